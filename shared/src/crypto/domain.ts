@@ -1,0 +1,13 @@
+import { asciiBytes } from "../encoding/bytes.js";
+
+/**
+ * Domain separation: every signed message starts with a four-byte tag naming what it is, so a
+ * signature made for one kind of object can never be accepted as another (a record signature
+ * replayed as a batch signature, say), even when keys are shared.
+ */
+export const SIGNATURE_DOMAIN = {
+  voucher: asciiBytes("CPV1"),
+  record: asciiBytes("CPR1"),
+  batch: asciiBytes("CPB1"),
+  manifest: asciiBytes("CPM1"),
+} as const;

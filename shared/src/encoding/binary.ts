@@ -1,0 +1,171 @@
+/**
+ * Bounded big-endian binary writer and reader shared by every codec of the protocol.
+ *
+ * The reader never allocates more than the input holds and every length it reads is checked
+ * against both a field limit and the bytes left, so decoding work is linear in the input for any
+ * input. It throws {@link DecodeError}; the public verify functions turn that into `malformed`.
+ */
+import { check } from "../errors.js";
+import { utf8Decode, utf8Encode } from "./bytes.js";
+
+/** Structural decoding failure; `message` says which field (for logs, never shown as a code). */
+export class DecodeError extends Error {
+  override readonly name = "DecodeError";
+}
+
+const U32_MAX = 0xffff_ffff;
+
+export class ByteWriter {
+  private buffer = new Uint8Array(256);
+  private view = new DataView(this.buffer.buffer);
+  private length = 0;
+
+  u8(value: number): this {
+    check(Number.isInteger(value) && value >= 0 && value <= 0xff, `u8 out of range: ${value}`);
+    this.reserve(1);
+    this.view.setUint8(this.length, value);
+    this.length += 1;
+    return this;
+  }
+
+  u16(value: number): this {
+    check(Number.isInteger(value) && value >= 0 && value <= 0xffff, `u16 out of range: ${value}`);
+    this.reserve(2);
+    this.view.setUint16(this.length, value);
+    this.length += 2;
+    return this;
+  }
+
+  u32(value: number): this {
+    check(Number.isInteger(value) && value >= 0 && value <= U32_MAX, `u32 out of range: ${value}`);
+    this.reserve(4);
+    this.view.setUint32(this.length, value);
+    this.length += 4;
+    return this;
+  }
+
+  /** A non-negative safe integer as 8 bytes (money and millisecond times stay exact). */
+  u64(value: number): this {
+    check(Number.isSafeInteger(value) && value >= 0, `u64 must be a non-negative safe integer: ${value}`);
+    this.reserve(8);
+    this.view.setBigUint64(this.length, BigInt(value));
+    this.length += 8;
+    return this;
+  }
+
+  fixed(bytes: Uint8Array, size: number): this {
+    check(bytes.length === size, `expected ${size} bytes, got ${bytes.length}`);
+    this.reserve(size);
+    this.buffer.set(bytes, this.length);
+    this.length += size;
+    return this;
+  }
+
+  /** UTF-8 text with a one-byte length prefix, at most `maxBytes` (≤ 255) bytes. */
+  str8(text: string, maxBytes: number): this {
+    const bytes = utf8Encode(text);
+    check(bytes.length <= maxBytes && maxBytes <= 0xff, `text over ${maxBytes} bytes: ${text.slice(0, 40)}`);
+    this.u8(bytes.length);
+    return this.fixed(bytes, bytes.length);
+  }
+
+  /** Bytes with a two-byte length prefix, at most `maxBytes` (≤ 65535). */
+  bytes16(bytes: Uint8Array, maxBytes: number): this {
+    check(bytes.length <= maxBytes && maxBytes <= 0xffff, `bytes over ${maxBytes}: ${bytes.length}`);
+    this.u16(bytes.length);
+    return this.fixed(bytes, bytes.length);
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
+  }
+}
+
+export class ByteReader {
+  private offset = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get position(): number {
+    return this.offset;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
+    const value = this.view.getUint8(this.offset);
+    this.offset += 1;
+    return value;
+  }
+
+  u16(field: string): number {
+    this.need(2, field);
+    const value = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return value;
+  }
+
+  u32(field: string): number {
+    this.need(4, field);
+    const value = this.view.getUint32(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  u64(field: string): number {
+    this.need(8, field);
+    const value = this.view.getBigUint64(this.offset);
+    this.offset += 8;
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError(`${field}: above the safe integer range`);
+    return Number(value);
+  }
+
+  /** A view into the input (no copy); callers that keep it beyond the input's life must copy. */
+  fixed(size: number, field: string): Uint8Array {
+    this.need(size, field);
+    const out = this.bytes.subarray(this.offset, this.offset + size);
+    this.offset += size;
+    return out;
+  }
+
+  str8(field: string, minBytes: number, maxBytes: number): string {
+    const length = this.u8(field);
+    if (length < minBytes || length > maxBytes) throw new DecodeError(`${field}: length ${length} outside ${minBytes}..${maxBytes}`);
+    try {
+      return utf8Decode(this.fixed(length, field));
+    } catch {
+      throw new DecodeError(`${field}: invalid UTF-8`);
+    }
+  }
+
+  bytes16(field: string, minBytes: number, maxBytes: number): Uint8Array {
+    const length = this.u16(field);
+    if (length < minBytes || length > maxBytes) throw new DecodeError(`${field}: length ${length} outside ${minBytes}..${maxBytes}`);
+    return this.fixed(length, field);
+  }
+
+  /** Trailing bytes would let two different byte strings carry one signature's meaning. */
+  end(what: string): void {
+    if (this.offset !== this.bytes.length) throw new DecodeError(`${what}: ${this.remaining} trailing bytes`);
+  }
+
+  private need(size: number, field: string): void {
+    if (this.offset + size > this.bytes.length) throw new DecodeError(`${field}: truncated`);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter, then 62 random bits. Ids made
+ * by one generator sort in creation order even within a millisecond (the counter, RFC 9562 §6.2
+ * method 1), which keeps SQLite and PostgreSQL b-tree inserts appending instead of splitting pages.
+ * They are chosen by the client and saved before anything is sent, so they serve as idempotency keys.
+ */
+import { randomBytes as nobleRandomBytes } from "@noble/hashes/utils.js";
+import { toHex } from "../encoding/bytes.js";
+import { CabinPayError } from "../errors.js";
+
+export const UUID_BYTES = 16;
+export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TIMESTAMP_MAX_MS = 2 ** 48 - 1;
+const COUNTER_MAX = 0xfff;
+
+export interface UuidV7Options {
+  readonly nowMs?: () => number;
+  readonly randomBytes?: (length: number) => Uint8Array;
+}
+
+export function createUuidV7Generator(options: UuidV7Options = {}): () => string {
+  const nowMs = options.nowMs ?? Date.now;
+  const random = options.randomBytes ?? nobleRandomBytes;
+  let lastMs = -1;
+  let counter = 0;
+  return () => {
+    const bytes = random(UUID_BYTES);
+    let timestampMs = nowMs();
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0 || timestampMs > TIMESTAMP_MAX_MS) {
+      throw new CabinPayError("invalid_argument", `clock gave ${timestampMs}`);
+    }
+    if (timestampMs > lastMs) {
+      // Start the counter in its lower half so a burst in one millisecond has room to count up.
+      counter = ((bytes[6]! & 0x07) << 8) | bytes[7]!;
+      lastMs = timestampMs;
+    } else {
+      // Same millisecond, or the clock stepped back: stay on the last timestamp and count on,
+      // borrowing the next millisecond when the counter is full. Order never goes backwards.
+      counter += 1;
+      if (counter > COUNTER_MAX) {
+        lastMs += 1;
+        counter = 0;
+      }
+      timestampMs = lastMs;
+    }
+    const high = Math.floor(timestampMs / 2 ** 16);
+    bytes[0] = (high >>> 24) & 0xff;
+    bytes[1] = (high >>> 16) & 0xff;
+    bytes[2] = (high >>> 8) & 0xff;
+    bytes[3] = high & 0xff;
+    bytes[4] = (timestampMs >>> 8) & 0xff;
+    bytes[5] = timestampMs & 0xff;
+    bytes[6] = 0x70 | (counter >> 8);
+    bytes[7] = counter & 0xff;
+    bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+    return bytesToUuid(bytes);
+  };
+}
+
+/** A process-wide generator; sortable across everything this process creates. */
+export const newId: () => string = createUuidV7Generator();
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID_PATTERN.test(value);
+}
+
+export function uuidToBytes(uuid: string): Uint8Array {
+  if (!isUuid(uuid)) throw new CabinPayError("invalid_argument", `not a lowercase UUID: ${JSON.stringify(uuid)}`);
+  const hex = uuid.replaceAll("-", "");
+  const out = new Uint8Array(UUID_BYTES);
+  for (let i = 0; i < UUID_BYTES; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function bytesToUuid(bytes: Uint8Array): string {
+  if (bytes.length !== UUID_BYTES) throw new CabinPayError("invalid_argument", "a UUID is 16 bytes");
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The creation time of a UUIDv7, or undefined for any other UUID version. */
+export function uuidV7TimestampMs(uuid: string): number | undefined {
+  if (!isUuid(uuid) || uuid[14] !== "7") return undefined;
+  return Number.parseInt(uuid.slice(0, 8) + uuid.slice(9, 13), 16);
+}

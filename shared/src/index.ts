@@ -1,0 +1,32 @@
+/**
+ * @cabinpay/shared: the CabinPay protocol. Portable: runs unchanged in Node, the Electron renderer
+ * and a browser (no Node or DOM imports here; Node-only parts are in `@cabinpay/shared/node`).
+ */
+
+export * from "./batch/batch.js";
+export { SIGNATURE_DOMAIN } from "./crypto/domain.js";
+export * from "./crypto/ed25519.js";
+export { sha256 } from "./crypto/hash.js";
+export { BASE45_ALPHABET, base45Decode, base45Encode } from "./encoding/base45.js";
+export { bytesEqual, concatBytes, fromHex, toHex } from "./encoding/bytes.js";
+export * from "./errors.js";
+export * from "./flight.js";
+export * from "./ids/uuid.js";
+export { LIMITS } from "./limits.js";
+export * from "./manifest/manifest.js";
+export * from "./manifest/pin.js";
+export * from "./money/currencies.js";
+export { formatMoney, toDecimalString } from "./money/format.js";
+export * from "./money/money.js";
+export { AMOUNT_TEXT_MAX_CHARS, type AmountParseResult, parseAmount } from "./money/parse.js";
+export * from "./record/chain.js";
+export * from "./record/record.js";
+export { type IssuedVoucher, issueVoucher } from "./voucher/issue.js";
+export {
+  VOUCHER_ALGORITHM_ED25519,
+  VOUCHER_FORMAT_VERSION,
+  VOUCHER_TEXT_PREFIX,
+  type Voucher,
+  type VoucherClaims,
+} from "./voucher/layout.js";
+export * from "./voucher/verify.js";

@@ -1,0 +1,343 @@
+/**
+ * Flight manifest: everything a terminal needs to sell offline, signed by the ground's manifest key.
+ *
+ * v1 layout (big-endian; docs/protocol.md has the table):
+ *   u8 version=1 · 16 manifest id · flight · 3 currency · u64 issued-at ms · u64 expires-at ms ·
+ *   limits (u64 cap max, u64 sale max, u8 lines max) ·
+ *   u8 trolley count, str8 trolley ids (ascending) ·
+ *   u16 item count, items (ascending sku): str8 sku, str8 category, str8 name en, str8 name zh,
+ *     u64 price minor, u16 stock per trolley (in trolley order) ·
+ *   u8 key count, keys (ascending): 32 issuer public key ·
+ *   u32 revoked count, 16-byte voucher ids (ascending) ·
+ *   u8 crew count, crew (ascending id): str8 id, str8 name, u8 role (1 crew, 2 purser),
+ *     u8 log2N, u8 r, u8 p, 16 salt, 32 hash ·
+ *   8 signing key id · 64 signature over "CPM1" ‖ all bytes before it
+ *
+ * Lists are sorted and free of duplicates; a decoder refuses anything else, so one manifest has
+ * exactly one encoding.
+ */
+
+import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, KEY_ID_BYTES, keyIdOf, type Signer, type Verifier } from "../crypto/ed25519.js";
+import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
+import { asciiBytes, compareBytes, concatBytes, fromHex, toHex } from "../encoding/bytes.js";
+import { CabinPayError, check, type ManifestRejection } from "../errors.js";
+import { type FlightRef, readFlight, sameFlight, writeFlight } from "../flight.js";
+import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
+import { LIMITS } from "../limits.js";
+import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
+import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } from "./pin.js";
+
+export const MANIFEST_FORMAT_VERSION = 1;
+export const CREW_ROLES = ["crew", "purser"] as const;
+export type CrewRole = (typeof CREW_ROLES)[number];
+
+const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const SKU_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+export interface CatalogItem {
+  readonly sku: string;
+  readonly category: string;
+  readonly nameEn: string;
+  /** Simplified Chinese name; "" when the airline has none. */
+  readonly nameZh: string;
+  readonly priceMinor: number;
+  /** Units loaded on each trolley, keyed by trolley id; every trolley of the manifest is present. */
+  readonly stockByTrolley: Readonly<Record<string, number>>;
+}
+
+export interface CrewMember {
+  readonly crewId: string;
+  readonly name: string;
+  readonly role: CrewRole;
+  readonly pinVerifier: PinVerifier;
+}
+
+export interface ManifestLimits {
+  /** Largest cap a voucher for this flight may carry. */
+  readonly capMaxMinor: number;
+  /** Largest single sale. */
+  readonly saleMaxMinor: number;
+  readonly saleLinesMax: number;
+}
+
+export interface ManifestContent {
+  readonly manifestId: string;
+  readonly flight: FlightRef;
+  readonly currency: CurrencyCode;
+  readonly issuedAtMs: number;
+  readonly expiresAtMs: number;
+  readonly limits: ManifestLimits;
+  readonly trolleys: readonly string[];
+  readonly catalog: readonly CatalogItem[];
+  /** Voucher issuer public keys the terminal trusts for this flight. */
+  readonly trustedKeys: readonly Uint8Array[];
+  readonly revokedVoucherIds: readonly string[];
+  readonly crew: readonly CrewMember[];
+}
+
+export interface Manifest extends ManifestContent {
+  readonly formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  readonly signingKeyId: string;
+  readonly signature: Uint8Array;
+  readonly bytes: Uint8Array;
+}
+
+/** Encodes (sorting every list) and signs. Throws `invalid_argument` for content that breaks a rule. */
+export function signManifest(content: ManifestContent, signer: Signer): Manifest {
+  const canonical = canonicalize(content);
+  const body = encodeBody(canonical, signer.keyId);
+  const signature = signer.sign(concatBytes(SIGNATURE_DOMAIN.manifest, body));
+  const bytes = concatBytes(body, signature);
+  check(bytes.length <= LIMITS.manifestBytesMax, `manifest is ${bytes.length} bytes, over ${LIMITS.manifestBytesMax}`);
+  return { ...canonical, formatVersion: MANIFEST_FORMAT_VERSION, signingKeyId: signer.keyId, signature, bytes };
+}
+
+export interface ManifestContext {
+  /** The ground's manifest public key, pinned by the terminal at enrolment. */
+  readonly manifestKey: Uint8Array;
+  readonly verifier: Verifier;
+  readonly nowMs: number;
+  readonly clockToleranceMs: number;
+  /** The flight the terminal means to load, when it knows. */
+  readonly flight?: FlightRef;
+}
+
+export type ManifestResult =
+  | { readonly ok: true; readonly manifest: Manifest }
+  | { readonly ok: false; readonly reason: ManifestRejection; readonly detail: string };
+
+/** Verifies a downloaded or imported manifest. Never throws. */
+export function verifyManifest(bytes: Uint8Array, context: ManifestContext): ManifestResult {
+  if (bytes.length > LIMITS.manifestBytesMax) return reject("too_large", `${bytes.length} bytes, limit ${LIMITS.manifestBytesMax}`);
+  if (bytes.length > 0 && bytes[0] !== MANIFEST_FORMAT_VERSION) return reject("unsupported_version", `manifest format ${bytes[0]}`);
+  let manifest: Manifest;
+  let signedLength: number;
+  try {
+    ({ manifest, signedLength } = decodeManifest(bytes));
+  } catch (error) {
+    if (error instanceof DecodeError) return reject("malformed", error.message);
+    throw error;
+  }
+  if (manifest.signingKeyId !== keyIdOf(context.manifestKey))
+    return reject("unknown_key", `signed by key ${manifest.signingKeyId}, not the pinned ground key`);
+  const message = concatBytes(SIGNATURE_DOMAIN.manifest, bytes.subarray(0, signedLength));
+  if (!context.verifier.verify(manifest.signature, message, context.manifestKey))
+    return reject("bad_signature", "forged or altered manifest");
+  if (context.flight !== undefined && !sameFlight(context.flight, manifest.flight)) {
+    return reject("wrong_flight", `manifest is for ${manifest.flight.carrier}${manifest.flight.number} ${manifest.flight.date}`);
+  }
+  if (context.nowMs + context.clockToleranceMs < manifest.issuedAtMs)
+    return reject("not_yet_valid", "issued in the future: check the terminal clock");
+  if (context.nowMs - context.clockToleranceMs > manifest.expiresAtMs) return reject("expired", "download a fresh manifest");
+  return { ok: true, manifest };
+}
+
+function canonicalize(content: ManifestContent): ManifestContent {
+  return {
+    ...content,
+    trolleys: [...content.trolleys].sort(compareText),
+    catalog: [...content.catalog].sort((a, b) => compareText(a.sku, b.sku)),
+    trustedKeys: [...content.trustedKeys].sort(compareBytes),
+    revokedVoucherIds: [...content.revokedVoucherIds].sort(compareText),
+    crew: [...content.crew].sort((a, b) => compareText(a.crewId, b.crewId)),
+  };
+}
+
+function encodeBody(content: ManifestContent, signingKeyId: string): Uint8Array {
+  validateContent(content);
+  const writer = new ByteWriter().u8(MANIFEST_FORMAT_VERSION).fixed(uuidToBytes(content.manifestId), UUID_BYTES);
+  writeFlight(writer, content.flight);
+  writer
+    .fixed(asciiBytes(content.currency), 3)
+    .u64(content.issuedAtMs)
+    .u64(content.expiresAtMs)
+    .u64(content.limits.capMaxMinor)
+    .u64(content.limits.saleMaxMinor)
+    .u8(content.limits.saleLinesMax)
+    .u8(content.trolleys.length);
+  for (const trolley of content.trolleys) writer.str8(trolley, LIMITS.trolleyIdBytesMax);
+  writer.u16(content.catalog.length);
+  for (const item of content.catalog) {
+    writer
+      .str8(item.sku, LIMITS.skuBytesMax)
+      .str8(item.category, LIMITS.categoryBytesMax)
+      .str8(item.nameEn, LIMITS.productNameBytesMax)
+      .str8(item.nameZh, LIMITS.productNameBytesMax)
+      .u64(item.priceMinor);
+    for (const trolley of content.trolleys) writer.u16(item.stockByTrolley[trolley]!);
+  }
+  writer.u8(content.trustedKeys.length);
+  for (const key of content.trustedKeys) writer.fixed(key, ED25519_PUBLIC_KEY_BYTES);
+  writer.u32(content.revokedVoucherIds.length);
+  for (const id of content.revokedVoucherIds) writer.fixed(uuidToBytes(id), UUID_BYTES);
+  writer.u8(content.crew.length);
+  for (const member of content.crew) {
+    const pin = member.pinVerifier;
+    writer
+      .str8(member.crewId, LIMITS.crewIdBytesMax)
+      .str8(member.name, LIMITS.crewNameBytesMax)
+      .u8(CREW_ROLES.indexOf(member.role) + 1)
+      .u8(pin.log2N)
+      .u8(pin.r)
+      .u8(pin.p)
+      .fixed(pin.salt, PIN_SALT_BYTES)
+      .fixed(pin.hash, PIN_HASH_BYTES);
+  }
+  const keyId = fromHex(signingKeyId);
+  check(keyId !== undefined && keyId.length === KEY_ID_BYTES, "signing key id");
+  return writer.fixed(keyId, KEY_ID_BYTES).finish();
+}
+
+/** The rules a manifest must satisfy; shared by the encoder (throws) and decoder (malformed). */
+function validateContent(c: ManifestContent): void {
+  check(isUuid(c.manifestId), "manifestId must be a UUID");
+  check(isCurrencyCode(c.currency), "currency");
+  check(Number.isSafeInteger(c.issuedAtMs) && Number.isSafeInteger(c.expiresAtMs) && c.issuedAtMs >= 0, "times");
+  check(c.issuedAtMs < c.expiresAtMs, "issuedAtMs before expiresAtMs");
+  check(
+    Number.isSafeInteger(c.limits.capMaxMinor) && c.limits.capMaxMinor > 0 && c.limits.capMaxMinor <= LIMITS.voucherCapMinorMax,
+    "capMaxMinor",
+  );
+  check(Number.isSafeInteger(c.limits.saleMaxMinor) && c.limits.saleMaxMinor > 0, "saleMaxMinor");
+  check(
+    Number.isInteger(c.limits.saleLinesMax) && c.limits.saleLinesMax >= 1 && c.limits.saleLinesMax <= LIMITS.recordLinesMax,
+    "saleLinesMax",
+  );
+  check(inRange(c.trolleys.length, 1, LIMITS.manifestTrolleysMax), "1 to 8 trolleys");
+  check(
+    c.trolleys.every((t) => ID_PATTERN.test(t) && t.length <= LIMITS.trolleyIdBytesMax),
+    "trolley ids",
+  );
+  check(strictlyAscending(c.trolleys), "trolley ids unique");
+  check(inRange(c.catalog.length, 1, LIMITS.manifestCatalogItemsMax), "1 to 2000 catalog items");
+  for (const item of c.catalog) {
+    check(SKU_PATTERN.test(item.sku) && item.sku.length <= LIMITS.skuBytesMax, `sku ${item.sku}`);
+    check(ID_PATTERN.test(item.category) && item.category.length <= LIMITS.categoryBytesMax, `category of ${item.sku}`);
+    check(item.nameEn.trim().length > 0, `English name of ${item.sku}`);
+    check(Number.isSafeInteger(item.priceMinor) && item.priceMinor >= 0, `price of ${item.sku}`);
+    check(Object.keys(item.stockByTrolley).length === c.trolleys.length, `stock of ${item.sku} names every trolley and no other`);
+    for (const trolley of c.trolleys) {
+      const stock = item.stockByTrolley[trolley];
+      check(
+        stock !== undefined && Number.isInteger(stock) && inRange(stock, 0, LIMITS.stockPerTrolleyMax),
+        `stock of ${item.sku} on ${trolley}`,
+      );
+    }
+  }
+  check(strictlyAscending(c.catalog.map((item) => item.sku)), "skus unique");
+  check(inRange(c.trustedKeys.length, 1, LIMITS.manifestTrustedKeysMax), "1 to 16 trusted keys");
+  check(
+    c.trustedKeys.every((k) => k.length === ED25519_PUBLIC_KEY_BYTES),
+    "trusted keys are 32 bytes",
+  );
+  check(
+    c.trustedKeys.every((k, i) => i === 0 || compareBytes(c.trustedKeys[i - 1]!, k) < 0),
+    "trusted keys unique",
+  );
+  check(c.revokedVoucherIds.length <= LIMITS.manifestRevokedMax && c.revokedVoucherIds.every(isUuid), "revoked ids");
+  check(strictlyAscending(c.revokedVoucherIds), "revoked ids unique");
+  check(inRange(c.crew.length, 1, LIMITS.manifestCrewMax), "1 to 64 crew");
+  for (const member of c.crew) {
+    check(ID_PATTERN.test(member.crewId) && member.crewId.length <= LIMITS.crewIdBytesMax, `crew id ${member.crewId}`);
+    check(member.name.trim().length > 0, `name of crew ${member.crewId}`);
+    check(CREW_ROLES.includes(member.role), `role of crew ${member.crewId}`);
+    check(isPinCostInBounds(member.pinVerifier), `PIN cost of crew ${member.crewId}`);
+  }
+  check(strictlyAscending(c.crew.map((member) => member.crewId)), "crew ids unique");
+}
+
+function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: number } {
+  const r = new ByteReader(bytes);
+  r.u8("version");
+  const manifestId = bytesToUuid(r.fixed(UUID_BYTES, "manifest id"));
+  const flight = readFlight(r);
+  const currency = String.fromCharCode(...r.fixed(3, "currency"));
+  if (!isCurrencyCode(currency)) throw new DecodeError("manifest: currency");
+  const issuedAtMs = r.u64("issued at");
+  const expiresAtMs = r.u64("expires at");
+  const limits = { capMaxMinor: r.u64("cap max"), saleMaxMinor: r.u64("sale max"), saleLinesMax: r.u8("lines max") };
+  const trolleys = Array.from({ length: count(r.u8("trolley count"), LIMITS.manifestTrolleysMax, "trolleys") }, () =>
+    r.str8("trolley id", 1, LIMITS.trolleyIdBytesMax),
+  );
+  const itemCount = count(r.u16("item count"), LIMITS.manifestCatalogItemsMax, "items");
+  const catalog: CatalogItem[] = [];
+  for (let i = 0; i < itemCount; i++) {
+    const sku = r.str8("sku", 1, LIMITS.skuBytesMax);
+    const category = r.str8("category", 1, LIMITS.categoryBytesMax);
+    const nameEn = r.str8("name en", 1, LIMITS.productNameBytesMax);
+    const nameZh = r.str8("name zh", 0, LIMITS.productNameBytesMax);
+    const priceMinor = r.u64("price");
+    const stockByTrolley: Record<string, number> = {};
+    for (const trolley of trolleys) stockByTrolley[trolley] = r.u16("stock");
+    catalog.push({ sku, category, nameEn, nameZh, priceMinor, stockByTrolley });
+  }
+  const keyCount = count(r.u8("key count"), LIMITS.manifestTrustedKeysMax, "keys");
+  const trustedKeys = Array.from({ length: keyCount }, () => r.fixed(ED25519_PUBLIC_KEY_BYTES, "trusted key").slice());
+  // Read the count, then check it fits in what is left, before allocating anything for it.
+  const revokedCount = count(r.u32("revoked count"), LIMITS.manifestRevokedMax, "revoked ids", 0);
+  if (revokedCount * UUID_BYTES > r.remaining) throw new DecodeError("manifest: revoked ids truncated");
+  const revokedVoucherIds = Array.from({ length: revokedCount }, () => bytesToUuid(r.fixed(UUID_BYTES, "revoked id")));
+  const crewCount = count(r.u8("crew count"), LIMITS.manifestCrewMax, "crew");
+  const crew: CrewMember[] = [];
+  for (let i = 0; i < crewCount; i++) {
+    const crewId = r.str8("crew id", 1, LIMITS.crewIdBytesMax);
+    const name = r.str8("crew name", 1, LIMITS.crewNameBytesMax);
+    const role = CREW_ROLES[r.u8("crew role") - 1];
+    if (role === undefined) throw new DecodeError("manifest: crew role");
+    const pinVerifier: PinVerifier = {
+      log2N: r.u8("pin log2N"),
+      r: r.u8("pin r"),
+      p: r.u8("pin p"),
+      salt: r.fixed(PIN_SALT_BYTES, "pin salt").slice(),
+      hash: r.fixed(PIN_HASH_BYTES, "pin hash").slice(),
+    };
+    crew.push({ crewId, name, role, pinVerifier });
+  }
+  const signingKeyId = toHex(r.fixed(KEY_ID_BYTES, "signing key id"));
+  const signedLength = r.position;
+  const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
+  r.end("manifest");
+  const content: ManifestContent = {
+    manifestId,
+    flight,
+    currency,
+    issuedAtMs,
+    expiresAtMs,
+    limits,
+    trolleys,
+    catalog,
+    trustedKeys,
+    revokedVoucherIds,
+    crew,
+  };
+  try {
+    validateContent(content);
+  } catch (error) {
+    if (error instanceof CabinPayError) throw new DecodeError(`manifest: ${error.message}`);
+    throw error;
+  }
+  const manifest: Manifest = { ...content, formatVersion: MANIFEST_FORMAT_VERSION, signingKeyId, signature, bytes: bytes.slice() };
+  return { manifest, signedLength };
+}
+
+function count(value: number, max: number, what: string, min = 1): number {
+  if (value < min || value > max) throw new DecodeError(`manifest: ${value} ${what}, ${min} to ${max}`);
+  return value;
+}
+
+function inRange(value: number, min: number, max: number): boolean {
+  return value >= min && value <= max;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function strictlyAscending(values: readonly string[]): boolean {
+  return values.every((value, i) => i === 0 || values[i - 1]! < value);
+}
+
+function reject(reason: ManifestRejection, detail: string): ManifestResult {
+  return { ok: false, reason, detail };
+}

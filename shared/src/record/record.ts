@@ -1,0 +1,232 @@
+/**
+ * Sale records: one per sale, void or refund, chained per terminal and flight.
+ *
+ * v1 layout (big-endian; docs/protocol.md has the table):
+ *   u8 version=1 · u8 kind (1 sale, 2 void, 3 refund) · 16 record id · 16 terminal id ·
+ *   flight · u32 sequence · 32 previous record hash · u64 created-at ms · str8 crew id ·
+ *   str8 trolley id · 16 voucher id · 16 referenced record id (zeros for a sale) · 3 currency ·
+ *   u64 total minor · u8 line count · lines (str8 sku, u16 quantity, u64 unit price minor) ·
+ *   bytes16 voucher evidence (the binary voucher, sales only) · 64 signature
+ *
+ * hash = SHA-256(all bytes before the signature); signature = Ed25519(device key, "CPR1" ‖ hash).
+ */
+
+import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
+import { ED25519_SIGNATURE_BYTES, type Signer, type Verifier } from "../crypto/ed25519.js";
+import { sha256 } from "../crypto/hash.js";
+import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
+import { asciiBytes, bytesEqual, concatBytes } from "../encoding/bytes.js";
+import { CabinPayError, check } from "../errors.js";
+import { type FlightRef, readFlight, writeFlight } from "../flight.js";
+import { bytesToUuid, isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
+import { LIMITS } from "../limits.js";
+import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
+import { addMoney, money, multiplyMoney, zero } from "../money/money.js";
+import { decodeVoucherBinary } from "../voucher/verify.js";
+
+export const RECORD_FORMAT_VERSION = 1;
+export const RECORD_HASH_BYTES = 32;
+/** The previous hash of sequence 1: nothing came before. */
+export const GENESIS_HASH = new Uint8Array(RECORD_HASH_BYTES);
+
+export const RECORD_KINDS = ["sale", "void", "refund"] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+const CREW_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const TROLLEY_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const SKU_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+export interface SaleLine {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPriceMinor: number;
+}
+
+/** What the terminal decides; the codec derives the total, hash and signature. */
+export interface RecordDraft {
+  readonly recordId: string;
+  readonly kind: RecordKind;
+  readonly terminalId: string;
+  readonly flight: FlightRef;
+  /** 1 for the first record of this terminal on this flight, then +1 each. */
+  readonly sequence: number;
+  readonly previousHash: Uint8Array;
+  readonly createdAtMs: number;
+  readonly crewId: string;
+  readonly trolleyId: string;
+  readonly voucherId: string;
+  /** For a void or refund: the sale it reverses. Absent for a sale. */
+  readonly referencedRecordId?: string;
+  readonly currency: CurrencyCode;
+  readonly lines: readonly SaleLine[];
+  /** For a sale: the binary voucher presented, as evidence for the ground. Absent otherwise. */
+  readonly voucherBytes?: Uint8Array;
+}
+
+export interface SaleRecord extends RecordDraft {
+  readonly formatVersion: typeof RECORD_FORMAT_VERSION;
+  readonly totalMinor: number;
+  readonly hash: Uint8Array;
+  readonly signature: Uint8Array;
+  /** The complete encoded record (body ‖ signature). */
+  readonly bytes: Uint8Array;
+}
+
+/** Encodes, hashes and signs a record. Throws `invalid_argument` for a draft that breaks a rule. */
+export function createRecord(draft: RecordDraft, signer: Signer): SaleRecord {
+  const totalMinor = linesTotalMinor(draft.currency, draft.lines);
+  validateDraft(draft);
+  const body = encodeBody(draft, totalMinor);
+  const hash = sha256(body);
+  const signature = signer.sign(recordSignedMessage(hash));
+  const bytes = concatBytes(body, signature);
+  check(bytes.length <= LIMITS.recordBytesMax, `record is ${bytes.length} bytes, over ${LIMITS.recordBytesMax}`);
+  return { ...draft, formatVersion: RECORD_FORMAT_VERSION, totalMinor, hash, signature, bytes };
+}
+
+export type RecordDecodeResult =
+  | { readonly ok: true; readonly record: SaleRecord }
+  | { readonly ok: false; readonly reason: "malformed" | "unsupported_version"; readonly detail: string };
+
+/** Structure only; never throws. The signature is checked by {@link isRecordSignatureValid}. */
+export function decodeRecord(bytes: Uint8Array): RecordDecodeResult {
+  if (bytes.length > LIMITS.recordBytesMax) return { ok: false, reason: "malformed", detail: "record too large" };
+  if (bytes.length > 0 && bytes[0] !== RECORD_FORMAT_VERSION) {
+    return { ok: false, reason: "unsupported_version", detail: `record format ${bytes[0]}` };
+  }
+  try {
+    return { ok: true, record: decodeRecordBytes(bytes) };
+  } catch (error) {
+    if (error instanceof DecodeError) return { ok: false, reason: "malformed", detail: error.message };
+    throw error;
+  }
+}
+
+export function isRecordSignatureValid(record: SaleRecord, publicKey: Uint8Array, verifier: Verifier): boolean {
+  return verifier.verify(record.signature, recordSignedMessage(record.hash), publicKey);
+}
+
+/** Σ quantity × unit price, checked: overflow is an error, never a wrapped number. */
+export function linesTotalMinor(currency: CurrencyCode, lines: readonly SaleLine[]): number {
+  let total = zero(currency);
+  for (const line of lines) total = addMoney(total, multiplyMoney(money(line.unitPriceMinor, currency), line.quantity));
+  return total.amountMinor;
+}
+
+function recordSignedMessage(hash: Uint8Array): Uint8Array {
+  return concatBytes(SIGNATURE_DOMAIN.record, hash);
+}
+
+function validateDraft(draft: RecordDraft): void {
+  check(isUuid(draft.recordId) && isUuid(draft.terminalId) && isUuid(draft.voucherId), "ids must be UUIDs");
+  check(RECORD_KINDS.includes(draft.kind), `unknown kind ${draft.kind}`);
+  check(Number.isInteger(draft.sequence) && draft.sequence >= 1 && draft.sequence <= 0xffff_ffff, "sequence from 1");
+  check(draft.previousHash.length === RECORD_HASH_BYTES, "previousHash is 32 bytes");
+  check(draft.sequence !== 1 || bytesEqual(draft.previousHash, GENESIS_HASH), "sequence 1 links to the genesis hash");
+  check(Number.isSafeInteger(draft.createdAtMs) && draft.createdAtMs >= 0, "createdAtMs");
+  check(CREW_ID_PATTERN.test(draft.crewId) && draft.crewId.length <= LIMITS.crewIdBytesMax, "crewId");
+  check(TROLLEY_ID_PATTERN.test(draft.trolleyId) && draft.trolleyId.length <= LIMITS.trolleyIdBytesMax, "trolleyId");
+  check(draft.lines.length >= 1 && draft.lines.length <= LIMITS.recordLinesMax, "1 to 50 lines");
+  for (const line of draft.lines) validateLine(line);
+  if (draft.kind === "sale") {
+    check(draft.referencedRecordId === undefined, "a sale references no record");
+    check(draft.voucherBytes !== undefined, "a sale carries the voucher presented");
+    const voucher = decodeVoucherBinary(draft.voucherBytes);
+    check(voucher.ok && voucher.voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
+  } else {
+    check(isUuid(draft.referencedRecordId), `a ${draft.kind} references the sale it reverses`);
+    check(draft.referencedRecordId !== NIL_UUID, "referencedRecordId must not be nil");
+    check(draft.voucherBytes === undefined, `a ${draft.kind} carries no voucher`);
+  }
+}
+
+function validateLine(line: SaleLine): void {
+  check(SKU_PATTERN.test(line.sku) && line.sku.length <= LIMITS.skuBytesMax, `sku ${line.sku}`);
+  check(Number.isInteger(line.quantity) && line.quantity >= 1 && line.quantity <= LIMITS.lineQuantityMax, "quantity");
+  check(Number.isSafeInteger(line.unitPriceMinor) && line.unitPriceMinor >= 0, "unitPriceMinor");
+}
+
+function encodeBody(draft: RecordDraft, totalMinor: number): Uint8Array {
+  const writer = new ByteWriter()
+    .u8(RECORD_FORMAT_VERSION)
+    .u8(RECORD_KINDS.indexOf(draft.kind) + 1)
+    .fixed(uuidToBytes(draft.recordId), UUID_BYTES)
+    .fixed(uuidToBytes(draft.terminalId), UUID_BYTES);
+  writeFlight(writer, draft.flight);
+  writer
+    .u32(draft.sequence)
+    .fixed(draft.previousHash, RECORD_HASH_BYTES)
+    .u64(draft.createdAtMs)
+    .str8(draft.crewId, LIMITS.crewIdBytesMax)
+    .str8(draft.trolleyId, LIMITS.trolleyIdBytesMax)
+    .fixed(uuidToBytes(draft.voucherId), UUID_BYTES)
+    .fixed(uuidToBytes(draft.referencedRecordId ?? NIL_UUID), UUID_BYTES)
+    .fixed(asciiBytes(draft.currency), 3)
+    .u64(totalMinor)
+    .u8(draft.lines.length);
+  for (const line of draft.lines) writer.str8(line.sku, LIMITS.skuBytesMax).u16(line.quantity).u64(line.unitPriceMinor);
+  writer.bytes16(draft.voucherBytes ?? new Uint8Array(0), LIMITS.recordBytesMax);
+  return writer.finish();
+}
+
+function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
+  const reader = new ByteReader(bytes);
+  reader.u8("version");
+  const kind = RECORD_KINDS[reader.u8("kind") - 1];
+  if (kind === undefined) throw new DecodeError("record: kind");
+  const recordId = bytesToUuid(reader.fixed(UUID_BYTES, "record id"));
+  const terminalId = bytesToUuid(reader.fixed(UUID_BYTES, "terminal id"));
+  const flight = readFlight(reader);
+  const sequence = reader.u32("sequence");
+  const previousHash = reader.fixed(RECORD_HASH_BYTES, "previous hash").slice();
+  const createdAtMs = reader.u64("created at");
+  const crewId = reader.str8("crew id", 1, LIMITS.crewIdBytesMax);
+  const trolleyId = reader.str8("trolley id", 1, LIMITS.trolleyIdBytesMax);
+  const voucherId = bytesToUuid(reader.fixed(UUID_BYTES, "voucher id"));
+  const referencedRecordId = bytesToUuid(reader.fixed(UUID_BYTES, "referenced record id"));
+  const currency = String.fromCharCode(...reader.fixed(3, "currency"));
+  const totalMinor = reader.u64("total");
+  const lineCount = reader.u8("line count");
+  if (lineCount < 1 || lineCount > LIMITS.recordLinesMax) throw new DecodeError("record: line count");
+  const lines: SaleLine[] = [];
+  for (let i = 0; i < lineCount; i++) {
+    lines.push({
+      sku: reader.str8("sku", 1, LIMITS.skuBytesMax),
+      quantity: reader.u16("quantity"),
+      unitPriceMinor: reader.u64("unit price"),
+    });
+  }
+  const voucherBytes = reader.bytes16("voucher", 0, LIMITS.recordBytesMax).slice();
+  const body = bytes.subarray(0, reader.position);
+  const signature = reader.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
+  reader.end("record");
+
+  if (!isCurrencyCode(currency)) throw new DecodeError("record: currency");
+  const draft: RecordDraft = {
+    recordId,
+    kind,
+    terminalId,
+    flight,
+    sequence,
+    previousHash,
+    createdAtMs,
+    crewId,
+    trolleyId,
+    voucherId,
+    ...(kind === "sale" ? {} : { referencedRecordId }),
+    currency,
+    lines,
+    ...(kind === "sale" ? { voucherBytes } : {}),
+  };
+  // The same rules the writer enforces; anything else was not written by a conforming terminal.
+  try {
+    if (kind === "sale" && referencedRecordId !== NIL_UUID) throw new DecodeError("record: a sale references no record");
+    if (kind !== "sale" && voucherBytes.length !== 0) throw new DecodeError("record: only sales carry a voucher");
+    validateDraft(draft);
+    if (linesTotalMinor(currency, lines) !== totalMinor) throw new DecodeError("record: total is not the sum of its lines");
+  } catch (error) {
+    if (error instanceof CabinPayError) throw new DecodeError(`record: ${error.message}`);
+    throw error;
+  }
+  return { ...draft, formatVersion: RECORD_FORMAT_VERSION, totalMinor, hash: sha256(body), signature, bytes: bytes.slice() };
+}

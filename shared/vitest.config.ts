@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { conditions: ["@cabinpay/source"] },
+  ssr: { resolve: { conditions: ["@cabinpay/source"] } },
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Property tests run thousands of signature checks; give them room on a 2-core machine.
+    testTimeout: 60_000,
+  },
+});
