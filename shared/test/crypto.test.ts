@@ -1,0 +1,77 @@
+import { createNobleSigner, keyIdOf, nobleVerifier, type Verifier } from "@cabinpay/shared";
+import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { seedKey } from "./support/fixtures.js";
+
+const nodeVerifier = createNodeVerifier();
+const verifiers: Verifier[] = [nobleVerifier, nodeVerifier];
+const message = new TextEncoder().encode("CabinPay");
+
+describe("Ed25519 signers and verifiers", () => {
+  const secret = seedKey("crypto");
+  const noble = createNobleSigner(secret);
+  const native = createNodeSigner(secret);
+
+  it("sign identically in noble and node:crypto (RFC 8032 is deterministic)", () => {
+    expect(native.publicKey).toEqual(noble.publicKey);
+    expect(native.keyId).toBe(noble.keyId);
+    expect(native.sign(message)).toEqual(noble.sign(message));
+  });
+
+  it("agree with the RFC 8032 test vector 1", () => {
+    const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => Number.parseInt(h, 16));
+    const signer = createNobleSigner(fromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    expect(signer.publicKey).toEqual(fromHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+    const signature = signer.sign(new Uint8Array(0));
+    expect(signature).toEqual(
+      fromHex(
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+      ),
+    );
+    for (const verifier of verifiers) expect(verifier.verify(signature, new Uint8Array(0), signer.publicKey)).toBe(true);
+  });
+
+  it("key ids are the first 8 bytes of SHA-256 of the public key", () => {
+    expect(noble.keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(keyIdOf(noble.publicKey)).toBe(noble.keyId);
+  });
+
+  it("both verifiers give the same answer for any mutation of signature, message or key", () => {
+    const signature = noble.sign(message);
+    fc.assert(
+      fc.property(fc.constantFrom("signature", "message", "key"), fc.nat(), fc.integer({ min: 1, max: 255 }), (part, at, xor) => {
+        const sig = signature.slice();
+        const msg = message.slice();
+        const key = noble.publicKey.slice();
+        const target = part === "signature" ? sig : part === "message" ? msg : key;
+        target[at % target.length]! ^= xor;
+        const answers = verifiers.map((v) => v.verify(sig, msg, key));
+        expect(answers).toEqual([false, false]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("both verifiers refuse garbage of any length without throwing", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 40 }), (sig, key) => {
+        for (const verifier of verifiers) expect(verifier.verify(sig, message, key)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("both refuse a non-canonical S (S + L), which ZIP-215 would accept", () => {
+    const signature = noble.sign(message);
+    // S is little-endian in bytes 32..63; adding the group order L gives the same point arithmetic.
+    const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+    let s = 0n;
+    for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(signature[i]!);
+    const sPlusL = s + L;
+    const malleable = signature.slice();
+    for (let i = 32, v = sPlusL; i < 64; i++, v >>= 8n) malleable[i] = Number(v & 0xffn);
+    expect(sPlusL < 2n ** 256n).toBe(true);
+    for (const verifier of verifiers) expect(verifier.verify(malleable, message, noble.publicKey)).toBe(false);
+  });
+});

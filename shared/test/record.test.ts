@@ -1,0 +1,184 @@
+import {
+  CHAIN_REJECTIONS,
+  type ChainRejection,
+  type ChainResult,
+  createRecord,
+  decodeRecord,
+  GENESIS_ANCHOR,
+  GENESIS_HASH,
+  isRecordSignatureValid,
+  nobleVerifier,
+  type RecordDraft,
+  type SaleRecord,
+  verifyChain,
+} from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { chain, FLIGHT, OTHER_FLIGHT, OTHER_TERMINAL_ID, otherTerminalKey, TERMINAL_ID, terminalKey } from "./support/fixtures.js";
+import { fieldAt, recordLayout } from "./support/layout.js";
+
+const nodeVerifier = createNodeVerifier();
+const CHAIN_LENGTH = 6;
+const records = chain(CHAIN_LENGTH);
+
+function verify(list: readonly Uint8Array[], anchor = GENESIS_ANCHOR): ChainResult {
+  return verifyChain(list, { terminalId: TERMINAL_ID, flight: FLIGHT, publicKey: terminalKey.publicKey, verifier: nodeVerifier, anchor });
+}
+
+function failure(result: ChainResult): { index: number; reason: ChainRejection } | "ok" {
+  return result.ok ? "ok" : { index: result.index, reason: result.reason };
+}
+
+const bytesOf = (list: readonly SaleRecord[]) => list.map((r) => r.bytes);
+
+/** The same record content, re-signed by whoever holds the key (a stolen or rogue terminal). */
+function resign(record: SaleRecord, changes: Partial<RecordDraft>): SaleRecord {
+  const { formatVersion: _v, totalMinor: _t, hash: _h, signature: _s, bytes: _b, ...draft } = record;
+  return createRecord({ ...draft, ...changes } as RecordDraft, terminalKey);
+}
+
+describe("sale records", () => {
+  it("round-trip, with a hash that commits to the bytes and a signature that verifies", () => {
+    for (const record of records) {
+      const decoded = decodeRecord(record.bytes);
+      if (!decoded.ok) throw new Error(decoded.detail);
+      expect(decoded.record).toEqual(record);
+      expect(isRecordSignatureValid(decoded.record, terminalKey.publicKey, nobleVerifier)).toBe(true);
+      expect(isRecordSignatureValid(decoded.record, otherTerminalKey.publicKey, nobleVerifier)).toBe(false);
+    }
+    expect(records[0]!.totalMinor).toBe(2 * 2000 + 4801);
+    expect(records[3]).toMatchObject({ kind: "void", referencedRecordId: records[0]!.recordId, totalMinor: records[0]!.totalMinor });
+  });
+
+  it("refuse drafts that break the rules", () => {
+    const sale = records[0]!;
+    expect(() => resign(sale, { lines: [] })).toThrow(/lines/);
+    expect(() => resign(sale, { lines: [{ sku: "DR-COF-300", quantity: 0, unitPriceMinor: 2000 }] })).toThrow(/quantity/);
+    expect(() => resign(sale, { lines: [{ sku: "DR-COF-300", quantity: 999, unitPriceMinor: 2 ** 50 }] })).toThrow(/amount_overflow/);
+    expect(() => resign(sale, { previousHash: new Uint8Array(32).fill(1) })).toThrow(/genesis/);
+    expect(() => resign(sale, { voucherBytes: undefined as never })).toThrow(/voucher/);
+    expect(() => resign(sale, { voucherId: "0193c19a-5c00-7000-8000-000000000002" })).toThrow(/voucherBytes/);
+    expect(() => resign(records[3]!, { referencedRecordId: undefined as never })).toThrow(/references/);
+  });
+});
+
+describe("chain verification", () => {
+  it("accepts an intact chain, from genesis or continuing from an anchor", () => {
+    const whole = verify(bytesOf(records));
+    expect(whole.ok && whole.head.sequence).toBe(CHAIN_LENGTH);
+    expect(whole.ok && whole.head.hash).toEqual(records.at(-1)!.hash);
+    const tail = verify(bytesOf(records.slice(3)), { sequence: 3, hash: records[2]!.hash });
+    expect(tail.ok).toBe(true);
+    expect(verify([]).ok).toBe(true);
+    expect(GENESIS_HASH).toEqual(new Uint8Array(32));
+  });
+
+  const [r1, r2, r3, r4, r5, r6] = records as [SaleRecord, SaleRecord, SaleRecord, SaleRecord, SaleRecord, SaleRecord];
+  const foreign = chain(3, otherTerminalKey, OTHER_TERMINAL_ID);
+  const mutated = (record: SaleRecord, at: number) => Uint8Array.from(record.bytes, (b, i) => (i === at ? b ^ 0x01 : b));
+  const signatureAt = r3.bytes.length - 1;
+  const layout = recordLayout(r3);
+  // The sale time: any value decodes, so a change there shows only through hashes and signatures.
+  const contentAt = layout.find((s) => s.field === "createdAt")!.end - 1;
+  const prevHashAt = layout.find((s) => s.field === "previousHash")!.start;
+
+  const cases: [string, () => readonly Uint8Array[], number, ChainRejection][] = [
+    ["a record that does not decode", () => [r1.bytes, r2.bytes.subarray(0, 40), r3.bytes], 1, "malformed"],
+    ["a record of an unknown format version", () => [r1.bytes, Uint8Array.from([9, ...r2.bytes.subarray(1)])], 1, "unsupported_version"],
+    ["a record of another terminal spliced in", () => [r1.bytes, foreign[1]!.bytes], 1, "wrong_terminal"],
+    ["a record of another flight", () => [r1.bytes, resign(r2, { flight: OTHER_FLIGHT }).bytes], 1, "wrong_flight"],
+    ["a record uploaded twice in one list", () => [r1.bytes, r2.bytes, r2.bytes, r3.bytes], 2, "duplicate"],
+    ["two different records with one sequence (fork)", () => [r1.bytes, r2.bytes, resign(r2, { crewId: "C1001" }).bytes], 2, "fork"],
+    ["records swapped", () => [r1.bytes, r3.bytes, r2.bytes], 1, "reorder"],
+    ["a record dropped", () => [r1.bytes, r2.bytes, r4.bytes], 2, "gap"],
+    ["a changed link", () => [r1.bytes, r2.bytes, mutated(r3, prevHashAt)], 2, "altered"],
+    ["a changed sale time, then the next record", () => [r1.bytes, r2.bytes, mutated(r3, contentAt), r4.bytes], 2, "altered"],
+    ["a record re-signed with changes", () => [r1.bytes, resign(r2, { crewId: "C1001" }).bytes, r3.bytes], 2, "altered"],
+    ["a changed signature", () => [r1.bytes, r2.bytes, mutated(r3, signatureAt), r4.bytes], 2, "bad_signature"],
+    ["a changed last record", () => [r1.bytes, r2.bytes, mutated(r3, contentAt)], 2, "bad_signature"],
+    ["records signed by another key", () => [createRecord({ ...r1, lines: r1.lines }, otherTerminalKey).bytes], 0, "bad_signature"],
+  ];
+
+  it.each(cases)("names %s", (_what, list, index, reason) => {
+    expect(failure(verify(list()))).toEqual({ index, reason });
+  });
+
+  it("covers every chain rejection code", () => {
+    expect(new Set(cases.map(([, , , reason]) => reason))).toEqual(new Set(CHAIN_REJECTIONS));
+  });
+
+  it("refuses a continuation from the wrong anchor", () => {
+    expect(failure(verify(bytesOf([r4, r5, r6]), { sequence: 3, hash: r2.hash }))).toEqual({ index: 0, reason: "altered" });
+    expect(failure(verify(bytesOf([r4, r5, r6]), { sequence: 4, hash: r4.hash }))).toEqual({ index: 0, reason: "reorder" });
+    expect(failure(verify(bytesOf([r4, r5, r6]), { sequence: 2, hash: r2.hash }))).toEqual({ index: 0, reason: "gap" });
+  });
+
+  it("names the first broken record for any single-byte change of any record", () => {
+    const expectedFor = (field: string, index: number): ChainRejection[] => {
+      const tampered: ChainRejection = index < CHAIN_LENGTH - 1 ? "altered" : "bad_signature";
+      switch (field) {
+        case "version":
+          return ["unsupported_version"];
+        case "terminalId":
+          return ["wrong_terminal"];
+        case "flight":
+          return ["malformed", "wrong_flight"];
+        case "sequence":
+          // Sequence 1 must link to genesis and others must not: a change can break that rule.
+          return ["malformed", "duplicate", "fork", "reorder", "gap"];
+        case "previousHash":
+          return index === 0 ? ["malformed"] : ["altered"];
+        case "signature":
+          return ["bad_signature"];
+        case "recordId":
+        case "voucherId":
+          // Any 16 bytes are a valid id, and a void's voucher id is not checked against evidence.
+          return field === "voucherId" && records[index]!.kind === "sale" ? ["malformed"] : [tampered];
+        default:
+          return ["malformed", tampered];
+      }
+    };
+    fc.assert(
+      fc.property(fc.nat({ max: CHAIN_LENGTH - 1 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (index, at, xor) => {
+        const target = records[index]!;
+        const offset = at % target.bytes.length;
+        const list = bytesOf(records);
+        list[index] = Uint8Array.from(target.bytes, (b, i) => (i === offset ? b ^ xor : b));
+        const result = verify(list);
+        if (result.ok) throw new Error(`accepted a change at byte ${offset} of record ${index}`);
+        expect(result.index).toBe(index);
+        expect(expectedFor(fieldAt(recordLayout(target), offset), index)).toContain(result.reason);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("refuses every truncation of a record", () => {
+    for (let length = 0; length < r2.bytes.length; length++) {
+      expect(failure(verify([r1.bytes, r2.bytes.subarray(0, length)]))).toEqual({ index: 1, reason: "malformed" });
+    }
+  });
+
+  it("catches any drop, duplication or reordering of records", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: CHAIN_LENGTH - 1 }), { minLength: 1, maxLength: 10 }), (order) => {
+        fc.pre(!order.every((value, i) => value === i));
+        const result = verify(order.map((i) => records[i]!.bytes));
+        // Only a strict prefix of the chain in order is a valid chain.
+        expect(result.ok).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("never throws on random bytes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 4 }), (list) => {
+        const result = verify([r1.bytes, ...list]);
+        if (!result.ok) expect(CHAIN_REJECTIONS).toContain(result.reason);
+        else expect(list).toEqual([]);
+      }),
+    );
+  });
+});
