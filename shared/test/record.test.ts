@@ -15,7 +15,7 @@ import {
 import { createNodeVerifier } from "@cabinpay/shared/node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chain, FLIGHT, OTHER_FLIGHT, OTHER_TERMINAL_ID, otherTerminalKey, TERMINAL_ID, terminalKey } from "./support/fixtures.js";
+import { chain, FLIGHT, otherTerminalKey, TERMINAL_ID, terminalKey } from "./support/fixtures.js";
 import { fieldAt, recordLayout } from "./support/layout.js";
 
 const nodeVerifier = createNodeVerifier();
@@ -74,39 +74,7 @@ describe("chain verification", () => {
     expect(GENESIS_HASH).toEqual(new Uint8Array(32));
   });
 
-  const [r1, r2, r3, r4, r5, r6] = records as [SaleRecord, SaleRecord, SaleRecord, SaleRecord, SaleRecord, SaleRecord];
-  const foreign = chain(3, otherTerminalKey, OTHER_TERMINAL_ID);
-  const mutated = (record: SaleRecord, at: number) => Uint8Array.from(record.bytes, (b, i) => (i === at ? b ^ 0x01 : b));
-  const signatureAt = r3.bytes.length - 1;
-  const layout = recordLayout(r3);
-  // The sale time: any value decodes, so a change there shows only through hashes and signatures.
-  const contentAt = layout.find((s) => s.field === "createdAt")!.end - 1;
-  const prevHashAt = layout.find((s) => s.field === "previousHash")!.start;
-
-  const cases: [string, () => readonly Uint8Array[], number, ChainRejection][] = [
-    ["a record that does not decode", () => [r1.bytes, r2.bytes.subarray(0, 40), r3.bytes], 1, "malformed"],
-    ["a record of an unknown format version", () => [r1.bytes, Uint8Array.from([9, ...r2.bytes.subarray(1)])], 1, "unsupported_version"],
-    ["a record of another terminal spliced in", () => [r1.bytes, foreign[1]!.bytes], 1, "wrong_terminal"],
-    ["a record of another flight", () => [r1.bytes, resign(r2, { flight: OTHER_FLIGHT }).bytes], 1, "wrong_flight"],
-    ["a record uploaded twice in one list", () => [r1.bytes, r2.bytes, r2.bytes, r3.bytes], 2, "duplicate"],
-    ["two different records with one sequence (fork)", () => [r1.bytes, r2.bytes, resign(r2, { crewId: "C1001" }).bytes], 2, "fork"],
-    ["records swapped", () => [r1.bytes, r3.bytes, r2.bytes], 1, "reorder"],
-    ["a record dropped", () => [r1.bytes, r2.bytes, r4.bytes], 2, "gap"],
-    ["a changed link", () => [r1.bytes, r2.bytes, mutated(r3, prevHashAt)], 2, "altered"],
-    ["a changed sale time, then the next record", () => [r1.bytes, r2.bytes, mutated(r3, contentAt), r4.bytes], 2, "altered"],
-    ["a record re-signed with changes", () => [r1.bytes, resign(r2, { crewId: "C1001" }).bytes, r3.bytes], 2, "altered"],
-    ["a changed signature", () => [r1.bytes, r2.bytes, mutated(r3, signatureAt), r4.bytes], 2, "bad_signature"],
-    ["a changed last record", () => [r1.bytes, r2.bytes, mutated(r3, contentAt)], 2, "bad_signature"],
-    ["records signed by another key", () => [createRecord({ ...r1, lines: r1.lines }, otherTerminalKey).bytes], 0, "bad_signature"],
-  ];
-
-  it.each(cases)("names %s", (_what, list, index, reason) => {
-    expect(failure(verify(list()))).toEqual({ index, reason });
-  });
-
-  it("covers every chain rejection code", () => {
-    expect(new Set(cases.map(([, , , reason]) => reason))).toEqual(new Set(CHAIN_REJECTIONS));
-  });
+  const [r1, r2, , r4, r5, r6] = records as [SaleRecord, SaleRecord, SaleRecord, SaleRecord, SaleRecord, SaleRecord];
 
   it("refuses a continuation from the wrong anchor", () => {
     expect(failure(verify(bytesOf([r4, r5, r6]), { sequence: 3, hash: r2.hash }))).toEqual({ index: 0, reason: "altered" });

@@ -15,7 +15,7 @@ import { createNodeVerifier } from "@cabinpay/shared/node";
 import fc from "fast-check";
 import QRCode from "qrcode";
 import { describe, expect, it } from "vitest";
-import { DEPARTURE_MS, FLIGHT, HOUR_MS, issue, issuerKey, OTHER_FLIGHT, otherIssuerKey, voucherClaims } from "./support/fixtures.js";
+import { DEPARTURE_MS, FLIGHT, HOUR_MS, issue, issuerKey, voucherClaims } from "./support/fixtures.js";
 import { fieldAt, voucherLayout } from "./support/layout.js";
 
 const nodeVerifier = createNodeVerifier();
@@ -76,34 +76,13 @@ describe("vouchers", () => {
     expect(() => issue({ seat: "ROW5" })).toThrow(/seat/);
   });
 
-  describe("are refused with a stable reason", () => {
-    const valid = issue();
-    const cases: [VoucherRejection, () => VoucherRejection | "accepted"][] = [
-      ["malformed", () => reasonOf("https://example.com/not-a-voucher")],
-      ["malformed", () => reasonOf("CP1:not base45!")],
-      ["malformed", () => reasonOf(valid.text.slice(0, -3))],
-      ["unsupported_version", () => reasonOf(valid.text.replace("CP1:", "CP2:"))],
-      ["unsupported_version", () => reasonOf(textOf(Uint8Array.from([2, ...valid.bytes.subarray(1)])))],
-      ["unsupported_algorithm", () => reasonOf(textOf(Uint8Array.from([1, 9, ...valid.bytes.subarray(2)])))],
-      ["unknown_key", () => reasonOf(issue({}, otherIssuerKey).text)],
-      ["bad_signature", () => reasonOf(textOf(Uint8Array.from(valid.bytes, (b, i) => (i === valid.bytes.length - 1 ? b ^ 1 : b))))],
-      ["wrong_flight", () => reasonOf(valid.text, context({ flight: OTHER_FLIGHT }))],
-      ["wrong_date", () => reasonOf(valid.text, context({ flight: { ...FLIGHT, date: "2026-12-02" } }))],
-      ["revoked", () => reasonOf(valid.text, context({ revokedIds: new Set([voucherClaims().voucherId]) }))],
-      ["not_yet_valid", () => reasonOf(valid.text, context({ nowMs: voucherClaims().validFromMs - 5 * 60_000 - 1 }))],
-      ["expired", () => reasonOf(valid.text, context({ nowMs: voucherClaims().validUntilMs + 5 * 60_000 + 1 }))],
-    ];
-    it.each(cases)("%s", (expected, run) => expect(run()).toBe(expected));
-
-    it("covering every voucher rejection code", () => {
-      expect(new Set(cases.map(([reason]) => reason))).toEqual(new Set(VOUCHER_REJECTIONS));
-    });
-
-    it("with the clock tolerance applied at both ends of the window", () => {
-      const { validFromMs, validUntilMs } = voucherClaims();
-      expect(reasonOf(valid.text, context({ nowMs: validFromMs - 5 * 60_000 }))).toBe("accepted");
-      expect(reasonOf(valid.text, context({ nowMs: validUntilMs + 5 * 60_000 }))).toBe("accepted");
-    });
+  it("apply the clock tolerance at both ends of the window", () => {
+    const { text } = issue();
+    const { validFromMs, validUntilMs } = voucherClaims();
+    expect(reasonOf(text, context({ nowMs: validFromMs - 5 * 60_000 }))).toBe("accepted");
+    expect(reasonOf(text, context({ nowMs: validUntilMs + 5 * 60_000 }))).toBe("accepted");
+    expect(reasonOf(text, context({ nowMs: validFromMs - 5 * 60_000 - 1 }))).toBe("not_yet_valid");
+    expect(reasonOf(text, context({ nowMs: validUntilMs + 5 * 60_000 + 1 }))).toBe("expired");
   });
 
   it("refuse any single-byte change with the reason of the field it hit", () => {

@@ -38,6 +38,7 @@ export function createBatch(header: BatchHeader, records: readonly SaleRecord[],
   check(records.length >= 1 && records.length <= LIMITS.batchRecordsMax, `1 to ${LIMITS.batchRecordsMax} records`);
   check(header.firstSequence >= 1 && records[0]!.sequence === header.firstSequence, "records start at firstSequence");
   check(header.firstSequence !== 1 || bytesEqual(header.previousHash, GENESIS_HASH), "sequence 1 follows genesis");
+  check(bytesEqual(records[0]!.previousHash, header.previousHash), "records must continue from previousHash");
   const writer = new ByteWriter().u8(BATCH_FORMAT_VERSION).fixed(uuidToBytes(header.terminalId), UUID_BYTES);
   writeFlight(writer, header.flight);
   writer.u32(header.firstSequence).fixed(header.previousHash, RECORD_HASH_BYTES).u64(header.createdAtMs).u16(records.length);

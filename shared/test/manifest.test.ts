@@ -1,0 +1,150 @@
+import { scryptSync } from "node:crypto";
+import {
+  checkPin,
+  createPinVerifier,
+  LIMITS,
+  MANIFEST_REJECTIONS,
+  type ManifestContext,
+  type ManifestRejection,
+  nobleVerifier,
+  PIN_COST_DEFAULT,
+  signManifest,
+  verifyManifest,
+} from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  crewMember,
+  DEPARTURE_MS,
+  FLIGHT,
+  HOUR_MS,
+  manifestContent,
+  manifestKey,
+  sampleCatalog,
+  TEST_PIN_COST,
+} from "./support/fixtures.js";
+
+const context: ManifestContext = {
+  manifestKey: manifestKey.publicKey,
+  verifier: createNodeVerifier(),
+  nowMs: DEPARTURE_MS - HOUR_MS,
+  clockToleranceMs: 5 * 60_000,
+  flight: FLIGHT,
+};
+const signed = signManifest(manifestContent(), manifestKey);
+
+function reasonOf(bytes: Uint8Array, ctx: ManifestContext = context): ManifestRejection | "accepted" {
+  const result = verifyManifest(bytes, ctx);
+  return result.ok ? "accepted" : result.reason;
+}
+
+describe("flight manifests", () => {
+  it("carry the sample catalog with Chinese names, two trolleys, keys, revocations and crew", () => {
+    for (const verifier of [nobleVerifier, context.verifier]) {
+      const result = verifyManifest(signed.bytes, { ...context, verifier });
+      if (!result.ok) throw new Error(result.detail);
+      const { manifest } = result;
+      expect(manifest.catalog).toHaveLength(sampleCatalog().length);
+      const perfume = manifest.catalog.find((item) => item.sku === "DF-PERF-001");
+      expect(perfume).toEqual({
+        sku: "DF-PERF-001",
+        category: "duty_free",
+        nameEn: "Eau de Parfum 50 ml",
+        nameZh: "淡香精 50毫升",
+        priceMinor: 68000,
+        stockByTrolley: { A: 6, B: 4 },
+      });
+      expect(manifest).toMatchObject({ flight: FLIGHT, currency: "CNY", trolleys: ["A", "B"], signingKeyId: manifestKey.keyId });
+      expect(manifest.crew.map((c) => [c.crewId, c.role])).toEqual([
+        ["C1001", "purser"],
+        ["C1002", "crew"],
+      ]);
+      expect(checkPin("2468", manifest.crew[0]!.pinVerifier)).toBe(true);
+    }
+  });
+
+  it("have one encoding whatever order the lists come in", () => {
+    const content = manifestContent();
+    const shuffled = { ...content, catalog: [...content.catalog].reverse(), crew: [...content.crew].reverse() };
+    expect(signManifest(shuffled, manifestKey).bytes).toEqual(signed.bytes);
+  });
+
+  it("refuse content that breaks a rule at signing", () => {
+    const content = manifestContent();
+    const item = content.catalog[0]!;
+    const sign = (overrides: Parameters<typeof manifestContent>[0]) => () => signManifest(manifestContent(overrides), manifestKey);
+    expect(sign({ catalog: [item, item] })).toThrow(/skus unique/);
+    expect(sign({ catalog: [{ ...item, stockByTrolley: { A: 1 } }] })).toThrow(/names every trolley/);
+    expect(sign({ catalog: [{ ...item, stockByTrolley: { A: 1, B: -1 } }] })).toThrow(/stock of/);
+    expect(sign({ catalog: [{ ...item, priceMinor: 1.5 }] })).toThrow(/price/);
+    expect(sign({ crew: [] })).toThrow(/crew/);
+    expect(sign({ trustedKeys: [] })).toThrow(/trusted keys/);
+    expect(sign({ expiresAtMs: DEPARTURE_MS - 7 * HOUR_MS })).toThrow(/before/);
+    expect(sign({ limits: { capMaxMinor: 1, saleMaxMinor: 1, saleLinesMax: 51 } })).toThrow(/saleLinesMax/);
+  });
+
+  it("refuse a manifest over the size limit before decoding it", () => {
+    expect(reasonOf(new Uint8Array(LIMITS.manifestBytesMax + 1))).toBe("too_large");
+  });
+
+  it("refuse any single-byte change with the reason of the part it hit", () => {
+    const { bytes } = signed;
+    const keyIdStart = bytes.length - 64 - 8;
+    fc.assert(
+      fc.property(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), (offset, xor) => {
+        const reason = reasonOf(Uint8Array.from(bytes, (b, i) => (i === offset ? b ^ xor : b)));
+        if (offset === 0) expect(reason).toBe("unsupported_version");
+        else if (offset >= bytes.length - 64) expect(reason).toBe("bad_signature");
+        else if (offset >= keyIdStart) expect(reason).toBe("unknown_key");
+        else expect(["malformed", "bad_signature"]).toContain(reason);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("refuse every truncation", () => {
+    for (let length = 0; length < signed.bytes.length; length += 7) {
+      expect(reasonOf(signed.bytes.subarray(0, length))).toBe("malformed");
+    }
+  });
+
+  it("never throw on random bytes, nor allocate for counts the input cannot hold", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1000 }), (bytes) => {
+        expect(MANIFEST_REJECTIONS).toContain(reasonOf(bytes));
+        expect(MANIFEST_REJECTIONS).toContain(reasonOf(Uint8Array.from([1, ...bytes])));
+      }),
+    );
+  });
+});
+
+describe("crew PIN verifiers", () => {
+  const verifier = createPinVerifier("2468", TEST_PIN_COST);
+
+  it("accept the PIN and nothing else", () => {
+    expect(checkPin("2468", verifier)).toBe(true);
+    expect(checkPin("2469", verifier)).toBe(false);
+    expect(checkPin("02468", verifier)).toBe(false);
+    expect(checkPin("abcd", verifier)).toBe(false);
+    expect(checkPin("", verifier)).toBe(false);
+  });
+
+  it("use a fresh salt each time, so equal PINs do not look equal", () => {
+    expect(createPinVerifier("2468", TEST_PIN_COST).hash).not.toEqual(verifier.hash);
+  });
+
+  it("are standard scrypt: node:crypto derives the same hash (the terminal may use either)", () => {
+    const member = crewMember("C1", "Li Na", "purser", "13579");
+    const { salt, log2N, r, p, hash } = member.pinVerifier;
+    expect(new Uint8Array(scryptSync("13579", salt, 32, { N: 2 ** log2N, r, p }))).toEqual(hash);
+  });
+
+  it("refuse PINs that are not 4 to 8 digits, and costs out of bounds", () => {
+    expect(() => createPinVerifier("123", TEST_PIN_COST)).toThrow(/4 to 8 digits/);
+    expect(() => createPinVerifier("123456789", TEST_PIN_COST)).toThrow(/4 to 8 digits/);
+    expect(() => createPinVerifier("1234", { log2N: 30, r: 8, p: 1 })).toThrow(/cost/);
+    expect(checkPin("2468", { ...verifier, log2N: 30 })).toBe(false);
+    expect(PIN_COST_DEFAULT.log2N).toBeGreaterThanOrEqual(14);
+  });
+});
