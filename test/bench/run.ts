@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: prints every benchmark's figures as tables. Figures depend on the machine; the
+ * ones recorded in docs/performance.md came from the 2-core machine CI runs on.
+ */
+import { cpus } from "node:os";
+import { runProtocolBench } from "./protocol.bench.js";
+
+const durationMs = Number(process.env["BENCH_DURATION_MS"] ?? 2000);
+if (!Number.isInteger(durationMs) || durationMs < 100 || durationMs > 60_000) {
+  console.error("BENCH_DURATION_MS must be a whole number of milliseconds from 100 to 60000");
+  process.exit(2);
+}
+console.log(
+  `CabinPay benchmarks · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"} · ${durationMs} ms per figure`,
+);
+runProtocolBench({ warmupMs: Math.min(500, durationMs / 4), durationMs });
