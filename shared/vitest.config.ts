@@ -7,5 +7,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Property tests run thousands of signature checks; give them room on a 2-core machine.
     testTimeout: 60_000,
+    reporters: ["default", "json"],
+    // Summed by scripts/run-tests.mjs into the closing line of `npm test`.
+    outputFile: { json: "../.test-results/shared.json" },
   },
 });

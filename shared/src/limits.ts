@@ -3,7 +3,7 @@
  * work with it, so the cost of refusing hostile input is bounded by its length.
  */
 export const LIMITS = {
-  /** Voucher text (prefix + base45) accepted for decoding; a valid one is at most 289 characters. */
+  /** Voucher text (prefix + base45) accepted for decoding; the longest valid one is 285 characters. */
   voucherTextCharsMax: 400,
   /** Passenger display name in a voucher, UTF-8 bytes (16 Chinese characters or 48 Latin). */
   passengerNameBytesMax: 48,

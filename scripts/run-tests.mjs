@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm test`: runs every workspace's tests through Turborepo, then prints one closing line summed
+// over all of them ("tests: N passed, N failed, N skipped") and exits with the runs' status.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const resultsDir = join(root, ".test-results");
+rmSync(resultsDir, { recursive: true, force: true });
+
+const run = spawnSync("npx", ["turbo", "run", "test", "--concurrency=1", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const files = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith(".json")) : [];
+for (const file of files) {
+  const report = JSON.parse(readFileSync(join(resultsDir, file), "utf8"));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+}
+const status = run.status ?? 1;
+if (files.length === 0) console.error("no test results were written: did any test run?");
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped (${files.length} packages)`);
+process.exit(status !== 0 || files.length === 0 || failed > 0 ? Math.max(status, 1) : 0);
