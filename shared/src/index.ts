@@ -11,6 +11,7 @@ export { BASE45_ALPHABET, base45Decode, base45Encode } from "./encoding/base45.j
 export { bytesEqual, concatBytes, fromHex, toHex } from "./encoding/bytes.js";
 export * from "./errors.js";
 export * from "./flight.js";
+export * from "./identifiers.js";
 export * from "./ids/uuid.js";
 export { LIMITS } from "./limits.js";
 export * from "./manifest/manifest.js";

@@ -23,6 +23,7 @@ import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { asciiBytes, compareBytes, concatBytes, fromHex, toHex } from "../encoding/bytes.js";
 import { CabinPayError, check, type ManifestRejection } from "../errors.js";
 import { type FlightRef, readFlight, sameFlight, writeFlight } from "../flight.js";
+import { isCategory, isCrewId, isSku, isTrolleyId } from "../identifiers.js";
 import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
@@ -31,9 +32,6 @@ import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } f
 export const MANIFEST_FORMAT_VERSION = 1;
 export const CREW_ROLES = ["crew", "purser"] as const;
 export type CrewRole = (typeof CREW_ROLES)[number];
-
-const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
-const SKU_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 export interface CatalogItem {
   readonly sku: string;
@@ -205,15 +203,12 @@ function validateContent(c: ManifestContent): void {
     "saleLinesMax",
   );
   check(inRange(c.trolleys.length, 1, LIMITS.manifestTrolleysMax), "1 to 8 trolleys");
-  check(
-    c.trolleys.every((t) => ID_PATTERN.test(t) && t.length <= LIMITS.trolleyIdBytesMax),
-    "trolley ids",
-  );
+  check(c.trolleys.every(isTrolleyId), "trolley ids");
   check(strictlyAscending(c.trolleys), "trolley ids unique");
   check(inRange(c.catalog.length, 1, LIMITS.manifestCatalogItemsMax), "1 to 2000 catalog items");
   for (const item of c.catalog) {
-    check(SKU_PATTERN.test(item.sku) && item.sku.length <= LIMITS.skuBytesMax, `sku ${item.sku}`);
-    check(ID_PATTERN.test(item.category) && item.category.length <= LIMITS.categoryBytesMax, `category of ${item.sku}`);
+    check(isSku(item.sku), `sku ${item.sku}`);
+    check(isCategory(item.category), `category of ${item.sku}`);
     check(item.nameEn.trim().length > 0, `English name of ${item.sku}`);
     check(Number.isSafeInteger(item.priceMinor) && item.priceMinor >= 0, `price of ${item.sku}`);
     check(Object.keys(item.stockByTrolley).length === c.trolleys.length, `stock of ${item.sku} names every trolley and no other`);
@@ -239,7 +234,7 @@ function validateContent(c: ManifestContent): void {
   check(strictlyAscending(c.revokedVoucherIds), "revoked ids unique");
   check(inRange(c.crew.length, 1, LIMITS.manifestCrewMax), "1 to 64 crew");
   for (const member of c.crew) {
-    check(ID_PATTERN.test(member.crewId) && member.crewId.length <= LIMITS.crewIdBytesMax, `crew id ${member.crewId}`);
+    check(isCrewId(member.crewId), `crew id ${member.crewId}`);
     check(member.name.trim().length > 0, `name of crew ${member.crewId}`);
     check(CREW_ROLES.includes(member.role), `role of crew ${member.crewId}`);
     check(isPinCostInBounds(member.pinVerifier), `PIN cost of crew ${member.crewId}`);

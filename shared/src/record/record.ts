@@ -18,6 +18,7 @@ import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { asciiBytes, bytesEqual, concatBytes } from "../encoding/bytes.js";
 import { CabinPayError, check } from "../errors.js";
 import { type FlightRef, readFlight, writeFlight } from "../flight.js";
+import { isCrewId, isSku, isTrolleyId } from "../identifiers.js";
 import { bytesToUuid, isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
@@ -31,10 +32,6 @@ export const GENESIS_HASH = new Uint8Array(RECORD_HASH_BYTES);
 
 export const RECORD_KINDS = ["sale", "void", "refund"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
-
-const CREW_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
-const TROLLEY_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
-const SKU_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 export interface SaleLine {
   readonly sku: string;
@@ -124,8 +121,8 @@ function validateDraft(draft: RecordDraft): void {
   check(draft.previousHash.length === RECORD_HASH_BYTES, "previousHash is 32 bytes");
   check(draft.sequence !== 1 || bytesEqual(draft.previousHash, GENESIS_HASH), "sequence 1 links to the genesis hash");
   check(Number.isSafeInteger(draft.createdAtMs) && draft.createdAtMs >= 0, "createdAtMs");
-  check(CREW_ID_PATTERN.test(draft.crewId) && draft.crewId.length <= LIMITS.crewIdBytesMax, "crewId");
-  check(TROLLEY_ID_PATTERN.test(draft.trolleyId) && draft.trolleyId.length <= LIMITS.trolleyIdBytesMax, "trolleyId");
+  check(isCrewId(draft.crewId), "crewId");
+  check(isTrolleyId(draft.trolleyId), "trolleyId");
   check(draft.lines.length >= 1 && draft.lines.length <= LIMITS.recordLinesMax, "1 to 50 lines");
   for (const line of draft.lines) validateLine(line);
   if (draft.kind === "sale") {
@@ -141,7 +138,7 @@ function validateDraft(draft: RecordDraft): void {
 }
 
 function validateLine(line: SaleLine): void {
-  check(SKU_PATTERN.test(line.sku) && line.sku.length <= LIMITS.skuBytesMax, `sku ${line.sku}`);
+  check(isSku(line.sku), `sku ${line.sku}`);
   check(Number.isInteger(line.quantity) && line.quantity >= 1 && line.quantity <= LIMITS.lineQuantityMax, "quantity");
   check(Number.isSafeInteger(line.unitPriceMinor) && line.unitPriceMinor >= 0, "unitPriceMinor");
 }
