@@ -90,3 +90,8 @@ export class CabinPayError extends Error {
 export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new CabinPayError("invalid_argument", message);
 }
+
+/** Throws `limit_exceeded` unless `condition` holds: too many or too large, so split or shorten. */
+export function checkLimit(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new CabinPayError("limit_exceeded", message);
+}

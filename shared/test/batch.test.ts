@@ -56,8 +56,10 @@ describe("upload batches", () => {
 
   it("refuse to build what no receiver would accept", () => {
     const header = { terminalId: TERMINAL_ID, flight: FLIGHT, firstSequence: 1, previousHash: GENESIS_HASH, createdAtMs: DEPARTURE_MS };
-    expect(() => createBatch(header, [], terminalKey)).toThrow(/records/);
+    expect(() => createBatch(header, [], terminalKey)).toThrow(/at least one record/);
     expect(() => batchOf(records.slice(2))).toThrow(/continue/);
+    const many = chain(LIMITS.batchRecordsMax + 1);
+    expect(() => batchOf(many)).toThrow(/limit_exceeded/);
   });
 
   it("refuse a body over the size limit before decoding it", () => {

@@ -79,6 +79,8 @@ describe("flight manifests", () => {
     expect(sign({ catalog: [{ ...item, stockByTrolley: { A: 1, B: -1 } }] })).toThrow(/stock of/);
     expect(sign({ catalog: [{ ...item, priceMinor: 1.5 }] })).toThrow(/price/);
     expect(sign({ crew: [] })).toThrow(/crew/);
+    const tooMany = Array.from({ length: LIMITS.manifestCrewMax + 1 }, (_, i) => ({ ...content.crew[0]!, crewId: `C${1000 + i}` }));
+    expect(sign({ crew: tooMany })).toThrow(/limit_exceeded/);
     expect(sign({ trustedKeys: [] })).toThrow(/trusted keys/);
     expect(sign({ expiresAtMs: DEPARTURE_MS - 7 * HOUR_MS })).toThrow(/before/);
     expect(sign({ limits: { capMaxMinor: 1, saleMaxMinor: 1, saleLinesMax: 51 } })).toThrow(/saleLinesMax/);

@@ -53,13 +53,16 @@ describe("sale records", () => {
 
   it("refuse drafts that break the rules", () => {
     const sale = records[0]!;
-    expect(() => resign(sale, { lines: [] })).toThrow(/lines/);
+    expect(() => resign(sale, { lines: [] })).toThrow(/at least one line/);
     expect(() => resign(sale, { lines: [{ sku: "DR-COF-300", quantity: 0, unitPriceMinor: 2000 }] })).toThrow(/quantity/);
     expect(() => resign(sale, { lines: [{ sku: "DR-COF-300", quantity: 999, unitPriceMinor: 2 ** 50 }] })).toThrow(/amount_overflow/);
     expect(() => resign(sale, { previousHash: new Uint8Array(32).fill(1) })).toThrow(/genesis/);
     expect(() => resign(sale, { voucherBytes: undefined as never })).toThrow(/voucher/);
     expect(() => resign(sale, { voucherId: "0193c19a-5c00-7000-8000-000000000002" })).toThrow(/voucherBytes/);
     expect(() => resign(records[3]!, { referencedRecordId: undefined as never })).toThrow(/references/);
+    expect(() => resign(sale, { currency: "HKD" })).toThrow(/voucher's currency/);
+    const line = sale.lines[0]!;
+    expect(() => resign(sale, { lines: Array.from({ length: 51 }, () => line) })).toThrow(/limit_exceeded/);
   });
 });
 

@@ -10,7 +10,7 @@ import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
 import { ED25519_SIGNATURE_BYTES, type Signer, type Verifier } from "../crypto/ed25519.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { bytesEqual, concatBytes } from "../encoding/bytes.js";
-import { type BatchRejection, check } from "../errors.js";
+import { type BatchRejection, check, checkLimit } from "../errors.js";
 import { type FlightRef, readFlight, sameFlight, writeFlight } from "../flight.js";
 import { bytesToUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
@@ -35,7 +35,8 @@ export interface VerifiedBatch {
 
 /** Encodes and signs a batch of records, which must continue the chain from `previousHash`. */
 export function createBatch(header: BatchHeader, records: readonly SaleRecord[], signer: Signer): Uint8Array {
-  check(records.length >= 1 && records.length <= LIMITS.batchRecordsMax, `1 to ${LIMITS.batchRecordsMax} records`);
+  check(records.length >= 1, "a batch has at least one record");
+  checkLimit(records.length <= LIMITS.batchRecordsMax, `at most ${LIMITS.batchRecordsMax} records in a batch`);
   check(header.firstSequence >= 1 && records[0]!.sequence === header.firstSequence, "records start at firstSequence");
   check(header.firstSequence !== 1 || bytesEqual(header.previousHash, GENESIS_HASH), "sequence 1 follows genesis");
   check(bytesEqual(records[0]!.previousHash, header.previousHash), "records must continue from previousHash");
@@ -45,7 +46,7 @@ export function createBatch(header: BatchHeader, records: readonly SaleRecord[],
   for (const record of records) writer.bytes16(record.bytes, LIMITS.recordBytesMax);
   const body = writer.finish();
   const bytes = concatBytes(body, signer.sign(concatBytes(SIGNATURE_DOMAIN.batch, body)));
-  check(bytes.length <= LIMITS.batchBytesMax, `batch is ${bytes.length} bytes, over ${LIMITS.batchBytesMax}`);
+  checkLimit(bytes.length <= LIMITS.batchBytesMax, `batch is ${bytes.length} bytes, over ${LIMITS.batchBytesMax}`);
   return bytes;
 }
 

@@ -21,7 +21,7 @@ import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, KEY_ID_BYTES, keyIdOf, type Signer, type Verifier } from "../crypto/ed25519.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { asciiBytes, compareBytes, concatBytes, fromHex, toHex } from "../encoding/bytes.js";
-import { CabinPayError, check, type ManifestRejection } from "../errors.js";
+import { CabinPayError, check, checkLimit, type ManifestRejection } from "../errors.js";
 import { type FlightRef, readFlight, sameFlight, writeFlight } from "../flight.js";
 import { isCategory, isCrewId, isSku, isTrolleyId } from "../identifiers.js";
 import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
@@ -87,7 +87,7 @@ export function signManifest(content: ManifestContent, signer: Signer): Manifest
   const body = encodeBody(canonical, signer.keyId);
   const signature = signer.sign(concatBytes(SIGNATURE_DOMAIN.manifest, body));
   const bytes = concatBytes(body, signature);
-  check(bytes.length <= LIMITS.manifestBytesMax, `manifest is ${bytes.length} bytes, over ${LIMITS.manifestBytesMax}`);
+  checkLimit(bytes.length <= LIMITS.manifestBytesMax, `manifest is ${bytes.length} bytes, over ${LIMITS.manifestBytesMax}`);
   return { ...canonical, formatVersion: MANIFEST_FORMAT_VERSION, signingKeyId: signer.keyId, signature, bytes };
 }
 
@@ -202,10 +202,10 @@ function validateContent(c: ManifestContent): void {
     Number.isInteger(c.limits.saleLinesMax) && c.limits.saleLinesMax >= 1 && c.limits.saleLinesMax <= LIMITS.recordLinesMax,
     "saleLinesMax",
   );
-  check(inRange(c.trolleys.length, 1, LIMITS.manifestTrolleysMax), "1 to 8 trolleys");
+  checkCount(c.trolleys.length, 1, LIMITS.manifestTrolleysMax, "trolleys");
   check(c.trolleys.every(isTrolleyId), "trolley ids");
   check(strictlyAscending(c.trolleys), "trolley ids unique");
-  check(inRange(c.catalog.length, 1, LIMITS.manifestCatalogItemsMax), "1 to 2000 catalog items");
+  checkCount(c.catalog.length, 1, LIMITS.manifestCatalogItemsMax, "catalog items");
   for (const item of c.catalog) {
     check(isSku(item.sku), `sku ${item.sku}`);
     check(isCategory(item.category), `category of ${item.sku}`);
@@ -221,7 +221,7 @@ function validateContent(c: ManifestContent): void {
     }
   }
   check(strictlyAscending(c.catalog.map((item) => item.sku)), "skus unique");
-  check(inRange(c.trustedKeys.length, 1, LIMITS.manifestTrustedKeysMax), "1 to 16 trusted keys");
+  checkCount(c.trustedKeys.length, 1, LIMITS.manifestTrustedKeysMax, "trusted keys");
   check(
     c.trustedKeys.every((k) => k.length === ED25519_PUBLIC_KEY_BYTES),
     "trusted keys are 32 bytes",
@@ -230,9 +230,10 @@ function validateContent(c: ManifestContent): void {
     c.trustedKeys.every((k, i) => i === 0 || compareBytes(c.trustedKeys[i - 1]!, k) < 0),
     "trusted keys unique",
   );
-  check(c.revokedVoucherIds.length <= LIMITS.manifestRevokedMax && c.revokedVoucherIds.every(isUuid), "revoked ids");
+  checkCount(c.revokedVoucherIds.length, 0, LIMITS.manifestRevokedMax, "revoked ids");
+  check(c.revokedVoucherIds.every(isUuid), "revoked ids are UUIDs");
   check(strictlyAscending(c.revokedVoucherIds), "revoked ids unique");
-  check(inRange(c.crew.length, 1, LIMITS.manifestCrewMax), "1 to 64 crew");
+  checkCount(c.crew.length, 1, LIMITS.manifestCrewMax, "crew");
   for (const member of c.crew) {
     check(isCrewId(member.crewId), `crew id ${member.crewId}`);
     check(member.name.trim().length > 0, `name of crew ${member.crewId}`);
@@ -319,6 +320,11 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
 function count(value: number, max: number, what: string, min = 1): number {
   if (value < min || value > max) throw new DecodeError(`manifest: ${value} ${what}, ${min} to ${max}`);
   return value;
+}
+
+function checkCount(length: number, min: number, max: number, what: string): void {
+  check(length >= min, `at least ${min} ${what}`);
+  checkLimit(length <= max, `at most ${max} ${what}`);
 }
 
 function inRange(value: number, min: number, max: number): boolean {

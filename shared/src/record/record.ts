@@ -16,7 +16,7 @@ import { ED25519_SIGNATURE_BYTES, type Signer, type Verifier } from "../crypto/e
 import { sha256 } from "../crypto/hash.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { asciiBytes, bytesEqual, concatBytes } from "../encoding/bytes.js";
-import { CabinPayError, check } from "../errors.js";
+import { CabinPayError, check, checkLimit } from "../errors.js";
 import { type FlightRef, readFlight, writeFlight } from "../flight.js";
 import { isCrewId, isSku, isTrolleyId } from "../identifiers.js";
 import { bytesToUuid, isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
@@ -71,13 +71,13 @@ export interface SaleRecord extends RecordDraft {
 
 /** Encodes, hashes and signs a record. Throws `invalid_argument` for a draft that breaks a rule. */
 export function createRecord(draft: RecordDraft, signer: Signer): SaleRecord {
-  const totalMinor = linesTotalMinor(draft.currency, draft.lines);
   validateDraft(draft);
+  const totalMinor = linesTotalMinor(draft.currency, draft.lines);
   const body = encodeBody(draft, totalMinor);
   const hash = sha256(body);
   const signature = signer.sign(recordSignedMessage(hash));
   const bytes = concatBytes(body, signature);
-  check(bytes.length <= LIMITS.recordBytesMax, `record is ${bytes.length} bytes, over ${LIMITS.recordBytesMax}`);
+  checkLimit(bytes.length <= LIMITS.recordBytesMax, `record is ${bytes.length} bytes, over ${LIMITS.recordBytesMax}`);
   return { ...draft, formatVersion: RECORD_FORMAT_VERSION, totalMinor, hash, signature, bytes };
 }
 
@@ -123,13 +123,15 @@ function validateDraft(draft: RecordDraft): void {
   check(Number.isSafeInteger(draft.createdAtMs) && draft.createdAtMs >= 0, "createdAtMs");
   check(isCrewId(draft.crewId), "crewId");
   check(isTrolleyId(draft.trolleyId), "trolleyId");
-  check(draft.lines.length >= 1 && draft.lines.length <= LIMITS.recordLinesMax, "1 to 50 lines");
+  check(draft.lines.length >= 1, "a record has at least one line");
+  checkLimit(draft.lines.length <= LIMITS.recordLinesMax, `at most ${LIMITS.recordLinesMax} lines`);
   for (const line of draft.lines) validateLine(line);
   if (draft.kind === "sale") {
     check(draft.referencedRecordId === undefined, "a sale references no record");
     check(draft.voucherBytes !== undefined, "a sale carries the voucher presented");
     const voucher = decodeVoucherBinary(draft.voucherBytes);
     check(voucher.ok && voucher.voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
+    check(voucher.voucher.cap.currency === draft.currency, "a sale is in its voucher's currency");
   } else {
     check(isUuid(draft.referencedRecordId), `a ${draft.kind} references the sale it reverses`);
     check(draft.referencedRecordId !== NIL_UUID, "referencedRecordId must not be nil");

@@ -55,6 +55,7 @@ export interface Voucher extends VoucherClaims {
 export function validateClaims(claims: VoucherClaims): void {
   check(isUuid(claims.voucherId), "voucherId must be a UUID");
   check(isUuid(claims.accountRef), "accountRef must be a UUID");
+  check(isCurrencyCode(claims.cap.currency), "cap currency");
   check(claims.cap.amountMinor > 0 && claims.cap.amountMinor <= LIMITS.voucherCapMinorMax, "cap out of range");
   check(claims.validFromMs % MS_PER_S === 0 && claims.validUntilMs % MS_PER_S === 0, "validity in whole seconds");
   check(claims.validFromMs >= 0 && claims.validUntilMs / MS_PER_S <= 0xffff_ffff, "validity out of range");
