@@ -1,0 +1,75 @@
+/**
+ * Configuration from the environment, validated once at start. Every bad value is reported with
+ * what was expected, all at once, so an operator fixes them in one go.
+ */
+import { resolve } from "node:path";
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL connection string; undefined means the embedded PGlite database in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string;
+  /** Where PGlite's files and the ground's signing keys live. */
+  readonly dataDir: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Largest HTTP body accepted, in bytes (a 500-record upload batch fits with room). */
+  readonly bodyBytesMax: number;
+  /** How long shutdown waits for in-flight requests and jobs before it closes connections anyway. */
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name}: expected a ${protocols.map((p) => `${p}//`).join(" or ")} URL, got ${parsed.protocol}//…`);
+      }
+    } catch {
+      problems.push(`${name}: not a URL (expected e.g. ${protocols[0]}//host:port/…)`);
+    }
+    return raw;
+  };
+
+  const logLevel = env["LOG_LEVEL"] ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(", ")}`);
+  const host = env["HOST"] || "127.0.0.1";
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`HOST=${JSON.stringify(host)}: expected a host name or IP address`);
+
+  const config: Config = {
+    port: integer("PORT", 3000, 0, 65_535),
+    host,
+    databaseUrl: url("DATABASE_URL", ["postgres:", "postgresql:"]),
+    redisUrl: url("REDIS_URL", ["redis:", "rediss:"]) ?? "redis://127.0.0.1:6379",
+    dataDir: resolve(env["DATA_DIR"] || ".cabinpay/ground"),
+    logLevel: logLevel as Config["logLevel"],
+    bodyBytesMax: integer("BODY_BYTES_MAX", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

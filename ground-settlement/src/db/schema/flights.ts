@@ -1,0 +1,78 @@
+/** Flights, what is sold on them (catalog and trolley stock) and who sells it (crew roster). */
+import { sql } from "drizzle-orm";
+import { bigint, check, customType, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  // pg returns Buffer (a Uint8Array); PGlite returns Uint8Array: one shape for callers.
+  fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+});
+
+export const flights = pgTable(
+  "flights",
+  {
+    id: uuid("id").primaryKey(),
+    carrier: text("carrier").notNull(),
+    number: text("number").notNull(),
+    /** Scheduled departure date, local at the origin, YYYY-MM-DD. */
+    flightDate: text("flight_date").notNull(),
+    origin: text("origin").notNull(),
+    destination: text("destination").notNull(),
+    currency: text("currency").notNull(),
+    departureAtMs: bigint("departure_at_ms", { mode: "number" }).notNull(),
+    capMaxMinor: bigint("cap_max_minor", { mode: "number" }).notNull(),
+    /** Registration closes at this time; later registrations are refused. */
+    registrationClosesAtMs: bigint("registration_closes_at_ms", { mode: "number" }).notNull(),
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("flights_designator_date").on(t.carrier, t.number, t.flightDate),
+    check("flights_cap_positive", sql`${t.capMaxMinor} > 0`),
+  ],
+);
+
+export const catalogItems = pgTable(
+  "catalog_items",
+  {
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    sku: text("sku").notNull(),
+    category: text("category").notNull(),
+    nameEn: text("name_en").notNull(),
+    nameZh: text("name_zh").notNull(),
+    priceMinor: bigint("price_minor", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightId, t.sku] }), check("catalog_price_non_negative", sql`${t.priceMinor} >= 0`)],
+);
+
+export const trolleyStock = pgTable(
+  "trolley_stock",
+  {
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    trolleyId: text("trolley_id").notNull(),
+    sku: text("sku").notNull(),
+    quantity: integer("quantity").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightId, t.trolleyId, t.sku] }), check("trolley_stock_non_negative", sql`${t.quantity} >= 0`)],
+);
+
+export const crewMembers = pgTable(
+  "crew_members",
+  {
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    crewId: text("crew_id").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["crew", "purser"] }).notNull(),
+    pinLog2N: integer("pin_log2n").notNull(),
+    pinR: integer("pin_r").notNull(),
+    pinP: integer("pin_p").notNull(),
+    pinSalt: bytea("pin_salt").notNull(),
+    pinHash: bytea("pin_hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightId, t.crewId] })],
+);

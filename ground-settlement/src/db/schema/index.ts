@@ -1,0 +1,5 @@
+export * from "./flights.js";
+export * from "./identity.js";
+export * from "./ledger.js";
+export * from "./registrations.js";
+export * from "./terminals.js";

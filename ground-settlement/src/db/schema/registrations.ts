@@ -1,0 +1,54 @@
+/** Issuer keys, and passengers' registrations for flights: each a hold and a signed voucher. */
+import { sql } from "drizzle-orm";
+import { bigint, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bytea, flights } from "./flights.js";
+import { passengers } from "./identity.js";
+import { accounts, transfers } from "./ledger.js";
+
+export const issuerKeys = pgTable("issuer_keys", {
+  /** Key id: 16 hex characters, the first 8 bytes of SHA-256 of the public key. */
+  keyId: text("key_id").primaryKey(),
+  publicKey: bytea("public_key").notNull(),
+  /** Exactly one key issues at a time; retired keys stay trusted until their vouchers expire. */
+  status: text("status", { enum: ["active", "retired"] }).notNull(),
+  createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+  retiredAtMs: bigint("retired_at_ms", { mode: "number" }),
+});
+
+export const registrations = pgTable(
+  "registrations",
+  {
+    /** Also the voucher id. */
+    id: uuid("id").primaryKey(),
+    passengerId: uuid("passenger_id")
+      .notNull()
+      .references(() => passengers.id),
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    walletAccountId: uuid("wallet_account_id")
+      .notNull()
+      .references(() => accounts.id),
+    holdTransferId: uuid("hold_transfer_id")
+      .notNull()
+      .references(() => transfers.id),
+    capMinor: bigint("cap_minor", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["active", "cancelled"] }).notNull(),
+    issuerKeyId: text("issuer_key_id")
+      .notNull()
+      .references(() => issuerKeys.keyId),
+    /** The voucher as drawn in the QR code ("CP1:…"). */
+    voucherText: text("voucher_text").notNull(),
+    passengerName: text("passenger_name").notNull(),
+    seat: text("seat"),
+    validUntilMs: bigint("valid_until_ms", { mode: "number" }).notNull(),
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    cancelledAtMs: bigint("cancelled_at_ms", { mode: "number" }),
+  },
+  (t) => [
+    // One active registration per passenger and flight, enforced where races cannot get past it.
+    uniqueIndex("registrations_one_active").on(t.passengerId, t.flightId).where(sql`${t.status} = 'active'`),
+    index("registrations_flight").on(t.flightId),
+  ],
+);

@@ -1,0 +1,50 @@
+/** Cabin terminals: one-time enrolment codes, enrolled devices, their flights, replay protection. */
+import { bigint, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bytea, flights } from "./flights.js";
+
+export const terminals = pgTable("terminals", {
+  id: uuid("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The device's Ed25519 public key: every request and every record is signed with it. */
+  publicKey: bytea("public_key").notNull(),
+  enrolledAtMs: bigint("enrolled_at_ms", { mode: "number" }).notNull(),
+});
+
+export const enrolmentCodes = pgTable("enrolment_codes", {
+  /** SHA-256 of the one-time code, hex. */
+  codeHash: text("code_hash").primaryKey(),
+  name: text("name").notNull(),
+  /** The flight the terminal is enrolled for at once, if ops named one. */
+  flightId: uuid("flight_id").references(() => flights.id),
+  createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+  expiresAtMs: bigint("expires_at_ms", { mode: "number" }).notNull(),
+  usedAtMs: bigint("used_at_ms", { mode: "number" }),
+  terminalId: uuid("terminal_id").references(() => terminals.id),
+});
+
+export const terminalFlights = pgTable(
+  "terminal_flights",
+  {
+    terminalId: uuid("terminal_id")
+      .notNull()
+      .references(() => terminals.id),
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    assignedAtMs: bigint("assigned_at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.flightId] })],
+);
+
+/** Nonces of signed terminal requests seen inside the acceptance window: a replay finds its own. */
+export const requestNonces = pgTable(
+  "request_nonces",
+  {
+    terminalId: uuid("terminal_id")
+      .notNull()
+      .references(() => terminals.id),
+    nonce: text("nonce").notNull(),
+    seenAtMs: bigint("seen_at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.nonce] }), index("request_nonces_seen").on(t.seenAtMs)],
+);
