@@ -17,6 +17,8 @@ export interface Config {
   readonly bodyBytesMax: number;
   /** How long shutdown waits for in-flight requests and jobs before it closes connections anyway. */
   readonly shutdownGraceMs: number;
+  /** BullMQ key prefix, one per deployment sharing a Redis. */
+  readonly queuePrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -69,7 +71,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: logLevel as Config["logLevel"],
     bodyBytesMax: integer("BODY_BYTES_MAX", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
+    queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
   };
+  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(config.queuePrefix))
+    problems.push(`QUEUE_PREFIX=${JSON.stringify(config.queuePrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ - { }`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

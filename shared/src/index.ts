@@ -22,6 +22,7 @@ export * from "./money/money.js";
 export { AMOUNT_TEXT_MAX_CHARS, type AmountParseResult, parseAmount } from "./money/parse.js";
 export * from "./record/chain.js";
 export * from "./record/record.js";
+export * from "./request/terminal-request.js";
 export { type IssuedVoucher, issueVoucher } from "./voucher/issue.js";
 export {
   VOUCHER_ALGORITHM_ED25519,

@@ -10,4 +10,5 @@ export const SIGNATURE_DOMAIN = {
   record: asciiBytes("CPR1"),
   batch: asciiBytes("CPB1"),
   manifest: asciiBytes("CPM1"),
+  terminalRequest: asciiBytes("CPQ1"),
 } as const;

@@ -1,0 +1,35 @@
+/**
+ * Builds the ground service's Fastify application from its infrastructure. Plugins first
+ * (infrastructure, parsing, errors, docs, access), then one route module per domain.
+ */
+import { newId } from "@cabinpay/shared";
+import Fastify, { type FastifyInstance } from "fastify";
+import { accessPlugin } from "./plugins/access.js";
+import { bodyParsersPlugin } from "./plugins/body-parsers.js";
+import { errorsPlugin } from "./plugins/errors.js";
+import { type Infrastructure, infrastructurePlugin } from "./plugins/infrastructure.js";
+import { openapiPlugin } from "./plugins/openapi.js";
+import { healthRoutes } from "./routes/health.js";
+
+export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: infra.config.logLevel === "silent" ? false : { level: infra.config.logLevel },
+    bodyLimit: infra.config.bodyBytesMax,
+    // Unknown fields are refused, not silently dropped, and nothing is coerced to another type.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    requestIdHeader: false,
+    return503OnClosing: true,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    routerOptions: { maxParamLength: 200 },
+    // Unique across processes, sortable by time: log lines of one request can be found anywhere.
+    genReqId: () => newId(),
+  });
+  await app.register(infrastructurePlugin, { infra });
+  await app.register(bodyParsersPlugin);
+  await app.register(errorsPlugin);
+  await app.register(openapiPlugin);
+  await app.register(accessPlugin);
+  await app.register(healthRoutes);
+  return app;
+}

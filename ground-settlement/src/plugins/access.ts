@@ -1,0 +1,140 @@
+/**
+ * Who may call what. Every route declares `config.access` (a route without it fails at start),
+ * and this plugin authenticates the caller against it:
+ * - passengers: `Authorization: Bearer cps_…` (session token);
+ * - ops and finance: `Authorization: Bearer cpk_…` (API key with a role);
+ * - terminals: a request signed with the enrolled device key (shared `signTerminalRequest`),
+ *   inside the time window, with a nonce never seen before.
+ * Missing or bad credentials answer 401; valid credentials of the wrong kind answer 403.
+ */
+import { fromBase64Url, NONCE_PATTERN, REQUEST_WINDOW_MS, TERMINAL_REQUEST_HEADERS, terminalRequestMessage } from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { API_KEY_PREFIX, hashToken, isWellFormedToken, SESSION_PREFIX } from "../auth/tokens.js";
+import { apiKeys, sessions } from "../db/schema/identity.js";
+import { requestNonces, terminals } from "../db/schema/terminals.js";
+import { ApiError } from "../errors.js";
+
+export const ACCESS = ["public", "passenger", "ops", "finance", "terminal"] as const;
+export type Access = (typeof ACCESS)[number];
+
+export type Principal =
+  | { readonly kind: "anonymous" }
+  | { readonly kind: "passenger"; readonly passengerId: string; readonly sessionHash: string }
+  | { readonly kind: "staff"; readonly role: "ops" | "finance"; readonly apiKeyId: string }
+  | { readonly kind: "terminal"; readonly terminalId: string };
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: readonly Access[];
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+const verifier = createNodeVerifier();
+const ANONYMOUS: Principal = { kind: "anonymous" };
+
+export const accessPlugin = fp(
+  async (app: FastifyInstance) => {
+    // Set on every request by the onRequest hook below before any handler reads it.
+    app.decorateRequest("principal", null as never);
+    app.addHook("onRoute", (route) => {
+      const access = (route.config as { access?: readonly Access[] } | undefined)?.access;
+      if (route.url.startsWith("/docs")) return;
+      if (access === undefined || access.length === 0)
+        throw new Error(`route ${String(route.method)} ${route.url} must declare config.access`);
+    });
+
+    app.addHook("onRequest", async (request) => {
+      request.principal = ANONYMOUS;
+      const access = request.routeOptions.config.access;
+      if (access === undefined || access.includes("public")) return;
+      if (request.headers[TERMINAL_REQUEST_HEADERS.signature] !== undefined) {
+        if (!access.includes("terminal")) throw new ApiError("forbidden", "terminals may not call this route");
+        return; // verified in preValidation, once the raw body is read
+      }
+      if (access.length === 1 && access[0] === "terminal")
+        throw new ApiError("unauthenticated", "this route takes signed terminal requests only");
+      request.principal = await bearerPrincipal(app, request);
+      const principal = request.principal;
+      const allowed =
+        (principal.kind === "passenger" && access.includes("passenger")) || (principal.kind === "staff" && access.includes(principal.role));
+      if (!allowed)
+        throw new ApiError("forbidden", `a ${principal.kind === "staff" ? principal.role : principal.kind} may not call this route`);
+    });
+
+    app.addHook("preValidation", async (request) => {
+      const access = request.routeOptions.config.access;
+      if (access?.includes("terminal") && request.headers[TERMINAL_REQUEST_HEADERS.signature] !== undefined) {
+        request.principal = await terminalPrincipal(app, request);
+      }
+    });
+  },
+  { name: "access", dependencies: ["infrastructure", "body-parsers"] },
+);
+
+async function bearerPrincipal(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header === undefined) throw new ApiError("unauthenticated", "send Authorization: Bearer <session token or API key>");
+  const token = /^Bearer (\S+)$/.exec(header)?.[1];
+  if (token === undefined || !isWellFormedToken(token)) throw new ApiError("unauthenticated", "malformed Authorization header");
+  const hash = hashToken(token);
+  const now = app.infra.now();
+  if (token.startsWith(SESSION_PREFIX)) {
+    const [session] = await app.db
+      .select({ passengerId: sessions.passengerId })
+      .from(sessions)
+      .where(and(eq(sessions.tokenHash, hash), gt(sessions.expiresAtMs, now)));
+    if (session === undefined) throw new ApiError("unauthenticated", "the session has expired or was ended: log in again");
+    return { kind: "passenger", passengerId: session.passengerId, sessionHash: hash };
+  }
+  if (token.startsWith(API_KEY_PREFIX)) {
+    const [key] = await app.db
+      .select({ id: apiKeys.id, role: apiKeys.role })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.secretHash, hash), isNull(apiKeys.revokedAtMs)));
+    if (key === undefined) throw new ApiError("unauthenticated", "unknown or revoked API key");
+    return { kind: "staff", role: key.role, apiKeyId: key.id };
+  }
+  throw new ApiError("unauthenticated", "unknown token type");
+}
+
+async function terminalPrincipal(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const terminalId = header(TERMINAL_REQUEST_HEADERS.terminalId) ?? "";
+  const timestampText = header(TERMINAL_REQUEST_HEADERS.timestampMs) ?? "";
+  const nonce = header(TERMINAL_REQUEST_HEADERS.nonce) ?? "";
+  const signature = fromBase64Url(header(TERMINAL_REQUEST_HEADERS.signature) ?? "");
+  if (!/^[0-9a-f-]{36}$/.test(terminalId) || !/^\d{1,15}$/.test(timestampText) || !NONCE_PATTERN.test(nonce) || signature?.length !== 64) {
+    throw new ApiError("bad_request_signature", "missing or malformed terminal signature headers");
+  }
+  const timestampMs = Number(timestampText);
+  const now = app.infra.now();
+  if (Math.abs(now - timestampMs) > REQUEST_WINDOW_MS) {
+    throw new ApiError("bad_request_signature", "the request time is outside the accepted window: check the terminal clock", {
+      serverTimeMs: now,
+    });
+  }
+  const [terminal] = await app.db.select({ publicKey: terminals.publicKey }).from(terminals).where(eq(terminals.id, terminalId));
+  if (terminal === undefined) throw new ApiError("bad_request_signature", "unknown terminal: enrol it first");
+  const message = terminalRequestMessage({
+    method: request.method,
+    path: request.url,
+    timestampMs,
+    nonce,
+    body: request.rawBody ?? new Uint8Array(0),
+  });
+  if (!verifier.verify(signature, message, terminal.publicKey))
+    throw new ApiError("bad_request_signature", "the request signature does not match");
+  // Only a verified request spends its nonce; the primary key refuses a second use.
+  const inserted = await app.db.insert(requestNonces).values({ terminalId, nonce, seenAtMs: now }).onConflictDoNothing().returning();
+  if (inserted.length === 0) throw new ApiError("request_replayed", "this request was already received");
+  return { kind: "terminal", terminalId };
+}

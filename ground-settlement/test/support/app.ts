@@ -1,0 +1,55 @@
+/** The ground app on a fresh database and the test Redis, with a clock the test can move. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { inject } from "vitest";
+import { buildApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import type { Database } from "../../src/db/client.js";
+import { fileKeyStore } from "../../src/keys/key-store.js";
+import type { Infrastructure } from "../../src/plugins/infrastructure.js";
+import { connectRedis } from "../../src/runtime/bootstrap.js";
+import { createTestDatabase, type Engine } from "./databases.js";
+
+/** 2026-11-25T00:00Z: a week before the sample flights. */
+export const TEST_START_MS = Date.UTC(2026, 10, 25);
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  readonly infra: Infrastructure;
+  readonly clock: { nowMs: number };
+  close(): Promise<void>;
+}
+
+export async function createTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase(engine);
+  const redis = await connectRedis(inject("redisUrl"));
+  const dataDir = mkdtempSync(join(tmpdir(), "cabinpay-ground-"));
+  const config = loadConfig({ LOG_LEVEL: "silent", DATA_DIR: dataDir, REDIS_URL: inject("redisUrl"), ...env });
+  const clock = { nowMs: TEST_START_MS };
+  const infra: Infrastructure = {
+    config,
+    database: database.handle,
+    redis,
+    keys: fileKeyStore(join(dataDir, "keys")),
+    now: () => clock.nowMs,
+    // Cheap hashes: these tests make many accounts; the cost itself is tested in auth.test.ts.
+    passwordCostLog2N: 10,
+  };
+  const app = await buildApp(infra);
+  await app.ready();
+  return {
+    app,
+    db: database.handle.db,
+    infra,
+    clock,
+    async close() {
+      await app.close();
+      redis.disconnect();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
