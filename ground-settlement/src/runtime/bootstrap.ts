@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
-import { type DatabaseHandle, openDatabase, pgliteDirIn } from "../db/client.js";
+import { openDatabase, pgliteDirIn } from "../db/client.js";
 import { fileKeyStore, type KeyStore } from "../keys/key-store.js";
 import type { Infrastructure } from "../plugins/infrastructure.js";
 
