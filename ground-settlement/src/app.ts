@@ -9,7 +9,12 @@ import { bodyParsersPlugin } from "./plugins/body-parsers.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { type Infrastructure, infrastructurePlugin } from "./plugins/infrastructure.js";
 import { openapiPlugin } from "./plugins/openapi.js";
+import { financeRoutes } from "./routes/finance.js";
+import { flightRoutes } from "./routes/flights.js";
 import { healthRoutes } from "./routes/health.js";
+import { passengerRoutes } from "./routes/passengers.js";
+import { registrationRoutes } from "./routes/registrations.js";
+import { terminalRoutes } from "./routes/terminals.js";
 
 export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> {
   const app = Fastify({
@@ -31,5 +36,10 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(openapiPlugin);
   await app.register(accessPlugin);
   await app.register(healthRoutes);
+  await app.register(passengerRoutes);
+  await app.register(flightRoutes);
+  await app.register(registrationRoutes);
+  await app.register(terminalRoutes);
+  await app.register(financeRoutes);
   return app;
 }

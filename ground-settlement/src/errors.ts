@@ -40,6 +40,7 @@ export const ERROR_STATUS = {
   enrolment_code_invalid: 401,
   terminal_not_found: 404,
   terminal_not_assigned: 403,
+  flight_not_ready: 409,
   // Server
   internal_error: 500,
   unavailable: 503,

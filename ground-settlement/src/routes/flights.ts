@@ -1,0 +1,216 @@
+/** Flights: ops create them and load catalog, stock and crew; anyone can look a flight up. */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { ApiError } from "../errors.js";
+import { errorResponses } from "../plugins/errors.js";
+import {
+  catalogFromCsv,
+  catalogProblems,
+  createFlight,
+  type Flight,
+  findFlights,
+  getFlight,
+  invalidCatalog,
+  replaceCatalog,
+  setCrew,
+} from "../services/flights.js";
+import { listIssuerKeys, rotateIssuerKey } from "../services/issuer-keys.js";
+import { AmountMinor, Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
+
+const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
+const Airport = Type.String({ pattern: "^[A-Z]{3}$" });
+const FlightBody = Type.Object({
+  flightId: Uuid,
+  carrier: Type.String(),
+  number: Type.String(),
+  date: FlightDate,
+  origin: Airport,
+  destination: Airport,
+  currency: Currency,
+  departureAtMs: TimeMs,
+  capMaxMinor: Type.Integer(),
+  registrationClosesAtMs: TimeMs,
+});
+
+export function flightView(flight: Flight) {
+  return {
+    flightId: flight.id,
+    carrier: flight.carrier,
+    number: flight.number,
+    date: flight.flightDate,
+    origin: flight.origin,
+    destination: flight.destination,
+    currency: flight.currency,
+    departureAtMs: flight.departureAtMs,
+    capMaxMinor: flight.capMaxMinor,
+    registrationClosesAtMs: flight.registrationClosesAtMs,
+  };
+}
+
+const CatalogItemJson = Type.Object(
+  {
+    sku: Type.String({ maxLength: 64 }),
+    nameEn: Type.String({ maxLength: 400 }),
+    nameZh: Type.String({ maxLength: 400 }),
+    category: Type.String({ maxLength: 64 }),
+    priceMinor: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    stock: Type.Record(Type.String({ maxLength: 32 }), Type.Integer({ minimum: 0, maximum: 65_535 }), { maxProperties: 8 }),
+  },
+  { additionalProperties: false },
+);
+
+export async function flightRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/ops/flights",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Create a flight",
+        body: Type.Object(
+          {
+            carrier: Type.String({ minLength: 2, maxLength: 3 }),
+            number: Type.String({ minLength: 1, maxLength: 5 }),
+            date: FlightDate,
+            origin: Airport,
+            destination: Airport,
+            currency: Currency,
+            departureAtMs: TimeMs,
+            capMaxMinor: AmountMinor,
+            registrationClosesAtMs: Type.Optional(TimeMs),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: FlightBody, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(flightView(await createFlight(app.db, request.body, app.infra.now()))),
+  );
+
+  app.get(
+    "/flights",
+    {
+      config: { access: ["public"] },
+      schema: {
+        tags: ["flights"],
+        summary: "Find a flight by carrier, number and date",
+        querystring: Type.Object(
+          {
+            carrier: Type.String({ pattern: "^[A-Z0-9]{2,3}$" }),
+            number: Type.String({ pattern: "^[1-9][0-9]{0,3}[A-Z]?$" }),
+            date: Type.Optional(FlightDate),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ flights: Type.Array(FlightBody) }), ...errorResponses() },
+      },
+    },
+    async (request) => ({ flights: (await findFlights(app.db, request.query)).map(flightView) }),
+  );
+
+  app.get(
+    "/flights/:flightId",
+    {
+      config: { access: ["public"] },
+      schema: { tags: ["flights"], summary: "One flight", params: FlightIdParams, response: { 200: FlightBody, ...errorResponses(404) } },
+    },
+    async (request) => flightView(await getFlight(app.db, request.params.flightId)),
+  );
+
+  app.put(
+    "/ops/flights/:flightId/catalog",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Load the catalog and trolley stock (JSON, or the airline CSV as text/csv); all lines or none",
+        params: FlightIdParams,
+        body: Type.Union([
+          Type.Object({ items: Type.Array(CatalogItemJson, { maxItems: 2000 }) }, { additionalProperties: false }),
+          Type.String({ maxLength: 2_000_000 }),
+        ]),
+        response: { 200: Type.Object({ items: Type.Integer(), trolleys: Type.Array(Type.String()) }), ...errorResponses(404, 422) },
+      },
+    },
+    async (request) => {
+      const flight = await getFlight(app.db, request.params.flightId);
+      const body = request.body;
+      let entries: ReturnType<typeof catalogFromCsv>;
+      if (typeof body === "string") {
+        if (!String(request.headers["content-type"]).startsWith("text/csv"))
+          throw new ApiError("unsupported_media_type", "send JSON or text/csv");
+        entries = catalogFromCsv(body, flight.currency);
+      } else {
+        entries = body.items;
+        const problems = catalogProblems(entries, (index) => index + 1);
+        if (problems.length > 0) throw invalidCatalog(problems);
+      }
+      return replaceCatalog(app.db, flight.id, entries);
+    },
+  );
+
+  app.put(
+    "/ops/flights/:flightId/crew",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Set the crew roster; PINs are turned into verifiers and never stored",
+        params: FlightIdParams,
+        body: Type.Object(
+          {
+            crew: Type.Array(
+              Type.Object(
+                {
+                  crewId: Type.String({ maxLength: 64 }),
+                  name: Type.String({ maxLength: 128 }),
+                  role: Type.Union([Type.Literal("crew"), Type.Literal("purser")]),
+                  pin: Type.String({ pattern: "^\\d{4,8}$" }),
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 64 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ crew: Type.Integer() }), ...errorResponses(404, 422) },
+      },
+    },
+    async (request) => setCrew(app.db, request.params.flightId, request.body.crew),
+  );
+
+  const IssuerKey = Type.Object({
+    keyId: Type.String(),
+    status: Type.String(),
+    createdAtMs: TimeMs,
+    retiredAtMs: Type.Union([TimeMs, Type.Null()]),
+  });
+  app.get(
+    "/ops/issuer-keys",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Voucher issuer keys",
+        response: { 200: Type.Object({ keys: Type.Array(IssuerKey) }), ...errorResponses() },
+      },
+    },
+    async () => ({ keys: await listIssuerKeys(app.db) }),
+  );
+  app.post(
+    "/ops/issuer-keys/rotate",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Start signing vouchers with a new key; the old one stays trusted",
+        response: { 201: Type.Object({ keyId: Type.String() }), ...errorResponses() },
+      },
+    },
+    async (_request, reply) => reply.status(201).send({ keyId: await rotateIssuerKey(app.db, app.infra.keys, app.infra.now()) }),
+  );
+}

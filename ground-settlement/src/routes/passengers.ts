@@ -1,0 +1,139 @@
+/** Passenger sign-up, log-in, log-out and profile; ops funding of wallets. */
+import { isCurrencyCode } from "@cabinpay/shared";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { eq } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { PASSWORD_LENGTH } from "../auth/passwords.js";
+import { passengers } from "../db/schema/identity.js";
+import { ApiError } from "../errors.js";
+import { balanceOf, fundWallet, getAccount, walletAccount } from "../ledger/ledger.js";
+import type { Principal } from "../plugins/access.js";
+import { errorResponses } from "../plugins/errors.js";
+import { logIn, logOut, profile, signUp } from "../services/passengers.js";
+import { AmountMinor, Currency, NoContent, TimeMs, Uuid } from "./schemas.js";
+
+const Email = Type.String({ format: "email", minLength: 3, maxLength: 254 });
+const Password = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
+const SessionBody = Type.Object({ passengerId: Uuid, token: Type.String(), expiresAtMs: TimeMs });
+const Wallet = Type.Object({ currency: Currency, postedMinor: Type.Integer(), heldMinor: Type.Integer(), availableMinor: Type.Integer() });
+
+export function passengerIdOf(principal: Principal): string {
+  if (principal.kind !== "passenger") throw new ApiError("forbidden", "passengers only");
+  return principal.passengerId;
+}
+
+export async function passengerRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/passengers",
+    {
+      config: { access: ["public"] },
+      schema: {
+        tags: ["passengers"],
+        summary: "Sign up; answers with a session",
+        body: Type.Object(
+          { email: Email, password: Password, displayName: Type.String({ minLength: 1, maxLength: 80, pattern: "\\S" }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: SessionBody, ...errorResponses(409) },
+      },
+    },
+    async (request, reply) => {
+      const session = await signUp(app.db, { ...request.body, nowMs: app.infra.now(), costLog2N: app.infra.passwordCostLog2N });
+      return reply.status(201).send(session);
+    },
+  );
+
+  app.post(
+    "/sessions",
+    {
+      config: { access: ["public"] },
+      schema: {
+        tags: ["passengers"],
+        summary: "Log in",
+        body: Type.Object(
+          { email: Email, password: Type.String({ minLength: 1, maxLength: PASSWORD_LENGTH.max }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: SessionBody, ...errorResponses() },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await logIn(app.db, { ...request.body, nowMs: app.infra.now() })),
+  );
+
+  app.delete(
+    "/sessions/current",
+    {
+      config: { access: ["passenger"] },
+      schema: { tags: ["passengers"], summary: "Log out", response: { 204: NoContent, ...errorResponses() } },
+    },
+    async (request, reply) => {
+      if (request.principal.kind === "passenger") await logOut(app.db, request.principal.sessionHash);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    "/me",
+    {
+      config: { access: ["passenger"] },
+      schema: {
+        tags: ["passengers"],
+        summary: "Profile and wallet balances",
+        response: {
+          200: Type.Object({ passengerId: Uuid, email: Type.String(), displayName: Type.String(), wallets: Type.Array(Wallet) }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request) => profile(app.db, passengerIdOf(request.principal)),
+  );
+
+  app.post(
+    "/ops/wallets/fund",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Top up a passenger's wallet (idempotent on transferId)",
+        body: Type.Object(
+          { transferId: Uuid, passengerId: Uuid, currency: Currency, amountMinor: AmountMinor },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ status: Type.Union([Type.Literal("created"), Type.Literal("exists")]), wallet: Wallet }),
+          ...errorResponses(404, 409, 422),
+        },
+      },
+    },
+    async (request) => {
+      const { transferId, passengerId, currency, amountMinor } = request.body;
+      if (!isCurrencyCode(currency)) throw new ApiError("validation_failed", `unsupported currency ${currency}`);
+      const nowMs = app.infra.now();
+      return app.db.transaction(async (tx) => {
+        const [passenger] = await tx.select({ id: passengers.id }).from(passengers).where(eq(passengers.id, passengerId));
+        if (passenger === undefined) throw new ApiError("account_not_found", `no passenger ${passengerId}`);
+        const wallet = await walletAccount(tx, passengerId, currency, nowMs);
+        const { status } = await fundWallet(tx, {
+          transferId,
+          walletAccountId: wallet.id,
+          amountMinor,
+          nowMs,
+          reference: `ops:${request.principal.kind === "staff" ? request.principal.apiKeyId : ""}`,
+        });
+        const balance = balanceOf(await getAccount(tx, wallet.id));
+        return {
+          status,
+          wallet: {
+            currency,
+            postedMinor: balance.postedMinor,
+            heldMinor: balance.pendingDebitsMinor,
+            availableMinor: balance.availableMinor,
+          },
+        };
+      });
+    },
+  );
+}

@@ -1,0 +1,136 @@
+/** Terminal enrolment, flight assignment, and the signed manifest terminals load before departure. */
+import { fromBase64Url, keyIdOf, toBase64Url } from "@cabinpay/shared";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { ApiError } from "../errors.js";
+import { errorResponses } from "../plugins/errors.js";
+import { activeIssuer, trustedIssuerKeys } from "../services/issuer-keys.js";
+import { buildManifest } from "../services/manifests.js";
+import { assignFlight, createEnrolmentCode, enrol, listTerminals, requireAssignment } from "../services/terminals.js";
+import { FlightIdParams, NoContent, TimeMs, Uuid } from "./schemas.js";
+
+const Base64Url = Type.String({ pattern: "^[A-Za-z0-9_-]+$" });
+
+export async function terminalRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/ops/enrolment-codes",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "A one-time code to enrol a terminal (optionally straight onto a flight)",
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 64 }), flightId: Type.Optional(Uuid) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ code: Type.String(), expiresAtMs: TimeMs }), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createEnrolmentCode(app.db, { ...request.body, nowMs: app.infra.now() })),
+  );
+
+  app.post(
+    "/terminals/enrol",
+    {
+      config: { access: ["public"] },
+      schema: {
+        tags: ["terminals"],
+        summary: "Enrol with a one-time code and the device public key; answers with the keys to pin and trust",
+        body: Type.Object({ code: Type.String({ minLength: 12, maxLength: 20 }), publicKey: Base64Url }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({
+            terminalId: Uuid,
+            name: Type.String(),
+            manifestPublicKey: Base64Url,
+            manifestKeyId: Type.String(),
+            trustedIssuerKeys: Type.Array(Base64Url),
+            flightIds: Type.Array(Uuid),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const publicKey = fromBase64Url(request.body.publicKey);
+      if (publicKey === undefined) throw new ApiError("validation_failed", "publicKey: base64url of 32 bytes");
+      const nowMs = app.infra.now();
+      const terminal = await enrol(app.db, { code: request.body.code, publicKey, nowMs });
+      let trusted = await trustedIssuerKeys(app.db, nowMs);
+      if (trusted.length === 0) trusted = [(await activeIssuer(app.db, app.infra.keys, nowMs)).publicKey];
+      const manifestKey = app.infra.keys.manifestSigner.publicKey;
+      return reply.status(201).send({
+        ...terminal,
+        manifestPublicKey: toBase64Url(manifestKey),
+        manifestKeyId: keyIdOf(manifestKey),
+        trustedIssuerKeys: trusted.map(toBase64Url),
+      });
+    },
+  );
+
+  app.put(
+    "/ops/flights/:flightId/terminals/:terminalId",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Enrol a terminal for a flight",
+        params: Type.Object({ flightId: Uuid, terminalId: Uuid }, { additionalProperties: false }),
+        response: { 204: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await assignFlight(app.db, { ...request.params, nowMs: app.infra.now() });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    "/ops/terminals",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Enrolled terminals and their flights",
+        response: {
+          200: Type.Object({
+            terminals: Type.Array(
+              Type.Object({
+                terminalId: Uuid,
+                name: Type.String(),
+                keyId: Type.String(),
+                enrolledAtMs: TimeMs,
+                flightIds: Type.Array(Uuid),
+              }),
+            ),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async () => ({ terminals: await listTerminals(app.db) }),
+  );
+
+  app.get(
+    "/terminal/flights/:flightId/manifest",
+    {
+      config: { access: ["terminal"] },
+      schema: {
+        tags: ["terminals"],
+        summary: "The signed flight manifest (binary, docs/protocol.md); signed terminal request",
+        security: [{ terminal: [] }],
+        params: FlightIdParams,
+        response: { 200: Type.Unsafe<Buffer>({ type: "string", format: "binary" }), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
+      await requireAssignment(app.db, request.principal.terminalId, request.params.flightId);
+      const manifest = await buildManifest(app.db, app.infra.keys, request.params.flightId, app.infra.now());
+      reply.header("x-cabinpay-manifest-id", manifest.manifestId);
+      return reply.type("application/octet-stream").send(Buffer.from(manifest.bytes));
+    },
+  );
+}

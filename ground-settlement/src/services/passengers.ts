@@ -1,0 +1,79 @@
+/** Passenger accounts: sign-up, log-in (session tokens), log-out, profile with wallet balances. */
+import { newId } from "@cabinpay/shared";
+import { eq } from "drizzle-orm";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
+import { newToken, SESSION_PREFIX } from "../auth/tokens.js";
+import type { Database } from "../db/client.js";
+import { passengers, sessions } from "../db/schema/identity.js";
+import { accounts } from "../db/schema/ledger.js";
+import { ApiError } from "../errors.js";
+import { balanceOf } from "../ledger/ledger.js";
+
+export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
+// Compared against when the e-mail is unknown, so both cases take the same time.
+const DUMMY_HASH = "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+export interface Session {
+  readonly passengerId: string;
+  readonly token: string;
+  readonly expiresAtMs: number;
+}
+
+export async function signUp(
+  db: Database,
+  input: { email: string; password: string; displayName: string; nowMs: number; costLog2N: number },
+): Promise<Session> {
+  const passengerId = newId();
+  const passwordHash = await hashPassword(input.password, input.costLog2N);
+  const inserted = await db
+    .insert(passengers)
+    .values({
+      id: passengerId,
+      email: input.email.toLowerCase(),
+      displayName: input.displayName.trim(),
+      passwordHash,
+      createdAtMs: input.nowMs,
+    })
+    .onConflictDoNothing()
+    .returning({ id: passengers.id });
+  if (inserted.length === 0) throw new ApiError("email_taken", "an account with this e-mail exists: log in instead");
+  return startSession(db, passengerId, input.nowMs);
+}
+
+export async function logIn(db: Database, input: { email: string; password: string; nowMs: number }): Promise<Session> {
+  const [passenger] = await db.select().from(passengers).where(eq(passengers.email, input.email.toLowerCase()));
+  const ok = await verifyPassword(input.password, passenger?.passwordHash ?? DUMMY_HASH);
+  if (passenger === undefined || !ok) throw new ApiError("invalid_credentials", "wrong e-mail or password");
+  return startSession(db, passenger.id, input.nowMs);
+}
+
+export async function logOut(db: Database, sessionHash: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, sessionHash));
+}
+
+export async function profile(db: Database, passengerId: string) {
+  const [passenger] = await db.select().from(passengers).where(eq(passengers.id, passengerId));
+  if (passenger === undefined) throw new ApiError("unauthenticated", "the account no longer exists");
+  const wallets = await db.select().from(accounts).where(eq(accounts.ownerId, passengerId));
+  return {
+    passengerId: passenger.id,
+    email: passenger.email,
+    displayName: passenger.displayName,
+    wallets: wallets.map((account) => {
+      const balance = balanceOf(account);
+      return {
+        currency: account.currency,
+        postedMinor: balance.postedMinor,
+        heldMinor: balance.pendingDebitsMinor,
+        availableMinor: balance.availableMinor,
+      };
+    }),
+  };
+}
+
+async function startSession(db: Database, passengerId: string, nowMs: number): Promise<Session> {
+  const { token, hash } = newToken(SESSION_PREFIX);
+  const expiresAtMs = nowMs + SESSION_TTL_MS;
+  await db.insert(sessions).values({ tokenHash: hash, passengerId, createdAtMs: nowMs, expiresAtMs });
+  return { passengerId, token, expiresAtMs };
+}

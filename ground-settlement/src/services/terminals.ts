@@ -1,0 +1,100 @@
+/** Terminal enrolment with one-time codes, flight assignment, and the list ops see. */
+import { createHash, randomBytes } from "node:crypto";
+import { ED25519_PUBLIC_KEY_BYTES, keyIdOf, newId } from "@cabinpay/shared";
+import { and, eq, inArray } from "drizzle-orm";
+import type { Database, Executor } from "../db/client.js";
+import { enrolmentCodes, terminalFlights, terminals } from "../db/schema/terminals.js";
+import { ApiError } from "../errors.js";
+import { getFlight } from "./flights.js";
+
+export const ENROLMENT_CODE_TTL_MS = 24 * 3_600_000;
+// Crockford base32: no I, L, O, U, so a code read aloud or typed is hard to get wrong.
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CODE_CHARS = 12;
+
+/** "K7Q2-9MX4-PT3B": 60 random bits, one use, expiring. Only its hash is stored. */
+export async function createEnrolmentCode(
+  db: Database,
+  input: { name: string; flightId?: string; nowMs: number },
+): Promise<{ code: string; expiresAtMs: number }> {
+  if (input.flightId !== undefined) await getFlight(db, input.flightId);
+  const bytes = randomBytes(CODE_CHARS);
+  const raw = Array.from(bytes, (b) => ALPHABET[b & 31]).join("");
+  const expiresAtMs = input.nowMs + ENROLMENT_CODE_TTL_MS;
+  await db
+    .insert(enrolmentCodes)
+    .values({ codeHash: codeHash(raw), name: input.name, flightId: input.flightId ?? null, createdAtMs: input.nowMs, expiresAtMs });
+  return { code: `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`, expiresAtMs };
+}
+
+export function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
+}
+
+function codeHash(normalized: string): string {
+  return createHash("sha256").update(`cabinpay-enrolment:${normalized}`).digest("hex");
+}
+
+export async function enrol(
+  db: Database,
+  input: { code: string; publicKey: Uint8Array; nowMs: number },
+): Promise<{ terminalId: string; name: string; flightIds: string[] }> {
+  if (input.publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+    throw new ApiError("validation_failed", "publicKey must be a 32-byte Ed25519 public key");
+  return db.transaction(async (tx) => {
+    const [code] = await tx
+      .select()
+      .from(enrolmentCodes)
+      .where(eq(enrolmentCodes.codeHash, codeHash(normalizeCode(input.code))))
+      .for("update");
+    if (code === undefined || code.usedAtMs !== null || code.expiresAtMs <= input.nowMs) {
+      throw new ApiError("enrolment_code_invalid", "this enrolment code is unknown, used or expired: ask ops for a new one");
+    }
+    const terminalId = newId();
+    await tx.insert(terminals).values({ id: terminalId, name: code.name, publicKey: input.publicKey, enrolledAtMs: input.nowMs });
+    await tx.update(enrolmentCodes).set({ usedAtMs: input.nowMs, terminalId }).where(eq(enrolmentCodes.codeHash, code.codeHash));
+    if (code.flightId !== null) await tx.insert(terminalFlights).values({ terminalId, flightId: code.flightId, assignedAtMs: input.nowMs });
+    return { terminalId, name: code.name, flightIds: code.flightId === null ? [] : [code.flightId] };
+  });
+}
+
+export async function assignFlight(db: Database, input: { terminalId: string; flightId: string; nowMs: number }): Promise<void> {
+  await getFlight(db, input.flightId);
+  const [terminal] = await db.select({ id: terminals.id }).from(terminals).where(eq(terminals.id, input.terminalId));
+  if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${input.terminalId}`);
+  await db
+    .insert(terminalFlights)
+    .values({ terminalId: input.terminalId, flightId: input.flightId, assignedAtMs: input.nowMs })
+    .onConflictDoNothing();
+}
+
+export async function requireAssignment(db: Executor, terminalId: string, flightId: string): Promise<void> {
+  const [row] = await db
+    .select({ flightId: terminalFlights.flightId })
+    .from(terminalFlights)
+    .where(and(eq(terminalFlights.terminalId, terminalId), eq(terminalFlights.flightId, flightId)));
+  if (row === undefined) throw new ApiError("terminal_not_assigned", "this terminal is not enrolled for this flight: ask ops to assign it");
+}
+
+export async function listTerminals(db: Database) {
+  const rows = await db.select().from(terminals).orderBy(terminals.enrolledAtMs).limit(1000);
+  const assignments =
+    rows.length === 0
+      ? []
+      : await db
+          .select()
+          .from(terminalFlights)
+          .where(
+            inArray(
+              terminalFlights.terminalId,
+              rows.map((t) => t.id),
+            ),
+          );
+  return rows.map((terminal) => ({
+    terminalId: terminal.id,
+    name: terminal.name,
+    keyId: keyIdOf(terminal.publicKey),
+    enrolledAtMs: terminal.enrolledAtMs,
+    flightIds: assignments.filter((a) => a.terminalId === terminal.id).map((a) => a.flightId),
+  }));
+}
