@@ -1,0 +1,168 @@
+/** The people and devices of a test: ops, finance, passengers and terminals talking over HTTP. */
+import { readFileSync } from "node:fs";
+import { createNobleSigner, generateSecretKey, type Signer, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import { expect } from "vitest";
+import { createApiKey } from "../../src/services/api-keys.js";
+import type { TestApp } from "./app.js";
+
+export const SAMPLE_CATALOG_CSV = readFileSync(new URL("../fixtures/catalog-sample.csv", import.meta.url), "utf8");
+/** 9C 8850 PVG→CTU departs 2026-12-01 07:25 +08:00. */
+export const DEPARTURE_MS = Date.UTC(2026, 10, 30, 23, 25);
+
+export async function staffKeys(t: TestApp): Promise<{ ops: string; finance: string }> {
+  const ops = await createApiKey(t.db, { name: "ops test", role: "ops", nowMs: t.clock.nowMs });
+  const finance = await createApiKey(t.db, { name: "finance test", role: "finance", nowMs: t.clock.nowMs });
+  return { ops: ops.key, finance: finance.key };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export async function call(app: FastifyInstance, options: InjectOptions, expectedStatus?: number): Promise<LightMyRequestResponse> {
+  const response = await app.inject(options);
+  if (expectedStatus !== undefined && response.statusCode !== expectedStatus) {
+    throw new Error(
+      `${options.method} ${options.url}: expected ${expectedStatus}, got ${response.statusCode} ${response.body.slice(0, 400)}`,
+    );
+  }
+  return response;
+}
+
+export async function createFlight(t: TestApp, opsKey: string, overrides: Record<string, unknown> = {}): Promise<{ flightId: string }> {
+  const flight = (
+    await call(
+      t.app,
+      {
+        method: "POST",
+        url: "/ops/flights",
+        headers: bearer(opsKey),
+        payload: {
+          carrier: "9C",
+          number: "8850",
+          date: "2026-12-01",
+          origin: "PVG",
+          destination: "CTU",
+          currency: "CNY",
+          departureAtMs: DEPARTURE_MS,
+          capMaxMinor: 200_000,
+          ...overrides,
+        },
+      },
+      201,
+    )
+  ).json();
+  return { flightId: flight.flightId };
+}
+
+export async function loadFlight(t: TestApp, opsKey: string, flightId: string): Promise<void> {
+  await call(
+    t.app,
+    {
+      method: "PUT",
+      url: `/ops/flights/${flightId}/catalog`,
+      headers: { ...bearer(opsKey), "content-type": "text/csv" },
+      payload: SAMPLE_CATALOG_CSV,
+    },
+    200,
+  );
+  await call(
+    t.app,
+    {
+      method: "PUT",
+      url: `/ops/flights/${flightId}/crew`,
+      headers: bearer(opsKey),
+      payload: {
+        crew: [
+          { crewId: "C1001", name: "Li Na", role: "purser", pin: "2468" },
+          { crewId: "C1002", name: "Wang Fang", role: "crew", pin: "1357" },
+        ],
+      },
+    },
+    200,
+  );
+}
+
+let passengerCount = 0;
+export async function passenger(
+  t: TestApp,
+  opsKey: string,
+  fundedMinor: number,
+  displayName = "ZHANG/WEIMING MR",
+): Promise<{ passengerId: string; token: string }> {
+  passengerCount += 1;
+  const session = (
+    await call(
+      t.app,
+      {
+        method: "POST",
+        url: "/passengers",
+        payload: { email: `p${passengerCount}-${Date.now()}@example.com`, password: "correct horse battery", displayName },
+      },
+      201,
+    )
+  ).json();
+  if (fundedMinor > 0) {
+    await call(
+      t.app,
+      {
+        method: "POST",
+        url: "/ops/wallets/fund",
+        headers: bearer(opsKey),
+        payload: { transferId: crypto.randomUUID(), passengerId: session.passengerId, currency: "CNY", amountMinor: fundedMinor },
+      },
+      200,
+    );
+  }
+  return { passengerId: session.passengerId, token: session.token };
+}
+
+export interface TestTerminal {
+  readonly terminalId: string;
+  readonly signer: Signer;
+  readonly manifestPublicKey: string;
+  /** A signed request as the terminal sends it (a fresh nonce each call unless given). */
+  request(method: "GET" | "POST", url: string, options?: { nonce?: string; timestampMs?: number; body?: Buffer }): InjectOptions;
+}
+
+let nonceCounter = 0;
+export async function enrolTerminal(t: TestApp, opsKey: string, flightId?: string): Promise<TestTerminal> {
+  const { code } = (
+    await call(
+      t.app,
+      {
+        method: "POST",
+        url: "/ops/enrolment-codes",
+        headers: bearer(opsKey),
+        payload: { name: "Trolley A", ...(flightId ? { flightId } : {}) },
+      },
+      201,
+    )
+  ).json();
+  const signer = createNobleSigner(generateSecretKey());
+  const enrolled = (
+    await call(t.app, { method: "POST", url: "/terminals/enrol", payload: { code, publicKey: toBase64Url(signer.publicKey) } }, 201)
+  ).json();
+  expect(enrolled.flightIds).toEqual(flightId ? [flightId] : []);
+  return {
+    terminalId: enrolled.terminalId,
+    signer,
+    manifestPublicKey: enrolled.manifestPublicKey,
+    request(method, url, options = {}) {
+      nonceCounter += 1;
+      const body = options.body ?? Buffer.alloc(0);
+      const headers = signTerminalRequest(signer, enrolled.terminalId, {
+        method,
+        path: url,
+        body,
+        timestampMs: options.timestampMs ?? t.clock.nowMs,
+        nonce: options.nonce ?? `nonce-${String(nonceCounter).padStart(10, "0")}-${Math.random().toString(36).slice(2, 8)}`,
+      });
+      return {
+        method,
+        url,
+        headers: body.length > 0 ? { ...headers, "content-type": "application/octet-stream" } : headers,
+        ...(body.length > 0 ? { payload: body } : {}),
+      };
+    },
+  };
+}
