@@ -32,30 +32,19 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return "no error";
 }
 
-describe.each(ENGINES)("ledger on %s", (engine) => {
-  let database: TestDatabase;
-  let db: Database;
-  beforeAll(async () => {
-    database = await createTestDatabase(engine);
-    db = database.handle.db;
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
-
-  /** A funded wallet and the in-flight holds account, in one currency. */
-  async function setup(fundedMinor: number, currency = "CNY") {
-    return db.transaction(async (tx) => {
+/** Test actions on one database: a funded wallet with the airline's accounts, balances, holds. */
+function ledgerActions(database: () => Database) {
+  const setup = (fundedMinor: number, currency = "CNY") =>
+    database().transaction(async (tx) => {
       const wallet = await walletAccount(tx, newId(), currency, NOW);
       const holds = await airlineAccount(tx, "inflight_holds", currency, NOW);
       const revenue = await airlineAccount(tx, "airline_revenue", currency, NOW);
       if (fundedMinor > 0) await fundWallet(tx, { transferId: newId(), walletAccountId: wallet.id, amountMinor: fundedMinor, nowMs: NOW });
       return { wallet: wallet.id, holds: holds.id, revenue: revenue.id };
     });
-  }
-  const balance = async (accountId: string) => balanceOf(await getAccount(db, accountId));
+  const balance = async (accountId: string) => balanceOf(await getAccount(database(), accountId));
   const hold = (ids: { wallet: string; holds: string }, amountMinor: number, id = newId(), expiresAtMs = NOW + 3_600_000) =>
-    db.transaction((tx) =>
+    database().transaction((tx) =>
       createPending(tx, {
         id,
         debitAccountId: ids.wallet,
@@ -67,6 +56,21 @@ describe.each(ENGINES)("ledger on %s", (engine) => {
         expiresAtMs,
       }),
     );
+  return { setup, balance, hold };
+}
+
+describe.each(ENGINES)("ledger on %s", (engine) => {
+  let database: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    db = database.handle.db;
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  const { setup, balance, hold } = ledgerActions(() => db);
 
   it("funds a wallet from the airline's funding account, double-entry", async () => {
     const ids = await setup(100_000);
@@ -272,27 +276,7 @@ describe("ledger under concurrency on postgres", () => {
   afterAll(async () => {
     await database.drop();
   });
-  const setup = async (fundedMinor: number) =>
-    db.transaction(async (tx) => {
-      const wallet = await walletAccount(tx, newId(), "CNY", NOW);
-      const holds = await airlineAccount(tx, "inflight_holds", "CNY", NOW);
-      await fundWallet(tx, { transferId: newId(), walletAccountId: wallet.id, amountMinor: fundedMinor, nowMs: NOW });
-      return { wallet: wallet.id, holds: holds.id };
-    });
-  const balance = async (accountId: string) => balanceOf(await getAccount(db, accountId));
-  const hold = (ids: { wallet: string; holds: string }, amountMinor: number, id = newId()) =>
-    db.transaction((tx) =>
-      createPending(tx, {
-        id,
-        debitAccountId: ids.wallet,
-        creditAccountId: ids.holds,
-        amountMinor,
-        currency: "CNY",
-        code: "hold",
-        nowMs: NOW,
-        expiresAtMs: NOW + 3_600_000,
-      }),
-    );
+  const { setup, balance, hold } = ledgerActions(() => db);
 
   it("never overdraws under concurrent holds on one wallet", async () => {
     const ids = await setup(100_000);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { ApiError } from "../errors.js";
 import { errorResponses } from "../plugins/errors.js";
-import { activeIssuer, trustedIssuerKeys } from "../services/issuer-keys.js";
+import { trustListFor } from "../services/issuer-keys.js";
 import { buildManifest } from "../services/manifests.js";
 import { assignFlight, createEnrolmentCode, enrol, listTerminals, requireAssignment } from "../services/terminals.js";
 import { FlightIdParams, NoContent, TimeMs, Uuid } from "./schemas.js";
@@ -58,8 +58,7 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       if (publicKey === undefined) throw new ApiError("validation_failed", "publicKey: base64url of 32 bytes");
       const nowMs = app.infra.now();
       const terminal = await enrol(app.db, { code: request.body.code, publicKey, nowMs });
-      let trusted = await trustedIssuerKeys(app.db, nowMs);
-      if (trusted.length === 0) trusted = [(await activeIssuer(app.db, app.infra.keys, nowMs)).publicKey];
+      const trusted = await trustListFor(app.db, app.infra.keys, nowMs);
       const manifestKey = app.infra.keys.manifestSigner.publicKey;
       return reply.status(201).send({
         ...terminal,

@@ -44,6 +44,12 @@ export async function trustedIssuerKeys(db: Executor, nowMs: number): Promise<Ui
   return rows.map((row) => row.publicKey);
 }
 
+/** The trust list for terminals: never empty, because the first issuer key is made on demand. */
+export async function trustListFor(db: Executor, keys: KeyStore, nowMs: number): Promise<Uint8Array[]> {
+  const trusted = await trustedIssuerKeys(db, nowMs);
+  return trusted.length > 0 ? trusted : [(await activeIssuer(db, keys, nowMs)).publicKey];
+}
+
 export async function listIssuerKeys(db: Executor) {
   return db
     .select({

@@ -7,7 +7,7 @@ import { registrations } from "../db/schema/registrations.js";
 import { ApiError } from "../errors.js";
 import type { KeyStore } from "../keys/key-store.js";
 import { getFlight } from "./flights.js";
-import { activeIssuer, trustedIssuerKeys } from "./issuer-keys.js";
+import { trustListFor } from "./issuer-keys.js";
 
 /** Terminals may sell on a manifest until a day after departure. */
 export const MANIFEST_AFTER_DEPARTURE_MS = 24 * 3_600_000;
@@ -22,8 +22,7 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
   const crew = await db.select().from(crewMembers).where(eq(crewMembers.flightId, flightId));
   if (items.length === 0) throw new ApiError("flight_not_ready", "load the flight's catalog and trolley stock first");
   if (crew.length === 0) throw new ApiError("flight_not_ready", "set the flight's crew roster first");
-  let trustedKeys = await trustedIssuerKeys(db, nowMs);
-  if (trustedKeys.length === 0) trustedKeys = [(await activeIssuer(db, keys, nowMs)).publicKey];
+  const trustedKeys = await trustListFor(db, keys, nowMs);
   const revoked = await db
     .select({ id: registrations.id })
     .from(registrations)
