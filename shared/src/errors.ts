@@ -47,6 +47,7 @@ export const CHAIN_REJECTIONS = [
   "gap",
   "altered",
   "bad_signature",
+  "after_close",
 ] as const;
 export type ChainRejection = (typeof CHAIN_REJECTIONS)[number];
 

@@ -7,6 +7,7 @@ import {
   GENESIS_ANCHOR,
   GENESIS_HASH,
   isRecordSignatureValid,
+  NIL_UUID,
   nobleVerifier,
   type RecordDraft,
   type SaleRecord,
@@ -61,6 +62,10 @@ describe("sale records", () => {
     expect(() => resign(sale, { voucherId: "0193c19a-5c00-7000-8000-000000000002" })).toThrow(/voucherBytes/);
     expect(() => resign(records[3]!, { referencedRecordId: undefined as never })).toThrow(/references/);
     expect(() => resign(sale, { currency: "HKD" })).toThrow(/voucher's currency/);
+    const closing = { ...records[3]!, kind: "close" as const, voucherId: NIL_UUID, referencedRecordId: undefined as never, lines: [] };
+    expect(() => resign(closing, {})).not.toThrow();
+    expect(() => resign(closing, { lines: sale.lines })).toThrow(/no lines/);
+    expect(() => resign(closing, { voucherId: sale.voucherId })).toThrow(/nil id/);
     const line = sale.lines[0]!;
     expect(() => resign(sale, { lines: Array.from({ length: 51 }, () => line) })).toThrow(/limit_exceeded/);
   });

@@ -12,6 +12,7 @@
  *      chained to a different version of this one (its content changed after signing), otherwise
  *      bad_signature (the signature itself is wrong, or it is the last record and nothing else
  *      shows what it used to be)
+ *   6. the record before it in the list closed the service → after_close
  */
 
 import type { Verifier } from "../crypto/ed25519.js";
@@ -55,6 +56,7 @@ export function verifyChain(encoded: readonly Uint8Array[], context: ChainContex
   const records: SaleRecord[] = [];
   let expected = context.anchor.sequence + 1;
   let previousHash = context.anchor.hash;
+  let closed = false;
 
   for (let index = 0; index < decoded.length; index++) {
     const result = decoded[index]!;
@@ -90,6 +92,8 @@ export function verifyChain(encoded: readonly Uint8Array[], context: ChainContex
         ? fail("altered", "its content changed after the next record was chained to it")
         : fail("bad_signature", "the device signature does not match");
     }
+    if (closed) return fail("after_close", "the service was closed by the record before it");
+    closed = record.kind === "close";
     seen.set(record.sequence, record.hash);
     records.push(record);
     previousHash = record.hash;

@@ -30,7 +30,8 @@ export const RECORD_HASH_BYTES = 32;
 /** The previous hash of sequence 1: nothing came before. */
 export const GENESIS_HASH = new Uint8Array(RECORD_HASH_BYTES);
 
-export const RECORD_KINDS = ["sale", "void", "refund"] as const;
+/** `close`: the service ended on this terminal; nothing may follow it in the chain. */
+export const RECORD_KINDS = ["sale", "void", "refund", "close"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export interface SaleLine {
@@ -123,9 +124,15 @@ function validateDraft(draft: RecordDraft): void {
   check(Number.isSafeInteger(draft.createdAtMs) && draft.createdAtMs >= 0, "createdAtMs");
   check(isCrewId(draft.crewId), "crewId");
   check(isTrolleyId(draft.trolleyId), "trolleyId");
-  check(draft.lines.length >= 1, "a record has at least one line");
   checkLimit(draft.lines.length <= LIMITS.recordLinesMax, `at most ${LIMITS.recordLinesMax} lines`);
   for (const line of draft.lines) validateLine(line);
+  if (draft.kind === "close") {
+    check(draft.lines.length === 0, "a close record has no lines");
+    check(draft.voucherId === NIL_UUID, "a close record names no voucher (nil id)");
+    check(draft.referencedRecordId === undefined && draft.voucherBytes === undefined, "a close record references nothing");
+    return;
+  }
+  check(draft.lines.length >= 1, "a record has at least one line");
   if (draft.kind === "sale") {
     check(draft.referencedRecordId === undefined, "a sale references no record");
     check(draft.voucherBytes !== undefined, "a sale carries the voucher presented");
@@ -186,7 +193,7 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
   const currency = String.fromCharCode(...reader.fixed(3, "currency"));
   const totalMinor = reader.u64("total");
   const lineCount = reader.u8("line count");
-  if (lineCount < 1 || lineCount > LIMITS.recordLinesMax) throw new DecodeError("record: line count");
+  if (lineCount > LIMITS.recordLinesMax) throw new DecodeError("record: line count");
   const lines: SaleLine[] = [];
   for (let i = 0; i < lineCount; i++) {
     lines.push({
@@ -212,14 +219,15 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
     crewId,
     trolleyId,
     voucherId,
-    ...(kind === "sale" ? {} : { referencedRecordId }),
+    ...(kind === "void" || kind === "refund" ? { referencedRecordId } : {}),
     currency,
     lines,
     ...(kind === "sale" ? { voucherBytes } : {}),
   };
   // The same rules the writer enforces; anything else was not written by a conforming terminal.
   try {
-    if (kind === "sale" && referencedRecordId !== NIL_UUID) throw new DecodeError("record: a sale references no record");
+    if ((kind === "sale" || kind === "close") && referencedRecordId !== NIL_UUID)
+      throw new DecodeError(`record: a ${kind} references no record`);
     if (kind !== "sale" && voucherBytes.length !== 0) throw new DecodeError("record: only sales carry a voucher");
     validateDraft(draft);
     if (linesTotalMinor(currency, lines) !== totalMinor) throw new DecodeError("record: total is not the sum of its lines");

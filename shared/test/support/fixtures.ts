@@ -16,6 +16,7 @@ import {
   issueVoucher,
   type ManifestContent,
   money,
+  NIL_UUID,
   type RecordDraft,
   type SaleRecord,
   type Signer,
@@ -136,9 +137,9 @@ export function manifestContent(overrides: Partial<ManifestContent> = {}): Manif
 
 /**
  * A chain of `count` records for TERMINAL_ID on FLIGHT: sales, with a void of the first sale as
- * the fourth record when there are at least four.
+ * the fourth record when there are at least four, and a close record at `closeAt` if given.
  */
-export function chain(count: number, signer: Signer = terminalKey, terminalId = TERMINAL_ID): SaleRecord[] {
+export function chain(count: number, signer: Signer = terminalKey, terminalId = TERMINAL_ID, closeAt?: number): SaleRecord[] {
   const voucher = issue();
   const nextId = deterministicIds(DEPARTURE_MS + HOUR_MS);
   const records: SaleRecord[] = [];
@@ -157,17 +158,20 @@ export function chain(count: number, signer: Signer = terminalKey, terminalId = 
       voucherId: "0193c19a-5c00-7000-8000-000000000001",
       currency: "CNY",
     } as const;
-    const draft: RecordDraft = isVoid
-      ? { ...base, kind: "void", referencedRecordId: records[0]!.recordId, lines: records[0]!.lines }
-      : {
-          ...base,
-          kind: "sale",
-          lines: [
-            { sku: "DR-COF-300", quantity: 2, unitPriceMinor: 2000 },
-            { sku: "ML-NOO-100", quantity: 1, unitPriceMinor: 4800 + sequence },
-          ],
-          voucherBytes: voucher.bytes,
-        };
+    const draft: RecordDraft =
+      sequence === closeAt
+        ? { ...base, kind: "close", crewId: "C1001", voucherId: NIL_UUID, lines: [] }
+        : isVoid
+          ? { ...base, kind: "void", referencedRecordId: records[0]!.recordId, lines: records[0]!.lines }
+          : {
+              ...base,
+              kind: "sale",
+              lines: [
+                { sku: "DR-COF-300", quantity: 2, unitPriceMinor: 2000 },
+                { sku: "ML-NOO-100", quantity: 1, unitPriceMinor: 4800 + sequence },
+              ],
+              voucherBytes: voucher.bytes,
+            };
     records.push(createRecord(draft, signer));
   }
   return records;

@@ -231,8 +231,11 @@ export function recordSummary(r: SaleRecord) {
   };
 }
 
+const closedChain = chain(6, terminalKey, TERMINAL_ID, 5);
+
 function recordVectors() {
   const [sale, , , voided] = records;
+  const closing = closedChain[4]!;
   return [
     {
       name: "sale",
@@ -251,6 +254,12 @@ function recordVectors() {
       hex: toHex(sale!.bytes),
       publicKeyHex: toHex(otherTerminalKey.publicKey),
       expected: { ok: true, record: recordSummary(sale!), signatureValid: false },
+    },
+    {
+      name: "close (service ended)",
+      hex: toHex(closing.bytes),
+      publicKeyHex: toHex(terminalKey.publicKey),
+      expected: { ok: true, record: recordSummary(closing), signatureValid: true },
     },
     {
       name: "truncated",
@@ -364,6 +373,12 @@ function chainVectors() {
       records: hex([r1, r2, flip(r3.bytes, -1), r4]),
       context: chainContext(),
       expected: broken(2, 3, "bad_signature"),
+    },
+    {
+      name: "a sale after the service was closed",
+      records: hex(closedChain),
+      context: chainContext(),
+      expected: broken(5, 6, "after_close"),
     },
     {
       name: "last record's content changed",
