@@ -24,7 +24,8 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../migrations/grou
 export interface DatabaseHandle {
   readonly db: Database;
   readonly engine: "postgres" | "pglite";
-  migrate(): Promise<void>;
+  /** Applies the migrations in `folder` (the project's by default) not yet applied. */
+  migrate(folder?: string): Promise<void>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -57,7 +58,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return {
       db,
       engine: "postgres",
-      migrate: () => migratePg(drizzlePg(pool), { migrationsFolder: MIGRATIONS_FOLDER }),
+      migrate: (folder = MIGRATIONS_FOLDER) => migratePg(drizzlePg(pool), { migrationsFolder: folder }),
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -71,7 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return {
     db,
     engine: "pglite",
-    migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: (folder = MIGRATIONS_FOLDER) => migratePglite(drizzlePglite(client), { migrationsFolder: folder }),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

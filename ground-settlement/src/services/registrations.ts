@@ -113,6 +113,7 @@ export async function register(
           flightId: flight.id,
           walletAccountId: wallet.id,
           holdTransferId: hold.transfer.id,
+          currentHoldTransferId: hold.transfer.id,
           capMinor: input.capMinor,
           currency: flight.currency,
           status: "active",

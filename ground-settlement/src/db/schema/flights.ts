@@ -24,6 +24,10 @@ export const flights = pgTable(
     /** Registration closes at this time; later registrations are refused. */
     registrationClosesAtMs: bigint("registration_closes_at_ms", { mode: "number" }).notNull(),
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    /** The first upload after landing. */
+    landedAtMs: bigint("landed_at_ms", { mode: "number" }),
+    /** Closed: every settlement done and what was left of every hold released. */
+    closedAtMs: bigint("closed_at_ms", { mode: "number" }),
   },
   (t) => [
     uniqueIndex("flights_designator_date").on(t.carrier, t.number, t.flightDate),

@@ -3,3 +3,4 @@ export * from "./identity.js";
 export * from "./ledger.js";
 export * from "./registrations.js";
 export * from "./terminals.js";
+export * from "./uploads.js";

@@ -32,6 +32,13 @@ export const registrations = pgTable(
     holdTransferId: uuid("hold_transfer_id")
       .notNull()
       .references(() => transfers.id),
+    /**
+     * The hold sales are taken from now: each settled sale posts part of it and holds the rest
+     * again, so every pending transfer is still resolved exactly once. Null once released.
+     */
+    currentHoldTransferId: uuid("current_hold_transfer_id").references(() => transfers.id),
+    /** When the flight closed and what was left of the hold was released. */
+    releasedAtMs: bigint("released_at_ms", { mode: "number" }),
     capMinor: bigint("cap_minor", { mode: "number" }).notNull(),
     currency: text("currency").notNull(),
     status: text("status", { enum: ["active", "cancelled"] }).notNull(),

@@ -1,0 +1,121 @@
+/**
+ * What terminals upload after landing: their sale records exactly as received (the signed bytes
+ * are the evidence), each record's settlement, the head of each terminal's chain per flight, and
+ * rejected batches kept for finance.
+ */
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bytea, flights } from "./flights.js";
+import { terminals } from "./terminals.js";
+
+export const terminalChains = pgTable(
+  "terminal_chains",
+  {
+    terminalId: uuid("terminal_id")
+      .notNull()
+      .references(() => terminals.id),
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    headSequence: integer("head_sequence").notNull(),
+    headHash: bytea("head_hash").notNull(),
+    /** Set when the terminal's close record arrived: its service on this flight has ended. */
+    closedAtMs: bigint("closed_at_ms", { mode: "number" }),
+    lastUploadAtMs: bigint("last_upload_at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.flightId] })],
+);
+
+export const RECORD_STATUSES = ["accepted", "rejected"] as const;
+
+export const saleRecords = pgTable(
+  "sale_records",
+  {
+    id: uuid("id").primaryKey(),
+    terminalId: uuid("terminal_id")
+      .notNull()
+      .references(() => terminals.id),
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    sequence: integer("sequence").notNull(),
+    kind: text("kind", { enum: ["sale", "void", "refund", "close"] }).notNull(),
+    voucherId: uuid("voucher_id").notNull(),
+    referencedRecordId: uuid("referenced_record_id"),
+    crewId: text("crew_id").notNull(),
+    trolleyId: text("trolley_id").notNull(),
+    currency: text("currency").notNull(),
+    totalMinor: bigint("total_minor", { mode: "number" }).notNull(),
+    /** [{ sku, quantity, unitPriceMinor }] as signed. */
+    lines: jsonb("lines").$type<{ sku: string; quantity: number; unitPriceMinor: number }[]>().notNull(),
+    /** The terminal's clock when it made the record. */
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    receivedAtMs: bigint("received_at_ms", { mode: "number" }).notNull(),
+    recordHash: bytea("record_hash").notNull(),
+    /** The record exactly as signed by the terminal. */
+    bytes: bytea("bytes").notNull(),
+    /** `rejected`: in an intact chain, but not to be settled (forged or revoked voucher, …). */
+    status: text("status", { enum: RECORD_STATUSES }).notNull(),
+    rejectReason: text("reject_reason"),
+  },
+  (t) => [
+    uniqueIndex("sale_records_chain_position").on(t.terminalId, t.flightId, t.sequence),
+    index("sale_records_flight").on(t.flightId),
+    index("sale_records_voucher").on(t.voucherId),
+  ],
+);
+
+export const SETTLEMENT_STATUSES = ["pending", "debited", "shortfall", "reversed", "failed", "rejected"] as const;
+export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
+
+/** One per sale, void or refund record. `pending` rows are the outbox the sweeper enqueues. */
+export const settlements = pgTable(
+  "settlements",
+  {
+    recordId: uuid("record_id")
+      .primaryKey()
+      .references(() => saleRecords.id),
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    terminalId: uuid("terminal_id").notNull(),
+    sequence: integer("sequence").notNull(),
+    status: text("status", { enum: SETTLEMENT_STATUSES }).notNull(),
+    /** Collected from the voucher's hold. */
+    fromHoldMinor: bigint("from_hold_minor", { mode: "number" }).notNull().default(0),
+    /** Collected from the wallet's available balance (over the cap, or the hold was gone). */
+    fromBalanceMinor: bigint("from_balance_minor", { mode: "number" }).notNull().default(0),
+    /** Not collected: for finance. */
+    shortfallMinor: bigint("shortfall_minor", { mode: "number" }).notNull().default(0),
+    /** Given back by a void or refund. */
+    reversedMinor: bigint("reversed_minor", { mode: "number" }).notNull().default(0),
+    reason: text("reason"),
+    enqueuedAtMs: bigint("enqueued_at_ms", { mode: "number" }),
+    settledAtMs: bigint("settled_at_ms", { mode: "number" }),
+  },
+  (t) => [
+    index("settlements_pending").on(t.terminalId, t.flightId, t.sequence).where(sql`${t.status} = 'pending'`),
+    index("settlements_flight_status").on(t.flightId, t.status),
+  ],
+);
+
+/** Batches refused whole (tampered, forged, forked): kept as evidence for finance. */
+export const rejectedBatches = pgTable(
+  "rejected_batches",
+  {
+    id: uuid("id").primaryKey(),
+    terminalId: uuid("terminal_id")
+      .notNull()
+      .references(() => terminals.id),
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    receivedAtMs: bigint("received_at_ms", { mode: "number" }).notNull(),
+    reason: text("reason").notNull(),
+    detail: text("detail").notNull(),
+    chainIndex: integer("chain_index"),
+    chainReason: text("chain_reason"),
+    bytes: bytea("bytes").notNull(),
+  },
+  (t) => [index("rejected_batches_flight").on(t.flightId)],
+);
