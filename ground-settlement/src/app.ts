@@ -15,6 +15,7 @@ import { healthRoutes } from "./routes/health.js";
 import { passengerRoutes } from "./routes/passengers.js";
 import { registrationRoutes } from "./routes/registrations.js";
 import { terminalRoutes } from "./routes/terminals.js";
+import { uploadRoutes } from "./routes/uploads.js";
 
 export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> {
   const app = Fastify({
@@ -40,6 +41,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(flightRoutes);
   await app.register(registrationRoutes);
   await app.register(terminalRoutes);
+  await app.register(uploadRoutes);
   await app.register(financeRoutes);
   return app;
 }

@@ -19,6 +19,10 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** BullMQ key prefix, one per deployment sharing a Redis. */
   readonly queuePrefix: string;
+  /** Settlement jobs run at once per worker process. */
+  readonly settlementConcurrency: number;
+  /** How long a worker's job lock lasts: a job whose worker died is taken over after about this. */
+  readonly workerLockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +76,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyBytesMax: integer("BODY_BYTES_MAX", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
     queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
+    settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 1, 1, 64),
+    workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
   };
   if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(config.queuePrefix))
     problems.push(`QUEUE_PREFIX=${JSON.stringify(config.queuePrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ - { }`);

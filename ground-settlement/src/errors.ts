@@ -41,6 +41,8 @@ export const ERROR_STATUS = {
   terminal_not_found: 404,
   terminal_not_assigned: 403,
   flight_not_ready: 409,
+  batch_rejected: 422,
+  sequence_gap: 409,
   // Server
   internal_error: 500,
   unavailable: 503,

@@ -68,6 +68,9 @@ function routeTable(ids: { flightId: string; terminalId: string; registrationId:
     "PUT /ops/flights/:flightId/terminals/:terminalId": { access: ["ops"] },
     "GET /ops/terminals": { access: ["ops"] },
     "GET /terminal/flights/:flightId/manifest": { access: ["terminal"] },
+    "GET /terminal/flights/:flightId/chain": { access: ["terminal"] },
+    "POST /terminal/flights/:flightId/batches": { access: ["terminal"] },
+    "POST /ops/flights/:flightId/close": { access: ["ops"] },
     "GET /finance/ledger": { access: ["finance", "ops"] },
   };
 }

@@ -26,10 +26,10 @@ export const LIMITS = {
   /** Encoded size of one sale record (50 lines + voucher evidence fit well inside). */
   recordBytesMax: 4096,
 
-  /** Records in one upload batch. */
-  batchRecordsMax: 500,
+  /** Records in one upload batch (a typical record is about 400 bytes). */
+  batchRecordsMax: 1000,
   /** Encoded size of one upload batch. */
-  batchBytesMax: 2 * 1024 * 1024,
+  batchBytesMax: 4 * 1024 * 1024,
 
   manifestTrolleysMax: 8,
   manifestCatalogItemsMax: 2000,

@@ -1,4 +1,6 @@
 /** Infrastructure as one plugin: configuration, database, Redis, signing keys and the clock. */
+
+import type { Queue } from "bullmq";
 import fp from "fastify-plugin";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
@@ -10,6 +12,8 @@ export interface Infrastructure {
   readonly database: DatabaseHandle;
   readonly redis: Redis;
   readonly keys: KeyStore;
+  /** Enqueue-only: the API puts settlement jobs here after an upload commits. */
+  readonly settlementQueue: Queue;
   /** The clock, injectable so tests can move time (registration cut-offs, expiries). */
   readonly now: () => number;
   /** scrypt cost of new password hashes (2^N); lowered only by tests that make many accounts. */

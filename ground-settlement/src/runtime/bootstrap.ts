@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { openDatabase, pgliteDirIn } from "../db/client.js";
+import { settlementQueue } from "../jobs/settlement.js";
 import { fileKeyStore, type KeyStore } from "../keys/key-store.js";
 import type { Infrastructure } from "../plugins/infrastructure.js";
 
@@ -39,14 +40,17 @@ export async function openInfrastructure(
     throw error;
   });
   const keys: KeyStore = fileKeyStore(join(config.dataDir, "keys"));
+  const queue = settlementQueue(config.redisUrl, config.queuePrefix);
   return {
     config,
     database,
     redis,
     keys,
+    settlementQueue: queue,
     now: Date.now,
     passwordCostLog2N: PASSWORD_COST_LOG2N,
     async close() {
+      await queue.close();
       redis.disconnect();
       await database.close();
     },

@@ -8,6 +8,7 @@ import pino from "pino";
 import { buildApp } from "../app.js";
 import type { Config } from "../config.js";
 import { startMaintenance } from "../jobs/maintenance.js";
+import { startSettlement } from "../jobs/settlement.js";
 import { openInfrastructure, redact } from "./bootstrap.js";
 
 export interface Running {
@@ -37,7 +38,17 @@ export async function run(config: Config, roles: { api: boolean; worker: boolean
       logger,
     });
     stops.push(() => maintenance.close());
-    logger.info({ queues: ["maintenance"] }, "worker started");
+    const settlement = await startSettlement({
+      db: infra.database.db,
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      now: infra.now,
+      logger,
+      concurrency: config.settlementConcurrency,
+      lockDurationMs: config.workerLockMs,
+    });
+    stops.push(() => settlement.close());
+    logger.info({ queues: ["maintenance", "settlement"], concurrency: config.settlementConcurrency }, "worker started");
   }
   if (roles.api) {
     const app = await buildApp(infra);

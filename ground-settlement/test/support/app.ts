@@ -2,11 +2,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { newId } from "@cabinpay/shared";
 import type { FastifyInstance } from "fastify";
 import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
+import { settlementQueue } from "../../src/jobs/settlement.js";
 import { fileKeyStore } from "../../src/keys/key-store.js";
 import type { Infrastructure } from "../../src/plugins/infrastructure.js";
 import { connectRedis } from "../../src/runtime/bootstrap.js";
@@ -27,13 +29,22 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
   const database = await createTestDatabase(engine);
   const redis = await connectRedis(inject("redisUrl"));
   const dataDir = mkdtempSync(join(tmpdir(), "cabinpay-ground-"));
-  const config = loadConfig({ LOG_LEVEL: "silent", DATA_DIR: dataDir, REDIS_URL: inject("redisUrl"), ...env });
+  // A queue prefix of its own: tests share one Redis.
+  const config = loadConfig({
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    REDIS_URL: inject("redisUrl"),
+    QUEUE_PREFIX: `test-${newId()}`,
+    ...env,
+  });
   const clock = { nowMs: TEST_START_MS };
+  const settlement = settlementQueue(inject("redisUrl"), config.queuePrefix);
   const infra: Infrastructure = {
     config,
     database: database.handle,
     redis,
     keys: fileKeyStore(join(dataDir, "keys")),
+    settlementQueue: settlement,
     now: () => clock.nowMs,
     // Cheap hashes: these tests make many accounts; the cost itself is tested in auth.test.ts.
     passwordCostLog2N: 10,
@@ -47,6 +58,8 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     clock,
     async close() {
       await app.close();
+      await settlement.obliterate({ force: true });
+      await settlement.close();
       redis.disconnect();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

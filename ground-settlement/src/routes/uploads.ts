@@ -1,0 +1,108 @@
+/** After landing: terminals upload signed batches; ops may close a flight. */
+import { LIMITS } from "@cabinpay/shared";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { and, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { terminalChains } from "../db/schema/uploads.js";
+import { ApiError } from "../errors.js";
+import { enqueueClose, sweepOutbox } from "../jobs/settlement.js";
+import { errorResponses } from "../plugins/errors.js";
+import { getFlight } from "../services/flights.js";
+import { ingestBatch } from "../services/ingest.js";
+import { requireAssignment } from "../services/terminals.js";
+import { FlightIdParams, Uuid } from "./schemas.js";
+
+const Outcome = Type.Object({
+  sequence: Type.Integer(),
+  recordId: Uuid,
+  outcome: Type.Union([Type.Literal("accepted"), Type.Literal("duplicate"), Type.Literal("rejected")]),
+  reason: Type.Optional(Type.String()),
+});
+const ChainState = Type.Object({ nextSequence: Type.Integer({ minimum: 1 }), serviceClosed: Type.Boolean() });
+
+function terminalIdOf(request: FastifyRequest): string {
+  if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
+  return request.principal.terminalId;
+}
+
+export async function uploadRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    "/terminal/flights/:flightId/chain",
+    {
+      config: { access: ["terminal"] },
+      schema: {
+        tags: ["terminals"],
+        summary: "Where to resume: the next sequence the ground expects from this terminal",
+        security: [{ terminal: [] }],
+        params: FlightIdParams,
+        response: { 200: ChainState, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const terminalId = terminalIdOf(request);
+      await requireAssignment(app.db, terminalId, request.params.flightId);
+      const [chain] = await app.db
+        .select()
+        .from(terminalChains)
+        .where(and(eq(terminalChains.terminalId, terminalId), eq(terminalChains.flightId, request.params.flightId)));
+      return { nextSequence: (chain?.headSequence ?? 0) + 1, serviceClosed: (chain?.closedAtMs ?? null) !== null };
+    },
+  );
+
+  app.post(
+    "/terminal/flights/:flightId/batches",
+    {
+      config: { access: ["terminal"] },
+      bodyLimit: LIMITS.batchBytesMax + 64 * 1024,
+      schema: {
+        tags: ["terminals"],
+        summary: "Upload a signed batch of records (binary, docs/protocol.md). Idempotent: re-sent records answer duplicate",
+        security: [{ terminal: [] }],
+        params: FlightIdParams,
+        body: Type.Unsafe<Buffer>({ description: "application/octet-stream: one signed batch" }),
+        response: { 200: Type.Object({ records: Type.Array(Outcome), ...ChainState.properties }), ...errorResponses(404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const terminalId = terminalIdOf(request);
+      if (!Buffer.isBuffer(request.body)) throw new ApiError("unsupported_media_type", "send the batch as application/octet-stream");
+      await requireAssignment(app.db, terminalId, request.params.flightId);
+      const flight = await getFlight(app.db, request.params.flightId);
+      const nowMs = app.infra.now();
+      const result = await ingestBatch(app.db, { terminalId, flight, bytes: new Uint8Array(request.body), nowMs });
+      // Committed: enqueue now if Redis answers; otherwise the worker's sweeper does it later.
+      try {
+        await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, { terminalId, flightId: flight.id });
+        if (result.serviceClosed) await enqueueClose(app.infra.settlementQueue, flight.id, false);
+      } catch (error) {
+        request.log.warn({ err: (error as Error).message }, "settlement not enqueued now: the sweeper will");
+      }
+      return { ...result, records: [...result.records] };
+    },
+  );
+
+  app.post(
+    "/ops/flights/:flightId/close",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Close the flight now: once every settlement is done, what is left of every hold is released",
+        params: FlightIdParams,
+        response: { 202: Type.Object({ status: Type.Literal("closing") }), ...errorResponses(404, 503) },
+      },
+    },
+    async (request, reply) => {
+      await getFlight(app.db, request.params.flightId);
+      try {
+        await enqueueClose(app.infra.settlementQueue, request.params.flightId, true);
+      } catch {
+        throw new ApiError("unavailable", "the job queue (Redis) is not reachable: try again shortly");
+      }
+      return reply.status(202).send({ status: "closing" as const });
+    },
+  );
+}

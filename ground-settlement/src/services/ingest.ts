@@ -1,0 +1,337 @@
+/**
+ * Ingest of an upload batch after landing. The batch is verified whole (signature, chain, every
+ * record), checked against what the ground already holds for that terminal and flight, and its new
+ * records stored in one transaction with a pending settlement each. Re-sent records are answered
+ * `duplicate` and change nothing; a batch that does not fit the chain held is refused whole and
+ * kept as evidence.
+ */
+import {
+  bytesEqual,
+  concatBytes,
+  decodeVoucherBinary,
+  type FlightRef,
+  GENESIS_HASH,
+  newId,
+  type SaleRecord,
+  SIGNATURE_DOMAIN,
+  verifyBatch,
+} from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/client.js";
+import { flights } from "../db/schema/flights.js";
+import { issuerKeys, registrations } from "../db/schema/registrations.js";
+import { terminals } from "../db/schema/terminals.js";
+import { rejectedBatches, saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
+import { ApiError } from "../errors.js";
+import type { Flight } from "./flights.js";
+
+const verifier = createNodeVerifier();
+
+export type RecordOutcome =
+  | { readonly sequence: number; readonly recordId: string; readonly outcome: "accepted" | "duplicate" }
+  | { readonly sequence: number; readonly recordId: string; readonly outcome: "rejected"; readonly reason: string };
+
+export interface IngestResult {
+  readonly records: readonly RecordOutcome[];
+  /** The sequence the ground expects next from this terminal: resume from here. */
+  readonly nextSequence: number;
+  readonly serviceClosed: boolean;
+}
+
+/** Why a record in an intact chain is stored but not settled. */
+export const RECORD_REJECTIONS = [
+  "voucher_forged",
+  "voucher_wrong_flight",
+  "voucher_unknown",
+  "voucher_revoked",
+  "invalid_reversal",
+] as const;
+export type RecordRejection = (typeof RECORD_REJECTIONS)[number];
+
+export async function ingestBatch(
+  db: Database,
+  input: { terminalId: string; flight: Flight; bytes: Uint8Array; nowMs: number },
+): Promise<IngestResult> {
+  const { terminalId, flight, bytes, nowMs } = input;
+  const [terminal] = await db.select({ publicKey: terminals.publicKey }).from(terminals).where(eq(terminals.id, terminalId));
+  if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${terminalId}`);
+  const flightRef: FlightRef = { carrier: flight.carrier, number: flight.number, date: flight.flightDate };
+  const verified = verifyBatch(bytes, { terminalId, publicKey: terminal.publicKey, flight: flightRef, verifier });
+  if (!verified.ok) {
+    const chain =
+      verified.chain === undefined
+        ? undefined
+        : { index: verified.chain.index, sequence: verified.chain.sequence, reason: verified.chain.reason };
+    throw await refuse(db, { terminalId, flightId: flight.id, bytes, nowMs }, verified.reason, verified.detail, chain);
+  }
+  const { header, records } = verified.batch;
+  const vouchers = await voucherChecker(db, flight);
+
+  const result = await db.transaction(async (tx) => {
+    await tx
+      .insert(terminalChains)
+      .values({ terminalId, flightId: flight.id, headSequence: 0, headHash: GENESIS_HASH, lastUploadAtMs: nowMs })
+      .onConflictDoNothing();
+    // One upload at a time per terminal and flight: the chain head is the lock.
+    const [chain] = await tx
+      .select()
+      .from(terminalChains)
+      .where(and(eq(terminalChains.terminalId, terminalId), eq(terminalChains.flightId, flight.id)))
+      .for("update");
+    const head = chain!;
+    if (header.firstSequence > head.headSequence + 1) {
+      throw new ApiError(
+        "sequence_gap",
+        `records ${head.headSequence + 1} to ${header.firstSequence - 1} are missing: resume from ${head.headSequence + 1}`,
+        {
+          nextSequence: head.headSequence + 1,
+        },
+      );
+    }
+    const overlap = records.filter((r) => r.sequence <= head.headSequence);
+    const fresh = records.filter((r) => r.sequence > head.headSequence);
+    const problem = await checkAgainstHeld(tx, {
+      terminalId,
+      flightId: flight.id,
+      firstSequence: header.firstSequence,
+      previousHash: header.previousHash,
+      overlap,
+    });
+    if (problem !== undefined) return { refused: problem };
+    if (fresh.length > 0 && head.closedAtMs !== null)
+      return { refused: { reason: "after_close", detail: "the service on this terminal was already closed", index: overlap.length } };
+
+    const outcomes: RecordOutcome[] = overlap.map((r) => ({ sequence: r.sequence, recordId: r.recordId, outcome: "duplicate" as const }));
+    const reversals = await reversalState(tx, flight.id, fresh);
+    const rejected = new Set<string>();
+    let closedAtMs = head.closedAtMs;
+    const rows: (typeof saleRecords.$inferInsert)[] = [];
+    const settlementRows: (typeof settlements.$inferInsert)[] = [];
+    for (const record of fresh) {
+      const rejection = record.kind === "sale" ? vouchers(record) : record.kind === "close" ? undefined : reversals.check(record, rejected);
+      if (rejection !== undefined) rejected.add(record.recordId);
+      if (record.kind === "close") closedAtMs = nowMs;
+      rows.push({
+        id: record.recordId,
+        terminalId,
+        flightId: flight.id,
+        sequence: record.sequence,
+        kind: record.kind,
+        voucherId: record.voucherId,
+        referencedRecordId: record.referencedRecordId ?? null,
+        crewId: record.crewId,
+        trolleyId: record.trolleyId,
+        currency: record.currency,
+        totalMinor: record.totalMinor,
+        lines: record.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
+        createdAtMs: record.createdAtMs,
+        receivedAtMs: nowMs,
+        recordHash: record.hash,
+        bytes: record.bytes,
+        status: rejection === undefined ? "accepted" : "rejected",
+        rejectReason: rejection ?? null,
+      });
+      if (record.kind !== "close") {
+        settlementRows.push({
+          recordId: record.recordId,
+          flightId: flight.id,
+          terminalId,
+          sequence: record.sequence,
+          status: rejection === undefined ? "pending" : "rejected",
+          reason: rejection ?? null,
+        });
+      }
+      outcomes.push(
+        rejection === undefined
+          ? { sequence: record.sequence, recordId: record.recordId, outcome: "accepted" }
+          : { sequence: record.sequence, recordId: record.recordId, outcome: "rejected", reason: rejection },
+      );
+    }
+    if (rows.length > 0) {
+      await tx.insert(saleRecords).values(rows);
+      if (settlementRows.length > 0) await tx.insert(settlements).values(settlementRows);
+      const last = fresh.at(-1)!;
+      await tx
+        .update(terminalChains)
+        .set({ headSequence: last.sequence, headHash: last.hash, closedAtMs, lastUploadAtMs: nowMs })
+        .where(and(eq(terminalChains.terminalId, terminalId), eq(terminalChains.flightId, flight.id)));
+      await tx
+        .update(flights)
+        .set({ landedAtMs: sql`coalesce(${flights.landedAtMs}, ${nowMs})` })
+        .where(eq(flights.id, flight.id));
+    }
+    const nextSequence = Math.max(head.headSequence, fresh.at(-1)?.sequence ?? 0) + 1;
+    return { accepted: { records: outcomes, nextSequence, serviceClosed: closedAtMs !== null } };
+  });
+  if ("refused" in result) {
+    const { reason, detail, index } = result.refused;
+    throw await refuse(db, { terminalId, flightId: flight.id, bytes, nowMs }, reason, detail, {
+      index,
+      sequence: records[index]?.sequence,
+      reason,
+    });
+  }
+  return result.accepted;
+}
+
+/** Overlapping records must be byte-for-byte what is held, and the batch must link to it. */
+async function checkAgainstHeld(
+  tx: Executor,
+  input: { terminalId: string; flightId: string; firstSequence: number; previousHash: Uint8Array; overlap: readonly SaleRecord[] },
+): Promise<{ reason: string; detail: string; index: number } | undefined> {
+  const anchorSequence = input.firstSequence - 1;
+  const lastOverlap = input.overlap.at(-1)?.sequence ?? anchorSequence;
+  const held =
+    anchorSequence === 0 && input.overlap.length === 0
+      ? []
+      : await tx
+          .select({ sequence: saleRecords.sequence, bytes: saleRecords.bytes, hash: saleRecords.recordHash })
+          .from(saleRecords)
+          .where(
+            and(
+              eq(saleRecords.terminalId, input.terminalId),
+              eq(saleRecords.flightId, input.flightId),
+              gte(saleRecords.sequence, Math.max(anchorSequence, 1)),
+              lte(saleRecords.sequence, lastOverlap),
+            ),
+          );
+  const bySequence = new Map(held.map((row) => [row.sequence, row]));
+  const anchorHash = anchorSequence === 0 ? GENESIS_HASH : bySequence.get(anchorSequence)?.hash;
+  if (anchorHash === undefined || !bytesEqual(anchorHash, input.previousHash)) {
+    return { reason: "altered", detail: `the batch does not continue from the record ${anchorSequence} the ground holds`, index: 0 };
+  }
+  for (const [index, record] of input.overlap.entries()) {
+    const stored = bySequence.get(record.sequence);
+    if (stored === undefined || !bytesEqual(stored.bytes, record.bytes)) {
+      return { reason: "fork", detail: `record ${record.sequence} differs from the one already received`, index };
+    }
+  }
+  return undefined;
+}
+
+/** Verifies each sale's voucher against every issuer key the ground has used, and its registration. */
+async function voucherChecker(db: Database, flight: Flight): Promise<(record: SaleRecord) => RecordRejection | undefined> {
+  const keys = new Map(
+    (await db.select({ keyId: issuerKeys.keyId, publicKey: issuerKeys.publicKey }).from(issuerKeys)).map((k) => [k.keyId, k.publicKey]),
+  );
+  const registered = new Map(
+    (
+      await db
+        .select({ id: registrations.id, status: registrations.status })
+        .from(registrations)
+        .where(eq(registrations.flightId, flight.id))
+    ).map((r) => [r.id, r.status]),
+  );
+  // Many sales carry the same voucher: verify each distinct one once.
+  const verdicts = new Map<string, RecordRejection | undefined>();
+  return (record) => {
+    const cacheKey = Buffer.from(record.voucherBytes!).toString("base64");
+    if (!verdicts.has(cacheKey)) verdicts.set(cacheKey, judgeVoucher(record.voucherBytes!, keys, flight));
+    return verdicts.get(cacheKey) ?? judgeRegistration(registered.get(record.voucherId));
+  };
+}
+
+function judgeVoucher(bytes: Uint8Array, keys: ReadonlyMap<string, Uint8Array>, flight: Flight): RecordRejection | undefined {
+  const decoded = decodeVoucherBinary(bytes);
+  if (!decoded.ok) return "voucher_forged";
+  const { voucher } = decoded;
+  const publicKey = keys.get(voucher.issuerKeyId);
+  if (publicKey === undefined || !verifier.verify(voucher.signature, concatBytes(SIGNATURE_DOMAIN.voucher, voucher.signedBytes), publicKey))
+    return "voucher_forged";
+  if (voucher.flight.carrier !== flight.carrier || voucher.flight.number !== flight.number || voucher.flight.date !== flight.flightDate) {
+    return "voucher_wrong_flight";
+  }
+  return undefined;
+}
+
+function judgeRegistration(status: "active" | "cancelled" | undefined): RecordRejection | undefined {
+  if (status === undefined) return "voucher_unknown";
+  return status === "cancelled" ? "voucher_revoked" : undefined;
+}
+
+/**
+ * Voids and refunds must reverse an accepted sale of the same terminal and flight, and together
+ * give back no more than it took (a void gives back all of it, once).
+ */
+async function reversalState(tx: Executor, flightId: string, fresh: readonly SaleRecord[]) {
+  const referenced = [...new Set(fresh.flatMap((r) => (r.referencedRecordId === undefined ? [] : [r.referencedRecordId])))];
+  const held = new Map<string, { terminalId: string; flightId: string; kind: string; status: string; totalMinor: number }>();
+  const reversed = new Map<string, number>();
+  if (referenced.length > 0) {
+    const rows = await tx
+      .select({
+        id: saleRecords.id,
+        terminalId: saleRecords.terminalId,
+        flightId: saleRecords.flightId,
+        kind: saleRecords.kind,
+        status: saleRecords.status,
+        totalMinor: saleRecords.totalMinor,
+      })
+      .from(saleRecords)
+      .where(inArray(saleRecords.id, referenced));
+    for (const row of rows) held.set(row.id, row);
+    const sums = await tx
+      .select({ ref: saleRecords.referencedRecordId, total: sql<string>`sum(${saleRecords.totalMinor})::text` })
+      .from(saleRecords)
+      .where(and(inArray(saleRecords.referencedRecordId, referenced), eq(saleRecords.status, "accepted")))
+      .groupBy(saleRecords.referencedRecordId);
+    for (const row of sums) reversed.set(row.ref!, Number(row.total));
+  }
+  const earlierInBatch = new Map(fresh.map((r) => [r.recordId, r]));
+  return {
+    /** `rejected`: ids of records of this batch already rejected (a sale with a forged voucher, …). */
+    check(record: SaleRecord, rejected: ReadonlySet<string>): RecordRejection | undefined {
+      const refId = record.referencedRecordId!;
+      const inBatch = earlierInBatch.get(refId);
+      const sale =
+        held.get(refId) ??
+        (inBatch !== undefined && inBatch.sequence < record.sequence
+          ? {
+              terminalId: inBatch.terminalId,
+              flightId,
+              kind: inBatch.kind,
+              status: rejected.has(refId) ? "rejected" : "accepted",
+              totalMinor: inBatch.totalMinor,
+            }
+          : undefined);
+      const already = reversed.get(refId) ?? 0;
+      const ok =
+        sale !== undefined &&
+        sale.kind === "sale" &&
+        sale.status === "accepted" &&
+        sale.terminalId === record.terminalId &&
+        sale.flightId === flightId &&
+        (record.kind === "void" ? already === 0 && record.totalMinor === sale.totalMinor : already + record.totalMinor <= sale.totalMinor);
+      if (!ok) return "invalid_reversal";
+      reversed.set(refId, already + record.totalMinor);
+      return undefined;
+    },
+  };
+}
+
+async function refuse(
+  db: Database,
+  input: { terminalId: string; flightId: string; bytes: Uint8Array; nowMs: number },
+  reason: string,
+  detail: string,
+  chain?: { index: number; sequence: number | undefined; reason: string },
+): Promise<ApiError> {
+  const id = newId();
+  await db.insert(rejectedBatches).values({
+    id,
+    terminalId: input.terminalId,
+    flightId: input.flightId,
+    receivedAtMs: input.nowMs,
+    reason,
+    detail,
+    chainIndex: chain?.index ?? null,
+    chainReason: chain?.reason ?? null,
+    bytes: input.bytes,
+  });
+  return new ApiError("batch_rejected", `batch refused whole: ${reason}: ${detail}`, {
+    reason,
+    rejectedBatchId: id,
+    ...(chain === undefined ? {} : { chain }),
+  });
+}
