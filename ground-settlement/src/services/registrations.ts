@@ -152,6 +152,7 @@ export async function cancel(db: Database, input: { passengerId: string; registr
         "registration has closed: the voucher is on board; what is not spent is released after the flight settles",
       );
     }
+    // Before the cut-off nothing can have been settled: the current hold is still the first one.
     await voidPending(tx, {
       id: newId(),
       pendingId: registration.holdTransferId,
@@ -161,7 +162,7 @@ export async function cancel(db: Database, input: { passengerId: string; registr
     });
     const [cancelled] = await tx
       .update(registrations)
-      .set({ status: "cancelled", cancelledAtMs: input.nowMs })
+      .set({ status: "cancelled", cancelledAtMs: input.nowMs, currentHoldTransferId: null })
       .where(eq(registrations.id, registration.id))
       .returning();
     return cancelled!;

@@ -7,7 +7,7 @@
  * shortfall for finance. A void or refund gives back what its sale collected. Transfer ids are
  * derived from the record, so settling a record twice finds its own transfers and changes nothing.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { accounts, transfers } from "../db/schema/ledger.js";
@@ -241,10 +241,11 @@ export async function closeFlight(db: Database, flightId: string, nowMs: number,
       .from(settlements)
       .where(and(eq(settlements.flightId, flightId), eq(settlements.status, "pending")));
     if (pending!.n > 0) throw new NotYetError(`${pending!.n} settlements of flight ${flightId} are still pending`);
+    // Every active registration is closed out, including those whose hold sales used up entirely.
     const open = await tx
       .select()
       .from(registrations)
-      .where(and(eq(registrations.flightId, flightId), sql`${registrations.currentHoldTransferId} IS NOT NULL`))
+      .where(and(eq(registrations.flightId, flightId), eq(registrations.status, "active"), isNull(registrations.releasedAtMs)))
       .orderBy(registrations.id)
       .for("update");
     for (const registration of open) {

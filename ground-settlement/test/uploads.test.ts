@@ -1,0 +1,203 @@
+import { createNobleSigner, generateSecretKey, issueVoucher, money, newId, type SaleRecord } from "@cabinpay/shared";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flights } from "../src/db/schema/flights.js";
+import { registrations } from "../src/db/schema/registrations.js";
+import { rejectedBatches, saleRecords, settlements } from "../src/db/schema/uploads.js";
+import type { Settlement } from "../src/jobs/settlement.js";
+import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import { createTestApp, type TestApp } from "./support/app.js";
+import { CabinTerminal } from "./support/cabin.js";
+import { ENGINES } from "./support/databases.js";
+import { assertMoneyInvariants, settled, startWorker, waitFor } from "./support/settle.js";
+
+const line = (sku: string, unitPriceMinor: number, quantity = 1) => ({ sku, quantity, unitPriceMinor });
+
+describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => {
+  let t: TestApp;
+  let ops: string;
+  let flightId: string;
+  let a: CabinTerminal;
+  let b: CabinTerminal;
+  let worker: Settlement;
+  const p: Record<string, { passengerId: string; token: string; voucher: string }> = {};
+  let forgedVoucher: string;
+  const recordsA: SaleRecord[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    ({ ops } = await staffKeys(t));
+    ({ flightId } = await createFlight(t, ops));
+    await loadFlight(t, ops, flightId);
+    a = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, undefined, "A");
+    b = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, undefined, "B");
+    const register = async (name: string, fundedMinor: number, capMinor: number) => {
+      const who = await passenger(t, ops, fundedMinor, name);
+      const registration = (
+        await call(t.app, { method: "POST", url: "/registrations", headers: bearer(who.token), payload: { flightId, capMinor } }, 201)
+      ).json();
+      p[name] = { ...who, voucher: registration.voucherText };
+      return registration.registrationId as string;
+    };
+    await register("P1", 100_000, 50_000);
+    await register("P2", 30_000, 20_000);
+    await register("P3", 20_000, 20_000);
+    const revoked = await register("P4", 10_000, 10_000);
+    await call(t.app, { method: "DELETE", url: `/registrations/${revoked}`, headers: bearer(p["P4"]!.token) }, 200);
+    // A voucher that looks right but was signed by a key the airline never had.
+    forgedVoucher = issueVoucher(
+      {
+        voucherId: newId(),
+        accountRef: newId(),
+        flight: { carrier: "9C", number: "8850", date: "2026-12-01" },
+        cap: money(200_000, "CNY"),
+        validFromMs: DEPARTURE_MS - 86_400_000,
+        validUntilMs: DEPARTURE_MS + 86_400_000,
+        passengerName: "FORGER/MR",
+      },
+      createNobleSigner(generateSecretKey()),
+    ).text;
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed
+    worker = await startWorker(t);
+
+    recordsA.push(
+      a.sale(p["P1"]!.voucher, [line("DF-CHO-040", 12_800)]), // 1
+      a.sale(p["P1"]!.voucher, [line("DR-COF-300", 2_000, 2)]), // 2
+      a.sale(p["P2"]!.voucher, [line("SV-MOD-050", 16_800)]), // 3
+      a.sale(p["P3"]!.voucher, [line("SV-MOD-050", 16_800)]), // 4
+      a.sale(p["P4"]!.voucher, [line("ML-NOO-100", 4_800)]), // 5: cancelled registration
+      a.sale(forgedVoucher, [line("ML-RIC-101", 4_500)]), // 6: forged voucher
+    );
+    recordsA.push(a.sale(p["P1"]!.voucher, [line("ML-NOO-100", 4_800)])); // 7
+    recordsA.push(a.void(recordsA[6]!), a.close()); // 8, 9
+    b.sale(p["P2"]!.voucher, [line("SV-PLU-051", 8_800)]);
+    b.sale(p["P3"]!.voucher, [line("SV-PLU-051", 8_800)]);
+    b.close();
+  });
+  afterAll(async () => {
+    await worker.close();
+    await t.close();
+  });
+
+  const wallet = async (name: string) =>
+    (await call(t.app, { method: "GET", url: "/me", headers: bearer(p[name]!.token) }, 200)).json().wallets[0];
+  const outcomes = (body: { records: { sequence: number; outcome: string; reason?: string }[] }) =>
+    body.records.map((r) => `${r.sequence}:${r.outcome}${r.reason ? `:${r.reason}` : ""}`);
+
+  it("accepts a batch, answers per record, and settles each sale against its hold", async () => {
+    const response = await a.upload(a.batch(1, 2));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ nextSequence: 3, serviceClosed: false });
+    expect(outcomes(response.json())).toEqual(["1:accepted", "2:accepted"]);
+    await settled(t, flightId);
+    expect(await wallet("P1")).toEqual({
+      currency: "CNY",
+      postedMinor: 100_000 - 16_800,
+      heldMinor: 50_000 - 16_800,
+      availableMinor: 50_000,
+    });
+  });
+
+  it("answers the same batch twice with duplicates and doubles nothing", async () => {
+    const again = (await a.upload(a.batch(1, 2))).json();
+    expect(outcomes(again)).toEqual(["1:duplicate", "2:duplicate"]);
+    expect(again.nextSequence).toBe(3);
+    await settled(t, flightId);
+    expect((await wallet("P1")).postedMinor).toBe(100_000 - 16_800);
+  });
+
+  it("resumes an interrupted upload: held records are duplicates, a gap names where to resume", async () => {
+    const overlapping = (await a.upload(a.batch(1, 6))).json();
+    expect(outcomes(overlapping)).toEqual([
+      "1:duplicate",
+      "2:duplicate",
+      "3:accepted",
+      "4:accepted",
+      "5:rejected:voucher_revoked",
+      "6:rejected:voucher_forged",
+    ]);
+    const gap = await a.upload(a.batch(8, 9));
+    expect(gap.statusCode).toBe(409);
+    expect(gap.json()).toMatchObject({ code: "sequence_gap", details: { nextSequence: 7 } });
+    const where = await call(t.app, a.terminal.request("GET", `/terminal/flights/${flightId}/chain`), 200);
+    expect(where.json()).toEqual({ nextSequence: 7, serviceClosed: false });
+  });
+
+  it("refuses a tampered batch whole, keeps it as evidence, and stores none of it", async () => {
+    const batch = a.batch(7, 9);
+    const tampered = Uint8Array.from(batch, (byte, i) => (i === 300 ? byte ^ 0x01 : byte));
+    const response = await a.upload(tampered);
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ code: "batch_rejected" });
+    const evidence = await t.db.select().from(rejectedBatches).where(eq(rejectedBatches.id, response.json().details.rejectedBatchId));
+    expect(evidence).toHaveLength(1);
+    expect(evidence[0]!.bytes).toEqual(tampered);
+    expect(await t.db.select().from(saleRecords).where(eq(saleRecords.sequence, 7))).toEqual([]);
+  });
+
+  it("refuses a fork: a different record for a sequence already held", async () => {
+    const forked = new CabinTerminal(t, a.terminal, flightId, undefined, "A");
+    forked.records.push(recordsA[0]!); // the same first record…
+    forked.sale(p["P1"]!.voucher, [line("DF-CHO-040", 1)]); // …then a different second one, signed by the same key
+    const response = await forked.upload();
+    expect(response.statusCode).toBe(422);
+    expect(response.json().details).toMatchObject({ reason: "fork", chain: { sequence: 2 } });
+  });
+
+  it("settles sales over the cap from the balance, and what it cannot cover becomes a shortfall", async () => {
+    expect(outcomes((await a.upload(a.batch(7, 9))).json())).toEqual(["7:accepted", "8:accepted", "9:accepted"]);
+    const fromB = (await b.upload()).json();
+    expect(outcomes(fromB)).toEqual(["1:accepted", "2:accepted", "3:accepted"]);
+    expect(fromB.serviceClosed).toBe(true);
+    await settled(t, flightId);
+    const bySale = await t.db.select().from(settlements).where(eq(settlements.flightId, flightId));
+    const total = (ids: string[], field: "fromHoldMinor" | "fromBalanceMinor" | "shortfallMinor") =>
+      bySale.filter((s) => ids.includes(s.recordId)).reduce((sum, s) => sum + s[field], 0);
+    const p2 = [recordsA[2]!.recordId, b.records[0]!.recordId];
+    const p3 = [recordsA[3]!.recordId, b.records[1]!.recordId];
+    expect([total(p2, "fromHoldMinor"), total(p2, "fromBalanceMinor"), total(p2, "shortfallMinor")]).toEqual([20_000, 5_600, 0]);
+    expect([total(p3, "fromHoldMinor"), total(p3, "fromBalanceMinor"), total(p3, "shortfallMinor")]).toEqual([20_000, 0, 5_600]);
+    expect(bySale.find((s) => s.recordId === recordsA[4]!.recordId)).toMatchObject({ status: "rejected", reason: "voucher_revoked" });
+    expect(bySale.find((s) => s.recordId === recordsA[7]!.recordId)).toMatchObject({ status: "reversed", reversedMinor: 4_800 });
+  });
+
+  it("closes the flight once both terminals closed: every hold released, strictly after settlement", async () => {
+    const closed = await waitFor("flight close", async () => {
+      const [flight] = await t.db.select().from(flights).where(eq(flights.id, flightId));
+      return flight!.closedAtMs ?? undefined;
+    });
+    expect(closed).toBe(t.clock.nowMs);
+    const released = await t.db
+      .select()
+      .from(registrations)
+      .where(and(eq(registrations.flightId, flightId), eq(registrations.status, "active")));
+    for (const registration of released) expect(registration).toMatchObject({ currentHoldTransferId: null, releasedAtMs: closed });
+    expect(await wallet("P1")).toEqual({ currency: "CNY", postedMinor: 100_000 - 16_800, heldMinor: 0, availableMinor: 100_000 - 16_800 });
+    expect(await wallet("P2")).toMatchObject({ postedMinor: 30_000 - 25_600, heldMinor: 0 });
+    expect(await wallet("P3")).toMatchObject({ postedMinor: 0, heldMinor: 0 });
+    expect(await wallet("P4")).toMatchObject({ postedMinor: 10_000, heldMinor: 0 });
+    await assertMoneyInvariants(t, true);
+  });
+
+  it("refuses hostile upload bodies with 4xx, storing nothing", async () => {
+    const url = `/terminal/flights/${flightId}/batches`;
+    const count = async () => (await t.db.select({ id: saleRecords.id }).from(saleRecords)).length;
+    const before = await count();
+    const signed = (body: Buffer) => a.terminal.request("POST", url, { body });
+    expect((await t.app.inject(signed(Buffer.from("not a batch")))).json()).toMatchObject({
+      code: "batch_rejected",
+      details: { reason: "unsupported_version" },
+    });
+    expect((await t.app.inject(signed(Buffer.from([1, 2, 3])))).json()).toMatchObject({
+      code: "batch_rejected",
+      details: { reason: "malformed" },
+    });
+    const json = { ...signed(Buffer.from("{}")), headers: { ...signed(Buffer.from("{}")).headers, "content-type": "application/json" } };
+    expect((await t.app.inject(json)).statusCode).toBeGreaterThanOrEqual(400);
+    const huge = await t.app.inject(signed(Buffer.alloc(5 * 1024 * 1024, 1)));
+    expect(huge.statusCode).toBe(413);
+    const otherTerminal = await t.app.inject({ ...b.terminal.request("POST", url, { body: Buffer.from(a.batch(1, 1)) }) });
+    expect(otherTerminal.json()).toMatchObject({ code: "batch_rejected", details: { reason: "wrong_terminal" } });
+    expect(await count()).toBe(before);
+  });
+});
