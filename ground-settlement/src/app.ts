@@ -13,6 +13,7 @@ import { financeRoutes } from "./routes/finance.js";
 import { flightRoutes } from "./routes/flights.js";
 import { healthRoutes } from "./routes/health.js";
 import { passengerRoutes } from "./routes/passengers.js";
+import { reconciliationRoutes } from "./routes/reconciliation.js";
 import { registrationRoutes } from "./routes/registrations.js";
 import { terminalRoutes } from "./routes/terminals.js";
 import { uploadRoutes } from "./routes/uploads.js";
@@ -43,5 +44,6 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(terminalRoutes);
   await app.register(uploadRoutes);
   await app.register(financeRoutes);
+  await app.register(reconciliationRoutes);
   return app;
 }

@@ -72,6 +72,10 @@ function routeTable(ids: { flightId: string; terminalId: string; registrationId:
     "POST /terminal/flights/:flightId/batches": { access: ["terminal"] },
     "POST /ops/flights/:flightId/close": { access: ["ops"] },
     "GET /finance/ledger": { access: ["finance", "ops"] },
+    "GET /finance/flights": { access: ["finance", "ops"] },
+    "GET /finance/flights/:flightId/reconciliation": { access: ["finance", "ops"] },
+    "GET /finance/flights/:flightId/reconciliation.csv": { access: ["finance", "ops"] },
+    "GET /me/statement": { access: ["passenger"] },
   };
 }
 

@@ -2,6 +2,7 @@ import { createNobleSigner, generateSecretKey, issueVoucher, money, newId, type 
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flights } from "../src/db/schema/flights.js";
+import { accounts } from "../src/db/schema/ledger.js";
 import { registrations } from "../src/db/schema/registrations.js";
 import { rejectedBatches, saleRecords, settlements } from "../src/db/schema/uploads.js";
 import type { Settlement } from "../src/jobs/settlement.js";
@@ -177,6 +178,84 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(await wallet("P3")).toMatchObject({ postedMinor: 0, heldMinor: 0 });
     expect(await wallet("P4")).toMatchObject({ postedMinor: 10_000, heldMinor: 0 });
     await assertMoneyInvariants(t, true);
+  });
+
+  it("reconciles the flight for finance, in JSON and CSV agreeing with the ledger, and states it for passengers", async () => {
+    const { finance } = await staffKeys(t);
+    const report = (
+      await call(t.app, { method: "GET", url: `/finance/flights/${flightId}/reconciliation`, headers: bearer(finance) }, 200)
+    ).json();
+    expect(report.status).toBe("needs_attention"); // a shortfall, two rejected sales, two refused batches
+    const [cny] = report.currencies;
+    expect(cny).toMatchObject({
+      currency: "CNY",
+      approved: { count: 7, amountMinor: 12_800 + 4_000 + 16_800 + 16_800 + 4_800 + 8_800 + 8_800 },
+      debited: { fromHoldMinor: 21_600 + 20_000 + 20_000, fromBalanceMinor: 5_600, totalMinor: 67_200 },
+      shortfall: { count: 1, amountMinor: 5_600 },
+      failed: { count: 0, amountMinor: 0 },
+      pending: { count: 0 },
+      rejected: { count: 2, amountMinor: 4_800 + 4_500 },
+      voided: { count: 1, amountMinor: 4_800, reversedMinor: 4_800 },
+      holds: { placed: { count: 4, amountMinor: 100_000 }, releasedMinor: 10_000 + 28_400, cancelled: 1 },
+    });
+    expect(report.terminals.map((x: { records: number; serviceClosed: boolean }) => [x.records, x.serviceClosed]).sort()).toEqual([
+      [3, true],
+      [9, true],
+    ]);
+    expect(report.stock.find((x: { trolleyId: string; sku: string }) => x.trolleyId === "A" && x.sku === "DF-CHO-040")).toEqual({
+      trolleyId: "A",
+      sku: "DF-CHO-040",
+      loaded: 20,
+      sold: 1,
+      left: 19,
+    });
+    expect(report.stock.find((x: { trolleyId: string; sku: string }) => x.trolleyId === "A" && x.sku === "ML-NOO-100")).toMatchObject({
+      sold: 0,
+    });
+    expect(report.rejectedBatches.map((x: { reason: string }) => x.reason).sort()).toEqual(["bad_signature", "fork"]);
+
+    const [revenue] = await t.db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.kind, "airline_revenue"), eq(accounts.currency, "CNY")));
+    expect(revenue!.creditsPostedMinor - revenue!.debitsPostedMinor).toBe(cny.debited.totalMinor - cny.voided.reversedMinor);
+
+    const csv = await call(t.app, { method: "GET", url: `/finance/flights/${flightId}/reconciliation.csv`, headers: bearer(finance) }, 200);
+    expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
+    const rows = csv.body
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((row) => row.split(","));
+    expect(rows).toHaveLength(12);
+    const column = (name: string) => csv.body.split("\n")[0]!.split(",").indexOf(name);
+    const sumColumn = (name: string) => rows.reduce((total, row) => total + Number(row[column(name)]), 0);
+    expect(sumColumn("from_hold_minor") + sumColumn("from_balance_minor") - sumColumn("reversed_minor")).toBe(
+      revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
+    );
+
+    const listed = (
+      await call(t.app, { method: "GET", url: "/finance/flights?status=needs_attention", headers: bearer(finance) }, 200)
+    ).json();
+    expect(listed.flights.map((f: { flight: { flightId: string } }) => f.flight.flightId)).toContain(flightId);
+
+    const mine = (await call(t.app, { method: "GET", url: "/me/statement", headers: bearer(p["P1"]!.token) }, 200)).json().registrations;
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({
+      debitedMinor: 16_800,
+      holdReleasedMinor: 28_400,
+      capMinor: 50_000,
+      flight: { carrier: "9C", number: "8850" },
+    });
+    expect(mine[0].purchases.map((x: { kind: string; settlement: string }) => `${x.kind}:${x.settlement}`)).toEqual([
+      "sale:debited",
+      "sale:debited",
+      "sale:debited",
+      "void:reversed",
+    ]);
+    expect(mine[0].purchases[0].items).toEqual([
+      { sku: "DF-CHO-040", name: "Chocolate Gift Box 300 g", quantity: 1, unitPriceMinor: 12_800 },
+    ]);
   });
 
   it("refuses hostile upload bodies with 4xx, storing nothing", async () => {

@@ -277,7 +277,8 @@ async function resolvePending(
     pendingId: pending.id,
     expiresAtMs: null,
     code: input.code,
-    ...(input.reference === undefined ? {} : { reference: input.reference }),
+    // A resolution names what its hold was for (a registration, …) unless told otherwise.
+    ...((input.reference ?? pending.reference) === null ? {} : { reference: input.reference ?? pending.reference! }),
     nowMs: input.nowMs,
   };
   if (existing !== undefined) return { status: "exists", transfer: sameOrConflict(existing, row) };

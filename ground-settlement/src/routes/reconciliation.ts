@@ -1,0 +1,219 @@
+/** Finance's flight list and reconciliation (JSON and CSV), and the passenger's statement. */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { flights } from "../db/schema/flights.js";
+import { settlements } from "../db/schema/uploads.js";
+import { errorResponses } from "../plugins/errors.js";
+import { catalogNames, flightStatus, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
+import { flightView } from "./flights.js";
+import { passengerIdOf } from "./passengers.js";
+import { Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
+
+const Amount = Type.Object({ count: Type.Integer(), amountMinor: Type.Integer() });
+const Status = Type.Union([
+  Type.Literal("open"),
+  Type.Literal("landed"),
+  Type.Literal("settling"),
+  Type.Literal("settled"),
+  Type.Literal("needs_attention"),
+]);
+const CurrencyTotals = Type.Object({
+  currency: Currency,
+  approved: Amount,
+  debited: Type.Object({ fromHoldMinor: Type.Integer(), fromBalanceMinor: Type.Integer(), totalMinor: Type.Integer() }),
+  shortfall: Amount,
+  failed: Amount,
+  pending: Amount,
+  rejected: Amount,
+  voided: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), reversedMinor: Type.Integer() }),
+  holds: Type.Object({ placed: Amount, releasedMinor: Type.Integer(), cancelled: Type.Integer() }),
+});
+const Reconciliation = Type.Object({
+  flightId: Uuid,
+  status: Status,
+  landedAtMs: Type.Union([TimeMs, Type.Null()]),
+  closedAtMs: Type.Union([TimeMs, Type.Null()]),
+  currencies: Type.Array(CurrencyTotals),
+  terminals: Type.Array(
+    Type.Object({
+      terminalId: Uuid,
+      name: Type.String(),
+      records: Type.Integer(),
+      sales: Amount,
+      voids: Amount,
+      serviceClosed: Type.Boolean(),
+      lastUploadAtMs: Type.Union([TimeMs, Type.Null()]),
+    }),
+  ),
+  crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
+  stock: Type.Array(
+    Type.Object({ trolleyId: Type.String(), sku: Type.String(), loaded: Type.Integer(), sold: Type.Integer(), left: Type.Integer() }),
+  ),
+  rejectedBatches: Type.Array(
+    Type.Object({ id: Uuid, terminalId: Uuid, reason: Type.String(), detail: Type.String(), receivedAtMs: TimeMs }),
+  ),
+});
+
+export async function reconciliationRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    "/finance/flights",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "Flights with their settlement status, newest first",
+        querystring: Type.Object(
+          {
+            date: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" })),
+            carrier: Type.Optional(Type.String({ pattern: "^[A-Z0-9]{2,3}$" })),
+            status: Type.Optional(Status),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            flights: Type.Array(
+              Type.Object({
+                flight: Type.Object({
+                  flightId: Uuid,
+                  carrier: Type.String(),
+                  number: Type.String(),
+                  date: Type.String(),
+                  currency: Currency,
+                  departureAtMs: TimeMs,
+                }),
+                status: Status,
+                pendingSettlements: Type.Integer(),
+                attention: Type.Integer(),
+              }),
+            ),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request) => {
+      const { date, carrier, status } = request.query;
+      const rows = await app.db
+        .select({
+          flight: flights,
+          pending: sql<number>`count(*) filter (where ${settlements.status} = 'pending')::int`,
+          attention: sql<number>`count(*) filter (where ${settlements.status} in ('failed', 'rejected') or ${settlements.shortfallMinor} > 0)::int`,
+        })
+        .from(flights)
+        .leftJoin(settlements, eq(settlements.flightId, flights.id))
+        .where(and(...(date ? [eq(flights.flightDate, date)] : []), ...(carrier ? [eq(flights.carrier, carrier)] : [])))
+        .groupBy(flights.id)
+        .orderBy(desc(flights.departureAtMs))
+        .limit(500);
+      const listed = rows.map((row) => {
+        const view = flightView(row.flight);
+        return {
+          flight: {
+            flightId: view.flightId,
+            carrier: view.carrier,
+            number: view.number,
+            date: view.date,
+            currency: view.currency,
+            departureAtMs: view.departureAtMs,
+          },
+          status: flightStatus(row.flight, { pending: row.pending, attention: row.attention }),
+          pendingSettlements: row.pending,
+          attention: row.attention,
+        };
+      });
+      return { flights: status === undefined ? listed : listed.filter((f) => f.status === status) };
+    },
+  );
+
+  app.get(
+    "/finance/flights/:flightId/reconciliation",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "A flight's reconciliation per currency, terminal, crew and trolley",
+        params: FlightIdParams,
+        response: { 200: Reconciliation, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { records: _records, ...report } = await reconcileFlight(app.db, request.params.flightId);
+      return report;
+    },
+  );
+
+  app.get(
+    "/finance/flights/:flightId/reconciliation.csv",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "One line per record with its settlement (text/csv)",
+        params: FlightIdParams,
+        response: { 200: Type.Unsafe<string>({ type: "string", description: "text/csv" }), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const report = await reconcileFlight(app.db, request.params.flightId);
+      const csv = reconciliationCsv(report, await catalogNames(app.db, request.params.flightId));
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="reconciliation-${request.params.flightId}.csv"`)
+        .send(csv);
+    },
+  );
+
+  app.get(
+    "/me/statement",
+    {
+      config: { access: ["passenger"] },
+      schema: {
+        tags: ["passengers"],
+        summary: "What I bought on each flight, what was debited and what hold was released",
+        response: {
+          200: Type.Object({
+            registrations: Type.Array(
+              Type.Object({
+                registrationId: Uuid,
+                flight: Type.Object({
+                  carrier: Type.String(),
+                  number: Type.String(),
+                  date: Type.String(),
+                  origin: Type.String(),
+                  destination: Type.String(),
+                }),
+                currency: Currency,
+                capMinor: Type.Integer(),
+                status: Type.String(),
+                purchases: Type.Array(
+                  Type.Object({
+                    recordId: Uuid,
+                    kind: Type.String(),
+                    atMs: TimeMs,
+                    items: Type.Array(
+                      Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPriceMinor: Type.Integer() }),
+                    ),
+                    totalMinor: Type.Integer(),
+                    settlement: Type.String(),
+                    debitedMinor: Type.Integer(),
+                    refundedMinor: Type.Integer(),
+                  }),
+                ),
+                debitedMinor: Type.Integer(),
+                holdReleasedMinor: Type.Integer(),
+                releasedAtMs: Type.Union([TimeMs, Type.Null()]),
+              }),
+            ),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request) => ({ registrations: await statement(app.db, passengerIdOf(request.principal)) }),
+  );
+}

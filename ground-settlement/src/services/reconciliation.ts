@@ -1,0 +1,258 @@
+/**
+ * Reconciliation for finance (per flight, per currency) and statements for passengers, computed
+ * from the records as received, their settlements and the ledger.
+ */
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { catalogItems, type flights, trolleyStock } from "../db/schema/flights.js";
+import { transfers } from "../db/schema/ledger.js";
+import { registrations } from "../db/schema/registrations.js";
+import { terminals } from "../db/schema/terminals.js";
+import { rejectedBatches, saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
+import { getFlight } from "./flights.js";
+
+export const FLIGHT_STATUSES = ["open", "landed", "settling", "settled", "needs_attention"] as const;
+export type FlightStatus = (typeof FLIGHT_STATUSES)[number];
+
+type Flight = typeof flights.$inferSelect;
+type Row = { record: typeof saleRecords.$inferSelect; settlement: typeof settlements.$inferSelect | null };
+
+const sum = (rows: readonly Row[], pick: (row: Row) => number) => rows.reduce((total, row) => total + pick(row), 0);
+const amount = (rows: readonly Row[]) => ({ count: rows.length, amountMinor: sum(rows, (r) => r.record.totalMinor) });
+
+export function flightStatus(flight: Flight, counts: { pending: number; attention: number }): FlightStatus {
+  if (counts.pending > 0) return "settling";
+  if (counts.attention > 0) return "needs_attention";
+  if (flight.closedAtMs !== null) return "settled";
+  return flight.landedAtMs !== null ? "landed" : "open";
+}
+
+export async function reconcileFlight(db: Database, flightId: string) {
+  const flight = await getFlight(db, flightId);
+  const rows: Row[] = await db
+    .select({ record: saleRecords, settlement: settlements })
+    .from(saleRecords)
+    .leftJoin(settlements, eq(settlements.recordId, saleRecords.id))
+    .where(eq(saleRecords.flightId, flightId))
+    .orderBy(saleRecords.terminalId, saleRecords.sequence);
+  const sales = rows.filter((r) => r.record.kind === "sale");
+  const reversals = rows.filter((r) => r.record.kind === "void" || r.record.kind === "refund");
+  const accepted = sales.filter((r) => r.record.status === "accepted");
+  const currencies = [...new Set([flight.currency, ...rows.map((r) => r.record.currency)])].sort();
+  const regs = await db.select().from(registrations).where(eq(registrations.flightId, flightId));
+  const releases =
+    regs.length === 0
+      ? []
+      : await db
+          .select()
+          .from(transfers)
+          .where(
+            and(
+              inArray(
+                transfers.reference,
+                regs.map((r) => r.id),
+              ),
+              sql`${transfers.kind} IN ('void', 'expire')`,
+            ),
+          );
+  const evidence = await db
+    .select({
+      id: rejectedBatches.id,
+      terminalId: rejectedBatches.terminalId,
+      reason: rejectedBatches.reason,
+      detail: rejectedBatches.detail,
+      receivedAtMs: rejectedBatches.receivedAtMs,
+    })
+    .from(rejectedBatches)
+    .where(eq(rejectedBatches.flightId, flightId))
+    .orderBy(rejectedBatches.receivedAtMs);
+
+  const perCurrency = currencies.map((currency) => {
+    const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
+    const ok = inCurrency(accepted);
+    const status = (s: string) => ok.filter((r) => r.settlement?.status === s);
+    return {
+      currency,
+      approved: amount(ok),
+      debited: {
+        fromHoldMinor: sum(ok, (r) => r.settlement?.fromHoldMinor ?? 0),
+        fromBalanceMinor: sum(ok, (r) => r.settlement?.fromBalanceMinor ?? 0),
+        totalMinor: sum(ok, (r) => (r.settlement?.fromHoldMinor ?? 0) + (r.settlement?.fromBalanceMinor ?? 0)),
+      },
+      shortfall: {
+        count: ok.filter((r) => (r.settlement?.shortfallMinor ?? 0) > 0).length,
+        amountMinor: sum(ok, (r) => r.settlement?.shortfallMinor ?? 0),
+      },
+      failed: amount(status("failed")),
+      pending: amount(status("pending")),
+      rejected: amount(inCurrency(sales.filter((r) => r.record.status === "rejected"))),
+      voided: {
+        ...amount(inCurrency(reversals.filter((r) => r.record.status === "accepted"))),
+        reversedMinor: sum(inCurrency(reversals), (r) => r.settlement?.reversedMinor ?? 0),
+      },
+      holds: {
+        placed: {
+          count: regs.filter((r) => r.currency === currency).length,
+          amountMinor: regs.filter((r) => r.currency === currency).reduce((t, r) => t + r.capMinor, 0),
+        },
+        releasedMinor: releases.filter((t) => t.currency === currency).reduce((total, t) => total + t.amountMinor, 0),
+        cancelled: regs.filter((r) => r.currency === currency && r.status === "cancelled").length,
+      },
+    };
+  });
+
+  const chains = await db.select().from(terminalChains).where(eq(terminalChains.flightId, flightId));
+  const names = new Map((await db.select({ id: terminals.id, name: terminals.name }).from(terminals)).map((t) => [t.id, t.name]));
+  const byTerminal = [...new Set(rows.map((r) => r.record.terminalId))].map((terminalId) => {
+    const mine = rows.filter((r) => r.record.terminalId === terminalId);
+    const chain = chains.find((c) => c.terminalId === terminalId);
+    return {
+      terminalId,
+      name: names.get(terminalId) ?? "",
+      records: mine.length,
+      sales: amount(mine.filter((r) => r.record.kind === "sale" && r.record.status === "accepted")),
+      voids: amount(mine.filter((r) => r.record.kind !== "sale" && r.record.kind !== "close" && r.record.status === "accepted")),
+      serviceClosed: (chain?.closedAtMs ?? null) !== null,
+      lastUploadAtMs: chain?.lastUploadAtMs ?? null,
+    };
+  });
+  const byCrew = [...new Set(rows.filter((r) => r.record.kind !== "close").map((r) => r.record.crewId))].sort().map((crewId) => ({
+    crewId,
+    sales: amount(accepted.filter((r) => r.record.crewId === crewId)),
+    voids: amount(reversals.filter((r) => r.record.crewId === crewId && r.record.status === "accepted")),
+  }));
+
+  const loaded = await db.select().from(trolleyStock).where(eq(trolleyStock.flightId, flightId));
+  const sold = new Map<string, number>();
+  for (const r of [...accepted, ...reversals.filter((x) => x.record.status === "accepted")]) {
+    const sign = r.record.kind === "sale" ? 1 : -1;
+    for (const l of r.record.lines)
+      sold.set(`${r.record.trolleyId}|${l.sku}`, (sold.get(`${r.record.trolleyId}|${l.sku}`) ?? 0) + sign * l.quantity);
+  }
+  const stock = loaded
+    .map((s) => {
+      const soldQuantity = sold.get(`${s.trolleyId}|${s.sku}`) ?? 0;
+      return { trolleyId: s.trolleyId, sku: s.sku, loaded: s.quantity, sold: soldQuantity, left: s.quantity - soldQuantity };
+    })
+    .sort((x, y) => (x.trolleyId + x.sku < y.trolleyId + y.sku ? -1 : 1));
+
+  const attention =
+    sum(accepted, (r) => (r.settlement?.status === "failed" || (r.settlement?.shortfallMinor ?? 0) > 0 ? 1 : 0)) +
+    sales.filter((r) => r.record.status === "rejected").length +
+    evidence.length;
+  const pending = rows.filter((r) => r.settlement?.status === "pending").length;
+  return {
+    flightId,
+    status: flightStatus(flight, { pending, attention }),
+    landedAtMs: flight.landedAtMs,
+    closedAtMs: flight.closedAtMs,
+    currencies: perCurrency,
+    terminals: byTerminal,
+    crew: byCrew,
+    stock,
+    rejectedBatches: evidence,
+    records: rows,
+  };
+}
+
+export type FlightReconciliation = Awaited<ReturnType<typeof reconcileFlight>>;
+
+/** One line per record, for finance's spreadsheets. */
+export function reconciliationCsv(report: FlightReconciliation, catalog: ReadonlyMap<string, string>): string {
+  const header =
+    "terminal_id,sequence,record_id,kind,crew_id,trolley_id,created_at,items,currency,total_minor,record_status,settlement_status,from_hold_minor,from_balance_minor,shortfall_minor,reversed_minor,reason";
+  const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const lines = report.records.map(({ record, settlement }) =>
+    [
+      record.terminalId,
+      record.sequence,
+      record.id,
+      record.kind,
+      record.crewId,
+      record.trolleyId,
+      new Date(record.createdAtMs).toISOString(),
+      record.lines.map((l) => `${l.quantity}x ${catalog.get(l.sku) ?? l.sku}`).join("; "),
+      record.currency,
+      record.totalMinor,
+      record.status,
+      settlement?.status ?? "",
+      settlement?.fromHoldMinor ?? 0,
+      settlement?.fromBalanceMinor ?? 0,
+      settlement?.shortfallMinor ?? 0,
+      settlement?.reversedMinor ?? 0,
+      settlement?.reason ?? record.rejectReason ?? "",
+    ]
+      .map((v) => quote(String(v)))
+      .join(","),
+  );
+  return `${[header, ...lines].join("\n")}\n`;
+}
+
+export async function catalogNames(db: Database, flightId: string): Promise<Map<string, string>> {
+  return new Map(
+    (
+      await db.select({ sku: catalogItems.sku, nameEn: catalogItems.nameEn }).from(catalogItems).where(eq(catalogItems.flightId, flightId))
+    ).map((c) => [c.sku, c.nameEn]),
+  );
+}
+
+/** A passenger's statement: per registration, what was bought, debited, given back and released. */
+export async function statement(db: Database, passengerId: string) {
+  const regs = await db
+    .select()
+    .from(registrations)
+    .where(eq(registrations.passengerId, passengerId))
+    .orderBy(desc(registrations.createdAtMs))
+    .limit(100);
+  return Promise.all(
+    regs.map(async (registration) => {
+      const flight = await getFlight(db, registration.flightId);
+      const names = await catalogNames(db, flight.id);
+      const rows = await db
+        .select({ record: saleRecords, settlement: settlements })
+        .from(saleRecords)
+        .leftJoin(settlements, eq(settlements.recordId, saleRecords.id))
+        .where(and(eq(saleRecords.voucherId, registration.id), eq(saleRecords.flightId, flight.id)))
+        .orderBy(saleRecords.createdAtMs);
+      const released = await db
+        .select()
+        .from(transfers)
+        .where(and(eq(transfers.reference, registration.id), sql`${transfers.kind} IN ('void', 'expire')`));
+      const debitedMinor = sum(
+        rows,
+        (r) => (r.settlement?.fromHoldMinor ?? 0) + (r.settlement?.fromBalanceMinor ?? 0) - (r.settlement?.reversedMinor ?? 0),
+      );
+      return {
+        registrationId: registration.id,
+        flight: {
+          carrier: flight.carrier,
+          number: flight.number,
+          date: flight.flightDate,
+          origin: flight.origin,
+          destination: flight.destination,
+        },
+        currency: registration.currency,
+        capMinor: registration.capMinor,
+        status: registration.status,
+        purchases: rows.map(({ record, settlement }) => ({
+          recordId: record.id,
+          kind: record.kind,
+          atMs: record.createdAtMs,
+          items: record.lines.map((l) => ({
+            sku: l.sku,
+            name: names.get(l.sku) ?? l.sku,
+            quantity: l.quantity,
+            unitPriceMinor: l.unitPriceMinor,
+          })),
+          totalMinor: record.totalMinor,
+          settlement: settlement?.status ?? (record.status === "rejected" ? "rejected" : "pending"),
+          debitedMinor: (settlement?.fromHoldMinor ?? 0) + (settlement?.fromBalanceMinor ?? 0),
+          refundedMinor: settlement?.reversedMinor ?? 0,
+        })),
+        debitedMinor,
+        holdReleasedMinor: released.reduce((total, t) => total + t.amountMinor, 0),
+        releasedAtMs: registration.releasedAtMs ?? registration.cancelledAtMs,
+      };
+    }),
+  );
+}
