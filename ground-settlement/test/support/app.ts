@@ -22,23 +22,26 @@ export interface TestApp {
   readonly db: Database;
   readonly infra: Infrastructure;
   readonly clock: { nowMs: number };
+  /** The test database's PostgreSQL URL (undefined on PGlite), for worker processes. */
+  readonly databaseUrl: string | undefined;
   close(): Promise<void>;
 }
 
 export async function createTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase(engine);
-  const redis = await connectRedis(inject("redisUrl"));
+  const redisUrl = env["REDIS_URL"] ?? inject("redisUrl");
+  const redis = await connectRedis(redisUrl);
   const dataDir = mkdtempSync(join(tmpdir(), "cabinpay-ground-"));
   // A queue prefix of its own: tests share one Redis.
   const config = loadConfig({
     LOG_LEVEL: "silent",
     DATA_DIR: dataDir,
-    REDIS_URL: inject("redisUrl"),
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: `test-${newId()}`,
     ...env,
   });
   const clock = { nowMs: TEST_START_MS };
-  const settlement = settlementQueue(inject("redisUrl"), config.queuePrefix);
+  const settlement = settlementQueue(redisUrl, config.queuePrefix);
   const infra: Infrastructure = {
     config,
     database: database.handle,
@@ -56,6 +59,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     db: database.handle.db,
     infra,
     clock,
+    databaseUrl: database.url,
     async close() {
       await app.close();
       await settlement.obliterate({ force: true });

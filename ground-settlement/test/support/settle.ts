@@ -1,7 +1,6 @@
 /** Runs the settlement worker in the test process and waits until a flight has nothing pending. */
 import { and, eq, sql } from "drizzle-orm";
 import pino from "pino";
-import { inject } from "vitest";
 import { queryRows } from "../../src/db/client.js";
 import { settlements } from "../../src/db/schema/uploads.js";
 import { type Settlement, startSettlement } from "../../src/jobs/settlement.js";
@@ -11,7 +10,7 @@ import type { TestApp } from "./app.js";
 export async function startWorker(t: TestApp, options: { concurrency?: number } = {}): Promise<Settlement> {
   return startSettlement({
     db: t.db,
-    redisUrl: inject("redisUrl"),
+    redisUrl: t.infra.config.redisUrl,
     prefix: t.infra.config.queuePrefix,
     now: () => t.clock.nowMs,
     logger: pino({ level: "silent" }),

@@ -1,0 +1,192 @@
+/**
+ * Faults during settlement: a worker process SIGKILLed again and again in the middle of its work,
+ * and Redis down while terminals upload. Afterwards every sale is debited exactly once and the
+ * money invariants hold.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { settlements } from "../src/db/schema/uploads.js";
+import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import { createTestApp, type TestApp } from "./support/app.js";
+import { CabinTerminal } from "./support/cabin.js";
+import { assertMoneyInvariants, pendingCount, settled, startWorker, waitFor } from "./support/settle.js";
+
+const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
+const PRICES = [1_200, 1_500, 1_800, 2_000, 2_500, 3_200, 4_500, 4_800];
+
+interface Buyer {
+  readonly token: string;
+  readonly voucher: string;
+  readonly fundedMinor: number;
+  readonly capMinor: number;
+  spentMinor: number;
+}
+
+/** A flight with `buyers` registered passengers and terminal A selling `sales` items round-robin. */
+async function busyFlight(t: TestApp, buyers: number, sales: number) {
+  const { ops } = await staffKeys(t);
+  const { flightId } = await createFlight(t, ops);
+  await loadFlight(t, ops, flightId);
+  const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId);
+  const people: Buyer[] = [];
+  for (let i = 0; i < buyers; i++) {
+    // Some caps are below what they will spend, some wallets cannot cover the excess either.
+    const capMinor = 40_000 + (i % 4) * 10_000;
+    const fundedMinor = capMinor + (i % 3) * 10_000;
+    const who = await passenger(t, ops, fundedMinor, `BUYER ${i}`);
+    const { voucherText } = (
+      await call(t.app, { method: "POST", url: "/registrations", headers: bearer(who.token), payload: { flightId, capMinor } }, 201)
+    ).json();
+    people.push({ token: who.token, voucher: voucherText, fundedMinor, capMinor, spentMinor: 0 });
+  }
+  t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+  for (let i = 0; i < sales; i++) {
+    const buyer = people[i % buyers]!;
+    const price = PRICES[i % PRICES.length]!;
+    cabin.sale(buyer.voucher, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: price }]);
+    buyer.spentMinor += price;
+  }
+  return { flightId, cabin, people };
+}
+
+/** What each wallet must show once everything settled: hold first, then balance, then shortfall. */
+async function expectWallets(t: TestApp, people: readonly Buyer[]): Promise<void> {
+  for (const buyer of people) {
+    const fromHold = Math.min(buyer.spentMinor, buyer.capMinor);
+    const fromBalance = Math.min(buyer.spentMinor - fromHold, buyer.fundedMinor - buyer.capMinor);
+    const wallet = (await call(t.app, { method: "GET", url: "/me", headers: bearer(buyer.token) }, 200)).json().wallets[0];
+    expect(wallet).toMatchObject({ postedMinor: buyer.fundedMinor - fromHold - fromBalance, heldMinor: buyer.capMinor - fromHold });
+  }
+}
+
+describe("a settlement worker killed in the middle of its work", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp("postgres");
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  function workerProcess(): ChildProcess {
+    return spawn(process.execPath, ["--import", "tsx", "--conditions=@cabinpay/source", CLI, "worker"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: t.databaseUrl,
+        REDIS_URL: t.infra.config.redisUrl,
+        QUEUE_PREFIX: t.infra.config.queuePrefix,
+        DATA_DIR: mkdtempSync(join(tmpdir(), "cabinpay-worker-")),
+        WORKER_LOCK_MS: "2000",
+        SETTLEMENT_CONCURRENCY: "2",
+        LOG_LEVEL: "silent",
+      },
+      stdio: "ignore",
+    });
+  }
+
+  it("recovers every job, and debits nothing twice", async () => {
+    const { flightId, cabin, people } = await busyFlight(t, 100, 4_000);
+    for (let from = 1; from <= 4_000; from += 1_000) expect((await cabin.upload(cabin.batch(from, from + 999))).statusCode).toBe(200);
+    const total = await pendingCount(t, flightId);
+    expect(total).toBe(4_000);
+
+    let killsMidWork = 0;
+    for (let round = 0; round < 6 && (await pendingCount(t, flightId)) > 0; round++) {
+      const child = workerProcess();
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      // Let it start (a few seconds under tsx) and take work, then kill it without warning.
+      await waitFor(
+        "worker to take work",
+        async () => ((await pendingCount(t, flightId)) < total || child.exitCode !== null ? true : undefined),
+        60_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100 + round * 150));
+      if ((await pendingCount(t, flightId)) > 0) killsMidWork += 1;
+      child.kill("SIGKILL");
+      await exited;
+    }
+    expect(killsMidWork).toBeGreaterThan(0);
+    // A last worker finishes the work the killed ones left, once their locks expire.
+    const last = workerProcess();
+    try {
+      await waitFor("settlement after the kills", async () => ((await pendingCount(t, flightId)) === 0 ? true : undefined), 120_000);
+    } finally {
+      last.kill("SIGTERM");
+    }
+    const rows = await t.db.select().from(settlements).where(eq(settlements.flightId, flightId));
+    expect(rows.filter((row) => row.status === "pending")).toEqual([]);
+    await expectWallets(t, people);
+    await assertMoneyInvariants(t, true);
+  }, 300_000);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+describe("Redis down while terminals upload", () => {
+  let port: number;
+  let redis: ChildProcess;
+  let t: TestApp;
+  const startRedis = () =>
+    spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const redisUp = () => {
+    try {
+      return execFileSync("redis-cli", ["-p", String(port), "ping"])
+        .toString()
+        .trim() === "PONG"
+        ? true
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = startRedis();
+    await waitFor("private Redis", async () => redisUp());
+    t = await createTestApp("postgres", { REDIS_URL: `redis://127.0.0.1:${port}` });
+  });
+  afterAll(async () => {
+    redis.kill("SIGKILL");
+    await t.close().catch(() => {});
+  });
+
+  it("keeps the uploaded records and settles them once Redis is back", async () => {
+    const { flightId, cabin, people } = await busyFlight(t, 5, 60);
+    redis.kill("SIGKILL");
+    await waitFor("Redis to stop", async () => (redisUp() ? undefined : true));
+
+    const response = await cabin.upload();
+    expect(response.statusCode).toBe(200);
+    expect(response.json().records.every((r: { outcome: string }) => r.outcome === "accepted")).toBe(true);
+    const stored = await t.db.select().from(settlements).where(eq(settlements.flightId, flightId));
+    expect(stored).toHaveLength(60);
+    expect(stored.every((row) => row.status === "pending" && row.enqueuedAtMs === null)).toBe(true);
+    const ready = await t.app.inject({ method: "GET", url: "/ready" });
+    expect(ready.statusCode).toBe(503);
+
+    redis = startRedis();
+    await waitFor("Redis to restart", async () => redisUp());
+    const worker = await startWorker(t); // its sweeper finds the rows nobody could enqueue
+    try {
+      await settled(t, flightId);
+    } finally {
+      await worker.close();
+    }
+    await expectWallets(t, people);
+    await assertMoneyInvariants(t, true);
+  }, 120_000);
+});
