@@ -3,6 +3,7 @@
  * ones recorded in docs/performance.md came from the 2-core machine CI runs on.
  */
 import { cpus } from "node:os";
+import { runGroundBench } from "./ground.bench.js";
 import { runProtocolBench } from "./protocol.bench.js";
 
 const durationMs = Number(process.env["BENCH_DURATION_MS"] ?? 2000);
@@ -13,4 +14,7 @@ if (!Number.isInteger(durationMs) || durationMs < 100 || durationMs > 60_000) {
 console.log(
   `CabinPay benchmarks · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"} · ${durationMs} ms per figure`,
 );
-runProtocolBench({ warmupMs: Math.min(500, durationMs / 4), durationMs });
+const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
+runProtocolBench(options);
+await runGroundBench(options);
+process.exit(0);

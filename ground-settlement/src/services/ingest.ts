@@ -22,7 +22,7 @@ import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { issuerKeys, registrations } from "../db/schema/registrations.js";
 import { terminals } from "../db/schema/terminals.js";
-import { rejectedBatches, saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
+import { rejectedBatches, saleRecords, type settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import type { Flight } from "./flights.js";
 
@@ -149,8 +149,8 @@ export async function ingestBatch(
       );
     }
     if (rows.length > 0) {
-      await tx.insert(saleRecords).values(rows);
-      if (settlementRows.length > 0) await tx.insert(settlements).values(settlementRows);
+      await insertRecords(tx, rows);
+      if (settlementRows.length > 0) await insertSettlements(tx, settlementRows);
       const last = fresh.at(-1)!;
       await tx
         .update(terminalChains)
@@ -173,6 +173,35 @@ export async function ingestBatch(
     });
   }
   return result.accepted;
+}
+
+/**
+ * One statement per table whatever the batch size: columns travel as arrays and `unnest` makes
+ * the rows (a multi-row VALUES would bind 17 parameters per record). Bytes travel as hex text so
+ * PostgreSQL and PGlite take the same statement.
+ */
+async function insertRecords(tx: Executor, rows: readonly (typeof saleRecords.$inferInsert)[]): Promise<void> {
+  const column = <T>(pick: (row: typeof saleRecords.$inferInsert) => T) => rows.map(pick);
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  await tx.execute(sql`
+    INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+                              total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
+    SELECT id, ${rows[0]!.terminalId}::uuid, ${rows[0]!.flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+           total_minor, lines::jsonb, created_at_ms, ${rows[0]!.receivedAtMs}::bigint, decode(record_hash, 'hex'), decode(bytes, 'hex'), status, reject_reason
+      FROM unnest(${sql.param(column((r) => r.id))}::uuid[], ${sql.param(column((r) => r.sequence))}::int[], ${sql.param(column((r) => r.kind))}::text[], ${sql.param(column((r) => r.voucherId))}::uuid[],
+                  ${sql.param(column((r) => r.referencedRecordId ?? null))}::uuid[], ${sql.param(column((r) => r.crewId))}::text[], ${sql.param(column((r) => r.trolleyId))}::text[],
+                  ${sql.param(column((r) => r.currency))}::text[], ${sql.param(column((r) => r.totalMinor))}::bigint[], ${sql.param(column((r) => JSON.stringify(r.lines)))}::text[],
+                  ${sql.param(column((r) => r.createdAtMs))}::bigint[], ${sql.param(column((r) => hex(r.recordHash)))}::text[], ${sql.param(column((r) => hex(r.bytes)))}::text[],
+                  ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.rejectReason ?? null))}::text[])
+        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, record_hash, bytes, status, reject_reason)`);
+}
+
+async function insertSettlements(tx: Executor, rows: readonly (typeof settlements.$inferInsert)[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
+    SELECT record_id, ${rows[0]!.flightId}::uuid, ${rows[0]!.terminalId}::uuid, sequence, status, reason
+      FROM unnest(${sql.param(rows.map((r) => r.recordId))}::uuid[], ${sql.param(rows.map((r) => r.sequence))}::int[], ${sql.param(rows.map((r) => r.status))}::text[], ${sql.param(rows.map((r) => r.reason ?? null))}::text[])
+        AS t(record_id, sequence, status, reason)`);
 }
 
 /** Overlapping records must be byte-for-byte what is held, and the batch must link to it. */

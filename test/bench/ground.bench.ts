@@ -1,0 +1,300 @@
+/**
+ * Ground benchmark on a real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, else the local
+ * defaults): ingest of 1,000-record batches beside the raw native verify rate, and settlement
+ * debits per second end to end through BullMQ and PostgreSQL beside BullMQ's empty-job rate on
+ * the same Redis, at several worker concurrencies.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { openDatabase } from "@cabinpay/ground-settlement/internal/db/client";
+import { terminals } from "@cabinpay/ground-settlement/internal/db/schema/terminals";
+import { settlements } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
+import { settlementQueue, startSettlement, sweepOutbox } from "@cabinpay/ground-settlement/internal/jobs/settlement";
+import { fileKeyStore } from "@cabinpay/ground-settlement/internal/keys/key-store";
+import { fundWallet, walletAccount } from "@cabinpay/ground-settlement/internal/ledger/ledger";
+import { createFlight, type Flight, replaceCatalog } from "@cabinpay/ground-settlement/internal/services/flights";
+import { ingestBatch } from "@cabinpay/ground-settlement/internal/services/ingest";
+import { signUp } from "@cabinpay/ground-settlement/internal/services/passengers";
+import { register } from "@cabinpay/ground-settlement/internal/services/registrations";
+import { assignFlight } from "@cabinpay/ground-settlement/internal/services/terminals";
+import {
+  concatBytes,
+  createBatch,
+  createRecord,
+  decodeVoucherText,
+  GENESIS_HASH,
+  generateSecretKey,
+  newId,
+  type SaleRecord,
+  SIGNATURE_DOMAIN,
+} from "@cabinpay/shared";
+import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
+import { Queue, Worker } from "bullmq";
+import { and, eq, sql } from "drizzle-orm";
+import pg from "pg";
+import pino from "pino";
+import { measure, printTable, type Rate } from "./measure.js";
+
+const BATCH_RECORDS = 1_000;
+const PASSENGERS = 150;
+const CONCURRENCIES = [1, 2, 4] as const;
+const DEPARTURE_MS = Date.UTC(2026, 10, 30, 23, 25);
+
+type Database = Awaited<ReturnType<typeof openDatabase>>["db"];
+
+export async function runGroundBench(options: { warmupMs: number; durationMs: number }): Promise<void> {
+  const serverUrl = process.env["DATABASE_URL"] ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+  const name = `cabinpay_bench_${newId().replaceAll("-", "").slice(0, 16)}`;
+  await admin(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: "", poolSizeMax: 10, statementTimeoutMs: 120_000 });
+  const dataDir = mkdtempSync(join(tmpdir(), "cabinpay-bench-"));
+  const prefix = `bench-${newId()}`;
+  try {
+    await database.migrate();
+    const db = database.db;
+    const setup = await seed(db, dataDir);
+
+    // Raw limit of ingest: native Ed25519 verifications.
+    const verifier = createNodeVerifier();
+    const signer = createNodeSigner(generateSecretKey());
+    const message = concatBytes(SIGNATURE_DOMAIN.record, new Uint8Array(32));
+    const signature = signer.sign(message);
+    const rawVerify = measure(
+      "raw Ed25519 verify (node:crypto)",
+      () => void verifier.verify(signature, message, signer.publicKey),
+      options,
+    );
+
+    const ingestRuns: number[] = [];
+    const terminalsForSettlement: { terminalId: string }[] = [];
+    for (let run = 0; run < 5; run++) {
+      const terminal = await newTerminal(db, setup.flight);
+      const bytes = batchOf(terminal, setup);
+      const start = performance.now();
+      const result = await ingestBatch(db, {
+        terminalId: terminal.terminalId,
+        flight: setup.flight,
+        bytes,
+        nowMs: DEPARTURE_MS + 3 * 3_600_000,
+      });
+      ingestRuns.push(performance.now() - start);
+      if (result.records.filter((r) => r.outcome === "accepted").length !== BATCH_RECORDS) throw new Error("bench batch not accepted");
+      terminalsForSettlement.push(terminal);
+    }
+    const ingestMs = ingestRuns.reduce((a, b) => a + b, 0);
+    const ingestRate: Rate = {
+      name: `ingest, ${BATCH_RECORDS}-record batches (x${ingestRuns.length})`,
+      opsPerSecond: (ingestRuns.length * BATCH_RECORDS * 1000) / ingestMs,
+      meanMicros: (ingestMs * 1000) / (ingestRuns.length * BATCH_RECORDS),
+      operations: ingestRuns.length * BATCH_RECORDS,
+    };
+    printTable("Ingest (all signatures: batch, records, vouchers; one transaction per batch)", [rawVerify, ingestRate], (row) =>
+      row === ingestRate ? `${((100 * ingestRate.opsPerSecond) / rawVerify.opsPerSecond).toFixed(0)}% of raw verify (target ≥ 50%)` : "",
+    );
+
+    // Settlement beside BullMQ's empty-job rate, per worker concurrency.
+    const rows: Rate[] = [];
+    const queue = settlementQueue(redisUrl, prefix);
+    let pendingTerminals = terminalsForSettlement;
+    for (const concurrency of CONCURRENCIES) {
+      const empty = await emptyJobRate(redisUrl, `${prefix}-empty-${concurrency}`, concurrency, 5_000);
+      rows.push({ name: `BullMQ empty jobs, concurrency ${concurrency}`, opsPerSecond: empty, meanMicros: 1e6 / empty, operations: 5_000 });
+      if (pendingTerminals.length === 0) {
+        // Fresh records for this round: 5 more terminals' batches.
+        pendingTerminals = [];
+        for (let run = 0; run < 5; run++) {
+          const terminal = await newTerminal(db, setup.flight);
+          await ingestBatch(db, {
+            terminalId: terminal.terminalId,
+            flight: setup.flight,
+            bytes: batchOf(terminal, setup),
+            nowMs: DEPARTURE_MS + 3 * 3_600_000,
+          });
+          pendingTerminals.push(terminal);
+        }
+      }
+      const records = pendingTerminals.length * BATCH_RECORDS;
+      await sweepOutbox(db, queue, DEPARTURE_MS + 3 * 3_600_000);
+      const start = performance.now();
+      const worker = await startSettlement({
+        db,
+        redisUrl,
+        prefix,
+        now: () => DEPARTURE_MS + 4 * 3_600_000,
+        logger: pino({ level: "silent" }),
+        concurrency,
+        lockDurationMs: 60_000,
+      });
+      for (;;) {
+        const [row] = await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(settlements)
+          .where(and(eq(settlements.flightId, setup.flight.id), eq(settlements.status, "pending")));
+        if (row!.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const elapsedMs = performance.now() - start;
+      await worker.close();
+      rows.push({
+        name: `settlement debits, concurrency ${concurrency}`,
+        opsPerSecond: (records * 1000) / elapsedMs,
+        meanMicros: (elapsedMs * 1000) / records,
+        operations: records,
+      });
+      pendingTerminals = [];
+    }
+    await queue.obliterate({ force: true });
+    await queue.close();
+    const best = (prefix: string) => Math.max(...rows.filter((r) => r.name.startsWith(prefix)).map((r) => r.opsPerSecond));
+    printTable("Settlement (end to end: BullMQ job → PostgreSQL transaction of up to 200 records)", rows, (row) =>
+      row.name.startsWith("settlement") ? `${(row.opsPerSecond / best("BullMQ")).toFixed(2)}× best empty-job rate (target ≥ 1×)` : "",
+    );
+  } finally {
+    await database.close();
+    await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface Seeded {
+  readonly flight: Flight;
+  readonly vouchers: { id: string; bytes: Uint8Array }[];
+}
+
+async function seed(db: Database, dataDir: string): Promise<Seeded> {
+  const nowMs = DEPARTURE_MS - 86_400_000;
+  const flight = await createFlight(
+    db,
+    {
+      carrier: "9C",
+      number: "8850",
+      date: "2026-12-01",
+      origin: "PVG",
+      destination: "CTU",
+      currency: "CNY",
+      departureAtMs: DEPARTURE_MS,
+      capMaxMinor: 200_000,
+    },
+    nowMs,
+  );
+  await replaceCatalog(db, flight.id, [
+    { sku: "DR-COF-300", nameEn: "Hot Coffee", nameZh: "热咖啡", category: "drink", priceMinor: 2_000, stock: { A: 60_000 } },
+  ]);
+  const keys = fileKeyStore(join(dataDir, "keys"));
+  const vouchers: { id: string; bytes: Uint8Array }[] = [];
+  for (let i = 0; i < PASSENGERS; i++) {
+    const { passengerId } = await signUp(db, {
+      email: `bench${i}@example.com`,
+      password: "bench password 123",
+      displayName: `BENCH ${i}`,
+      nowMs,
+      costLog2N: 10,
+    });
+    await db.transaction(async (tx) => {
+      const wallet = await walletAccount(tx, passengerId, "CNY", nowMs);
+      await fundWallet(tx, { transferId: newId(), walletAccountId: wallet.id, amountMinor: 10_000_000, nowMs });
+    });
+    const { registration } = await register(db, keys, { passengerId, flightId: flight.id, capMinor: 200_000, nowMs });
+    const decoded = decodeVoucherText(registration.voucherText);
+    if (!decoded.ok) throw new Error("bench voucher");
+    vouchers.push({ id: registration.id, bytes: decoded.bytes });
+  }
+  return { flight, vouchers };
+}
+
+async function newTerminal(db: Database, flight: Flight) {
+  const signer = createNodeSigner(generateSecretKey());
+  const terminalId = newId();
+  await db.insert(terminals).values({ id: terminalId, name: "bench", publicKey: signer.publicKey, enrolledAtMs: 0 });
+  await assignFlight(db, { terminalId, flightId: flight.id, nowMs: 0 });
+  return { terminalId, signer };
+}
+
+function batchOf(terminal: { terminalId: string; signer: ReturnType<typeof createNodeSigner> }, setup: Seeded): Uint8Array {
+  const flightRef = { carrier: setup.flight.carrier, number: setup.flight.number, date: setup.flight.flightDate };
+  const records: SaleRecord[] = [];
+  for (let sequence = 1; sequence <= BATCH_RECORDS; sequence++) {
+    const voucher = setup.vouchers[sequence % setup.vouchers.length]!;
+    records.push(
+      createRecord(
+        {
+          recordId: newId(),
+          kind: "sale",
+          terminalId: terminal.terminalId,
+          flight: flightRef,
+          sequence,
+          previousHash: records.at(-1)?.hash ?? GENESIS_HASH,
+          createdAtMs: DEPARTURE_MS + 3_600_000,
+          crewId: "C1002",
+          trolleyId: "A",
+          voucherId: voucher.id,
+          currency: "CNY",
+          lines: [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }],
+          voucherBytes: voucher.bytes,
+        },
+        terminal.signer,
+      ),
+    );
+  }
+  return createBatch(
+    {
+      terminalId: terminal.terminalId,
+      flight: flightRef,
+      firstSequence: 1,
+      previousHash: GENESIS_HASH,
+      createdAtMs: DEPARTURE_MS + 3 * 3_600_000,
+    },
+    records,
+    terminal.signer,
+  );
+}
+
+/** Jobs per second a BullMQ worker drains when the job does nothing: the queue's own limit. */
+async function emptyJobRate(redisUrl: string, name: string, concurrency: number, jobs: number): Promise<number> {
+  const connection = { url: redisUrl, maxRetriesPerRequest: null };
+  const queue = new Queue(name, { connection });
+  for (let i = 0; i < jobs; i += 1_000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1_000, jobs - i) }, (_, j) => ({
+        name: "empty",
+        data: {},
+        opts: { jobId: `empty-${i + j}`, removeOnComplete: true },
+      })),
+    );
+  }
+  let done = 0;
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const start = performance.now();
+  const worker = new Worker(
+    name,
+    async () => {
+      done += 1;
+      if (done === jobs) allDone();
+    },
+    { connection, concurrency },
+  );
+  await finished;
+  const elapsedMs = performance.now() - start;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return (jobs * 1000) / elapsedMs;
+}
+
+async function admin(serverUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
