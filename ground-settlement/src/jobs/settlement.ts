@@ -15,7 +15,7 @@ import { CLOSE_DEADLINE_AFTER_DEPARTURE_MS, closeFlight, settleRecords } from ".
 
 export const SETTLEMENT_QUEUE = "settlement";
 /** Records per settlement job: one transaction each, so debits outnumber jobs. */
-export const SETTLE_CHUNK_MAX = 200;
+export const SETTLE_CHUNK_MAX = 1_000;
 /** Pending rows taken per sweep. */
 export const SWEEP_ROWS_MAX = 20_000;
 /** A pending row enqueued this long ago without being settled is enqueued again. */
@@ -186,7 +186,7 @@ async function processSettlementJob(job: Job, options: SettlementOptions, queue:
     case "settle/records": {
       const recordIds = (job.data as { recordIds?: unknown }).recordIds;
       if (!Array.isArray(recordIds) || recordIds.length === 0 || recordIds.length > SETTLE_CHUNK_MAX || !recordIds.every(isUuid)) {
-        throw new UnrecoverableError("settle/records needs 1 to 200 record ids");
+        throw new UnrecoverableError(`settle/records needs 1 to ${SETTLE_CHUNK_MAX} record ids`);
       }
       const result = await settleRecords(options.db, recordIds, nowMs);
       options.logger.debug({ jobId: job.id, ...result }, "records settled");

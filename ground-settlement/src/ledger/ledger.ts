@@ -392,3 +392,90 @@ async function ensureAccount(
   const [account] = await tx.select().from(accounts).where(where);
   return account!;
 }
+
+export interface BatchTransfer {
+  readonly id: string;
+  readonly kind: "single" | "pending" | "post" | "void";
+  readonly debitAccountId: string;
+  readonly creditAccountId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** For post and void: the hold resolved. */
+  readonly pendingId?: string;
+  readonly expiresAtMs?: number;
+  readonly code: string;
+  readonly reference: string;
+}
+
+/**
+ * Applies many transfers at once, in the spirit of TigerBeetle's batched create_transfers: one
+ * insert for the transfers, one update of each touched account's totals (net of the batch).
+ * Same invariants as the single operations: positive amounts, matching currencies, existing
+ * accounts, a hold resolved at most once (unique index) and no more than it holds, no overdraw
+ * (the CHECK constraint on the final totals). The caller holds the account locks; the batch is
+ * one statement pair inside the caller's transaction, all or nothing.
+ */
+export async function applyTransfers(tx: Executor, batch: readonly BatchTransfer[], nowMs: number): Promise<void> {
+  if (batch.length === 0) return;
+  const pendingIds = [...new Set(batch.flatMap((t) => (t.pendingId === undefined ? [] : [t.pendingId])))];
+  const holds = pendingIds.length === 0 ? [] : await tx.select().from(transfers).where(inArray(transfers.id, pendingIds));
+  const holdById = new Map(holds.map((h) => [h.id, h]));
+  const accountIds = [...new Set(batch.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
+  const known = new Map(
+    (await tx.select({ id: accounts.id, currency: accounts.currency }).from(accounts).where(inArray(accounts.id, accountIds))).map((a) => [
+      a.id,
+      a.currency,
+    ]),
+  );
+  const deltas = new Map<string, { dp: number; cp: number; dq: number; cq: number }>();
+  const delta = (id: string) => {
+    let d = deltas.get(id);
+    if (d === undefined) deltas.set(id, (d = { dp: 0, cp: 0, dq: 0, cq: 0 }));
+    return d;
+  };
+  for (const t of batch) {
+    if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor <= 0)
+      throw new ApiError("validation_failed", `transfer ${t.id}: amount ${t.amountMinor}`);
+    if (known.get(t.debitAccountId) !== t.currency || known.get(t.creditAccountId) !== t.currency)
+      throw new ApiError("currency_mismatch", `transfer ${t.id}: accounts and currency disagree`);
+    const debit = delta(t.debitAccountId);
+    const credit = delta(t.creditAccountId);
+    if (t.kind === "single") {
+      debit.dp += t.amountMinor;
+      credit.cp += t.amountMinor;
+    } else if (t.kind === "pending") {
+      debit.dq += t.amountMinor;
+      credit.cq += t.amountMinor;
+    } else {
+      const hold = holdById.get(t.pendingId ?? "");
+      if (hold === undefined || hold.kind !== "pending")
+        throw new ApiError("pending_not_found", `transfer ${t.id}: no hold ${t.pendingId}`);
+      if (t.kind === "post" && t.amountMinor > hold.amountMinor)
+        throw new ApiError("post_exceeds_pending", `transfer ${t.id}: more than held`);
+      debit.dq -= hold.amountMinor;
+      credit.cq -= hold.amountMinor;
+      if (t.kind === "post") {
+        debit.dp += t.amountMinor;
+        credit.cp += t.amountMinor;
+      }
+    }
+  }
+  // The unique index on pending_id refuses a second resolution here, whatever raced.
+  await tx.execute(sql`
+    INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount_minor, currency, pending_id, expires_at_ms, code, reference, created_at_ms)
+    SELECT id, kind, debit_account_id, credit_account_id, amount_minor, currency, pending_id, expires_at_ms, code, reference, ${nowMs}::bigint
+      FROM unnest(${sql.param(batch.map((t) => t.id))}::uuid[], ${sql.param(batch.map((t) => t.kind))}::text[],
+                  ${sql.param(batch.map((t) => t.debitAccountId))}::uuid[], ${sql.param(batch.map((t) => t.creditAccountId))}::uuid[],
+                  ${sql.param(batch.map((t) => t.amountMinor))}::bigint[], ${sql.param(batch.map((t) => t.currency))}::text[],
+                  ${sql.param(batch.map((t) => t.pendingId ?? null))}::uuid[], ${sql.param(batch.map((t) => t.expiresAtMs ?? null))}::bigint[],
+                  ${sql.param(batch.map((t) => t.code))}::text[], ${sql.param(batch.map((t) => t.reference))}::text[])
+        AS t(id, kind, debit_account_id, credit_account_id, amount_minor, currency, pending_id, expires_at_ms, code, reference)`);
+  const ids = [...deltas.keys()];
+  const d = ids.map((id) => deltas.get(id)!);
+  await tx.execute(sql`
+    UPDATE accounts a SET debits_posted_minor = a.debits_posted_minor + t.dp, credits_posted_minor = a.credits_posted_minor + t.cp,
+                          debits_pending_minor = a.debits_pending_minor + t.dq, credits_pending_minor = a.credits_pending_minor + t.cq
+      FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(d.map((x) => x.dp))}::bigint[], ${sql.param(d.map((x) => x.cp))}::bigint[],
+                  ${sql.param(d.map((x) => x.dq))}::bigint[], ${sql.param(d.map((x) => x.cq))}::bigint[]) AS t(id, dp, cp, dq, cq)
+     WHERE a.id = t.id`);
+}

@@ -16,7 +16,7 @@ import { terminalFlights } from "../db/schema/terminals.js";
 import { saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
-import { airlineAccount, balanceOf, createPending, createTransfer, getAccount, postPending, voidPending } from "../ledger/ledger.js";
+import { airlineAccount, applyTransfers, type BatchTransfer, voidPending } from "../ledger/ledger.js";
 
 /** A flight closes by itself this long after departure, even if a terminal never uploaded a close. */
 export const CLOSE_DEADLINE_AFTER_DEPARTURE_MS = 72 * 3_600_000;
@@ -34,7 +34,44 @@ export interface ChunkResult {
   readonly failed: number;
 }
 
-/** Settles the given records (one terminal, one flight) in sequence order, in one transaction. */
+/** A record's settlement as worked out in memory; `givenBack` (a sale's refunds so far) is not stored. */
+interface Outcome {
+  readonly recordId: string;
+  status: string;
+  readonly fromHold: number;
+  readonly fromBalance: number;
+  shortfall: number;
+  /** For a void or refund: what it gave back. */
+  readonly reversed: number;
+  givenBack: number;
+  readonly reason: string | null;
+}
+
+interface VoucherState {
+  readonly registrationId: string;
+  readonly walletAccountId: string;
+  /** The hold sales take from, if it can still be posted. */
+  hold: { id: string; amountMinor: number; expiresAtMs: number | null } | undefined;
+  /** Taken from the hold in this chunk; what is left is held again. */
+  postedMinor: number;
+  firstPostRecordId: string | undefined;
+}
+
+interface WalletState {
+  availableMinor: number;
+  /** Net taken from (positive) or given back to (negative) the available balance in this chunk. */
+  balanceDebitMinor: number;
+  reversedMinor: number;
+  firstBalanceRecordId: string | undefined;
+  firstReverseRecordId: string | undefined;
+}
+
+/**
+ * Settles a chunk of records (one terminal, one flight, sequence order) in one transaction: the
+ * chunk is worked out in memory, record by record, then written with one batch of ledger transfers
+ * (per voucher: the hold posted and re-held; per wallet: taken from or given back to the balance;
+ * per currency: moved from the holds account to revenue) and bulk updates of the settlements.
+ */
 export async function settleRecords(db: Database, recordIds: readonly string[], nowMs: number): Promise<ChunkResult> {
   return db.transaction(async (tx) => {
     const rows = await tx
@@ -43,184 +80,284 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
       .where(inArray(settlements.recordId, [...recordIds]))
       .orderBy(saleRecords.terminalId, saleRecords.sequence);
-    const pending = rows.filter((row) => row.settlement.status === "pending");
+    const pending = rows.filter((row) => row.settlement.status === "pending").map((row) => row.record);
     if (pending.length === 0) return { settled: 0, skipped: rows.length, failed: 0 };
 
     // Lock order shared by every settlement transaction: the airline's accounts of the currency,
-    // then the registrations by id. Concurrent chunks queue instead of deadlocking.
-    const currencies = [...new Set(pending.map((row) => row.record.currency))].sort();
-    for (const currency of currencies) {
+    // then registrations by id, then wallets by id. Concurrent chunks queue instead of deadlocking.
+    const airline = new Map<string, { holds: string; revenue: string }>();
+    for (const currency of [...new Set(pending.map((r) => r.currency))].sort()) {
       const holds = await airlineAccount(tx, "inflight_holds", currency, nowMs);
       const revenue = await airlineAccount(tx, "airline_revenue", currency, nowMs);
       await tx
         .select({ id: accounts.id })
         .from(accounts)
-        .where(inArray(accounts.id, [holds.id, revenue.id].sort()))
+        .where(inArray(accounts.id, [holds.id, revenue.id]))
         .orderBy(accounts.id)
         .for("no key update");
+      airline.set(currency, { holds: holds.id, revenue: revenue.id });
     }
-    const voucherIds = [...new Set(pending.map((row) => row.record.voucherId))].sort();
-    await tx
-      .select({ id: registrations.id })
+    const regs = await tx
+      .select()
       .from(registrations)
-      .where(inArray(registrations.id, voucherIds))
+      .where(inArray(registrations.id, [...new Set(pending.map((r) => r.voucherId))].sort()))
       .orderBy(registrations.id)
       .for("update");
+    const walletIds = [...new Set(regs.map((r) => r.walletAccountId))].sort();
+    const wallets =
+      walletIds.length === 0
+        ? []
+        : await tx.select().from(accounts).where(inArray(accounts.id, walletIds)).orderBy(accounts.id).for("no key update");
+    const holdIds = regs.flatMap((r) => (r.currentHoldTransferId === null ? [] : [r.currentHoldTransferId]));
+    const holds = holdIds.length === 0 ? [] : await tx.select().from(transfers).where(inArray(transfers.id, holdIds));
+    const resolved = new Set(
+      holdIds.length === 0
+        ? []
+        : (await tx.select({ id: transfers.pendingId }).from(transfers).where(inArray(transfers.pendingId, holdIds))).map((r) => r.id),
+    );
 
-    let settled = 0;
-    let failed = 0;
-    for (const { record } of pending) {
-      try {
-        await tx.transaction(async (savepoint) => {
-          if (record.kind === "sale") await settleSale(savepoint, record, nowMs);
-          else await settleReversal(savepoint, record, nowMs);
+    const vouchers = new Map<string, VoucherState>();
+    for (const reg of regs) {
+      const hold = holds.find((h) => h.id === reg.currentHoldTransferId);
+      const usable = hold !== undefined && !resolved.has(hold.id) && (hold.expiresAtMs === null || nowMs < hold.expiresAtMs);
+      vouchers.set(reg.id, {
+        registrationId: reg.id,
+        walletAccountId: reg.walletAccountId,
+        hold: usable ? { id: hold.id, amountMinor: hold.amountMinor, expiresAtMs: hold.expiresAtMs } : undefined,
+        postedMinor: 0,
+        firstPostRecordId: undefined,
+      });
+    }
+    const walletState = new Map(
+      wallets.map((w) => [
+        w.id,
+        {
+          availableMinor: w.creditsPostedMinor - w.debitsPostedMinor - w.debitsPendingMinor,
+          balanceDebitMinor: 0,
+          reversedMinor: 0,
+          firstBalanceRecordId: undefined,
+          firstReverseRecordId: undefined,
+        } as WalletState,
+      ]),
+    );
+    const sales = await reversedSales(tx, pending);
+
+    const outcomes: Outcome[] = [];
+    const saleOutcome = new Map<string, (typeof outcomes)[number]>();
+    for (const record of pending) {
+      const voucher = vouchers.get(record.voucherId);
+      const wallet = voucher === undefined ? undefined : walletState.get(voucher.walletAccountId);
+      if (voucher === undefined || wallet === undefined) {
+        outcomes.push({
+          recordId: record.id,
+          status: "failed",
+          fromHold: 0,
+          fromBalance: 0,
+          shortfall: 0,
+          reversed: 0,
+          givenBack: 0,
+          reason: `no registration for voucher ${record.voucherId}`,
         });
-        settled += 1;
-      } catch (error) {
-        if (error instanceof NotYetError) throw error;
-        if (!(error instanceof ApiError)) throw error; // infrastructure: retry the whole chunk
-        // A rule the ledger refuses for this record will refuse it again: park it for finance.
-        await tx
-          .update(settlements)
-          .set({ status: "failed", reason: `${error.code}: ${error.message}`, settledAtMs: nowMs })
-          .where(eq(settlements.recordId, record.id));
-        failed += 1;
+        continue;
+      }
+      if (record.kind === "sale") {
+        const holdLeft = voucher.hold === undefined ? 0 : voucher.hold.amountMinor - voucher.postedMinor;
+        const fromHold = Math.min(record.totalMinor, holdLeft);
+        if (fromHold > 0) {
+          voucher.postedMinor += fromHold;
+          voucher.firstPostRecordId ??= record.id;
+        }
+        // Over the cap (spent on two terminals, say) or no hold left: the available balance.
+        const rest = record.totalMinor - fromHold;
+        const fromBalance = Math.max(0, Math.min(rest, wallet.availableMinor));
+        if (fromBalance > 0) {
+          wallet.availableMinor -= fromBalance;
+          wallet.balanceDebitMinor += fromBalance;
+          wallet.firstBalanceRecordId ??= record.id;
+        }
+        const shortfall = rest - fromBalance;
+        const outcome: Outcome = {
+          recordId: record.id,
+          status: shortfall > 0 ? "shortfall" : "debited",
+          fromHold,
+          fromBalance,
+          shortfall,
+          reversed: 0,
+          givenBack: 0,
+          reason: shortfall > 0 ? `${shortfall} not covered by the hold or the balance` : null,
+        };
+        outcomes.push(outcome);
+        saleOutcome.set(record.id, outcome);
+        continue;
+      }
+      // A void or refund gives back what its sale collected; what was never collected is forgiven.
+      const sale = saleOutcome.get(record.referencedRecordId!) ?? sales.get(record.referencedRecordId!);
+      if (sale === undefined || sale.status === "pending") throw new NotYetError(`sale ${record.referencedRecordId} is not settled yet`);
+      const forgiven = Math.min(record.totalMinor, sale.shortfall);
+      const refund = Math.min(record.totalMinor - forgiven, sale.fromHold + sale.fromBalance - sale.givenBack);
+      sale.shortfall -= forgiven;
+      sale.givenBack += refund;
+      if (sale.status === "shortfall" && sale.shortfall === 0) sale.status = "debited";
+      if (refund > 0) {
+        wallet.availableMinor += refund;
+        wallet.reversedMinor += refund;
+        wallet.firstReverseRecordId ??= record.id;
+      }
+      outcomes.push({
+        recordId: record.id,
+        status: "reversed",
+        fromHold: 0,
+        fromBalance: 0,
+        shortfall: 0,
+        reversed: refund,
+        givenBack: 0,
+        reason: null,
+      });
+    }
+
+    // The chunk's transfers: per voucher the hold posted and re-held, per wallet the balance
+    // taken or given back, per currency the posted holds moved to revenue.
+    const batch: BatchTransfer[] = [];
+    const holdUpdates: { id: string; current: string | null }[] = [];
+    const currencyOf = new Map(pending.map((r) => [r.voucherId, r.currency]));
+    for (const voucher of vouchers.values()) {
+      if (voucher.postedMinor === 0 || voucher.hold === undefined) continue;
+      const currency = currencyOf.get(voucher.registrationId)!;
+      const { holds: holdsAccount } = airline.get(currency)!;
+      batch.push({
+        id: derivedId(`post:${voucher.firstPostRecordId}`),
+        kind: "post",
+        debitAccountId: voucher.walletAccountId,
+        creditAccountId: holdsAccount,
+        amountMinor: voucher.postedMinor,
+        currency,
+        pendingId: voucher.hold.id,
+        code: "sale",
+        reference: voucher.firstPostRecordId!,
+      });
+      const left = voucher.hold.amountMinor - voucher.postedMinor;
+      const rehold = left > 0 ? derivedId(`rehold:${voucher.firstPostRecordId}`) : null;
+      if (rehold !== null) {
+        batch.push({
+          id: rehold,
+          kind: "pending",
+          debitAccountId: voucher.walletAccountId,
+          creditAccountId: holdsAccount,
+          amountMinor: left,
+          currency,
+          ...(voucher.hold.expiresAtMs === null ? {} : { expiresAtMs: voucher.hold.expiresAtMs }),
+          code: "hold",
+          reference: voucher.registrationId,
+        });
+      }
+      holdUpdates.push({ id: voucher.registrationId, current: rehold });
+    }
+    const walletCurrency = new Map(wallets.map((w) => [w.id, w.currency]));
+    for (const [walletId, wallet] of walletState) {
+      const currency = walletCurrency.get(walletId)!;
+      const { revenue } = airline.get(currency) ?? { revenue: "" };
+      if (wallet.balanceDebitMinor > 0) {
+        batch.push({
+          id: derivedId(`balance:${wallet.firstBalanceRecordId}`),
+          kind: "single",
+          debitAccountId: walletId,
+          creditAccountId: revenue,
+          amountMinor: wallet.balanceDebitMinor,
+          currency,
+          code: "sale_over_hold",
+          reference: wallet.firstBalanceRecordId!,
+        });
+      }
+      if (wallet.reversedMinor > 0) {
+        batch.push({
+          id: derivedId(`reverse:${wallet.firstReverseRecordId}`),
+          kind: "single",
+          debitAccountId: revenue,
+          creditAccountId: walletId,
+          amountMinor: wallet.reversedMinor,
+          currency,
+          code: "void",
+          reference: wallet.firstReverseRecordId!,
+        });
       }
     }
-    return { settled, skipped: rows.length - pending.length, failed };
+    for (const [currency, { holds: holdsAccount, revenue }] of airline) {
+      const posted = [...vouchers.values()]
+        .filter((v) => currencyOf.get(v.registrationId) === currency)
+        .reduce((sum, v) => sum + v.postedMinor, 0);
+      if (posted > 0)
+        batch.push({
+          id: derivedId(`revenue:${pending[0]!.id}:${currency}`),
+          kind: "single",
+          debitAccountId: holdsAccount,
+          creditAccountId: revenue,
+          amountMinor: posted,
+          currency,
+          code: "sale",
+          reference: pending[0]!.id,
+        });
+    }
+    await applyTransfers(tx, batch, nowMs);
+
+    const all = [...outcomes, ...sales.values()];
+    await tx.execute(sql`
+      UPDATE settlements s SET status = t.status, from_hold_minor = t.from_hold, from_balance_minor = t.from_balance, shortfall_minor = t.shortfall,
+                               reversed_minor = t.reversed, reason = t.reason, settled_at_ms = coalesce(s.settled_at_ms, ${nowMs}::bigint)
+        FROM unnest(${sql.param(all.map((o) => o.recordId))}::uuid[], ${sql.param(all.map((o) => o.status))}::text[], ${sql.param(all.map((o) => o.fromHold))}::bigint[],
+                    ${sql.param(all.map((o) => o.fromBalance))}::bigint[], ${sql.param(all.map((o) => o.shortfall))}::bigint[], ${sql.param(all.map((o) => o.reversed))}::bigint[],
+                    ${sql.param(all.map((o) => o.reason))}::text[]) AS t(record_id, status, from_hold, from_balance, shortfall, reversed, reason)
+       WHERE s.record_id = t.record_id`);
+    if (holdUpdates.length > 0) {
+      await tx.execute(sql`
+        UPDATE registrations r SET current_hold_transfer_id = t.current
+          FROM unnest(${sql.param(holdUpdates.map((h) => h.id))}::uuid[], ${sql.param(holdUpdates.map((h) => h.current))}::uuid[]) AS t(id, current)
+         WHERE r.id = t.id`);
+    }
+    const failed = outcomes.filter((o) => o.status === "failed").length;
+    return { settled: outcomes.length - failed, skipped: rows.length - pending.length, failed };
   });
 }
 
-async function settleSale(tx: Executor, record: Record, nowMs: number): Promise<void> {
-  const [registration] = await tx.select().from(registrations).where(eq(registrations.id, record.voucherId));
-  if (registration === undefined) throw new ApiError("registration_not_found", `no registration for voucher ${record.voucherId}`);
-  const holds = await airlineAccount(tx, "inflight_holds", record.currency, nowMs);
-  const revenue = await airlineAccount(tx, "airline_revenue", record.currency, nowMs);
-  const amount = record.totalMinor;
-
-  let fromHold = 0;
-  const hold = await usableHold(tx, registration.currentHoldTransferId, nowMs);
-  if (hold !== undefined && amount > 0) {
-    fromHold = Math.min(amount, hold.amountMinor);
-    const left = hold.amountMinor - fromHold;
-    await postPending(tx, {
-      id: derivedId(`post:${record.id}`),
-      pendingId: hold.id,
-      amountMinor: fromHold,
-      code: "sale",
-      reference: record.id,
-      nowMs,
-    });
-    let nextHold: string | null = null;
-    if (left > 0) {
-      nextHold = derivedId(`rehold:${record.id}`);
-      await createPending(tx, {
-        id: nextHold,
-        debitAccountId: registration.walletAccountId,
-        creditAccountId: holds.id,
-        amountMinor: left,
-        currency: record.currency,
-        code: "hold",
-        reference: registration.id,
-        nowMs,
-        expiresAtMs: hold.expiresAtMs!,
-      });
-    }
-    await tx.update(registrations).set({ currentHoldTransferId: nextHold }).where(eq(registrations.id, registration.id));
-    await createTransfer(tx, {
-      id: derivedId(`revenue:${record.id}`),
-      debitAccountId: holds.id,
-      creditAccountId: revenue.id,
-      amountMinor: fromHold,
-      currency: record.currency,
-      code: "sale",
-      reference: record.id,
-      nowMs,
+/** Sales reversed by this chunk but settled in an earlier one, with what they collected so far. */
+async function reversedSales(tx: Executor, pending: readonly Record[]) {
+  const inChunk = new Set(pending.map((r) => r.id));
+  const ids = [
+    ...new Set(pending.flatMap((r) => (r.referencedRecordId !== null && !inChunk.has(r.referencedRecordId) ? [r.referencedRecordId] : []))),
+  ];
+  const out = new Map<string, Outcome>();
+  if (ids.length === 0) return out;
+  for (const s of await tx.select().from(settlements).where(inArray(settlements.recordId, ids))) {
+    out.set(s.recordId, {
+      recordId: s.recordId,
+      status: s.status,
+      fromHold: s.fromHoldMinor,
+      fromBalance: s.fromBalanceMinor,
+      shortfall: s.shortfallMinor,
+      reversed: s.reversedMinor,
+      givenBack: 0,
+      reason: s.reason,
     });
   }
-  // Over the cap (spent on two terminals, say) or no hold left: the available balance, if any.
-  const rest = amount - fromHold;
-  let fromBalance = 0;
-  if (rest > 0) {
-    const available = balanceOf(await getAccount(tx, registration.walletAccountId)).availableMinor;
-    fromBalance = Math.max(0, Math.min(rest, available));
-    if (fromBalance > 0) {
-      await createTransfer(tx, {
-        id: derivedId(`balance:${record.id}`),
-        debitAccountId: registration.walletAccountId,
-        creditAccountId: revenue.id,
-        amountMinor: fromBalance,
-        currency: record.currency,
-        code: "sale_over_hold",
-        reference: record.id,
-        nowMs,
-      });
-    }
+  // What earlier voids and refunds of these sales already gave back.
+  const given = await tx
+    .select({ ref: saleRecords.referencedRecordId, total: sql<string>`coalesce(sum(${settlements.reversedMinor}), 0)::text` })
+    .from(settlements)
+    .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
+    .where(inArray(saleRecords.referencedRecordId, ids))
+    .groupBy(saleRecords.referencedRecordId);
+  for (const row of given) {
+    const sale = out.get(row.ref!);
+    if (sale !== undefined) sale.givenBack = Number(row.total);
   }
-  const shortfall = rest - fromBalance;
-  await tx
-    .update(settlements)
-    .set({
-      status: shortfall > 0 ? "shortfall" : "debited",
-      fromHoldMinor: fromHold,
-      fromBalanceMinor: fromBalance,
-      shortfallMinor: shortfall,
-      reason: shortfall > 0 ? `${shortfall} not covered by the hold or the balance` : null,
-      settledAtMs: nowMs,
-    })
-    .where(eq(settlements.recordId, record.id));
+  return out;
 }
 
-/** The registration's hold if it can still be posted: unresolved and not expired. */
-async function usableHold(tx: Executor, holdId: string | null, nowMs: number) {
+/** The registration's hold if it can still be released: unresolved. */
+async function unresolvedHold(tx: Executor, holdId: string | null) {
   if (holdId === null) return undefined;
   const [hold] = await tx.select().from(transfers).where(eq(transfers.id, holdId));
   const [resolution] = await tx.select({ id: transfers.id }).from(transfers).where(eq(transfers.pendingId, holdId));
-  if (hold === undefined || resolution !== undefined || (hold.expiresAtMs !== null && nowMs >= hold.expiresAtMs)) return undefined;
-  return hold;
-}
-
-async function settleReversal(tx: Executor, record: Record, nowMs: number): Promise<void> {
-  const [sale] = await tx.select().from(settlements).where(eq(settlements.recordId, record.referencedRecordId!));
-  if (sale === undefined) throw new ApiError("registration_not_found", `the reversed sale ${record.referencedRecordId} is not held`);
-  if (sale.status === "pending") throw new NotYetError(`sale ${sale.recordId} is not settled yet`);
-  const [registration] = await tx.select().from(registrations).where(eq(registrations.id, record.voucherId));
-  if (registration === undefined) throw new ApiError("registration_not_found", `no registration for voucher ${record.voucherId}`);
-  // What was never collected needs no giving back: reduce the sale's shortfall first.
-  const forgiven = Math.min(record.totalMinor, sale.shortfallMinor);
-  const [given] = await tx
-    .select({ total: sql<string>`coalesce(sum(${settlements.reversedMinor}), 0)::text` })
-    .from(settlements)
-    .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
-    .where(eq(saleRecords.referencedRecordId, sale.recordId));
-  const collected = sale.fromHoldMinor + sale.fromBalanceMinor - Number(given!.total);
-  const refund = Math.min(record.totalMinor - forgiven, collected);
-  if (refund > 0) {
-    const revenue = await airlineAccount(tx, "airline_revenue", record.currency, nowMs);
-    await createTransfer(tx, {
-      id: derivedId(`reverse:${record.id}`),
-      debitAccountId: revenue.id,
-      creditAccountId: registration.walletAccountId,
-      amountMinor: refund,
-      currency: record.currency,
-      code: record.kind,
-      reference: record.id,
-      nowMs,
-    });
-  }
-  if (forgiven > 0) {
-    await tx
-      .update(settlements)
-      .set({
-        shortfallMinor: sale.shortfallMinor - forgiven,
-        status: sale.shortfallMinor - forgiven === 0 && sale.status === "shortfall" ? "debited" : sale.status,
-      })
-      .where(eq(settlements.recordId, sale.recordId));
-  }
-  await tx
-    .update(settlements)
-    .set({ status: "reversed", reversedMinor: refund, settledAtMs: nowMs })
-    .where(eq(settlements.recordId, record.id));
+  return hold === undefined || resolution !== undefined ? undefined : hold;
 }
 
 export type CloseOutcome = "closed" | "already_closed" | "not_due";
@@ -249,7 +386,7 @@ export async function closeFlight(db: Database, flightId: string, nowMs: number,
       .orderBy(registrations.id)
       .for("update");
     for (const registration of open) {
-      const hold = await usableHold(tx, registration.currentHoldTransferId, Number.MIN_SAFE_INTEGER);
+      const hold = await unresolvedHold(tx, registration.currentHoldTransferId);
       if (hold !== undefined) {
         await voidPending(tx, {
           id: derivedId(`release:${registration.id}`),
