@@ -39,8 +39,18 @@ export function dateToDays(date: string): number | undefined {
   return daysToDate(ms / MS_PER_DAY) === date ? ms / MS_PER_DAY : undefined;
 }
 
+// Formatting a date through Date costs microseconds, and every record and voucher carries one.
+const dateStrings = new Map<number, string>();
+
 export function daysToDate(days: number): string {
-  return new Date(days * MS_PER_DAY).toISOString().slice(0, 10);
+  let date = dateStrings.get(days);
+  if (date === undefined) {
+    date = new Date(days * MS_PER_DAY).toISOString().slice(0, 10);
+    // Bounded: u16 day numbers, and flights span a few dates at a time.
+    if (dateStrings.size >= 4096) dateStrings.clear();
+    dateStrings.set(days, date);
+  }
+  return date;
 }
 
 export function isValidFlight(flight: FlightRef): boolean {

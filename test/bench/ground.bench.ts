@@ -151,7 +151,7 @@ export async function runGroundBench(options: { warmupMs: number; durationMs: nu
     await queue.obliterate({ force: true });
     await queue.close();
     const best = (prefix: string) => Math.max(...rows.filter((r) => r.name.startsWith(prefix)).map((r) => r.opsPerSecond));
-    printTable("Settlement (end to end: BullMQ job → PostgreSQL transaction of up to 200 records)", rows, (row) =>
+    printTable("Settlement (end to end: BullMQ job → one PostgreSQL transaction per chunk of up to 1,000 records)", rows, (row) =>
       row.name.startsWith("settlement") ? `${(row.opsPerSecond / best("BullMQ")).toFixed(2)}× best empty-job rate (target ≥ 1×)` : "",
     );
   } finally {

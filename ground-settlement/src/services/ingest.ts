@@ -67,6 +67,9 @@ export async function ingestBatch(
   }
   const { header, records } = verified.batch;
   const vouchers = await voucherChecker(db, flight);
+  // Judge every voucher now, outside the transaction: inside it they are cache look-ups, and the
+  // chain lock is held no longer than the writes need.
+  for (const record of records) if (record.kind === "sale") vouchers(record);
 
   const result = await db.transaction(async (tx) => {
     await tx
