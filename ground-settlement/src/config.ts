@@ -76,7 +76,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyBytesMax: integer("BODY_BYTES_MAX", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
     queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
-    settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 4, 1, 64),
+    settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 2, 1, 64),
     workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
   };
   if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(config.queuePrefix))
