@@ -1,5 +1,5 @@
 import { createNobleSigner, generateSecretKey, issueVoucher, money, newId, type SaleRecord } from "@cabinpay/shared";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flights } from "../src/db/schema/flights.js";
 import { accounts } from "../src/db/schema/ledger.js";

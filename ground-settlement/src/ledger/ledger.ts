@@ -429,9 +429,11 @@ export async function applyTransfers(tx: Executor, batch: readonly BatchTransfer
   );
   const deltas = new Map<string, { dp: number; cp: number; dq: number; cq: number }>();
   const delta = (id: string) => {
-    let d = deltas.get(id);
-    if (d === undefined) deltas.set(id, (d = { dp: 0, cp: 0, dq: 0, cq: 0 }));
-    return d;
+    const found = deltas.get(id);
+    if (found !== undefined) return found;
+    const fresh = { dp: 0, cp: 0, dq: 0, cq: 0 };
+    deltas.set(id, fresh);
+    return fresh;
   };
   for (const t of batch) {
     if (!Number.isSafeInteger(t.amountMinor) || t.amountMinor <= 0)
