@@ -109,6 +109,10 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       sql`SELECT current_hold_transfer_id AS current FROM registrations`,
     );
     expect(registration?.current).toBe("0193c000-0000-7000-8000-0000000000c1");
+    // As ingest does: the terminal's chain on the flight first, then its records.
+    await db.execute(
+      sql`INSERT INTO terminal_chains (terminal_id, flight_id, head_sequence, head_hash, last_upload_at_ms) VALUES ('0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, 1, '\\x00', 0)`,
+    );
     const record = (id: string) =>
       sql`INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status)
         VALUES (${id}, '0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, 1, 'sale', ${UUID_ZERO}, 'C1', 'A', 'CNY', 1, '[]', 0, 0, '\\x00', '\\x00', 'accepted')`;
@@ -119,6 +123,11 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     );
     const [pending] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM settlements WHERE status = 'pending'`);
     expect(pending?.n).toBe(1);
+  },
+  "0007_record_chain_keys": async (db) => {
+    const orphan = sql`INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status)
+      VALUES ('0193c000-0000-7000-8000-0000000000a9', '0193c000-0000-7000-8000-0000000000e1', '0193c000-0000-7000-8000-0000000000b9', 1, 'sale', ${UUID_ZERO}, 'C1', 'A', 'CNY', 1, '[]', 0, 0, '\\x00', '\\x00', 'accepted')`;
+    expect(await fails(db, orphan)).toMatch(/sale_records_chain/);
   },
 };
 

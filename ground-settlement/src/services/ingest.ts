@@ -152,8 +152,7 @@ export async function ingestBatch(
       );
     }
     if (rows.length > 0) {
-      await insertRecords(tx, rows);
-      if (settlementRows.length > 0) await insertSettlements(tx, settlementRows);
+      await insertRecords(tx, rows, settlementRows);
       const last = fresh.at(-1)!;
       await tx
         .update(terminalChains)
@@ -183,10 +182,16 @@ export async function ingestBatch(
  * the rows (a multi-row VALUES would bind 17 parameters per record). Bytes travel as hex text so
  * PostgreSQL and PGlite take the same statement.
  */
-async function insertRecords(tx: Executor, rows: readonly (typeof saleRecords.$inferInsert)[]): Promise<void> {
+async function insertRecords(
+  tx: Executor,
+  rows: readonly (typeof saleRecords.$inferInsert)[],
+  settlementRows: readonly (typeof settlements.$inferInsert)[],
+): Promise<void> {
   const column = <T>(pick: (row: typeof saleRecords.$inferInsert) => T) => rows.map(pick);
   const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  // Records and their settlements in one statement: one round trip, one parse.
   await tx.execute(sql`
+    WITH records AS (
     INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
                               total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
     SELECT id, ${rows[0]!.terminalId}::uuid, ${rows[0]!.flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
@@ -196,15 +201,14 @@ async function insertRecords(tx: Executor, rows: readonly (typeof saleRecords.$i
                   ${sql.param(column((r) => r.currency))}::text[], ${sql.param(column((r) => r.totalMinor))}::bigint[], ${sql.param(column((r) => JSON.stringify(r.lines)))}::text[],
                   ${sql.param(column((r) => r.createdAtMs))}::bigint[], ${sql.param(column((r) => hex(r.recordHash)))}::text[], ${sql.param(column((r) => hex(r.bytes)))}::text[],
                   ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.rejectReason ?? null))}::text[])
-        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, record_hash, bytes, status, reject_reason)`);
-}
-
-async function insertSettlements(tx: Executor, rows: readonly (typeof settlements.$inferInsert)[]): Promise<void> {
-  await tx.execute(sql`
+        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, record_hash, bytes, status, reject_reason)
+    RETURNING id)
     INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
     SELECT record_id, ${rows[0]!.flightId}::uuid, ${rows[0]!.terminalId}::uuid, sequence, status, reason
-      FROM unnest(${sql.param(rows.map((r) => r.recordId))}::uuid[], ${sql.param(rows.map((r) => r.sequence))}::int[], ${sql.param(rows.map((r) => r.status))}::text[], ${sql.param(rows.map((r) => r.reason ?? null))}::text[])
-        AS t(record_id, sequence, status, reason)`);
+      FROM unnest(${sql.param(settlementRows.map((r) => r.recordId))}::uuid[], ${sql.param(settlementRows.map((r) => r.sequence))}::int[],
+                  ${sql.param(settlementRows.map((r) => r.status))}::text[], ${sql.param(settlementRows.map((r) => r.reason ?? null))}::text[])
+        AS t(record_id, sequence, status, reason)
+     WHERE EXISTS (SELECT 1 FROM records)`);
 }
 
 /** Overlapping records must be byte-for-byte what is held, and the batch must link to it. */
@@ -264,7 +268,26 @@ async function voucherChecker(db: Database, flight: Flight): Promise<(record: Sa
   };
 }
 
+/**
+ * Vouchers whose signature and flight were found good, across batches: every terminal of a flight
+ * carries the same vouchers, and a good signature stays good. Only good verdicts are kept (a
+ * "forged" one is worked out again), and registrations are read for every batch regardless.
+ */
+const GOOD_VOUCHERS = new Map<string, true>();
+const GOOD_VOUCHERS_MAX = 100_000;
+
 function judgeVoucher(bytes: Uint8Array, keys: ReadonlyMap<string, Uint8Array>, flight: Flight): RecordRejection | undefined {
+  const cacheKey = `${flight.id}:${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}`;
+  if (GOOD_VOUCHERS.has(cacheKey)) return undefined;
+  const verdict = judgeVoucherSignature(bytes, keys, flight);
+  if (verdict === undefined) {
+    if (GOOD_VOUCHERS.size >= GOOD_VOUCHERS_MAX) GOOD_VOUCHERS.delete(GOOD_VOUCHERS.keys().next().value!);
+    GOOD_VOUCHERS.set(cacheKey, true);
+  }
+  return verdict;
+}
+
+function judgeVoucherSignature(bytes: Uint8Array, keys: ReadonlyMap<string, Uint8Array>, flight: Flight): RecordRejection | undefined {
   const decoded = decodeVoucherBinary(bytes);
   if (!decoded.ok) return "voucher_forged";
   const { voucher } = decoded;
