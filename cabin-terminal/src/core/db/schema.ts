@@ -1,0 +1,100 @@
+/**
+ * The terminal's database (core process). Every table is STRICT (added to the generated SQL):
+ * SQLite then refuses a text where an integer belongs, which matters for money.
+ */
+import { sql } from "drizzle-orm";
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** This device's enrolment: one row. The device key itself is kept out of the database. */
+export const enrolment = sqliteTable(
+  "enrolment",
+  {
+    id: integer("id").primaryKey(),
+    terminalId: text("terminal_id").notNull(),
+    name: text("name").notNull(),
+    groundUrl: text("ground_url").notNull(),
+    /** The ground's manifest key, pinned at enrolment: manifests must be signed by it. */
+    manifestPublicKey: blob("manifest_public_key", { mode: "buffer" }).notNull(),
+    enrolledAtMs: integer("enrolled_at_ms").notNull(),
+  },
+  (t) => [check("enrolment_single_row", sql`${t.id} = 1`)],
+);
+
+/** Flights loaded from signed manifests; `flight_key` is "9C8850/2026-12-01". */
+export const flights = sqliteTable("flights", {
+  flightKey: text("flight_key").primaryKey(),
+  manifestId: text("manifest_id").notNull(),
+  /** The signed manifest as received: verified again whenever the flight is opened. */
+  manifest: blob("manifest", { mode: "buffer" }).notNull(),
+  /** The trolley this terminal sells from. */
+  trolleyId: text("trolley_id").notNull(),
+  loadedAtMs: integer("loaded_at_ms").notNull(),
+  closedAtMs: integer("closed_at_ms"),
+});
+
+/** What is left on this terminal's trolley, per item. */
+export const stock = sqliteTable(
+  "stock",
+  {
+    flightKey: text("flight_key")
+      .notNull()
+      .references(() => flights.flightKey),
+    sku: text("sku").notNull(),
+    quantity: integer("quantity").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightKey, t.sku] }), check("stock_non_negative", sql`${t.quantity} >= 0`)],
+);
+
+/** Wrong PINs per crew member and flight; survives restarts so a reboot does not lift a lock-out. */
+export const crewLockouts = sqliteTable(
+  "crew_lockouts",
+  {
+    flightKey: text("flight_key").notNull(),
+    crewId: text("crew_id").notNull(),
+    failedAttempts: integer("failed_attempts").notNull(),
+    lockedUntilMs: integer("locked_until_ms"),
+  },
+  (t) => [primaryKey({ columns: [t.flightKey, t.crewId] })],
+);
+
+/** Every sale, void, refund and close: the signed chain, as uploaded after landing. */
+export const records = sqliteTable(
+  "records",
+  {
+    recordId: text("record_id").primaryKey(),
+    flightKey: text("flight_key")
+      .notNull()
+      .references(() => flights.flightKey),
+    sequence: integer("sequence").notNull(),
+    kind: text("kind").notNull(),
+    voucherId: text("voucher_id").notNull(),
+    referencedRecordId: text("referenced_record_id"),
+    crewId: text("crew_id").notNull(),
+    currency: text("currency").notNull(),
+    totalMinor: integer("total_minor").notNull(),
+    /** [{ sku, quantity, unitPriceMinor }] for reports; the signed bytes are the truth. */
+    lines: text("lines").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    hash: blob("hash", { mode: "buffer" }).notNull(),
+    bytes: blob("bytes", { mode: "buffer" }).notNull(),
+    /** When the ground acknowledged it; nothing is deleted before. */
+    uploadedAtMs: integer("uploaded_at_ms"),
+    uploadOutcome: text("upload_outcome"),
+  },
+  (t) => [
+    uniqueIndex("records_chain_position").on(t.flightKey, t.sequence),
+    index("records_voucher").on(t.flightKey, t.voucherId),
+    check("records_total_non_negative", sql`${t.totalMinor} >= 0`),
+  ],
+);
+
+/** What each voucher has spent on this terminal: cap minus this is what it may still spend. */
+export const voucherUsage = sqliteTable(
+  "voucher_usage",
+  {
+    flightKey: text("flight_key").notNull(),
+    voucherId: text("voucher_id").notNull(),
+    spentMinor: integer("spent_minor").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightKey, t.voucherId] }), check("voucher_usage_non_negative", sql`${t.spentMinor} >= 0`)],
+);

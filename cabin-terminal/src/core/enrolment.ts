@@ -1,0 +1,56 @@
+/**
+ * The terminal's identity: its device key (in the key store, never the database) and what the
+ * ground answered at enrolment (terminal id, the manifest key to pin).
+ */
+import { generateSecretKey, type Signer } from "@cabinpay/shared";
+import { createNodeSigner } from "@cabinpay/shared/node";
+import type { TerminalDb } from "./db/open.js";
+import { enrolment } from "./db/schema.js";
+import { TerminalError } from "./errors.js";
+import type { DeviceKeyStore } from "./keys/key-store.js";
+
+/** The device key to enrol with: the one kept, or a new one (saved before it is ever sent). */
+export function deviceKey(keys: DeviceKeyStore): Signer {
+  let secret = keys.load();
+  if (secret === undefined) {
+    secret = generateSecretKey();
+    keys.save(secret);
+  }
+  return createNodeSigner(secret);
+}
+
+export interface EnrolmentAnswer {
+  readonly terminalId: string;
+  readonly name: string;
+  readonly groundUrl: string;
+  readonly manifestPublicKey: Uint8Array;
+}
+
+export function saveEnrolment(db: TerminalDb, answer: EnrolmentAnswer, nowMs: number): void {
+  db.insert(enrolment)
+    .values({
+      id: 1,
+      terminalId: answer.terminalId,
+      name: answer.name,
+      groundUrl: answer.groundUrl,
+      manifestPublicKey: Buffer.from(answer.manifestPublicKey),
+      enrolledAtMs: nowMs,
+    })
+    .onConflictDoUpdate({
+      target: enrolment.id,
+      set: {
+        terminalId: answer.terminalId,
+        name: answer.name,
+        groundUrl: answer.groundUrl,
+        manifestPublicKey: Buffer.from(answer.manifestPublicKey),
+        enrolledAtMs: nowMs,
+      },
+    })
+    .run();
+}
+
+export function enrolled(db: TerminalDb): EnrolmentAnswer & { enrolledAtMs: number } {
+  const [row] = db.select().from(enrolment).all();
+  if (row === undefined) throw new TerminalError("not_enrolled", "enrol this terminal with the ground first");
+  return { ...row, manifestPublicKey: new Uint8Array(row.manifestPublicKey) };
+}

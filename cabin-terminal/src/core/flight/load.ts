@@ -1,0 +1,72 @@
+/**
+ * Loading a flight before departure: a signed manifest from the ground (or a file carried to the
+ * gate) is verified against the ground key pinned at enrolment, then stored with this trolley's
+ * stock. It can be replaced (fresher revocations) until the first sale.
+ */
+import { flightKey, type Manifest, verifyManifest } from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import { eq } from "drizzle-orm";
+import type { TerminalDb } from "../db/open.js";
+import { enrolment, flights, records, stock } from "../db/schema.js";
+import { TerminalError } from "../errors.js";
+
+/** Drift allowed between this terminal's clock and the ground's. */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+const verifier = createNodeVerifier();
+
+export interface LoadedFlight {
+  readonly flightKey: string;
+  readonly manifest: Manifest;
+  readonly trolleyId: string;
+}
+
+export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; trolleyId: string; nowMs: number }): LoadedFlight {
+  const manifest = verified(db, input.manifestBytes, input.nowMs);
+  if (!manifest.trolleys.includes(input.trolleyId)) {
+    throw new TerminalError(
+      "trolley_not_in_manifest",
+      `trolley ${input.trolleyId} is not loaded on this flight (${manifest.trolleys.join(", ")})`,
+    );
+  }
+  const key = flightKey(manifest.flight);
+  db.transaction((tx) => {
+    const [sold] = tx.select({ id: records.recordId }).from(records).where(eq(records.flightKey, key)).limit(1).all();
+    if (sold !== undefined)
+      throw new TerminalError("flight_in_service", "sales were made on this flight: its manifest can no longer be replaced");
+    tx.delete(stock).where(eq(stock.flightKey, key)).run();
+    tx.delete(flights).where(eq(flights.flightKey, key)).run();
+    tx.insert(flights)
+      .values({
+        flightKey: key,
+        manifestId: manifest.manifestId,
+        manifest: Buffer.from(manifest.bytes),
+        trolleyId: input.trolleyId,
+        loadedAtMs: input.nowMs,
+      })
+      .run();
+    tx.insert(stock)
+      .values(manifest.catalog.map((item) => ({ flightKey: key, sku: item.sku, quantity: item.stockByTrolley[input.trolleyId]! })))
+      .run();
+  });
+  return { flightKey: key, manifest, trolleyId: input.trolleyId };
+}
+
+/** A flight loaded before, its manifest checked again (the stored bytes could have been edited). */
+export function openFlight(db: TerminalDb, key: string, nowMs: number): LoadedFlight {
+  const [row] = db.select().from(flights).where(eq(flights.flightKey, key)).all();
+  if (row === undefined) throw new TerminalError("flight_not_loaded", `flight ${key} is not loaded: load its manifest first`);
+  return { flightKey: key, manifest: verified(db, row.manifest, nowMs), trolleyId: row.trolleyId };
+}
+
+function verified(db: TerminalDb, bytes: Uint8Array, nowMs: number): Manifest {
+  const [enrolled] = db.select().from(enrolment).all();
+  if (enrolled === undefined) throw new TerminalError("not_enrolled", "enrol this terminal with the ground first");
+  const result = verifyManifest(new Uint8Array(bytes), {
+    manifestKey: new Uint8Array(enrolled.manifestPublicKey),
+    verifier,
+    nowMs,
+    clockToleranceMs: CLOCK_TOLERANCE_MS,
+  });
+  if (!result.ok) throw new TerminalError("manifest_rejected", `manifest refused (${result.reason}): ${result.detail}`);
+  return result.manifest;
+}

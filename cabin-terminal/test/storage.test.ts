@@ -1,0 +1,110 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openTerminalDatabase, TERMINAL_MIGRATIONS } from "../src/core/db/open.js";
+import { enrolled } from "../src/core/enrolment.js";
+import { TerminalError } from "../src/core/errors.js";
+import { fileKeyStore } from "../src/core/keys/key-store.js";
+import { enrolledDatabase, tempDir } from "./support/fixtures.js";
+
+const journal = JSON.parse(readFileSync(join(TERMINAL_MIGRATIONS, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+
+const errorCode = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof TerminalError) return error.code;
+    throw error;
+  }
+  return "no error";
+};
+
+describe("the terminal database", () => {
+  const closers: (() => void)[] = [];
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+
+  it("is durable: WAL, synchronous FULL, foreign keys on", () => {
+    const opened = enrolledDatabase();
+    closers.push(opened.close);
+    expect(opened.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(opened.sqlite.pragma("synchronous", { simple: true })).toBe(2); // FULL
+    expect(opened.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+  });
+
+  it("has only STRICT tables, created by migrations that each have a check", () => {
+    const opened = enrolledDatabase();
+    closers.push(opened.close);
+    const tables = opened.sqlite
+      .prepare(
+        "select name, strict from pragma_table_list where schema = 'main' and name not like 'sqlite_%' and name not like '__drizzle%'",
+      )
+      .all() as { name: string; strict: number }[];
+    expect(tables.length).toBe(6);
+    for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
+    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial"]);
+    // 0000_initial: the rules the schema promises.
+    expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      opened.sqlite.prepare("insert into voucher_usage (flight_key, voucher_id, spent_minor) values ('x', 'y', 'twelve')").run(),
+    ).toThrow(/cannot store TEXT value in INTEGER column/);
+    // Money never becomes a float: 12.50 is refused too.
+    expect(() =>
+      opened.sqlite.prepare("insert into voucher_usage (flight_key, voucher_id, spent_minor) values ('x', 'y', 12.5)").run(),
+    ).toThrow(/cannot store REAL value in INTEGER column/);
+    expect(() =>
+      opened.sqlite
+        .prepare(
+          "insert into enrolment (id, terminal_id, name, ground_url, manifest_public_key, enrolled_at_ms) values (2, 't', 'n', 'u', x'00', 0)",
+        )
+        .run(),
+    ).toThrow(/enrolment_single_row/);
+  });
+
+  it("keeps what it stored across a reopen, and migrating again changes nothing", () => {
+    const opened = enrolledDatabase();
+    const before = enrolled(opened.db);
+    opened.close();
+    const again = openTerminalDatabase(opened.path);
+    closers.push(again.close);
+    expect(enrolled(again.db)).toEqual(before);
+  });
+
+  it("refuses a damaged file with a clear error instead of crashing", () => {
+    const path = join(tempDir(), "terminal.db");
+    writeFileSync(path, Buffer.alloc(8192, 0x5a));
+    expect(errorCode(() => openTerminalDatabase(path))).toBe("database_damaged");
+    const opened = enrolledDatabase();
+    opened.close();
+    // Scribble over the middle of a real database file.
+    const bytes = readFileSync(opened.path);
+    bytes.fill(0xff, 4096, 8192);
+    writeFileSync(opened.path, bytes);
+    expect(errorCode(() => openTerminalDatabase(opened.path))).toBe("database_damaged");
+  });
+
+  it("says so when the terminal is not enrolled", () => {
+    const opened = openTerminalDatabase(join(tempDir(), "fresh.db"));
+    closers.push(opened.close);
+    expect(errorCode(() => enrolled(opened.db))).toBe("not_enrolled");
+  });
+});
+
+describe("the device key store", () => {
+  it("keeps the key in a 0600 file, outside the database", () => {
+    const path = join(tempDir(), "keys", "device.key");
+    const store = fileKeyStore(path);
+    expect(store.load()).toBeUndefined();
+    const secret = crypto.getRandomValues(new Uint8Array(32));
+    store.save(secret);
+    expect(store.load()).toEqual(secret);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it("refuses a damaged key file", () => {
+    const path = join(tempDir(), "device.key");
+    writeFileSync(path, "not a key");
+    expect(errorCode(() => fileKeyStore(path).load())).toBe("key_store_damaged");
+  });
+});

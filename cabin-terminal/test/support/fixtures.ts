@@ -1,0 +1,72 @@
+/** Test material for the terminal core: a ground's keys, a manifest, an enrolled database. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createNobleSigner, createPinVerifier, type ManifestContent, newId, sha256, signManifest } from "@cabinpay/shared";
+import { type OpenedDatabase, openTerminalDatabase } from "../../src/core/db/open.js";
+import { saveEnrolment } from "../../src/core/enrolment.js";
+
+const seed = (label: string) => sha256(new TextEncoder().encode(`cabin test ${label}`));
+export const groundManifestKey = createNobleSigner(seed("manifest"));
+export const issuerKey = createNobleSigner(seed("issuer"));
+export const FLIGHT = { carrier: "9C", number: "8850", date: "2026-12-01" } as const;
+export const DEPARTURE_MS = Date.UTC(2026, 10, 30, 23, 25);
+const PIN_COST = { log2N: 10, r: 8, p: 1 };
+
+export function manifestContent(overrides: Partial<ManifestContent> = {}): ManifestContent {
+  return {
+    manifestId: newId(),
+    flight: FLIGHT,
+    currency: "CNY",
+    issuedAtMs: DEPARTURE_MS - 6 * 3_600_000,
+    expiresAtMs: DEPARTURE_MS + 24 * 3_600_000,
+    limits: { capMaxMinor: 200_000, saleMaxMinor: 200_000, saleLinesMax: 20 },
+    trolleys: ["A", "B"],
+    catalog: [
+      {
+        sku: "DF-CHO-040",
+        category: "duty_free",
+        nameEn: "Chocolate Gift Box 300 g",
+        nameZh: "巧克力礼盒 300克",
+        priceMinor: 12_800,
+        stockByTrolley: { A: 20, B: 20 },
+      },
+      {
+        sku: "DF-WAT-020",
+        category: "duty_free",
+        nameEn: "Aviator Watch",
+        nameZh: "飞行员手表",
+        priceMinor: 128_000,
+        stockByTrolley: { A: 2, B: 1 },
+      },
+      { sku: "DR-COF-300", category: "drink", nameEn: "Hot Coffee", nameZh: "热咖啡", priceMinor: 2_000, stockByTrolley: { A: 60, B: 60 } },
+    ],
+    trustedKeys: [issuerKey.publicKey],
+    revokedVoucherIds: [],
+    crew: [
+      { crewId: "C1001", name: "Li Na", role: "purser", pinVerifier: createPinVerifier("2468", PIN_COST) },
+      { crewId: "C1002", name: "Wang Fang", role: "crew", pinVerifier: createPinVerifier("1357", PIN_COST) },
+    ],
+    ...overrides,
+  };
+}
+
+export function manifestBytes(overrides: Partial<ManifestContent> = {}, signer = groundManifestKey): Uint8Array {
+  return signManifest(manifestContent(overrides), signer).bytes;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "cabinpay-terminal-"));
+}
+
+/** A terminal database on disk, enrolled with the test ground. */
+export function enrolledDatabase(dir = tempDir()): OpenedDatabase & { path: string } {
+  const path = join(dir, "terminal.db");
+  const opened = openTerminalDatabase(path);
+  saveEnrolment(
+    opened.db,
+    { terminalId: newId(), name: "Trolley A", groundUrl: "http://127.0.0.1:1", manifestPublicKey: groundManifestKey.publicKey },
+    DEPARTURE_MS - 86_400_000,
+  );
+  return { ...opened, path };
+}
