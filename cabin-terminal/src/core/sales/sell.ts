@@ -1,0 +1,327 @@
+/**
+ * Selling offline. `charge` checks the voucher with the shared library (native verifier), the
+ * voucher's remaining cap on this terminal, the sale limits and the trolley's stock, then writes
+ * the signed chain record, the stock decrements and the cap usage in one durable transaction
+ * (synchronous=FULL: on disk before "approved" is shown). Voids and closing are the purser's.
+ */
+import {
+  type CrewRole,
+  concatBytes,
+  createTrustList,
+  linesTotalMinor,
+  NIL_UUID,
+  type Signer,
+  type VoucherRejection,
+  verifyVoucher,
+} from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import { and, eq, sql } from "drizzle-orm";
+import type { TerminalDb } from "../db/open.js";
+import { flights, records, stock, voucherUsage } from "../db/schema.js";
+import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
+import { type CartLine, priced } from "./cart.js";
+import { appendRecord } from "./chain.js";
+
+const verifier = createNodeVerifier();
+
+export const DECLINE_REASONS = [
+  "not_logged_in",
+  "service_closed",
+  "empty_cart",
+  "unknown_item",
+  "too_many_lines",
+  "over_sale_limit",
+  "malformed",
+  "forged",
+  "unsupported",
+  "other_flight",
+  "not_yet_valid",
+  "expired",
+  "revoked",
+  "over_cap",
+  "no_stock",
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+export interface Seller {
+  readonly terminalId: string;
+  readonly signer: Signer;
+  readonly crew: { readonly crewId: string; readonly role: CrewRole } | undefined;
+  readonly newId: () => string;
+}
+
+export interface Receipt {
+  readonly recordId: string;
+  readonly sequence: number;
+  readonly lines: { sku: string; nameEn: string; nameZh: string; quantity: number; unitPriceMinor: number }[];
+  readonly totalMinor: number;
+  readonly currency: string;
+  /** What the voucher may still spend on this terminal. */
+  readonly remainingCapMinor: number;
+  /** For crew to compare with the boarding pass. */
+  readonly passengerName: string;
+  readonly seat: string | undefined;
+}
+
+export type ChargeResult =
+  | { readonly approved: true; readonly receipt: Receipt }
+  | {
+      readonly approved: false;
+      readonly reason: DeclineReason;
+      readonly detail: string;
+      readonly remainingCapMinor?: number;
+      readonly sku?: string;
+    };
+
+const VOUCHER_DECLINES: Record<VoucherRejection, DeclineReason> = {
+  malformed: "malformed",
+  unsupported_version: "unsupported",
+  unsupported_algorithm: "unsupported",
+  unknown_key: "forged",
+  bad_signature: "forged",
+  wrong_flight: "other_flight",
+  wrong_date: "other_flight",
+  revoked: "revoked",
+  not_yet_valid: "not_yet_valid",
+  expired: "expired",
+};
+
+export function charge(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  seller: Seller,
+  cart: readonly CartLine[],
+  voucherText: string,
+  nowMs: number,
+): ChargeResult {
+  const decline = (reason: DeclineReason, detail: string, extra: { remainingCapMinor?: number; sku?: string } = {}): ChargeResult => ({
+    approved: false,
+    reason,
+    detail,
+    ...extra,
+  });
+  const { manifest } = flight;
+  if (seller.crew === undefined) return decline("not_logged_in", "log in with your PIN first");
+  if (isClosed(db, flight.flightKey)) return decline("service_closed", "the service is closed: no more sales on this flight");
+  if (cart.length === 0) return decline("empty_cart", "add items to the cart first");
+  const lines = priced(cart, manifest);
+  if (lines === undefined) return decline("unknown_item", "an item is not in this flight's catalog");
+  if (lines.length > manifest.limits.saleLinesMax)
+    return decline("too_many_lines", `at most ${manifest.limits.saleLinesMax} different items in one sale`);
+  const totalMinor = linesTotalMinor(manifest.currency, lines);
+  if (totalMinor > manifest.limits.saleMaxMinor)
+    return decline("over_sale_limit", `a sale may not exceed ${manifest.limits.saleMaxMinor} minor units`);
+
+  const verified = verifyVoucher(voucherText, {
+    trustList: createTrustList(manifest.trustedKeys),
+    revokedIds: new Set(manifest.revokedVoucherIds),
+    flight: manifest.flight,
+    nowMs,
+    clockToleranceMs: CLOCK_TOLERANCE_MS,
+    verifier,
+  });
+  if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
+  const { voucher } = verified;
+  if (voucher.cap.currency !== manifest.currency)
+    return decline("other_flight", `the voucher is in ${voucher.cap.currency}, this flight sells in ${manifest.currency}`);
+
+  return db.transaction((tx): ChargeResult => {
+    const [usage] = tx
+      .select()
+      .from(voucherUsage)
+      .where(and(eq(voucherUsage.flightKey, flight.flightKey), eq(voucherUsage.voucherId, voucher.voucherId)))
+      .all();
+    const remaining = voucher.cap.amountMinor - (usage?.spentMinor ?? 0);
+    if (totalMinor > remaining) return decline("over_cap", `only ${remaining} left on this voucher`, { remainingCapMinor: remaining });
+    for (const line of lines) {
+      const [left] = tx
+        .select({ quantity: stock.quantity })
+        .from(stock)
+        .where(and(eq(stock.flightKey, flight.flightKey), eq(stock.sku, line.sku)))
+        .all();
+      if ((left?.quantity ?? 0) < line.quantity)
+        return decline("no_stock", `only ${left?.quantity ?? 0} of ${line.nameEn} left on this trolley`, { sku: line.sku });
+    }
+    const record = appendRecord(
+      tx,
+      {
+        recordId: seller.newId(),
+        kind: "sale",
+        terminalId: seller.terminalId,
+        flight: manifest.flight,
+        createdAtMs: nowMs,
+        crewId: seller.crew!.crewId,
+        trolleyId: flight.trolleyId,
+        voucherId: voucher.voucherId,
+        currency: manifest.currency,
+        lines: lines.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor })),
+        // The voucher as presented, as evidence for the ground.
+        voucherBytes: concatBytes(voucher.signedBytes, voucher.signature),
+      },
+      flight.flightKey,
+      seller.signer,
+    );
+    for (const line of lines) {
+      tx.update(stock)
+        .set({ quantity: sql`${stock.quantity} - ${line.quantity}` })
+        .where(and(eq(stock.flightKey, flight.flightKey), eq(stock.sku, line.sku)))
+        .run();
+    }
+    tx.insert(voucherUsage)
+      .values({ flightKey: flight.flightKey, voucherId: voucher.voucherId, spentMinor: totalMinor })
+      .onConflictDoUpdate({
+        target: [voucherUsage.flightKey, voucherUsage.voucherId],
+        set: { spentMinor: sql`${voucherUsage.spentMinor} + ${totalMinor}` },
+      })
+      .run();
+    return {
+      approved: true,
+      receipt: {
+        recordId: record.recordId,
+        sequence: record.sequence,
+        lines: lines.map(({ sku, nameEn, nameZh, quantity, unitPriceMinor }) => ({ sku, nameEn, nameZh, quantity, unitPriceMinor })),
+        totalMinor,
+        currency: manifest.currency,
+        remainingCapMinor: remaining - totalMinor,
+        passengerName: voucher.passengerName,
+        seat: voucher.seat,
+      },
+    };
+  });
+}
+
+export type VoidResult =
+  | { readonly voided: true; readonly recordId: string }
+  | {
+      readonly voided: false;
+      readonly reason: "not_purser" | "no_such_sale" | "already_voided" | "service_closed";
+      readonly detail: string;
+    };
+
+/** The purser voids a sale of this service: stock goes back, the voucher may spend it again. */
+export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, saleRecordId: string, nowMs: number): VoidResult {
+  if (seller.crew?.role !== "purser") return { voided: false, reason: "not_purser", detail: "only the purser can void a sale" };
+  if (isClosed(db, flight.flightKey)) return { voided: false, reason: "service_closed", detail: "the service is closed" };
+  return db.transaction((tx): VoidResult => {
+    const [sale] = tx
+      .select()
+      .from(records)
+      .where(and(eq(records.recordId, saleRecordId), eq(records.flightKey, flight.flightKey)))
+      .all();
+    if (sale === undefined || sale.kind !== "sale") return { voided: false, reason: "no_such_sale", detail: "no such sale on this flight" };
+    const [voided] = tx.select({ id: records.recordId }).from(records).where(eq(records.referencedRecordId, saleRecordId)).all();
+    if (voided !== undefined) return { voided: false, reason: "already_voided", detail: "this sale was already voided" };
+    const lines = JSON.parse(sale.lines) as { sku: string; quantity: number; unitPriceMinor: number }[];
+    const record = appendRecord(
+      tx,
+      {
+        recordId: seller.newId(),
+        kind: "void",
+        terminalId: seller.terminalId,
+        flight: flight.manifest.flight,
+        createdAtMs: nowMs,
+        crewId: seller.crew!.crewId,
+        trolleyId: flight.trolleyId,
+        voucherId: sale.voucherId,
+        referencedRecordId: sale.recordId,
+        currency: flight.manifest.currency,
+        lines,
+      },
+      flight.flightKey,
+      seller.signer,
+    );
+    for (const line of lines) {
+      tx.update(stock)
+        .set({ quantity: sql`${stock.quantity} + ${line.quantity}` })
+        .where(and(eq(stock.flightKey, flight.flightKey), eq(stock.sku, line.sku)))
+        .run();
+    }
+    tx.update(voucherUsage)
+      .set({ spentMinor: sql`${voucherUsage.spentMinor} - ${sale.totalMinor}` })
+      .where(and(eq(voucherUsage.flightKey, flight.flightKey), eq(voucherUsage.voucherId, sale.voucherId)))
+      .run();
+    return { voided: true, recordId: record.recordId };
+  });
+}
+
+export interface ServiceReport {
+  readonly flightKey: string;
+  readonly currency: string;
+  readonly sales: { readonly count: number; readonly totalMinor: number };
+  readonly voids: { readonly count: number; readonly totalMinor: number };
+  readonly byCategory: Record<string, number>;
+  readonly byCrew: Record<string, { count: number; totalMinor: number }>;
+  readonly stockLeft: Record<string, number>;
+}
+
+/** The purser closes the service: a close record ends the chain; nothing can be sold after. */
+export function closeService(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  seller: Seller,
+  nowMs: number,
+): { closed: true; report: ServiceReport } | { closed: false; reason: "not_purser" | "service_closed"; detail: string } {
+  if (seller.crew?.role !== "purser") return { closed: false, reason: "not_purser", detail: "only the purser can close the service" };
+  if (isClosed(db, flight.flightKey)) return { closed: false, reason: "service_closed", detail: "the service is already closed" };
+  db.transaction((tx) => {
+    appendRecord(
+      tx,
+      {
+        recordId: seller.newId(),
+        kind: "close",
+        terminalId: seller.terminalId,
+        flight: flight.manifest.flight,
+        createdAtMs: nowMs,
+        crewId: seller.crew!.crewId,
+        trolleyId: flight.trolleyId,
+        voucherId: NIL_UUID,
+        currency: flight.manifest.currency,
+        lines: [],
+      },
+      flight.flightKey,
+      seller.signer,
+    );
+    tx.update(flights).set({ closedAtMs: nowMs }).where(eq(flights.flightKey, flight.flightKey)).run();
+  });
+  return { closed: true, report: serviceReport(db, flight) };
+}
+
+export function serviceReport(db: TerminalDb, flight: LoadedFlight): ServiceReport {
+  const rows = db.select().from(records).where(eq(records.flightKey, flight.flightKey)).all();
+  const categoryOf = new Map(flight.manifest.catalog.map((item) => [item.sku, item.category]));
+  const voidedIds = new Set(rows.filter((r) => r.kind === "void").map((r) => r.referencedRecordId));
+  const sales = rows.filter((r) => r.kind === "sale");
+  const kept = sales.filter((r) => !voidedIds.has(r.recordId));
+  const byCategory: Record<string, number> = {};
+  const byCrew: Record<string, { count: number; totalMinor: number }> = {};
+  for (const sale of kept) {
+    for (const line of JSON.parse(sale.lines) as { sku: string; quantity: number; unitPriceMinor: number }[]) {
+      const category = categoryOf.get(line.sku) ?? "other";
+      byCategory[category] = (byCategory[category] ?? 0) + line.quantity * line.unitPriceMinor;
+    }
+    const crew = byCrew[sale.crewId] ?? { count: 0, totalMinor: 0 };
+    byCrew[sale.crewId] = { count: crew.count + 1, totalMinor: crew.totalMinor + sale.totalMinor };
+  }
+  const voids = rows.filter((r) => r.kind === "void");
+  return {
+    flightKey: flight.flightKey,
+    currency: flight.manifest.currency,
+    sales: { count: kept.length, totalMinor: kept.reduce((sum, r) => sum + r.totalMinor, 0) },
+    voids: { count: voids.length, totalMinor: voids.reduce((sum, r) => sum + r.totalMinor, 0) },
+    byCategory,
+    byCrew,
+    stockLeft: Object.fromEntries(
+      db
+        .select()
+        .from(stock)
+        .where(eq(stock.flightKey, flight.flightKey))
+        .all()
+        .map((s) => [s.sku, s.quantity]),
+    ),
+  };
+}
+
+function isClosed(db: TerminalDb, flightKey: string): boolean {
+  const [row] = db.select({ closedAtMs: flights.closedAtMs }).from(flights).where(eq(flights.flightKey, flightKey)).all();
+  return row?.closedAtMs !== null && row?.closedAtMs !== undefined;
+}

@@ -1,0 +1,244 @@
+import {
+  createNobleSigner,
+  GENESIS_ANCHOR,
+  generateSecretKey,
+  issueVoucher,
+  money,
+  newId,
+  type VoucherClaims,
+  verifyChain,
+} from "@cabinpay/shared";
+import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { openTerminalDatabase } from "../src/core/db/open.js";
+import { records, stock } from "../src/core/db/schema.js";
+import { loadFlight } from "../src/core/flight/load.js";
+import { charge, closeService, DECLINE_REASONS, type Seller, serviceReport, voidSale } from "../src/core/sales/sell.js";
+import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes } from "./support/fixtures.js";
+
+const IN_FLIGHT = DEPARTURE_MS + 3_600_000;
+
+function voucher(overrides: Partial<VoucherClaims> = {}, signer = issuerKey): { text: string; id: string } {
+  const voucherId = overrides.voucherId ?? newId();
+  const { text } = issueVoucher(
+    {
+      voucherId,
+      accountRef: newId(),
+      flight: FLIGHT,
+      cap: money(50_000, "CNY"),
+      validFromMs: DEPARTURE_MS - 86_400_000,
+      validUntilMs: DEPARTURE_MS + 86_400_000,
+      passengerName: "ZHANG/WEIMING MR",
+      seat: "32A",
+      ...overrides,
+    },
+    signer,
+  );
+  return { text, id: voucherId };
+}
+
+function setup(manifestOverrides = {}) {
+  const opened = enrolledDatabase();
+  const flight = loadFlight(opened.db, {
+    manifestBytes: manifestBytes(manifestOverrides),
+    trolleyId: "A",
+    nowMs: DEPARTURE_MS - 3_600_000,
+  });
+  const signer = createNodeSigner(generateSecretKey());
+  const terminalId = newId();
+  const crew: Seller = { terminalId, signer, crew: { crewId: "C1002", role: "crew" }, newId };
+  const purser: Seller = { ...crew, crew: { crewId: "C1001", role: "purser" } };
+  return { ...opened, flight, crew, purser, signer, terminalId };
+}
+
+describe("selling offline", () => {
+  it("approves a sale: receipt with name and seat, stock and cap used, one signed chain record", () => {
+    const t = setup();
+    const v = voucher();
+    const result = charge(
+      t.db,
+      t.flight,
+      t.crew,
+      [
+        { sku: "DF-CHO-040", quantity: 2 },
+        { sku: "DR-COF-300", quantity: 1 },
+      ],
+      v.text,
+      IN_FLIGHT,
+    );
+    if (!result.approved) throw new Error(result.detail);
+    expect(result.receipt).toMatchObject({
+      sequence: 1,
+      totalMinor: 2 * 12_800 + 2_000,
+      currency: "CNY",
+      remainingCapMinor: 50_000 - 27_600,
+      passengerName: "ZHANG/WEIMING MR",
+      seat: "32A",
+    });
+    expect(result.receipt.lines[0]).toEqual({
+      sku: "DF-CHO-040",
+      nameEn: "Chocolate Gift Box 300 g",
+      nameZh: "巧克力礼盒 300克",
+      quantity: 2,
+      unitPriceMinor: 12_800,
+    });
+    expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(18);
+    t.close();
+    // On disk: it survives a reopen, and the chain verifies with the device key.
+    const again = openTerminalDatabase(t.path);
+    const stored = again.db.select().from(records).all();
+    expect(stored).toHaveLength(1);
+    const chain = verifyChain(
+      stored.map((r) => new Uint8Array(r.bytes)),
+      { terminalId: t.terminalId, flight: FLIGHT, publicKey: t.signer.publicKey, verifier: createNodeVerifier(), anchor: GENESIS_ANCHOR },
+    );
+    expect(chain.ok).toBe(true);
+    again.close();
+  });
+
+  it("lets a voucher buy until its cap is reached, then says how much is left", () => {
+    const t = setup();
+    const v = voucher();
+    const sell = (sku: string, quantity = 1) => charge(t.db, t.flight, t.crew, [{ sku, quantity }], v.text, IN_FLIGHT);
+    expect(sell("DF-CHO-040", 3)).toMatchObject({ approved: true, receipt: { remainingCapMinor: 50_000 - 38_400 } });
+    expect(sell("DF-CHO-040")).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 11_600 });
+    expect(sell("DR-COF-300", 5)).toMatchObject({ approved: true, receipt: { remainingCapMinor: 1_600 } });
+    expect(sell("DR-COF-300")).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 1_600 });
+    t.close();
+  });
+
+  it("declines with a reason crew can act on, for every decline reason", () => {
+    const t = setup({
+      limits: { capMaxMinor: 200_000, saleMaxMinor: 100_000, saleLinesMax: 2 },
+      revokedVoucherIds: ["0193c19a-5c00-7000-8000-00000000dead"],
+    });
+    const ok = voucher().text;
+    const one = [{ sku: "DR-COF-300", quantity: 1 }];
+    const reasons = new Map<string, string>();
+    const expectDecline = (reason: string, result: ReturnType<typeof charge>) => {
+      expect(result.approved ? "approved" : result.reason, reason).toBe(reason);
+      reasons.set(reason, result.approved ? "" : result.detail);
+    };
+    expectDecline("not_logged_in", charge(t.db, t.flight, { ...t.crew, crew: undefined }, one, ok, IN_FLIGHT));
+    expectDecline("empty_cart", charge(t.db, t.flight, t.crew, [], ok, IN_FLIGHT));
+    expectDecline("unknown_item", charge(t.db, t.flight, t.crew, [{ sku: "NOPE", quantity: 1 }], ok, IN_FLIGHT));
+    expectDecline(
+      "too_many_lines",
+      charge(
+        t.db,
+        t.flight,
+        t.crew,
+        [
+          { sku: "DR-COF-300", quantity: 1 },
+          { sku: "DF-CHO-040", quantity: 1 },
+          { sku: "DF-WAT-020", quantity: 1 },
+        ],
+        ok,
+        IN_FLIGHT,
+      ),
+    );
+    expectDecline(
+      "over_sale_limit",
+      charge(t.db, t.flight, t.crew, [{ sku: "DF-WAT-020", quantity: 1 }], voucher({ cap: money(200_000, "CNY") }).text, IN_FLIGHT),
+    );
+    expectDecline("malformed", charge(t.db, t.flight, t.crew, one, "hello", IN_FLIGHT));
+    expectDecline("unsupported", charge(t.db, t.flight, t.crew, one, ok.replace("CP1:", "CP2:"), IN_FLIGHT));
+    expectDecline("forged", charge(t.db, t.flight, t.crew, one, voucher({}, createNobleSigner(generateSecretKey())).text, IN_FLIGHT));
+    expectDecline("other_flight", charge(t.db, t.flight, t.crew, one, voucher({ flight: { ...FLIGHT, number: "8851" } }).text, IN_FLIGHT));
+    expectDecline(
+      "not_yet_valid",
+      charge(
+        t.db,
+        t.flight,
+        t.crew,
+        one,
+        voucher({ validFromMs: IN_FLIGHT + 3_600_000, validUntilMs: IN_FLIGHT + 7_200_000 }).text,
+        IN_FLIGHT,
+      ),
+    );
+    expectDecline(
+      "expired",
+      charge(
+        t.db,
+        t.flight,
+        t.crew,
+        one,
+        voucher({ validFromMs: IN_FLIGHT - 7_200_000, validUntilMs: IN_FLIGHT - 3_600_000 }).text,
+        IN_FLIGHT,
+      ),
+    );
+    expectDecline(
+      "revoked",
+      charge(t.db, t.flight, t.crew, one, voucher({ voucherId: "0193c19a-5c00-7000-8000-00000000dead" }).text, IN_FLIGHT),
+    );
+    expectDecline(
+      "over_cap",
+      charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 4 }], voucher({ cap: money(50_000, "CNY") }).text, IN_FLIGHT),
+    );
+    const rich = voucher({ cap: money(200_000, "CNY") }).text;
+    expect(charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 50 }], rich, IN_FLIGHT).approved).toBe(true);
+    expectDecline("no_stock", charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 11 }], rich, IN_FLIGHT));
+    expect(closeService(t.db, t.flight, t.purser, IN_FLIGHT).closed).toBe(true);
+    expectDecline("service_closed", charge(t.db, t.flight, t.crew, one, ok, IN_FLIGHT));
+    expect(new Set(reasons.keys())).toEqual(new Set(DECLINE_REASONS));
+    for (const detail of reasons.values()) expect(detail.length).toBeGreaterThan(5);
+    // Nothing declined was written: only the one approved sale and the close record.
+    expect(
+      t.db
+        .select()
+        .from(records)
+        .all()
+        .map((r) => r.kind),
+    ).toEqual(["sale", "close"]);
+    t.close();
+  });
+
+  it("lets the purser void a sale once: stock and cap come back", () => {
+    const t = setup();
+    const v = voucher();
+    const sale = charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT);
+    if (!sale.approved) throw new Error(sale.detail);
+    expect(voidSale(t.db, t.flight, t.crew, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: false, reason: "not_purser" });
+    expect(voidSale(t.db, t.flight, t.purser, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: true });
+    expect(voidSale(t.db, t.flight, t.purser, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: false, reason: "already_voided" });
+    expect(voidSale(t.db, t.flight, t.purser, newId(), IN_FLIGHT)).toMatchObject({ voided: false, reason: "no_such_sale" });
+    expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(20);
+    expect(charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT)).toMatchObject({
+      approved: true,
+      receipt: { remainingCapMinor: 50_000 - 38_400 },
+    });
+    t.close();
+  });
+
+  it("closes the service with an end-of-service report; the chain ends with the close record", () => {
+    const t = setup();
+    const a = voucher();
+    const b = voucher({ passengerName: "李娜", seat: "1K" });
+    charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 1 }], a.text, IN_FLIGHT);
+    charge(t.db, t.flight, t.purser, [{ sku: "DR-COF-300", quantity: 2 }], b.text, IN_FLIGHT);
+    const voided = charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 1 }], b.text, IN_FLIGHT);
+    if (!voided.approved) throw new Error(voided.detail);
+    voidSale(t.db, t.flight, t.purser, voided.receipt.recordId, IN_FLIGHT);
+    expect(closeService(t.db, t.flight, t.crew, IN_FLIGHT)).toMatchObject({ closed: false, reason: "not_purser" });
+    const closed = closeService(t.db, t.flight, t.purser, IN_FLIGHT);
+    if (!closed.closed) throw new Error(closed.detail);
+    expect(closed.report).toMatchObject({
+      sales: { count: 2, totalMinor: 12_800 + 4_000 },
+      voids: { count: 1, totalMinor: 2_000 },
+      byCategory: { duty_free: 12_800, drink: 4_000 },
+      byCrew: { C1002: { count: 1, totalMinor: 12_800 }, C1001: { count: 1, totalMinor: 4_000 } },
+      stockLeft: { "DF-CHO-040": 19, "DR-COF-300": 58, "DF-WAT-020": 2 },
+    });
+    expect(serviceReport(t.db, t.flight)).toEqual(closed.report);
+    const chain = t.db.select().from(records).orderBy(records.sequence).all();
+    expect(chain.map((r) => r.kind)).toEqual(["sale", "sale", "sale", "void", "close"]);
+    expect(
+      verifyChain(
+        chain.map((r) => new Uint8Array(r.bytes)),
+        { terminalId: t.terminalId, flight: FLIGHT, publicKey: t.signer.publicKey, verifier: createNodeVerifier(), anchor: GENESIS_ANCHOR },
+      ).ok,
+    ).toBe(true);
+    t.close();
+  });
+});
