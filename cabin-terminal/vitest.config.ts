@@ -5,6 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@cabinpay/source"] } },
   test: {
     include: ["test/**/*.test.ts"],
+    // The real ground service's PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private servers).
+    globalSetup: ["../ground-settlement/test/support/servers.ts"],
     testTimeout: 60_000,
     reporters: ["default", "json"],
     // Summed by scripts/run-tests.mjs into the closing line of `npm test`.

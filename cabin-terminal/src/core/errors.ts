@@ -11,6 +11,8 @@ export const TERMINAL_ERROR_CODES = [
   "trolley_not_in_manifest",
   "flight_in_service",
   "flight_not_loaded",
+  "ground_unreachable",
+  "ground_refused",
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 
@@ -19,6 +21,8 @@ export class TerminalError extends Error {
   constructor(
     readonly code: TerminalErrorCode,
     message: string,
+    /** For ground_refused: the HTTP status and the ground's own error body. */
+    readonly ground?: { readonly status: number; readonly code: string; readonly details?: unknown },
   ) {
     super(message);
   }

@@ -1,0 +1,126 @@
+/**
+ * Talking to the ground service while on the ground: enrolment with a one-time code, the signed
+ * manifest download, the upload after landing. Every call after enrolment is signed with the
+ * device key (shared `signTerminalRequest`), with a fresh nonce and a time limit.
+ */
+import { randomBytes } from "node:crypto";
+import { type FlightRef, fromBase64Url, type Signer, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
+import type { TerminalDb } from "../db/open.js";
+import { deviceKey, type EnrolmentAnswer, enrolled, saveEnrolment } from "../enrolment.js";
+import { TerminalError } from "../errors.js";
+import type { DeviceKeyStore } from "../keys/key-store.js";
+
+export interface GroundOptions {
+  /** Injected in tests to cut the connection; the global fetch otherwise. */
+  readonly fetch?: typeof fetch;
+  /** Each request gives up after this long. */
+  readonly timeoutMs: number;
+}
+
+export async function enrolWithGround(
+  db: TerminalDb,
+  keys: DeviceKeyStore,
+  input: { groundUrl: string; code: string; nowMs: number },
+  options: GroundOptions,
+): Promise<EnrolmentAnswer> {
+  const signer = deviceKey(keys);
+  const url = new URL("/terminals/enrol", input.groundUrl);
+  const body = (await call(
+    url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: input.code, publicKey: toBase64Url(signer.publicKey) }),
+    },
+    options,
+  )) as {
+    terminalId: string;
+    name: string;
+    manifestPublicKey: string;
+  };
+  const manifestPublicKey = fromBase64Url(body.manifestPublicKey);
+  if (manifestPublicKey === undefined || manifestPublicKey.length !== 32)
+    throw new TerminalError("ground_refused", "the ground answered without a valid manifest key");
+  const answer = { terminalId: body.terminalId, name: body.name, groundUrl: input.groundUrl, manifestPublicKey };
+  saveEnrolment(db, answer, input.nowMs);
+  return answer;
+}
+
+/** A client for signed requests as the enrolled terminal. */
+export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: GroundOptions & { now: () => number }) {
+  const identity = enrolled(db);
+  const signer: Signer = deviceKey(keys);
+  const signed = async (method: "GET" | "POST", path: string, body?: Uint8Array) => {
+    const headers = signTerminalRequest(signer, identity.terminalId, {
+      method,
+      path,
+      body: body ?? new Uint8Array(0),
+      timestampMs: options.now(),
+      nonce: randomBytes(16).toString("base64url"),
+    });
+    return call(
+      new URL(path, identity.groundUrl),
+      {
+        method,
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/octet-stream" },
+        ...(body === undefined ? {} : { body: Buffer.from(body) }),
+      },
+      options,
+    );
+  };
+  return {
+    terminalId: identity.terminalId,
+    signer,
+    /** The ground's id of a flight, looked up by designator and date. */
+    async flightId(flight: FlightRef): Promise<string> {
+      const found = (await call(
+        new URL(`/flights?carrier=${flight.carrier}&number=${flight.number}&date=${flight.date}`, identity.groundUrl),
+        { method: "GET" },
+        options,
+      )) as {
+        flights: { flightId: string }[];
+      };
+      const id = found.flights[0]?.flightId;
+      if (id === undefined)
+        throw new TerminalError("ground_refused", `the ground does not know flight ${flight.carrier}${flight.number} on ${flight.date}`);
+      return id;
+    },
+    async manifest(flightId: string): Promise<Uint8Array> {
+      return (await signed("GET", `/terminal/flights/${flightId}/manifest`)) as Uint8Array;
+    },
+    async chain(flightId: string): Promise<{ nextSequence: number; serviceClosed: boolean }> {
+      return (await signed("GET", `/terminal/flights/${flightId}/chain`)) as { nextSequence: number; serviceClosed: boolean };
+    },
+    async upload(flightId: string, batch: Uint8Array) {
+      return (await signed("POST", `/terminal/flights/${flightId}/batches`, batch)) as UploadAnswer;
+    },
+  };
+}
+
+export type GroundClient = ReturnType<typeof groundClient>;
+
+export interface UploadAnswer {
+  readonly records: { sequence: number; recordId: string; outcome: "accepted" | "duplicate" | "rejected"; reason?: string }[];
+  readonly nextSequence: number;
+  readonly serviceClosed: boolean;
+}
+
+async function call(url: URL, init: RequestInit, options: GroundOptions): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+  } catch (error) {
+    throw new TerminalError("ground_unreachable", `cannot reach the ground at ${url.origin}: ${(error as Error).message}`);
+  }
+  const type = response.headers.get("content-type") ?? "";
+  if (response.ok) return type.startsWith("application/json") ? response.json() : new Uint8Array(await response.arrayBuffer());
+  const body = type.startsWith("application/json")
+    ? ((await response.json()) as { code?: string; message?: string; details?: unknown })
+    : {};
+  const code = body.code ?? `http_${response.status}`;
+  throw new TerminalError("ground_refused", `the ground refused (${response.status} ${code}): ${body.message ?? response.statusText}`, {
+    status: response.status,
+    code,
+    details: body.details,
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Upload after landing: asks the ground where to resume, sends the rest of the chain in signed
+ * batches, stores the ground's answer for every record, and retries transient failures with
+ * exponential backoff up to a limit. A record counts as sent only once the ground answered for
+ * it; nothing is deleted here (retention is a separate rule).
+ */
+import { createBatch, decodeRecord, GENESIS_HASH, LIMITS } from "@cabinpay/shared";
+import { and, eq, gte, isNull, lt } from "drizzle-orm";
+import type { TerminalDb } from "../db/open.js";
+import { records } from "../db/schema.js";
+import { TerminalError } from "../errors.js";
+import type { LoadedFlight } from "../flight/load.js";
+import type { GroundClient } from "./client.js";
+
+export interface UploadOptions {
+  readonly batchSizeMax: number;
+  readonly attemptsMax: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  readonly onProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface UploadSummary {
+  readonly sent: number;
+  readonly accepted: number;
+  readonly duplicate: number;
+  readonly rejected: { sequence: number; reason: string }[];
+  readonly nextSequence: number;
+  readonly serviceClosed: boolean;
+}
+
+export async function uploadFlight(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  client: GroundClient,
+  nowMs: () => number,
+  options: UploadOptions,
+): Promise<UploadSummary> {
+  const batchSize = Math.min(options.batchSizeMax, LIMITS.batchRecordsMax);
+  const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const flightId = await retrying(() => client.flightId(flight.manifest.flight), options, sleep);
+  let { nextSequence, serviceClosed } = await retrying(() => client.chain(flightId), options, sleep);
+  const all = db.select({ sequence: records.sequence }).from(records).where(eq(records.flightKey, flight.flightKey)).all();
+  const total = all.length;
+  // Records the ground already holds (an earlier upload whose answer was lost) count as sent.
+  db.update(records)
+    .set({ uploadedAtMs: nowMs(), uploadOutcome: "duplicate" })
+    .where(and(eq(records.flightKey, flight.flightKey), lt(records.sequence, nextSequence), isNull(records.uploadedAtMs)))
+    .run();
+  const summary = { sent: 0, accepted: 0, duplicate: 0, rejected: [] as { sequence: number; reason: string }[] };
+  options.onProgress?.({ sentRecords: Math.min(nextSequence - 1, total), totalRecords: total });
+  while (nextSequence <= total) {
+    const slice = db
+      .select()
+      .from(records)
+      .where(and(eq(records.flightKey, flight.flightKey), gte(records.sequence, nextSequence)))
+      .orderBy(records.sequence)
+      .limit(batchSize)
+      .all();
+    const [previous] = db
+      .select({ hash: records.hash })
+      .from(records)
+      .where(and(eq(records.flightKey, flight.flightKey), eq(records.sequence, nextSequence - 1)))
+      .all();
+    const batch = createBatch(
+      {
+        terminalId: client.terminalId,
+        flight: flight.manifest.flight,
+        firstSequence: nextSequence,
+        previousHash: previous === undefined ? GENESIS_HASH : new Uint8Array(previous.hash),
+        createdAtMs: nowMs(),
+      },
+      slice.map((row) => {
+        const decoded = decodeRecord(new Uint8Array(row.bytes));
+        if (!decoded.ok) throw new TerminalError("database_damaged", `record ${row.sequence} cannot be read back: ${decoded.detail}`);
+        return decoded.record;
+      }),
+      client.signer,
+    );
+    let answer: Awaited<ReturnType<GroundClient["upload"]>>;
+    try {
+      answer = await retrying(() => client.upload(flightId, batch), options, sleep);
+    } catch (error) {
+      // The ground expects another sequence (say an answer was lost): resume from there.
+      if (error instanceof TerminalError && error.ground?.code === "sequence_gap") {
+        nextSequence = (error.ground.details as { nextSequence: number }).nextSequence;
+        continue;
+      }
+      throw error;
+    }
+    const at = nowMs();
+    for (const outcome of answer.records) {
+      db.update(records)
+        .set({ uploadedAtMs: at, uploadOutcome: outcome.reason === undefined ? outcome.outcome : `${outcome.outcome}:${outcome.reason}` })
+        .where(eq(records.recordId, outcome.recordId))
+        .run();
+      if (outcome.outcome === "accepted") summary.accepted += 1;
+      else if (outcome.outcome === "duplicate") summary.duplicate += 1;
+      else summary.rejected.push({ sequence: outcome.sequence, reason: outcome.reason ?? "rejected" });
+    }
+    summary.sent += answer.records.length;
+    nextSequence = answer.nextSequence;
+    serviceClosed = answer.serviceClosed;
+    options.onProgress?.({ sentRecords: Math.min(nextSequence - 1, total), totalRecords: total });
+  }
+  return { ...summary, nextSequence, serviceClosed };
+}
+
+/** Retries what may pass later (no connection, 5xx, 429) with exponential backoff and a limit. */
+async function retrying<T>(attempt: () => Promise<T>, options: UploadOptions, sleep: (ms: number) => Promise<void>): Promise<T> {
+  let delay = options.backoffInitialMs;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const transient =
+        error instanceof TerminalError &&
+        (error.code === "ground_unreachable" ||
+          (error.ground !== undefined && (error.ground.status >= 500 || error.ground.status === 429)));
+      if (!transient || tries >= options.attemptsMax) throw error;
+      await sleep(delay);
+      delay = Math.min(delay * 2, options.backoffMaxMs);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The terminal core against the real ground service (HTTP on a real port): enrol with a one-time
+ * code, download the signed manifest, sell offline, upload after landing — cut off and resumed.
+ */
+import { join } from "node:path";
+import { newId } from "@cabinpay/shared";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
+import {
+  bearer,
+  call,
+  createFlight,
+  DEPARTURE_MS,
+  loadFlight as loadGroundFlight,
+  passenger,
+  staffKeys,
+} from "../../ground-settlement/test/support/actors.js";
+import { createTestApp, type TestApp } from "../../ground-settlement/test/support/app.js";
+import { crewLogin } from "../src/core/crew/login.js";
+import { type OpenedDatabase, openTerminalDatabase } from "../src/core/db/open.js";
+import { records } from "../src/core/db/schema.js";
+import { TerminalError } from "../src/core/errors.js";
+import { type LoadedFlight, loadFlight } from "../src/core/flight/load.js";
+import { enrolWithGround, type GroundClient, groundClient } from "../src/core/ground/client.js";
+import { uploadFlight } from "../src/core/ground/upload.js";
+import { fileKeyStore } from "../src/core/keys/key-store.js";
+import { charge, closeService, type Seller, voidSale } from "../src/core/sales/sell.js";
+import { tempDir } from "./support/fixtures.js";
+
+const FLIGHT = { carrier: "9C", number: "8850", date: "2026-12-01" };
+const noSleep = async () => {};
+
+describe("the terminal core with the real ground service", () => {
+  let t: TestApp;
+  let groundUrl: string;
+  let ops: string;
+  let flightId: string;
+  let voucherText: string;
+  let terminal: OpenedDatabase;
+  let client: GroundClient;
+  let flight: LoadedFlight;
+  const dir = tempDir();
+  const keys = fileKeyStore(join(dir, "device.key"));
+
+  beforeAll(async () => {
+    t = await createTestApp("pglite");
+    groundUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    ({ ops } = await staffKeys(t));
+    ({ flightId } = await createFlight(t, ops));
+    await loadGroundFlight(t, ops, flightId);
+    const p = await passenger(t, ops, 100_000);
+    voucherText = (
+      await call(
+        t.app,
+        { method: "POST", url: "/registrations", headers: bearer(p.token), payload: { flightId, capMinor: 60_000, seat: "12C" } },
+        201,
+      )
+    ).json().voucherText;
+    terminal = openTerminalDatabase(join(dir, "terminal.db"));
+  });
+  afterAll(async () => {
+    terminal.close();
+    await t.close();
+  });
+
+  const now = () => t.clock.nowMs;
+  const options = { timeoutMs: 10_000 };
+
+  it("enrols with a one-time code and downloads a manifest that verifies", async () => {
+    const { code } = (
+      await call(
+        t.app,
+        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId } },
+        201,
+      )
+    ).json();
+    const answer = await enrolWithGround(terminal.db, keys, { groundUrl, code, nowMs: now() }, options);
+    expect(answer).toMatchObject({ name: "Trolley A", groundUrl });
+    await expect(enrolWithGround(terminal.db, keys, { groundUrl, code, nowMs: now() }, options)).rejects.toMatchObject({
+      code: "ground_refused",
+      ground: { status: 401, code: "enrolment_code_invalid" },
+    });
+    client = groundClient(terminal.db, keys, { ...options, now });
+    expect(await client.flightId(FLIGHT)).toBe(flightId);
+    flight = loadFlight(terminal.db, { manifestBytes: await client.manifest(flightId), trolleyId: "A", nowMs: now() });
+    expect(flight.manifest.catalog.length).toBeGreaterThan(10);
+  });
+
+  it("sells offline, then uploads after landing, cut off and resumed, until the ground holds exactly its records", async () => {
+    t.clock.nowMs = DEPARTURE_MS + 3_600_000; // in the air
+    const purserLogin = crewLogin(terminal.db, {
+      flightKey: flight.flightKey,
+      manifest: flight.manifest,
+      crewId: "C1001",
+      pin: "2468",
+      nowMs: now(),
+    });
+    if (!purserLogin.ok) throw new Error("login");
+    const seller: Seller = {
+      terminalId: client.terminalId,
+      signer: client.signer,
+      crew: { crewId: purserLogin.crewId, role: purserLogin.role },
+      newId,
+    };
+    const receipts = [];
+    for (const sku of ["DF-CHO-040", "DR-COF-300", "ML-NOO-100", "SN-NUT-200", "DR-TEA-301"]) {
+      const result = charge(terminal.db, flight, seller, [{ sku, quantity: 1 }], voucherText, now());
+      if (!result.approved) throw new Error(`${sku}: ${result.reason} ${result.detail}`);
+      expect(result.receipt.seat).toBe("12C");
+      receipts.push(result.receipt);
+    }
+    expect(voidSale(terminal.db, flight, seller, receipts[1]!.recordId, now()).voided).toBe(true);
+    expect(closeService(terminal.db, flight, seller, now()).closed).toBe(true);
+    const total = terminal.db.select().from(records).all().length;
+    expect(total).toBe(7);
+
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed
+    const progress: number[] = [];
+    const uploadOptions = {
+      batchSizeMax: 2,
+      attemptsMax: 1,
+      backoffInitialMs: 10,
+      backoffMaxMs: 100,
+      sleep: noSleep,
+      onProgress: (p: { sentRecords: number }) => progress.push(p.sentRecords),
+    };
+
+    // The connection drops before the second batch: the first is stored and acknowledged.
+    let uploads = 0;
+    const cutting: typeof fetch = async (input, init) => {
+      if (String(input).includes("/batches") && ++uploads === 2) throw new TypeError("connection reset");
+      return fetch(input, init);
+    };
+    const cut = groundClient(terminal.db, keys, { ...options, fetch: cutting, now });
+    await expect(uploadFlight(terminal.db, flight, cut, now, uploadOptions)).rejects.toMatchObject({ code: "ground_unreachable" });
+    expect(
+      terminal.db
+        .select()
+        .from(records)
+        .all()
+        .filter((r) => r.uploadedAtMs !== null)
+        .map((r) => r.sequence),
+    ).toEqual([1, 2]);
+
+    // The answer to the third batch is lost after the ground stored it.
+    const losing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).includes("/batches")) throw new TypeError("answer lost");
+      return response;
+    };
+    await expect(
+      uploadFlight(terminal.db, flight, groundClient(terminal.db, keys, { ...options, fetch: losing, now }), now, uploadOptions),
+    ).rejects.toBeInstanceOf(TerminalError);
+
+    // A 503 from the ground is retried with backoff; then everything arrives, once.
+    let failures = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).includes("/batches") && failures++ === 0)
+        return new Response(JSON.stringify({ code: "unavailable", message: "busy" }), {
+          status: 503,
+          headers: { "content-type": "application/json" },
+        });
+      return fetch(input, init);
+    };
+    const summary = await uploadFlight(terminal.db, flight, groundClient(terminal.db, keys, { ...options, fetch: flaky, now }), now, {
+      ...uploadOptions,
+      attemptsMax: 3,
+    });
+    expect(summary).toMatchObject({ nextSequence: 8, serviceClosed: true, rejected: [] });
+    expect(progress.at(-1)).toBe(7);
+    const mine = terminal.db.select().from(records).orderBy(records.sequence).all();
+    expect(mine.every((r) => r.uploadedAtMs !== null)).toBe(true);
+    expect(mine.filter((r) => r.uploadOutcome === "duplicate").map((r) => r.sequence)).toEqual([3, 4]); // held by the ground since the lost answer
+
+    const held = await t.db
+      .select()
+      .from(saleRecords)
+      .where(and(eq(saleRecords.terminalId, client.terminalId), eq(saleRecords.flightId, flightId)))
+      .orderBy(saleRecords.sequence);
+    expect(held.map((r) => Buffer.from(r.bytes).toString("hex"))).toEqual(mine.map((r) => Buffer.from(r.bytes).toString("hex")));
+    expect(await client.chain(flightId)).toEqual({ nextSequence: 8, serviceClosed: true });
+  });
+});
