@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { runGroundBench } from "./ground.bench.js";
 import { runProtocolBench } from "./protocol.bench.js";
+import { runTerminalBench } from "./terminal.bench.js";
 
 const durationMs = Number(process.env["BENCH_DURATION_MS"] ?? 2000);
 if (!Number.isInteger(durationMs) || durationMs < 100 || durationMs > 60_000) {
@@ -16,5 +17,6 @@ console.log(
 );
 const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
 runProtocolBench(options);
+runTerminalBench(options);
 await runGroundBench(options);
 process.exit(0);
