@@ -5,7 +5,6 @@
  * reported approved is there.
  */
 import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { GENESIS_ANCHOR, generateSecretKey, toHex, verifyChain } from "@cabinpay/shared";
 import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
 import { describe, expect, it } from "vitest";

@@ -13,7 +13,7 @@ import { DEPARTURE_MS, FLIGHT, issuerKey, manifestBytes } from "./fixtures.js";
 const [path, secretHex] = process.argv.slice(2);
 const { db } = openTerminalDatabase(path!);
 const nowMs = DEPARTURE_MS + 3_600_000;
-let flight;
+let flight: LoadedFlight;
 try {
   flight = openFlight(db, "9C8850/2026-12-01", nowMs);
 } catch {
