@@ -6,7 +6,7 @@
 import { issueVoucher, money, newId } from "@cabinpay/shared";
 import { createNodeSigner } from "@cabinpay/shared/node";
 import { openTerminalDatabase } from "../../src/core/db/open.js";
-import { loadFlight, openFlight } from "../../src/core/flight/load.js";
+import { type LoadedFlight, loadFlight, openFlight } from "../../src/core/flight/load.js";
 import { charge } from "../../src/core/sales/sell.js";
 import { DEPARTURE_MS, FLIGHT, issuerKey, manifestBytes } from "./fixtures.js";
 
