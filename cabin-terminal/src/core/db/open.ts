@@ -10,7 +10,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { TerminalError } from "../errors.js";
 import * as schema from "./schema.js";
 
-export type TerminalDb = BetterSQLite3Database<typeof schema>;
+export type TerminalDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export const TERMINAL_MIGRATIONS = fileURLToPath(new URL("../../../../migrations/terminal", import.meta.url));
 

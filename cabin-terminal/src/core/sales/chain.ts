@@ -1,44 +1,34 @@
 /** Appending signed records to this terminal's chain for a flight, inside the caller's transaction. */
 import { createRecord, GENESIS_HASH, type RecordDraft, type SaleRecord, type Signer } from "@cabinpay/shared";
-import { desc, eq } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
-import { records } from "../db/schema.js";
-
-type Transaction = Parameters<Parameters<TerminalDb["transaction"]>[0]>[0];
+import { salesStatements } from "./statements.js";
 
 export function appendRecord(
-  tx: Transaction,
+  db: TerminalDb,
   draft: Omit<RecordDraft, "sequence" | "previousHash">,
   flightKey: string,
   signer: Signer,
 ): SaleRecord {
-  const [head] = tx
-    .select({ sequence: records.sequence, hash: records.hash })
-    .from(records)
-    .where(eq(records.flightKey, flightKey))
-    .orderBy(desc(records.sequence))
-    .limit(1)
-    .all();
+  const statements = salesStatements(db);
+  const head = statements.head.get(flightKey);
   const record = createRecord(
     { ...draft, sequence: (head?.sequence ?? 0) + 1, previousHash: head === undefined ? GENESIS_HASH : new Uint8Array(head.hash) },
     signer,
   );
-  tx.insert(records)
-    .values({
-      recordId: record.recordId,
-      flightKey,
-      sequence: record.sequence,
-      kind: record.kind,
-      voucherId: record.voucherId,
-      referencedRecordId: record.referencedRecordId ?? null,
-      crewId: record.crewId,
-      currency: record.currency,
-      totalMinor: record.totalMinor,
-      lines: JSON.stringify(record.lines),
-      createdAtMs: record.createdAtMs,
-      hash: Buffer.from(record.hash),
-      bytes: Buffer.from(record.bytes),
-    })
-    .run();
+  statements.insertRecord.run(
+    record.recordId,
+    flightKey,
+    record.sequence,
+    record.kind,
+    record.voucherId,
+    record.referencedRecordId ?? null,
+    record.crewId,
+    record.currency,
+    record.totalMinor,
+    JSON.stringify(record.lines),
+    record.createdAtMs,
+    Buffer.from(record.hash),
+    Buffer.from(record.bytes),
+  );
   return record;
 }

@@ -9,8 +9,10 @@ import {
   concatBytes,
   createTrustList,
   linesTotalMinor,
+  type Manifest,
   NIL_UUID,
   type Signer,
+  type TrustList,
   type VoucherRejection,
   verifyVoucher,
 } from "@cabinpay/shared";
@@ -21,6 +23,7 @@ import { flights, records, stock, voucherUsage } from "../db/schema.js";
 import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
+import { salesStatements } from "./statements.js";
 
 const verifier = createNodeVerifier();
 
@@ -112,38 +115,22 @@ export function charge(
   if (totalMinor > manifest.limits.saleMaxMinor)
     return decline("over_sale_limit", `a sale may not exceed ${manifest.limits.saleMaxMinor} minor units`);
 
-  const verified = verifyVoucher(voucherText, {
-    trustList: createTrustList(manifest.trustedKeys),
-    revokedIds: new Set(manifest.revokedVoucherIds),
-    flight: manifest.flight,
-    nowMs,
-    clockToleranceMs: CLOCK_TOLERANCE_MS,
-    verifier,
-  });
+  const verified = verifyVoucher(voucherText, { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier });
   if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
   const { voucher } = verified;
   if (voucher.cap.currency !== manifest.currency)
     return decline("other_flight", `the voucher is in ${voucher.cap.currency}, this flight sells in ${manifest.currency}`);
 
-  return db.transaction((tx): ChargeResult => {
-    const [usage] = tx
-      .select()
-      .from(voucherUsage)
-      .where(and(eq(voucherUsage.flightKey, flight.flightKey), eq(voucherUsage.voucherId, voucher.voucherId)))
-      .all();
-    const remaining = voucher.cap.amountMinor - (usage?.spentMinor ?? 0);
+  const statements = salesStatements(db);
+  return db.transaction((): ChargeResult => {
+    const remaining = voucher.cap.amountMinor - (statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0);
     if (totalMinor > remaining) return decline("over_cap", `only ${remaining} left on this voucher`, { remainingCapMinor: remaining });
     for (const line of lines) {
-      const [left] = tx
-        .select({ quantity: stock.quantity })
-        .from(stock)
-        .where(and(eq(stock.flightKey, flight.flightKey), eq(stock.sku, line.sku)))
-        .all();
-      if ((left?.quantity ?? 0) < line.quantity)
-        return decline("no_stock", `only ${left?.quantity ?? 0} of ${line.nameEn} left on this trolley`, { sku: line.sku });
+      const left = statements.stockOf.get(flight.flightKey, line.sku)?.quantity ?? 0;
+      if (left < line.quantity) return decline("no_stock", `only ${left} of ${line.nameEn} left on this trolley`, { sku: line.sku });
     }
     const record = appendRecord(
-      tx,
+      db,
       {
         recordId: seller.newId(),
         kind: "sale",
@@ -161,19 +148,8 @@ export function charge(
       flight.flightKey,
       seller.signer,
     );
-    for (const line of lines) {
-      tx.update(stock)
-        .set({ quantity: sql`${stock.quantity} - ${line.quantity}` })
-        .where(and(eq(stock.flightKey, flight.flightKey), eq(stock.sku, line.sku)))
-        .run();
-    }
-    tx.insert(voucherUsage)
-      .values({ flightKey: flight.flightKey, voucherId: voucher.voucherId, spentMinor: totalMinor })
-      .onConflictDoUpdate({
-        target: [voucherUsage.flightKey, voucherUsage.voucherId],
-        set: { spentMinor: sql`${voucherUsage.spentMinor} + ${totalMinor}` },
-      })
-      .run();
+    for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
+    statements.addUsage.run(flight.flightKey, voucher.voucherId, totalMinor, totalMinor);
     return {
       approved: true,
       receipt: {
@@ -188,6 +164,22 @@ export function charge(
       },
     };
   });
+}
+
+/** The trust list and revocations of a manifest, built once per manifest rather than per sale. */
+const voucherContexts = new WeakMap<Manifest, { trustList: TrustList; revokedIds: ReadonlySet<string>; flight: Manifest["flight"] }>();
+
+function voucherContextOf(manifest: Manifest) {
+  let context = voucherContexts.get(manifest);
+  if (context === undefined) {
+    context = {
+      trustList: createTrustList(manifest.trustedKeys),
+      revokedIds: new Set(manifest.revokedVoucherIds),
+      flight: manifest.flight,
+    };
+    voucherContexts.set(manifest, context);
+  }
+  return context;
 }
 
 export type VoidResult =
@@ -213,7 +205,7 @@ export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, s
     if (voided !== undefined) return { voided: false, reason: "already_voided", detail: "this sale was already voided" };
     const lines = JSON.parse(sale.lines) as { sku: string; quantity: number; unitPriceMinor: number }[];
     const record = appendRecord(
-      tx,
+      db,
       {
         recordId: seller.newId(),
         kind: "void",
@@ -265,7 +257,7 @@ export function closeService(
   if (isClosed(db, flight.flightKey)) return { closed: false, reason: "service_closed", detail: "the service is already closed" };
   db.transaction((tx) => {
     appendRecord(
-      tx,
+      db,
       {
         recordId: seller.newId(),
         kind: "close",

@@ -1,0 +1,39 @@
+/**
+ * The statements a sale runs, prepared once per database connection: building SQL through the
+ * query builder on every sale cost more than the commit itself (docs/terminal.md, Performance).
+ */
+import type Database from "better-sqlite3";
+import type { TerminalDb } from "../db/open.js";
+
+export interface SalesStatements {
+  readonly usage: Database.Statement<[string, string], { spent_minor: number }>;
+  readonly stockOf: Database.Statement<[string, string], { quantity: number }>;
+  readonly head: Database.Statement<[string], { sequence: number; hash: Buffer }>;
+  readonly insertRecord: Database.Statement<unknown[]>;
+  readonly changeStock: Database.Statement<[number, string, string]>;
+  readonly addUsage: Database.Statement<[string, string, number, number]>;
+}
+
+const prepared = new WeakMap<Database.Database, SalesStatements>();
+
+export function salesStatements(db: TerminalDb): SalesStatements {
+  const sqlite = db.$client;
+  let statements = prepared.get(sqlite);
+  if (statements === undefined) {
+    statements = {
+      usage: sqlite.prepare("SELECT spent_minor FROM voucher_usage WHERE flight_key = ? AND voucher_id = ?"),
+      stockOf: sqlite.prepare("SELECT quantity FROM stock WHERE flight_key = ? AND sku = ?"),
+      head: sqlite.prepare("SELECT sequence, hash FROM records WHERE flight_key = ? ORDER BY sequence DESC LIMIT 1"),
+      insertRecord: sqlite.prepare(
+        `INSERT INTO records (record_id, flight_key, sequence, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      changeStock: sqlite.prepare("UPDATE stock SET quantity = quantity + ? WHERE flight_key = ? AND sku = ?"),
+      addUsage: sqlite.prepare(
+        "INSERT INTO voucher_usage (flight_key, voucher_id, spent_minor) VALUES (?, ?, ?) ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + ?",
+      ),
+    };
+    prepared.set(sqlite, statements);
+  }
+  return statements;
+}
