@@ -13,6 +13,8 @@ export const TERMINAL_ERROR_CODES = [
   "flight_not_loaded",
   "ground_unreachable",
   "ground_refused",
+  "invalid_input",
+  "no_flight_loaded",
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 

@@ -1,0 +1,107 @@
+/** The TerminalApi end to end: a crew's whole journey through the one surface, against the real ground. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  bearer,
+  call,
+  createFlight,
+  DEPARTURE_MS,
+  loadFlight as loadGroundFlight,
+  passenger,
+  staffKeys,
+} from "../../ground-settlement/test/support/actors.js";
+import { createTestApp, type TestApp } from "../../ground-settlement/test/support/app.js";
+import { createTerminalCore, type TerminalApi } from "../src/core/api.js";
+import { TerminalError } from "../src/core/errors.js";
+import { tempDir } from "./support/fixtures.js";
+
+describe("the TerminalApi", () => {
+  let t: TestApp;
+  let core: TerminalApi & { close(): void };
+  let groundUrl: string;
+  let code: string;
+  let voucherText: string;
+  const progress: number[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp("pglite");
+    groundUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const { ops } = await staffKeys(t);
+    const { flightId } = await createFlight(t, ops);
+    await loadGroundFlight(t, ops, flightId);
+    const p = await passenger(t, ops, 100_000, "CHEN/JIE MS");
+    voucherText = (
+      await call(
+        t.app,
+        { method: "POST", url: "/registrations", headers: bearer(p.token), payload: { flightId, capMinor: 30_000, seat: "7D" } },
+        201,
+      )
+    ).json().voucherText;
+    ({ code } = (
+      await call(
+        t.app,
+        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId } },
+        201,
+      )
+    ).json());
+    core = createTerminalCore({ dataDir: tempDir(), now: () => t.clock.nowMs, onUploadProgress: (p) => progress.push(p.sentRecords) });
+  });
+  afterAll(async () => {
+    core.close();
+    await t.close();
+  });
+
+  const codeOf = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof TerminalError) return error.code;
+      throw error;
+    }
+    return "no error";
+  };
+
+  it("takes a crew through enrolment, loading, selling, voiding, closing and uploading", async () => {
+    expect(await core["status/get"]({})).toMatchObject({ enrolled: false, flight: undefined, unsentRecords: 0 });
+    expect(await core["enrolment/enrol"]({ groundUrl, code })).toMatchObject({ name: "Trolley A" });
+    expect(await core["manifest/download"]({ carrier: "9C", number: "8850", date: "2026-12-01", trolleyId: "A" })).toMatchObject({
+      flightKey: "9C8850/2026-12-01",
+      currency: "CNY",
+      trolleyId: "A",
+      serviceClosed: false,
+    });
+
+    t.clock.nowMs = DEPARTURE_MS + 3_600_000;
+    expect(await core["crew/login"]({ crewId: "C1001", pin: "2468" })).toMatchObject({ ok: true, role: "purser" });
+    expect(await core["cart/add"]({ sku: "DF-CHO-040" })).toMatchObject({
+      totalMinor: 12_800,
+      lines: [{ sku: "DF-CHO-040", quantity: 1 }],
+    });
+    expect((await core["cart/set"]({ sku: "DR-COF-300", quantity: 3 })).totalMinor).toBe(12_800 + 6_000);
+    const sale = await core["sale/charge"]({ voucherText });
+    if (!sale.approved) throw new Error(sale.detail);
+    expect(sale.receipt).toMatchObject({ passengerName: "CHEN/JIE MS", seat: "7D", remainingCapMinor: 30_000 - 18_800 });
+    expect((await core["status/get"]({})).cart).toMatchObject({ lines: [], totalMinor: 0 }); // emptied by the sale
+    await core["cart/add"]({ sku: "DF-CHO-040" });
+    expect(await core["sale/charge"]({ voucherText })).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 11_200 });
+    expect(await core["sale/void"]({ recordId: sale.receipt.recordId })).toMatchObject({ voided: true });
+    expect(await core["status/get"]({})).toMatchObject({ crew: { crewId: "C1001" }, unsentRecords: 2 });
+    const closed = await core["service/close"]({});
+    expect(closed).toMatchObject({ closed: true, report: { sales: { count: 0 }, voids: { count: 1 } } });
+
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+    expect(await core["sync/upload"]({ batchSizeMax: 2 })).toMatchObject({ accepted: 3, nextSequence: 4, serviceClosed: true });
+    expect(progress.at(-1)).toBe(3);
+    expect(await core["status/get"]({})).toMatchObject({ unsentRecords: 0, flight: { serviceClosed: true } });
+  });
+
+  it("refuses invalid input before it reaches the core, with a stable code", async () => {
+    expect(await codeOf(core["cart/add"]({ sku: "DF-CHO-040", quantity: 1000 }))).toBe("invalid_input");
+    expect(await codeOf(core["cart/add"]({ sku: "NOT-SOLD-HERE" }))).toBe("invalid_input");
+    expect(await codeOf(core["cart/set"]({ sku: "DF-CHO-040", quantity: -1 }))).toBe("invalid_input");
+    expect(await codeOf(core["sale/charge"]({ voucherText: "x".repeat(10_000) }))).toBe("invalid_input");
+    expect(await codeOf(core["sale/void"]({ recordId: "not-a-uuid" }))).toBe("invalid_input");
+    expect(await codeOf(core["crew/login"]({ crewId: "C1001", pin: "2468", extra: true } as never))).toBe("invalid_input");
+    expect(await codeOf(core["enrolment/enrol"]({ groundUrl: "file:///etc/passwd", code: "AAAA-BBBB-CCCC" }))).toBe("invalid_input");
+    expect(await codeOf(core["status/get"](null as never))).toBe("invalid_input");
+  });
+});
