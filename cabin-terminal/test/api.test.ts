@@ -1,18 +1,11 @@
 /** The TerminalApi end to end: a crew's whole journey through the one surface, against the real ground. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  bearer,
-  call,
-  createFlight,
-  DEPARTURE_MS,
-  loadFlight as loadGroundFlight,
-  passenger,
-  staffKeys,
-} from "../../ground-settlement/test/support/actors.js";
-import { createTestApp, type TestApp } from "../../ground-settlement/test/support/app.js";
+import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
+import type { TestApp } from "../../ground-settlement/test/support/app.js";
 import { createTerminalCore, type TerminalApi } from "../src/core/api.js";
 import { TerminalError } from "../src/core/errors.js";
 import { tempDir } from "./support/fixtures.js";
+import { groundWithFlight } from "./support/ground.js";
 
 describe("the TerminalApi", () => {
   let t: TestApp;
@@ -23,26 +16,9 @@ describe("the TerminalApi", () => {
   const progress: number[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp("pglite");
-    groundUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
-    const { ops } = await staffKeys(t);
-    const { flightId } = await createFlight(t, ops);
-    await loadGroundFlight(t, ops, flightId);
-    const p = await passenger(t, ops, 100_000, "CHEN/JIE MS");
-    voucherText = (
-      await call(
-        t.app,
-        { method: "POST", url: "/registrations", headers: bearer(p.token), payload: { flightId, capMinor: 30_000, seat: "7D" } },
-        201,
-      )
-    ).json().voucherText;
-    ({ code } = (
-      await call(
-        t.app,
-        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId } },
-        201,
-      )
-    ).json());
+    const ground = await groundWithFlight({ capMinor: 30_000, seat: "7D", displayName: "CHEN/JIE MS" });
+    ({ t, groundUrl, voucherText } = ground);
+    code = await ground.enrolmentCode();
     core = createTerminalCore({ dataDir: tempDir(), now: () => t.clock.nowMs, onUploadProgress: (p) => progress.push(p.sentRecords) });
   });
   afterAll(async () => {

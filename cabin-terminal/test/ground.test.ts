@@ -7,16 +7,8 @@ import { newId } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
-import {
-  bearer,
-  call,
-  createFlight,
-  DEPARTURE_MS,
-  loadFlight as loadGroundFlight,
-  passenger,
-  staffKeys,
-} from "../../ground-settlement/test/support/actors.js";
-import { createTestApp, type TestApp } from "../../ground-settlement/test/support/app.js";
+import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
+import type { TestApp } from "../../ground-settlement/test/support/app.js";
 import { crewLogin } from "../src/core/crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "../src/core/db/open.js";
 import { records } from "../src/core/db/schema.js";
@@ -27,6 +19,7 @@ import { uploadFlight } from "../src/core/ground/upload.js";
 import { fileKeyStore } from "../src/core/keys/key-store.js";
 import { charge, closeService, type Seller, voidSale } from "../src/core/sales/sell.js";
 import { tempDir } from "./support/fixtures.js";
+import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
 
 const FLIGHT = { carrier: "9C", number: "8850", date: "2026-12-01" };
 const noSleep = async () => {};
@@ -34,7 +27,6 @@ const noSleep = async () => {};
 describe("the terminal core with the real ground service", () => {
   let t: TestApp;
   let groundUrl: string;
-  let ops: string;
   let flightId: string;
   let voucherText: string;
   let terminal: OpenedDatabase;
@@ -43,20 +35,11 @@ describe("the terminal core with the real ground service", () => {
   const dir = tempDir();
   const keys = fileKeyStore(join(dir, "device.key"));
 
+  let ground: GroundWithFlight;
+
   beforeAll(async () => {
-    t = await createTestApp("pglite");
-    groundUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
-    ({ ops } = await staffKeys(t));
-    ({ flightId } = await createFlight(t, ops));
-    await loadGroundFlight(t, ops, flightId);
-    const p = await passenger(t, ops, 100_000);
-    voucherText = (
-      await call(
-        t.app,
-        { method: "POST", url: "/registrations", headers: bearer(p.token), payload: { flightId, capMinor: 60_000, seat: "12C" } },
-        201,
-      )
-    ).json().voucherText;
+    ground = await groundWithFlight({ capMinor: 60_000, seat: "12C" });
+    ({ t, groundUrl, flightId, voucherText } = ground);
     terminal = openTerminalDatabase(join(dir, "terminal.db"));
   });
   afterAll(async () => {
@@ -68,13 +51,7 @@ describe("the terminal core with the real ground service", () => {
   const options = { timeoutMs: 10_000 };
 
   it("enrols with a one-time code and downloads a manifest that verifies", async () => {
-    const { code } = (
-      await call(
-        t.app,
-        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId } },
-        201,
-      )
-    ).json();
+    const code = await ground.enrolmentCode();
     const answer = await enrolWithGround(terminal.db, keys, { groundUrl, code, nowMs: now() }, options);
     expect(answer).toMatchObject({ name: "Trolley A", groundUrl });
     await expect(enrolWithGround(terminal.db, keys, { groundUrl, code, nowMs: now() }, options)).rejects.toMatchObject({

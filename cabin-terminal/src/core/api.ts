@@ -5,14 +5,14 @@
  * a schema with limits, before it reaches the core.
  */
 import { join } from "node:path";
-import { type CrewRole, LIMITS, linesTotalMinor, newId } from "@cabinpay/shared";
+import { type CrewRole, LIMITS, linesTotalMinor, newId, type Signer } from "@cabinpay/shared";
 import { desc, isNull, sql } from "drizzle-orm";
 import { type Static, type TSchema, Type } from "typebox";
 import { Value } from "typebox/value";
 import { crewLogin, type LoginResult } from "./crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "./db/open.js";
 import { flights, records } from "./db/schema.js";
-import { enrolled } from "./enrolment.js";
+import { deviceKey, enrolled } from "./enrolment.js";
 import { TerminalError } from "./errors.js";
 import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
@@ -144,9 +144,11 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     if (flight === undefined) throw new TerminalError("no_flight_loaded", "load a flight first");
     return flight;
   }
+  // Fixed once enrolled: read the device key and the enrolment row once, not on every sale.
+  let identity: { terminalId: string; signer: Signer } | undefined;
   function seller(): Seller {
-    const identity = enrolled(db);
-    return { terminalId: identity.terminalId, signer: groundClient(db, keys, { ...ground, now }).signer, crew, newId };
+    identity ??= { terminalId: enrolled(db).terminalId, signer: deviceKey(keys) };
+    return { ...identity, crew, newId };
   }
   function summary(loaded: LoadedFlight): FlightSummary {
     const [row] = db.select({ closedAtMs: flights.closedAtMs }).from(flights).where(sql`${flights.flightKey} = ${loaded.flightKey}`).all();
@@ -182,6 +184,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     async "enrolment/enrol"(input) {
       const { groundUrl, code } = validated("enrolment/enrol", input);
       const answer = await enrolWithGround(db, keys, { groundUrl, code, nowMs: now() }, ground);
+      identity = undefined; // a new enrolment means a new terminal id
       return { terminalId: answer.terminalId, name: answer.name };
     },
     async "manifest/download"(input) {
