@@ -1,4 +1,4 @@
-import { createNobleSigner, generateSecretKey, issueVoucher, money, newId, type SaleRecord } from "@cabinpay/shared";
+import { createBatch, createNobleSigner, generateSecretKey, issueVoucher, money, newId, type SaleRecord } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flights } from "../src/db/schema/flights.js";
@@ -136,6 +136,30 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(await t.db.select().from(saleRecords).where(eq(saleRecords.sequence, 7))).toEqual([]);
   });
 
+  it("refuses a batch signed by the terminal's key whose record signature is wrong, and rolls back what it sent", async () => {
+    // Sent to the database while signatures are checked: this is the path that must roll back.
+    const held = a.records.slice(6, 9);
+    const last = held.at(-1)!;
+    const badSignature = Uint8Array.from(last.bytes, (byte, i) => (i === last.bytes.length - 1 ? byte ^ 0x01 : byte));
+    const bytes = createBatch(
+      {
+        terminalId: a.terminal.terminalId,
+        flight: a.flight,
+        firstSequence: 7,
+        previousHash: a.records[5]!.hash,
+        createdAtMs: DEPARTURE_MS,
+      },
+      [...held.slice(0, -1), { ...last, bytes: badSignature }],
+      a.terminal.signer,
+    );
+    const response = await a.upload(bytes);
+    expect(response.statusCode).toBe(422);
+    expect(response.json().details).toMatchObject({ reason: "broken_chain", chain: { sequence: 9, reason: "bad_signature" } });
+    expect(await t.db.select().from(saleRecords).where(eq(saleRecords.flightId, flightId))).toHaveLength(6);
+    const where = await call(t.app, a.terminal.request("GET", `/terminal/flights/${flightId}/chain`), 200);
+    expect(where.json()).toEqual({ nextSequence: 7, serviceClosed: false });
+  });
+
   it("refuses a fork: a different record for a sequence already held", async () => {
     const forked = new CabinTerminal(t, a.terminal, flightId, undefined, "A");
     forked.records.push(recordsA[0]!); // the same first record…
@@ -185,7 +209,7 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     const report = (
       await call(t.app, { method: "GET", url: `/finance/flights/${flightId}/reconciliation`, headers: bearer(finance) }, 200)
     ).json();
-    expect(report.status).toBe("needs_attention"); // a shortfall, two rejected sales, two refused batches
+    expect(report.status).toBe("needs_attention"); // a shortfall, two rejected sales, three refused batches
     const [cny] = report.currencies;
     expect(cny).toMatchObject({
       currency: "CNY",
@@ -212,7 +236,7 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(report.stock.find((x: { trolleyId: string; sku: string }) => x.trolleyId === "A" && x.sku === "ML-NOO-100")).toMatchObject({
       sold: 0,
     });
-    expect(report.rejectedBatches.map((x: { reason: string }) => x.reason).sort()).toEqual(["bad_signature", "fork"]);
+    expect(report.rejectedBatches.map((x: { reason: string }) => x.reason).sort()).toEqual(["bad_signature", "broken_chain", "fork"]);
 
     const [revenue] = await t.db
       .select()

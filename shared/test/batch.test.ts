@@ -8,6 +8,7 @@ import {
   LIMITS,
   type SaleRecord,
   verifyBatch,
+  verifyBatchInSteps,
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
 import fc from "fast-check";
@@ -89,6 +90,23 @@ describe("upload batches", () => {
   it("refuse every truncation", () => {
     const good = batchOf(records.slice(0, 2));
     for (let length = 0; length < good.length; length++) expect(reasonOf(good.subarray(0, length))).not.toBe("accepted");
+  });
+
+  it("give the same answer when verified in two steps, whatever was changed", () => {
+    const good = batchOf(records.slice(0, 4));
+    const inSteps = (bytes: Uint8Array) => {
+      const stepped = verifyBatchInSteps(bytes, context);
+      return stepped.ok ? stepped.verifySignatures() : stepped.refused;
+    };
+    expect(inSteps(good)).toEqual(verifyBatch(good, context));
+    fc.assert(
+      fc.property(fc.nat({ max: good.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), (offset, xor, resign) => {
+        const changed = Uint8Array.from(good, (b, i) => (i === offset ? b ^ xor : b));
+        const bytes = resign && offset < good.length - 64 ? resigned(changed) : changed;
+        expect(inSteps(bytes)).toEqual(verifyBatch(bytes, context));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("never throw on random bytes", () => {

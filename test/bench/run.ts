@@ -18,5 +18,5 @@ console.log(
 const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
 runProtocolBench(options);
 runTerminalBench(options);
-await runGroundBench(options);
+await runGroundBench();
 process.exit(0);

@@ -26,7 +26,16 @@ export class NotYetError extends Error {
   override readonly name = "NotYetError";
 }
 
-type Record = typeof saleRecords.$inferSelect;
+/** What settling needs of a record: not its bytes, lines or hash, which are most of the row. */
+const RECORD_COLUMNS = {
+  id: saleRecords.id,
+  kind: saleRecords.kind,
+  voucherId: saleRecords.voucherId,
+  referencedRecordId: saleRecords.referencedRecordId,
+  currency: saleRecords.currency,
+  totalMinor: saleRecords.totalMinor,
+};
+type Record = { [K in keyof typeof RECORD_COLUMNS]: (typeof saleRecords.$inferSelect)[K] };
 
 export interface ChunkResult {
   readonly settled: number;
@@ -75,12 +84,12 @@ interface WalletState {
 export async function settleRecords(db: Database, recordIds: readonly string[], nowMs: number): Promise<ChunkResult> {
   return db.transaction(async (tx) => {
     const rows = await tx
-      .select({ record: saleRecords, settlement: settlements })
+      .select({ record: RECORD_COLUMNS, status: settlements.status })
       .from(settlements)
       .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
       .where(inArray(settlements.recordId, [...recordIds]))
       .orderBy(saleRecords.terminalId, saleRecords.sequence);
-    const pending = rows.filter((row) => row.settlement.status === "pending").map((row) => row.record);
+    const pending = rows.filter((row) => row.status === "pending").map((row) => row.record);
     if (pending.length === 0) return { settled: 0, skipped: rows.length, failed: 0 };
 
     // Lock order shared by every settlement transaction: the airline's accounts of the currency,

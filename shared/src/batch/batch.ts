@@ -69,6 +69,8 @@ export type BatchResult =
       readonly chain?: Extract<ChainResult, { ok: false }>;
     };
 
+export type BatchRefusal = Extract<BatchResult, { ok: false }>;
+
 /**
  * Verifies a whole batch: size, structure, terminal and flight, batch signature, then the chain of
  * its records from the claimed previous hash. The receiver must still check that claim against the
@@ -102,6 +104,39 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
   });
   if (!chain.ok) return { ok: false, reason: "broken_chain", detail: `record ${chain.index}: ${chain.reason}, ${chain.detail}`, chain };
   return { ok: true, batch: { header, records: chain.records } };
+}
+
+/**
+ * `verifyBatch` in two steps, so that a caller can overlap the signature checks (most of the cost)
+ * with other work, such as sending its database writes. The first step runs every check with each
+ * signature taken as good and noted; `verifySignatures` then checks the noted ones. The answer is
+ * always exactly `verifyBatch`'s: if all signatures hold, the first step took the path the full
+ * check takes; if any fails, the full check runs again to name the reason.
+ */
+export function verifyBatchInSteps(
+  bytes: Uint8Array,
+  context: BatchContext,
+):
+  | { readonly ok: false; readonly refused: BatchRefusal }
+  | { readonly ok: true; readonly batch: VerifiedBatch; verifySignatures(): BatchResult } {
+  const noted: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array }[] = [];
+  const noting: Verifier = {
+    name: "noting",
+    verify(signature, message, publicKey) {
+      noted.push({ signature, message, publicKey });
+      return true;
+    },
+  };
+  const firstStep = verifyBatch(bytes, { ...context, verifier: noting });
+  if (!firstStep.ok) return { ok: false, refused: verifyBatch(bytes, context) as BatchRefusal };
+  return {
+    ok: true,
+    batch: firstStep.batch,
+    verifySignatures() {
+      const allGood = noted.every((n) => context.verifier.verify(n.signature, n.message, n.publicKey));
+      return allGood ? firstStep : verifyBatch(bytes, context);
+    },
+  };
 }
 
 function decodeBatch(bytes: Uint8Array): { header: BatchHeader; encodedRecords: Uint8Array[]; signedLength: number } {
