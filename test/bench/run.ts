@@ -17,6 +17,6 @@ console.log(
 );
 const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
 runProtocolBench(options);
-runTerminalBench(options);
+runTerminalBench();
 await runGroundBench();
 process.exit(0);

@@ -314,6 +314,5 @@ export function serviceReport(db: TerminalDb, flight: LoadedFlight): ServiceRepo
 }
 
 function isClosed(db: TerminalDb, flightKey: string): boolean {
-  const [row] = db.select({ closedAtMs: flights.closedAtMs }).from(flights).where(eq(flights.flightKey, flightKey)).all();
-  return row?.closedAtMs !== null && row?.closedAtMs !== undefined;
+  return (salesStatements(db).closedAt.get(flightKey)?.closed_at_ms ?? null) !== null;
 }

@@ -6,6 +6,7 @@ import type Database from "better-sqlite3";
 import type { TerminalDb } from "../db/open.js";
 
 export interface SalesStatements {
+  readonly closedAt: Database.Statement<[string], { closed_at_ms: number | null }>;
   readonly usage: Database.Statement<[string, string], { spent_minor: number }>;
   readonly stockOf: Database.Statement<[string, string], { quantity: number }>;
   readonly head: Database.Statement<[string], { sequence: number; hash: Buffer }>;
@@ -21,6 +22,7 @@ export function salesStatements(db: TerminalDb): SalesStatements {
   let statements = prepared.get(sqlite);
   if (statements === undefined) {
     statements = {
+      closedAt: sqlite.prepare("SELECT closed_at_ms FROM flights WHERE flight_key = ?"),
       usage: sqlite.prepare("SELECT spent_minor FROM voucher_usage WHERE flight_key = ? AND voucher_id = ?"),
       stockOf: sqlite.prepare("SELECT quantity FROM stock WHERE flight_key = ? AND sku = ?"),
       head: sqlite.prepare("SELECT sequence, hash FROM records WHERE flight_key = ? ORDER BY sequence DESC LIMIT 1"),
