@@ -17,7 +17,8 @@ import { type LoadedFlight, loadFlight } from "../src/core/flight/load.js";
 import { enrolWithGround, type GroundClient, groundClient } from "../src/core/ground/client.js";
 import { uploadFlight } from "../src/core/ground/upload.js";
 import { fileKeyStore } from "../src/core/keys/key-store.js";
-import { charge, closeService, type Seller, voidSale } from "../src/core/sales/sell.js";
+import { voidSale } from "../src/core/sales/reverse.js";
+import { charge, closeService, type Seller } from "../src/core/sales/sell.js";
 import { tempDir } from "./support/fixtures.js";
 import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
 

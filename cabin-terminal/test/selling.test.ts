@@ -14,7 +14,9 @@ import { describe, expect, it } from "vitest";
 import { openTerminalDatabase } from "../src/core/db/open.js";
 import { records, stock } from "../src/core/db/schema.js";
 import { loadFlight } from "../src/core/flight/load.js";
-import { charge, closeService, DECLINE_REASONS, type Seller, serviceReport, voidSale } from "../src/core/sales/sell.js";
+import { listSales, serviceReport } from "../src/core/sales/report.js";
+import { refundSale, voidSale } from "../src/core/sales/reverse.js";
+import { charge, closeService, DECLINE_REASONS, type Seller } from "../src/core/sales/sell.js";
 import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes } from "./support/fixtures.js";
 
 const IN_FLIGHT = DEPARTURE_MS + 3_600_000;
@@ -211,6 +213,69 @@ describe("selling offline", () => {
     t.close();
   });
 
+  it("lets the purser refund some items of a sale, never more than was sold; a refunded sale cannot be voided", () => {
+    const t = setup();
+    const v = voucher();
+    const sale = charge(
+      t.db,
+      t.flight,
+      t.crew,
+      [
+        { sku: "DF-CHO-040", quantity: 2 },
+        { sku: "DR-COF-300", quantity: 1 },
+      ],
+      v.text,
+      IN_FLIGHT,
+    );
+    if (!sale.approved) throw new Error(sale.detail);
+    const saleId = sale.receipt.recordId;
+    const one = [{ sku: "DF-CHO-040", quantity: 1 }];
+    expect(refundSale(t.db, t.flight, t.crew, saleId, one, IN_FLIGHT)).toMatchObject({ refunded: false, reason: "not_purser" });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DF-WAT-020", quantity: 1 }], IN_FLIGHT)).toMatchObject({
+      refunded: false,
+      reason: "not_in_sale",
+    });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DF-CHO-040", quantity: 3 }], IN_FLIGHT)).toMatchObject({
+      refunded: false,
+      reason: "more_than_sold",
+    });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ refunded: true, totalMinor: 12_800 });
+    // Stock back on the trolley, the amount back on the voucher.
+    expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(19);
+    expect(voidSale(t.db, t.flight, t.purser, saleId, IN_FLIGHT)).toMatchObject({ voided: false, reason: "refunded" });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DF-CHO-040", quantity: 2 }], IN_FLIGHT)).toMatchObject({
+      refunded: false,
+      reason: "more_than_sold",
+    });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ refunded: true });
+    const [listed] = listSales(t.db, t.flight.flightKey);
+    expect(listed).toMatchObject({ recordId: saleId, voided: false, refundedMinor: 25_600, refundable: { "DR-COF-300": 1 } });
+    const again = charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT);
+    expect(again).toMatchObject({ approved: true, receipt: { remainingCapMinor: 50_000 - 2_000 - 38_400 } });
+    const closed = closeService(t.db, t.flight, t.purser, IN_FLIGHT);
+    if (!closed.closed) throw new Error(closed.detail);
+    expect(closed.report).toMatchObject({
+      sales: { count: 2, totalMinor: 25_600 + 2_000 + 38_400 },
+      refunds: { count: 2, totalMinor: 25_600 },
+      netMinor: 2_000 + 38_400,
+      byCategory: { duty_free: 38_400, drink: 2_000 },
+      byCrew: { C1002: { count: 2, totalMinor: 2_000 + 38_400 } },
+    });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DR-COF-300", quantity: 1 }], IN_FLIGHT)).toMatchObject({
+      refunded: false,
+      reason: "service_closed",
+    });
+    // The ground accepts the whole chain, refunds included.
+    const chain = t.db.select().from(records).orderBy(records.sequence).all();
+    expect(chain.map((r) => r.kind)).toEqual(["sale", "refund", "refund", "sale", "close"]);
+    const verified = verifyChain(
+      chain.map((r) => new Uint8Array(r.bytes)),
+      { terminalId: t.terminalId, flight: FLIGHT, publicKey: t.signer.publicKey, verifier: createNodeVerifier(), anchor: GENESIS_ANCHOR },
+    );
+    expect(verified.ok && verified.records.filter((r) => r.kind === "refund").map((r) => r.referencedRecordId)).toEqual([saleId, saleId]);
+    t.close();
+  });
+
   it("closes the service with an end-of-service report; the chain ends with the close record", () => {
     const t = setup();
     const a = voucher();
@@ -226,6 +291,8 @@ describe("selling offline", () => {
     expect(closed.report).toMatchObject({
       sales: { count: 2, totalMinor: 12_800 + 4_000 },
       voids: { count: 1, totalMinor: 2_000 },
+      refunds: { count: 0, totalMinor: 0 },
+      netMinor: 12_800 + 4_000,
       byCategory: { duty_free: 12_800, drink: 4_000 },
       byCrew: { C1002: { count: 1, totalMinor: 12_800 }, C1001: { count: 1, totalMinor: 4_000 } },
       stockLeft: { "DF-CHO-040": 19, "DR-COF-300": 58, "DF-WAT-020": 2 },

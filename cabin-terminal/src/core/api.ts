@@ -19,10 +19,13 @@ import { enrolWithGround, groundClient } from "./ground/client.js";
 import { type UploadSummary, uploadFlight } from "./ground/upload.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { Cart, priced } from "./sales/cart.js";
-import { type ChargeResult, charge, closeService, type Seller, type ServiceReport, type VoidResult, voidSale } from "./sales/sell.js";
+import { listSales, type SaleListItem, type ServiceReport, serviceReport } from "./sales/report.js";
+import { type RefundResult, refundSale, type VoidResult, voidSale } from "./sales/reverse.js";
+import { type ChargeResult, charge, closeService, type Seller } from "./sales/sell.js";
 
 const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
 const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
+const RecordId = Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" });
 const Empty = Type.Object({}, { additionalProperties: false });
 const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
@@ -49,7 +52,13 @@ export const TERMINAL_API_INPUTS = {
   "cart/set": strict({ sku: Sku, quantity: Type.Integer({ minimum: 0, maximum: LIMITS.lineQuantityMax }) }),
   "cart/clear": Empty,
   "sale/charge": strict({ voucherText: Type.String({ maxLength: LIMITS.voucherTextCharsMax }) }),
-  "sale/void": strict({ recordId: Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" }) }),
+  "sale/void": strict({ recordId: RecordId }),
+  "sale/refund": strict({
+    recordId: RecordId,
+    lines: Type.Array(strict({ sku: Sku, quantity: Quantity }), { minItems: 1, maxItems: LIMITS.recordLinesMax }),
+  }),
+  "sale/list": Empty,
+  "service/report": Empty,
   "service/close": Empty,
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
   "status/get": Empty,
@@ -93,6 +102,11 @@ export interface TerminalApi {
   "cart/clear"(input: TerminalApiInput<"cart/clear">): Promise<CartView>;
   "sale/charge"(input: TerminalApiInput<"sale/charge">): Promise<ChargeResult>;
   "sale/void"(input: TerminalApiInput<"sale/void">): Promise<VoidResult>;
+  "sale/refund"(input: TerminalApiInput<"sale/refund">): Promise<RefundResult>;
+  /** This flight's sales, newest last, with what was voided or refunded and what still can be. */
+  "sale/list"(input: TerminalApiInput<"sale/list">): Promise<SaleListItem[]>;
+  /** The service report so far; after close, the end-of-service report. */
+  "service/report"(input: TerminalApiInput<"service/report">): Promise<ServiceReport>;
   "service/close"(
     input: TerminalApiInput<"service/close">,
   ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
@@ -117,16 +131,11 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   const ground = { timeoutMs: 15_000, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
   const cart = new Cart();
   let crew: { crewId: string; name: string; role: CrewRole } | undefined;
-  let flight: LoadedFlight | undefined = latestOpenFlight();
+  let flight: LoadedFlight | undefined = latestFlight();
 
-  function latestOpenFlight(): LoadedFlight | undefined {
-    const [row] = db
-      .select({ flightKey: flights.flightKey })
-      .from(flights)
-      .where(isNull(flights.closedAtMs))
-      .orderBy(desc(flights.loadedAtMs))
-      .limit(1)
-      .all();
+  /** The flight loaded last stays current after its service closed: it still has to be uploaded. */
+  function latestFlight(): LoadedFlight | undefined {
+    const [row] = db.select({ flightKey: flights.flightKey }).from(flights).orderBy(desc(flights.loadedAtMs)).limit(1).all();
     return row === undefined ? undefined : openFlight(db, row.flightKey, now());
   }
   function validated<K extends keyof typeof TERMINAL_API_INPUTS>(name: K, input: unknown): TerminalApiInput<K> {
@@ -238,6 +247,18 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     },
     async "sale/void"(input) {
       return voidSale(db, current(), seller(), validated("sale/void", input).recordId, now());
+    },
+    async "sale/refund"(input) {
+      const { recordId, lines } = validated("sale/refund", input);
+      return refundSale(db, current(), seller(), recordId, lines, now());
+    },
+    async "sale/list"(input) {
+      validated("sale/list", input);
+      return listSales(db, current().flightKey);
+    },
+    async "service/report"(input) {
+      validated("service/report", input);
+      return serviceReport(db, current());
     },
     async "service/close"(input) {
       validated("service/close", input);

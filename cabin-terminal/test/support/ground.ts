@@ -11,6 +11,8 @@ export interface GroundWithFlight {
   readonly flightId: string;
   /** The registered passenger's voucher, as drawn in the QR code. */
   readonly voucherText: string;
+  /** The registered passenger's session token, to read their wallet. */
+  readonly passengerToken: string;
   /** A fresh one-time code enrolling a terminal straight onto the flight. */
   enrolmentCode(): Promise<string>;
 }
@@ -30,6 +32,7 @@ export async function groundWithFlight(registration: { capMinor: number; seat: s
     groundUrl,
     flightId,
     voucherText,
+    passengerToken: p.token,
     async enrolmentCode() {
       const response = await call(
         t.app,

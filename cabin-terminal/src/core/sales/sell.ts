@@ -2,7 +2,8 @@
  * Selling offline. `charge` checks the voucher with the shared library (native verifier), the
  * voucher's remaining cap on this terminal, the sale limits and the trolley's stock, then writes
  * the signed chain record, the stock decrements and the cap usage in one durable transaction
- * (synchronous=FULL: on disk before "approved" is shown). Voids and closing are the purser's.
+ * (synchronous=FULL: on disk before "approved" is shown). Closing is the purser's; voids and refunds
+ * are in reverse.ts, the end-of-service report in report.ts.
  */
 import {
   type CrewRole,
@@ -17,13 +18,14 @@ import {
   verifyVoucher,
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
-import { flights, records, stock, voucherUsage } from "../db/schema.js";
+import { flights } from "../db/schema.js";
 import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
-import { salesStatements } from "./statements.js";
+import { type ServiceReport, serviceReport } from "./report.js";
+import { isServiceClosed, salesStatements } from "./statements.js";
 
 const verifier = createNodeVerifier();
 
@@ -105,7 +107,7 @@ export function charge(
   });
   const { manifest } = flight;
   if (seller.crew === undefined) return decline("not_logged_in", "log in with your PIN first");
-  if (isClosed(db, flight.flightKey)) return decline("service_closed", "the service is closed: no more sales on this flight");
+  if (isServiceClosed(db, flight.flightKey)) return decline("service_closed", "the service is closed: no more sales on this flight");
   if (cart.length === 0) return decline("empty_cart", "add items to the cart first");
   const lines = priced(cart, manifest);
   if (lines === undefined) return decline("unknown_item", "an item is not in this flight's catalog");
@@ -182,70 +184,6 @@ function voucherContextOf(manifest: Manifest) {
   return context;
 }
 
-export type VoidResult =
-  | { readonly voided: true; readonly recordId: string }
-  | {
-      readonly voided: false;
-      readonly reason: "not_purser" | "no_such_sale" | "already_voided" | "service_closed";
-      readonly detail: string;
-    };
-
-/** The purser voids a sale of this service: stock goes back, the voucher may spend it again. */
-export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, saleRecordId: string, nowMs: number): VoidResult {
-  if (seller.crew?.role !== "purser") return { voided: false, reason: "not_purser", detail: "only the purser can void a sale" };
-  if (isClosed(db, flight.flightKey)) return { voided: false, reason: "service_closed", detail: "the service is closed" };
-  return db.transaction((tx): VoidResult => {
-    const [sale] = tx
-      .select()
-      .from(records)
-      .where(and(eq(records.recordId, saleRecordId), eq(records.flightKey, flight.flightKey)))
-      .all();
-    if (sale === undefined || sale.kind !== "sale") return { voided: false, reason: "no_such_sale", detail: "no such sale on this flight" };
-    const [voided] = tx.select({ id: records.recordId }).from(records).where(eq(records.referencedRecordId, saleRecordId)).all();
-    if (voided !== undefined) return { voided: false, reason: "already_voided", detail: "this sale was already voided" };
-    const lines = JSON.parse(sale.lines) as { sku: string; quantity: number; unitPriceMinor: number }[];
-    const record = appendRecord(
-      db,
-      {
-        recordId: seller.newId(),
-        kind: "void",
-        terminalId: seller.terminalId,
-        flight: flight.manifest.flight,
-        createdAtMs: nowMs,
-        crewId: seller.crew!.crewId,
-        trolleyId: flight.trolleyId,
-        voucherId: sale.voucherId,
-        referencedRecordId: sale.recordId,
-        currency: flight.manifest.currency,
-        lines,
-      },
-      flight.flightKey,
-      seller.signer,
-    );
-    for (const line of lines) {
-      tx.update(stock)
-        .set({ quantity: sql`${stock.quantity} + ${line.quantity}` })
-        .where(and(eq(stock.flightKey, flight.flightKey), eq(stock.sku, line.sku)))
-        .run();
-    }
-    tx.update(voucherUsage)
-      .set({ spentMinor: sql`${voucherUsage.spentMinor} - ${sale.totalMinor}` })
-      .where(and(eq(voucherUsage.flightKey, flight.flightKey), eq(voucherUsage.voucherId, sale.voucherId)))
-      .run();
-    return { voided: true, recordId: record.recordId };
-  });
-}
-
-export interface ServiceReport {
-  readonly flightKey: string;
-  readonly currency: string;
-  readonly sales: { readonly count: number; readonly totalMinor: number };
-  readonly voids: { readonly count: number; readonly totalMinor: number };
-  readonly byCategory: Record<string, number>;
-  readonly byCrew: Record<string, { count: number; totalMinor: number }>;
-  readonly stockLeft: Record<string, number>;
-}
-
 /** The purser closes the service: a close record ends the chain; nothing can be sold after. */
 export function closeService(
   db: TerminalDb,
@@ -254,7 +192,7 @@ export function closeService(
   nowMs: number,
 ): { closed: true; report: ServiceReport } | { closed: false; reason: "not_purser" | "service_closed"; detail: string } {
   if (seller.crew?.role !== "purser") return { closed: false, reason: "not_purser", detail: "only the purser can close the service" };
-  if (isClosed(db, flight.flightKey)) return { closed: false, reason: "service_closed", detail: "the service is already closed" };
+  if (isServiceClosed(db, flight.flightKey)) return { closed: false, reason: "service_closed", detail: "the service is already closed" };
   db.transaction((tx) => {
     appendRecord(
       db,
@@ -276,43 +214,4 @@ export function closeService(
     tx.update(flights).set({ closedAtMs: nowMs }).where(eq(flights.flightKey, flight.flightKey)).run();
   });
   return { closed: true, report: serviceReport(db, flight) };
-}
-
-export function serviceReport(db: TerminalDb, flight: LoadedFlight): ServiceReport {
-  const rows = db.select().from(records).where(eq(records.flightKey, flight.flightKey)).all();
-  const categoryOf = new Map(flight.manifest.catalog.map((item) => [item.sku, item.category]));
-  const voidedIds = new Set(rows.filter((r) => r.kind === "void").map((r) => r.referencedRecordId));
-  const sales = rows.filter((r) => r.kind === "sale");
-  const kept = sales.filter((r) => !voidedIds.has(r.recordId));
-  const byCategory: Record<string, number> = {};
-  const byCrew: Record<string, { count: number; totalMinor: number }> = {};
-  for (const sale of kept) {
-    for (const line of JSON.parse(sale.lines) as { sku: string; quantity: number; unitPriceMinor: number }[]) {
-      const category = categoryOf.get(line.sku) ?? "other";
-      byCategory[category] = (byCategory[category] ?? 0) + line.quantity * line.unitPriceMinor;
-    }
-    const crew = byCrew[sale.crewId] ?? { count: 0, totalMinor: 0 };
-    byCrew[sale.crewId] = { count: crew.count + 1, totalMinor: crew.totalMinor + sale.totalMinor };
-  }
-  const voids = rows.filter((r) => r.kind === "void");
-  return {
-    flightKey: flight.flightKey,
-    currency: flight.manifest.currency,
-    sales: { count: kept.length, totalMinor: kept.reduce((sum, r) => sum + r.totalMinor, 0) },
-    voids: { count: voids.length, totalMinor: voids.reduce((sum, r) => sum + r.totalMinor, 0) },
-    byCategory,
-    byCrew,
-    stockLeft: Object.fromEntries(
-      db
-        .select()
-        .from(stock)
-        .where(eq(stock.flightKey, flight.flightKey))
-        .all()
-        .map((s) => [s.sku, s.quantity]),
-    ),
-  };
-}
-
-function isClosed(db: TerminalDb, flightKey: string): boolean {
-  return (salesStatements(db).closedAt.get(flightKey)?.closed_at_ms ?? null) !== null;
 }

@@ -13,6 +13,7 @@ export interface SalesStatements {
   readonly insertRecord: Database.Statement<unknown[]>;
   readonly changeStock: Database.Statement<[number, string, string]>;
   readonly addUsage: Database.Statement<[string, string, number, number]>;
+  readonly giveBackUsage: Database.Statement<[number, string, string]>;
 }
 
 const prepared = new WeakMap<Database.Database, SalesStatements>();
@@ -34,8 +35,13 @@ export function salesStatements(db: TerminalDb): SalesStatements {
       addUsage: sqlite.prepare(
         "INSERT INTO voucher_usage (flight_key, voucher_id, spent_minor) VALUES (?, ?, ?) ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + ?",
       ),
+      giveBackUsage: sqlite.prepare("UPDATE voucher_usage SET spent_minor = spent_minor - ? WHERE flight_key = ? AND voucher_id = ?"),
     };
     prepared.set(sqlite, statements);
   }
   return statements;
+}
+
+export function isServiceClosed(db: TerminalDb, flightKey: string): boolean {
+  return (salesStatements(db).closedAt.get(flightKey)?.closed_at_ms ?? null) !== null;
 }

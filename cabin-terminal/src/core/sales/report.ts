@@ -1,0 +1,135 @@
+/**
+ * What the terminal sold on a flight, from its own records (core process): the end-of-service
+ * report and the sales list the purser voids and refunds from. Voided sales count for nothing;
+ * refunds are taken off the sale's category and crew member, so every total here is net.
+ */
+import { eq } from "drizzle-orm";
+import type { TerminalDb } from "../db/open.js";
+import { records, stock } from "../db/schema.js";
+import type { LoadedFlight } from "../flight/load.js";
+
+export interface SaleLineRow {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPriceMinor: number;
+}
+
+export interface ServiceReport {
+  readonly flightKey: string;
+  readonly currency: string;
+  /** Sales not voided, at what they were sold for (before refunds). */
+  readonly sales: { readonly count: number; readonly totalMinor: number };
+  readonly voids: { readonly count: number; readonly totalMinor: number };
+  readonly refunds: { readonly count: number; readonly totalMinor: number };
+  /** sales − refunds: what the ground should collect for this terminal. */
+  readonly netMinor: number;
+  /** Net of refunds, per catalog category. */
+  readonly byCategory: Record<string, number>;
+  /** Per crew member who made the sales: count, and total net of refunds. */
+  readonly byCrew: Record<string, { count: number; totalMinor: number }>;
+  readonly stockLeft: Record<string, number>;
+}
+
+export interface SaleListItem {
+  readonly recordId: string;
+  readonly sequence: number;
+  readonly createdAtMs: number;
+  readonly crewId: string;
+  readonly voucherId: string;
+  readonly totalMinor: number;
+  readonly lines: readonly SaleLineRow[];
+  readonly voided: boolean;
+  readonly refundedMinor: number;
+  /** What can still be refunded, per SKU (nothing once voided). */
+  readonly refundable: Record<string, number>;
+}
+
+type RecordRow = typeof records.$inferSelect;
+
+/** A flight's sales with their voids and refunds, in chain order. */
+export function listSales(db: TerminalDb, flightKey: string): SaleListItem[] {
+  const rows = db.select().from(records).where(eq(records.flightKey, flightKey)).orderBy(records.sequence).all();
+  const reversals = new Map<string, RecordRow[]>();
+  for (const row of rows) {
+    if (row.referencedRecordId === null) continue;
+    reversals.set(row.referencedRecordId, [...(reversals.get(row.referencedRecordId) ?? []), row]);
+  }
+  return rows
+    .filter((row) => row.kind === "sale")
+    .map((sale) => {
+      const against = reversals.get(sale.recordId) ?? [];
+      const voided = against.some((r) => r.kind === "void");
+      const refunds = against.filter((r) => r.kind === "refund");
+      const lines = linesOf(sale);
+      const refundable: Record<string, number> = {};
+      if (!voided) {
+        for (const line of lines) refundable[line.sku] = (refundable[line.sku] ?? 0) + line.quantity;
+        for (const refund of refunds)
+          for (const line of linesOf(refund)) refundable[line.sku] = (refundable[line.sku] ?? 0) - line.quantity;
+      }
+      return {
+        recordId: sale.recordId,
+        sequence: sale.sequence,
+        createdAtMs: sale.createdAtMs,
+        crewId: sale.crewId,
+        voucherId: sale.voucherId,
+        totalMinor: sale.totalMinor,
+        lines,
+        voided,
+        refundedMinor: refunds.reduce((sum, r) => sum + r.totalMinor, 0),
+        refundable: Object.fromEntries(Object.entries(refundable).filter(([, quantity]) => quantity > 0)),
+      };
+    });
+}
+
+export function serviceReport(db: TerminalDb, flight: LoadedFlight): ServiceReport {
+  const rows = db.select().from(records).where(eq(records.flightKey, flight.flightKey)).all();
+  const categoryOf = new Map(flight.manifest.catalog.map((item) => [item.sku, item.category]));
+  const voidedIds = new Set(rows.filter((r) => r.kind === "void").map((r) => r.referencedRecordId));
+  const kept = rows.filter((r) => r.kind === "sale" && !voidedIds.has(r.recordId));
+  const sellerOf = new Map(kept.map((sale) => [sale.recordId, sale.crewId]));
+  const refunds = rows.filter((r) => r.kind === "refund");
+  const voids = rows.filter((r) => r.kind === "void");
+  const byCategory: Record<string, number> = {};
+  const byCrew: Record<string, { count: number; totalMinor: number }> = {};
+  const addCategories = (row: RecordRow, sign: 1 | -1) => {
+    for (const line of linesOf(row)) {
+      const category = categoryOf.get(line.sku) ?? "other";
+      byCategory[category] = (byCategory[category] ?? 0) + sign * line.quantity * line.unitPriceMinor;
+    }
+  };
+  for (const sale of kept) {
+    addCategories(sale, 1);
+    const crew = byCrew[sale.crewId] ?? { count: 0, totalMinor: 0 };
+    byCrew[sale.crewId] = { count: crew.count + 1, totalMinor: crew.totalMinor + sale.totalMinor };
+  }
+  for (const refund of refunds) {
+    addCategories(refund, -1);
+    const seller = sellerOf.get(refund.referencedRecordId ?? "");
+    const crew = seller === undefined ? undefined : byCrew[seller];
+    if (seller !== undefined && crew !== undefined) byCrew[seller] = { ...crew, totalMinor: crew.totalMinor - refund.totalMinor };
+  }
+  const total = (list: readonly RecordRow[]) => list.reduce((sum, r) => sum + r.totalMinor, 0);
+  return {
+    flightKey: flight.flightKey,
+    currency: flight.manifest.currency,
+    sales: { count: kept.length, totalMinor: total(kept) },
+    voids: { count: voids.length, totalMinor: total(voids) },
+    refunds: { count: refunds.length, totalMinor: total(refunds) },
+    netMinor: total(kept) - total(refunds),
+    byCategory,
+    byCrew,
+    stockLeft: Object.fromEntries(
+      db
+        .select()
+        .from(stock)
+        .where(eq(stock.flightKey, flight.flightKey))
+        .all()
+        .map((s) => [s.sku, s.quantity]),
+    ),
+  };
+}
+
+export function linesOf(row: Pick<RecordRow, "lines">): SaleLineRow[] {
+  return JSON.parse(row.lines) as SaleLineRow[];
+}

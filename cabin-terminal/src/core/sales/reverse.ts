@@ -1,0 +1,111 @@
+/**
+ * The purser's reversals, each its own chain record (core process). A void takes back a whole
+ * sale; a refund takes back some of its items. Either way the items go back on the trolley and
+ * the voucher may spend the amount again. The ground applies the same rules: a void only for a
+ * sale nothing was reversed from yet, refunds never more than the sale took.
+ */
+import { linesTotalMinor, type RecordKind } from "@cabinpay/shared";
+import type { TerminalDb } from "../db/open.js";
+import type { LoadedFlight } from "../flight/load.js";
+import { appendRecord } from "./chain.js";
+import { listSales, type SaleLineRow, type SaleListItem } from "./report.js";
+import type { Seller } from "./sell.js";
+import { isServiceClosed, salesStatements } from "./statements.js";
+
+type Refusal<R extends string> = { readonly reason: R; readonly detail: string };
+
+export type VoidResult =
+  | { readonly voided: true; readonly recordId: string }
+  | ({ readonly voided: false } & Refusal<"not_purser" | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
+
+export type RefundResult =
+  | { readonly refunded: true; readonly recordId: string; readonly totalMinor: number }
+  | ({ readonly refunded: false } & Refusal<
+      "not_purser" | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
+    >);
+
+/** The purser voids a sale of this service: stock goes back, the voucher may spend it again. */
+export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, saleRecordId: string, nowMs: number): VoidResult {
+  return db.transaction((): VoidResult => {
+    const found = reversible(db, flight, seller, saleRecordId);
+    if ("reason" in found) return { voided: false, ...found };
+    if (found.refundedMinor > 0)
+      return { voided: false, reason: "refunded", detail: "part of this sale was refunded: refund the rest instead of voiding it" };
+    const recordId = reverse(db, flight, seller, found, "void", found.lines, nowMs);
+    return { voided: true, recordId };
+  });
+}
+
+/** The purser refunds some items of a sale, at the prices they were sold for. */
+export function refundSale(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  seller: Seller,
+  saleRecordId: string,
+  items: readonly { sku: string; quantity: number }[],
+  nowMs: number,
+): RefundResult {
+  return db.transaction((): RefundResult => {
+    const found = reversible(db, flight, seller, saleRecordId);
+    if ("reason" in found) return { refunded: false, ...found };
+    const lines: SaleLineRow[] = [];
+    for (const item of items) {
+      const sold = found.lines.find((line) => line.sku === item.sku);
+      if (sold === undefined) return { refunded: false, reason: "not_in_sale", detail: `${item.sku} was not part of this sale` };
+      const left = found.refundable[item.sku] ?? 0;
+      if (item.quantity > left)
+        return { refunded: false, reason: "more_than_sold", detail: `only ${left} of ${item.sku} can still be refunded from this sale` };
+      lines.push({ sku: item.sku, quantity: item.quantity, unitPriceMinor: sold.unitPriceMinor });
+    }
+    const recordId = reverse(db, flight, seller, found, "refund", lines, nowMs);
+    return { refunded: true, recordId, totalMinor: linesTotalMinor(flight.manifest.currency, lines) };
+  });
+}
+
+function reversible(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  seller: Seller,
+  saleRecordId: string,
+): SaleListItem | Refusal<"not_purser" | "service_closed" | "no_such_sale" | "already_voided"> {
+  if (seller.crew?.role !== "purser") return { reason: "not_purser", detail: "only the purser can void or refund a sale" };
+  if (isServiceClosed(db, flight.flightKey)) return { reason: "service_closed", detail: "the service is closed" };
+  const sale = listSales(db, flight.flightKey).find((s) => s.recordId === saleRecordId);
+  if (sale === undefined) return { reason: "no_such_sale", detail: "no such sale on this flight" };
+  if (sale.voided) return { reason: "already_voided", detail: "this sale was already voided" };
+  return sale;
+}
+
+/** Appends the reversal record and puts the items back on the trolley and the amount on the voucher. */
+function reverse(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  seller: Seller,
+  sale: SaleListItem,
+  kind: Extract<RecordKind, "void" | "refund">,
+  lines: readonly SaleLineRow[],
+  nowMs: number,
+): string {
+  const record = appendRecord(
+    db,
+    {
+      recordId: seller.newId(),
+      kind,
+      terminalId: seller.terminalId,
+      flight: flight.manifest.flight,
+      createdAtMs: nowMs,
+      crewId: seller.crew!.crewId,
+      trolleyId: flight.trolleyId,
+      voucherId: sale.voucherId,
+      referencedRecordId: sale.recordId,
+      currency: flight.manifest.currency,
+      lines: lines.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor })),
+    },
+    flight.flightKey,
+    seller.signer,
+  );
+  const statements = salesStatements(db);
+  for (const line of lines) statements.changeStock.run(line.quantity, flight.flightKey, line.sku);
+  statements.giveBackUsage.run(record.totalMinor, flight.flightKey, sale.voucherId);
+  return record.recordId;
+}
