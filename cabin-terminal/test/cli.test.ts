@@ -122,6 +122,13 @@ describe("the terminal CLI", () => {
     expect(mine.map((r) => r.kind)).toEqual(["sale", "sale", "refund", "void", "close"]);
     expect(held.map((r) => Buffer.from(r.bytes).toString("hex"))).toEqual(mine.map((r) => Buffer.from(r.bytes).toString("hex")));
 
+    // Retention: nothing goes at once; with no retention, all but the chain's head (the close record).
+    expect((await json("purge")).body).toEqual({ flights: [], records: 0 });
+    expect((await json("purge", "--retention-days", "0")).body).toEqual({ flights: ["9C8850/2026-12-01"], records: 4 });
+    expect(await cli("report")).toMatchObject({ code: EXIT.failed, err: expect.stringContaining("records_purged") });
+    expect((await json("status")).body.flight).toMatchObject({ serviceClosed: true, recordsPurged: true });
+    expect(await cli("upload")).toMatchObject({ code: EXIT.ok, out: expect.stringContaining("sent 0") });
+
     // Settled and the flight closed: the passenger paid the sale less the refund, nothing is held.
     const worker = await startWorker(t);
     try {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openTerminalDatabase, TERMINAL_MIGRATIONS } from "../src/core/db/open.js";
@@ -43,7 +43,7 @@ describe("the terminal database", () => {
       .all() as { name: string; strict: number }[];
     expect(tables.length).toBe(6);
     for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
-    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial"]);
+    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial", "0001_retention"]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
     expect(() =>
@@ -60,6 +60,34 @@ describe("the terminal database", () => {
         )
         .run(),
     ).toThrow(/enrolment_single_row/);
+  });
+
+  it("migrates a database of each earlier version without losing what it holds", () => {
+    // A terminal still on 0000_initial, with a loaded flight and a sale on it.
+    const upTo = (tag: string) => {
+      const folder = tempDir();
+      const entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag) + 1);
+      mkdirSync(join(folder, "meta"));
+      writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries }));
+      for (const entry of entries) copyFileSync(join(TERMINAL_MIGRATIONS, `${entry.tag}.sql`), join(folder, `${entry.tag}.sql`));
+      return folder;
+    };
+    const path = join(tempDir(), "terminal.db");
+    const old = openTerminalDatabase(path, { migrationsFolder: upTo("0000_initial") });
+    old.sqlite
+      .prepare(
+        "insert into flights (flight_key, manifest_id, manifest, trolley_id, loaded_at_ms, closed_at_ms) values (?, ?, x'01', 'A', 1, 2)",
+      )
+      .run("9C8850/2026-12-01", "m1");
+    expect(old.sqlite.prepare("select * from flights").all()[0]).not.toHaveProperty("purged_at_ms");
+    old.close();
+    // 0001_retention: flights gain purged_at_ms, empty for what was there.
+    const now = openTerminalDatabase(path);
+    closers.push(now.close);
+    expect(now.sqlite.prepare("select flight_key, closed_at_ms, purged_at_ms from flights").all()).toEqual([
+      { flight_key: "9C8850/2026-12-01", closed_at_ms: 2, purged_at_ms: null },
+    ]);
+    expect(() => now.sqlite.prepare("update flights set purged_at_ms = 'soon'").run()).toThrow(/cannot store TEXT value in INTEGER column/);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

@@ -29,6 +29,8 @@ export const USAGE = `usage: cabinpay-terminal [--data-dir DIR] [--json] <comman
   upload  [--batch-size N]                     after landing: send unsent records to the ground
   status                                       enrolment, flight, unsent records
   report                                       the service report (final once closed)
+  purge   [--retention-days N]                 remove acknowledged records of closed services older
+                                               than N days (default 7; also done at every start)
 The data directory is --data-dir, else CABINPAY_TERMINAL_DIR, else .cabinpay/terminal.`;
 
 export interface CliIo {
@@ -105,6 +107,7 @@ function parse(argv: readonly string[]) {
       voucher: { type: "string" },
       record: { type: "string" },
       "batch-size": { type: "string" },
+      "retention-days": { type: "string" },
     },
   });
   const [command, ...items] = positionals;
@@ -252,6 +255,17 @@ async function dispatch(
     case "report": {
       const report = await core["service/report"]({});
       print(JSON.stringify(report, null, 2), report);
+      return EXIT.ok;
+    }
+    case "purge": {
+      const days = values["retention-days"];
+      const result = await core["retention/purge"](days === undefined ? {} : { retentionDays: wholeNumber(days, "--retention-days") });
+      print(
+        result.flights.length === 0
+          ? "nothing to purge: no closed service whose records were all acknowledged long enough ago"
+          : `purged ${result.records} acknowledged records of ${result.flights.join(", ")}`,
+        result,
+      );
       return EXIT.ok;
     }
     default:

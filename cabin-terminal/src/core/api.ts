@@ -18,6 +18,7 @@ import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
 import { type UploadSummary, uploadFlight } from "./ground/upload.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
+import { type PurgeResult, purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
 import { Cart, priced } from "./sales/cart.js";
 import { listSales, type SaleListItem, type ServiceReport, serviceReport } from "./sales/report.js";
 import { type RefundResult, refundSale, type VoidResult, voidSale } from "./sales/reverse.js";
@@ -62,6 +63,7 @@ export const TERMINAL_API_INPUTS = {
   "service/close": Empty,
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
   "status/get": Empty,
+  "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
 } as const;
 
 export type TerminalApiInput<K extends keyof typeof TERMINAL_API_INPUTS> = Static<(typeof TERMINAL_API_INPUTS)[K]>;
@@ -72,6 +74,8 @@ export interface FlightSummary {
   readonly trolleyId: string;
   readonly catalogItems: number;
   readonly serviceClosed: boolean;
+  /** Its acknowledged records were removed under the retention rule. */
+  readonly recordsPurged: boolean;
 }
 
 export interface CartView {
@@ -112,6 +116,8 @@ export interface TerminalApi {
   ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
   "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadSummary>;
   "status/get"(input: TerminalApiInput<"status/get">): Promise<TerminalStatus>;
+  /** Removes acknowledged records of closed services older than the retention period (default 7 days). */
+  "retention/purge"(input: TerminalApiInput<"retention/purge">): Promise<PurgeResult>;
 }
 
 export interface TerminalCoreOptions {
@@ -121,6 +127,8 @@ export interface TerminalCoreOptions {
   readonly now?: () => number;
   readonly fetch?: typeof fetch;
   readonly onUploadProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
+  /** How long acknowledged records of a closed service are kept; RETENTION_MS_DEFAULT if unset. */
+  readonly retentionMs?: number;
 }
 
 export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & { close(): void } {
@@ -131,6 +139,8 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   const ground = { timeoutMs: 15_000, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
   const cart = new Cart();
   let crew: { crewId: string; name: string; role: CrewRole } | undefined;
+  const retentionMs = options.retentionMs ?? RETENTION_MS_DEFAULT;
+  purgeAcknowledged(db, { nowMs: now(), retentionMs });
   let flight: LoadedFlight | undefined = latestFlight();
 
   /** The flight loaded last stays current after its service closed: it still has to be uploaded. */
@@ -159,15 +169,33 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     identity ??= { terminalId: enrolled(db).terminalId, signer: deviceKey(keys) };
     return { ...identity, crew, newId };
   }
+  function flightRow(loaded: LoadedFlight) {
+    const [row] = db
+      .select({ closedAtMs: flights.closedAtMs, purgedAtMs: flights.purgedAtMs })
+      .from(flights)
+      .where(sql`${flights.flightKey} = ${loaded.flightKey}`)
+      .all();
+    return row;
+  }
   function summary(loaded: LoadedFlight): FlightSummary {
-    const [row] = db.select({ closedAtMs: flights.closedAtMs }).from(flights).where(sql`${flights.flightKey} = ${loaded.flightKey}`).all();
+    const row = flightRow(loaded);
     return {
       flightKey: loaded.flightKey,
       currency: loaded.manifest.currency,
       trolleyId: loaded.trolleyId,
       catalogItems: loaded.manifest.catalog.length,
       serviceClosed: (row?.closedAtMs ?? null) !== null,
+      recordsPurged: (row?.purgedAtMs ?? null) !== null,
     };
+  }
+  /** A flight whose records the retention rule removed has no sales to list or report. */
+  function withRecords(loaded: LoadedFlight): LoadedFlight {
+    if ((flightRow(loaded)?.purgedAtMs ?? null) !== null)
+      throw new TerminalError(
+        "records_purged",
+        `the records of ${loaded.flightKey} were removed under the retention rule after the ground acknowledged them: finance has the flight's reconciliation`,
+      );
+    return loaded;
   }
   function cartView(): CartView {
     const loaded = current();
@@ -254,11 +282,11 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     },
     async "sale/list"(input) {
       validated("sale/list", input);
-      return listSales(db, current().flightKey);
+      return listSales(db, withRecords(current()).flightKey);
     },
     async "service/report"(input) {
       validated("service/report", input);
-      return serviceReport(db, current());
+      return serviceReport(db, withRecords(current()));
     },
     async "service/close"(input) {
       validated("service/close", input);
@@ -267,13 +295,19 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     async "sync/upload"(input) {
       const { batchSizeMax } = validated("sync/upload", input);
       const client = groundClient(db, keys, { ...ground, now });
-      return uploadFlight(db, current(), client, now, {
+      const summary = await uploadFlight(db, current(), client, now, {
         batchSizeMax: batchSizeMax ?? LIMITS.batchRecordsMax,
         attemptsMax: 6,
         backoffInitialMs: 500,
         backoffMaxMs: 15_000,
         ...(options.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
       });
+      purgeAcknowledged(db, { nowMs: now(), retentionMs });
+      return summary;
+    },
+    async "retention/purge"(input) {
+      const { retentionDays } = validated("retention/purge", input);
+      return purgeAcknowledged(db, { nowMs: now(), retentionMs: retentionDays === undefined ? retentionMs : retentionDays * 86_400_000 });
     },
     async "status/get"(input) {
       validated("status/get", input);

@@ -15,6 +15,7 @@ export const TERMINAL_ERROR_CODES = [
   "ground_refused",
   "invalid_input",
   "no_flight_loaded",
+  "records_purged",
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 

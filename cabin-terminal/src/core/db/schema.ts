@@ -30,6 +30,11 @@ export const flights = sqliteTable("flights", {
   trolleyId: text("trolley_id").notNull(),
   loadedAtMs: integer("loaded_at_ms").notNull(),
   closedAtMs: integer("closed_at_ms"),
+  /**
+   * When the retention rule removed its acknowledged records. The row and the close record stay:
+   * they are the chain's head, so the flight can never start a second chain at sequence 1.
+   */
+  purgedAtMs: integer("purged_at_ms"),
 });
 
 /** What is left on this terminal's trolley, per item. */

@@ -1,0 +1,1 @@
+ALTER TABLE `flights` ADD `purged_at_ms` integer;
