@@ -1,10 +1,11 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openTerminalDatabase, TERMINAL_MIGRATIONS } from "../src/core/db/open.js";
 import { enrolled } from "../src/core/enrolment.js";
 import { TerminalError } from "../src/core/errors.js";
-import { fileKeyStore } from "../src/core/keys/key-store.js";
+import { encryptedFileKeyStore, fileKeyStore, type StringCipher } from "../src/core/keys/key-store.js";
 import { enrolledDatabase, tempDir } from "./support/fixtures.js";
 
 const journal = JSON.parse(readFileSync(join(TERMINAL_MIGRATIONS, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
@@ -134,5 +135,52 @@ describe("the device key store", () => {
     const path = join(tempDir(), "device.key");
     writeFileSync(path, "not a key");
     expect(errorCode(() => fileKeyStore(path).load())).toBe("key_store_damaged");
+  });
+
+  /**
+   * The app passes Electron's safeStorage, which cannot run here. This keychain implements the
+   * same three methods with AES-256-GCM under a key held in memory, as the OS keychain holds its own.
+   */
+  function keychain(available = true): StringCipher {
+    const key = randomBytes(32);
+    return {
+      isEncryptionAvailable: () => available,
+      encryptString(plainText) {
+        const iv = randomBytes(12);
+        const cipher = createCipheriv("aes-256-gcm", key, iv);
+        const body = Buffer.concat([cipher.update(plainText, "utf8"), cipher.final()]);
+        return Buffer.concat([iv, cipher.getAuthTag(), body]);
+      },
+      decryptString(encrypted) {
+        const decipher = createDecipheriv("aes-256-gcm", key, encrypted.subarray(0, 12));
+        decipher.setAuthTag(encrypted.subarray(12, 28));
+        return Buffer.concat([decipher.update(encrypted.subarray(28)), decipher.final()]).toString("utf8");
+      },
+    };
+  }
+
+  it("keeps the key encrypted by the keychain in the app: the file alone does not give it away", () => {
+    const path = join(tempDir(), "keys", "device.key.enc");
+    const cipher = keychain();
+    const store = encryptedFileKeyStore(path, cipher);
+    expect(store.load()).toBeUndefined();
+    const secret = crypto.getRandomValues(new Uint8Array(32));
+    store.save(secret);
+    expect(encryptedFileKeyStore(path, cipher).load()).toEqual(secret);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const onDisk = readFileSync(path);
+    expect(onDisk.toString("latin1")).not.toContain(Buffer.from(secret).toString("hex"));
+    expect(onDisk.includes(Buffer.from(secret))).toBe(false);
+    // Copied to another device (another keychain), or scribbled on: refused with what to do.
+    expect(errorCode(() => encryptedFileKeyStore(path, keychain()).load())).toBe("key_store_damaged");
+    writeFileSync(path, Buffer.from(onDisk.map((byte, i) => (i === 20 ? byte ^ 1 : byte))));
+    expect(errorCode(() => encryptedFileKeyStore(path, cipher).load())).toBe("key_store_damaged");
+  });
+
+  it("says so when the keychain is locked, and writes nothing", () => {
+    const path = join(tempDir(), "device.key.enc");
+    const store = encryptedFileKeyStore(path, keychain(false));
+    expect(errorCode(() => store.save(new Uint8Array(32)))).toBe("key_store_unavailable");
+    expect(store.load()).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ export const TERMINAL_ERROR_CODES = [
   "database_unavailable",
   "not_enrolled",
   "key_store_damaged",
+  "key_store_unavailable",
   "manifest_rejected",
   "trolley_not_in_manifest",
   "flight_in_service",
