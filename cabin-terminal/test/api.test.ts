@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
 import type { TestApp } from "../../ground-settlement/test/support/app.js";
-import { createTerminalCore, type TerminalApi } from "../src/core/api.js";
+import type { TerminalApi } from "../src/api/contract.js";
+import { createTerminalCore } from "../src/core/api.js";
 import { TerminalError } from "../src/core/errors.js";
 import { tempDir } from "./support/fixtures.js";
 import { groundWithFlight } from "./support/ground.js";

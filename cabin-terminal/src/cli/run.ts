@@ -10,7 +10,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { formatMoney, LIMITS, money } from "@cabinpay/shared";
-import { createTerminalCore, type TerminalApi } from "../core/api.js";
+import type { TerminalApi } from "../api/contract.js";
+import { createTerminalCore } from "../core/api.js";
 import type { LoginResult } from "../core/crew/login.js";
 import { TerminalError } from "../core/errors.js";
 

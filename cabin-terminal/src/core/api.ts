@@ -1,124 +1,28 @@
 /**
- * The one API surface between the crew UI and the terminal core (core process). Handlers are
- * named `domain/verb`. The Electron preload exposes exactly this (`satisfies TerminalApi`), the
- * browser host bridges it over HTTP, and the CLI drives it. Every input is validated here, against
- * a schema with limits, before it reaches the core.
+ * The terminal core behind the one API surface (core process): `createTerminalCore` implements
+ * `TerminalApi` (src/api/contract.ts). Every input is validated here, against its schema, before it
+ * reaches the core. The Electron main, the browser host and the CLI each hold one of these.
  */
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type CrewRole, LIMITS, linesTotalMinor, newId, type Signer } from "@cabinpay/shared";
-import { desc, isNull, sql } from "drizzle-orm";
-import { type Static, type TSchema, Type } from "typebox";
+import { desc, eq, isNull, sql } from "drizzle-orm";
 import { Value } from "typebox/value";
-import { crewLogin, type LoginResult } from "./crew/login.js";
+import { type CartView, type FlightSummary, TERMINAL_API_INPUTS, type TerminalApi, type TerminalApiInput } from "../api/contract.js";
+import { crewLogin } from "./crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "./db/open.js";
-import { flights, records } from "./db/schema.js";
+import { flights, records, stock } from "./db/schema.js";
 import { deviceKey, enrolled } from "./enrolment.js";
 import { TerminalError } from "./errors.js";
 import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
-import { type UploadSummary, uploadFlight } from "./ground/upload.js";
+import { uploadFlight } from "./ground/upload.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
-import { type PurgeResult, purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
+import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
 import { Cart, priced } from "./sales/cart.js";
-import { listSales, type SaleListItem, type ServiceReport, serviceReport } from "./sales/report.js";
-import { type RefundResult, refundSale, type VoidResult, voidSale } from "./sales/reverse.js";
-import { type ChargeResult, charge, closeService, type Seller } from "./sales/sell.js";
-
-const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
-const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
-const RecordId = Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" });
-const Empty = Type.Object({}, { additionalProperties: false });
-const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
-
-/** The input schema of every handler: what the UI may send, with limits. */
-export const TERMINAL_API_INPUTS = {
-  "enrolment/enrol": strict({
-    groundUrl: Type.String({ maxLength: 200, pattern: "^https?://" }),
-    code: Type.String({ minLength: 12, maxLength: 20 }),
-  }),
-  "manifest/download": strict({
-    carrier: Type.String({ pattern: "^[A-Z0-9]{2,3}$" }),
-    number: Type.String({ pattern: "^[1-9][0-9]{0,3}[A-Z]?$" }),
-    date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
-    trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
-  }),
-  "manifest/import": strict({
-    manifestBase64: Type.String({ maxLength: Math.ceil((LIMITS.manifestBytesMax * 4) / 3) + 4 }),
-    trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
-  }),
-  "crew/login": strict({ crewId: Type.String({ minLength: 1, maxLength: LIMITS.crewIdBytesMax }), pin: Type.String({ maxLength: 8 }) }),
-  "crew/logout": Empty,
-  "cart/add": strict({ sku: Sku, quantity: Type.Optional(Quantity) }),
-  "cart/remove": strict({ sku: Sku }),
-  "cart/set": strict({ sku: Sku, quantity: Type.Integer({ minimum: 0, maximum: LIMITS.lineQuantityMax }) }),
-  "cart/clear": Empty,
-  "sale/charge": strict({ voucherText: Type.String({ maxLength: LIMITS.voucherTextCharsMax }) }),
-  "sale/void": strict({ recordId: RecordId }),
-  "sale/refund": strict({
-    recordId: RecordId,
-    lines: Type.Array(strict({ sku: Sku, quantity: Quantity }), { minItems: 1, maxItems: LIMITS.recordLinesMax }),
-  }),
-  "sale/list": Empty,
-  "service/report": Empty,
-  "service/close": Empty,
-  "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
-  "status/get": Empty,
-  "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
-} as const;
-
-export type TerminalApiInput<K extends keyof typeof TERMINAL_API_INPUTS> = Static<(typeof TERMINAL_API_INPUTS)[K]>;
-
-export interface FlightSummary {
-  readonly flightKey: string;
-  readonly currency: string;
-  readonly trolleyId: string;
-  readonly catalogItems: number;
-  readonly serviceClosed: boolean;
-  /** Its acknowledged records were removed under the retention rule. */
-  readonly recordsPurged: boolean;
-}
-
-export interface CartView {
-  readonly lines: { sku: string; nameEn: string; nameZh: string; quantity: number; unitPriceMinor: number }[];
-  readonly totalMinor: number;
-  readonly currency: string;
-}
-
-export interface TerminalStatus {
-  readonly enrolled: boolean;
-  readonly terminalId: string | undefined;
-  readonly flight: FlightSummary | undefined;
-  readonly crew: { crewId: string; name: string; role: CrewRole } | undefined;
-  readonly cart: CartView | undefined;
-  /** Records the ground has not acknowledged yet. */
-  readonly unsentRecords: number;
-}
-
-export interface TerminalApi {
-  "enrolment/enrol"(input: TerminalApiInput<"enrolment/enrol">): Promise<{ terminalId: string; name: string }>;
-  "manifest/download"(input: TerminalApiInput<"manifest/download">): Promise<FlightSummary>;
-  "manifest/import"(input: TerminalApiInput<"manifest/import">): Promise<FlightSummary>;
-  "crew/login"(input: TerminalApiInput<"crew/login">): Promise<LoginResult>;
-  "crew/logout"(input: TerminalApiInput<"crew/logout">): Promise<void>;
-  "cart/add"(input: TerminalApiInput<"cart/add">): Promise<CartView>;
-  "cart/remove"(input: TerminalApiInput<"cart/remove">): Promise<CartView>;
-  "cart/set"(input: TerminalApiInput<"cart/set">): Promise<CartView>;
-  "cart/clear"(input: TerminalApiInput<"cart/clear">): Promise<CartView>;
-  "sale/charge"(input: TerminalApiInput<"sale/charge">): Promise<ChargeResult>;
-  "sale/void"(input: TerminalApiInput<"sale/void">): Promise<VoidResult>;
-  "sale/refund"(input: TerminalApiInput<"sale/refund">): Promise<RefundResult>;
-  /** This flight's sales, newest last, with what was voided or refunded and what still can be. */
-  "sale/list"(input: TerminalApiInput<"sale/list">): Promise<SaleListItem[]>;
-  /** The service report so far; after close, the end-of-service report. */
-  "service/report"(input: TerminalApiInput<"service/report">): Promise<ServiceReport>;
-  "service/close"(
-    input: TerminalApiInput<"service/close">,
-  ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
-  "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadSummary>;
-  "status/get"(input: TerminalApiInput<"status/get">): Promise<TerminalStatus>;
-  /** Removes acknowledged records of closed services older than the retention period (default 7 days). */
-  "retention/purge"(input: TerminalApiInput<"retention/purge">): Promise<PurgeResult>;
-}
+import { listSales, serviceReport } from "./sales/report.js";
+import { refundSale, voidSale } from "./sales/reverse.js";
+import { charge, closeService, type Seller } from "./sales/sell.js";
 
 export interface TerminalCoreOptions {
   /** Where the database and (with the file key store) the device key live. */
@@ -132,6 +36,8 @@ export interface TerminalCoreOptions {
 }
 
 export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & { close(): void } {
+  // Owner-only: the database holds passenger names and the device key may sit beside it.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const database: OpenedDatabase = openTerminalDatabase(join(options.dataDir, "terminal.db"));
   const { db } = database;
   const keys = options.keyStore ?? fileKeyStore(join(options.dataDir, "device.key"));
@@ -184,6 +90,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       currency: loaded.manifest.currency,
       trolleyId: loaded.trolleyId,
       catalogItems: loaded.manifest.catalog.length,
+      crew: loaded.manifest.crew.map(({ crewId, name, role }) => ({ crewId, name, role })),
       serviceClosed: (row?.closedAtMs ?? null) !== null,
       recordsPurged: (row?.purgedAtMs ?? null) !== null,
     };
@@ -233,6 +140,26 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     async "manifest/import"(input) {
       const { manifestBase64, trolleyId } = validated("manifest/import", input);
       return opened(loadFlight(db, { manifestBytes: new Uint8Array(Buffer.from(manifestBase64, "base64")), trolleyId, nowMs: now() }));
+    },
+    async "catalog/list"(input) {
+      validated("catalog/list", input);
+      const loaded = current();
+      const left = new Map(
+        db
+          .select({ sku: stock.sku, quantity: stock.quantity })
+          .from(stock)
+          .where(eq(stock.flightKey, loaded.flightKey))
+          .all()
+          .map((row) => [row.sku, row.quantity]),
+      );
+      return loaded.manifest.catalog.map(({ sku, category, nameEn, nameZh, priceMinor }) => ({
+        sku,
+        category,
+        nameEn,
+        nameZh,
+        priceMinor,
+        stockLeft: left.get(sku) ?? 0,
+      }));
     },
     async "crew/login"(input) {
       const { crewId, pin } = validated("crew/login", input);

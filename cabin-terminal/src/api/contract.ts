@@ -1,0 +1,142 @@
+/**
+ * The one API surface between the crew UI and the terminal core, in no process of its own: the
+ * renderer, the preload, Electron's main, the browser host and the CLI all import it. Handlers are
+ * named `domain/verb`; every input has a schema with limits, checked by the core before use.
+ */
+import { type CrewRole, LIMITS } from "@cabinpay/shared";
+import { type Static, type TSchema, Type } from "typebox";
+import type { LoginResult } from "../core/crew/login.js";
+import type { UploadSummary } from "../core/ground/upload.js";
+import type { PurgeResult } from "../core/retention.js";
+import type { SaleListItem, ServiceReport } from "../core/sales/report.js";
+import type { RefundResult, VoidResult } from "../core/sales/reverse.js";
+import type { ChargeResult } from "../core/sales/sell.js";
+
+const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
+const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
+const RecordId = Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" });
+const Empty = Type.Object({}, { additionalProperties: false });
+const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+/** The input schema of every handler: what the UI may send, with limits. */
+export const TERMINAL_API_INPUTS = {
+  "enrolment/enrol": strict({
+    groundUrl: Type.String({ maxLength: 200, pattern: "^https?://" }),
+    code: Type.String({ minLength: 12, maxLength: 20 }),
+  }),
+  "manifest/download": strict({
+    carrier: Type.String({ pattern: "^[A-Z0-9]{2,3}$" }),
+    number: Type.String({ pattern: "^[1-9][0-9]{0,3}[A-Z]?$" }),
+    date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
+    trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
+  }),
+  "manifest/import": strict({
+    manifestBase64: Type.String({ maxLength: Math.ceil((LIMITS.manifestBytesMax * 4) / 3) + 4 }),
+    trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
+  }),
+  "catalog/list": Empty,
+  "crew/login": strict({ crewId: Type.String({ minLength: 1, maxLength: LIMITS.crewIdBytesMax }), pin: Type.String({ maxLength: 8 }) }),
+  "crew/logout": Empty,
+  "cart/add": strict({ sku: Sku, quantity: Type.Optional(Quantity) }),
+  "cart/remove": strict({ sku: Sku }),
+  "cart/set": strict({ sku: Sku, quantity: Type.Integer({ minimum: 0, maximum: LIMITS.lineQuantityMax }) }),
+  "cart/clear": Empty,
+  "sale/charge": strict({ voucherText: Type.String({ maxLength: LIMITS.voucherTextCharsMax }) }),
+  "sale/void": strict({ recordId: RecordId }),
+  "sale/refund": strict({
+    recordId: RecordId,
+    lines: Type.Array(strict({ sku: Sku, quantity: Quantity }), { minItems: 1, maxItems: LIMITS.recordLinesMax }),
+  }),
+  "sale/list": Empty,
+  "service/report": Empty,
+  "service/close": Empty,
+  "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
+  "status/get": Empty,
+  "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
+} as const;
+
+export type TerminalApiInput<K extends keyof typeof TERMINAL_API_INPUTS> = Static<(typeof TERMINAL_API_INPUTS)[K]>;
+
+export interface FlightSummary {
+  readonly flightKey: string;
+  readonly currency: string;
+  readonly trolleyId: string;
+  readonly catalogItems: number;
+  /** The crew roster of the manifest, for the login screen (never their PIN verifiers). */
+  readonly crew: readonly { crewId: string; name: string; role: CrewRole }[];
+  readonly serviceClosed: boolean;
+  /** Its acknowledged records were removed under the retention rule. */
+  readonly recordsPurged: boolean;
+}
+
+export interface CatalogItemView {
+  readonly sku: string;
+  readonly category: string;
+  readonly nameEn: string;
+  readonly nameZh: string;
+  readonly priceMinor: number;
+  /** Left on this terminal's trolley. */
+  readonly stockLeft: number;
+}
+
+export interface CartView {
+  readonly lines: { sku: string; nameEn: string; nameZh: string; quantity: number; unitPriceMinor: number }[];
+  readonly totalMinor: number;
+  readonly currency: string;
+}
+
+export interface TerminalStatus {
+  readonly enrolled: boolean;
+  readonly terminalId: string | undefined;
+  readonly flight: FlightSummary | undefined;
+  readonly crew: { crewId: string; name: string; role: CrewRole } | undefined;
+  readonly cart: CartView | undefined;
+  /** Records the ground has not acknowledged yet. */
+  readonly unsentRecords: number;
+}
+
+export interface TerminalApi {
+  "enrolment/enrol"(input: TerminalApiInput<"enrolment/enrol">): Promise<{ terminalId: string; name: string }>;
+  "manifest/download"(input: TerminalApiInput<"manifest/download">): Promise<FlightSummary>;
+  "manifest/import"(input: TerminalApiInput<"manifest/import">): Promise<FlightSummary>;
+  /** The flight's catalog with what is left on this trolley. */
+  "catalog/list"(input: TerminalApiInput<"catalog/list">): Promise<CatalogItemView[]>;
+  "crew/login"(input: TerminalApiInput<"crew/login">): Promise<LoginResult>;
+  "crew/logout"(input: TerminalApiInput<"crew/logout">): Promise<void>;
+  "cart/add"(input: TerminalApiInput<"cart/add">): Promise<CartView>;
+  "cart/remove"(input: TerminalApiInput<"cart/remove">): Promise<CartView>;
+  "cart/set"(input: TerminalApiInput<"cart/set">): Promise<CartView>;
+  "cart/clear"(input: TerminalApiInput<"cart/clear">): Promise<CartView>;
+  "sale/charge"(input: TerminalApiInput<"sale/charge">): Promise<ChargeResult>;
+  "sale/void"(input: TerminalApiInput<"sale/void">): Promise<VoidResult>;
+  "sale/refund"(input: TerminalApiInput<"sale/refund">): Promise<RefundResult>;
+  /** This flight's sales, newest last, with what was voided or refunded and what still can be. */
+  "sale/list"(input: TerminalApiInput<"sale/list">): Promise<SaleListItem[]>;
+  /** The service report so far; after close, the end-of-service report. */
+  "service/report"(input: TerminalApiInput<"service/report">): Promise<ServiceReport>;
+  "service/close"(
+    input: TerminalApiInput<"service/close">,
+  ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
+  "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadSummary>;
+  "status/get"(input: TerminalApiInput<"status/get">): Promise<TerminalStatus>;
+  /** Removes acknowledged records of closed services older than the retention period (default 7 days). */
+  "retention/purge"(input: TerminalApiInput<"retention/purge">): Promise<PurgeResult>;
+}
+
+/** Every handler's name, in one list: the IPC wiring and the browser host are generated from it. */
+export const TERMINAL_API_METHODS = Object.keys(TERMINAL_API_INPUTS) as (keyof typeof TERMINAL_API_INPUTS)[];
+export type TerminalApiMethod = keyof TerminalApi;
+
+/** Pushed from the core to the UI while a call runs. */
+export interface TerminalEvent {
+  readonly type: "sync/progress";
+  readonly sentRecords: number;
+  readonly totalRecords: number;
+}
+
+/** What the renderer is given: the API, plus the events it may listen to. */
+export interface TerminalBridge {
+  readonly api: TerminalApi;
+  /** Returns the function that stops listening. */
+  onEvent(listener: (event: TerminalEvent) => void): () => void;
+}

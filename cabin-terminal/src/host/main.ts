@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The browser host executable (core process): one terminal core on a data directory, its crew UI
+ * at a loopback URL. `npm run terminal` starts this when Electron's runtime is not installed.
+ *
+ *   node cabin-terminal/dist/host/main.js [--data-dir DIR] [--port N]
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { TerminalEvent } from "../api/contract.js";
+import { createTerminalCore } from "../core/api.js";
+import { TerminalError } from "../core/errors.js";
+import { startBrowserHost } from "./server.js";
+
+const { values } = parseArgs({
+  options: { "data-dir": { type: "string" }, port: { type: "string" } },
+  strict: true,
+});
+const port = Number(values.port ?? 4310);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  process.stderr.write("--port must be a port number (0 to 65535)\n");
+  process.exit(2);
+}
+const dataDir = values["data-dir"] ?? process.env["CABINPAY_TERMINAL_DIR"] ?? ".cabinpay/terminal";
+const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+
+const listeners = new Set<(event: TerminalEvent) => void>();
+let core: ReturnType<typeof createTerminalCore>;
+try {
+  core = createTerminalCore({
+    dataDir,
+    onUploadProgress: (progress) => {
+      for (const listener of listeners) listener({ type: "sync/progress", ...progress });
+    },
+  });
+} catch (error) {
+  if (!(error instanceof TerminalError)) throw error;
+  process.stderr.write(`${error.code}: ${error.message}\n`);
+  process.exit(3);
+}
+const host = await startBrowserHost({
+  api: core,
+  rendererDir: fileURLToPath(new URL("../renderer", import.meta.url)),
+  port,
+  events: {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  },
+  log,
+});
+log({ level: "info", msg: `CabinPay terminal (browser host): open ${host.url} in a browser`, dataDir });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void host.close().then(() => {
+      core.close();
+      process.exit(0);
+    });
+  });
+}

@@ -1,0 +1,34 @@
+/** What every screen needs (renderer process): the API, the words, the money format, and a refresh. */
+import { formatMoney, money } from "@cabinpay/shared";
+import { createContext, useContext } from "react";
+import type { TerminalApi, TerminalStatus } from "../api/contract.js";
+import { TerminalCallError } from "./bridge.js";
+import type { Language, Words } from "./i18n.js";
+
+export interface Terminal {
+  readonly api: TerminalApi;
+  readonly words: Words;
+  readonly language: Language;
+  readonly status: TerminalStatus;
+  /** Reads the status again after anything that changed it. */
+  refresh(): Promise<void>;
+  /** Shows what went wrong and what to do. */
+  fail(error: unknown): void;
+}
+
+export const TerminalContext = createContext<Terminal | undefined>(undefined);
+
+export function useTerminal(): Terminal {
+  const terminal = useContext(TerminalContext);
+  if (terminal === undefined) throw new Error("useTerminal outside the app");
+  return terminal;
+}
+
+export function amount(minor: number, currency: string, language: Language): string {
+  return formatMoney(money(minor, currency), language === "zh" ? "zh-CN" : "en");
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof TerminalCallError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,48 @@
+/** After a charge: approved (name and seat to compare with the boarding pass) or declined with what to do (renderer process). */
+import type { ChargeResult } from "../../core/sales/sell.js";
+import { amount, useTerminal } from "../context.js";
+
+export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult; onDone: () => void; onRetry: () => void }) {
+  const { words, language, status } = useTerminal();
+  if (result.approved) {
+    const { receipt } = result;
+    return (
+      <div className="result approved" role="status" data-screen="approved">
+        <h1>✓ {words.approved}</h1>
+        <p className="big">{amount(receipt.totalMinor, receipt.currency, language)}</p>
+        <p>{words.checkBoardingPass}</p>
+        <p className="passenger" data-testid="passenger">
+          {receipt.passengerName}
+          {receipt.seat === undefined ? "" : ` · ${words.seat} ${receipt.seat}`}
+        </p>
+        <p data-testid="remaining">
+          {words.remaining}: {amount(receipt.remainingCapMinor, receipt.currency, language)}
+        </p>
+        <button type="button" className="primary" onClick={onDone} data-testid="done">
+          {words.done}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="result declined" role="alert" data-screen="declined" data-reason={result.reason}>
+      <h1>✕ {words.declined}</h1>
+      <p className="big" data-testid="decline-reason">
+        {words.declines[result.reason]}
+      </p>
+      {result.remainingCapMinor !== undefined && (
+        <p>
+          {words.remaining}: {amount(result.remainingCapMinor, status.flight?.currency ?? "CNY", language)}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="primary" onClick={onRetry} data-testid="retry">
+          {words.tryAgain}
+        </button>
+        <button type="button" onClick={onDone} data-testid="done">
+          {words.done}
+        </button>
+      </div>
+    </div>
+  );
+}

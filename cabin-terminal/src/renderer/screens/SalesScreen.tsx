@@ -1,0 +1,86 @@
+/** This flight's sales, newest first, with the purser's void (renderer process). */
+import { useCallback, useEffect, useState } from "react";
+import type { SaleListItem } from "../../core/sales/report.js";
+import { amount, useTerminal } from "../context.js";
+
+export function SalesScreen() {
+  const { api, words, status, language, refresh, fail } = useTerminal();
+  const [sales, setSales] = useState<SaleListItem[]>([]);
+  const [confirming, setConfirming] = useState<string | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const currency = status.flight?.currency ?? "CNY";
+  const purser = status.crew?.role === "purser";
+  const load = useCallback(async () => {
+    try {
+      setSales((await api["sale/list"]({})).reverse());
+    } catch (error) {
+      fail(error);
+    }
+  }, [api, fail]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const voidSale = async (recordId: string) => {
+    setConfirming(undefined);
+    try {
+      const result = await api["sale/void"]({ recordId });
+      setMessage(result.voided ? undefined : result.detail);
+      await load();
+      await refresh();
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return (
+    <div className="panel" data-screen="sales">
+      <h1>{words.sales}</h1>
+      {message !== undefined && (
+        <p className="message warn" role="alert">
+          {message}
+        </p>
+      )}
+      {sales.length === 0 && <p className="help">{words.noSales}</p>}
+      <ul className="sales">
+        {sales.map((sale) => (
+          <li key={sale.recordId} data-sale={sale.recordId} className={sale.voided ? "voided" : ""}>
+            <span className="when">
+              #{sale.sequence} · {new Date(sale.createdAtMs).toLocaleTimeString(language === "zh" ? "zh-CN" : "en")} · {sale.crewId}
+            </span>
+            <span className="what">{sale.lines.map((line) => `${line.quantity}× ${line.sku}`).join(", ")}</span>
+            <strong>{amount(sale.totalMinor, currency, language)}</strong>
+            {sale.voided && <span className="badge">{words.voided}</span>}
+            {sale.refundedMinor > 0 && (
+              <span className="badge">
+                {words.refunded} {amount(sale.refundedMinor, currency, language)}
+              </span>
+            )}
+            {!sale.voided &&
+              sale.refundedMinor === 0 &&
+              status.flight?.serviceClosed !== true &&
+              (confirming === sale.recordId ? (
+                <span className="confirm">
+                  {words.confirmVoid}
+                  <button type="button" className="danger" onClick={() => void voidSale(sale.recordId)} data-testid="confirm-void">
+                    {words.void}
+                  </button>
+                  <button type="button" onClick={() => setConfirming(undefined)}>
+                    {words.cancel}
+                  </button>
+                </span>
+              ) : (
+                <button
+                  type="button"
+                  disabled={!purser}
+                  title={purser ? undefined : words.purserOnly}
+                  onClick={() => setConfirming(sale.recordId)}
+                  data-testid="void"
+                >
+                  {words.void}
+                </button>
+              ))}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

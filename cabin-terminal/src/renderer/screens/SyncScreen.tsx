@@ -1,0 +1,62 @@
+/** After landing: upload with a progress bar and the ground's answer per record (renderer process). */
+import { useEffect, useState } from "react";
+import type { TerminalBridge } from "../../api/contract.js";
+import type { UploadSummary } from "../../core/ground/upload.js";
+import { useTerminal } from "../context.js";
+
+export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
+  const { api, words, status, refresh, fail } = useTerminal();
+  const [progress, setProgress] = useState<{ sent: number; total: number } | undefined>();
+  const [summary, setSummary] = useState<UploadSummary | undefined>();
+  const [busy, setBusy] = useState(false);
+  useEffect(
+    () =>
+      bridge.onEvent((event) => {
+        if (event.type === "sync/progress") setProgress({ sent: event.sentRecords, total: event.totalRecords });
+      }),
+    [bridge],
+  );
+  const upload = async () => {
+    setBusy(true);
+    setSummary(undefined);
+    setProgress(undefined);
+    try {
+      setSummary(await api["sync/upload"]({}));
+      await refresh();
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const percent = progress === undefined || progress.total === 0 ? 0 : Math.round((100 * progress.sent) / progress.total);
+  return (
+    <div className="panel narrow" data-screen="sync">
+      <h1>{words.syncTitle}</h1>
+      <p className="help">{words.syncHelp}</p>
+      <p data-testid="unsent">{words.unsent(status.unsentRecords)}</p>
+      <progress max={100} value={percent} data-testid="sync-progress" />
+      {progress !== undefined && <p data-testid="sync-progress-text">{words.uploading(progress.sent, progress.total)}</p>}
+      {summary !== undefined && (
+        <div data-testid="sync-summary">
+          <p>{words.uploaded(summary.accepted, summary.duplicate)}</p>
+          {summary.rejected.length > 0 && (
+            <>
+              <h2>{words.rejectedRecords}</h2>
+              <ul>
+                {summary.rejected.map((record) => (
+                  <li key={record.sequence}>
+                    #{record.sequence}: {record.reason}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+      <button type="button" className="primary" onClick={() => void upload()} disabled={busy} data-testid="upload">
+        {words.upload}
+      </button>
+    </div>
+  );
+}

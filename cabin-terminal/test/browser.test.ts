@@ -1,0 +1,210 @@
+/**
+ * The crew journey in real Chromium, through the browser host, against the real terminal core and
+ * the real ground service: enrol, load, PIN lock-out, a sale paid by the camera (a ground-issued
+ * voucher painted into the video Chromium uses as its webcam), one by the keyboard scanner, a
+ * declined forged voucher, a void, close and upload with progress. Screenshots of every screen go
+ * to docs/screenshots/.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createNobleSigner, generateSecretKey, issueVoucher, money, newId } from "@cabinpay/shared";
+import { and, eq } from "drizzle-orm";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
+import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
+import type { TerminalEvent } from "../src/api/contract.js";
+import { createTerminalCore } from "../src/core/api.js";
+import { type BrowserHost, startBrowserHost } from "../src/host/server.js";
+import { buildRenderer, launchChromium } from "./support/browser.js";
+import { voucherVideo } from "./support/camera.js";
+import { tempDir } from "./support/fixtures.js";
+import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+
+describe("the crew UI in Chromium", () => {
+  let ground: GroundWithFlight;
+  let core: ReturnType<typeof createTerminalCore>;
+  let host: BrowserHost;
+  let withVoucherCamera: Browser;
+  let plainCamera: Browser;
+  const listeners = new Set<(event: TerminalEvent) => void>();
+
+  beforeAll(async () => {
+    ground = await groundWithFlight({ capMinor: 60_000, seat: "23K", displayName: "ZHOU/MIN MS" });
+    core = createTerminalCore({
+      dataDir: tempDir(),
+      now: () => ground.t.clock.nowMs,
+      onUploadProgress: (progress) => {
+        for (const listener of listeners) listener({ type: "sync/progress", ...progress });
+      },
+    });
+    host = await startBrowserHost({
+      api: core,
+      rendererDir: await buildRenderer(),
+      events: {
+        subscribe(listener) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+    });
+    const video = join(tempDir(), "voucher.y4m");
+    voucherVideo(ground.voucherText, video);
+    withVoucherCamera = await launchChromium({ cameraVideo: video });
+    plainCamera = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await withVoucherCamera?.close();
+    await plainCamera?.close();
+    await host?.close();
+    core?.close();
+    await ground?.t.close();
+  });
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const pin = async (page: Page, digits: string) => {
+    for (const digit of digits) await page.click(`[data-digit="${digit}"]`);
+    await page.click('[data-testid="pin-ok"]');
+  };
+
+  it("takes a crew member from enrolment to a sale paid by the camera", async () => {
+    const page = await withVoucherCamera.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(host.url);
+    await page.waitForSelector('[data-screen="enrol"]');
+    await page.fill('input[name="groundUrl"]', ground.groundUrl);
+    await page.fill('input[name="code"]', await ground.enrolmentCode());
+    await shot(page, "01-enrol");
+    await page.click('button[type="submit"]');
+
+    await page.waitForSelector('[data-screen="flight"]');
+    await page.fill('input[name="number"]', "8850");
+    await page.fill('input[name="date"]', "2026-12-01");
+    await page.fill('input[name="trolleyId"]', "A");
+    await shot(page, "02-flight");
+    await page.click('button[type="submit"]');
+
+    await page.waitForSelector('[data-screen="login"]');
+    ground.t.clock.nowMs = DEPARTURE_MS + 3_600_000; // in the air
+    await page.click('[data-crew="C1002"]');
+    for (let attempt = 0; attempt < 5; attempt++) await pin(page, "0000");
+    await expect.poll(() => page.textContent('[data-testid="login-message"]')).toContain("Locked until");
+    await shot(page, "03-login-locked-out");
+    await page.click('[data-crew="C1001"]');
+    await pin(page, "2468");
+
+    await page.waitForSelector('[data-screen="sell"]');
+    expect(await page.textContent('[data-testid="status-crew"]')).toContain("Li Na (purser)");
+    await page.click('[data-sku="DF-CHO-040"]');
+    await page.click('[data-sku="DR-COF-300"]');
+    await page.click('[data-sku="DR-COF-300"]');
+    await expect.poll(() => page.textContent('[data-testid="cart-total"]')).toBe("CN¥168.00");
+    await shot(page, "04-sell");
+    await page.click('[data-testid="charge"]');
+
+    // The camera shows the voucher: the UI decodes it, the core verifies it and records the sale.
+    await page.waitForSelector('[data-screen="approved"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="passenger"]')).toBe("ZHOU/MIN MS · Seat 23K");
+    expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥432.00");
+    await shot(page, "05-approved");
+    await page.click('[data-testid="done"]');
+    await page.close();
+  });
+
+  it("takes a keyboard scanner's code, declines a forged voucher, voids, closes and uploads with progress", async () => {
+    const page = await plainCamera.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(host.url);
+    await page.waitForSelector('[data-screen="sell"]');
+
+    // A scanner types the code like a keyboard, outside any field, and ends with Enter.
+    await page.click('[data-sku="ML-NOO-100"]');
+    await page.click('[data-testid="charge"]');
+    await page.waitForSelector('[data-screen="pay"]');
+    await shot(page, "06-pay");
+    await page.click("h1");
+    await page.keyboard.type(ground.voucherText);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-screen="approved"]');
+    expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥384.00");
+    await page.click('[data-testid="done"]');
+
+    // A voucher signed by a key the airline never had, typed in: declined, in words crew can act on.
+    const forged = issueVoucher(
+      {
+        voucherId: newId(),
+        accountRef: newId(),
+        flight: { carrier: "9C", number: "8850", date: "2026-12-01" },
+        cap: money(200_000, "CNY"),
+        validFromMs: DEPARTURE_MS - 86_400_000,
+        validUntilMs: DEPARTURE_MS + 86_400_000,
+        passengerName: "FORGER/MR",
+      },
+      createNobleSigner(generateSecretKey()),
+    ).text;
+    await page.click('[data-sku="DR-COF-300"]');
+    await page.click('[data-testid="charge"]');
+    await page.fill('[data-testid="typed-code"]', forged);
+    await page.click('form.typed button[type="submit"]');
+    await page.waitForSelector('[data-screen="declined"][data-reason="forged"]');
+    expect(await page.textContent('[data-testid="decline-reason"]')).toContain("not issued by the airline");
+    await shot(page, "07-declined");
+    await page.click('[data-testid="done"]');
+    // A declined sale keeps the cart; the coffee comes back out with −.
+    await page.click('[data-cart-line="DR-COF-300"] button[aria-label="−"]');
+    await page.waitForSelector('[data-cart-line="DR-COF-300"]', { state: "detached" });
+
+    // The purser voids the noodles.
+    await page.click('[data-tab="sales"]');
+    await page.waitForSelector('[data-screen="sales"] li');
+    expect(await page.locator('[data-screen="sales"] li').count()).toBe(2);
+    await page.locator('[data-testid="void"]').first().click();
+    await page.click('[data-testid="confirm-void"]');
+    await page.waitForSelector("li.voided");
+    await shot(page, "08-sales");
+
+    await page.click('[data-tab="report"]');
+    await page.waitForSelector('[data-screen="report"]');
+    expect(await page.textContent('[data-testid="report-net"]')).toBe("CN¥168.00");
+    await page.click('[data-testid="close-service"]');
+    await page.click('[data-testid="confirm-close"]');
+    await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("Service closed");
+    await shot(page, "09-report");
+
+    ground.t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed
+    await page.click('[data-tab="sync"]');
+    expect(await page.textContent('[data-testid="unsent"]')).toBe("4 unsent");
+    await page.click('[data-testid="upload"]');
+    await page.waitForSelector('[data-testid="sync-summary"]');
+    expect(await page.textContent('[data-testid="sync-summary"]')).toContain("4 accepted");
+    expect(await page.getAttribute('[data-testid="sync-progress"]', "value")).toBe("100");
+    expect(await page.textContent('[data-testid="sync-progress-text"]')).toBe("Sent 4 of 4 records…");
+    await expect.poll(() => page.textContent('[data-testid="status-unsent"]')).toBe("0 unsent");
+    await shot(page, "10-sync");
+
+    // The ground holds what the crew did: two sales, the void and the close.
+    const status = await core["status/get"]({});
+    const held = await ground.t.db
+      .select({ kind: saleRecords.kind, totalMinor: saleRecords.totalMinor })
+      .from(saleRecords)
+      .where(and(eq(saleRecords.terminalId, status.terminalId!), eq(saleRecords.flightId, ground.flightId)))
+      .orderBy(saleRecords.sequence);
+    expect(held).toEqual([
+      { kind: "sale", totalMinor: 16_800 },
+      { kind: "sale", totalMinor: 4_800 },
+      { kind: "void", totalMinor: 4_800 },
+      { kind: "close", totalMinor: 0 },
+    ]);
+
+    // Portrait tablet, in Chinese.
+    await page.setViewportSize({ width: 800, height: 1280 });
+    await page.click('[data-testid="language"]');
+    await page.click('[data-tab="sell"]');
+    await page.waitForSelector('[data-screen="sell"]');
+    expect(await page.textContent('[data-testid="charge"]')).toBe("收款");
+    await shot(page, "11-sell-portrait-zh");
+    await page.close();
+  });
+});
