@@ -4,7 +4,7 @@
  * real camera path, as it would a phone held up to the tablet.
  */
 import { writeFileSync } from "node:fs";
-import QRCode from "qrcode";
+import { voucherQrModules } from "../../../ground-settlement/src/services/qr.js";
 
 const WIDTH = 640;
 const HEIGHT = 480;
@@ -13,8 +13,9 @@ const BLACK = 16; // video-range luma
 const WHITE = 235;
 
 export function voucherVideo(voucherText: string, path: string): void {
-  const qr = QRCode.create(voucherText, { errorCorrectionLevel: "M" });
-  const modules = qr.modules.size;
+  // Drawn exactly as the ground draws it for the passenger (the same mask pattern).
+  const qr = voucherQrModules(voucherText);
+  const modules = qr.size;
   const quietZone = 4;
   const scale = Math.floor((HEIGHT - 40) / (modules + 2 * quietZone));
   const sizePx = (modules + 2 * quietZone) * scale;
@@ -25,7 +26,7 @@ export function voucherVideo(voucherText: string, path: string): void {
     for (let x = 0; x < sizePx; x++) {
       const row = Math.floor(y / scale) - quietZone;
       const column = Math.floor(x / scale) - quietZone;
-      const dark = row >= 0 && column >= 0 && row < modules && column < modules && qr.modules.get(row, column) === 1;
+      const dark = row >= 0 && column >= 0 && row < modules && column < modules && qr.dark(row, column);
       luma[(top + y) * WIDTH + left + x] = dark ? BLACK : WHITE;
     }
   }

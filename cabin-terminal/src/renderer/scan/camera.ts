@@ -1,10 +1,12 @@
 /**
- * Reading a voucher QR from the camera (renderer process), with @zxing/library decoding frames of
- * the live preview. Stopped through `signal`; a scan stopped before the camera opened never
- * touches the video element, so a screen mounted twice in a row (React's StrictMode) keeps the
- * second scan's preview.
+ * Reading a voucher QR from the camera (renderer process): the live preview in a <video>, and
+ * @zxing/library decoding a frame of it every SCAN_INTERVAL_MS. The loop is ours, not zxing's:
+ * zxing's stops for good on any error other than "no code here" (a frame read before the video has
+ * a size, say), and a crew member would be left with a frozen scanner. Stopped through `signal`; a
+ * scan stopped before the camera opened never touches the video, so a screen mounted twice in a
+ * row (React's StrictMode) keeps the second scan's preview.
  */
-import { BrowserQRCodeReader } from "@zxing/library";
+import { BinaryBitmap, BrowserQRCodeReader, HTMLCanvasElementLuminanceSource, HybridBinarizer, type Result } from "@zxing/library";
 
 /** Between two decoding attempts: fast enough to feel instant, light on the CPU. */
 const SCAN_INTERVAL_MS = 150;
@@ -14,19 +16,50 @@ const SAME_CODE_QUIET_MS = 3_000;
 
 export async function startCameraScan(video: HTMLVideoElement, onCode: (text: string) => void, signal: AbortSignal): Promise<void> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-  if (signal.aborted) {
+  const stopTracks = () => {
     for (const track of stream.getTracks()) track.stop();
-    return;
-  }
-  const reader = new BrowserQRCodeReader(SCAN_INTERVAL_MS);
-  signal.addEventListener("abort", () => reader.reset(), { once: true });
+  };
+  if (signal.aborted) return stopTracks();
+  video.srcObject = stream;
+  signal.addEventListener(
+    "abort",
+    () => {
+      stopTracks();
+      video.srcObject = null;
+    },
+    { once: true },
+  );
+  await video.play();
+
+  const reader = new BrowserQRCodeReader();
+  const halfSize = document.createElement("canvas");
   let last: { text: string; atMs: number } | undefined;
-  await reader.decodeFromStream(stream, video, (result) => {
-    if (result === null || result === undefined || signal.aborted) return;
-    const text = result.getText();
-    const nowMs = Date.now();
-    if (last !== undefined && last.text === text && nowMs - last.atMs < SAME_CODE_QUIET_MS) return;
-    last = { text, atMs: nowMs };
-    onCode(text);
-  });
+  let attempts = 0;
+  const attempt = () => {
+    if (signal.aborted) return;
+    // zxing sizes its capture canvas on first use: wait until the video has its size.
+    if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) {
+      try {
+        // Every other frame at half size: zxing finds some codes only when a module takes fewer
+        // pixels (a voucher held close to the camera).
+        const text = (attempts++ % 2 === 0 ? reader.decode(video) : decodeAtHalfSize(reader, video, halfSize)).getText();
+        const nowMs = Date.now();
+        if (last === undefined || last.text !== text || nowMs - last.atMs >= SAME_CODE_QUIET_MS) {
+          last = { text, atMs: nowMs };
+          onCode(text);
+        }
+      } catch {
+        // No code in this frame (or an unreadable one): try the next.
+      }
+    }
+    setTimeout(attempt, SCAN_INTERVAL_MS);
+  };
+  attempt();
+}
+
+function decodeAtHalfSize(reader: BrowserQRCodeReader, video: HTMLVideoElement, canvas: HTMLCanvasElement): Result {
+  canvas.width = Math.max(1, Math.floor(video.videoWidth / 2));
+  canvas.height = Math.max(1, Math.floor(video.videoHeight / 2));
+  canvas.getContext("2d", { willReadFrequently: true })!.drawImage(video, 0, 0, canvas.width, canvas.height);
+  return reader.decodeBitmap(new BinaryBitmap(new HybridBinarizer(new HTMLCanvasElementLuminanceSource(canvas))));
 }

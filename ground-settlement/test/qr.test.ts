@@ -1,0 +1,39 @@
+/** The voucher QR is drawn so that the crew's scanner (@zxing/library) reads it, however large the modules come out. */
+import { BinaryBitmap, HybridBinarizer, QRCodeReader, RGBLuminanceSource } from "@zxing/library";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { voucherQrModules } from "../src/services/qr.js";
+
+const BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+function readAt(voucherText: string, pixelsPerModule: number): string | undefined {
+  const qr = voucherQrModules(voucherText);
+  const quiet = 4;
+  const width = (qr.size + 2 * quiet) * pixelsPerModule;
+  const luminance = new Uint8ClampedArray(width * width).fill(235);
+  for (let y = 0; y < width; y++) {
+    for (let x = 0; x < width; x++) {
+      const row = Math.floor(y / pixelsPerModule) - quiet;
+      const column = Math.floor(x / pixelsPerModule) - quiet;
+      if (row >= 0 && column >= 0 && row < qr.size && column < qr.size && qr.dark(row, column)) luminance[y * width + x] = 16;
+    }
+  }
+  try {
+    return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new RGBLuminanceSource(luminance, width, width)))).getText();
+  } catch {
+    return undefined;
+  }
+}
+
+describe("the voucher QR code", () => {
+  it("reads back with the terminal's decoder at every module size from 3 to 8 pixels", () => {
+    // Vouchers are "CP1:" and 234 base45 characters (a typical voucher, version 9 at level M).
+    const voucher = fc.string({ unit: fc.constantFrom(...BASE45), minLength: 234, maxLength: 234 }).map((body) => `CP1:${body}`);
+    fc.assert(
+      fc.property(voucher, (text) => {
+        for (let pixels = 3; pixels <= 8; pixels++) expect(readAt(text, pixels), `${pixels} px a module`).toBe(text);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
