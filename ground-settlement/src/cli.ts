@@ -2,7 +2,8 @@
 /**
  * cabinpay-ground: the ground service's command line.
  *
- *   start                      API and workers in one process (what `npm start` runs)
+ *   start [--demo]             API and workers in one process (what `npm start` runs); --demo seeds
+                             a demo airline and prints how to try a sale
  *   serve                      the API only
  *   worker                     the workers only
  *   migrate                    apply database migrations and exit
@@ -16,6 +17,8 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase, pgliteDirIn } from "./db/client.js";
 import { STAFF_ROLES, type StaffRole } from "./db/schema/identity.js";
+import { demoGuide } from "./demo/guide.js";
+import { seedDemo } from "./demo/seed.js";
 import { fileKeyStore } from "./keys/key-store.js";
 import { redact } from "./runtime/bootstrap.js";
 import { run, stopOnSignals } from "./runtime/processes.js";
@@ -23,7 +26,7 @@ import { createApiKey } from "./services/api-keys.js";
 import { listIssuerKeys, rotateIssuerKey } from "./services/issuer-keys.js";
 
 const USAGE = `usage: cabinpay-ground <command>
-  start                                 API and workers in one process
+  start [--demo]                        API and workers in one process (--demo: with a demo airline)
   serve                                 API only
   worker                                workers only
   migrate                               apply database migrations
@@ -37,8 +40,13 @@ async function main(argv: string[]): Promise<number> {
     case "start":
     case "serve":
     case "worker": {
+      const { values } = parseArgs({ args: argv.slice(1), options: { demo: { type: "boolean" } } });
       const running = await run(config, { api: command !== "worker", worker: command !== "serve" });
       if (running.url !== undefined) console.log(`CabinPay ground service on ${running.url} (API docs: ${running.url}/docs)`);
+      if (values.demo === true) {
+        const demo = await seedDemo(running.infra.database.db, running.infra.keys, { nowMs: running.infra.now(), dataDir: config.dataDir });
+        console.log(demoGuide(demo, running.url ?? `http://127.0.0.1:${config.port}`));
+      }
       stopOnSignals(running);
       return -1; // keep running
     }

@@ -9,11 +9,14 @@ import { buildApp } from "../app.js";
 import type { Config } from "../config.js";
 import { startMaintenance } from "../jobs/maintenance.js";
 import { startSettlement } from "../jobs/settlement.js";
+import type { Infrastructure } from "../plugins/infrastructure.js";
 import { openInfrastructure, redact } from "./bootstrap.js";
 
 export interface Running {
   /** The API's address when it serves. */
   readonly url: string | undefined;
+  /** The database, the key store and the clock this process runs on. */
+  readonly infra: Infrastructure;
   stop(): Promise<void>;
 }
 
@@ -71,7 +74,7 @@ export async function run(config: Config, roles: { api: boolean; worker: boolean
     })();
     return stopping;
   };
-  return { url, stop };
+  return { url, infra, stop };
 }
 
 /** Wires SIGTERM/SIGINT to a graceful stop, then exits. */

@@ -1,0 +1,26 @@
+/** What `start --demo` prints: everything a new user needs to ring up a sale. */
+import { formatMoney, money } from "@cabinpay/shared";
+import { DEMO_CREW, DEMO_PASSWORD, type DemoAirline } from "./seed.js";
+
+export function demoGuide(demo: DemoAirline, groundUrl: string): string {
+  const { flight } = demo;
+  const cny = (minor: number) => formatMoney(money(minor, "CNY"), "en");
+  return [
+    "",
+    "── CabinPay demo ─────────────────────────────────────────────────────────────",
+    `Flight ${flight.carrier}${flight.number} ${flight.flightDate} ${flight.origin}→${flight.destination}, departs ${new Date(flight.departureAtMs).toISOString()}`,
+    "",
+    "1. In another terminal: npm run terminal   (then open http://127.0.0.1:4310)",
+    `2. Enrol: ground address ${groundUrl}, one-time code ${demo.enrolmentCodes.map((c) => `${c.code} (trolley ${c.trolleyId})`).join(" or ")}`,
+    `3. Load flight: carrier ${flight.carrier}, flight ${flight.number}, date ${flight.flightDate}, trolley A (or B)`,
+    `4. Log in: ${DEMO_CREW.map((c) => `${c.name} ${c.crewId} (${c.role}) PIN ${c.pin}`).join(" · ")}`,
+    "5. Tap items, Charge, then show a voucher QR to the camera, or paste its text in the code field:",
+    ...demo.passengers.flatMap((p) => [`   ${p.name}, seat ${p.seat}, cap ${cny(p.capMinor)}: QR ${p.qrPngPath}`, `     ${p.voucherText}`]),
+    '6. Reports, void and close are the purser\'s; Sync uploads after "landing", and the ground settles it.',
+    "",
+    `Passengers log in with their e-mail and the password "${DEMO_PASSWORD}".`,
+    `Staff API keys (shown once): ops ${demo.opsApiKey}`,
+    `                             finance ${demo.financeApiKey}`,
+    "──────────────────────────────────────────────────────────────────────────────",
+  ].join("\n");
+}
