@@ -182,6 +182,12 @@ describe("the crew UI in Chromium", () => {
     expect(await page.getAttribute('[data-testid="sync-progress"]', "value")).toBe("100");
     expect(await page.textContent('[data-testid="sync-progress-text"]')).toBe("Sent 4 of 4 records…");
     await expect.poll(() => page.textContent('[data-testid="status-unsent"]')).toBe("0 unsent");
+    expect(await page.locator('[data-testid="record-outcomes"] tr').allTextContents()).toEqual([
+      "#1sale16800accepted",
+      "#2sale4800accepted",
+      "#3void4800accepted",
+      "#4close0accepted",
+    ]);
     await shot(page, "10-sync");
 
     // The ground holds what the crew did: two sales, the void and the close.

@@ -8,7 +8,7 @@ import { type Static, type TSchema, Type } from "typebox";
 import type { LoginResult } from "../core/crew/login.js";
 import type { UploadSummary } from "../core/ground/upload.js";
 import type { PurgeResult } from "../core/retention.js";
-import type { SaleListItem, ServiceReport } from "../core/sales/report.js";
+import type { RecordOutcomeItem, SaleListItem, ServiceReport } from "../core/sales/report.js";
 import type { RefundResult, VoidResult } from "../core/sales/reverse.js";
 import type { ChargeResult } from "../core/sales/sell.js";
 
@@ -50,6 +50,7 @@ export const TERMINAL_API_INPUTS = {
   "sale/list": Empty,
   "service/report": Empty,
   "service/close": Empty,
+  "sync/records": Empty,
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
   "status/get": Empty,
   "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
@@ -118,6 +119,8 @@ export interface TerminalApi {
     input: TerminalApiInput<"service/close">,
   ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
   "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadSummary>;
+  /** The flight's records with the ground's answer for each (after an upload). */
+  "sync/records"(input: TerminalApiInput<"sync/records">): Promise<RecordOutcomeItem[]>;
   "status/get"(input: TerminalApiInput<"status/get">): Promise<TerminalStatus>;
   /** Removes acknowledged records of closed services older than the retention period (default 7 days). */
   "retention/purge"(input: TerminalApiInput<"retention/purge">): Promise<PurgeResult>;

@@ -20,7 +20,7 @@ import { uploadFlight } from "./ground/upload.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
 import { Cart, priced } from "./sales/cart.js";
-import { listSales, serviceReport } from "./sales/report.js";
+import { listRecordOutcomes, listSales, serviceReport } from "./sales/report.js";
 import { refundSale, voidSale } from "./sales/reverse.js";
 import { charge, closeService, type Seller } from "./sales/sell.js";
 
@@ -231,6 +231,10 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       });
       purgeAcknowledged(db, { nowMs: now(), retentionMs });
       return summary;
+    },
+    async "sync/records"(input) {
+      validated("sync/records", input);
+      return listRecordOutcomes(db, withRecords(current()).flightKey);
     },
     async "retention/purge"(input) {
       const { retentionDays } = validated("retention/purge", input);

@@ -31,6 +31,7 @@ const api = {
   "service/report": (input) => invoke("service/report", input),
   "service/close": (input) => invoke("service/close", input),
   "sync/upload": (input) => invoke("sync/upload", input),
+  "sync/records": (input) => invoke("sync/records", input),
   "status/get": (input) => invoke("status/get", input),
   "retention/purge": (input) => invoke("retention/purge", input),
 } satisfies TerminalApi;

@@ -46,6 +46,31 @@ export interface SaleListItem {
 
 type RecordRow = typeof records.$inferSelect;
 
+export interface RecordOutcomeItem {
+  readonly sequence: number;
+  readonly recordId: string;
+  readonly kind: string;
+  readonly totalMinor: number;
+  /** The ground's answer: accepted, duplicate or rejected:<reason>; null until sent. */
+  readonly uploadOutcome: string | null;
+}
+
+/** Every record of the flight's chain with what the ground answered for it. */
+export function listRecordOutcomes(db: TerminalDb, flightKey: string): RecordOutcomeItem[] {
+  return db
+    .select({
+      sequence: records.sequence,
+      recordId: records.recordId,
+      kind: records.kind,
+      totalMinor: records.totalMinor,
+      uploadOutcome: records.uploadOutcome,
+    })
+    .from(records)
+    .where(eq(records.flightKey, flightKey))
+    .orderBy(records.sequence)
+    .all();
+}
+
 /** A flight's sales with their voids and refunds, in chain order. */
 export function listSales(db: TerminalDb, flightKey: string): SaleListItem[] {
   const rows = db.select().from(records).where(eq(records.flightKey, flightKey)).orderBy(records.sequence).all();

@@ -2,12 +2,14 @@
 import { useEffect, useState } from "react";
 import type { TerminalBridge } from "../../api/contract.js";
 import type { UploadSummary } from "../../core/ground/upload.js";
+import type { RecordOutcomeItem } from "../../core/sales/report.js";
 import { useTerminal } from "../context.js";
 
 export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
   const { api, words, status, refresh, fail } = useTerminal();
   const [progress, setProgress] = useState<{ sent: number; total: number } | undefined>();
   const [summary, setSummary] = useState<UploadSummary | undefined>();
+  const [outcomes, setOutcomes] = useState<RecordOutcomeItem[]>([]);
   const [busy, setBusy] = useState(false);
   useEffect(
     () =>
@@ -22,6 +24,7 @@ export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
     setProgress(undefined);
     try {
       setSummary(await api["sync/upload"]({}));
+      setOutcomes(await api["sync/records"]({}));
       await refresh();
     } catch (error) {
       fail(error);
@@ -53,6 +56,20 @@ export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
             </>
           )}
         </div>
+      )}
+      {outcomes.length > 0 && (
+        <table data-testid="record-outcomes">
+          <tbody>
+            {outcomes.map((record) => (
+              <tr key={record.recordId} className={record.uploadOutcome?.startsWith("rejected") === true ? "warn" : ""}>
+                <td>#{record.sequence}</td>
+                <td>{record.kind}</td>
+                <td className="number">{record.totalMinor}</td>
+                <td>{record.uploadOutcome ?? words.notSent}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       <button type="button" className="primary" onClick={() => void upload()} disabled={busy} data-testid="upload">
         {words.upload}
