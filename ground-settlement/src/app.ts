@@ -9,6 +9,8 @@ import { bodyParsersPlugin } from "./plugins/body-parsers.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { type Infrastructure, infrastructurePlugin } from "./plugins/infrastructure.js";
 import { openapiPlugin } from "./plugins/openapi.js";
+import { webPagesPlugin } from "./plugins/web-pages.js";
+import { webSecurityPlugin } from "./plugins/web-security.js";
 import { financeRoutes } from "./routes/finance.js";
 import { flightRoutes } from "./routes/flights.js";
 import { healthRoutes } from "./routes/health.js";
@@ -17,6 +19,7 @@ import { reconciliationRoutes } from "./routes/reconciliation.js";
 import { registrationRoutes } from "./routes/registrations.js";
 import { terminalRoutes } from "./routes/terminals.js";
 import { uploadRoutes } from "./routes/uploads.js";
+import { webSessionRoutes } from "./routes/web-sessions.js";
 
 export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> {
   const app = Fastify({
@@ -36,6 +39,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(bodyParsersPlugin);
   await app.register(errorsPlugin);
   await app.register(openapiPlugin);
+  await app.register(webSecurityPlugin);
   await app.register(accessPlugin);
   await app.register(healthRoutes);
   await app.register(passengerRoutes);
@@ -45,5 +49,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(uploadRoutes);
   await app.register(financeRoutes);
   await app.register(reconciliationRoutes);
+  await app.register(webSessionRoutes);
+  await app.register(webPagesPlugin);
   return app;
 }

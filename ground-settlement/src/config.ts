@@ -3,6 +3,7 @@
  * what was expected, all at once, so an operator fixes them in one go.
  */
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface Config {
   readonly port: number;
@@ -23,6 +24,12 @@ export interface Config {
   readonly settlementConcurrency: number;
   /** How long a worker's job lock lasts: a job whose worker died is taken over after about this. */
   readonly workerLockMs: number;
+  /** Log-ins and sign-ups a client address may try per minute (password guessing). */
+  readonly loginAttemptsPerMinute: number;
+  /** Registrations a client address may make per minute. */
+  readonly registrationsPerMinute: number;
+  /** The built web pages (`npm run build`), served under /app/. */
+  readonly webDir: string;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +85,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
     settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 2, 1, 64),
     workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
+    loginAttemptsPerMinute: integer("LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100_000),
+    registrationsPerMinute: integer("REGISTRATIONS_PER_MINUTE", 30, 1, 100_000),
+    webDir: resolve(env["WEB_DIR"] || fileURLToPath(new URL("../dist/web", import.meta.url))),
   };
   if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(config.queuePrefix))
     problems.push(`QUEUE_PREFIX=${JSON.stringify(config.queuePrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ - { }`);

@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   bad_request_signature: 401,
   request_replayed: 401,
   rate_limited: 429,
+  csrf_failed: 403,
   // Ledger
   exists_with_different_fields: 409,
   account_not_found: 404,

@@ -76,6 +76,9 @@ function routeTable(ids: { flightId: string; terminalId: string; registrationId:
     "GET /finance/flights/:flightId/reconciliation": { access: ["finance", "ops"] },
     "GET /finance/flights/:flightId/reconciliation.csv": { access: ["finance", "ops"] },
     "GET /me/statement": { access: ["passenger"] },
+    "POST /web/session": { access: ["public"], body: { email: "nobody@example.com", password: "whatever" } },
+    "GET /web/session": { access: ["passenger"] },
+    "DELETE /web/session": { access: ["passenger"] },
   };
 }
 
@@ -151,7 +154,9 @@ describe("every route", () => {
       for (const [kind, callerHeaders] of Object.entries(callers)) {
         // Logging out ends the session it is called with: give it one of its own.
         const headers =
-          route === "DELETE /sessions/current" && kind === "passenger" ? bearer((await passenger(t, keys.ops, 0)).token) : callerHeaders;
+          (route === "DELETE /sessions/current" || route === "DELETE /web/session") && kind === "passenger"
+            ? bearer((await passenger(t, keys.ops, 0)).token)
+            : callerHeaders;
         const response = await t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
         const allowed = spec.access.includes("public") || spec.access.includes(kind as Access);
         const label = `${kind} → ${route}: ${response.statusCode} ${response.body.slice(0, 120)}`;

@@ -21,3 +21,11 @@ export function hashToken(token: string): string {
 export function isWellFormedToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
 }
+
+/**
+ * The CSRF token of a cookie session: derived from the session token, which the page cannot read
+ * (the cookie is HTTP-only), so only a page that was given it by the ground can send it back.
+ */
+export function csrfTokenOf(sessionToken: string): string {
+  return createHash("sha256").update(`cabinpay-csrf:${sessionToken}`).digest("base64url");
+}

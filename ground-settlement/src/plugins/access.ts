@@ -1,21 +1,25 @@
 /**
  * Who may call what. Every route declares `config.access` (a route without it fails at start),
  * and this plugin authenticates the caller against it:
- * - passengers: `Authorization: Bearer cps_…` (session token);
+ * - passengers: `Authorization: Bearer cps_…` (session token), or in a browser the same token in
+ *   an HTTP-only cookie plus the session's CSRF token on requests that change something;
  * - ops and finance: `Authorization: Bearer cpk_…` (API key with a role);
  * - terminals: a request signed with the enrolled device key (shared `signTerminalRequest`),
  *   inside the time window, with a nonce never seen before.
  * Missing or bad credentials answer 401; valid credentials of the wrong kind answer 403.
  */
+
+import { timingSafeEqual } from "node:crypto";
 import { fromBase64Url, NONCE_PATTERN, REQUEST_WINDOW_MS, TERMINAL_REQUEST_HEADERS, terminalRequestMessage } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { API_KEY_PREFIX, hashToken, isWellFormedToken, SESSION_PREFIX } from "../auth/tokens.js";
+import { API_KEY_PREFIX, csrfTokenOf, hashToken, isWellFormedToken, SESSION_PREFIX } from "../auth/tokens.js";
 import { apiKeys, sessions } from "../db/schema/identity.js";
 import { requestNonces, terminals } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
+import { CSRF_HEADER, SESSION_COOKIE } from "./web-security.js";
 
 export const ACCESS = ["public", "passenger", "ops", "finance", "terminal"] as const;
 export type Access = (typeof ACCESS)[number];
@@ -44,7 +48,8 @@ export const accessPlugin = fp(
     app.decorateRequest("principal", null as never);
     app.addHook("onRoute", (route) => {
       const access = (route.config as { access?: readonly Access[] } | undefined)?.access;
-      if (route.url.startsWith("/docs")) return;
+      // The API docs and @fastify/static's file routes (the public web pages) are public by nature.
+      if (route.url.startsWith("/docs") || (route.url.startsWith("/app/") && access === undefined)) return;
       if (access === undefined || access.length === 0)
         throw new Error(`route ${String(route.method)} ${route.url} must declare config.access`);
     });
@@ -74,14 +79,38 @@ export const accessPlugin = fp(
       }
     });
   },
-  { name: "access", dependencies: ["infrastructure", "body-parsers"] },
+  { name: "access", dependencies: ["infrastructure", "body-parsers", "web-security"] },
 );
 
 async function bearerPrincipal(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
+  const cookieToken = request.cookies[SESSION_COOKIE];
+  if (header === undefined && cookieToken !== undefined) return cookiePrincipal(app, request, cookieToken);
   if (header === undefined) throw new ApiError("unauthenticated", "send Authorization: Bearer <session token or API key>");
   const token = /^Bearer (\S+)$/.exec(header)?.[1];
   if (token === undefined || !isWellFormedToken(token)) throw new ApiError("unauthenticated", "malformed Authorization header");
+  return tokenPrincipal(app, token);
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A passenger's web session: the session token in an HTTP-only cookie. A request that changes
+ * something must also carry the session's CSRF token in a header, which another site's page can
+ * neither read nor forge (the cookie is also SameSite=Strict: two locks).
+ */
+async function cookiePrincipal(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
+  if (!token.startsWith(SESSION_PREFIX) || !isWellFormedToken(token)) throw new ApiError("unauthenticated", "log in again");
+  if (!SAFE_METHODS.has(request.method)) {
+    const given = Buffer.from(String(request.headers[CSRF_HEADER] ?? ""));
+    const expected = Buffer.from(csrfTokenOf(token));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new ApiError("csrf_failed", "this request did not come from a CabinPay page: reload the page and try again");
+  }
+  return tokenPrincipal(app, token);
+}
+
+async function tokenPrincipal(app: FastifyInstance, token: string): Promise<Principal> {
   const hash = hashToken(token);
   const now = app.infra.now();
   if (token.startsWith(SESSION_PREFIX)) {

@@ -10,10 +10,10 @@ import { ApiError } from "../errors.js";
 import { balanceOf, fundWallet, getAccount, walletAccount } from "../ledger/ledger.js";
 import type { Principal } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
+import { loginRateLimit } from "../plugins/web-security.js";
 import { logIn, logOut, profile, signUp } from "../services/passengers.js";
-import { AmountMinor, Currency, NoContent, TimeMs, Uuid } from "./schemas.js";
+import { AmountMinor, Currency, Email, NoContent, TimeMs, Uuid } from "./schemas.js";
 
-const Email = Type.String({ format: "email", minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
 const SessionBody = Type.Object({ passengerId: Uuid, token: Type.String(), expiresAtMs: TimeMs });
 const Wallet = Type.Object({ currency: Currency, postedMinor: Type.Integer(), heldMinor: Type.Integer(), availableMinor: Type.Integer() });
@@ -29,7 +29,7 @@ export async function passengerRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     "/passengers",
     {
-      config: { access: ["public"] },
+      config: { access: ["public"], rateLimit: loginRateLimit(app) },
       schema: {
         tags: ["passengers"],
         summary: "Sign up; answers with a session",
@@ -49,7 +49,7 @@ export async function passengerRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     "/sessions",
     {
-      config: { access: ["public"] },
+      config: { access: ["public"], rateLimit: loginRateLimit(app) },
       schema: {
         tags: ["passengers"],
         summary: "Log in",

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { flights } from "../db/schema/flights.js";
 import { errorResponses } from "../plugins/errors.js";
+import { registrationRateLimit } from "../plugins/web-security.js";
 import { voucherQrPng, voucherQrSvg } from "../services/qr.js";
 import { cancel, listRegistrations, ownRegistration, type Registration, register } from "../services/registrations.js";
 import { passengerIdOf } from "./passengers.js";
@@ -47,7 +48,7 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     "/registrations",
     {
-      config: { access: ["passenger"] },
+      config: { access: ["passenger"], rateLimit: registrationRateLimit(app) },
       schema: {
         tags: ["passengers"],
         summary: "Register for a flight with a spending cap: the cap is held on the wallet and a voucher issued",

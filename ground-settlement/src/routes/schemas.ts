@@ -8,3 +8,4 @@ export const AmountMinor = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_I
 export const TimeMs = Type.Integer({ minimum: 0, maximum: 253_402_300_799_000, description: "Unix milliseconds" });
 export const FlightIdParams = Type.Object({ flightId: Uuid }, { additionalProperties: false });
 export const NoContent = Type.Null({ description: "no content" });
+export const Email = Type.String({ format: "email", minLength: 3, maxLength: 254 });

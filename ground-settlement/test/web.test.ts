@@ -1,0 +1,110 @@
+/**
+ * The ground for browsers: web sessions in HTTP-only SameSite cookies, CSRF tokens on everything
+ * that changes something, rate limits on log-in, security headers, and the pages under /app/.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registrations } from "../src/db/schema/registrations.js";
+import { createFlight, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import { createTestApp, type TestApp } from "./support/app.js";
+
+const PASSWORD = "correct horse battery";
+
+describe("the ground for browsers", () => {
+  let t: TestApp;
+  let flightId: string;
+  let email: string;
+  const webDir = mkdtempSync(join(tmpdir(), "cabinpay-web-"));
+
+  beforeAll(async () => {
+    mkdirSync(join(webDir, "assets"));
+    writeFileSync(join(webDir, "index.html"), "<!doctype html><title>CabinPay</title>");
+    writeFileSync(join(webDir, "assets", "app.js"), "console.log('pages')");
+    t = await createTestApp("pglite", { WEB_DIR: webDir, LOGIN_ATTEMPTS_PER_MINUTE: "5" });
+    const { ops } = await staffKeys(t);
+    ({ flightId } = await createFlight(t, ops));
+    await loadFlight(t, ops, flightId);
+    await passenger(t, ops, 100_000);
+    email = `web-${Date.now()}@example.com`;
+    await t.app.inject({ method: "POST", url: "/passengers", payload: { email, password: PASSWORD, displayName: "WEB/USER" } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const logIn = async () => {
+    const response = await t.app.inject({ method: "POST", url: "/web/session", payload: { email, password: PASSWORD } });
+    expect(response.statusCode).toBe(201);
+    const cookie = response.cookies.find((c) => c.name === "cabinpay_session")!;
+    return { cookie, csrfToken: response.json().csrfToken as string, header: `cabinpay_session=${cookie.value}` };
+  };
+
+  it("keeps the web session in an HTTP-only, SameSite=Strict cookie the page never sees", async () => {
+    const { cookie, csrfToken, header } = await logIn();
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+    expect(csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const me = await t.app.inject({ method: "GET", url: "/me", headers: { cookie: header } });
+    expect(me.statusCode).toBe(200);
+    expect(JSON.stringify(me.json())).not.toContain(cookie.value);
+    const again = await t.app.inject({ method: "GET", url: "/web/session", headers: { cookie: header } });
+    expect(again.json()).toEqual({ passengerId: me.json().passengerId, csrfToken });
+  });
+
+  it("refuses a change without the session's CSRF token, and stores nothing", async () => {
+    const { csrfToken, header } = await logIn();
+    const before = (await t.db.select().from(registrations)).length;
+    for (const token of [undefined, "x".repeat(43), `${csrfToken.slice(0, -1)}A`]) {
+      const refused = await t.app.inject({
+        method: "POST",
+        url: "/registrations",
+        headers: { cookie: header, ...(token === undefined ? {} : { "x-csrf-token": token }) },
+        payload: { flightId, capMinor: 100 },
+      });
+      expect([refused.statusCode, refused.json().code]).toEqual([403, "csrf_failed"]);
+    }
+    expect(await t.db.select().from(registrations)).toHaveLength(before);
+    const accepted = await t.app.inject({
+      method: "POST",
+      url: "/registrations",
+      headers: { cookie: header, "x-csrf-token": csrfToken },
+      payload: { flightId, capMinor: 100 },
+    });
+    expect(accepted.statusCode).toBe(422); // past CSRF: this passenger has no money to hold (insufficient funds)
+  });
+
+  it("ends the session on log-out: the cookie is cleared and no longer works", async () => {
+    const { csrfToken, header } = await logIn();
+    const out = await t.app.inject({ method: "DELETE", url: "/web/session", headers: { cookie: header, "x-csrf-token": csrfToken } });
+    expect(out.statusCode).toBe(204);
+    expect(out.cookies.find((c) => c.name === "cabinpay_session")?.value).toBe("");
+    expect((await t.app.inject({ method: "GET", url: "/me", headers: { cookie: header } })).statusCode).toBe(401);
+  });
+
+  it("limits log-in attempts per address", async () => {
+    let last = 0;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      last = (await t.app.inject({ method: "POST", url: "/web/session", payload: { email, password: "wrong password!" } })).statusCode;
+    }
+    expect(last).toBe(429);
+    const limited = await t.app.inject({ method: "POST", url: "/web/session", payload: { email, password: PASSWORD } });
+    expect([limited.statusCode, limited.json().code]).toEqual([429, "rate_limited"]);
+  });
+
+  it("sends security headers, and serves the pages under /app/ with a strict CSP", async () => {
+    const health = await t.app.inject({ method: "GET", url: "/health" });
+    expect(health.headers).toMatchObject({
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "x-frame-options": "SAMEORIGIN",
+    });
+    expect((await t.app.inject({ method: "GET", url: "/" })).headers.location).toBe("/app/");
+    for (const path of ["/app/", "/app/passenger/vouchers/x", "/app/assets/app.js"]) {
+      const page = await t.app.inject({ method: "GET", url: path });
+      expect(page.statusCode, path).toBe(200);
+      expect(page.headers["content-security-policy"], path).toContain("script-src 'self'");
+    }
+    expect((await t.app.inject({ method: "GET", url: "/app/../package.json" })).body).not.toContain("@cabinpay/ground-settlement");
+  });
+});

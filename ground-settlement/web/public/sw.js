@@ -1,0 +1,45 @@
+// CabinPay's service worker (browser, plain JavaScript, copied as is): the passenger's vouchers
+// work in the air. Pages and their assets, the passenger's registrations and their QR codes are
+// fetched from the network when there is one and kept; with the phone in flight mode, the last
+// copies are shown. Nothing is kept for other routes, and logging out clears the kept data.
+const SHELL = "cabinpay-shell-v1";
+const DATA = "cabinpay-data-v1";
+const VOUCHER_DATA = [/^\/registrations$/, /^\/registrations\/[0-9a-f-]{36}$/, /^\/registrations\/[0-9a-f-]{36}\/qr\.svg$/, /^\/me$/];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(["/app/", "/app/manifest.webmanifest", "/app/icon.svg"])));
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((name) => name !== SHELL && name !== DATA).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (VOUCHER_DATA.some((pattern) => pattern.test(url.pathname))) {
+    event.respondWith(networkFirst(request, DATA));
+  } else if (url.pathname.startsWith("/app/")) {
+    event.respondWith(networkFirst(request, SHELL, request.mode === "navigate" ? "/app/" : undefined));
+  }
+});
+
+async function networkFirst(request, cacheName, fallbackUrl) {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const kept = (await cache.match(request)) ?? (fallbackUrl === undefined ? undefined : await cache.match(fallbackUrl));
+    if (kept !== undefined) return kept;
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+/** The passenger's home (browser): balance, vouchers, and what to do next. */
+import { useEffect, useState } from "react";
+import { api, errorText } from "../api.js";
+import { amount } from "../money.js";
+import { Link } from "../router.js";
+import type { Me } from "./session.js";
+
+export interface RegistrationView {
+  readonly registrationId: string;
+  readonly flightId: string;
+  readonly capMinor: number;
+  readonly currency: string;
+  readonly status: "active" | "cancelled";
+  readonly passengerName: string;
+  readonly seat: string | null;
+  readonly validUntilMs: number;
+}
+
+export function Home({ me }: { me: Me }) {
+  const [registrations, setRegistrations] = useState<RegistrationView[] | undefined>();
+  const [problem, setProblem] = useState<string | undefined>();
+  useEffect(() => {
+    api<{ registrations: RegistrationView[] }>("GET", "/registrations")
+      .then((answer) => setRegistrations(answer.registrations))
+      .catch((error) => setProblem(errorText(error)));
+  }, []);
+  const active = registrations?.filter((r) => r.status === "active") ?? [];
+  return (
+    <main className="page">
+      <section className="card">
+        <h2>Balance</h2>
+        {me.wallets.length === 0 && <p className="muted">No money on your account yet.</p>}
+        {me.wallets.map((wallet) => (
+          <dl key={wallet.currency} className="wallet" data-testid="wallet">
+            <dt>Available</dt>
+            <dd>{amount(wallet.availableMinor, wallet.currency)}</dd>
+            <dt>Held for your flights</dt>
+            <dd>{amount(wallet.heldMinor, wallet.currency)}</dd>
+          </dl>
+        ))}
+      </section>
+      <section className="card">
+        <h2>Your vouchers</h2>
+        {problem !== undefined && <p className="message">{problem}</p>}
+        {registrations !== undefined && active.length === 0 && <p className="muted">None yet: register for a flight below.</p>}
+        <ul className="list">
+          {active.map((registration) => (
+            <li key={registration.registrationId}>
+              <Link to={`/app/passenger/vouchers/${registration.registrationId}`} className="voucher-link">
+                <strong>{registration.passengerName}</strong>
+                <span>
+                  spend up to {amount(registration.capMinor, registration.currency)}
+                  {registration.seat === null ? "" : ` · seat ${registration.seat}`}
+                </span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <nav className="actions">
+        <Link to="/app/passenger/register" className="button primary">
+          Register for a flight
+        </Link>
+        <Link to="/app/passenger/statement" className="button">
+          Statement
+        </Link>
+      </nav>
+    </main>
+  );
+}

@@ -1,0 +1,110 @@
+/** Find a flight and register with a spending cap, the hold explained in plain words (browser). */
+import { type FormEvent, useState } from "react";
+import { api, errorText } from "../api.js";
+import { amount } from "../money.js";
+import { navigate } from "../router.js";
+import type { RegistrationView } from "./Home.js";
+import type { Me } from "./session.js";
+
+interface FlightView {
+  readonly flightId: string;
+  readonly carrier: string;
+  readonly number: string;
+  readonly date: string;
+  readonly origin: string;
+  readonly destination: string;
+  readonly currency: string;
+  readonly departureAtMs: number;
+  readonly capMaxMinor: number;
+  readonly registrationClosesAtMs: number;
+}
+
+export function RegisterPage({ me, onRegistered }: { me: Me; onRegistered: () => Promise<void> }) {
+  const [search, setSearch] = useState({ carrier: "", number: "", date: "" });
+  const [flight, setFlight] = useState<FlightView | undefined>();
+  const [cap, setCap] = useState("");
+  const [seat, setSeat] = useState("");
+  const [message, setMessage] = useState<string | undefined>();
+  const find = async (event: FormEvent) => {
+    event.preventDefault();
+    setMessage(undefined);
+    try {
+      const query = new URLSearchParams({ carrier: search.carrier.toUpperCase(), number: search.number.toUpperCase(), date: search.date });
+      const { flights } = await api<{ flights: FlightView[] }>("GET", `/flights?${query}`);
+      setFlight(flights[0]);
+      if (flights.length === 0) setMessage("No such flight. Check the carrier code, number and date on your booking.");
+    } catch (error) {
+      setMessage(errorText(error));
+    }
+  };
+  const wallet = me.wallets.find((w) => w.currency === flight?.currency);
+  const maxMinor = flight === undefined ? 0 : Math.min(flight.capMaxMinor, wallet?.availableMinor ?? 0);
+  const capMinor = Math.round(Number(cap) * 100);
+  const register = async (event: FormEvent) => {
+    event.preventDefault();
+    if (flight === undefined) return;
+    try {
+      const registration = await api<RegistrationView>("POST", "/registrations", {
+        flightId: flight.flightId,
+        capMinor,
+        ...(seat.trim() === "" ? {} : { seat: seat.trim().toUpperCase() }),
+      });
+      await onRegistered();
+      navigate(`/app/passenger/vouchers/${registration.registrationId}`);
+    } catch (error) {
+      setMessage(errorText(error));
+    }
+  };
+  return (
+    <main className="page narrow">
+      <h1>Register for a flight</h1>
+      <form className="form row" onSubmit={(event) => void find(event)} data-form="find-flight">
+        <input
+          name="carrier"
+          placeholder="9C"
+          value={search.carrier}
+          onChange={(e) => setSearch({ ...search, carrier: e.target.value })}
+          required
+        />
+        <input
+          name="number"
+          placeholder="8850"
+          value={search.number}
+          onChange={(e) => setSearch({ ...search, number: e.target.value })}
+          required
+        />
+        <input name="date" type="date" value={search.date} onChange={(e) => setSearch({ ...search, date: e.target.value })} required />
+        <button type="submit">Find</button>
+      </form>
+      {flight !== undefined && (
+        <form className="form card" onSubmit={(event) => void register(event)} data-form="register">
+          <h2>
+            {flight.carrier}
+            {flight.number} {flight.origin} → {flight.destination}
+          </h2>
+          <p className="muted">Departs {new Date(flight.departureAtMs).toLocaleString()}</p>
+          <label>
+            How much you may spend on board ({flight.currency}, at most {amount(maxMinor, flight.currency)})
+            <input name="cap" inputMode="decimal" value={cap} onChange={(e) => setCap(e.target.value)} required />
+          </label>
+          <label>
+            Seat (optional, helps crew check your boarding pass)
+            <input name="seat" value={seat} onChange={(e) => setSeat(e.target.value)} maxLength={4} />
+          </label>
+          <p className="explain" data-testid="hold-explained">
+            We set this amount aside on your account now (a hold), so your purchases on board are never declined for lack of money. After
+            landing you pay only for what you bought, and the rest of the hold is released back to you.
+          </p>
+          <button type="submit" className="primary" disabled={!(capMinor > 0 && capMinor <= maxMinor)}>
+            Register and get my voucher
+          </button>
+        </form>
+      )}
+      {message !== undefined && (
+        <p className="message" role="alert">
+          {message}
+        </p>
+      )}
+    </main>
+  );
+}
