@@ -8,12 +8,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createNobleSigner, generateSecretKey, issueVoucher, money, newId } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
-import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
+import { DEPARTURE_MS, forgedVoucherText } from "../../ground-settlement/test/support/actors.js";
 import type { TerminalEvent } from "../src/api/contract.js";
 import { createTerminalCore } from "../src/core/api.js";
 import { type BrowserHost, startBrowserHost } from "../src/host/server.js";
@@ -132,18 +131,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="done"]');
 
     // A voucher signed by a key the airline never had, typed in: declined, in words crew can act on.
-    const forged = issueVoucher(
-      {
-        voucherId: newId(),
-        accountRef: newId(),
-        flight: { carrier: "9C", number: "8850", date: "2026-12-01" },
-        cap: money(200_000, "CNY"),
-        validFromMs: DEPARTURE_MS - 86_400_000,
-        validUntilMs: DEPARTURE_MS + 86_400_000,
-        passengerName: "FORGER/MR",
-      },
-      createNobleSigner(generateSecretKey()),
-    ).text;
+    const forged = forgedVoucherText();
     await page.click('[data-sku="DR-COF-300"]');
     await page.click('[data-testid="charge"]');
     await page.fill('[data-testid="typed-code"]', forged);

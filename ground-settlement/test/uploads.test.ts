@@ -1,4 +1,4 @@
-import { createBatch, createNobleSigner, generateSecretKey, issueVoucher, money, newId, type SaleRecord } from "@cabinpay/shared";
+import { createBatch, type SaleRecord } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flights } from "../src/db/schema/flights.js";
@@ -6,7 +6,17 @@ import { accounts } from "../src/db/schema/ledger.js";
 import { registrations } from "../src/db/schema/registrations.js";
 import { rejectedBatches, saleRecords, settlements } from "../src/db/schema/uploads.js";
 import type { Settlement } from "../src/jobs/settlement.js";
-import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import {
+  bearer,
+  call,
+  createFlight,
+  DEPARTURE_MS,
+  enrolTerminal,
+  forgedVoucherText,
+  loadFlight,
+  passenger,
+  staffKeys,
+} from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
 import { ENGINES } from "./support/databases.js";
@@ -45,19 +55,7 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     await register("P3", 20_000, 20_000);
     const revoked = await register("P4", 10_000, 10_000);
     await call(t.app, { method: "DELETE", url: `/registrations/${revoked}`, headers: bearer(p["P4"]!.token) }, 200);
-    // A voucher that looks right but was signed by a key the airline never had.
-    forgedVoucher = issueVoucher(
-      {
-        voucherId: newId(),
-        accountRef: newId(),
-        flight: { carrier: "9C", number: "8850", date: "2026-12-01" },
-        cap: money(200_000, "CNY"),
-        validFromMs: DEPARTURE_MS - 86_400_000,
-        validUntilMs: DEPARTURE_MS + 86_400_000,
-        passengerName: "FORGER/MR",
-      },
-      createNobleSigner(generateSecretKey()),
-    ).text;
+    forgedVoucher = forgedVoucherText();
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed
     worker = await startWorker(t);
 

@@ -1,6 +1,15 @@
 /** The people and devices of a test: ops, finance, passengers and terminals talking over HTTP. */
 import { readFileSync } from "node:fs";
-import { createNobleSigner, generateSecretKey, type Signer, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
+import {
+  createNobleSigner,
+  generateSecretKey,
+  issueVoucher,
+  money,
+  newId,
+  type Signer,
+  signTerminalRequest,
+  toBase64Url,
+} from "@cabinpay/shared";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import { createApiKey } from "../../src/services/api-keys.js";
@@ -165,4 +174,20 @@ export async function enrolTerminal(t: TestApp, opsKey: string, flightId?: strin
       };
     },
   };
+}
+
+/** A voucher for the test flight that looks right but was signed by a key the airline never had. */
+export function forgedVoucherText(): string {
+  return issueVoucher(
+    {
+      voucherId: newId(),
+      accountRef: newId(),
+      flight: { carrier: "9C", number: "8850", date: "2026-12-01" },
+      cap: money(200_000, "CNY"),
+      validFromMs: DEPARTURE_MS - 86_400_000,
+      validUntilMs: DEPARTURE_MS + 86_400_000,
+      passengerName: "FORGER/MR",
+    },
+    createNobleSigner(generateSecretKey()),
+  ).text;
 }

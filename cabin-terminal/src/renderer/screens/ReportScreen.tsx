@@ -1,22 +1,12 @@
 /** The service report so far, and closing the service (purser) with the end-of-service report (renderer process). */
-import { useCallback, useEffect, useState } from "react";
-import type { ServiceReport } from "../../core/sales/report.js";
+import { useState } from "react";
 import { amount, useTerminal } from "../context.js";
+import { useLoaded } from "../use-loaded.js";
 
 export function ReportScreen() {
   const { api, words, status, language, refresh, fail } = useTerminal();
-  const [report, setReport] = useState<ServiceReport | undefined>();
   const [confirming, setConfirming] = useState(false);
-  const load = useCallback(async () => {
-    try {
-      setReport(await api["service/report"]({}));
-    } catch (error) {
-      fail(error);
-    }
-  }, [api, fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { value: report, setValue: setReport } = useLoaded((api) => api["service/report"]({}));
   const close = async () => {
     setConfirming(false);
     try {

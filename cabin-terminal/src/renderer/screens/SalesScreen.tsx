@@ -1,25 +1,15 @@
 /** This flight's sales, newest first, with the purser's void (renderer process). */
-import { useCallback, useEffect, useState } from "react";
-import type { SaleListItem } from "../../core/sales/report.js";
+import { useState } from "react";
 import { amount, useTerminal } from "../context.js";
+import { useLoaded } from "../use-loaded.js";
 
 export function SalesScreen() {
   const { api, words, status, language, refresh, fail } = useTerminal();
-  const [sales, setSales] = useState<SaleListItem[]>([]);
   const [confirming, setConfirming] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const currency = status.flight?.currency ?? "CNY";
   const purser = status.crew?.role === "purser";
-  const load = useCallback(async () => {
-    try {
-      setSales((await api["sale/list"]({})).reverse());
-    } catch (error) {
-      fail(error);
-    }
-  }, [api, fail]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { value: sales = [], reload: load } = useLoaded(async (api) => (await api["sale/list"]({})).reverse());
   const voidSale = async (recordId: string) => {
     setConfirming(undefined);
     try {

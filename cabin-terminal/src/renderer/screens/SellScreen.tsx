@@ -2,32 +2,23 @@
  * Selling (renderer process): the catalog by category with search, big tap targets, the cart with
  * quantities and total, then Charge → the pay screen → approved or declined.
  */
-import { useCallback, useEffect, useMemo, useState } from "react";
-import type { CartView, CatalogItemView } from "../../api/contract.js";
+import { useMemo, useState } from "react";
+import type { CartView } from "../../api/contract.js";
 import type { ChargeResult } from "../../core/sales/sell.js";
 import { amount, useTerminal } from "../context.js";
+import { useLoaded } from "../use-loaded.js";
 import { PayScreen } from "./PayScreen.js";
 import { ResultScreen } from "./ResultScreen.js";
 
 export function SellScreen() {
   const { api, words, status, language, refresh, fail } = useTerminal();
-  const [catalog, setCatalog] = useState<CatalogItemView[]>([]);
   const [cart, setCart] = useState<CartView | undefined>(status.cart);
   const [category, setCategory] = useState<string | undefined>();
   const [query, setQuery] = useState("");
   const [stage, setStage] = useState<"cart" | "pay" | { result: ChargeResult }>("cart");
   const currency = status.flight?.currency ?? "CNY";
 
-  const loadCatalog = useCallback(async () => {
-    try {
-      setCatalog(await api["catalog/list"]({}));
-    } catch (error) {
-      fail(error);
-    }
-  }, [api, fail]);
-  useEffect(() => {
-    void loadCatalog();
-  }, [loadCatalog]);
+  const { value: catalog = [], reload: loadCatalog } = useLoaded((api) => api["catalog/list"]({}));
 
   const categories = useMemo(() => [...new Set(catalog.map((item) => item.category))], [catalog]);
   const shown = catalog.filter(
