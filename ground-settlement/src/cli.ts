@@ -8,11 +8,13 @@
  *   worker                     the workers only
  *   migrate                    apply database migrations and exit
  *   api-key create --role ops|finance --name NAME
+ *   staff create --role ops|finance --email ADDRESS --name NAME   (a person, for the web pages)
  *   issuer-key rotate | issuer-key list
  *
  * Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, DATA_DIR,
  * LOG_LEVEL, QUEUE_PREFIX, BODY_BYTES_MAX, SHUTDOWN_GRACE_MS.
  */
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase, pgliteDirIn } from "./db/client.js";
@@ -24,6 +26,7 @@ import { redact } from "./runtime/bootstrap.js";
 import { run, stopOnSignals } from "./runtime/processes.js";
 import { createApiKey } from "./services/api-keys.js";
 import { listIssuerKeys, rotateIssuerKey } from "./services/issuer-keys.js";
+import { createStaffUser } from "./services/staff.js";
 
 const USAGE = `usage: cabinpay-ground <command>
   start [--demo]                        API and workers in one process (--demo: with a demo airline)
@@ -31,6 +34,7 @@ const USAGE = `usage: cabinpay-ground <command>
   worker                                workers only
   migrate                               apply database migrations
   api-key create --role ops|finance --name NAME
+  staff create --role ops|finance --email ADDRESS --name NAME
   issuer-key rotate | issuer-key list`;
 
 async function main(argv: string[]): Promise<number> {
@@ -69,6 +73,32 @@ async function main(argv: string[]): Promise<number> {
         await database.migrate();
         const { id, key } = await createApiKey(database.db, { name: values.name!, role, nowMs: Date.now() });
         console.log(`API key ${id} (${role}, ${values.name}):\n${key}\nKeep it secret: it is shown once and cannot be recovered.`);
+      });
+    }
+    case "staff": {
+      if (sub !== "create") break;
+      const { values } = parseArgs({
+        args: argv.slice(2),
+        options: { role: { type: "string" }, email: { type: "string" }, name: { type: "string" } },
+      });
+      const role = values.role as StaffRole;
+      if (!STAFF_ROLES.includes(role) || !values.email || !values.name) {
+        console.error("staff create needs --role ops|finance, --email ADDRESS and --name NAME");
+        return 2;
+      }
+      // A generated password, shown once: nobody picks a weak one, and it never sits in shell history.
+      const password = randomBytes(15).toString("base64url");
+      return withDatabase(config, async (database) => {
+        await database.migrate();
+        await createStaffUser(database.db, {
+          email: values.email!,
+          displayName: values.name!,
+          role,
+          password,
+          nowMs: Date.now(),
+          costLog2N: 15,
+        });
+        console.log(`staff account ${values.email} (${role}) created. Password, shown once:\n${password}\nLog in at /app/${role}.`);
       });
     }
     case "issuer-key":

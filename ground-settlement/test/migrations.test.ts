@@ -129,6 +129,19 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       VALUES ('0193c000-0000-7000-8000-0000000000a9', '0193c000-0000-7000-8000-0000000000e1', '0193c000-0000-7000-8000-0000000000b9', 1, 'sale', ${UUID_ZERO}, 'C1', 'A', 'CNY', 1, '[]', 0, 0, '\\x00', '\\x00', 'accepted')`;
     expect(await fails(db, orphan)).toMatch(/sale_records_chain/);
   },
+  "0008_staff_accounts": async (db) => {
+    const staff = (id: string, email: string, role: string) =>
+      sql`INSERT INTO staff_users (id, email, display_name, role, password_hash, created_at_ms) VALUES (${id}, ${email}, 'S', ${role}, 'x', 0)`;
+    await db.execute(staff("0193c000-0000-7000-8000-0000000000c1", "ops@example.com", "ops"));
+    expect(await fails(db, staff("0193c000-0000-7000-8000-0000000000c2", "root@example.com", "admin"))).toMatch(/staff_users_role/);
+    expect(await fails(db, staff("0193c000-0000-7000-8000-0000000000c3", "ops@example.com", "finance"))).toMatch(/staff_users_email/);
+    expect(
+      await fails(
+        db,
+        sql`INSERT INTO staff_sessions (token_hash, staff_id, created_at_ms, expires_at_ms) VALUES ('h', '0193c000-0000-7000-8000-0000000000c9', 0, 1)`,
+      ),
+    ).toMatch(/staff_sessions_staff_id/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -162,6 +175,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(19);
+    expect(tables?.n).toBe(21);
   });
 });

@@ -79,6 +79,9 @@ function routeTable(ids: { flightId: string; terminalId: string; registrationId:
     "POST /web/session": { access: ["public"], body: { email: "nobody@example.com", password: "whatever" } },
     "GET /web/session": { access: ["passenger"] },
     "DELETE /web/session": { access: ["passenger"] },
+    "POST /web/staff-session": { access: ["public"], body: { email: "nobody@example.com", password: "whatever" } },
+    "GET /web/staff-session": { access: ["ops", "finance"] },
+    "DELETE /web/staff-session": { access: ["ops", "finance"] },
   };
 }
 

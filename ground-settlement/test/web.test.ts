@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registrations } from "../src/db/schema/registrations.js";
+import { createStaffUser } from "../src/services/staff.js";
 import { createFlight, loadFlight, passenger, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 
@@ -22,7 +23,7 @@ describe("the ground for browsers", () => {
     mkdirSync(join(webDir, "assets"));
     writeFileSync(join(webDir, "index.html"), "<!doctype html><title>CabinPay</title>");
     writeFileSync(join(webDir, "assets", "app.js"), "console.log('pages')");
-    t = await createTestApp("pglite", { WEB_DIR: webDir, LOGIN_ATTEMPTS_PER_MINUTE: "5" });
+    t = await createTestApp("pglite", { WEB_DIR: webDir, LOGIN_ATTEMPTS_PER_MINUTE: "12" });
     const { ops } = await staffKeys(t);
     ({ flightId } = await createFlight(t, ops));
     await loadFlight(t, ops, flightId);
@@ -55,7 +56,8 @@ describe("the ground for browsers", () => {
   it("refuses a change without the session's CSRF token, and stores nothing", async () => {
     const { csrfToken, header } = await logIn();
     const before = (await t.db.select().from(registrations)).length;
-    for (const token of [undefined, "x".repeat(43), `${csrfToken.slice(0, -1)}A`]) {
+    const oneCharOff = `${csrfToken.slice(0, -1)}${csrfToken.endsWith("A") ? "B" : "A"}`;
+    for (const token of [undefined, "x".repeat(43), oneCharOff]) {
       const refused = await t.app.inject({
         method: "POST",
         url: "/registrations",
@@ -82,9 +84,74 @@ describe("the ground for browsers", () => {
     expect((await t.app.inject({ method: "GET", url: "/me", headers: { cookie: header } })).statusCode).toBe(401);
   });
 
+  it("gives ops and finance people web sessions with their role enforced on every call, and CSRF tokens", async () => {
+    const password = "finance person password";
+    await createStaffUser(t.db, {
+      email: "fin@example.com",
+      displayName: "Fin Ance",
+      role: "finance",
+      password,
+      nowMs: t.clock.nowMs,
+      costLog2N: 10,
+    });
+    await createStaffUser(t.db, {
+      email: "ops@example.com",
+      displayName: "O Ps",
+      role: "ops",
+      password,
+      nowMs: t.clock.nowMs,
+      costLog2N: 10,
+    });
+    const staffLogIn = async (staffEmail: string) => {
+      const response = await t.app.inject({ method: "POST", url: "/web/staff-session", payload: { email: staffEmail, password } });
+      expect(response.statusCode).toBe(201);
+      const cookie = response.cookies.find((c) => c.name === "cabinpay_session")!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" });
+      return { header: `cabinpay_session=${cookie.value}`, csrfToken: response.json().csrfToken as string, role: response.json().role };
+    };
+    const finance = await staffLogIn("fin@example.com");
+    expect(finance.role).toBe("finance");
+    expect((await t.app.inject({ method: "GET", url: "/finance/flights", headers: { cookie: finance.header } })).statusCode).toBe(200);
+    const notOps = await t.app.inject({ method: "GET", url: "/ops/terminals", headers: { cookie: finance.header } });
+    expect([notOps.statusCode, notOps.json().code]).toEqual([403, "forbidden"]);
+    const ops = await staffLogIn("ops@example.com");
+    const noCsrf = await t.app.inject({
+      method: "POST",
+      url: "/ops/enrolment-codes",
+      headers: { cookie: ops.header },
+      payload: { name: "T" },
+    });
+    expect([noCsrf.statusCode, noCsrf.json().code]).toEqual([403, "csrf_failed"]);
+    const made = await t.app.inject({
+      method: "POST",
+      url: "/ops/enrolment-codes",
+      headers: { cookie: ops.header, "x-csrf-token": ops.csrfToken },
+      payload: { name: "T" },
+    });
+    expect(made.statusCode).toBe(201);
+    const wrong = await t.app.inject({
+      method: "POST",
+      url: "/web/staff-session",
+      payload: { email: "fin@example.com", password: "not the password" },
+    });
+    expect([wrong.statusCode, wrong.json().code]).toEqual([401, "invalid_credentials"]);
+    // A passenger's web session opens no staff page.
+    const passengerSession = await logIn();
+    expect((await t.app.inject({ method: "GET", url: "/finance/flights", headers: { cookie: passengerSession.header } })).statusCode).toBe(
+      403,
+    );
+    const out = await t.app.inject({
+      method: "DELETE",
+      url: "/web/staff-session",
+      headers: { cookie: finance.header, "x-csrf-token": finance.csrfToken },
+    });
+    expect(out.statusCode).toBe(204);
+    expect((await t.app.inject({ method: "GET", url: "/finance/flights", headers: { cookie: finance.header } })).statusCode).toBe(401);
+  });
+
   it("limits log-in attempts per address", async () => {
     let last = 0;
-    for (let attempt = 0; attempt < 6; attempt++) {
+    for (let attempt = 0; attempt < 12; attempt++) {
       last = (await t.app.inject({ method: "POST", url: "/web/session", payload: { email, password: "wrong password!" } })).statusCode;
     }
     expect(last).toBe(429);

@@ -3,7 +3,8 @@
  * and this plugin authenticates the caller against it:
  * - passengers: `Authorization: Bearer cps_…` (session token), or in a browser the same token in
  *   an HTTP-only cookie plus the session's CSRF token on requests that change something;
- * - ops and finance: `Authorization: Bearer cpk_…` (API key with a role);
+ * - ops and finance: `Authorization: Bearer cpk_…` (API key with a role), or in a browser a staff
+ *   web session (`cpw_…`) in the same HTTP-only cookie, with the same CSRF rule;
  * - terminals: a request signed with the enrolled device key (shared `signTerminalRequest`),
  *   inside the time window, with a nonce never seen before.
  * Missing or bad credentials answer 401; valid credentials of the wrong kind answer 403.
@@ -15,8 +16,8 @@ import { createNodeVerifier } from "@cabinpay/shared/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { API_KEY_PREFIX, csrfTokenOf, hashToken, isWellFormedToken, SESSION_PREFIX } from "../auth/tokens.js";
-import { apiKeys, sessions } from "../db/schema/identity.js";
+import { API_KEY_PREFIX, csrfTokenOf, hashToken, isWellFormedToken, SESSION_PREFIX, STAFF_SESSION_PREFIX } from "../auth/tokens.js";
+import { apiKeys, sessions, staffSessions, staffUsers } from "../db/schema/identity.js";
 import { requestNonces, terminals } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./web-security.js";
@@ -27,7 +28,14 @@ export type Access = (typeof ACCESS)[number];
 export type Principal =
   | { readonly kind: "anonymous" }
   | { readonly kind: "passenger"; readonly passengerId: string; readonly sessionHash: string }
-  | { readonly kind: "staff"; readonly role: "ops" | "finance"; readonly apiKeyId: string }
+  | {
+      readonly kind: "staff";
+      readonly role: "ops" | "finance";
+      /** Who, for the record: "api-key:<id>" or "staff:<id>". */
+      readonly actor: string;
+      /** For a staff member's web session: its token's hash (to end it). */
+      readonly sessionHash?: string;
+    }
   | { readonly kind: "terminal"; readonly terminalId: string };
 
 declare module "fastify" {
@@ -95,12 +103,13 @@ async function bearerPrincipal(app: FastifyInstance, request: FastifyRequest): P
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * A passenger's web session: the session token in an HTTP-only cookie. A request that changes
+ * A web session (a passenger's or a staff member's): the session token in an HTTP-only cookie. A request that changes
  * something must also carry the session's CSRF token in a header, which another site's page can
  * neither read nor forge (the cookie is also SameSite=Strict: two locks).
  */
 async function cookiePrincipal(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
-  if (!token.startsWith(SESSION_PREFIX) || !isWellFormedToken(token)) throw new ApiError("unauthenticated", "log in again");
+  if (!(token.startsWith(SESSION_PREFIX) || token.startsWith(STAFF_SESSION_PREFIX)) || !isWellFormedToken(token))
+    throw new ApiError("unauthenticated", "log in again");
   if (!SAFE_METHODS.has(request.method)) {
     const given = Buffer.from(String(request.headers[CSRF_HEADER] ?? ""));
     const expected = Buffer.from(csrfTokenOf(token));
@@ -127,7 +136,16 @@ async function tokenPrincipal(app: FastifyInstance, token: string): Promise<Prin
       .from(apiKeys)
       .where(and(eq(apiKeys.secretHash, hash), isNull(apiKeys.revokedAtMs)));
     if (key === undefined) throw new ApiError("unauthenticated", "unknown or revoked API key");
-    return { kind: "staff", role: key.role, apiKeyId: key.id };
+    return { kind: "staff", role: key.role, actor: `api-key:${key.id}` };
+  }
+  if (token.startsWith(STAFF_SESSION_PREFIX)) {
+    const [session] = await app.db
+      .select({ staffId: staffUsers.id, role: staffUsers.role })
+      .from(staffSessions)
+      .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffId))
+      .where(and(eq(staffSessions.tokenHash, hash), gt(staffSessions.expiresAtMs, now), isNull(staffUsers.disabledAtMs)));
+    if (session === undefined) throw new ApiError("unauthenticated", "the session has expired or was ended: log in again");
+    return { kind: "staff", role: session.role, actor: `staff:${session.staffId}`, sessionHash: hash };
   }
   throw new ApiError("unauthenticated", "unknown token type");
 }

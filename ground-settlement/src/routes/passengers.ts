@@ -121,7 +121,7 @@ export async function passengerRoutes(base: FastifyInstance): Promise<void> {
           walletAccountId: wallet.id,
           amountMinor,
           nowMs,
-          reference: `ops:${request.principal.kind === "staff" ? request.principal.apiKeyId : ""}`,
+          reference: `ops:${request.principal.kind === "staff" ? request.principal.actor : ""}`,
         });
         const balance = balanceOf(await getAccount(tx, wallet.id));
         return {

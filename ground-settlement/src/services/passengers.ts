@@ -11,7 +11,7 @@ import { balanceOf } from "../ledger/ledger.js";
 
 export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
 // Compared against when the e-mail is unknown, so both cases take the same time.
-const DUMMY_HASH = "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+export const DUMMY_HASH = "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 export interface Session {
   readonly passengerId: string;

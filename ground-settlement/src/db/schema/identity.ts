@@ -1,6 +1,9 @@
-/** Who may call the ground service: passengers (password + session), ops and finance (API keys). */
+/**
+ * Who may call the ground service: passengers (password + session), ops and finance people
+ * (password + session, for the web pages) and programs (API keys with a role).
+ */
 import { sql } from "drizzle-orm";
-import { bigint, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const STAFF_ROLES = ["ops", "finance"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -45,4 +48,34 @@ export const apiKeys = pgTable(
     revokedAtMs: bigint("revoked_at_ms", { mode: "number" }),
   },
   (t) => [uniqueIndex("api_keys_secret_hash").on(t.secretHash), index("api_keys_active").on(t.id).where(sql`${t.revokedAtMs} IS NULL`)],
+);
+
+/** Ops and finance people who use the web pages. */
+export const staffUsers = pgTable(
+  "staff_users",
+  {
+    id: uuid("id").primaryKey(),
+    /** Stored lower-cased; unique. */
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    role: text("role", { enum: STAFF_ROLES }).notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    disabledAtMs: bigint("disabled_at_ms", { mode: "number" }),
+  },
+  (t) => [uniqueIndex("staff_users_email").on(t.email), check("staff_users_role", sql`${t.role} IN ('ops', 'finance')`)],
+);
+
+export const staffSessions = pgTable(
+  "staff_sessions",
+  {
+    /** SHA-256 of the session token, hex. */
+    tokenHash: text("token_hash").primaryKey(),
+    staffId: uuid("staff_id")
+      .notNull()
+      .references(() => staffUsers.id),
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    expiresAtMs: bigint("expires_at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [index("staff_sessions_staff").on(t.staffId)],
 );
