@@ -1,18 +1,24 @@
 /**
- * The passenger's pages in real Chromium against the real ground: sign up, register for a flight
- * with a cap, see the voucher QR, then the phone goes offline and the QR still shows after a
- * reload (the service worker). Another passenger cannot see it. Screenshots go to docs/screenshots/.
+ * The web pages in real Chromium against the real ground. A passenger signs up, registers for a
+ * flight with a cap, sees the voucher QR, then the phone goes offline and the QR still shows after
+ * a reload (the service worker); another passenger cannot see it. A finance person reads a settled
+ * flight and downloads its CSV, whose totals match the ledger. Screenshots go to docs/screenshots/.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flights } from "../src/db/schema/flights.js";
 import { passengers } from "../src/db/schema/identity.js";
-import { bearer, call, createFlight, loadFlight, staffKeys } from "./support/actors.js";
+import { accounts } from "../src/db/schema/ledger.js";
+import { createStaffUser } from "../src/services/staff.js";
+import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { buildPages, launchChromium } from "./support/browser.js";
+import { CabinTerminal } from "./support/cabin.js";
+import { settled, startWorker, waitFor } from "./support/settle.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
 const PASSWORD = "correct horse battery";
@@ -108,6 +114,82 @@ describe("the passenger's pages in Chromium", () => {
     await expect.poll(qrShows).toBe(true);
     expect(await page.textContent('[data-testid="voucher-name"]')).toBe("LI/WEI MR · seat 12A");
     await shot(page, "web-05-voucher-offline");
+    await context.close();
+  });
+
+  it("lets finance read a settled flight and download its CSV, whose totals match the ledger", async () => {
+    // A flight with sales, uploaded, settled and closed.
+    const { flightId } = await createFlight(t, ops, { number: "8851" });
+    await loadFlight(t, ops, flightId);
+    const buyer = await passenger(t, ops, 100_000, "HE/FANG MS");
+    const registration = (
+      await call(
+        t.app,
+        { method: "POST", url: "/registrations", headers: bearer(buyer.token), payload: { flightId, capMinor: 50_000 } },
+        201,
+      )
+    ).json();
+    const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, {
+      carrier: "9C",
+      number: "8851",
+      date: "2026-12-01",
+    });
+    cabin.sale(registration.voucherText, [{ sku: "DF-CHO-040", quantity: 2, unitPriceMinor: 12_800 }]);
+    cabin.sale(registration.voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
+    cabin.close();
+    const clockBefore = t.clock.nowMs;
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+    expect((await cabin.upload()).statusCode).toBe(200);
+    const worker = await startWorker(t);
+    try {
+      await settled(t, flightId);
+      await waitFor("the flight to close", async () => {
+        const [flight] = await t.db.select().from(flights).where(eq(flights.id, flightId));
+        return flight!.closedAtMs ?? undefined;
+      });
+    } finally {
+      await worker.close();
+      t.clock.nowMs = clockBefore;
+    }
+    await createStaffUser(t.db, {
+      email: "finance@airline.example",
+      displayName: "Finance Desk",
+      role: "finance",
+      password: PASSWORD,
+      nowMs: t.clock.nowMs,
+      costLog2N: 10,
+    });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/app/finance`);
+    await page.fill('form[data-form="staff-login"] input[name="email"]', "finance@airline.example");
+    await page.fill('form[data-form="staff-login"] input[name="password"]', PASSWORD);
+    await page.click('form[data-form="staff-login"] button[type="submit"]');
+    await page.waitForSelector(`[data-flight="${flightId}"]`);
+    expect(await page.textContent(`[data-flight="${flightId}"] .status`)).toBe("settled");
+    await shot(page, "web-06-finance-flights");
+    await page.click(`[data-flight="${flightId}"] a`);
+    await page.waitForSelector('[data-page="finance-flight"]');
+    expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥276.00");
+    await shot(page, "web-07-finance-flight");
+
+    // The CSV the page links to, as the browser downloads it with the finance session.
+    const csvHref = (await page.getAttribute('[data-testid="csv"]', "href"))!;
+    const csv = await page.evaluate((href) => fetch(href).then((r) => r.text()), csvHref);
+    const [header, ...rows] = csv
+      .trim()
+      .split("\n")
+      .map((line) => line.split(","));
+    const sum = (name: string) => rows.reduce((total, row) => total + Number(row[header!.indexOf(name)]), 0);
+    const [revenue] = await t.db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.kind, "airline_revenue"), eq(accounts.currency, "CNY")));
+    expect(sum("from_hold_minor") + sum("from_balance_minor") - sum("reversed_minor")).toBe(
+      revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
+    );
+    expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(27_600);
     await context.close();
   });
 

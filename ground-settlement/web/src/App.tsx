@@ -1,19 +1,29 @@
 /**
- * The web pages (browser): for passengers today; finance and ops pages come next. Which page
- * shows follows the path.
+ * The web pages (browser): passengers, and finance; the ops pages come next. Which page shows
+ * follows the path.
  */
+import { FlightPage } from "./finance/FlightPage.js";
+import { FlightsPage } from "./finance/FlightsPage.js";
 import { PassengerArea } from "./passenger/PassengerArea.js";
 import { Link, usePath } from "./router.js";
+import { StaffArea } from "./staff/StaffArea.js";
 
 export function App() {
   const path = usePath();
   if (path.startsWith("/app/passenger")) return <PassengerArea path={path} />;
+  if (path.startsWith("/app/finance")) {
+    const flightId = /^\/app\/finance\/flights\/([0-9a-f-]{36})$/.exec(path)?.[1];
+    return <StaffArea staffRole="finance">{flightId === undefined ? <FlightsPage /> : <FlightPage flightId={flightId} />}</StaffArea>;
+  }
   return (
     <main className="page narrow">
       <h1>CabinPay</h1>
       <p>Pay for duty-free, meals and drinks on your flight, with no connection on board.</p>
       <Link to="/app/passenger" className="button primary">
         I am a passenger
+      </Link>
+      <Link to="/app/finance" className="button">
+        Airline finance
       </Link>
     </main>
   );

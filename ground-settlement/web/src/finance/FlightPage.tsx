@@ -1,0 +1,199 @@
+/**
+ * Finance: one flight's reconciliation (browser): per currency what was approved, debited, short,
+ * failed and voided, the holds, a chart of where the money stands, sales per terminal and crew,
+ * stock sold against loaded, refused batches kept as evidence, and the CSV export.
+ */
+import { useEffect, useState } from "react";
+import { api, errorText } from "../api.js";
+import { amount } from "../money.js";
+import { Link } from "../router.js";
+
+interface Amount {
+  readonly count: number;
+  readonly amountMinor: number;
+}
+interface Reconciliation {
+  readonly flightId: string;
+  readonly status: string;
+  readonly currencies: readonly {
+    currency: string;
+    approved: Amount;
+    debited: { fromHoldMinor: number; fromBalanceMinor: number; totalMinor: number };
+    shortfall: Amount;
+    failed: Amount;
+    pending: Amount;
+    rejected: Amount;
+    voided: Amount & { reversedMinor: number };
+    holds: { placed: Amount; releasedMinor: number; cancelled: number };
+  }[];
+  readonly terminals: readonly {
+    terminalId: string;
+    name: string;
+    records: number;
+    sales: Amount;
+    voids: Amount;
+    serviceClosed: boolean;
+  }[];
+  readonly crew: readonly { crewId: string; sales: Amount; voids: Amount }[];
+  readonly stock: readonly { trolleyId: string; sku: string; loaded: number; sold: number; left: number }[];
+  readonly rejectedBatches: readonly { id: string; reason: string; detail: string; receivedAtMs: number }[];
+}
+
+export function FlightPage({ flightId }: { flightId: string }) {
+  const [report, setReport] = useState<Reconciliation | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  useEffect(() => {
+    api<Reconciliation>("GET", `/finance/flights/${flightId}/reconciliation`)
+      .then(setReport)
+      .catch((error) => setMessage(errorText(error)));
+  }, [flightId]);
+  if (report === undefined) return <main className="page">{message ?? "…"}</main>;
+  return (
+    <main className="page" data-page="finance-flight">
+      <p>
+        <Link to="/app/finance">← Flights</Link>
+      </p>
+      <h1>
+        Reconciliation <span className={`status ${report.status}`}>{report.status.replace("_", " ")}</span>
+      </h1>
+      <a className="button" href={`/finance/flights/${flightId}/reconciliation.csv`} download data-testid="csv">
+        Download CSV
+      </a>
+      {report.currencies.map((c) => {
+        const money = (minor: number) => amount(minor, c.currency);
+        return (
+          <section key={c.currency} className="card" data-currency={c.currency}>
+            <h2>{c.currency}</h2>
+            <dl className="figures">
+              <dt>Approved on board</dt>
+              <dd>
+                {c.approved.count} · {money(c.approved.amountMinor)}
+              </dd>
+              <dt>Debited</dt>
+              <dd data-testid="debited">{money(c.debited.totalMinor)}</dd>
+              <dt>… from holds / from balances</dt>
+              <dd>
+                {money(c.debited.fromHoldMinor)} / {money(c.debited.fromBalanceMinor)}
+              </dd>
+              <dt>Shortfall</dt>
+              <dd>
+                {c.shortfall.count} · {money(c.shortfall.amountMinor)}
+              </dd>
+              <dt>Failed / pending / rejected</dt>
+              <dd>
+                {c.failed.count} / {c.pending.count} / {c.rejected.count}
+              </dd>
+              <dt>Voided</dt>
+              <dd>
+                {c.voided.count} · {money(c.voided.amountMinor)}
+              </dd>
+              <dt>Holds placed / released</dt>
+              <dd>
+                {money(c.holds.placed.amountMinor)} / {money(c.holds.releasedMinor)}
+              </dd>
+            </dl>
+            <StatusChart
+              parts={[
+                { label: "debited", minor: c.debited.totalMinor, className: "ok" },
+                { label: "shortfall", minor: c.shortfall.amountMinor, className: "warn" },
+                { label: "failed", minor: c.failed.amountMinor, className: "bad" },
+                { label: "pending", minor: c.pending.amountMinor, className: "wait" },
+                { label: "rejected", minor: c.rejected.amountMinor, className: "bad" },
+              ]}
+              format={money}
+            />
+          </section>
+        );
+      })}
+      <section className="card">
+        <h2>Terminals</h2>
+        <table>
+          <tbody>
+            {report.terminals.map((t) => (
+              <tr key={t.terminalId}>
+                <td>{t.name}</td>
+                <td className="number">{t.records} records</td>
+                <td className="number">{t.sales.count} sales</td>
+                <td className="number">{t.voids.count} voids</td>
+                <td>{t.serviceClosed ? "closed" : "open"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h2>Crew</h2>
+        <table>
+          <tbody>
+            {report.crew.map((c) => (
+              <tr key={c.crewId}>
+                <td>{c.crewId}</td>
+                <td className="number">{c.sales.count} sales</td>
+                <td className="number">{c.voids.count} voids</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card">
+        <h2>Stock sold against loaded</h2>
+        <table>
+          <tbody>
+            {report.stock
+              .filter((s) => s.sold > 0)
+              .map((s) => (
+                <tr key={`${s.trolleyId}-${s.sku}`}>
+                  <td>{s.trolleyId}</td>
+                  <td>{s.sku}</td>
+                  <td className="number">
+                    {s.sold} of {s.loaded}
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </section>
+      {report.rejectedBatches.length > 0 && (
+        <section className="card">
+          <h2>Refused batches, kept as evidence</h2>
+          <ul>
+            {report.rejectedBatches.map((b) => (
+              <li key={b.id}>
+                {new Date(b.receivedAtMs).toLocaleString()}: {b.reason}, {b.detail}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </main>
+  );
+}
+
+/** A single stacked bar: where the flight's money stands. */
+function StatusChart({
+  parts,
+  format,
+}: {
+  parts: { label: string; minor: number; className: string }[];
+  format: (minor: number) => string;
+}) {
+  const total = parts.reduce((sum, p) => sum + p.minor, 0);
+  if (total === 0) return null;
+  let x = 0;
+  return (
+    <figure className="chart">
+      <svg viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label="settlement status">
+        {parts.map((part) => {
+          const width = (100 * part.minor) / total;
+          const rect = <rect key={part.label} x={x} y={0} width={width} height={8} className={part.className} />;
+          x += width;
+          return rect;
+        })}
+      </svg>
+      <figcaption>
+        {parts
+          .filter((p) => p.minor > 0)
+          .map((p) => `${p.label} ${format(p.minor)}`)
+          .join(" · ")}
+      </figcaption>
+    </figure>
+  );
+}
