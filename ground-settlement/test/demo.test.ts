@@ -6,7 +6,7 @@ import { decodeVoucherText, generateSecretKey, toBase64Url } from "@cabinpay/sha
 import { createNodeSigner } from "@cabinpay/shared/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoGuide } from "../src/demo/guide.js";
-import { DEMO_CREW, seedDemo } from "../src/demo/seed.js";
+import { DEMO_CREW, DEMO_FINANCE, seedDemo } from "../src/demo/seed.js";
 import { buildManifest } from "../src/services/manifests.js";
 import { bearer, call } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
@@ -53,8 +53,11 @@ describe("the demo airline", () => {
     // The staff keys work.
     await call(t.app, { method: "GET", url: "/ops/terminals", headers: bearer(demo.opsApiKey) }, 200);
     const guide = demoGuide(demo, "http://127.0.0.1:3000");
-    for (const needle of ["npm run terminal", demo.enrolmentCodes[1]!.code, "PIN 2468", demo.passengers[2]!.voucherText])
+    for (const needle of ["npm run terminal", demo.enrolmentCodes[1]!.code, "PIN 2468", demo.passengers[2]!.voucherText, "/app/finance"])
       expect(guide).toContain(needle);
+    // The finance account logs in on the web pages.
+    const finance = await t.app.inject({ method: "POST", url: "/web/staff-session", payload: DEMO_FINANCE });
+    expect(finance.json()).toMatchObject({ role: "finance" });
   });
 
   it("keeps the flight and vouchers on the next start, with new codes", async () => {

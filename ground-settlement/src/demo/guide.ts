@@ -1,6 +1,6 @@
 /** What `start --demo` prints: everything a new user needs to ring up a sale. */
 import { formatMoney, money } from "@cabinpay/shared";
-import { DEMO_CREW, DEMO_PASSWORD, type DemoAirline } from "./seed.js";
+import { DEMO_CREW, DEMO_FINANCE, DEMO_PASSWORD, type DemoAirline } from "./seed.js";
 
 export function demoGuide(demo: DemoAirline, groundUrl: string): string {
   const { flight } = demo;
@@ -20,6 +20,7 @@ export function demoGuide(demo: DemoAirline, groundUrl: string): string {
     "",
     `Passenger pages: ${groundUrl}/app/passenger (log in as ${demo.passengers.map((p) => p.email).join(", ")},`,
     `  password "${DEMO_PASSWORD}"). They show the vouchers, also offline, and the statement after landing.`,
+    `Finance pages: ${groundUrl}/app/finance (log in as ${DEMO_FINANCE.email}, password "${DEMO_FINANCE.password}").`,
     `Staff API keys (shown once): ops ${demo.opsApiKey}`,
     `                             finance ${demo.financeApiKey}`,
     "──────────────────────────────────────────────────────────────────────────────",

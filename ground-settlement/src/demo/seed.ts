@@ -1,7 +1,8 @@
 /**
  * A demo airline for `cabinpay-ground start --demo`: today's flight 9C8850 PVG→CTU departing in
  * three hours, the sample catalog on two trolleys, a purser and a crew member with PINs, three
- * funded passengers registered with vouchers (their QR codes written as PNG files), and fresh
+ * funded passengers registered with vouchers (their QR codes written as PNG files), a finance
+ * account for the web pages, and fresh
  * one-time enrolment codes for the two trolleys. The flight and passengers are made once per
  * data directory; codes and staff keys are new at every start (only their hashes are stored).
  */
@@ -11,7 +12,7 @@ import { newId } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
-import { passengers } from "../db/schema/identity.js";
+import { passengers, staffUsers } from "../db/schema/identity.js";
 import { registrations } from "../db/schema/registrations.js";
 import type { KeyStore } from "../keys/key-store.js";
 import { fundWallet, walletAccount } from "../ledger/ledger.js";
@@ -20,6 +21,7 @@ import { catalogFromCsv, createFlight, type Flight, replaceCatalog, setCrew } fr
 import { signUp } from "../services/passengers.js";
 import { voucherQrPng } from "../services/qr.js";
 import { register } from "../services/registrations.js";
+import { createStaffUser } from "../services/staff.js";
 import { createEnrolmentCode } from "../services/terminals.js";
 
 export const DEMO_CREW = [
@@ -34,6 +36,7 @@ const DEMO_PASSENGERS = [
 ] as const;
 
 export const DEMO_PASSWORD = "demo passenger 2026";
+export const DEMO_FINANCE = { email: "finance@demo.cabinpay", password: "demo finance 2026" } as const;
 
 export interface DemoAirline {
   readonly flight: Flight;
@@ -59,6 +62,10 @@ export async function seedDemo(db: Database, keys: KeyStore, input: { nowMs: num
   for (const trolleyId of ["A", "B"]) {
     const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, flightId: flight.id, nowMs: input.nowMs });
     enrolmentCodes.push({ trolleyId, code });
+  }
+  const [finance] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, DEMO_FINANCE.email));
+  if (finance === undefined) {
+    await createStaffUser(db, { ...DEMO_FINANCE, displayName: "Demo finance", role: "finance", nowMs: input.nowMs, costLog2N: 14 });
   }
   const { key: opsApiKey } = await createApiKey(db, { name: "Demo ops", role: "ops", nowMs: input.nowMs });
   const { key: financeApiKey } = await createApiKey(db, { name: "Demo finance", role: "finance", nowMs: input.nowMs });
