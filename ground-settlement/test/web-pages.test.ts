@@ -4,13 +4,13 @@
  * a reload (the service worker); another passenger cannot see it. A finance person reads a settled
  * flight and downloads its CSV, whose totals match the ledger. Screenshots go to docs/screenshots/.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flights } from "../src/db/schema/flights.js";
+import { catalogItems, flights } from "../src/db/schema/flights.js";
 import { passengers } from "../src/db/schema/identity.js";
 import { accounts } from "../src/db/schema/ledger.js";
 import { createStaffUser } from "../src/services/staff.js";
@@ -190,6 +190,60 @@ describe("the passenger's pages in Chromium", () => {
       revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
     );
     expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(27_600);
+    await context.close();
+  });
+
+  it("lets ops create a flight and load its catalog CSV, with a line-by-line report when a line is wrong", async () => {
+    await createStaffUser(t.db, {
+      email: "ops@airline.example",
+      displayName: "Ops Desk",
+      role: "ops",
+      password: PASSWORD,
+      nowMs: t.clock.nowMs,
+      costLog2N: 10,
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/app/ops`);
+    await page.fill('form[data-form="staff-login"] input[name="email"]', "ops@airline.example");
+    await page.fill('form[data-form="staff-login"] input[name="password"]', PASSWORD);
+    await page.click('form[data-form="staff-login"] button[type="submit"]');
+    await page.waitForSelector('form[data-form="create-flight"]');
+    await page.fill('input[name="number"]', "8853");
+    await page.fill('input[name="date"]', "2026-12-02");
+    await page.fill('input[name="departure"]', "2026-12-02T09:05");
+    await page.fill('input[name="origin"]', "PVG");
+    await page.fill('input[name="destination"]', "NRT");
+    await page.click('form[data-form="create-flight"] button[type="submit"]');
+    await page.waitForSelector('[data-page="ops-flight"]');
+    const flightId = new URL(page.url()).pathname.split("/").at(-1)!;
+
+    const csv = readFileSync(new URL("./fixtures/catalog-sample.csv", import.meta.url), "utf8").split("\n");
+    const bad = [...csv];
+    bad[2] = bad[2]!.replace(/,(\d+),CNY,/, ",12.50,CNY,"); // line 3: a price that is not whole fen
+    await page.setInputFiles('[data-testid="catalog-file"]', {
+      name: "catalog.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(bad.join("\n")),
+    });
+    await page.waitForSelector('[data-testid="catalog-problems"]');
+    expect(await page.textContent('[data-testid="catalog-problems"] li')).toMatch(/^line 3: /);
+    expect(await t.db.select().from(catalogItems).where(eq(catalogItems.flightId, flightId))).toEqual([]);
+    await shot(page, "web-08-ops-catalog-refused");
+
+    await page.setInputFiles('[data-testid="catalog-file"]', {
+      name: "catalog.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(csv.join("\n")),
+    });
+    await page.waitForSelector('[data-testid="catalog-ok"]');
+    expect(await page.textContent('[data-testid="catalog-ok"]')).toBe("21 items loaded on trolleys A, B");
+    await page.click("text=Save roster");
+    await page.waitForSelector("text=2 crew members saved");
+    await page.click("text=New one-time code");
+    await page.waitForSelector('[data-testid="enrolment-code"]');
+    expect(await page.textContent('[data-testid="enrolment-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await shot(page, "web-09-ops-flight");
     await context.close();
   });
 

@@ -9,6 +9,8 @@ export class ApiCallError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The ground's details: for a refused catalog, its problems line by line. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -18,25 +20,32 @@ export function rememberCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
-export async function api<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+/** Calls the API; `body` goes as JSON, or as is when `contentType` names another type (a CSV file). */
+export async function api<T>(
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: string,
+  body?: unknown,
+  contentType = "application/json",
+): Promise<T> {
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = contentType;
   if (method !== "GET" && csrfToken !== undefined) headers["x-csrf-token"] = csrfToken;
+  const payload = body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : String(body);
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    response = await fetch(path, { method, headers, credentials: "same-origin", ...(payload === undefined ? {} : { body: payload }) });
   } catch {
     throw new ApiCallError(0, "offline", "No connection. Your vouchers still show; the rest needs a connection.");
   }
   if (response.status === 204) return undefined as T;
-  const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+  const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string; details?: unknown };
   if (!response.ok)
-    throw new ApiCallError(response.status, answer.code ?? "error", answer.message ?? `the server answered ${response.status}`);
+    throw new ApiCallError(
+      response.status,
+      answer.code ?? "error",
+      answer.message ?? `the server answered ${response.status}`,
+      answer.details,
+    );
   return answer as T;
 }
 
