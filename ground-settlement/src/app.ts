@@ -11,6 +11,7 @@ import { type Infrastructure, infrastructurePlugin } from "./plugins/infrastruct
 import { openapiPlugin } from "./plugins/openapi.js";
 import { webPagesPlugin } from "./plugins/web-pages.js";
 import { webSecurityPlugin } from "./plugins/web-security.js";
+import { attentionRoutes } from "./routes/attention.js";
 import { financeRoutes } from "./routes/finance.js";
 import { flightRoutes } from "./routes/flights.js";
 import { healthRoutes } from "./routes/health.js";
@@ -49,6 +50,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(uploadRoutes);
   await app.register(financeRoutes);
   await app.register(reconciliationRoutes);
+  await app.register(attentionRoutes);
   await app.register(webSessionRoutes);
   await app.register(webPagesPlugin);
   return app;

@@ -44,6 +44,7 @@ export const ERROR_STATUS = {
   flight_not_ready: 409,
   batch_rejected: 422,
   sequence_gap: 409,
+  not_actionable: 409,
   // Server
   internal_error: 500,
   unavailable: 503,

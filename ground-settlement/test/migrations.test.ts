@@ -142,6 +142,23 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       ),
     ).toMatch(/staff_sessions_staff_id/);
   },
+  "0009_attention_queue": async (db) => {
+    // Rows already there keep working: nothing collected elsewhere yet.
+    const [row] = await queryRows<{ collected: string }>(
+      db,
+      sql`SELECT collected_elsewhere_minor::text AS collected FROM settlements LIMIT 1`,
+    );
+    expect(row?.collected).toBe("0");
+    expect(await fails(db, sql`UPDATE settlements SET collected_elsewhere_minor = -1`)).toMatch(/settlements_collected_non_negative/);
+    const action = (id: string, record: string, kind: string) =>
+      sql`INSERT INTO attention_actions (id, record_id, action, actor, at_ms) VALUES (${id}, ${record}, ${kind}, 'staff:x', 0)`;
+    expect(await fails(db, action("0193c000-0000-7000-8000-0000000000d1", "0193c000-0000-7000-8000-0000000000a7", "forgive"))).toMatch(
+      /attention_actions_action/,
+    );
+    expect(await fails(db, action("0193c000-0000-7000-8000-0000000000d2", "0193c000-0000-7000-8000-0000000000d9", "retry"))).toMatch(
+      /attention_actions_record_id/,
+    );
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -175,6 +192,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(21);
+    expect(tables?.n).toBe(22);
   });
 });

@@ -82,6 +82,9 @@ function routeTable(ids: { flightId: string; terminalId: string; registrationId:
     "POST /web/staff-session": { access: ["public"], body: { email: "nobody@example.com", password: "whatever" } },
     "GET /web/staff-session": { access: ["ops", "finance"] },
     "DELETE /web/staff-session": { access: ["ops", "finance"] },
+    "GET /finance/attention": { access: ["finance", "ops"] },
+    "POST /finance/attention/:recordId/retry": { access: ["finance", "ops"] },
+    "POST /finance/attention/:recordId/collected-elsewhere": { access: ["finance", "ops"], body: { note: "paid by card" } },
   };
 }
 
@@ -116,6 +119,7 @@ describe("every route", () => {
       .replace(":flightId", ids.flightId)
       .replace(":terminalId", ids.terminalId)
       .replace(":registrationId", ids.registrationId)
+      .replace(":recordId", UUID)
       .replace("/flights?", "/flights?")
       .concat(route === "GET /flights" ? "?carrier=9C&number=8850" : "");
 

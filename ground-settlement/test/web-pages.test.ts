@@ -117,7 +117,7 @@ describe("the passenger's pages in Chromium", () => {
     await context.close();
   });
 
-  it("lets finance read a settled flight and download its CSV, whose totals match the ledger", async () => {
+  it("lets finance clear the attention queue, read the settled flight and download its CSV, whose totals match the ledger", async () => {
     // A flight with sales, uploaded, settled and closed.
     const { flightId } = await createFlight(t, ops, { number: "8851" });
     await loadFlight(t, ops, flightId);
@@ -136,6 +136,16 @@ describe("the passenger's pages in Chromium", () => {
     });
     cabin.sale(registration.voucherText, [{ sku: "DF-CHO-040", quantity: 2, unitPriceMinor: 12_800 }]);
     cabin.sale(registration.voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
+    // Over a cap that holds everything the passenger has: CN¥28.00 cannot be collected.
+    const poor = await passenger(t, ops, 10_000, "GAO/LI MR");
+    const poorVoucher = (
+      await call(
+        t.app,
+        { method: "POST", url: "/registrations", headers: bearer(poor.token), payload: { flightId, capMinor: 10_000 } },
+        201,
+      )
+    ).json().voucherText;
+    cabin.sale(poorVoucher, [{ sku: "DF-CHO-040", quantity: 1, unitPriceMinor: 12_800 }]);
     cabin.close();
     const clockBefore = t.clock.nowMs;
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
@@ -167,12 +177,23 @@ describe("the passenger's pages in Chromium", () => {
     await page.fill('form[data-form="staff-login"] input[name="password"]', PASSWORD);
     await page.click('form[data-form="staff-login"] button[type="submit"]');
     await page.waitForSelector(`[data-flight="${flightId}"]`);
-    expect(await page.textContent(`[data-flight="${flightId}"] .status`)).toBe("settled");
+    expect(await page.textContent(`[data-flight="${flightId}"] .status`)).toBe("needs attention");
     await shot(page, "web-06-finance-flights");
     await page.click(`[data-flight="${flightId}"] a`);
     await page.waitForSelector('[data-page="finance-flight"]');
-    expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥276.00");
+    expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥376.00");
+    // The shortfall, in the queue: finance records it as collected at the gate.
+    await page.waitForSelector('[data-testid="attention"] .attention-item');
+    expect(await page.textContent('[data-testid="attention"] .attention-item')).toContain("not collected CN¥28.00");
     await shot(page, "web-07-finance-flight");
+    await page.fill('[data-testid="attention"] input[name="note"]', "paid by card at the gate");
+    await page.click('[data-testid="collected"]');
+    await page.waitForSelector("text=Nothing: every sale is settled.");
+    await shot(page, "web-07b-finance-attention-done");
+    await page.click("text=← Flights");
+    await expect.poll(() => page.textContent(`[data-flight="${flightId}"] .status`)).toBe("settled");
+    await page.click(`[data-flight="${flightId}"] a`);
+    await page.waitForSelector('[data-page="finance-flight"] [data-testid="csv"]');
 
     // The CSV the page links to, as the browser downloads it with the finance session.
     const csvHref = (await page.getAttribute('[data-testid="csv"]', "href"))!;
@@ -189,7 +210,7 @@ describe("the passenger's pages in Chromium", () => {
     expect(sum("from_hold_minor") + sum("from_balance_minor") - sum("reversed_minor")).toBe(
       revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
     );
-    expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(27_600);
+    expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(37_600);
     await context.close();
   });
 

@@ -6,6 +6,7 @@ import { Type } from "typebox";
 import { flights } from "../db/schema/flights.js";
 import { settlements } from "../db/schema/uploads.js";
 import { errorResponses } from "../plugins/errors.js";
+import { NEEDS_ATTENTION } from "../services/attention.js";
 import { catalogNames, flightStatus, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
 import { flightView } from "./flights.js";
 import { passengerIdOf } from "./passengers.js";
@@ -23,7 +24,7 @@ const CurrencyTotals = Type.Object({
   currency: Currency,
   approved: Amount,
   debited: Type.Object({ fromHoldMinor: Type.Integer(), fromBalanceMinor: Type.Integer(), totalMinor: Type.Integer() }),
-  shortfall: Amount,
+  shortfall: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), collectedElsewhereMinor: Type.Integer() }),
   failed: Amount,
   pending: Amount,
   rejected: Amount,
@@ -102,7 +103,7 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
         .select({
           flight: flights,
           pending: sql<number>`count(*) filter (where ${settlements.status} = 'pending')::int`,
-          attention: sql<number>`count(*) filter (where ${settlements.status} in ('failed', 'rejected') or ${settlements.shortfallMinor} > 0)::int`,
+          attention: sql<number>`count(*) filter (where ${NEEDS_ATTENTION})::int`,
         })
         .from(flights)
         .leftJoin(settlements, eq(settlements.flightId, flights.id))

@@ -82,6 +82,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
       shortfall: {
         count: ok.filter((r) => (r.settlement?.shortfallMinor ?? 0) > 0).length,
         amountMinor: sum(ok, (r) => r.settlement?.shortfallMinor ?? 0),
+        collectedElsewhereMinor: sum(ok, (r) => r.settlement?.collectedElsewhereMinor ?? 0),
       },
       failed: amount(status("failed")),
       pending: amount(status("pending")),
@@ -137,7 +138,9 @@ export async function reconcileFlight(db: Database, flightId: string) {
     .sort((x, y) => (x.trolleyId + x.sku < y.trolleyId + y.sku ? -1 : 1));
 
   const attention =
-    sum(accepted, (r) => (r.settlement?.status === "failed" || (r.settlement?.shortfallMinor ?? 0) > 0 ? 1 : 0)) +
+    sum(accepted, (r) =>
+      r.settlement?.status === "failed" || (r.settlement?.shortfallMinor ?? 0) > (r.settlement?.collectedElsewhereMinor ?? 0) ? 1 : 0,
+    ) +
     sales.filter((r) => r.record.status === "rejected").length +
     evidence.length;
   const pending = rows.filter((r) => r.settlement?.status === "pending").length;

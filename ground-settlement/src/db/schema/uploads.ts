@@ -4,7 +4,7 @@
  * rejected batches kept for finance.
  */
 import { sql } from "drizzle-orm";
-import { bigint, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, flights } from "./flights.js";
 import { terminals } from "./terminals.js";
 
@@ -91,6 +91,8 @@ export const settlements = pgTable(
     shortfallMinor: bigint("shortfall_minor", { mode: "number" }).notNull().default(0),
     /** Given back by a void or refund. */
     reversedMinor: bigint("reversed_minor", { mode: "number" }).notNull().default(0),
+    /** Of the shortfall, what finance recorded as collected outside CabinPay (cash, card). */
+    collectedElsewhereMinor: bigint("collected_elsewhere_minor", { mode: "number" }).notNull().default(0),
     reason: text("reason"),
     enqueuedAtMs: bigint("enqueued_at_ms", { mode: "number" }),
     settledAtMs: bigint("settled_at_ms", { mode: "number" }),
@@ -98,6 +100,8 @@ export const settlements = pgTable(
   (t) => [
     index("settlements_pending").on(t.terminalId, t.flightId, t.sequence).where(sql`${t.status} = 'pending'`),
     index("settlements_flight_status").on(t.flightId, t.status),
+    // Not bounded by the shortfall: a void uploaded later may still forgive what was collected.
+    check("settlements_collected_non_negative", sql`${t.collectedElsewhereMinor} >= 0`),
   ],
 );
 
@@ -120,4 +124,25 @@ export const rejectedBatches = pgTable(
     bytes: bytea("bytes").notNull(),
   },
   (t) => [index("rejected_batches_flight").on(t.flightId)],
+);
+
+/** What finance did about a settlement needing attention, and who: the queue's audit trail. */
+export const attentionActions = pgTable(
+  "attention_actions",
+  {
+    id: uuid("id").primaryKey(),
+    recordId: uuid("record_id")
+      .notNull()
+      .references(() => saleRecords.id),
+    action: text("action", { enum: ["retry", "collected_elsewhere"] }).notNull(),
+    /** "api-key:<id>" or "staff:<id>". */
+    actor: text("actor").notNull(),
+    note: text("note"),
+    amountMinor: bigint("amount_minor", { mode: "number" }).notNull().default(0),
+    atMs: bigint("at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("attention_actions_record").on(t.recordId),
+    check("attention_actions_action", sql`${t.action} IN ('retry', 'collected_elsewhere')`),
+  ],
 );

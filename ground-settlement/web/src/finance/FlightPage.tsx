@@ -3,10 +3,11 @@
  * failed and voided, the holds, a chart of where the money stands, sales per terminal and crew,
  * stock sold against loaded, refused batches kept as evidence, and the CSV export.
  */
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, errorText } from "../api.js";
 import { amount } from "../money.js";
 import { Link } from "../router.js";
+import { AttentionQueue } from "./AttentionQueue.js";
 
 interface Amount {
   readonly count: number;
@@ -19,7 +20,7 @@ interface Reconciliation {
     currency: string;
     approved: Amount;
     debited: { fromHoldMinor: number; fromBalanceMinor: number; totalMinor: number };
-    shortfall: Amount;
+    shortfall: Amount & { collectedElsewhereMinor: number };
     failed: Amount;
     pending: Amount;
     rejected: Amount;
@@ -42,11 +43,12 @@ interface Reconciliation {
 export function FlightPage({ flightId }: { flightId: string }) {
   const [report, setReport] = useState<Reconciliation | undefined>();
   const [message, setMessage] = useState<string | undefined>();
-  useEffect(() => {
+  const load = useCallback(() => {
     api<Reconciliation>("GET", `/finance/flights/${flightId}/reconciliation`)
       .then(setReport)
       .catch((error) => setMessage(errorText(error)));
   }, [flightId]);
+  useEffect(load, [load]);
   if (report === undefined) return <main className="page">{message ?? "…"}</main>;
   return (
     <main className="page" data-page="finance-flight">
@@ -75,9 +77,9 @@ export function FlightPage({ flightId }: { flightId: string }) {
               <dd>
                 {money(c.debited.fromHoldMinor)} / {money(c.debited.fromBalanceMinor)}
               </dd>
-              <dt>Shortfall</dt>
+              <dt>Shortfall (collected elsewhere)</dt>
               <dd>
-                {c.shortfall.count} · {money(c.shortfall.amountMinor)}
+                {c.shortfall.count} · {money(c.shortfall.amountMinor)} ({money(c.shortfall.collectedElsewhereMinor)})
               </dd>
               <dt>Failed / pending / rejected</dt>
               <dd>
@@ -105,6 +107,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
           </section>
         );
       })}
+      <AttentionQueue flightId={flightId} onChange={load} />
       <section className="card">
         <h2>Terminals</h2>
         <table>

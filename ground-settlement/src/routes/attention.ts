@@ -1,0 +1,107 @@
+/** Finance's attention queue over HTTP: the list, retry a parked settlement, record a shortfall collected elsewhere. */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { ApiError } from "../errors.js";
+import { sweepOutbox } from "../jobs/settlement.js";
+import type { Principal } from "../plugins/access.js";
+import { errorResponses } from "../plugins/errors.js";
+import { attentionQueue, markCollectedElsewhere, retrySettlement } from "../services/attention.js";
+import { Currency, TimeMs, Uuid } from "./schemas.js";
+
+const RecordParams = Type.Object({ recordId: Uuid }, { additionalProperties: false });
+const Item = Type.Object({
+  recordId: Uuid,
+  flightId: Uuid,
+  carrier: Type.String(),
+  number: Type.String(),
+  date: Type.String(),
+  status: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  totalMinor: Type.Integer(),
+  currency: Currency,
+  shortfallMinor: Type.Integer(),
+  collectedElsewhereMinor: Type.Integer(),
+  passengerName: Type.Union([Type.String(), Type.Null()]),
+  seat: Type.Union([Type.String(), Type.Null()]),
+  createdAtMs: TimeMs,
+  canRetry: Type.Boolean(),
+  canMarkCollected: Type.Boolean(),
+  actions: Type.Array(
+    Type.Object({
+      action: Type.String(),
+      actor: Type.String(),
+      note: Type.Union([Type.String(), Type.Null()]),
+      amountMinor: Type.Integer(),
+      atMs: TimeMs,
+    }),
+  ),
+});
+
+export async function attentionRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const actor = (principal: Principal) => {
+    if (principal.kind !== "staff") throw new ApiError("forbidden", "finance and ops only");
+    return principal.actor;
+  };
+
+  app.get(
+    "/finance/attention",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "Settlements that need a person: parked failures, shortfalls not collected, rejected records; newest first",
+        querystring: Type.Object({ flightId: Type.Optional(Uuid) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(Item) }), ...errorResponses() },
+      },
+    },
+    async (request) => ({
+      items: await attentionQueue(app.db, request.query.flightId === undefined ? {} : { flightId: request.query.flightId }),
+    }),
+  );
+
+  app.post(
+    "/finance/attention/:recordId/retry",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "Send a parked (failed) settlement back to the settlement pipeline",
+        params: RecordParams,
+        response: { 202: Type.Object({ status: Type.Literal("pending") }), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const nowMs = app.infra.now();
+      const scope = await retrySettlement(app.db, { recordId: request.params.recordId, actor: actor(request.principal), nowMs });
+      try {
+        await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, scope);
+      } catch (error) {
+        request.log.warn({ err: (error as Error).message }, "retry not enqueued now: the sweeper will");
+      }
+      return reply.status(202).send({ status: "pending" });
+    },
+  );
+
+  app.post(
+    "/finance/attention/:recordId/collected-elsewhere",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "Record that a shortfall was collected outside CabinPay (cash, card on the ground)",
+        params: RecordParams,
+        body: Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ amountMinor: Type.Integer() }), ...errorResponses(404, 409) },
+      },
+    },
+    async (request) =>
+      markCollectedElsewhere(app.db, {
+        recordId: request.params.recordId,
+        actor: actor(request.principal),
+        note: request.body.note,
+        nowMs: app.infra.now(),
+      }),
+  );
+}

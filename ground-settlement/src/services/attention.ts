@@ -1,0 +1,109 @@
+/**
+ * Finance's attention queue: settlements that need a person. A `failed` settlement (parked with
+ * its reason) can be retried: it becomes pending again and goes back to the settlement pipeline.
+ * A `shortfall` (a sale the hold and the balance could not cover) can be marked as collected
+ * outside CabinPay (cash, card on the ground). Every action is recorded with who did it.
+ */
+import { newId } from "@cabinpay/shared";
+import { and, desc, eq, gt, inArray, or } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { flights } from "../db/schema/flights.js";
+import { registrations } from "../db/schema/registrations.js";
+import { attentionActions, saleRecords, settlements } from "../db/schema/uploads.js";
+import { ApiError } from "../errors.js";
+
+/** SQL for "needs a person": the same rule in every query that counts them. */
+export const NEEDS_ATTENTION = or(
+  eq(settlements.status, "failed"),
+  eq(settlements.status, "rejected"),
+  gt(settlements.shortfallMinor, settlements.collectedElsewhereMinor),
+)!;
+
+const ITEMS_MAX = 500;
+
+export async function attentionQueue(db: Database, filter: { flightId?: string }) {
+  const rows = await db
+    .select({
+      recordId: settlements.recordId,
+      flightId: settlements.flightId,
+      carrier: flights.carrier,
+      number: flights.number,
+      date: flights.flightDate,
+      status: settlements.status,
+      reason: settlements.reason,
+      totalMinor: saleRecords.totalMinor,
+      currency: saleRecords.currency,
+      shortfallMinor: settlements.shortfallMinor,
+      collectedElsewhereMinor: settlements.collectedElsewhereMinor,
+      passengerName: registrations.passengerName,
+      seat: registrations.seat,
+      createdAtMs: saleRecords.createdAtMs,
+    })
+    .from(settlements)
+    .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
+    .innerJoin(flights, eq(flights.id, settlements.flightId))
+    .leftJoin(registrations, eq(registrations.id, saleRecords.voucherId))
+    .where(and(NEEDS_ATTENTION, ...(filter.flightId === undefined ? [] : [eq(settlements.flightId, filter.flightId)])))
+    .orderBy(desc(saleRecords.createdAtMs))
+    .limit(ITEMS_MAX);
+  const actions =
+    rows.length === 0
+      ? []
+      : await db
+          .select()
+          .from(attentionActions)
+          .where(
+            inArray(
+              attentionActions.recordId,
+              rows.map((r) => r.recordId),
+            ),
+          );
+  return rows.map((row) => ({
+    ...row,
+    actions: actions
+      .filter((a) => a.recordId === row.recordId)
+      .map(({ action, actor, note, amountMinor, atMs }) => ({ action, actor, note, amountMinor, atMs })),
+    canRetry: row.status === "failed",
+    canMarkCollected: row.shortfallMinor > row.collectedElsewhereMinor,
+  }));
+}
+
+export async function retrySettlement(
+  db: Database,
+  input: { recordId: string; actor: string; nowMs: number },
+): Promise<{ flightId: string; terminalId: string }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(settlements).where(eq(settlements.recordId, input.recordId)).for("update");
+    if (row === undefined) throw new ApiError("not_found", `no settlement for record ${input.recordId}`);
+    if (row.status !== "failed") throw new ApiError("not_actionable", `only a failed settlement can be retried; this one is ${row.status}`);
+    // Enqueued "long ago": the sweeper revives the record's job rather than taking it for new.
+    await tx.update(settlements).set({ status: "pending", reason: null, enqueuedAtMs: 0 }).where(eq(settlements.recordId, input.recordId));
+    await tx
+      .insert(attentionActions)
+      .values({ id: newId(), recordId: input.recordId, action: "retry", actor: input.actor, note: row.reason, atMs: input.nowMs });
+    return { flightId: row.flightId, terminalId: row.terminalId };
+  });
+}
+
+export async function markCollectedElsewhere(
+  db: Database,
+  input: { recordId: string; actor: string; note: string; nowMs: number },
+): Promise<{ amountMinor: number }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(settlements).where(eq(settlements.recordId, input.recordId)).for("update");
+    if (row === undefined) throw new ApiError("not_found", `no settlement for record ${input.recordId}`);
+    const amountMinor = row.shortfallMinor - row.collectedElsewhereMinor;
+    if (amountMinor <= 0) throw new ApiError("not_actionable", "this settlement has no shortfall left to collect");
+    await tx.update(settlements).set({ collectedElsewhereMinor: row.shortfallMinor }).where(eq(settlements.recordId, input.recordId));
+    await tx.insert(attentionActions).values({
+      id: newId(),
+      recordId: input.recordId,
+      action: "collected_elsewhere",
+      actor: input.actor,
+      note: input.note,
+      amountMinor,
+      atMs: input.nowMs,
+    });
+    return { amountMinor };
+  });
+}
