@@ -212,6 +212,13 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(cny).toMatchObject({
       currency: "CNY",
       approved: { count: 7, amountMinor: 12_800 + 4_000 + 16_800 + 16_800 + 4_800 + 8_800 + 8_800 },
+      byCategory: [
+        { category: "souvenir", amountMinor: 16_800 + 16_800 + 8_800 + 8_800 },
+        { category: "duty_free", amountMinor: 12_800 },
+        { category: "meal", amountMinor: 4_800 },
+        { category: "drink", amountMinor: 4_000 },
+      ],
+      byHour: [{ hour: "2026-12-01T02:00Z", count: 7, amountMinor: 72_800 }],
       debited: { fromHoldMinor: 21_600 + 20_000 + 20_000, fromBalanceMinor: 5_600, totalMinor: 67_200 },
       shortfall: { count: 1, amountMinor: 5_600 },
       failed: { count: 0, amountMinor: 0 },
@@ -259,7 +266,10 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     const listed = (
       await call(t.app, { method: "GET", url: "/finance/flights?status=needs_attention", headers: bearer(finance) }, 200)
     ).json();
-    expect(listed.flights.map((f: { flight: { flightId: string } }) => f.flight.flightId)).toContain(flightId);
+    expect(listed.flights.find((f: { flight: { flightId: string } }) => f.flight.flightId === flightId)).toMatchObject({
+      approvedMinor: 72_800,
+      debitedMinor: 67_200,
+    });
 
     const mine = (await call(t.app, { method: "GET", url: "/me/statement", headers: bearer(p["P1"]!.token) }, 200)).json().registrations;
     expect(mine).toHaveLength(1);

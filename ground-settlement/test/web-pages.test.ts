@@ -178,10 +178,14 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="staff-login"] button[type="submit"]');
     await page.waitForSelector(`[data-flight="${flightId}"]`);
     expect(await page.textContent(`[data-flight="${flightId}"] .status`)).toBe("needs attention");
+    expect(await page.locator(`[data-flight="${flightId}"] td.number`).allTextContents()).toEqual(["CN¥404.00", "CN¥376.00", "0", "1"]);
     await shot(page, "web-06-finance-flights");
     await page.click(`[data-flight="${flightId}"] a`);
     await page.waitForSelector('[data-page="finance-flight"]');
     expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥376.00");
+    const bars = (chart: string) => page.locator(`[data-chart="${chart}"] .bar-row`).allTextContents();
+    expect(await bars("Sales by category")).toEqual(["duty freeCN¥384.00", "drinkCN¥20.00"]);
+    expect(await bars("Sales by hour (UTC)")).toEqual(["00:00 (3)CN¥404.00"]); // the records were made at the test clock's start
     // The shortfall, in the queue: finance records it as collected at the gate.
     await page.waitForSelector('[data-testid="attention"] .attention-item');
     expect(await page.textContent('[data-testid="attention"] .attention-item')).toContain("not collected CN¥28.00");
@@ -230,6 +234,7 @@ describe("the passenger's pages in Chromium", () => {
     await page.fill('form[data-form="staff-login"] input[name="password"]', PASSWORD);
     await page.click('form[data-form="staff-login"] button[type="submit"]');
     await page.waitForSelector('form[data-form="create-flight"]');
+    await expect.poll(() => page.textContent('[data-testid="terminals"]')).toContain("9C8851 2026-12-01");
     await page.fill('input[name="number"]', "8853");
     await page.fill('input[name="date"]', "2026-12-02");
     await page.fill('input[name="departure"]', "2026-12-02T09:05");

@@ -4,7 +4,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { flights } from "../db/schema/flights.js";
-import { settlements } from "../db/schema/uploads.js";
+import { saleRecords, settlements } from "../db/schema/uploads.js";
 import { errorResponses } from "../plugins/errors.js";
 import { NEEDS_ATTENTION } from "../services/attention.js";
 import { catalogNames, flightStatus, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
@@ -22,6 +22,8 @@ const Status = Type.Union([
 ]);
 const CurrencyTotals = Type.Object({
   currency: Currency,
+  byCategory: Type.Array(Type.Object({ category: Type.String(), amountMinor: Type.Integer() })),
+  byHour: Type.Array(Type.Object({ hour: Type.String(), count: Type.Integer(), amountMinor: Type.Integer() })),
   approved: Amount,
   debited: Type.Object({ fromHoldMinor: Type.Integer(), fromBalanceMinor: Type.Integer(), totalMinor: Type.Integer() }),
   shortfall: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), collectedElsewhereMinor: Type.Integer() }),
@@ -90,6 +92,9 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
                 status: Status,
                 pendingSettlements: Type.Integer(),
                 attention: Type.Integer(),
+                /** In the flight's currency: sales accepted on board, and what was debited for them. */
+                approvedMinor: Type.Integer(),
+                debitedMinor: Type.Integer(),
               }),
             ),
           }),
@@ -104,9 +109,12 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
           flight: flights,
           pending: sql<number>`count(*) filter (where ${settlements.status} = 'pending')::int`,
           attention: sql<number>`count(*) filter (where ${NEEDS_ATTENTION})::int`,
+          approvedMinor: sql<string>`coalesce(sum(${saleRecords.totalMinor}) filter (where ${saleRecords.kind} = 'sale' and ${saleRecords.status} = 'accepted'), 0)::text`,
+          debitedMinor: sql<string>`coalesce(sum(${settlements.fromHoldMinor} + ${settlements.fromBalanceMinor}), 0)::text`,
         })
         .from(flights)
         .leftJoin(settlements, eq(settlements.flightId, flights.id))
+        .leftJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
         .where(and(...(date ? [eq(flights.flightDate, date)] : []), ...(carrier ? [eq(flights.carrier, carrier)] : [])))
         .groupBy(flights.id)
         .orderBy(desc(flights.departureAtMs))
@@ -125,6 +133,8 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
           status: flightStatus(row.flight, { pending: row.pending, attention: row.attention }),
           pendingSettlements: row.pending,
           attention: row.attention,
+          approvedMinor: Number(row.approvedMinor),
+          debitedMinor: Number(row.debitedMinor),
         };
       });
       return { flights: status === undefined ? listed : listed.filter((f) => f.status === status) };

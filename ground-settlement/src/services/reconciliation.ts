@@ -67,12 +67,37 @@ export async function reconcileFlight(db: Database, flightId: string) {
     .where(eq(rejectedBatches.flightId, flightId))
     .orderBy(rejectedBatches.receivedAtMs);
 
+  const categoryOf = new Map(
+    (
+      await db
+        .select({ sku: catalogItems.sku, category: catalogItems.category })
+        .from(catalogItems)
+        .where(eq(catalogItems.flightId, flightId))
+    ).map((item) => [item.sku, item.category]),
+  );
+
   const perCurrency = currencies.map((currency) => {
     const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
     const ok = inCurrency(accepted);
+    // Sold on board, for the charts: by catalog category, and by hour (UTC) of the sale.
+    const byCategory = new Map<string, number>();
+    const byHour = new Map<string, { count: number; amountMinor: number }>();
+    for (const { record } of ok) {
+      for (const line of record.lines) {
+        const category = categoryOf.get(line.sku) ?? "other";
+        byCategory.set(category, (byCategory.get(category) ?? 0) + line.quantity * line.unitPriceMinor);
+      }
+      const hour = `${new Date(record.createdAtMs).toISOString().slice(0, 13)}:00Z`;
+      const sofar = byHour.get(hour) ?? { count: 0, amountMinor: 0 };
+      byHour.set(hour, { count: sofar.count + 1, amountMinor: sofar.amountMinor + record.totalMinor });
+    }
     const status = (s: string) => ok.filter((r) => r.settlement?.status === s);
     return {
       currency,
+      byCategory: [...byCategory]
+        .map(([category, amountMinor]) => ({ category, amountMinor }))
+        .sort((a, b) => b.amountMinor - a.amountMinor),
+      byHour: [...byHour].map(([hour, totals]) => ({ hour, ...totals })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
       approved: amount(ok),
       debited: {
         fromHoldMinor: sum(ok, (r) => r.settlement?.fromHoldMinor ?? 0),

@@ -18,6 +18,8 @@ interface Reconciliation {
   readonly status: string;
   readonly currencies: readonly {
     currency: string;
+    byCategory: { category: string; amountMinor: number }[];
+    byHour: { hour: string; count: number; amountMinor: number }[];
     approved: Amount;
     debited: { fromHoldMinor: number; fromBalanceMinor: number; totalMinor: number };
     shortfall: Amount & { collectedElsewhereMinor: number };
@@ -104,6 +106,18 @@ export function FlightPage({ flightId }: { flightId: string }) {
               ]}
               format={money}
             />
+            <div className="charts">
+              <BarChart
+                title="Sales by category"
+                bars={c.byCategory.map((b) => ({ label: b.category.replace("_", " "), minor: b.amountMinor }))}
+                format={money}
+              />
+              <BarChart
+                title="Sales by hour (UTC)"
+                bars={c.byHour.map((b) => ({ label: `${b.hour.slice(11, 16)} (${b.count})`, minor: b.amountMinor }))}
+                format={money}
+              />
+            </div>
           </section>
         );
       })}
@@ -197,6 +211,24 @@ function StatusChart({
           .map((p) => `${p.label} ${format(p.minor)}`)
           .join(" · ")}
       </figcaption>
+    </figure>
+  );
+}
+
+/** Horizontal bars, one per label, scaled to the largest. */
+function BarChart({ title, bars, format }: { title: string; bars: { label: string; minor: number }[]; format: (minor: number) => string }) {
+  const largest = Math.max(1, ...bars.map((b) => b.minor));
+  return (
+    <figure className="bars" data-chart={title}>
+      <figcaption>{title}</figcaption>
+      {bars.length === 0 && <p className="muted">No sales.</p>}
+      {bars.map((bar) => (
+        <div key={bar.label} className="bar-row">
+          <span className="bar-label">{bar.label}</span>
+          <span className="bar" style={{ width: `${(100 * bar.minor) / largest}%` }} />
+          <span className="bar-value">{format(bar.minor)}</span>
+        </div>
+      ))}
     </figure>
   );
 }

@@ -1,6 +1,7 @@
 /** Finance: the flights with their settlement status, filtered by date, carrier and status (browser). */
 import { useEffect, useState } from "react";
 import { api, errorText } from "../api.js";
+import { amount } from "../money.js";
 import { Link } from "../router.js";
 
 const STATUSES = ["open", "landed", "settling", "settled", "needs_attention"] as const;
@@ -10,6 +11,8 @@ interface FlightRow {
   readonly status: (typeof STATUSES)[number];
   readonly pendingSettlements: number;
   readonly attention: number;
+  readonly approvedMinor: number;
+  readonly debitedMinor: number;
 }
 
 export function FlightsPage() {
@@ -61,6 +64,8 @@ export function FlightsPage() {
             <th>Flight</th>
             <th>Date</th>
             <th>Status</th>
+            <th className="number">Sold on board</th>
+            <th className="number">Debited</th>
             <th className="number">Pending</th>
             <th className="number">Needing attention</th>
           </tr>
@@ -78,6 +83,8 @@ export function FlightsPage() {
               <td>
                 <span className={`status ${row.status}`}>{row.status.replace("_", " ")}</span>
               </td>
+              <td className="number">{amount(row.approvedMinor, row.flight.currency)}</td>
+              <td className="number">{amount(row.debitedMinor, row.flight.currency)}</td>
               <td className="number">{row.pendingSettlements}</td>
               <td className="number">{row.attention}</td>
             </tr>

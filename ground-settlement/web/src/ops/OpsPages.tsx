@@ -98,7 +98,11 @@ export function OpsHome() {
         <ul className="list" data-testid="terminals">
           {terminals.map((terminal) => (
             <li key={terminal.terminalId}>
-              {terminal.name}: {terminal.flightIds.length} flight(s)
+              {terminal.name}:{" "}
+              {terminal.flightIds
+                .map((id) => flights.find((row) => row.flight.flightId === id))
+                .map((row) => (row === undefined ? "a flight" : `${row.flight.carrier}${row.flight.number} ${row.flight.date}`))
+                .join(", ") || "no flight yet"}
             </li>
           ))}
         </ul>
