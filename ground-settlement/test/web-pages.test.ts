@@ -216,6 +216,24 @@ describe("the passenger's pages in Chromium", () => {
     );
     expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(37_600);
     await context.close();
+
+    // The buyer, after landing: recent activity on the home page, and the statement.
+    const [buyerRow] = await t.db.select({ email: passengers.email }).from(passengers).where(eq(passengers.id, buyer.passengerId));
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const passengerPage = await phone.newPage();
+    await passengerPage.goto(`${url}/app/passenger`);
+    await passengerPage.fill('input[name="email"]', buyerRow!.email);
+    await passengerPage.fill('input[name="password"]', PASSWORD);
+    await passengerPage.click('button[type="submit"]');
+    await passengerPage.waitForSelector('[data-testid="recent"]');
+    expect(await passengerPage.locator('[data-testid="recent"] tr').allTextContents()).toHaveLength(2);
+    await passengerPage.click('a[href="/app/passenger/statement"]');
+    await passengerPage.waitForSelector('[data-page="statement"] section');
+    const statementText = await passengerPage.textContent('[data-page="statement"] section');
+    expect(statementText).toContain("2 × Chocolate Gift Box 300 g");
+    expect(statementText).toContain("Debited CN¥276.00 · hold released CN¥224.00");
+    await shot(passengerPage, "web-10-passenger-statement");
+    await phone.close();
   });
 
   it("lets ops create a flight and load its catalog CSV, with a line-by-line report when a line is wrong", async () => {
@@ -286,6 +304,9 @@ describe("the passenger's pages in Chromium", () => {
       voucherPath,
     );
     expect(qr).toBe(404);
+    // Statements are per session: this passenger's has nothing of the other's.
+    const statement = await page.evaluate(() => fetch("/me/statement").then((r) => r.json()));
+    expect(statement).toEqual({ registrations: [] });
     await context.close();
   });
 });

@@ -3,7 +3,10 @@ import { useEffect, useState } from "react";
 import { api, errorText } from "../api.js";
 import { amount } from "../money.js";
 import { Link } from "../router.js";
+import type { Statement } from "./StatementPage.js";
 import type { Me } from "./session.js";
+
+const RECENT_MAX = 5;
 
 export interface RegistrationView {
   readonly registrationId: string;
@@ -19,10 +22,27 @@ export interface RegistrationView {
 export function Home({ me }: { me: Me }) {
   const [registrations, setRegistrations] = useState<RegistrationView[] | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
+  const [recent, setRecent] = useState<{ atMs: number; what: string; debited: string }[]>([]);
   useEffect(() => {
     api<{ registrations: RegistrationView[] }>("GET", "/registrations")
       .then((answer) => setRegistrations(answer.registrations))
       .catch((error) => setProblem(errorText(error)));
+    api<Statement>("GET", "/me/statement")
+      .then((statement) =>
+        setRecent(
+          statement.registrations
+            .flatMap((r) =>
+              r.purchases.map((p) => ({
+                atMs: p.atMs,
+                what: `${r.flight.carrier}${r.flight.number}: ${p.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")}`,
+                debited: amount(p.debitedMinor, r.currency),
+              })),
+            )
+            .sort((a, b) => b.atMs - a.atMs)
+            .slice(0, RECENT_MAX),
+        ),
+      )
+      .catch(() => undefined); // the statement page says what went wrong; the home page stays useful offline
   }, []);
   const active = registrations?.filter((r) => r.status === "active") ?? [];
   return (
@@ -57,6 +77,22 @@ export function Home({ me }: { me: Me }) {
           ))}
         </ul>
       </section>
+      {recent.length > 0 && (
+        <section className="card" data-testid="recent">
+          <h2>Recent activity</h2>
+          <table>
+            <tbody>
+              {recent.map((item) => (
+                <tr key={`${item.atMs}-${item.what}`}>
+                  <td>{new Date(item.atMs).toLocaleDateString()}</td>
+                  <td>{item.what}</td>
+                  <td className="number">{item.debited}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <nav className="actions">
         <Link to="/app/passenger/register" className="button primary">
           Register for a flight

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { api, errorText } from "../api.js";
 import { amount } from "../money.js";
 
-interface Statement {
+export interface Statement {
   readonly registrations: readonly {
     readonly registrationId: string;
     readonly flight: { carrier: string; number: string; date: string; origin: string; destination: string };
