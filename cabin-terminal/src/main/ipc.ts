@@ -1,9 +1,9 @@
 /**
  * One IPC handler per `TerminalApi` method (main process), generated from the contract's list so
  * none can be missing or doubled. Inputs are validated by the core; a core error crosses the
- * context bridge as "code: message" (Electron keeps only the message), which the renderer reads.
+ * context bridge marked in its message (Electron keeps only the message), which the renderer reads.
  */
-import { TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod } from "../api/contract.js";
+import { ipcErrorMessage, TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod } from "../api/contract.js";
 import { TerminalError } from "../core/errors.js";
 
 export const IPC_PREFIX = "cabinpay:";
@@ -20,8 +20,8 @@ export function registerTerminalIpc(ipcMain: IpcMainLike, api: TerminalApi): str
       try {
         return await (api[method] as (input: unknown) => Promise<unknown>)(input);
       } catch (error) {
-        if (error instanceof TerminalError) throw new Error(`${error.code}: ${error.message}`);
-        throw new Error("internal: the terminal failed; see its log");
+        if (error instanceof TerminalError) throw new Error(ipcErrorMessage(error.code, error.message));
+        throw new Error(ipcErrorMessage("internal", "the terminal failed; see its log"));
       }
     });
     return channel;

@@ -4,6 +4,7 @@
  * reached over HTTP with the token the host wrote into the page.
  */
 import {
+  parseIpcError,
   TERMINAL_API_METHODS,
   type TerminalApi,
   type TerminalApiMethod,
@@ -31,10 +32,7 @@ export function connect(): TerminalBridge {
   return window.cabinpay === undefined ? httpBridge() : electronBridge(window.cabinpay);
 }
 
-/**
- * Errors crossing Electron's context bridge keep only their message; main sends "code: message"
- * (src/main/ipc.ts), and the code is read back here.
- */
+/** Errors crossing Electron's context bridge keep only their message: the code is read back from it. */
 function electronBridge(bridge: TerminalBridge): TerminalBridge {
   const api = Object.fromEntries(
     TERMINAL_API_METHODS.map((method) => [
@@ -43,9 +41,8 @@ function electronBridge(bridge: TerminalBridge): TerminalBridge {
         try {
           return await (bridge.api[method] as (input: unknown) => Promise<unknown>)(input);
         } catch (error) {
-          const text = error instanceof Error ? error.message : String(error);
-          const match = /([a-z_]+): (.*)$/s.exec(text);
-          throw new TerminalCallError(match?.[1] ?? "internal", match?.[2] ?? text);
+          const { code, message } = parseIpcError(error instanceof Error ? error.message : String(error));
+          throw new TerminalCallError(code, message);
         }
       },
     ]),
