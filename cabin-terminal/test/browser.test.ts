@@ -65,6 +65,26 @@ describe("the crew UI in Chromium", () => {
   });
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  /** Waits for the approved screen; if it never comes, says which screen is up instead, and why. */
+  const approved = async (page: Page, timeoutMs: number) => {
+    try {
+      await page.waitForSelector('[data-screen="approved"]', { timeout: timeoutMs });
+    } catch (error) {
+      // Evaluated in the page (as text: this file has no DOM types).
+      const screen = await page.evaluate(`(() => {
+        const shown = document.querySelector("[data-screen]");
+        const video = document.querySelector("video");
+        return {
+          screen: shown?.getAttribute("data-screen"),
+          camera: shown?.getAttribute("data-camera"),
+          declined: shown?.getAttribute("data-reason"),
+          problem: document.querySelector(".problem")?.textContent,
+          video: video === null ? null : { width: video.videoWidth, readyState: video.readyState, playingForS: video.currentTime },
+        };
+      })()`);
+      throw new Error(`no approval within ${timeoutMs} ms; the UI shows ${JSON.stringify(screen)}`, { cause: error });
+    }
+  };
   const pin = async (page: Page, digits: string) => {
     for (const digit of digits) await page.click(`[data-digit="${digit}"]`);
     await page.click('[data-testid="pin-ok"]');
@@ -105,7 +125,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="charge"]');
 
     // The camera shows the voucher: the UI decodes it, the core verifies it and records the sale.
-    await page.waitForSelector('[data-screen="approved"]', { timeout: 30_000 });
+    await approved(page, 30_000);
     expect(await page.textContent('[data-testid="passenger"]')).toBe("ZHOU/MIN MS · Seat 23K");
     expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥432.00");
     await shot(page, "05-approved");
@@ -126,7 +146,7 @@ describe("the crew UI in Chromium", () => {
     await page.click("h1");
     await page.keyboard.type(ground.voucherText);
     await page.keyboard.press("Enter");
-    await page.waitForSelector('[data-screen="approved"]');
+    await approved(page, 30_000);
     expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥384.00");
     await page.click('[data-testid="done"]');
 

@@ -1,9 +1,13 @@
 /**
- * Hardware scanners type the code like a keyboard, fast, and end with Enter (renderer process).
- * Keystrokes arriving this quickly, outside any text field, are collected as one scan.
+ * Hardware scanners type the code like a keyboard and end with Enter (renderer process). Keys
+ * typed outside any text field are collected; on Enter, what was collected is taken as a scan
+ * when it is a CabinPay voucher ("CP1:…"). The prefix, not typing speed, tells a scan from stray
+ * keys: a busy tablet can space a scanner's keystrokes as far apart as a person's.
  */
-const KEY_GAP_MS_MAX = 60;
+const VOUCHER_PREFIX = "CP1:";
 const SCAN_CHARS_MAX = 600;
+/** Keys older than this before the next one are dropped: a half-typed code is not kept for ever. */
+const STALE_AFTER_MS = 3_000;
 
 export function listenForScanner(onCode: (text: string) => void): () => void {
   let buffer = "";
@@ -12,12 +16,15 @@ export function listenForScanner(onCode: (text: string) => void): () => void {
     const target = event.target as HTMLElement | null;
     if (target !== null && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return; // typed entry has its own field
     const nowMs = performance.now();
-    if (nowMs - lastKeyAtMs > KEY_GAP_MS_MAX) buffer = "";
+    if (nowMs - lastKeyAtMs > STALE_AFTER_MS) buffer = "";
     lastKeyAtMs = nowMs;
     if (event.key === "Enter") {
-      if (buffer.length > 0) onCode(buffer);
+      const start = buffer.lastIndexOf(VOUCHER_PREFIX);
+      if (start >= 0) {
+        onCode(buffer.slice(start));
+        event.preventDefault();
+      }
       buffer = "";
-      event.preventDefault();
     } else if (event.key.length === 1 && buffer.length < SCAN_CHARS_MAX) {
       buffer += event.key;
     }
