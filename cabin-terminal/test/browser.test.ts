@@ -13,9 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
 import { DEPARTURE_MS, forgedVoucherText } from "../../ground-settlement/test/support/actors.js";
-import type { TerminalEvent } from "../src/api/contract.js";
-import { createTerminalCore } from "../src/core/api.js";
-import { type BrowserHost, startBrowserHost } from "../src/host/server.js";
+import { startTerminalHost, type TerminalHost } from "../src/host/terminal-host.js";
 import { buildRenderer, launchChromium } from "./support/browser.js";
 import { voucherVideo } from "./support/camera.js";
 import { tempDir } from "./support/fixtures.js";
@@ -25,31 +23,13 @@ const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta
 
 describe("the crew UI in Chromium", () => {
   let ground: GroundWithFlight;
-  let core: ReturnType<typeof createTerminalCore>;
-  let host: BrowserHost;
+  let terminal: TerminalHost;
   let withVoucherCamera: Browser;
   let plainCamera: Browser;
-  const listeners = new Set<(event: TerminalEvent) => void>();
 
   beforeAll(async () => {
     ground = await groundWithFlight({ capMinor: 60_000, seat: "23K", displayName: "ZHOU/MIN MS" });
-    core = createTerminalCore({
-      dataDir: tempDir(),
-      now: () => ground.t.clock.nowMs,
-      onUploadProgress: (progress) => {
-        for (const listener of listeners) listener({ type: "sync/progress", ...progress });
-      },
-    });
-    host = await startBrowserHost({
-      api: core,
-      rendererDir: await buildRenderer(),
-      events: {
-        subscribe(listener) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-      },
-    });
+    terminal = await startTerminalHost({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, rendererDir: await buildRenderer() });
     const video = join(tempDir(), "voucher.y4m");
     voucherVideo(ground.voucherText, video);
     withVoucherCamera = await launchChromium({ cameraVideo: video });
@@ -59,8 +39,7 @@ describe("the crew UI in Chromium", () => {
   afterAll(async () => {
     await withVoucherCamera?.close();
     await plainCamera?.close();
-    await host?.close();
-    core?.close();
+    await terminal?.close();
     await ground?.t.close();
   });
 
@@ -92,7 +71,7 @@ describe("the crew UI in Chromium", () => {
 
   it("takes a crew member from enrolment to a sale paid by the camera", async () => {
     const page = await withVoucherCamera.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(host.url);
+    await page.goto(terminal.url);
     await page.waitForSelector('[data-screen="enrol"]');
     await page.fill('input[name="groundUrl"]', ground.groundUrl);
     await page.fill('input[name="code"]', await ground.enrolmentCode());
@@ -135,7 +114,7 @@ describe("the crew UI in Chromium", () => {
 
   it("takes a keyboard scanner's code, declines a forged voucher, voids, closes and uploads with progress", async () => {
     const page = await plainCamera.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(host.url);
+    await page.goto(terminal.url);
     await page.waitForSelector('[data-screen="sell"]');
 
     // A scanner types the code like a keyboard, outside any field, and ends with Enter.
@@ -199,7 +178,7 @@ describe("the crew UI in Chromium", () => {
     await shot(page, "10-sync");
 
     // The ground holds what the crew did: two sales, the void and the close.
-    const status = await core["status/get"]({});
+    const status = await terminal.core["status/get"]({});
     const held = await ground.t.db
       .select({ kind: saleRecords.kind, totalMinor: saleRecords.totalMinor })
       .from(saleRecords)

@@ -130,12 +130,13 @@ export interface TerminalApi {
 export const TERMINAL_API_METHODS = Object.keys(TERMINAL_API_INPUTS) as (keyof typeof TERMINAL_API_INPUTS)[];
 export type TerminalApiMethod = keyof TerminalApi;
 
-/** Pushed from the core to the UI while a call runs. */
-export interface TerminalEvent {
-  readonly type: "sync/progress";
-  readonly sentRecords: number;
-  readonly totalRecords: number;
-}
+/**
+ * Pushed from the core process to the UI: upload progress while a call runs, and word that the
+ * terminal's state changed outside the UI (the demo's scripted sale or landing), to show it.
+ */
+export type TerminalEvent =
+  | { readonly type: "sync/progress"; readonly sentRecords: number; readonly totalRecords: number }
+  | { readonly type: "status/changed" };
 
 /** What the renderer is given: the API, plus the events it may listen to. */
 export interface TerminalBridge {

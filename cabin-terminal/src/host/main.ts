@@ -5,12 +5,9 @@
  *
  *   node cabin-terminal/dist/host/main.js [--data-dir DIR] [--port N]
  */
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { TerminalEvent } from "../api/contract.js";
-import { createTerminalCore } from "../core/api.js";
 import { TerminalError } from "../core/errors.js";
-import { startBrowserHost } from "./server.js";
+import { startTerminalHost, type TerminalHost } from "./terminal-host.js";
 
 const { values } = parseArgs({
   options: { "data-dir": { type: "string" }, port: { type: "string" } },
@@ -24,39 +21,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 const dataDir = values["data-dir"] ?? process.env["CABINPAY_TERMINAL_DIR"] ?? ".cabinpay/terminal";
 const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
-const listeners = new Set<(event: TerminalEvent) => void>();
-let core: ReturnType<typeof createTerminalCore>;
+let terminal: TerminalHost;
 try {
-  core = createTerminalCore({
-    dataDir,
-    onUploadProgress: (progress) => {
-      for (const listener of listeners) listener({ type: "sync/progress", ...progress });
-    },
-  });
+  terminal = await startTerminalHost({ dataDir, port, log });
 } catch (error) {
   if (!(error instanceof TerminalError)) throw error;
   process.stderr.write(`${error.code}: ${error.message}\n`);
   process.exit(3);
 }
-const host = await startBrowserHost({
-  api: core,
-  rendererDir: fileURLToPath(new URL("../renderer", import.meta.url)),
-  port,
-  events: {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  },
-  log,
-});
-log({ level: "info", msg: `CabinPay terminal (browser host): open ${host.url} in a browser`, dataDir });
+log({ level: "info", msg: `CabinPay terminal (browser host): open ${terminal.url} in a browser`, dataDir });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    void host.close().then(() => {
-      core.close();
-      process.exit(0);
-    });
+    void terminal.close().then(() => process.exit(0));
   });
 }

@@ -33,6 +33,14 @@ export function App({ bridge }: { bridge: TerminalBridge }) {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // A change made outside this page (the demo's scripted sale or landing) shows at once.
+  useEffect(
+    () =>
+      bridge.onEvent((event) => {
+        if (event.type === "status/changed") void refresh();
+      }),
+    [bridge, refresh],
+  );
   useEffect(() => {
     document.documentElement.lang = language === "zh" ? "zh-CN" : "en";
   }, [language]);

@@ -1,18 +1,34 @@
-/** What `start --demo` prints: everything a new user needs to ring up a sale. */
+/** What `start --demo` and `npm run demo` print: everything a new user needs to ring up a sale. */
 import { formatMoney, money } from "@cabinpay/shared";
-import { DEMO_CREW, DEMO_FINANCE, DEMO_PASSWORD, type DemoAirline } from "./seed.js";
+import { DEMO_CREW, DEMO_FINANCE, DEMO_PASSWORD, DEMO_UNREGISTERED, type DemoAirline } from "./seed.js";
 
-export function demoGuide(demo: DemoAirline, groundUrl: string): string {
+/**
+ * `terminal`: a terminal the demo already enrolled and loaded (`npm run demo`); without it the
+ * guide says how to enrol one.
+ */
+export function demoGuide(demo: DemoAirline, groundUrl: string, terminal?: { url: string; trolleyId: string }): string {
   const { flight } = demo;
   const cny = (minor: number) => formatMoney(money(minor, "CNY"), "en");
+  const codes = demo.enrolmentCodes.filter((c) => c.trolleyId !== terminal?.trolleyId);
+  const setUp =
+    terminal === undefined
+      ? [
+          "1. In another terminal: npm run terminal   (then open http://127.0.0.1:4310)",
+          `2. Enrol: ground address ${groundUrl}, one-time code ${codes.map((c) => `${c.code} (trolley ${c.trolleyId})`).join(" or ")}`,
+          `3. Load flight: carrier ${flight.carrier}, flight ${flight.number}, date ${flight.flightDate}, trolley A (or B)`,
+        ]
+      : [
+          `1. Crew terminal: open ${terminal.url} in Chromium or Chrome (enrolled, flight loaded on trolley ${terminal.trolleyId})`,
+          `2. A second terminal, if you like: npm run terminal -- --port 4311, enrol at ${groundUrl} with code`,
+          `   ${codes.map((c) => `${c.code} (trolley ${c.trolleyId})`).join(" or ")}; the flight then closes when both have landed`,
+          "3. (The Electron app runs the same screens; the demo serves them in a browser.)",
+        ];
   return [
     "",
     "── CabinPay demo ─────────────────────────────────────────────────────────────",
     `Flight ${flight.carrier}${flight.number} ${flight.flightDate} ${flight.origin}→${flight.destination}, departs ${new Date(flight.departureAtMs).toISOString()}`,
     "",
-    "1. In another terminal: npm run terminal   (then open http://127.0.0.1:4310)",
-    `2. Enrol: ground address ${groundUrl}, one-time code ${demo.enrolmentCodes.map((c) => `${c.code} (trolley ${c.trolleyId})`).join(" or ")}`,
-    `3. Load flight: carrier ${flight.carrier}, flight ${flight.number}, date ${flight.flightDate}, trolley A (or B)`,
+    ...setUp,
     `4. Log in: ${DEMO_CREW.map((c) => `${c.name} ${c.crewId} (${c.role}) PIN ${c.pin}`).join(" · ")}`,
     "5. Tap items, Charge, then show a voucher QR to the camera, or paste its text in the code field:",
     ...demo.passengers.flatMap((p) => [`   ${p.name}, seat ${p.seat}, cap ${cny(p.capMinor)}: QR ${p.qrPngPath}`, `     ${p.voucherText}`]),
@@ -20,6 +36,7 @@ export function demoGuide(demo: DemoAirline, groundUrl: string): string {
     "",
     `Passenger pages: ${groundUrl}/app/passenger (log in as ${demo.passengers.map((p) => p.email).join(", ")},`,
     `  password "${DEMO_PASSWORD}"). They show the vouchers, also offline, and the statement after landing.`,
+    `  ${DEMO_UNREGISTERED.email} has ${cny(DEMO_UNREGISTERED.fundedMinor)} and no voucher yet: register there for the flight.`,
     `Finance pages: ${groundUrl}/app/finance (log in as ${DEMO_FINANCE.email}, password "${DEMO_FINANCE.password}").`,
     `Staff API keys (shown once): ops ${demo.opsApiKey}`,
     `                             finance ${demo.financeApiKey}`,

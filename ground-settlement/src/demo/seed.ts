@@ -1,8 +1,8 @@
 /**
- * A demo airline for `cabinpay-ground start --demo`: today's flight 9C8850 PVG→CTU departing in
- * three hours, the sample catalog on two trolleys, a purser and a crew member with PINs, three
- * funded passengers registered with vouchers (their QR codes written as PNG files), a finance
- * account for the web pages, and fresh
+ * A demo airline for `cabinpay-ground start --demo` and `npm run demo`: today's flight 9C8850
+ * PVG→CTU departing in three hours, the sample catalog on two trolleys, a purser and a crew member
+ * with PINs, three funded passengers registered with vouchers (their QR codes written as PNG
+ * files) and one funded but not registered, a finance account for the web pages, and fresh
  * one-time enrolment codes for the two trolleys. The flight and passengers are made once per
  * data directory; codes and staff keys are new at every start (only their hashes are stored).
  */
@@ -35,6 +35,9 @@ const DEMO_PASSENGERS = [
   { email: "chen.jie@demo.cabinpay", name: "CHEN/JIE MS", seat: "23K", fundedMinor: 20_000, capMinor: 20_000 },
 ] as const;
 
+/** Funded but not registered: the one to try registering with on the passenger pages. */
+export const DEMO_UNREGISTERED = { email: "liu.yang@demo.cabinpay", name: "LIU/YANG MR", fundedMinor: 100_000 } as const;
+
 export const DEMO_PASSWORD = "demo passenger 2026";
 export const DEMO_FINANCE = { email: "finance@demo.cabinpay", password: "demo finance 2026" } as const;
 
@@ -58,6 +61,7 @@ export async function seedDemo(db: Database, keys: KeyStore, input: { nowMs: num
     writeFileSync(qrPngPath, await voucherQrPng(voucherText));
     seeded.push({ email: who.email, name: who.name, seat: who.seat, capMinor: who.capMinor, voucherText, qrPngPath });
   }
+  await demoPassenger(db, DEMO_UNREGISTERED, input.nowMs);
   const enrolmentCodes = [];
   for (const trolleyId of ["A", "B"]) {
     const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, flightId: flight.id, nowMs: input.nowMs });
@@ -110,16 +114,7 @@ async function demoVoucher(
   who: (typeof DEMO_PASSENGERS)[number],
   nowMs: number,
 ): Promise<string> {
-  const [known] = await db.select({ id: passengers.id }).from(passengers).where(eq(passengers.email, who.email));
-  let passengerId = known?.id;
-  if (passengerId === undefined) {
-    ({ passengerId } = await signUp(db, { email: who.email, password: DEMO_PASSWORD, displayName: who.name, nowMs, costLog2N: 14 }));
-    const id = passengerId;
-    await db.transaction(async (tx) => {
-      const wallet = await walletAccount(tx, id, "CNY", nowMs);
-      await fundWallet(tx, { transferId: newId(), walletAccountId: wallet.id, amountMinor: who.fundedMinor, nowMs });
-    });
-  }
+  const passengerId = await demoPassenger(db, who, nowMs);
   const [registered] = await db
     .select({ voucherText: registrations.voucherText })
     .from(registrations)
@@ -127,4 +122,16 @@ async function demoVoucher(
   if (registered !== undefined) return registered.voucherText;
   const { registration } = await register(db, keys, { passengerId, flightId: flight.id, capMinor: who.capMinor, seat: who.seat, nowMs });
   return registration.voucherText;
+}
+
+/** Signs the passenger up and funds the wallet, once. */
+async function demoPassenger(db: Database, who: { email: string; name: string; fundedMinor: number }, nowMs: number): Promise<string> {
+  const [known] = await db.select({ id: passengers.id }).from(passengers).where(eq(passengers.email, who.email));
+  if (known !== undefined) return known.id;
+  const { passengerId } = await signUp(db, { email: who.email, password: DEMO_PASSWORD, displayName: who.name, nowMs, costLog2N: 14 });
+  await db.transaction(async (tx) => {
+    const wallet = await walletAccount(tx, passengerId, "CNY", nowMs);
+    await fundWallet(tx, { transferId: newId(), walletAccountId: wallet.id, amountMinor: who.fundedMinor, nowMs });
+  });
+  return passengerId;
 }

@@ -1,0 +1,93 @@
+/**
+ * What the demo does for the crew when asked (`s`, `l`), through the same `TerminalApi` the crew UI
+ * uses: ring up a sample sale, and "land": close the service as the purser, upload, then wait until
+ * the ground shows the flight settled.
+ */
+import type { TerminalApi } from "@cabinpay/cabin-terminal/internal/api/contract";
+import { DEMO_CREW, type DemoAirline } from "@cabinpay/ground-settlement/internal/demo/seed";
+import { formatMoney, money } from "@cabinpay/shared";
+
+const SETTLED_WAIT_MS = 90_000;
+const cny = (minor: number) => formatMoney(money(minor, "CNY"), "en");
+
+async function logInAs(core: TerminalApi, role: "purser" | "crew"): Promise<void> {
+  const status = await core["status/get"]({});
+  if (status.crew !== undefined && (role === "crew" || status.crew.role === "purser")) return;
+  if (status.crew !== undefined) await core["crew/logout"]({});
+  const member = DEMO_CREW.find((c) => c.role === role)!;
+  const login = await core["crew/login"]({ crewId: member.crewId, pin: member.pin });
+  if (!login.ok) throw new Error(`the demo ${role} could not log in: ${JSON.stringify(login)}`);
+}
+
+/** A drink and a meal to the next demo passenger in turn; returns what to print. */
+export async function sampleSale(core: TerminalApi, demo: DemoAirline, turn: number): Promise<string> {
+  const status = await core["status/get"]({});
+  if (status.flight?.serviceClosed === true) return "The service is closed: no more sales on this flight.";
+  await logInAs(core, "crew");
+  const catalog = await core["catalog/list"]({});
+  const cheapest = (category: string) =>
+    catalog.filter((item) => item.category === category && item.stockLeft > 0).sort((a, b) => a.priceMinor - b.priceMinor)[0];
+  const items = [cheapest("drink"), cheapest("meal")].filter((item) => item !== undefined);
+  if (items.length === 0) return "Nothing left on the trolley to sell.";
+  await core["cart/clear"]({});
+  for (const item of items) await core["cart/add"]({ sku: item.sku });
+  const buyer = demo.passengers[turn % demo.passengers.length]!;
+  const result = await core["sale/charge"]({ voucherText: buyer.voucherText });
+  const what = `${items.map((item) => item.nameEn).join(" + ")} to ${buyer.name} (${buyer.seat})`;
+  if (!result.approved) {
+    await core["cart/clear"]({});
+    return `Sample sale of ${what}: declined (${result.reason}: ${result.detail})`;
+  }
+  return `Sample sale of ${what}: approved, ${cny(result.receipt.totalMinor)}, cap left ${cny(result.receipt.remainingCapMinor)}`;
+}
+
+/** Closes the service (as the purser), uploads, and waits for the ground to settle the flight. */
+export async function land(
+  core: TerminalApi,
+  ground: { url: string; financeApiKey: string; flightId: string },
+  say: (line: string) => void,
+): Promise<void> {
+  const status = await core["status/get"]({});
+  if (status.flight === undefined) throw new Error("no flight is loaded on the demo terminal");
+  if (!status.flight.serviceClosed) {
+    await logInAs(core, "purser");
+    await core["service/close"]({});
+    say("Service closed by the purser: the terminal takes no more sales.");
+  }
+  const upload = await core["sync/upload"]({});
+  say(
+    `Uploaded ${upload.sent} records: ${upload.accepted} accepted, ${upload.duplicate} already there, ${upload.rejected.length} refused.`,
+  );
+  const deadline = Date.now() + SETTLED_WAIT_MS;
+  for (;;) {
+    const flight = await financeFlight(ground);
+    if (flight !== undefined && (flight.status === "settled" || flight.status === "needs_attention")) {
+      say(
+        `Flight ${flight.status === "settled" ? "settled" : "settled, with items needing attention"}: sold ${cny(flight.approvedMinor)}, debited ${cny(flight.debitedMinor)}.`,
+      );
+      say(`Finance: ${ground.url}/app/finance/flights/${ground.flightId} · passengers: ${ground.url}/app/passenger (statements)`);
+      return;
+    }
+    if (Date.now() > deadline) {
+      say(
+        `Not settled after ${SETTLED_WAIT_MS / 1000} s (status ${flight?.status ?? "unknown"}): the flight closes once every enrolled terminal has closed its service and uploaded. Press l again after landing the others.`,
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+interface FinanceFlightRow {
+  flight: { flightId: string };
+  status: string;
+  approvedMinor: number;
+  debitedMinor: number;
+}
+
+async function financeFlight(ground: { url: string; financeApiKey: string; flightId: string }): Promise<FinanceFlightRow | undefined> {
+  const response = await fetch(`${ground.url}/finance/flights`, { headers: { authorization: `Bearer ${ground.financeApiKey}` } });
+  if (!response.ok) throw new Error(`GET /finance/flights answered ${response.status}: ${await response.text()}`);
+  const body = (await response.json()) as { flights: FinanceFlightRow[] };
+  return body.flights.find((row) => row.flight.flightId === ground.flightId);
+}
