@@ -46,6 +46,7 @@ const Reconciliation = Type.Object({
       records: Type.Integer(),
       sales: Amount,
       voids: Amount,
+      netMinor: Type.Integer(),
       serviceClosed: Type.Boolean(),
       lastUploadAtMs: Type.Union([TimeMs, Type.Null()]),
     }),

@@ -79,14 +79,18 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const perCurrency = currencies.map((currency) => {
     const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
     const ok = inCurrency(accepted);
-    // Sold on board, for the charts: by catalog category, and by hour (UTC) of the sale.
+    // Sold on board, for the charts: by catalog category net of voids and refunds (as the
+    // terminals' end-of-service reports count it), and by hour (UTC) of the sale.
     const byCategory = new Map<string, number>();
     const byHour = new Map<string, { count: number; amountMinor: number }>();
-    for (const { record } of ok) {
+    for (const { record } of [...ok, ...inCurrency(reversals.filter((r) => r.record.status === "accepted"))]) {
+      const sign = record.kind === "sale" ? 1 : -1;
       for (const line of record.lines) {
         const category = categoryOf.get(line.sku) ?? "other";
-        byCategory.set(category, (byCategory.get(category) ?? 0) + line.quantity * line.unitPriceMinor);
+        byCategory.set(category, (byCategory.get(category) ?? 0) + sign * line.quantity * line.unitPriceMinor);
       }
+    }
+    for (const { record } of ok) {
       const hour = `${new Date(record.createdAtMs).toISOString().slice(0, 13)}:00Z`;
       const sofar = byHour.get(hour) ?? { count: 0, amountMinor: 0 };
       byHour.set(hour, { count: sofar.count + 1, amountMinor: sofar.amountMinor + record.totalMinor });
@@ -132,12 +136,16 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const byTerminal = [...new Set(rows.map((r) => r.record.terminalId))].map((terminalId) => {
     const mine = rows.filter((r) => r.record.terminalId === terminalId);
     const chain = chains.find((c) => c.terminalId === terminalId);
+    const saleAmount = amount(mine.filter((r) => r.record.kind === "sale" && r.record.status === "accepted"));
+    const reversed = amount(mine.filter((r) => r.record.kind !== "sale" && r.record.kind !== "close" && r.record.status === "accepted"));
     return {
       terminalId,
       name: names.get(terminalId) ?? "",
       records: mine.length,
-      sales: amount(mine.filter((r) => r.record.kind === "sale" && r.record.status === "accepted")),
-      voids: amount(mine.filter((r) => r.record.kind !== "sale" && r.record.kind !== "close" && r.record.status === "accepted")),
+      sales: saleAmount,
+      voids: reversed,
+      /** Sales less voids and refunds: the terminal's own end-of-service figure. */
+      netMinor: saleAmount.amountMinor - reversed.amountMinor,
       serviceClosed: (chain?.closedAtMs ?? null) !== null,
       lastUploadAtMs: chain?.lastUploadAtMs ?? null,
     };

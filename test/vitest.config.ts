@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { conditions: ["@cabinpay/source"] },
+  ssr: { resolve: { conditions: ["@cabinpay/source"] } },
+  test: {
+    include: ["e2e/**/*.test.ts"],
+    // The real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private servers).
+    globalSetup: ["../ground-settlement/test/support/servers.ts"],
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
+    reporters: ["default", "json"],
+    // Summed by scripts/run-tests.mjs into the closing line of `npm test`.
+    outputFile: { json: "../.test-results/test.json" },
+  },
+});
