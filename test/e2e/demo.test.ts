@@ -39,9 +39,18 @@ function watch(child: ChildProcess) {
   };
 }
 
-/** Waits for the terminal's status bar to count that many unsent records (evaluated in the page). */
-const unsent = (page: Page, count: number) =>
-  page.waitForFunction(`document.querySelector('[data-testid="status-unsent"]')?.textContent === "${count} unsent"`);
+/** Waits for the terminal's status bar to count that many unsent records; if it never does, says what it shows. */
+async function unsent(page: Page, count: number): Promise<void> {
+  try {
+    // Evaluated in the page (as text: this file has no DOM types).
+    await page.waitForFunction(`document.querySelector('[data-testid="status-unsent"]')?.textContent === "${count} unsent"`, undefined, {
+      timeout: 30_000,
+    });
+  } catch (error) {
+    const bar = await page.textContent('[data-testid="status-bar"]').catch((e: Error) => `unreadable: ${e.message}`);
+    throw new Error(`the terminal page never showed ${count} unsent; its status bar: ${bar}; ${(error as Error).message}`);
+  }
+}
 
 describe("npm run demo", () => {
   let demo: ChildProcess;
@@ -88,7 +97,7 @@ describe("npm run demo", () => {
 
     // A sample sale by the crew member: the open terminal page follows (logged in, one unsent record).
     demo.stdin!.write("s\n");
-    const sale = await out.waitFor(/Sample sale of .* approved, (CN¥[\d.,]+)/);
+    const sale = await out.waitFor(/Sample sale of .* approved, (CN¥[\d,]+\.\d\d)/);
     await unsent(terminal, 1);
     expect(await terminal.textContent('[data-testid="status-crew"]')).toContain("Wang Fang");
 

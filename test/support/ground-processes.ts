@@ -1,0 +1,97 @@
+/**
+ * The ground service as it is deployed: the built CLI (`npm test` builds first), its API and its
+ * workers as separate processes on a fresh PostgreSQL database and a queue prefix of their own,
+ * with staff API keys made by the CLI.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import pg from "pg";
+
+const CLI = fileURLToPath(new URL("../../ground-settlement/dist/cli.js", import.meta.url));
+const STARTUP_TIMEOUT_MS = 60_000;
+
+export interface GroundProcesses {
+  readonly url: string;
+  readonly databaseUrl: string;
+  readonly opsKey: string;
+  readonly financeKey: string;
+  /** Everything the processes printed, for a failing test to show. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startGroundProcesses(options: { postgresUrl: string; redisUrl: string }): Promise<GroundProcesses> {
+  const name = `cabinpay_e2e_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: options.postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const databaseUrl = Object.assign(new URL(options.postgresUrl), { pathname: `/${name}` }).toString();
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: `e2e-${name.slice(-12)}`,
+    DATA_DIR: mkdtempSync(join(tmpdir(), "cabinpay-e2e-ground-")), // the signing keys, shared by API and workers
+    PORT: "0",
+    LOG_LEVEL: "info",
+    // One test machine plays 150 passengers from one address.
+    REGISTRATIONS_PER_MINUTE: "100000",
+    LOGIN_ATTEMPTS_PER_MINUTE: "100000",
+  };
+  const cli = async (...args: string[]) => (await promisify(execFile)(process.execPath, [CLI, ...args], { env })).stdout;
+  // Migrated once, before two processes would race to do it.
+  await cli("migrate");
+  const keyOf = (printed: string) => /^(cpk_\S+)$/m.exec(printed)?.[1] ?? "";
+  const opsKey = keyOf(await cli("api-key", "create", "--role", "ops", "--name", "e2e ops"));
+  const financeKey = keyOf(await cli("api-key", "create", "--role", "finance", "--name", "e2e finance"));
+
+  let output = "";
+  const started: ChildProcess[] = [];
+  const startProcess = async (command: "serve" | "worker", ready: RegExp): Promise<string> => {
+    const child = spawn(process.execPath, [CLI, command], { env, stdio: ["ignore", "pipe", "pipe"] });
+    started.push(child);
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    let mine = "";
+    const collect = (chunk: Buffer) => {
+      mine += chunk.toString("utf8");
+      output += `[${command}] ${chunk.toString("utf8")}`;
+    };
+    child.stdout!.on("data", collect);
+    child.stderr!.on("data", collect);
+    for (;;) {
+      const match = ready.exec(mine);
+      if (match !== null) return match[1] ?? "";
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ground ${command} did not start:\n${mine}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const url = await startProcess("serve", /CabinPay ground service on (http:\/\/\S+) /);
+  await startProcess("worker", /"msg":"worker started"/);
+  return {
+    url,
+    databaseUrl,
+    opsKey,
+    financeKey,
+    log: () => output,
+    async stop() {
+      await Promise.all(
+        started.map(async (child) => {
+          if (child.exitCode !== null) return;
+          const exited = new Promise((resolve) => child.once("exit", resolve));
+          child.kill("SIGTERM");
+          await exited;
+        }),
+      );
+      const cleanup = new pg.Client({ connectionString: options.postgresUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
