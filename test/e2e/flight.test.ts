@@ -7,15 +7,22 @@
  * terminals' records, the ground's settlements and the ledger, and the reconciliation against the
  * two end-of-service reports. Last, the audit is shown to notice any one lost or doubled debit.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { TerminalApi } from "@cabinpay/cabin-terminal/internal/api/contract";
-import { createTerminalCore } from "@cabinpay/cabin-terminal/internal/core/api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { SAMPLE_CATALOG_CSV } from "../../ground-settlement/test/support/actors.js";
-import { auditFlight, type FlightFacts, type SettlementRow, type TerminalSale } from "../support/flight-audit.js";
+import {
+  enrolTerminal,
+  type GroundApi,
+  gatherFacts,
+  groundApi,
+  newLink,
+  type OpenedFlight,
+  openFlight,
+  type Passenger,
+  registerPassengers,
+  type Terminal,
+  waitUntilClosed,
+} from "../support/flight.js";
+import { auditFlight } from "../support/flight-audit.js";
 import { type GroundProcesses, startGroundProcesses } from "../support/ground-processes.js";
 
 const PASSENGERS = 150;
@@ -24,7 +31,6 @@ const CAP_MINOR = 30_000;
 const OVERSPENDER = PASSENGERS; // funded exactly its cap, buys on both terminals
 const REVOKED = PASSENGERS - 1; // registers, then cancels before the cut-off
 const SERVED_BY_A = 75; // passengers 1…75 on trolley A, the rest on trolley B
-const PASSWORD = "correct horse battery staple";
 
 /** A small deterministic generator: the same flight on every run. */
 function random(seed: number): () => number {
@@ -37,147 +43,40 @@ function random(seed: number): () => number {
   };
 }
 
-interface Passenger {
-  readonly index: number;
-  readonly name: string;
-  readonly seat: string;
-  readonly fundedMinor: number;
-  passengerId: string;
-  token: string;
-  voucherId: string;
-  voucherText: string;
-}
-
 describe("a whole flight, end to end", () => {
   let ground: GroundProcesses;
+  let api: GroundApi;
   let db: pg.Client;
-  const cores: (TerminalApi & { close(): void })[] = [];
+  const cores: Terminal[] = [];
+  let passengers: Passenger[] = [];
+  let flight: OpenedFlight;
   afterAll(async () => {
     for (const core of cores) core.close();
     await db?.end();
     await ground?.stop();
   });
 
-  const api = async (method: string, path: string, options: { token?: string; body?: unknown; csv?: string } = {}) => {
-    const headers: Record<string, string> = {};
-    if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    if (options.csv !== undefined) headers["content-type"] = "text/csv";
-    const response = await fetch(`${ground.url}${path}`, {
-      method,
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : options.csv !== undefined ? { body: options.csv } : {}),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-    return text === "" ? undefined : JSON.parse(text);
-  };
-
-  const passengers: Passenger[] = [];
-  let flightId: string;
-  let flight: { carrier: string; number: string; date: string };
-
   beforeAll(async () => {
     ground = await startGroundProcesses({ postgresUrl: inject("postgresUrl"), redisUrl: inject("redisUrl") });
+    api = groundApi(ground.url);
     db = new pg.Client({ connectionString: ground.databaseUrl });
     await db.connect();
   });
 
   it("registers 150 passengers over HTTP, one of whom cancels", async () => {
-    const nowMs = Date.now();
-    flight = { carrier: "9C", number: "8851", date: new Date(nowMs).toISOString().slice(0, 10) };
-    ({ flightId } = await api("POST", "/ops/flights", {
-      token: ground.opsKey,
-      body: {
-        ...flight,
-        origin: "PVG",
-        destination: "CTU",
-        currency: "CNY",
-        departureAtMs: nowMs + 3 * 3_600_000,
-        registrationClosesAtMs: nowMs + 3_600_000,
-        capMaxMinor: 200_000,
-      },
-    }));
-    await api("PUT", `/ops/flights/${flightId}/catalog`, { token: ground.opsKey, csv: SAMPLE_CATALOG_CSV });
-    await api("PUT", `/ops/flights/${flightId}/crew`, {
-      token: ground.opsKey,
-      body: {
-        crew: [
-          { crewId: "C1001", name: "Li Na", role: "purser", pin: "2468" },
-          { crewId: "C1002", name: "Wang Fang", role: "crew", pin: "1357" },
-        ],
-      },
-    });
-    for (let index = 1; index <= PASSENGERS; index++) {
-      passengers.push({
-        index,
-        name: `PAX${String(index).padStart(3, "0")}/TEST MR`,
-        seat: `${10 + Math.floor(index / 6)}${"ABCDEF"[index % 6]}`,
-        fundedMinor: index === OVERSPENDER ? CAP_MINOR : FUNDED_MINOR,
-        passengerId: "",
-        token: "",
-        voucherId: "",
-        voucherText: "",
-      });
-    }
-    // Ten at a time, as a check-in rush would come.
-    for (let from = 0; from < PASSENGERS; from += 10) {
-      await Promise.all(
-        passengers.slice(from, from + 10).map(async (p) => {
-          const session = await api("POST", "/passengers", {
-            body: { email: `pax${p.index}-${flightId.slice(0, 8)}@e2e.example`, password: PASSWORD, displayName: p.name },
-          });
-          p.passengerId = session.passengerId;
-          p.token = session.token;
-          await api("POST", "/ops/wallets/fund", {
-            token: ground.opsKey,
-            body: { transferId: crypto.randomUUID(), passengerId: p.passengerId, currency: "CNY", amountMinor: p.fundedMinor },
-          });
-          const registration = await api("POST", "/registrations", {
-            token: p.token,
-            body: { flightId, capMinor: p.index === OVERSPENDER ? p.fundedMinor : CAP_MINOR, seat: p.seat, passengerName: p.name },
-          });
-          p.voucherId = registration.registrationId;
-          p.voucherText = registration.voucherText;
-        }),
-      );
-    }
+    flight = await openFlight(api, ground.opsKey, "8851");
+    passengers = await registerPassengers(api, ground.opsKey, flight.flightId, PASSENGERS, (index) =>
+      index === OVERSPENDER ? { fundedMinor: CAP_MINOR, capMinor: CAP_MINOR } : { fundedMinor: FUNDED_MINOR, capMinor: CAP_MINOR },
+    );
     const revoked = passengers[REVOKED - 1]!;
     expect((await api("DELETE", `/registrations/${revoked.voucherId}`, { token: revoked.token })).status).toBe("cancelled");
     const me = await api("GET", "/me", { token: passengers[0]!.token });
     expect(me.wallets[0]).toMatchObject({ postedMinor: FUNDED_MINOR, heldMinor: CAP_MINOR });
   });
 
-  /**
-   * Each terminal's link to the ground, which the test can cut: after `cutAfterBatches` batch
-   * answers the next batch arrives but its answer is lost, and with `staysDown` nothing gets
-   * through afterwards until the test mends it.
-   */
-  const links = [0, 1].map(() => ({ batches: 0, cutAfterBatches: Number.POSITIVE_INFINITY, staysDown: false, down: false }));
+  const links = [newLink(), newLink()];
   it("enrols and loads two terminals, and sells on both: an overspend across them, a revoked voucher, a void, stock running out", async () => {
-    for (const [index, trolleyId] of ["A", "B"].entries()) {
-      const { code } = await api("POST", "/ops/enrolment-codes", {
-        token: ground.opsKey,
-        body: { name: `Trolley ${trolleyId}`, flightId },
-      });
-      const link = links[index]!;
-      const core = createTerminalCore({
-        dataDir: mkdtempSync(join(tmpdir(), `cabinpay-e2e-terminal-${trolleyId}-`)),
-        fetch: async (input, init) => {
-          const batch = String(input).endsWith("/batches");
-          if (batch && link.down) throw new TypeError("network is unreachable");
-          const response = await fetch(input, init);
-          if (batch && link.batches++ === link.cutAfterBatches) {
-            link.down = link.staysDown;
-            throw new TypeError("the connection was reset");
-          }
-          return response;
-        },
-      });
-      cores.push(core);
-      await core["enrolment/enrol"]({ groundUrl: ground.url, code });
-      await core["manifest/download"]({ ...flight, trolleyId });
-    }
+    for (const [index, trolleyId] of ["A", "B"].entries()) cores.push(await enrolTerminal(api, ground, flight, trolleyId, links[index]));
     const [a, b] = [cores[0]!, cores[1]!];
     expect(await a["crew/login"]({ crewId: "C1002", pin: "1357" })).toMatchObject({ ok: true });
     expect(await b["crew/login"]({ crewId: "C1001", pin: "2468" })).toMatchObject({ ok: true });
@@ -185,7 +84,7 @@ describe("a whole flight, end to end", () => {
     const next = random(8851);
     const drinks = ["DR-COF-300", "DR-TEA-301", "DR-BEE-302", "DR-JUI-303", "DR-WAT-304", "SN-NUT-200", "SN-CHP-201"];
     const meals = ["ML-NOO-100", "ML-RIC-101", "ML-VEG-102", "ML-SAN-103"];
-    const sell = async (core: TerminalApi, p: Passenger, skus: readonly string[]) => {
+    const sell = async (core: Terminal, p: Passenger, skus: readonly string[]) => {
       await core["cart/clear"]({});
       for (const sku of skus) await core["cart/add"]({ sku });
       return core["sale/charge"]({ voucherText: p.voucherText });
@@ -249,18 +148,12 @@ describe("a whole flight, end to end", () => {
     expect(outcomes.filter((o) => o.uploadOutcome === "duplicate")).toHaveLength(20);
     expect((await b["status/get"]({})).unsentRecords).toBe(0);
 
-    const deadline = Date.now() + 120_000;
-    let report = await api("GET", `/finance/flights/${flightId}/reconciliation`, { token: ground.financeKey });
-    while (report.closedAtMs === null || report.currencies[0].pending.count > 0) {
-      if (Date.now() > deadline) throw new Error(`the flight did not settle and close:\n${ground.log().slice(-4_000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      report = await api("GET", `/finance/flights/${flightId}/reconciliation`, { token: ground.financeKey });
-    }
+    const report = await waitUntilClosed(api, ground.financeKey, flight.flightId, () => ground.log().slice(-4_000));
     expect(report.status).toBe("needs_attention"); // the overspender's shortfall
   });
 
   it("debits every approved sale exactly once, balances every wallet, resolves every hold, and the ledger sums to zero", async () => {
-    const facts = await gatherFacts();
+    const facts = await flightFacts();
     expect(facts.sales.length).toBe(PASSENGERS - 2 + 2); // everyone but the revoked and the overspender once, the overspender twice
     expect(auditFlight(facts)).toEqual([]);
     const ledger = await api("GET", "/finance/ledger", { token: ground.financeKey });
@@ -268,7 +161,7 @@ describe("a whole flight, end to end", () => {
   });
 
   it("reconciles to the two end-of-service reports, and reports the shortfall with the right passenger and amount", async () => {
-    const report = await api("GET", `/finance/flights/${flightId}/reconciliation`, { token: ground.financeKey });
+    const report = await api("GET", `/finance/flights/${flight.flightId}/reconciliation`, { token: ground.financeKey });
     const [cny] = report.currencies;
     const byCategory: Record<string, number> = {};
     let soldMinor = 0;
@@ -300,7 +193,7 @@ describe("a whole flight, end to end", () => {
     const overspender = passengers[OVERSPENDER - 1]!;
     const shortMinor = 2 * 16_800 - overspender.fundedMinor;
     expect(cny.shortfall).toMatchObject({ count: 1, amountMinor: shortMinor });
-    const attention = await api("GET", `/finance/attention?flightId=${flightId}`, { token: ground.financeKey });
+    const attention = await api("GET", `/finance/attention?flightId=${flight.flightId}`, { token: ground.financeKey });
     expect(
       attention.items.map((item: { passengerName: string; seat: string; shortfallMinor: number }) => [
         item.passengerName,
@@ -311,7 +204,7 @@ describe("a whole flight, end to end", () => {
   });
 
   it("would notice any single debit lost or doubled", async () => {
-    const facts = await gatherFacts();
+    const facts = await flightFacts();
     expect(auditFlight(facts)).toEqual([]);
     const debited = facts.settlements.filter((row) => row.fromHoldMinor + row.fromBalanceMinor > 0);
     expect(debited.length).toBeGreaterThan(PASSENGERS - 3);
@@ -330,58 +223,5 @@ describe("a whole flight, end to end", () => {
     }
   });
 
-  /** The facts of the flight: the terminals' sales, the ground's settlements, wallets, holds and ledger sums. */
-  async function gatherFacts(): Promise<FlightFacts> {
-    const sales: TerminalSale[] = [];
-    for (const core of cores)
-      for (const sale of await core["sale/list"]({}))
-        sales.push({
-          recordId: sale.recordId,
-          voucherId: sale.voucherId,
-          totalMinor: sale.totalMinor,
-          voided: sale.voided,
-          refundedMinor: sale.refundedMinor,
-        });
-    const settlements = (
-      await db.query(
-        `SELECT s.record_id, r.kind, r.voucher_id, r.total_minor, s.status, s.from_hold_minor, s.from_balance_minor, s.shortfall_minor, s.reversed_minor
-           FROM settlements s JOIN sale_records r ON r.id = s.record_id WHERE s.flight_id = $1`,
-        [flightId],
-      )
-    ).rows.map(
-      (row): SettlementRow => ({
-        recordId: row.record_id,
-        kind: row.kind,
-        voucherId: row.voucher_id,
-        totalMinor: Number(row.total_minor),
-        status: row.status,
-        fromHoldMinor: Number(row.from_hold_minor),
-        fromBalanceMinor: Number(row.from_balance_minor),
-        shortfallMinor: Number(row.shortfall_minor),
-        reversedMinor: Number(row.reversed_minor),
-      }),
-    );
-    const facts: FlightFacts["passengers"][number][] = [];
-    for (const p of passengers) {
-      const wallet = (await api("GET", "/me", { token: p.token })).wallets[0];
-      facts.push({
-        name: p.name,
-        voucherId: p.voucherId,
-        fundedMinor: p.fundedMinor,
-        postedMinor: wallet.postedMinor,
-        heldMinor: wallet.heldMinor,
-      });
-    }
-    const holds = (
-      await db.query(
-        `SELECT h.id, (SELECT count(*)::int FROM transfers x WHERE x.pending_id = h.id) AS resolutions
-           FROM transfers h JOIN registrations g ON g.id::text = h.reference
-          WHERE h.kind = 'pending' AND g.flight_id = $1`,
-        [flightId],
-      )
-    ).rows.map((row) => ({ id: row.id, resolutions: row.resolutions }));
-    expect(holds.length).toBeGreaterThanOrEqual(PASSENGERS);
-    const ledger = await api("GET", "/finance/ledger", { token: ground.financeKey });
-    return { sales, settlements, passengers: facts, holds, ledger: ledger.currencies };
-  }
+  const flightFacts = () => gatherFacts(db, api, ground.financeKey, flight.flightId, cores, passengers);
 });
