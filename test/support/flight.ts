@@ -134,6 +134,8 @@ export interface Link {
   cutAfterBatches: number;
   staysDown: boolean;
   down: boolean;
+  /** Called before each batch is sent (the count sent so far): a fault can strike mid-upload. */
+  beforeBatch?: (sent: number) => void;
 }
 
 export const newLink = (): Link => ({ batches: 0, cutAfterBatches: Number.POSITIVE_INFINITY, staysDown: false, down: false });
@@ -157,6 +159,7 @@ export async function enrolTerminal(
     fetch: async (input, init) => {
       const batch = String(input).endsWith("/batches");
       if (batch && link.down) throw new TypeError("network is unreachable");
+      if (batch) link.beforeBatch?.(link.batches);
       const response = await fetch(input, init);
       if (batch && link.batches++ === link.cutAfterBatches) {
         link.down = link.staysDown;

@@ -22,8 +22,15 @@ export interface GroundProcesses {
   readonly financeKey: string;
   /** Everything the processes printed, for a failing test to show. */
   log(): string;
+  /** Starts the API (on the port it had) or the worker process again. */
+  start(role: Role): Promise<void>;
+  kill(role: Role, signal: NodeJS.Signals): Promise<void>;
+  /** Whether the process is still up (it did not crash). */
+  isRunning(role: Role): boolean;
   stop(): Promise<void>;
 }
+
+export type Role = "serve" | "worker";
 
 export async function startGroundProcesses(options: { postgresUrl: string; redisUrl: string }): Promise<GroundProcesses> {
   const name = `cabinpay_e2e_${randomBytes(6).toString("hex")}`;
@@ -40,6 +47,8 @@ export async function startGroundProcesses(options: { postgresUrl: string; redis
     DATA_DIR: mkdtempSync(join(tmpdir(), "cabinpay-e2e-ground-")), // the signing keys, shared by API and workers
     PORT: "0",
     LOG_LEVEL: "info",
+    // A job whose worker or Redis died is taken over after 5 s rather than 30: the faults tests wait less.
+    WORKER_LOCK_MS: "5000",
     // One test machine plays 150 passengers from one address.
     REGISTRATIONS_PER_MINUTE: "100000",
     LOGIN_ATTEMPTS_PER_MINUTE: "100000",
@@ -52,42 +61,52 @@ export async function startGroundProcesses(options: { postgresUrl: string; redis
   const financeKey = keyOf(await cli("api-key", "create", "--role", "finance", "--name", "e2e finance"));
 
   let output = "";
-  const started: ChildProcess[] = [];
-  const startProcess = async (command: "serve" | "worker", ready: RegExp): Promise<string> => {
-    const child = spawn(process.execPath, [CLI, command], { env, stdio: ["ignore", "pipe", "pipe"] });
-    started.push(child);
+  const running = new Map<Role, ChildProcess>();
+  const start = async (role: Role): Promise<string> => {
+    const ready = role === "serve" ? /CabinPay ground service on (http:\/\/\S+) / : /"msg":"worker started"/;
+    const child = spawn(process.execPath, [CLI, role], { env, stdio: ["ignore", "pipe", "pipe"] });
+    running.set(role, child);
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     let mine = "";
     const collect = (chunk: Buffer) => {
       mine += chunk.toString("utf8");
-      output += `[${command}] ${chunk.toString("utf8")}`;
+      output += `[${role}] ${chunk.toString("utf8")}`;
     };
     child.stdout!.on("data", collect);
     child.stderr!.on("data", collect);
     for (;;) {
       const match = ready.exec(mine);
       if (match !== null) return match[1] ?? "";
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ground ${command} did not start:\n${mine}`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ground ${role} did not start:\n${mine}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const url = await startProcess("serve", /CabinPay ground service on (http:\/\/\S+) /);
-  await startProcess("worker", /"msg":"worker started"/);
+  const kill = async (role: Role, signal: NodeJS.Signals): Promise<void> => {
+    const child = running.get(role);
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+  };
+  const url = await start("serve");
+  env.PORT = new URL(url).port; // a restarted API comes back where the terminals look for it
+  await start("worker");
   return {
     url,
     databaseUrl,
     opsKey,
     financeKey,
     log: () => output,
+    start: async (role) => {
+      await start(role);
+    },
+    kill,
+    isRunning: (role) => {
+      const child = running.get(role);
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
     async stop() {
-      await Promise.all(
-        started.map(async (child) => {
-          if (child.exitCode !== null) return;
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGTERM");
-          await exited;
-        }),
-      );
+      await Promise.all([kill("serve", "SIGTERM"), kill("worker", "SIGTERM")]);
       const cleanup = new pg.Client({ connectionString: options.postgresUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

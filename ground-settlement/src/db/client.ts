@@ -54,6 +54,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on("error", () => {});
+    // Nor a client a request holds (mid-transaction, between two queries): pg emits its error on
+    // the client, where nobody listens. Its next query fails instead (a 5xx, which terminals and
+    // jobs retry), and the pool discards the client when it comes back.
+    pool.on("connect", (client) => client.on("error", () => {}));
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {
       db,
