@@ -103,10 +103,8 @@ async function main(): Promise<void> {
 
     let turn = 0;
     let busy = false;
+    // When stdin ends (a closed pipe) the demo keeps serving until a signal, as a server would.
     const input = createInterface({ input: process.stdin });
-    input.on("close", () => {
-      // stdin ended (a pipe closed): keep serving until a signal, as a server would.
-    });
     input.on("line", (line) => {
       const command = line.trim().toLowerCase();
       if (command === "") return;

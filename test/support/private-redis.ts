@@ -4,10 +4,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import { freePort, redisAnswers } from "@cabinpay/ground-settlement/internal/runtime/local-redis";
 
 export interface PrivateRedis {
   readonly url: string;
@@ -18,12 +17,7 @@ export interface PrivateRedis {
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), "cabinpay-redis-aof-"));
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
+  const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const redis: PrivateRedis = {
@@ -35,7 +29,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         { stdio: "ignore" },
       );
       const deadline = Date.now() + 15_000;
-      while (!(await answers(url))) {
+      while (!(await redisAnswers(url))) {
         if (child.exitCode !== null || Date.now() > deadline)
           throw new Error(`redis-server on port ${port} did not start (is it installed?)`);
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -50,17 +44,4 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   await redis.start();
   return redis;
-}
-
-async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }

@@ -35,13 +35,13 @@ export interface FindRedisOptions {
 export async function findLocalRedis(options: FindRedisOptions): Promise<LocalRedis> {
   const none = async () => undefined;
   if (options.redisUrl !== undefined && options.redisUrl !== "") {
-    if (await answers(options.redisUrl)) return { url: options.redisUrl, source: "REDIS_URL", stop: none };
+    if (await redisAnswers(options.redisUrl)) return { url: options.redisUrl, source: "REDIS_URL", stop: none };
     throw new RedisUnavailableError(
       `Redis at REDIS_URL (${options.redisUrl}) does not answer. Start that server, or unset REDIS_URL to use a local one.`,
     );
   }
   const defaultUrl = options.defaultUrl ?? LOCAL_REDIS_DEFAULT_URL;
-  if (await answers(defaultUrl)) return { url: defaultUrl, source: "local default", stop: none };
+  if (await redisAnswers(defaultUrl)) return { url: defaultUrl, source: "local default", stop: none };
   const started = await startPrivateRedis(options.redisServerBinary ?? "redis-server", options.privateDir);
   if (started !== undefined) return started;
   throw new RedisUnavailableError(
@@ -54,7 +54,8 @@ export async function findLocalRedis(options: FindRedisOptions): Promise<LocalRe
   );
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether a Redis answers PING at the URL, within a short timeout. */
+export async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: PROBE_TIMEOUT_MS,
@@ -90,7 +91,7 @@ async function startPrivateRedis(binary: string, dir: string): Promise<LocalRedi
   if (!spawned) return undefined;
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + PRIVATE_START_TIMEOUT_MS;
-  while (!(await answers(url))) {
+  while (!(await redisAnswers(url))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new RedisUnavailableError(`the private redis-server on port ${port} did not start (its files are in ${dir})`);
@@ -100,7 +101,8 @@ async function startPrivateRedis(binary: string, dir: string): Promise<LocalRedi
   return { url, source: "private redis-server", stop: () => stopChild(child) };
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on at the moment of asking. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
