@@ -32,7 +32,9 @@ export function demoGuide(demo: DemoAirline, groundUrl: string, terminal?: { url
     `4. Log in: ${DEMO_CREW.map((c) => `${c.name} ${c.crewId} (${c.role}) PIN ${c.pin}`).join(" · ")}`,
     "5. Tap items, Charge, then show a voucher QR to the camera, or paste its text in the code field:",
     ...demo.passengers.flatMap((p) => [`   ${p.name}, seat ${p.seat}, cap ${cny(p.capMinor)}: QR ${p.qrPngPath}`, `     ${p.voucherText}`]),
-    '6. Reports, void and close are the purser\'s; Sync uploads after "landing", and the ground settles it.',
+    terminal === undefined
+      ? '6. Reports, void and close are the purser\'s; Sync uploads after "landing", and the ground settles it.'
+      : "6. Reports, void and close are the purser's. To land, type l below: close, upload, and the ground settles it.",
     "",
     `Passenger pages: ${groundUrl}/app/passenger (log in as ${demo.passengers.map((p) => p.email).join(", ")},`,
     `  password "${DEMO_PASSWORD}"). They show the vouchers, also offline, and the statement after landing.`,
