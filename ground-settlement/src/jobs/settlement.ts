@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { settlements, terminalChains } from "../db/schema/uploads.js";
+import { derivedId } from "../ids.js";
 import { CLOSE_DEADLINE_AFTER_DEPARTURE_MS, closeFlight, settleRecords } from "../services/settlement.js";
 
 export const SETTLEMENT_QUEUE = "settlement";
@@ -97,12 +98,12 @@ export async function sweepOutbox(
       fresh.map((chunk) => ({
         name: "settle/records",
         data: { recordIds: chunk.map((row) => row.recordId) },
-        opts: { ...SETTLE_JOB, jobId: chunk[0]!.recordId },
+        opts: { ...SETTLE_JOB, jobId: settleJobId(chunk) },
       })),
     );
   }
   for (const chunk of chunks.filter((c) => !fresh.includes(c))) {
-    await requeue(queue, chunk[0]!.recordId, "settle/records", { recordIds: chunk.map((row) => row.recordId) }, SETTLE_JOB);
+    await requeue(queue, settleJobId(chunk), "settle/records", { recordIds: chunk.map((row) => row.recordId) }, SETTLE_JOB);
   }
   const ids = rows.map((row) => row.recordId);
   for (let i = 0; i < ids.length; i += 5_000) {
@@ -112,6 +113,16 @@ export async function sweepOutbox(
       .where(inArray(settlements.recordId, ids.slice(i, i + 5_000)));
   }
   return ids.length;
+}
+
+/**
+ * A settle job's id names exactly the records it settles. Named by its first record alone, a chunk
+ * that grew (its rows were queued, but marking them so failed, and the next upload's sweep took
+ * them again with more) would be taken for the old job and dropped: the new records would wait
+ * for the sweeper's re-enqueue, minutes later.
+ */
+function settleJobId(chunk: readonly { recordId: string }[]): string {
+  return derivedId(`settle:${chunk.map((row) => row.recordId).join(",")}`);
 }
 
 /** Adds a job, or revives the one with that id if it failed or finished without its work done. */
