@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settlements } from "../src/db/schema/uploads.js";
+import { freePort } from "../src/runtime/local-redis.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -124,16 +124,6 @@ describe("a settlement worker killed in the middle of its work", () => {
     await assertMoneyInvariants(t, true);
   }, 300_000);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
 
 describe("Redis down while terminals upload", () => {
   let port: number;

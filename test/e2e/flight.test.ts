@@ -155,6 +155,7 @@ describe("a whole flight, end to end", () => {
   it("debits every approved sale exactly once, balances every wallet, resolves every hold, and the ledger sums to zero", async () => {
     const facts = await flightFacts();
     expect(facts.sales.length).toBe(PASSENGERS - 2 + 2); // everyone but the revoked and the overspender once, the overspender twice
+    expect(facts.holds.length).toBeGreaterThanOrEqual(PASSENGERS);
     expect(auditFlight(facts)).toEqual([]);
     const ledger = await api("GET", "/finance/ledger", { token: ground.financeKey });
     expect(ledger).toMatchObject({ balanced: true, accountsOutOfBalance: [] });
