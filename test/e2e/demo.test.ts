@@ -42,10 +42,9 @@ function watch(child: ChildProcess) {
 /** Waits for the terminal's status bar to count that many unsent records; if it never does, says what it shows. */
 async function unsent(page: Page, count: number): Promise<void> {
   try {
-    // Evaluated in the page (as text: this file has no DOM types).
-    await page.waitForFunction(`document.querySelector('[data-testid="status-unsent"]')?.textContent === "${count} unsent"`, undefined, {
-      timeout: 30_000,
-    });
+    // A locator, not waitForFunction: a predicate given as text is eval'd in the page, which the
+    // terminal's Content-Security-Policy (no 'unsafe-eval') refuses, at least on some runs.
+    await page.locator('[data-testid="status-unsent"]', { hasText: new RegExp(`^${count} unsent$`) }).waitFor({ timeout: 30_000 });
   } catch (error) {
     const bar = await page.textContent('[data-testid="status-bar"]').catch((e: Error) => `unreadable: ${e.message}`);
     throw new Error(`the terminal page never showed ${count} unsent; its status bar: ${bar}; ${(error as Error).message}`);
