@@ -100,6 +100,7 @@ describe("the terminal core with the real ground service", () => {
       attemptsMax: 1,
       backoffInitialMs: 10,
       backoffMaxMs: 100,
+      busyWaitMaxMs: 0,
       sleep: noSleep,
       onProgress: (p: { sentRecords: number }) => progress.push(p.sentRecords),
     };
@@ -131,20 +132,33 @@ describe("the terminal core with the real ground service", () => {
       uploadFlight(terminal.db, flight, groundClient(terminal.db, keys, { ...options, fetch: losing, now }), now, uploadOptions),
     ).rejects.toBeInstanceOf(TerminalError);
 
-    // A 503 from the ground is retried with backoff; then everything arrives, once.
+    // A 503 from the ground is retried with backoff; a busy ground is waited for as long as it
+    // asks (spread by up to half again), without using up attempts; then everything arrives, once.
     let failures = 0;
     const flaky: typeof fetch = async (input, init) => {
-      if (String(input).includes("/batches") && failures++ === 0)
-        return new Response(JSON.stringify({ code: "unavailable", message: "busy" }), {
-          status: 503,
-          headers: { "content-type": "application/json" },
-        });
+      const failure = String(input).includes("/batches") ? failures++ : 3;
+      if (failure < 3)
+        return new Response(
+          JSON.stringify(
+            failure === 0
+              ? { code: "unavailable", message: "Redis is away" }
+              : { code: "busy", message: "come back", details: { retryAfterMs: 1_000 } },
+          ),
+          { status: 503, headers: { "content-type": "application/json" } },
+        );
       return fetch(input, init);
     };
+    const slept: number[] = [];
     const summary = await uploadFlight(terminal.db, flight, groundClient(terminal.db, keys, { ...options, fetch: flaky, now }), now, {
       ...uploadOptions,
-      attemptsMax: 3,
+      attemptsMax: 2,
+      busyWaitMaxMs: 2_500,
+      random: () => 0.5,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
     });
+    expect(slept).toEqual([10, 1_250, 1_250]);
     expect(summary).toMatchObject({ nextSequence: 8, serviceClosed: true, rejected: [] });
     expect(progress.at(-1)).toBe(7);
     const mine = terminal.db.select().from(records).orderBy(records.sequence).all();

@@ -41,6 +41,7 @@ export const ERROR_STATUS = {
   enrolment_code_invalid: 401,
   terminal_not_found: 404,
   terminal_not_assigned: 403,
+  terminal_revoked: 403,
   flight_not_ready: 409,
   batch_rejected: 422,
   sequence_gap: 409,
@@ -48,6 +49,7 @@ export const ERROR_STATUS = {
   // Server
   internal_error: 500,
   unavailable: 503,
+  busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

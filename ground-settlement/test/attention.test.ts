@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys } from "../src/db/schema/identity.js";
 import { attentionActions, settlements } from "../src/db/schema/uploads.js";
 import type { Settlement } from "../src/jobs/settlement.js";
-import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
 import { assertMoneyInvariants, settled, startWorker, waitFor } from "./support/settle.js";
@@ -24,12 +24,7 @@ describe("the attention queue", () => {
     await loadFlight(t, keys.ops, flightId);
     const voucherOf = async (fundedMinor: number, capMinor: number) => {
       const who = await passenger(t, keys.ops, fundedMinor);
-      const registration = await call(
-        t.app,
-        { method: "POST", url: "/registrations", headers: bearer(who.token), payload: { flightId, capMinor } },
-        201,
-      );
-      return registration.json().voucherText as string;
+      return (await register(t, who.token, flightId, capMinor)).voucherText;
     };
     const rich = await voucherOf(50_000, 10_000);
     const poor = await voucherOf(10_000, 10_000); // everything held: nothing left beyond the cap

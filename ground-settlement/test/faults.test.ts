@@ -11,7 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settlements } from "../src/db/schema/uploads.js";
 import { freePort } from "../src/runtime/local-redis.js";
-import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
 import { assertMoneyInvariants, pendingCount, settled, startWorker, waitFor } from "./support/settle.js";
@@ -39,9 +39,7 @@ async function busyFlight(t: TestApp, buyers: number, sales: number) {
     const capMinor = 40_000 + (i % 4) * 10_000;
     const fundedMinor = capMinor + (i % 3) * 10_000;
     const who = await passenger(t, ops, fundedMinor, `BUYER ${i}`);
-    const { voucherText } = (
-      await call(t.app, { method: "POST", url: "/registrations", headers: bearer(who.token), payload: { flightId, capMinor } }, 201)
-    ).json();
+    const { voucherText } = await register(t, who.token, flightId, capMinor);
     people.push({ token: who.token, voucher: voucherText, fundedMinor, capMinor, spentMinor: 0 });
   }
   t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;

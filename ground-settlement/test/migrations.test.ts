@@ -159,6 +159,18 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       /attention_actions_record_id/,
     );
   },
+  "0010_terminal_revocation": async (db) => {
+    const terminal = "0193c000-0000-7000-8000-00000000a010";
+    await db.execute(sql`INSERT INTO terminals (id, name, public_key, enrolled_at_ms) VALUES (${terminal}, 'T', decode('00', 'hex'), 0)`);
+    const [row] = await queryRows<{ revoked: string | null }>(
+      db,
+      sql`SELECT revoked_at_ms AS revoked FROM terminals WHERE id = ${terminal}`,
+    );
+    expect(row?.revoked).toBeNull();
+    // A revocation always says who did it.
+    expect(await fails(db, sql`UPDATE terminals SET revoked_at_ms = 1 WHERE id = ${terminal}`)).toMatch(/terminals_revoked_by_whom/);
+    await db.execute(sql`UPDATE terminals SET revoked_at_ms = 1, revoked_by = 'api-key:x' WHERE id = ${terminal}`);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

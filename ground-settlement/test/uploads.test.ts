@@ -15,6 +15,7 @@ import {
   forgedVoucherText,
   loadFlight,
   passenger,
+  register,
   staffKeys,
 } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
@@ -42,18 +43,16 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     await loadFlight(t, ops, flightId);
     a = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, undefined, "A");
     b = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, undefined, "B");
-    const register = async (name: string, fundedMinor: number, capMinor: number) => {
+    const registered = async (name: string, fundedMinor: number, capMinor: number) => {
       const who = await passenger(t, ops, fundedMinor, name);
-      const registration = (
-        await call(t.app, { method: "POST", url: "/registrations", headers: bearer(who.token), payload: { flightId, capMinor } }, 201)
-      ).json();
+      const registration = await register(t, who.token, flightId, capMinor);
       p[name] = { ...who, voucher: registration.voucherText };
-      return registration.registrationId as string;
+      return registration.registrationId;
     };
-    await register("P1", 100_000, 50_000);
-    await register("P2", 30_000, 20_000);
-    await register("P3", 20_000, 20_000);
-    const revoked = await register("P4", 10_000, 10_000);
+    await registered("P1", 100_000, 50_000);
+    await registered("P2", 30_000, 20_000);
+    await registered("P3", 20_000, 20_000);
+    const revoked = await registered("P4", 10_000, 10_000);
     await call(t.app, { method: "DELETE", url: `/registrations/${revoked}`, headers: bearer(p["P4"]!.token) }, 200);
     forgedVoucher = forgedVoucherText();
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed

@@ -14,7 +14,7 @@ import { catalogItems, flights } from "../src/db/schema/flights.js";
 import { passengers } from "../src/db/schema/identity.js";
 import { accounts } from "../src/db/schema/ledger.js";
 import { createStaffUser } from "../src/services/staff.js";
-import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
+import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { buildPages, launchChromium } from "./support/browser.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -122,13 +122,7 @@ describe("the passenger's pages in Chromium", () => {
     const { flightId } = await createFlight(t, ops, { number: "8851" });
     await loadFlight(t, ops, flightId);
     const buyer = await passenger(t, ops, 100_000, "HE/FANG MS");
-    const registration = (
-      await call(
-        t.app,
-        { method: "POST", url: "/registrations", headers: bearer(buyer.token), payload: { flightId, capMinor: 50_000 } },
-        201,
-      )
-    ).json();
+    const registration = await register(t, buyer.token, flightId, 50_000);
     const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, {
       carrier: "9C",
       number: "8851",
@@ -138,13 +132,7 @@ describe("the passenger's pages in Chromium", () => {
     cabin.sale(registration.voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
     // Over a cap that holds everything the passenger has: CN¥28.00 cannot be collected.
     const poor = await passenger(t, ops, 10_000, "GAO/LI MR");
-    const poorVoucher = (
-      await call(
-        t.app,
-        { method: "POST", url: "/registrations", headers: bearer(poor.token), payload: { flightId, capMinor: 10_000 } },
-        201,
-      )
-    ).json().voucherText;
+    const poorVoucher = (await register(t, poor.token, flightId, 10_000)).voucherText;
     cabin.sale(poorVoucher, [{ sku: "DF-CHO-040", quantity: 1, unitPriceMinor: 12_800 }]);
     cabin.close();
     const clockBefore = t.clock.nowMs;

@@ -31,11 +31,11 @@ import {
   SIGNATURE_DOMAIN,
 } from "@cabinpay/shared";
 import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
-import { Queue, Worker } from "bullmq";
 import { and, eq, sql } from "drizzle-orm";
 import pg from "pg";
 import pino from "pino";
 import { printTable, type Rate } from "./measure.js";
+import { emptyJobRate } from "./raw-limits.js";
 
 const BATCH_RECORDS = 1_000;
 const INGEST_RUNS = 10;
@@ -274,41 +274,6 @@ function batchOf(terminal: { terminalId: string; signer: ReturnType<typeof creat
     records,
     terminal.signer,
   );
-}
-
-/** Jobs per second a BullMQ worker drains when the job does nothing: the queue's own limit. */
-async function emptyJobRate(redisUrl: string, name: string, concurrency: number, jobs: number): Promise<number> {
-  const connection = { url: redisUrl, maxRetriesPerRequest: null };
-  const queue = new Queue(name, { connection });
-  for (let i = 0; i < jobs; i += 1_000) {
-    await queue.addBulk(
-      Array.from({ length: Math.min(1_000, jobs - i) }, (_, j) => ({
-        name: "empty",
-        data: {},
-        opts: { jobId: `empty-${i + j}`, removeOnComplete: true },
-      })),
-    );
-  }
-  let done = 0;
-  let allDone: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    allDone = resolve;
-  });
-  const start = performance.now();
-  const worker = new Worker(
-    name,
-    async () => {
-      done += 1;
-      if (done === jobs) allDone();
-    },
-    { connection, concurrency },
-  );
-  await finished;
-  const elapsedMs = performance.now() - start;
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return (jobs * 1000) / elapsedMs;
 }
 
 async function admin(serverUrl: string, text: string): Promise<void> {

@@ -10,6 +10,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
+  coreSales,
   enrolTerminal,
   type GroundApi,
   gatherFacts,
@@ -224,5 +225,5 @@ describe("a whole flight, end to end", () => {
     }
   });
 
-  const flightFacts = () => gatherFacts(db, api, ground.financeKey, flight.flightId, cores, passengers);
+  const flightFacts = async () => gatherFacts(db, api, ground.financeKey, flight.flightId, await coreSales(cores), passengers);
 });

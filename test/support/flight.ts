@@ -142,20 +142,22 @@ export const newLink = (): Link => ({ batches: 0, cutAfterBatches: Number.POSITI
 
 export type Terminal = TerminalApi & { close(): void };
 
-/** A terminal core enrolled on the flight through its ground address, with the flight loaded. */
+/** A terminal core enrolled on the flight through its ground address, with the flight loaded; its clock may be off. */
 export async function enrolTerminal(
   api: GroundApi,
   ground: { url: string; opsKey: string },
   flight: OpenedFlight,
   trolleyId: string,
   link: Link = newLink(),
+  options: { readonly now?: () => number; readonly dataDir?: string } = {},
 ): Promise<Terminal> {
   const { code } = await api("POST", "/ops/enrolment-codes", {
     token: ground.opsKey,
     body: { name: `Trolley ${trolleyId}`, flightId: flight.flightId },
   });
   const core = createTerminalCore({
-    dataDir: mkdtempSync(join(tmpdir(), `cabinpay-e2e-terminal-${trolleyId}-`)),
+    dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), `cabinpay-e2e-terminal-${trolleyId}-`)),
+    ...(options.now === undefined ? {} : { now: options.now }),
     fetch: async (input, init) => {
       const batch = String(input).endsWith("/batches");
       if (batch && link.down) throw new TypeError("network is unreachable");
@@ -184,15 +186,8 @@ export async function waitUntilClosed(api: GroundApi, financeKey: string, flight
   }
 }
 
-/** The facts of the flight: the terminals' sales, the ground's settlements, wallets, holds and ledger sums. */
-export async function gatherFacts(
-  db: pg.Client,
-  api: GroundApi,
-  financeKey: string,
-  flightId: string,
-  terminals: readonly Terminal[],
-  passengers: readonly Passenger[],
-): Promise<FlightFacts> {
+/** What terminal cores sold, from their own records. */
+export async function coreSales(terminals: readonly Terminal[]): Promise<TerminalSale[]> {
   const sales: TerminalSale[] = [];
   for (const core of terminals)
     for (const sale of await core["sale/list"]({}))
@@ -203,6 +198,18 @@ export async function gatherFacts(
         voided: sale.voided,
         refundedMinor: sale.refundedMinor,
       });
+  return sales;
+}
+
+/** The facts of the flight: the terminals' sales, the ground's settlements, wallets, holds and ledger sums. */
+export async function gatherFacts(
+  db: pg.Client,
+  api: GroundApi,
+  financeKey: string,
+  flightId: string,
+  sales: readonly TerminalSale[],
+  passengers: readonly Passenger[],
+): Promise<FlightFacts> {
   const settlements = (
     await db.query(
       `SELECT s.record_id, r.kind, r.voucher_id, r.total_minor, s.status, s.from_hold_minor, s.from_balance_minor, s.shortfall_minor, s.reversed_minor

@@ -14,25 +14,36 @@ import pg from "pg";
 
 const CLI = fileURLToPath(new URL("../../ground-settlement/dist/cli.js", import.meta.url));
 const STARTUP_TIMEOUT_MS = 60_000;
+const OUTPUT_CHARS_MAX = 4_000_000;
 
 export interface GroundProcesses {
+  /** The first API's address; `urls` has every API's. */
   readonly url: string;
+  readonly urls: readonly string[];
   readonly databaseUrl: string;
   readonly opsKey: string;
   readonly financeKey: string;
   /** Everything the processes printed, for a failing test to show. */
   log(): string;
-  /** Starts the API (on the port it had) or the worker process again. */
+  /** Starts the first API (on the port it had) or the first worker process again. */
   start(role: Role): Promise<void>;
   kill(role: Role, signal: NodeJS.Signals): Promise<void>;
   /** Whether the process is still up (it did not crash). */
   isRunning(role: Role): boolean;
+  /** Every running process: its role, instance and pid (for measuring its memory). */
+  processes(): { name: string; pid: number }[];
   stop(): Promise<void>;
 }
 
 export type Role = "serve" | "worker";
 
-export async function startGroundProcesses(options: { postgresUrl: string; redisUrl: string }): Promise<GroundProcesses> {
+export async function startGroundProcesses(options: {
+  postgresUrl: string;
+  redisUrl: string;
+  /** How many API and worker processes: one each unless given (scale-out runs more). */
+  apis?: number;
+  workers?: number;
+}): Promise<GroundProcesses> {
   const name = `cabinpay_e2e_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: options.postgresUrl });
   await admin.connect();
@@ -46,7 +57,7 @@ export async function startGroundProcesses(options: { postgresUrl: string; redis
     QUEUE_PREFIX: `e2e-${name.slice(-12)}`,
     DATA_DIR: mkdtempSync(join(tmpdir(), "cabinpay-e2e-ground-")), // the signing keys, shared by API and workers
     PORT: "0",
-    LOG_LEVEL: "info",
+    LOG_LEVEL: "info", // the default in production, and the workers say they are ready at info
     // A job whose worker or Redis died is taken over after 5 s rather than 30: the faults tests wait less.
     WORKER_LOCK_MS: "5000",
     // One test machine plays 150 passengers from one address.
@@ -61,52 +72,72 @@ export async function startGroundProcesses(options: { postgresUrl: string; redis
   const financeKey = keyOf(await cli("api-key", "create", "--role", "finance", "--name", "e2e finance"));
 
   let output = "";
-  const running = new Map<Role, ChildProcess>();
-  const start = async (role: Role): Promise<string> => {
+  const running = new Map<string, ChildProcess>();
+  const ports = new Map<string, string>();
+  /** Starts instance `name` of `role`; an API comes back on the port it had (terminals look for it there). */
+  const start = async (role: Role, name: string): Promise<string> => {
     const ready = role === "serve" ? /CabinPay ground service on (http:\/\/\S+) / : /"msg":"worker started"/;
-    const child = spawn(process.execPath, [CLI, role], { env, stdio: ["ignore", "pipe", "pipe"] });
-    running.set(role, child);
+    const child = spawn(process.execPath, [CLI, role], {
+      env: { ...env, PORT: ports.get(name) ?? "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.set(name, child);
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     let mine = "";
+    let started = false;
     const collect = (chunk: Buffer) => {
-      mine += chunk.toString("utf8");
-      output += `[${role}] ${chunk.toString("utf8")}`;
+      if (!started) mine += chunk.toString("utf8");
+      output += `[${name}] ${chunk.toString("utf8")}`;
+      // A long run prints much; keep the end, which is what a failure shows.
+      if (output.length > OUTPUT_CHARS_MAX) output = output.slice(-OUTPUT_CHARS_MAX / 2);
     };
     child.stdout!.on("data", collect);
     child.stderr!.on("data", collect);
     for (;;) {
       const match = ready.exec(mine);
-      if (match !== null) return match[1] ?? "";
+      if (match !== null) {
+        if (role === "serve") ports.set(name, new URL(match[1] ?? "").port);
+        started = true; // what it prints from now on is only kept in `output`
+        return match[1] ?? "";
+      }
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ground ${role} did not start:\n${mine}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const kill = async (role: Role, signal: NodeJS.Signals): Promise<void> => {
-    const child = running.get(role);
+  const kill = async (name: string, signal: NodeJS.Signals): Promise<void> => {
+    const child = running.get(name);
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill(signal);
     await exited;
   };
-  const url = await start("serve");
-  env.PORT = new URL(url).port; // a restarted API comes back where the terminals look for it
-  await start("worker");
+  const apiNames = Array.from({ length: options.apis ?? 1 }, (_, i) => `serve#${i + 1}`);
+  const workerNames = Array.from({ length: options.workers ?? 1 }, (_, i) => `worker#${i + 1}`);
+  const urls = await Promise.all(apiNames.map((name) => start("serve", name)));
+  await Promise.all(workerNames.map((name) => start("worker", name)));
+  const url = urls[0]!;
+  const first = (role: Role) => `${role}#1`;
   return {
     url,
+    urls,
     databaseUrl,
     opsKey,
     financeKey,
     log: () => output,
     start: async (role) => {
-      await start(role);
+      await start(role, first(role));
     },
-    kill,
+    kill: (role, signal) => kill(first(role), signal),
     isRunning: (role) => {
-      const child = running.get(role);
+      const child = running.get(first(role));
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
+    processes: () =>
+      [...running.entries()]
+        .filter(([, child]) => child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+        .map(([name, child]) => ({ name, pid: child.pid! })),
     async stop() {
-      await Promise.all([kill("serve", "SIGTERM"), kill("worker", "SIGTERM")]);
+      await Promise.all([...running.keys()].map((name) => kill(name, "SIGTERM")));
       const cleanup = new pg.Client({ connectionString: options.postgresUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -227,6 +227,8 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
         attemptsMax: 6,
         backoffInitialMs: 500,
         backoffMaxMs: 15_000,
+        // A whole fleet landing at once may be asked to wait its turn for some minutes.
+        busyWaitMaxMs: 10 * 60_000,
         ...(options.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
       });
       purgeAcknowledged(db, { nowMs: now(), retentionMs });

@@ -336,8 +336,14 @@ function sameOrConflict(existing: Transfer, row: TransferRow): Transfer {
   return existing;
 }
 
-/** Row locks in id order (no deadlocks), NO KEY UPDATE so foreign-key checks of inserts do not wait. */
-async function lockAccounts(tx: Executor, ids: readonly string[]): Promise<Map<string, Account>> {
+/**
+ * Row locks in id order, NO KEY UPDATE so foreign-key checks of inserts do not wait. Every
+ * transaction takes all the account locks it needs in one call, after any registration locks:
+ * one global order (registrations by id, then accounts by id), so concurrent ones queue instead
+ * of deadlocking.
+ */
+export async function lockAccounts(tx: Executor, ids: readonly string[]): Promise<Map<string, Account>> {
+  if (ids.length === 0) return new Map();
   const rows = await tx
     .select()
     .from(accounts)

@@ -38,6 +38,12 @@ export type Principal =
     }
   | { readonly kind: "terminal"; readonly terminalId: string };
 
+/** Who made a staff change, for the record; only staff make them (the route's access says so too). */
+export function staffActor(principal: Principal): string {
+  if (principal.kind !== "staff") throw new ApiError("forbidden", "finance and ops only");
+  return principal.actor;
+}
+
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: readonly Access[];
@@ -169,7 +175,10 @@ async function terminalPrincipal(app: FastifyInstance, request: FastifyRequest):
       serverTimeMs: now,
     });
   }
-  const [terminal] = await app.db.select({ publicKey: terminals.publicKey }).from(terminals).where(eq(terminals.id, terminalId));
+  const [terminal] = await app.db
+    .select({ publicKey: terminals.publicKey, revokedAtMs: terminals.revokedAtMs })
+    .from(terminals)
+    .where(eq(terminals.id, terminalId));
   if (terminal === undefined) throw new ApiError("bad_request_signature", "unknown terminal: enrol it first");
   const message = terminalRequestMessage({
     method: request.method,
@@ -180,6 +189,9 @@ async function terminalPrincipal(app: FastifyInstance, request: FastifyRequest):
   });
   if (!verifier.verify(signature, message, terminal.publicKey))
     throw new ApiError("bad_request_signature", "the request signature does not match");
+  // Checked once the request is known to come from the key: a revoked device learns it, nobody else does.
+  if (terminal.revokedAtMs !== null)
+    throw new ApiError("terminal_revoked", "ops revoked this terminal (lost or stolen): enrol the device again with a new code");
   // Only a verified request spends its nonce; the primary key refuses a second use.
   const inserted = await app.db.insert(requestNonces).values({ terminalId, nonce, seenAtMs: now }).onConflictDoNothing().returning();
   if (inserted.length === 0) throw new ApiError("request_replayed", "this request was already received");

@@ -32,6 +32,9 @@ export const errorsPlugin = fp(
     app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
       const requestId = request.id;
       if (error instanceof ApiError) {
+        // A caller told to come back is told when, in the standard header too.
+        const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+        if (typeof retryAfterMs === "number") reply.header("retry-after", String(Math.ceil(retryAfterMs / 1000)));
         return reply.status(error.statusCode).send({ code: error.code, message: error.message, requestId, details: error.details });
       }
       if (error.validation) {

@@ -2,9 +2,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { ApiError } from "../errors.js";
 import { sweepOutbox } from "../jobs/settlement.js";
-import type { Principal } from "../plugins/access.js";
+import { staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { attentionQueue, markCollectedElsewhere, retrySettlement } from "../services/attention.js";
 import { Currency, TimeMs, Uuid } from "./schemas.js";
@@ -40,10 +39,6 @@ const Item = Type.Object({
 
 export async function attentionRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const actor = (principal: Principal) => {
-    if (principal.kind !== "staff") throw new ApiError("forbidden", "finance and ops only");
-    return principal.actor;
-  };
 
   app.get(
     "/finance/attention",
@@ -74,7 +69,7 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const nowMs = app.infra.now();
-      const scope = await retrySettlement(app.db, { recordId: request.params.recordId, actor: actor(request.principal), nowMs });
+      const scope = await retrySettlement(app.db, { recordId: request.params.recordId, actor: staffActor(request.principal), nowMs });
       try {
         await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, scope);
       } catch (error) {
@@ -99,7 +94,7 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
     async (request) =>
       markCollectedElsewhere(app.db, {
         recordId: request.params.recordId,
-        actor: actor(request.principal),
+        actor: staffActor(request.principal),
         note: request.body.note,
         nowMs: app.infra.now(),
       }),

@@ -4,10 +4,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { ApiError } from "../errors.js";
+import { staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { trustListFor } from "../services/issuer-keys.js";
 import { buildManifest } from "../services/manifests.js";
-import { assignFlight, createEnrolmentCode, enrol, listTerminals, requireAssignment } from "../services/terminals.js";
+import { assignFlight, createEnrolmentCode, enrol, listTerminals, requireAssignment, revokeTerminal } from "../services/terminals.js";
 import { FlightIdParams, NoContent, TimeMs, Uuid } from "./schemas.js";
 
 const Base64Url = Type.String({ pattern: "^[A-Za-z0-9_-]+$" });
@@ -101,6 +102,7 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
                 name: Type.String(),
                 keyId: Type.String(),
                 enrolledAtMs: TimeMs,
+                revokedAtMs: Type.Union([TimeMs, Type.Null()]),
                 flightIds: Type.Array(Uuid),
               }),
             ),
@@ -110,6 +112,24 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async () => ({ terminals: await listTerminals(app.db) }),
+  );
+
+  app.post(
+    "/ops/terminals/:terminalId/revoke",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Revoke a lost or stolen terminal: its key is refused from now on (what it uploaded stays)",
+        params: Type.Object({ terminalId: Uuid }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ terminalId: Uuid, revokedAtMs: TimeMs, revokedBy: Type.String() }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) =>
+      revokeTerminal(app.db, { terminalId: request.params.terminalId, actor: staffActor(request.principal), nowMs: app.infra.now() }),
   );
 
   app.get(

@@ -8,6 +8,7 @@ import { terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { enqueueClose, sweepOutbox } from "../jobs/settlement.js";
 import { errorResponses } from "../plugins/errors.js";
+import { Admission } from "../runtime/admission.js";
 import { getFlight } from "../services/flights.js";
 import { ingestBatch } from "../services/ingest.js";
 import { requireAssignment } from "../services/terminals.js";
@@ -28,6 +29,11 @@ function terminalIdOf(request: FastifyRequest): string {
 
 export async function uploadRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const ingestion = new Admission({
+    concurrencyMax: app.infra.config.ingestConcurrency,
+    queueMax: app.infra.config.ingestQueueMax,
+    queueWaitMaxMs: app.infra.config.ingestQueueWaitMaxMs,
+  });
 
   app.get(
     "/terminal/flights/:flightId/chain",
@@ -56,6 +62,11 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
     "/terminal/flights/:flightId/batches",
     {
       config: { access: ["terminal"] },
+      // A busy ground says so before it reads, hashes and verifies a body it cannot take now.
+      onRequest: async () => {
+        const refused = ingestion.refusal();
+        if (refused !== undefined) throw refused;
+      },
       bodyLimit: LIMITS.batchBytesMax + 64 * 1024,
       schema: {
         tags: ["terminals"],
@@ -63,16 +74,17 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         security: [{ terminal: [] }],
         params: FlightIdParams,
         body: Type.Unsafe<Buffer>({ description: "application/octet-stream: one signed batch" }),
-        response: { 200: Type.Object({ records: Type.Array(Outcome), ...ChainState.properties }), ...errorResponses(404, 409, 422) },
+        response: { 200: Type.Object({ records: Type.Array(Outcome), ...ChainState.properties }), ...errorResponses(404, 409, 422, 503) },
       },
     },
     async (request) => {
       const terminalId = terminalIdOf(request);
-      if (!Buffer.isBuffer(request.body)) throw new ApiError("unsupported_media_type", "send the batch as application/octet-stream");
+      const body = request.body;
+      if (!Buffer.isBuffer(body)) throw new ApiError("unsupported_media_type", "send the batch as application/octet-stream");
       await requireAssignment(app.db, terminalId, request.params.flightId);
       const flight = await getFlight(app.db, request.params.flightId);
       const nowMs = app.infra.now();
-      const result = await ingestBatch(app.db, { terminalId, flight, bytes: new Uint8Array(request.body), nowMs });
+      const result = await ingestion.run(() => ingestBatch(app.db, { terminalId, flight, bytes: new Uint8Array(body), nowMs }));
       // Committed: enqueue now if Redis answers; otherwise the worker's sweeper does it later.
       try {
         await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, { terminalId, flightId: flight.id });

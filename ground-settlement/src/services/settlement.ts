@@ -10,13 +10,13 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
-import { accounts, transfers } from "../db/schema/ledger.js";
+import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
 import { terminalFlights } from "../db/schema/terminals.js";
 import { saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
-import { airlineAccount, applyTransfers, type BatchTransfer, voidPending } from "../ledger/ledger.js";
+import { airlineAccount, applyTransfers, type BatchTransfer, lockAccounts, voidPending } from "../ledger/ledger.js";
 
 /** A flight closes by itself this long after departure, even if a terminal never uploaded a close. */
 export const CLOSE_DEADLINE_AFTER_DEPARTURE_MS = 72 * 3_600_000;
@@ -92,18 +92,14 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     const pending = rows.filter((row) => row.status === "pending").map((row) => row.record);
     if (pending.length === 0) return { settled: 0, skipped: rows.length, failed: 0 };
 
-    // Lock order shared by every settlement transaction: the airline's accounts of the currency,
-    // then registrations by id, then wallets by id. Concurrent chunks queue instead of deadlocking.
+    // The lock order of every ledger transaction (see `lockAccounts`): registrations by id, then
+    // every account it touches — the airline's and the wallets — by id, in one statement. Taking the
+    // airline's accounts first instead deadlocked against a flight's close and against
+    // cancellations whenever a wallet's id sorted before them (found by the fleet burst).
     const airline = new Map<string, { holds: string; revenue: string }>();
     for (const currency of [...new Set(pending.map((r) => r.currency))].sort()) {
       const holds = await airlineAccount(tx, "inflight_holds", currency, nowMs);
       const revenue = await airlineAccount(tx, "airline_revenue", currency, nowMs);
-      await tx
-        .select({ id: accounts.id })
-        .from(accounts)
-        .where(inArray(accounts.id, [holds.id, revenue.id]))
-        .orderBy(accounts.id)
-        .for("no key update");
       airline.set(currency, { holds: holds.id, revenue: revenue.id });
     }
     const regs = await tx
@@ -112,11 +108,9 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       .where(inArray(registrations.id, [...new Set(pending.map((r) => r.voucherId))].sort()))
       .orderBy(registrations.id)
       .for("update");
-    const walletIds = [...new Set(regs.map((r) => r.walletAccountId))].sort();
-    const wallets =
-      walletIds.length === 0
-        ? []
-        : await tx.select().from(accounts).where(inArray(accounts.id, walletIds)).orderBy(accounts.id).for("no key update");
+    const walletIds = new Set(regs.map((r) => r.walletAccountId));
+    const locked = await lockAccounts(tx, [...walletIds, ...[...airline.values()].flatMap((a) => [a.holds, a.revenue])]);
+    const wallets = [...locked.values()].filter((account) => walletIds.has(account.id));
     const holdIds = regs.flatMap((r) => (r.currentHoldTransferId === null ? [] : [r.currentHoldTransferId]));
     const holds = holdIds.length === 0 ? [] : await tx.select().from(transfers).where(inArray(transfers.id, holdIds));
     const resolved = new Set(
@@ -394,8 +388,20 @@ export async function closeFlight(db: Database, flightId: string, nowMs: number,
       .where(and(eq(registrations.flightId, flightId), eq(registrations.status, "active"), isNull(registrations.releasedAtMs)))
       .orderBy(registrations.id)
       .for("update");
+    // Every account the releases touch, locked at once in id order before the first release (the
+    // lock order of `lockAccounts`); one by one, a wallet sorting before the holds account would
+    // be locked out of order.
+    const unresolved = new Map<string, NonNullable<Awaited<ReturnType<typeof unresolvedHold>>>>();
     for (const registration of open) {
       const hold = await unresolvedHold(tx, registration.currentHoldTransferId);
+      if (hold !== undefined) unresolved.set(registration.id, hold);
+    }
+    await lockAccounts(
+      tx,
+      [...unresolved.values()].flatMap((hold) => [hold.debitAccountId, hold.creditAccountId]),
+    );
+    for (const registration of open) {
+      const hold = unresolved.get(registration.id);
       if (hold !== undefined) {
         await voidPending(tx, {
           id: derivedId(`release:${registration.id}`),

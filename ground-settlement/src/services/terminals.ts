@@ -1,7 +1,7 @@
-/** Terminal enrolment with one-time codes, flight assignment, and the list ops see. */
+/** Terminal enrolment with one-time codes, flight assignment, revocation, and the list ops see. */
 import { createHash, randomBytes } from "node:crypto";
 import { ED25519_PUBLIC_KEY_BYTES, keyIdOf, newId } from "@cabinpay/shared";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { enrolmentCodes, terminalFlights, terminals } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
@@ -68,6 +68,26 @@ export async function assignFlight(db: Database, input: { terminalId: string; fl
     .onConflictDoNothing();
 }
 
+/**
+ * Revokes a lost or stolen terminal: every request signed by its key is refused from now on.
+ * What it uploaded before stays (it is evidence, and it is settled). Revoking again changes nothing.
+ */
+export async function revokeTerminal(
+  db: Database,
+  input: { terminalId: string; actor: string; nowMs: number },
+): Promise<{ terminalId: string; revokedAtMs: number; revokedBy: string }> {
+  await db
+    .update(terminals)
+    .set({ revokedAtMs: input.nowMs, revokedBy: input.actor })
+    .where(and(eq(terminals.id, input.terminalId), isNull(terminals.revokedAtMs)));
+  const [terminal] = await db
+    .select({ revokedAtMs: terminals.revokedAtMs, revokedBy: terminals.revokedBy })
+    .from(terminals)
+    .where(eq(terminals.id, input.terminalId));
+  if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${input.terminalId}`);
+  return { terminalId: input.terminalId, revokedAtMs: terminal.revokedAtMs!, revokedBy: terminal.revokedBy! };
+}
+
 export async function requireAssignment(db: Executor, terminalId: string, flightId: string): Promise<void> {
   const [row] = await db
     .select({ flightId: terminalFlights.flightId })
@@ -95,6 +115,7 @@ export async function listTerminals(db: Database) {
     name: terminal.name,
     keyId: keyIdOf(terminal.publicKey),
     enrolledAtMs: terminal.enrolledAtMs,
+    revokedAtMs: terminal.revokedAtMs,
     flightIds: assignments.filter((a) => a.terminalId === terminal.id).map((a) => a.flightId),
   }));
 }

@@ -125,6 +125,19 @@ export async function passenger(
   return { passengerId: session.passengerId, token: session.token };
 }
 
+/** Registers a passenger on a flight with a cap, as the passenger does over HTTP: the registration and its voucher. */
+export async function register(
+  t: TestApp,
+  token: string,
+  flightId: string,
+  capMinor: number,
+): Promise<{ registrationId: string; voucherText: string }> {
+  const registration = (
+    await call(t.app, { method: "POST", url: "/registrations", headers: bearer(token), payload: { flightId, capMinor } }, 201)
+  ).json();
+  return { registrationId: registration.registrationId, voucherText: registration.voucherText };
+}
+
 export interface TestTerminal {
   readonly terminalId: string;
   readonly signer: Signer;

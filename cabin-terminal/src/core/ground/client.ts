@@ -50,12 +50,16 @@ export async function enrolWithGround(
 export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: GroundOptions & { now: () => number }) {
   const identity = enrolled(db);
   const signer: Signer = deviceKey(keys);
-  const signed = async (method: "GET" | "POST", path: string, body?: Uint8Array) => {
+  // How far the ground's clock is from ours, learnt when the ground refuses a request's time.
+  // A terminal whose clock drifted (or was never set) still uploads: only the requests' times are
+  // corrected; the records keep the times the terminal gave them, which are evidence.
+  let clockOffsetMs = 0;
+  const signedOnce = (method: "GET" | "POST", path: string, body?: Uint8Array) => {
     const headers = signTerminalRequest(signer, identity.terminalId, {
       method,
       path,
       body: body ?? new Uint8Array(0),
-      timestampMs: options.now(),
+      timestampMs: options.now() + clockOffsetMs,
       nonce: randomBytes(16).toString("base64url"),
     });
     return call(
@@ -67,6 +71,16 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
       },
       options,
     );
+  };
+  const signed = async (method: "GET" | "POST", path: string, body?: Uint8Array) => {
+    try {
+      return await signedOnce(method, path, body);
+    } catch (error) {
+      const serverTimeMs = serverTimeOf(error);
+      if (serverTimeMs === undefined) throw error;
+      clockOffsetMs = serverTimeMs - options.now();
+      return signedOnce(method, path, body);
+    }
   };
   return {
     terminalId: identity.terminalId,
@@ -103,6 +117,13 @@ export interface UploadAnswer {
   readonly records: { sequence: number; recordId: string; outcome: "accepted" | "duplicate" | "rejected"; reason?: string }[];
   readonly nextSequence: number;
   readonly serviceClosed: boolean;
+}
+
+/** The ground's time, when it refused a request because the terminal's clock is off. */
+function serverTimeOf(error: unknown): number | undefined {
+  if (!(error instanceof TerminalError) || error.ground?.code !== "bad_request_signature") return undefined;
+  const serverTimeMs = (error.ground.details as { serverTimeMs?: unknown } | undefined)?.serverTimeMs;
+  return typeof serverTimeMs === "number" && Number.isSafeInteger(serverTimeMs) ? serverTimeMs : undefined;
 }
 
 async function call(url: URL, init: RequestInit, options: GroundOptions): Promise<unknown> {

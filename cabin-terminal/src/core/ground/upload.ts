@@ -17,6 +17,13 @@ export interface UploadOptions {
   readonly attemptsMax: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
+  /**
+   * How long in all to keep coming back when the ground answers busy (503/429 with `retryAfterMs`):
+   * it is up and asks us to wait, so its waits do not use up `attemptsMax`.
+   */
+  readonly busyWaitMaxMs: number;
+  /** Spreads the terminals told to come back at the same moment; `Math.random` unless a test fixes it. */
+  readonly random?: () => number;
   readonly onProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -107,10 +114,14 @@ export async function uploadFlight(
   return { ...summary, nextSequence, serviceClosed };
 }
 
-/** Retries what may pass later (no connection, 5xx, 429) with exponential backoff and a limit. */
+/**
+ * Retries what may pass later (no connection, 5xx, 429) with exponential backoff and a limit. When
+ * the ground says when to come back (busy), it waits that long, spread by up to half again.
+ */
 async function retrying<T>(attempt: () => Promise<T>, options: UploadOptions, sleep: (ms: number) => Promise<void>): Promise<T> {
   let delay = options.backoffInitialMs;
-  for (let tries = 1; ; tries++) {
+  let busyWaitedMs = 0;
+  for (let tries = 1; ; ) {
     try {
       return await attempt();
     } catch (error) {
@@ -118,9 +129,23 @@ async function retrying<T>(attempt: () => Promise<T>, options: UploadOptions, sl
         error instanceof TerminalError &&
         (error.code === "ground_unreachable" ||
           (error.ground !== undefined && (error.ground.status >= 500 || error.ground.status === 429)));
-      if (!transient || tries >= options.attemptsMax) throw error;
+      if (!transient) throw error;
+      const askedMs = retryAfterMsOf(error);
+      if (askedMs !== undefined && busyWaitedMs + askedMs <= options.busyWaitMaxMs) {
+        const waitMs = Math.round(askedMs * (1 + 0.5 * (options.random ?? Math.random)()));
+        busyWaitedMs += waitMs;
+        await sleep(waitMs);
+        continue;
+      }
+      if (tries >= options.attemptsMax) throw error;
+      tries += 1;
       await sleep(delay);
       delay = Math.min(delay * 2, options.backoffMaxMs);
     }
   }
+}
+
+function retryAfterMsOf(error: TerminalError): number | undefined {
+  const retryAfterMs = (error.ground?.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof retryAfterMs === "number" && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : undefined;
 }

@@ -1,14 +1,23 @@
 /** Cabin terminals: one-time enrolment codes, enrolled devices, their flights, replay protection. */
-import { bigint, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { bytea, flights } from "./flights.js";
 
-export const terminals = pgTable("terminals", {
-  id: uuid("id").primaryKey(),
-  name: text("name").notNull(),
-  /** The device's Ed25519 public key: every request and every record is signed with it. */
-  publicKey: bytea("public_key").notNull(),
-  enrolledAtMs: bigint("enrolled_at_ms", { mode: "number" }).notNull(),
-});
+export const terminals = pgTable(
+  "terminals",
+  {
+    id: uuid("id").primaryKey(),
+    name: text("name").notNull(),
+    /** The device's Ed25519 public key: every request and every record is signed with it. */
+    publicKey: bytea("public_key").notNull(),
+    enrolledAtMs: bigint("enrolled_at_ms", { mode: "number" }).notNull(),
+    /** Set when ops revoke the terminal (lost or stolen): its key is refused from then on. */
+    revokedAtMs: bigint("revoked_at_ms", { mode: "number" }),
+    /** Who revoked it (`api-key:…` or `staff:…`). */
+    revokedBy: text("revoked_by"),
+  },
+  (t) => [check("terminals_revoked_by_whom", sql`(${t.revokedAtMs} IS NULL) = (${t.revokedBy} IS NULL)`)],
+);
 
 export const enrolmentCodes = pgTable("enrolment_codes", {
   /** SHA-256 of the one-time code, hex. */

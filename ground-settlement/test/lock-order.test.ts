@@ -1,0 +1,91 @@
+/**
+ * Every ledger transaction takes its locks in one order: registrations by id, then every account
+ * it touches by id, at once. Here a chunk of flight X is settling while flight Y, of the same
+ * passengers, closes. The test makes the moment happen on purpose by holding X's registrations
+ * while both start. Under the old order the settlement held the airline's accounts and waited for
+ * a wallet, while the close held that wallet and waited for the airline's holds account: PostgreSQL
+ * broke the deadlock by failing one of them (a job retried after a backoff; the fleet burst took
+ * five times as long). In the one order both complete.
+ */
+import { eq, sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../src/db/client.js";
+import { saleRecords } from "../src/db/schema/uploads.js";
+import { closeFlight, settleRecords } from "../src/services/settlement.js";
+import { createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
+import { createTestApp, type TestApp } from "./support/app.js";
+import { CabinTerminal } from "./support/cabin.js";
+import { assertMoneyInvariants, waitFor } from "./support/settle.js";
+
+const PASSENGERS = 6;
+
+describe("a settlement and another flight's close at the same moment", () => {
+  let t: TestApp;
+  let holder: pg.Client;
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres");
+    holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+  });
+  afterAll(async () => {
+    await holder?.end();
+    await t.close();
+  });
+
+  /** A flight of these passengers, sold to and uploaded: its records wait for settlement. */
+  async function landedFlight(ops: string, number: string, people: { token: string }[]) {
+    const { flightId } = await createFlight(t, ops, { number });
+    await loadFlight(t, ops, flightId);
+    const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, { carrier: "9C", number, date: "2026-12-01" });
+    for (const who of people) {
+      const { voucherText } = await register(t, who.token, flightId, 10_000);
+      cabin.sale(voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
+    }
+    cabin.close();
+    return { flightId, cabin };
+  }
+
+  it("deadlocks not: both complete, the money invariants hold", async () => {
+    const { ops } = await staffKeys(t);
+    // Wallets made before the first registration makes the airline's holds account: their ids
+    // sort before it, as in production, where passengers fund before they register.
+    const people = [];
+    for (let i = 0; i < PASSENGERS; i++) people.push(await passenger(t, ops, 50_000, `SAME ${i}`));
+    const x = await landedFlight(ops, "7101", people);
+    const y = await landedFlight(ops, "7102", people);
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+    for (const flight of [x, y]) expect((await flight.cabin.upload()).statusCode).toBe(200);
+    const recordsOf = async (flightId: string) =>
+      (await t.db.select({ id: saleRecords.id, kind: saleRecords.kind }).from(saleRecords).where(eq(saleRecords.flightId, flightId)))
+        .filter((r) => r.kind === "sale")
+        .map((r) => r.id);
+    await settleRecords(t.db, await recordsOf(y.flightId), t.clock.nowMs); // Y is ready to close
+
+    await holder.query("BEGIN");
+    await holder.query("SELECT id FROM registrations WHERE flight_id = $1 FOR UPDATE", [x.flightId]);
+    const settling = settleRecords(t.db, await recordsOf(x.flightId), t.clock.nowMs);
+    const waiting = async (what: string) =>
+      waitFor(what, async () => {
+        const { rows } = await holder.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+        return rows[0].n >= 1 ? true : undefined;
+      });
+    await waiting("the settlement to wait for X's registrations");
+    const closing = closeFlight(t.db, y.flightId, t.clock.nowMs, { force: false });
+    // The close either finishes (the one order) or waits for the airline's account (the old one).
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    await holder.query("COMMIT");
+
+    const [settled, closed] = await Promise.allSettled([settling, closing]);
+    const why = (reason: unknown) => String((reason as { cause?: unknown }).cause ?? reason);
+    expect(settled.status === "rejected" ? why(settled.reason) : "settled").toBe("settled");
+    expect(closed).toEqual({ status: "fulfilled", value: "closed" });
+    const [pending] = await queryRows<{ n: number }>(
+      t.db,
+      sql`SELECT count(*)::int AS n FROM settlements WHERE flight_id = ${x.flightId} AND status = 'pending'`,
+    );
+    expect(pending!.n).toBe(0);
+    await assertMoneyInvariants(t, true);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * A terminal's chain of records, made with the shared library exactly as a terminal makes them and
+ * signed with its device key, with no offline checks of its own (the terminal core's job): tests
+ * use it to send the ground anything a terminal could, over `inject` or real HTTP.
+ */
+import {
+  createBatch,
+  createRecord,
+  decodeVoucherText,
+  type FlightRef,
+  GENESIS_HASH,
+  NIL_UUID,
+  newId,
+  type RecordDraft,
+  type SaleLine,
+  type SaleRecord,
+  type Signer,
+} from "@cabinpay/shared";
+
+export class RecordChain {
+  readonly records: SaleRecord[] = [];
+
+  constructor(
+    readonly identity: { readonly terminalId: string; readonly signer: Signer },
+    readonly flight: FlightRef,
+    readonly trolleyId: string,
+    /** The terminal's clock, which stamps its records and batches. */
+    readonly nowMs: () => number,
+  ) {}
+
+  sale(voucherText: string, lines: readonly SaleLine[], crewId = "C1002"): SaleRecord {
+    const decoded = decodeVoucherText(voucherText);
+    if (!decoded.ok) throw new Error(`not a voucher: ${decoded.reason}`);
+    return this.append({ kind: "sale", crewId, voucherId: decoded.voucher.voucherId, lines, voucherBytes: decoded.bytes });
+  }
+
+  void(sale: SaleRecord, crewId = "C1001"): SaleRecord {
+    return this.append({ kind: "void", crewId, voucherId: sale.voucherId, referencedRecordId: sale.recordId, lines: sale.lines });
+  }
+
+  close(crewId = "C1001"): SaleRecord {
+    return this.append({ kind: "close", crewId, voucherId: NIL_UUID, lines: [] });
+  }
+
+  /** A signed batch of records `from` to `to` (1-based sequences, inclusive). */
+  batch(from = 1, to = this.records.length): Uint8Array {
+    return createBatch(
+      {
+        terminalId: this.identity.terminalId,
+        flight: this.flight,
+        firstSequence: from,
+        previousHash: this.records[from - 2]?.hash ?? GENESIS_HASH,
+        createdAtMs: this.nowMs(),
+      },
+      this.records.slice(from - 1, to),
+      this.identity.signer,
+    );
+  }
+
+  private append(draft: Pick<RecordDraft, "kind" | "crewId" | "voucherId" | "lines"> & Partial<RecordDraft>): SaleRecord {
+    const record = createRecord(
+      {
+        recordId: newId(),
+        terminalId: this.identity.terminalId,
+        flight: this.flight,
+        sequence: this.records.length + 1,
+        previousHash: this.records.at(-1)?.hash ?? GENESIS_HASH,
+        createdAtMs: this.nowMs(),
+        trolleyId: this.trolleyId,
+        currency: "CNY",
+        ...draft,
+      } as RecordDraft,
+      this.identity.signer,
+    );
+    this.records.push(record);
+    return record;
+  }
+}

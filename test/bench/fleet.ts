@@ -1,0 +1,350 @@
+/**
+ * The fleet landing burst and the scale-out table (`npm run bench:fleet`; see docs/performance.md).
+ *
+ * For each layout (API processes × worker processes, the built CLI on one PostgreSQL and one
+ * Redis): a fresh database; `--flights` flights opened over HTTP, `--passengers` passengers
+ * registered on every one of them; two terminals enrolled per flight, each with `--records`
+ * signed records made beforehand (sales and the close). Then every terminal uploads at once, spread
+ * over the APIs, the way a fleet lands in the same hour. Printed per layout: time until every
+ * record is settled and every flight closed, records per second, p50/p99 upload latency, peak
+ * memory of every process; then the money is checked (no record settled twice, each voucher debited
+ * exactly its sales, wallets, the ledger zero-sum).
+ *
+ *   npm run bench:fleet -- --flights 200 --records 300 --layouts 1x1,2x2
+ */
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { type GroundApi, groundApi, type OpenedFlight, openFlight, type Passenger, registerPassengers } from "../support/flight.js";
+import { type GroundProcesses, startGroundProcesses } from "../support/ground-processes.js";
+import { WireTerminal } from "../support/wire-terminal.js";
+import { emptyJobRate, nativeVerifyRate } from "./raw-limits.js";
+
+const TERMINALS_PER_FLIGHT = 2;
+const COFFEE = { sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 };
+const UPLOAD_ATTEMPTS_MAX = 8;
+const SETTLE_TIMEOUT_MS = 30 * 60_000;
+
+interface Options {
+  readonly flights: number;
+  readonly records: number;
+  readonly passengers: number;
+  readonly batchRecords: number;
+  readonly layouts: readonly { apis: number; workers: number }[];
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      flights: { type: "string", default: "200" },
+      records: { type: "string", default: "300" },
+      passengers: { type: "string", default: "20" },
+      batch: { type: "string", default: "1000" },
+      layouts: { type: "string", default: "1x1" },
+    },
+  });
+  const whole = (name: string, text: string, min: number, max: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got ${text}`);
+    return n;
+  };
+  const layouts = values.layouts.split(",").map((layout) => {
+    const match = /^(\d+)x(\d+)$/.exec(layout.trim());
+    if (match === null) throw new Error(`--layouts takes APIsxWorkers pairs such as 1x1,2x2; got ${layout}`);
+    return { apis: whole("layouts", match[1]!, 1, 8), workers: whole("layouts", match[2]!, 1, 8) };
+  });
+  return {
+    flights: whole("flights", values.flights, 1, 1_000),
+    records: whole("records", values.records, 2, 1_000),
+    passengers: whole("passengers", values.passengers, 1, 200),
+    batchRecords: whole("batch", values.batch, 1, 1_000),
+    layouts,
+  };
+}
+
+interface LayoutResult {
+  readonly layout: string;
+  readonly records: number;
+  readonly uploadedMs: number;
+  readonly settledMs: number;
+  readonly closedMs: number;
+  /** Each accepted upload request, from sending it to its answer. */
+  readonly latenciesMs: number[];
+  /** Each terminal, from the start of the burst until all its records were accepted (busy waits included). */
+  readonly completionsMs: number[];
+  readonly busyAnswers: number;
+  readonly retries: number;
+  readonly peakMemoryMiB: Record<string, number>;
+  readonly problems: string[];
+}
+
+/** Peak resident memory of a process so far (Linux `VmHWM`), in MiB. */
+function peakMemoryMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kiB = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
+  return Math.round(kiB / 1024);
+}
+
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const step = (text: string) => process.stdout.write(`  ${text}\n`);
+
+async function runLayout(o: Options, layout: { apis: number; workers: number }): Promise<LayoutResult> {
+  const postgresUrl = process.env["DATABASE_URL"] ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+  const name = `${layout.apis}x${layout.workers}`;
+  console.log(`\nLayout ${name}: ${layout.apis} API and ${layout.workers} worker processes`);
+  const ground = await startGroundProcesses({ postgresUrl, redisUrl, ...layout });
+  const db = new pg.Client({ connectionString: ground.databaseUrl });
+  await db.connect();
+  try {
+    const api = groundApi(ground.url);
+    const started = performance.now();
+    const { flights, passengers } = await seed(api, ground, o);
+    step(
+      `seeded ${o.flights} flights, ${o.passengers} passengers registered on each (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
+
+    const made = performance.now();
+    const terminals: { terminal: WireTerminal; flightId: string; apiUrl: string }[] = [];
+    for (const [index, flight] of flights.entries())
+      for (let t = 0; t < TERMINALS_PER_FLIGHT; t++) {
+        const apiUrl = ground.urls[(index * TERMINALS_PER_FLIGHT + t) % ground.urls.length]!;
+        const terminal = await WireTerminal.enrol(
+          groundApi(apiUrl),
+          { url: apiUrl, opsKey: ground.opsKey },
+          flight.flightId,
+          flight.ref,
+          "AB"[t]!,
+        );
+        for (let r = 0; r < o.records - 1; r++) terminal.sale(passengers[(r + t) % passengers.length]![index]!.voucherText, [COFFEE]);
+        terminal.close();
+        terminals.push({ terminal, flightId: flight.flightId, apiUrl });
+      }
+    const total = terminals.length * o.records;
+    step(
+      `enrolled ${terminals.length} terminals and signed ${total.toLocaleString("en-US")} records (${((performance.now() - made) / 1000).toFixed(0)} s)`,
+    );
+
+    // The burst: every terminal uploads at once, and behaves as the terminal core does: a busy
+    // ground's "come back after" is waited out (spread by up to half again); other failures are
+    // retried with backoff, a few times.
+    const latenciesMs: number[] = [];
+    const completionsMs: number[] = [];
+    let busyAnswers = 0;
+    let retries = 0;
+    const burst = performance.now();
+    await Promise.all(
+      terminals.map(async ({ terminal, flightId }) => {
+        for (let from = 1; from <= o.records; from += o.batchRecords) {
+          const bytes = terminal.batch(from, Math.min(o.records, from + o.batchRecords - 1));
+          for (let attempt = 1; ; ) {
+            const sent = performance.now();
+            const answer = await terminal
+              .upload(flightId, bytes)
+              .catch((error: Error) => ({ status: 0, body: { message: error.message } }));
+            if (answer.status === 200) {
+              latenciesMs.push(performance.now() - sent);
+              break;
+            }
+            const retryAfterMs = answer.body?.details?.retryAfterMs;
+            if (typeof retryAfterMs === "number") {
+              busyAnswers += 1;
+              await new Promise((resolve) => setTimeout(resolve, retryAfterMs * (1 + 0.5 * Math.random())));
+              continue;
+            }
+            if (attempt >= UPLOAD_ATTEMPTS_MAX)
+              throw new Error(`upload failed ${attempt} times: ${answer.status} ${JSON.stringify(answer.body)}`);
+            attempt += 1;
+            retries += 1;
+            await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+          }
+        }
+        completionsMs.push(performance.now() - burst);
+      }),
+    );
+    const uploadedMs = performance.now() - burst;
+    step(`all ${total.toLocaleString("en-US")} records uploaded in ${(uploadedMs / 1000).toFixed(1)} s`);
+    const flightIds = flights.map((f) => f.flightId);
+    let settledMs: number | undefined;
+    for (;;) {
+      const { rows } = await db.query(
+        `SELECT (SELECT count(*)::int FROM settlements WHERE status = 'pending') AS pending,
+                (SELECT count(*)::int FROM flights WHERE id = ANY($1) AND closed_at_ms IS NULL) AS open`,
+        [flightIds],
+      );
+      if (rows[0].pending === 0) settledMs ??= performance.now() - burst;
+      if (rows[0].pending === 0 && rows[0].open === 0) break;
+      if (performance.now() - burst > SETTLE_TIMEOUT_MS)
+        throw new Error(`not settled after ${SETTLE_TIMEOUT_MS / 60_000} min: ${JSON.stringify(rows[0])}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const closedMs = performance.now() - burst;
+    step(
+      `every record settled ${((settledMs ?? closedMs) / 1000).toFixed(1)} s and every flight closed ${(closedMs / 1000).toFixed(1)} s after the burst began`,
+    );
+    // Job attempts that failed and were retried (BullMQ backs off), by job and reason: each costs time.
+    const failures = new Map<string, number>();
+    for (const line of ground
+      .log()
+      .split("\n")
+      .filter((l) => l.includes('"msg":"settlement job failed"'))) {
+      const { job, err } = JSON.parse(line.slice(line.indexOf("{"))) as { job?: string; err?: string };
+      const key = `${job}: ${String(err)
+        .replace(/[0-9a-f-]{36}/g, "…")
+        .replace(/\d+/g, "N")}`;
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of failures) step(`${count} failed attempts, retried: ${key}`);
+    const peak: Record<string, number> = { bench: peakMemoryMiB(process.pid) };
+    for (const p of ground.processes()) peak[p.name] = peakMemoryMiB(p.pid);
+    const problems = await checkMoney(
+      db,
+      api,
+      ground,
+      passengers.map((list) => list[0]!),
+      total,
+    );
+    return {
+      layout: name,
+      records: total,
+      uploadedMs,
+      settledMs: settledMs ?? closedMs,
+      closedMs,
+      latenciesMs: latenciesMs.sort((a, b) => a - b),
+      completionsMs: completionsMs.sort((a, b) => a - b),
+      busyAnswers,
+      retries,
+      peakMemoryMiB: peak,
+      problems,
+    };
+  } finally {
+    await db.end();
+    await ground.stop();
+  }
+}
+
+/** Flights opened over HTTP; the same passengers registered on every flight. `passengers[p][f]` is p's registration on flight f. */
+async function seed(api: GroundApi, ground: GroundProcesses, o: Options): Promise<{ flights: OpenedFlight[]; passengers: Passenger[][] }> {
+  const flights: OpenedFlight[] = [];
+  for (let f = 0; f < o.flights; f++) flights.push(await openFlight(api, ground.opsKey, String(1000 + f)));
+  const perPassengerPerFlightMinor = Math.ceil((o.records * TERMINALS_PER_FLIGHT) / o.passengers + 1) * COFFEE.unitPriceMinor;
+  const capMinor = Math.min(200_000, perPassengerPerFlightMinor);
+  const first = await registerPassengers(api, ground.opsKey, flights[0]!.flightId, o.passengers, () => ({
+    fundedMinor: capMinor * o.flights,
+    capMinor,
+  }));
+  const passengers = first.map((p) => [p]);
+  for (const flight of flights.slice(1)) {
+    for (let from = 0; from < first.length; from += 10)
+      await Promise.all(
+        first.slice(from, from + 10).map(async (p, i) => {
+          const registration = await api("POST", "/registrations", {
+            token: p.token,
+            body: { flightId: flight.flightId, capMinor, seat: p.seat, passengerName: p.name },
+          });
+          passengers[from + i]!.push({ ...p, voucherId: registration.registrationId, voucherText: registration.voucherText });
+        }),
+      );
+  }
+  return { flights, passengers };
+}
+
+/** Fleet-wide money checks: nothing settled twice or left, each voucher debited exactly its sales, wallets, ledger. */
+async function checkMoney(
+  db: pg.Client,
+  api: GroundApi,
+  ground: GroundProcesses,
+  passengers: Passenger[],
+  records: number,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const one = async (query: string) => (await db.query(query)).rows[0];
+  const counts = await one(
+    `SELECT (SELECT count(*)::int FROM sale_records) AS records,
+            (SELECT count(*)::int FROM settlements) AS settlements,
+            (SELECT count(DISTINCT record_id)::int FROM settlements) AS settled_records,
+            (SELECT count(*)::int FROM settlements WHERE status <> 'debited') AS unsettled`,
+  );
+  if (counts.records !== records) problems.push(`${counts.records} records stored, ${records} uploaded`);
+  if (counts.settlements !== counts.settled_records) problems.push(`${counts.settlements - counts.settled_records} records settled twice`);
+  // Every passenger had the funds: each sale is debited in full, none pending, short or failed.
+  if (counts.unsettled !== 0) problems.push(`${counts.unsettled} settlements not debited`);
+  const mismatched = await one(
+    `SELECT count(*)::int AS n FROM (
+       SELECT r.voucher_id, sum(r.total_minor) AS sold, sum(s.from_hold_minor + s.from_balance_minor) AS debited
+         FROM sale_records r JOIN settlements s ON s.record_id = r.id WHERE r.kind = 'sale' GROUP BY r.voucher_id) v
+      WHERE v.sold <> v.debited`,
+  );
+  if (mismatched.n !== 0) problems.push(`${mismatched.n} vouchers debited other than their sales`);
+  for (const p of passengers) {
+    const [sold] = (
+      await db.query(
+        `SELECT coalesce(sum(r.total_minor), 0)::bigint AS sold FROM sale_records r JOIN registrations g ON g.id = r.voucher_id
+          WHERE r.kind = 'sale' AND g.passenger_id = $1`,
+        [p.passengerId],
+      )
+    ).rows;
+    const wallet = (await api("GET", "/me", { token: p.token })).wallets[0];
+    if (wallet.postedMinor !== p.fundedMinor - Number(sold.sold) || wallet.heldMinor !== 0)
+      problems.push(`${p.name}: wallet ${wallet.postedMinor} (held ${wallet.heldMinor}), expected ${p.fundedMinor} − ${sold.sold}`);
+  }
+  const ledger = await api("GET", "/finance/ledger", { token: ground.financeKey });
+  for (const totals of ledger.currencies)
+    if (totals.postedSumMinor !== 0 || totals.pendingSumMinor !== 0)
+      problems.push(`the ledger does not balance: ${JSON.stringify(totals)}`);
+  return problems;
+}
+
+const o = options();
+console.log(
+  `CabinPay fleet landing burst: ${o.flights} flights × ${TERMINALS_PER_FLIGHT} terminals × ${o.records} records = ${(o.flights * TERMINALS_PER_FLIGHT * o.records).toLocaleString("en-US")} records, ${o.passengers} passengers per flight, batches of up to ${o.batchRecords}`,
+);
+// The raw limits beside which the figures are read, measured in this run on this machine.
+const rawVerifyPerSecond = nativeVerifyRate(5_000);
+const rawEmptyJobsPerSecond = await emptyJobRate(
+  process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
+  `fleet-empty-${process.pid}-${Date.now()}`,
+  2,
+  5_000,
+);
+console.log(
+  `raw limits: native Ed25519 verify ${Math.round(rawVerifyPerSecond).toLocaleString("en-US")}/s on one core; BullMQ empty jobs ${Math.round(rawEmptyJobsPerSecond).toLocaleString("en-US")}/s (concurrency 2)`,
+);
+const results: LayoutResult[] = [];
+for (const layout of o.layouts) results.push(await runLayout(o, layout));
+
+const ms = (value: number) => `${Math.round(value).toLocaleString("en-US")} ms`;
+const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
+const columns: [string, (r: LayoutResult) => string][] = [
+  ["layout (APIs×workers)", (r) => r.layout],
+  ["records", (r) => r.records.toLocaleString("en-US")],
+  ["uploaded in", (r) => seconds(r.uploadedMs)],
+  ["settled in", (r) => seconds(r.settledMs)],
+  ["all closed", (r) => seconds(r.closedMs)],
+  ["records/s", (r) => Math.round((r.records * 1000) / r.settledMs).toLocaleString("en-US")],
+  ["ingest ÷ raw verify", (r) => `${Math.round((100 * r.records * 1000) / r.uploadedMs / rawVerifyPerSecond)}%`],
+  ["request p50", (r) => ms(percentile(r.latenciesMs, 50))],
+  ["request p99", (r) => ms(percentile(r.latenciesMs, 99))],
+  ["terminal done p50", (r) => seconds(percentile(r.completionsMs, 50))],
+  ["terminal done p99", (r) => seconds(percentile(r.completionsMs, 99))],
+  ["busy answers", (r) => r.busyAnswers.toLocaleString("en-US")],
+  ["retries", (r) => String(r.retries)],
+];
+const widths = columns.map(([title, cell]) => Math.max(title.length, ...results.map((r) => cell(r).length)));
+console.log(`\n${columns.map(([title], i) => title.padStart(widths[i]!)).join("  ")}`);
+for (const r of results) console.log(columns.map(([, cell], i) => cell(r).padStart(widths[i]!)).join("  "));
+console.log("\npeak memory (MiB, VmHWM):");
+for (const r of results)
+  console.log(
+    `  ${r.layout}: ${Object.entries(r.peakMemoryMiB)
+      .map(([n, mib]) => `${n} ${mib}`)
+      .join(", ")}`,
+  );
+const problems = results.flatMap((r) => r.problems.map((p) => `${r.layout}: ${p}`));
+console.log(
+  problems.length === 0
+    ? "\nMoney checks: every layout settled each record once, debited each voucher exactly its sales, and balanced."
+    : `\nMONEY PROBLEMS:\n${problems.join("\n")}`,
+);
+process.exit(problems.length === 0 ? 0 : 1);
