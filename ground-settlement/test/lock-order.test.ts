@@ -68,7 +68,9 @@ describe("a settlement and another flight's close at the same moment", () => {
     const settling = settleRecords(t.db, await recordsOf(x.flightId), t.clock.nowMs);
     const waiting = async (what: string) =>
       waitFor(what, async () => {
-        const { rows } = await holder.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+        const { rows } = await holder.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        );
         return rows[0].n >= 1 ? true : undefined;
       });
     await waiting("the settlement to wait for X's registrations");

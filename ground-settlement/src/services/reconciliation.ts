@@ -38,6 +38,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const sales = rows.filter((r) => r.record.kind === "sale");
   const reversals = rows.filter((r) => r.record.kind === "void" || r.record.kind === "refund");
   const accepted = sales.filter((r) => r.record.status === "accepted");
+  const acceptedReversals = reversals.filter((r) => r.record.status === "accepted");
   const currencies = [...new Set([flight.currency, ...rows.map((r) => r.record.currency)])].sort();
   const regs = await db.select().from(registrations).where(eq(registrations.flightId, flightId));
   const releases =
@@ -83,7 +84,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
     // terminals' end-of-service reports count it), and by hour (UTC) of the sale.
     const byCategory = new Map<string, number>();
     const byHour = new Map<string, { count: number; amountMinor: number }>();
-    for (const { record } of [...ok, ...inCurrency(reversals.filter((r) => r.record.status === "accepted"))]) {
+    for (const { record } of [...ok, ...inCurrency(acceptedReversals)]) {
       const sign = record.kind === "sale" ? 1 : -1;
       for (const line of record.lines) {
         const category = categoryOf.get(line.sku) ?? "other";
@@ -117,7 +118,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
       pending: amount(status("pending")),
       rejected: amount(inCurrency(sales.filter((r) => r.record.status === "rejected"))),
       voided: {
-        ...amount(inCurrency(reversals.filter((r) => r.record.status === "accepted"))),
+        ...amount(inCurrency(acceptedReversals)),
         reversedMinor: sum(inCurrency(reversals), (r) => r.settlement?.reversedMinor ?? 0),
       },
       holds: {
@@ -136,8 +137,8 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const byTerminal = [...new Set(rows.map((r) => r.record.terminalId))].map((terminalId) => {
     const mine = rows.filter((r) => r.record.terminalId === terminalId);
     const chain = chains.find((c) => c.terminalId === terminalId);
-    const saleAmount = amount(mine.filter((r) => r.record.kind === "sale" && r.record.status === "accepted"));
-    const reversed = amount(mine.filter((r) => r.record.kind !== "sale" && r.record.kind !== "close" && r.record.status === "accepted"));
+    const saleAmount = amount(accepted.filter((r) => r.record.terminalId === terminalId));
+    const reversed = amount(acceptedReversals.filter((r) => r.record.terminalId === terminalId));
     return {
       terminalId,
       name: names.get(terminalId) ?? "",
@@ -153,12 +154,12 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const byCrew = [...new Set(rows.filter((r) => r.record.kind !== "close").map((r) => r.record.crewId))].sort().map((crewId) => ({
     crewId,
     sales: amount(accepted.filter((r) => r.record.crewId === crewId)),
-    voids: amount(reversals.filter((r) => r.record.crewId === crewId && r.record.status === "accepted")),
+    voids: amount(acceptedReversals.filter((r) => r.record.crewId === crewId)),
   }));
 
   const loaded = await db.select().from(trolleyStock).where(eq(trolleyStock.flightId, flightId));
   const sold = new Map<string, number>();
-  for (const r of [...accepted, ...reversals.filter((x) => x.record.status === "accepted")]) {
+  for (const r of [...accepted, ...acceptedReversals]) {
     const sign = r.record.kind === "sale" ? 1 : -1;
     for (const l of r.record.lines)
       sold.set(`${r.record.trolleyId}|${l.sku}`, (sold.get(`${r.record.trolleyId}|${l.sku}`) ?? 0) + sign * l.quantity);
