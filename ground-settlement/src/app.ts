@@ -9,6 +9,7 @@ import { bodyParsersPlugin } from "./plugins/body-parsers.js";
 import { errorsPlugin } from "./plugins/errors.js";
 import { type Infrastructure, infrastructurePlugin } from "./plugins/infrastructure.js";
 import { openapiPlugin } from "./plugins/openapi.js";
+import { textRulePlugin } from "./plugins/text-rule.js";
 import { webPagesPlugin } from "./plugins/web-pages.js";
 import { webSecurityPlugin } from "./plugins/web-security.js";
 import { attentionRoutes } from "./routes/attention.js";
@@ -39,6 +40,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(infrastructurePlugin, { infra });
   await app.register(bodyParsersPlugin);
   await app.register(errorsPlugin);
+  await app.register(textRulePlugin);
   await app.register(openapiPlugin);
   await app.register(webSecurityPlugin);
   await app.register(accessPlugin);

@@ -9,7 +9,7 @@
  *   migrate                    apply database migrations and exit
  *   api-key create --role ops|finance --name NAME
  *   staff create --role ops|finance --email ADDRESS --name NAME   (a person, for the web pages)
- *   issuer-key rotate | issuer-key list
+ *   issuer-key rotate | issuer-key list | issuer-key revoke KEY_ID
  *
  * Configuration comes from the environment: PORT, HOST, DATABASE_URL, REDIS_URL, DATA_DIR,
  * LOG_LEVEL, QUEUE_PREFIX, BODY_BYTES_MAX, SHUTDOWN_GRACE_MS.
@@ -25,7 +25,7 @@ import { fileKeyStore } from "./keys/key-store.js";
 import { redact } from "./runtime/bootstrap.js";
 import { run, stopOnSignals } from "./runtime/processes.js";
 import { createApiKey } from "./services/api-keys.js";
-import { listIssuerKeys, rotateIssuerKey } from "./services/issuer-keys.js";
+import { listIssuerKeys, revokeIssuerKey, rotateIssuerKey } from "./services/issuer-keys.js";
 import { createStaffUser } from "./services/staff.js";
 
 const USAGE = `usage: cabinpay-ground <command>
@@ -35,7 +35,7 @@ const USAGE = `usage: cabinpay-ground <command>
   migrate                               apply database migrations
   api-key create --role ops|finance --name NAME
   staff create --role ops|finance --email ADDRESS --name NAME
-  issuer-key rotate | issuer-key list`;
+  issuer-key rotate | issuer-key list | issuer-key revoke KEY_ID`;
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
@@ -102,11 +102,18 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case "issuer-key":
-      if (sub !== "rotate" && sub !== "list") break;
+      if (sub !== "rotate" && sub !== "list" && !(sub === "revoke" && argv[2] !== undefined)) break;
       return withDatabase(config, async (database) => {
         await database.migrate();
-        if (sub === "rotate")
-          console.log(`new active issuer key ${await rotateIssuerKey(database.db, fileKeyStore(`${config.dataDir}/keys`), Date.now())}`);
+        const keys = fileKeyStore(`${config.dataDir}/keys`);
+        if (sub === "rotate") console.log(`new active issuer key ${await rotateIssuerKey(database.db, keys, Date.now())}`);
+        if (sub === "revoke") {
+          const revoked = await revokeIssuerKey(database.db, keys, { keyId: argv[2]!, actor: "cli", nowMs: Date.now() });
+          console.log(
+            `issuer key ${revoked.keyId} revoked: no terminal trusts it from its next manifest, the ground refuses vouchers under it; ` +
+              `${revoked.reissued} open registrations now carry a voucher under ${revoked.activeKeyId}`,
+          );
+        }
         for (const key of await listIssuerKeys(database.db))
           console.log(`${key.keyId}  ${key.status}  created ${new Date(key.createdAtMs).toISOString()}`);
       });

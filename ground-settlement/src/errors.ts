@@ -38,6 +38,7 @@ export const ERROR_STATUS = {
   invalid_catalog: 422,
   invalid_crew: 422,
   no_issuer_key: 503,
+  issuer_key_not_found: 404,
   enrolment_code_invalid: 401,
   terminal_not_found: 404,
   terminal_not_assigned: 403,

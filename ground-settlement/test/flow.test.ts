@@ -41,15 +41,15 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
   const me = async (token: string) => (await call(t.app, { method: "GET", url: "/me", headers: bearer(token) }, 200)).json();
   const registerAs = (token: string, payload: Record<string, unknown>) =>
     call(t.app, { method: "POST", url: "/registrations", headers: bearer(token), payload: { flightId, ...payload } });
-  const downloadManifest = async () => {
-    const response = await call(t.app, terminal.request("GET", `/terminal/flights/${flightId}/manifest`), 200);
+  const downloadManifest = async (on = { flightId, terminal, number: "8850" }) => {
+    const response = await call(t.app, on.terminal.request("GET", `/terminal/flights/${on.flightId}/manifest`), 200);
     expect(response.headers["content-type"]).toBe("application/octet-stream");
     const result = verifyManifest(response.rawPayload, {
       manifestKey: fromBase64Url(terminal.manifestPublicKey)!,
       verifier,
       nowMs: t.clock.nowMs,
       clockToleranceMs: 60_000,
-      flight: { carrier: "9C", number: "8850", date: "2026-12-01" },
+      flight: { carrier: "9C", number: on.number, date: "2026-12-01" },
     });
     if (!result.ok) throw new Error(`manifest refused: ${result.reason} ${result.detail}`);
     return result.manifest;
@@ -98,11 +98,15 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     expect(result.ok && result.voucher.cap).toEqual({ amountMinor: 200_000, currency: "CNY" });
   });
 
-  it("is idempotent on a client-chosen registration id, and allows one active registration per flight", async () => {
+  it("is idempotent on the passenger's request id, and allows one active registration per flight", async () => {
     const p = await passenger(t, ops, 100_000);
-    const registrationId = crypto.randomUUID();
-    expect((await registerAs(p.token, { capMinor: 50_000, registrationId })).statusCode).toBe(201);
-    const again = await registerAs(p.token, { capMinor: 50_000, registrationId });
+    const requestId = crypto.randomUUID();
+    const first = await registerAs(p.token, { capMinor: 50_000, requestId });
+    expect(first.statusCode).toBe(201);
+    const registrationId = first.json().registrationId;
+    // The ground chooses the registration's id, never the client.
+    expect(registrationId).not.toBe(requestId);
+    const again = await registerAs(p.token, { capMinor: 50_000, requestId });
     expect(again.statusCode).toBe(200);
     expect(again.json().registrationId).toBe(registrationId);
     const second = await registerAs(p.token, { capMinor: 10_000 });
@@ -141,9 +145,12 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     );
   });
 
-  it("cancels before the cut-off: the hold is released and the next manifest revokes the voucher", async () => {
+  it("cancels before any manifest went out: the hold is released and the first manifest revokes the voucher", async () => {
+    // A flight no terminal has loaded yet (this suite's flight has served manifests already).
+    const { flightId: quiet } = await createFlight(t, ops, { number: "8859" });
+    await loadFlight(t, ops, quiet);
     const p = await passenger(t, ops, 80_000);
-    const registration = (await registerAs(p.token, { capMinor: 60_000 })).json();
+    const registration = (await registerAs(p.token, { capMinor: 60_000, flightId: quiet })).json();
     const cancelled = await call(
       t.app,
       { method: "DELETE", url: `/registrations/${registration.registrationId}`, headers: bearer(p.token) },
@@ -154,7 +161,7 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     expect(
       (await call(t.app, { method: "DELETE", url: `/registrations/${registration.registrationId}`, headers: bearer(p.token) })).json().code,
     ).toBe("registration_not_active");
-    const manifest = await downloadManifest();
+    const manifest = await downloadManifest({ flightId: quiet, terminal: await enrolTerminal(t, ops, quiet), number: "8859" });
     expect(manifest.revokedVoucherIds).toContain(registration.registrationId);
     const result = verifyVoucher(registration.voucherText, {
       trustList: createTrustList(manifest.trustedKeys),
@@ -166,7 +173,7 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     });
     expect(result.ok ? "accepted" : result.reason).toBe("revoked");
     // A new registration is possible after a cancellation.
-    expect((await registerAs(p.token, { capMinor: 30_000 })).statusCode).toBe(201);
+    expect((await registerAs(p.token, { capMinor: 30_000, flightId: quiet })).statusCode).toBe(201);
   });
 
   it("carries the catalog, trolley stock and crew in the manifest, PINs only as verifiers", async () => {

@@ -170,6 +170,56 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     // A revocation always says who did it.
     expect(await fails(db, sql`UPDATE terminals SET revoked_at_ms = 1 WHERE id = ${terminal}`)).toMatch(/terminals_revoked_by_whom/);
     await db.execute(sql`UPDATE terminals SET revoked_at_ms = 1, revoked_by = 'api-key:x' WHERE id = ${terminal}`);
+    // For 0011: a sale already debited from the registration its voucher names.
+    await db.execute(
+      sql`INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status)
+        VALUES ('0193c000-0000-7000-8000-00000000a011', '0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, 2, 'sale', '0193c000-0000-7000-8000-0000000000d1', 'C1', 'A', 'CNY', 1, '[]', 0, 0, '\\x00', '\\x00', 'accepted')`,
+    );
+    await db.execute(
+      sql`INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, from_hold_minor) VALUES ('0193c000-0000-7000-8000-00000000a011', ${FLIGHT}, '0193c000-0000-7000-8000-0000000000e1', 2, 'debited', 1)`,
+    );
+  },
+  "0011_money_bound_to_evidence": async (db) => {
+    // The debited sale now names the registration it was collected from; the pending one none.
+    const rows = await queryRows<{ record_id: string; registration_id: string | null }>(
+      db,
+      sql`SELECT record_id, registration_id FROM settlements ORDER BY record_id`,
+    );
+    expect(rows).toEqual([
+      { record_id: "0193c000-0000-7000-8000-0000000000a7", registration_id: null },
+      { record_id: "0193c000-0000-7000-8000-00000000a011", registration_id: "0193c000-0000-7000-8000-0000000000d1" },
+    ]);
+    expect(await fails(db, sql`UPDATE settlements SET registration_id = ${UUID_ZERO}`)).toMatch(/settlements_registration_id/);
+    // A passenger's request id names one registration.
+    await db.execute(sql`UPDATE registrations SET request_id = ${UUID_ZERO}`);
+    expect(
+      await fails(
+        db,
+        sql`INSERT INTO registrations (id, passenger_id, flight_id, wallet_account_id, hold_transfer_id, cap_minor, currency, status, issuer_key_id, voucher_text, passenger_name, valid_until_ms, created_at_ms, request_id)
+        VALUES ('0193c000-0000-7000-8000-00000000a012', ${PASSENGER}, ${FLIGHT}, ${WALLET}, '0193c000-0000-7000-8000-0000000000c1', 10, 'CNY', 'cancelled', '00', 'CP1:', 'Li', 0, 0, ${UUID_ZERO})`,
+      ),
+    ).toMatch(/registrations_request/);
+    // For 0012: a terminal assigned to the flight at 7.
+    await db.execute(
+      sql`INSERT INTO terminal_flights (terminal_id, flight_id, assigned_at_ms) VALUES ('0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, 7)`,
+    );
+  },
+  "0012_cancel_after_manifest": async (db) => {
+    // A flight with a terminal may have been served a manifest: its cancels keep their holds.
+    const [flight] = await queryRows<{ at: string | null }>(
+      db,
+      sql`SELECT first_manifest_at_ms::text AS at FROM flights WHERE id = ${FLIGHT}`,
+    );
+    expect(flight?.at).toBe("7");
+    const [registration] = await queryRows<{ kept: boolean }>(db, sql`SELECT hold_kept_on_cancel AS kept FROM registrations LIMIT 1`);
+    expect(registration?.kept).toBe(false);
+  },
+  "0013_issuer_key_revocation": async (db) => {
+    expect(await fails(db, sql`UPDATE issuer_keys SET status = 'lost'`)).toMatch(/issuer_keys_status/);
+    // A revocation always says when and who.
+    expect(await fails(db, sql`UPDATE issuer_keys SET status = 'revoked'`)).toMatch(/issuer_keys_revoked_when_by_whom/);
+    expect(await fails(db, sql`UPDATE issuer_keys SET revoked_at_ms = 1, revoked_by = 'cli'`)).toMatch(/issuer_keys_revoked_when_by_whom/);
+    await db.execute(sql`UPDATE issuer_keys SET status = 'revoked', revoked_at_ms = 1, revoked_by = 'cli'`);
   },
 };
 

@@ -23,6 +23,7 @@ export { AMOUNT_TEXT_MAX_CHARS, type AmountParseResult, parseAmount } from "./mo
 export * from "./record/chain.js";
 export * from "./record/record.js";
 export * from "./request/terminal-request.js";
+export * from "./text/text.js";
 export { type IssuedVoucher, issueVoucher } from "./voucher/issue.js";
 export {
   VOUCHER_ALGORITHM_ED25519,

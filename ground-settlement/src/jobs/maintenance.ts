@@ -1,6 +1,6 @@
 /**
  * Maintenance jobs on BullMQ, run by the worker every minute: expire holds whose time has passed,
- * and forget request nonces older than the replay window. Each job is idempotent (transfer ids are
+ * release any hold left on a closed flight, and forget request nonces older than the replay window. Each job is idempotent (transfer ids are
  * derived from what they resolve), small (a bounded batch) and retried with backoff.
  */
 import { REQUEST_WINDOW_MS } from "@cabinpay/shared";
@@ -12,6 +12,7 @@ import { requestNonces } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
 import { duePendingIds, expirePending } from "../ledger/ledger.js";
+import { releaseHoldsOfClosedFlights } from "../services/settlement.js";
 
 export const MAINTENANCE_QUEUE = "maintenance";
 export const MAINTENANCE_EVERY_MS = 60_000;
@@ -60,6 +61,11 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: options.prefix });
   const jobOptions = { attempts: 5, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 };
   await queue.upsertJobScheduler("holds-expire", { every: MAINTENANCE_EVERY_MS }, { name: "holds/expire", opts: jobOptions });
+  await queue.upsertJobScheduler(
+    "holds-release-closed",
+    { every: MAINTENANCE_EVERY_MS },
+    { name: "holds/release-closed", opts: jobOptions },
+  );
   await queue.upsertJobScheduler("nonces-purge", { every: MAINTENANCE_EVERY_MS }, { name: "nonces/purge", opts: jobOptions });
   const worker = new Worker(
     MAINTENANCE_QUEUE,
@@ -68,6 +74,8 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
       switch (job.name) {
         case "holds/expire":
           return { expired: await expireDueHolds(options.db, nowMs) };
+        case "holds/release-closed":
+          return { released: await releaseHoldsOfClosedFlights(options.db, nowMs) };
         case "nonces/purge":
           return { purged: await purgeNonces(options.db, nowMs) };
         default:

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { ApiError } from "../errors.js";
+import { staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import {
   catalogFromCsv,
@@ -15,7 +16,7 @@ import {
   replaceCatalog,
   setCrew,
 } from "../services/flights.js";
-import { listIssuerKeys, rotateIssuerKey } from "../services/issuer-keys.js";
+import { listIssuerKeys, revokeIssuerKey, rotateIssuerKey } from "../services/issuer-keys.js";
 import { AmountMinor, Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
 
 const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
@@ -188,6 +189,7 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
     status: Type.String(),
     createdAtMs: TimeMs,
     retiredAtMs: Type.Union([TimeMs, Type.Null()]),
+    revokedAtMs: Type.Union([TimeMs, Type.Null()]),
   });
   app.get(
     "/ops/issuer-keys",
@@ -212,5 +214,33 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (_request, reply) => reply.status(201).send({ keyId: await rotateIssuerKey(app.db, app.infra.keys, app.infra.now()) }),
+  );
+  app.post(
+    "/ops/issuer-keys/:keyId/revoke",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary:
+          "Revoke a leaked issuer key: it leaves every trust list now, vouchers under it are refused, open registrations get a new voucher",
+        params: Type.Object({ keyId: Type.String({ pattern: "^[0-9a-f]{16}$" }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            keyId: Type.String(),
+            revokedAtMs: TimeMs,
+            revokedBy: Type.String(),
+            activeKeyId: Type.String(),
+            reissued: Type.Integer({ minimum: 0 }),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) =>
+      revokeIssuerKey(app.db, app.infra.keys, {
+        keyId: request.params.keyId,
+        actor: staffActor(request.principal),
+        nowMs: app.infra.now(),
+      }),
   );
 }

@@ -23,6 +23,10 @@ const RegistrationBody = Type.Object({
   validUntilMs: TimeMs,
   createdAtMs: TimeMs,
   cancelledAtMs: Type.Union([TimeMs, Type.Null()]),
+  holdKeptUntilClose: Type.Boolean({
+    description:
+      "Cancelled after the voucher went on board: sales made offline before the cancel are still collected, the rest is released when the flight closes",
+  }),
 });
 const RegistrationParams = Type.Object({ registrationId: Uuid }, { additionalProperties: false });
 
@@ -39,6 +43,7 @@ function view(registration: Registration) {
     validUntilMs: registration.validUntilMs,
     createdAtMs: registration.createdAtMs,
     cancelledAtMs: registration.cancelledAtMs,
+    holdKeptUntilClose: registration.holdKeptOnCancel,
   };
 }
 
@@ -58,7 +63,8 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
             capMinor: AmountMinor,
             seat: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,2}[A-Z]$" })),
             passengerName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-            registrationId: Type.Optional(Uuid),
+            /** Your idempotency key: the same request again with it answers with the same registration. */
+            requestId: Type.Optional(Uuid),
           },
           { additionalProperties: false },
         ),
@@ -150,7 +156,8 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
       config: { access: ["passenger"] },
       schema: {
         tags: ["passengers"],
-        summary: "Cancel before the cut-off: the hold is released and the voucher revoked",
+        summary:
+          "Cancel before the cut-off: the voucher is revoked; the hold is released now, or at the flight's close if a terminal already has the voucher on board",
         params: RegistrationParams,
         response: { 200: RegistrationBody, ...errorResponses(404, 409) },
       },

@@ -4,6 +4,7 @@ import {
   CREW_ROLES,
   type CrewRole,
   dateToDays,
+  describeTextProblem,
   isCategory,
   isCrewId,
   isCurrencyCode,
@@ -13,10 +14,12 @@ import {
   isValidFlightNumber,
   LIMITS,
   newId,
+  normalizeText,
   PIN_COST_DEFAULT,
   PIN_HASH_BYTES,
   PIN_PATTERN,
   PIN_SALT_BYTES,
+  textProblem,
 } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
@@ -121,6 +124,13 @@ export function catalogProblems(entries: readonly CatalogEntry[], lineOf: (index
     if (!isSku(entry.sku)) bad(`sku ${JSON.stringify(entry.sku)}: letters, digits, . _ - (at most ${LIMITS.skuBytesMax})`);
     else if (seen.has(entry.sku)) bad(`sku ${entry.sku} appears twice`);
     seen.add(entry.sku);
+    for (const [column, text] of [
+      ["name_en", entry.nameEn],
+      ["name_zh", entry.nameZh],
+    ] as const) {
+      const problem = textProblem(text);
+      if (problem !== undefined) bad(`${column} ${describeTextProblem(problem)}`);
+    }
     if (entry.nameEn.trim() === "" || utf8Bytes(entry.nameEn) > LIMITS.productNameBytesMax)
       bad(`name_en: 1 to ${LIMITS.productNameBytesMax} bytes`);
     if (utf8Bytes(entry.nameZh) > LIMITS.productNameBytesMax) bad(`name_zh: at most ${LIMITS.productNameBytesMax} bytes`);
@@ -159,7 +169,7 @@ export function catalogFromCsv(text: string, currency: string): CatalogEntry[] {
     const message = `header must have ${required.join(",")} and trolley_<id>_stock columns${missing.length ? `; missing ${missing.join(", ")}` : ""}`;
     throw new ApiError("invalid_catalog", `line 1: ${message}`, [{ line: 1, message }]);
   }
-  const at = (row: readonly string[], name: string) => row[columns.indexOf(name)]?.trim() ?? "";
+  const at = (row: readonly string[], name: string) => normalizeText(row[columns.indexOf(name)]?.trim() ?? "");
   const problems: LineProblem[] = [];
   const entries = data.map((row) => {
     if (row.fields.length !== columns.length)

@@ -16,6 +16,7 @@ import {
   newId,
   type SaleRecord,
   SIGNATURE_DOMAIN,
+  type Voucher,
   verifyBatchInSteps,
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
@@ -27,6 +28,7 @@ import { terminals } from "../db/schema/terminals.js";
 import { rejectedBatches, saleRecords, type settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import type { Flight } from "./flights.js";
+import { matchesRegistration } from "./vouchers.js";
 
 const verifier = createNodeVerifier();
 
@@ -48,6 +50,9 @@ export const RECORD_REJECTIONS = [
   "voucher_unknown",
   "voucher_revoked",
   "invalid_reversal",
+  "reversal_mismatch",
+  "voucher_mismatch",
+  "voucher_key_revoked",
 ] as const;
 export type RecordRejection = (typeof RECORD_REJECTIONS)[number];
 
@@ -293,72 +298,114 @@ async function checkAgainstHeld(
   return undefined;
 }
 
-/** Verifies each sale's voucher against every issuer key the ground has used, and its registration. */
+/**
+ * Judges each sale's voucher: signed by an issuer key the ground made (and not revoked when the
+ * sale was made), for this flight, and exactly the voucher the ground issued for the registration
+ * it names — the ground's records are the truth, a signature only says who signed.
+ */
 async function voucherChecker(db: Database, flight: Flight): Promise<(record: SaleRecord) => RecordRejection | undefined> {
   const keys = new Map(
-    (await db.select({ keyId: issuerKeys.keyId, publicKey: issuerKeys.publicKey }).from(issuerKeys)).map((k) => [k.keyId, k.publicKey]),
+    (
+      await db.select({ keyId: issuerKeys.keyId, publicKey: issuerKeys.publicKey, revokedAtMs: issuerKeys.revokedAtMs }).from(issuerKeys)
+    ).map((k) => [k.keyId, k]),
   );
   const registered = new Map(
     (
       await db
-        .select({ id: registrations.id, status: registrations.status })
+        .select({
+          id: registrations.id,
+          status: registrations.status,
+          holdKeptOnCancel: registrations.holdKeptOnCancel,
+          walletAccountId: registrations.walletAccountId,
+          capMinor: registrations.capMinor,
+          currency: registrations.currency,
+          passengerName: registrations.passengerName,
+          seat: registrations.seat,
+        })
         .from(registrations)
         .where(eq(registrations.flightId, flight.id))
-    ).map((r) => [r.id, r.status]),
+    ).map((r) => [r.id, r]),
   );
-  // Many sales carry the same voucher: verify each distinct one once.
-  const verdicts = new Map<string, RecordRejection | undefined>();
+  // Many sales carry the same voucher: verify each distinct one once (the sale's time still
+  // decides about a revoked key, so that verdict is not cached).
+  const verdicts = new Map<string, { rejection: RecordRejection | undefined; voucher?: Voucher }>();
   return (record) => {
     const cacheKey = Buffer.from(record.voucherBytes!).toString("base64");
-    if (!verdicts.has(cacheKey)) verdicts.set(cacheKey, judgeVoucher(record.voucherBytes!, keys, flight));
-    return verdicts.get(cacheKey) ?? judgeRegistration(registered.get(record.voucherId));
+    let verdict = verdicts.get(cacheKey);
+    if (verdict === undefined) {
+      verdict = judgeVoucher(record.voucherBytes!, keys, flight);
+      verdicts.set(cacheKey, verdict);
+    }
+    if (verdict.rejection !== undefined) return verdict.rejection;
+    const voucher = verdict.voucher!;
+    const revokedAtMs = keys.get(voucher.issuerKeyId)?.revokedAtMs ?? null;
+    if (revokedAtMs !== null && record.createdAtMs >= revokedAtMs) return "voucher_key_revoked";
+    const registration = registered.get(record.voucherId);
+    if (registration !== undefined && !matchesRegistration(voucher, flight, registration)) return "voucher_mismatch";
+    if (record.currency !== voucher.cap.currency) return "voucher_mismatch";
+    return judgeRegistration(registration);
   };
 }
 
 /**
  * Vouchers whose signature and flight were found good, across batches: every terminal of a flight
  * carries the same vouchers, and a good signature stays good. Only good verdicts are kept (a
- * "forged" one is worked out again), and registrations are read for every batch regardless.
+ * "forged" one is worked out again); keys' revocations and registrations are read for every batch.
  */
-const GOOD_VOUCHERS = new Map<string, true>();
+const GOOD_VOUCHERS = new Map<string, Voucher>();
 const GOOD_VOUCHERS_MAX = 100_000;
 
-function judgeVoucher(bytes: Uint8Array, keys: ReadonlyMap<string, Uint8Array>, flight: Flight): RecordRejection | undefined {
+function judgeVoucher(
+  bytes: Uint8Array,
+  keys: ReadonlyMap<string, { publicKey: Uint8Array }>,
+  flight: Flight,
+): { rejection: RecordRejection | undefined; voucher?: Voucher } {
   const cacheKey = `${flight.id}:${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}`;
-  if (GOOD_VOUCHERS.has(cacheKey)) return undefined;
-  const verdict = judgeVoucherSignature(bytes, keys, flight);
-  if (verdict === undefined) {
-    if (GOOD_VOUCHERS.size >= GOOD_VOUCHERS_MAX) GOOD_VOUCHERS.delete(GOOD_VOUCHERS.keys().next().value!);
-    GOOD_VOUCHERS.set(cacheKey, true);
-  }
-  return verdict;
-}
-
-function judgeVoucherSignature(bytes: Uint8Array, keys: ReadonlyMap<string, Uint8Array>, flight: Flight): RecordRejection | undefined {
+  const cached = GOOD_VOUCHERS.get(cacheKey);
+  if (cached !== undefined) return { rejection: undefined, voucher: cached };
   const decoded = decodeVoucherBinary(bytes);
-  if (!decoded.ok) return "voucher_forged";
+  if (!decoded.ok) return { rejection: "voucher_forged" };
   const { voucher } = decoded;
-  const publicKey = keys.get(voucher.issuerKeyId);
+  const publicKey = keys.get(voucher.issuerKeyId)?.publicKey;
   if (publicKey === undefined || !verifier.verify(voucher.signature, concatBytes(SIGNATURE_DOMAIN.voucher, voucher.signedBytes), publicKey))
-    return "voucher_forged";
+    return { rejection: "voucher_forged" };
   if (voucher.flight.carrier !== flight.carrier || voucher.flight.number !== flight.number || voucher.flight.date !== flight.flightDate) {
-    return "voucher_wrong_flight";
+    return { rejection: "voucher_wrong_flight" };
   }
-  return undefined;
+  if (GOOD_VOUCHERS.size >= GOOD_VOUCHERS_MAX) GOOD_VOUCHERS.delete(GOOD_VOUCHERS.keys().next().value!);
+  GOOD_VOUCHERS.set(cacheKey, voucher);
+  return { rejection: undefined, voucher };
 }
 
-function judgeRegistration(status: "active" | "cancelled" | undefined): RecordRejection | undefined {
-  if (status === undefined) return "voucher_unknown";
-  return status === "cancelled" ? "voucher_revoked" : undefined;
+/**
+ * A voucher cancelled after the flight's manifest went out was still good on terminals holding the
+ * older manifest: its sales are collected from the hold kept for them (`cancel`).
+ */
+function judgeRegistration(
+  registration: { status: "active" | "cancelled"; holdKeptOnCancel: boolean } | undefined,
+): RecordRejection | undefined {
+  if (registration === undefined) return "voucher_unknown";
+  return registration.status === "cancelled" && !registration.holdKeptOnCancel ? "voucher_revoked" : undefined;
 }
 
 /**
  * Voids and refunds must reverse an accepted sale of the same terminal and flight, and together
- * give back no more than it took (a void gives back all of it, once).
+ * give back no more than it took (a void gives back all of it, once). One that names another
+ * voucher or currency than its sale's is `reversal_mismatch`: a device key must not be able to
+ * point a refund at a wallet of its choosing (settlement credits the sale's registration anyway).
  */
 async function reversalState(tx: Executor, flightId: string, fresh: readonly SaleRecord[]) {
   const referenced = [...new Set(fresh.flatMap((r) => (r.referencedRecordId === undefined ? [] : [r.referencedRecordId])))];
-  const held = new Map<string, { terminalId: string; flightId: string; kind: string; status: string; totalMinor: number }>();
+  type Reversible = {
+    terminalId: string;
+    flightId: string;
+    voucherId: string;
+    currency: string;
+    kind: string;
+    status: string;
+    totalMinor: number;
+  };
+  const held = new Map<string, Reversible>();
   const reversed = new Map<string, number>();
   if (referenced.length > 0) {
     const rows = await tx
@@ -366,6 +413,8 @@ async function reversalState(tx: Executor, flightId: string, fresh: readonly Sal
         id: saleRecords.id,
         terminalId: saleRecords.terminalId,
         flightId: saleRecords.flightId,
+        voucherId: saleRecords.voucherId,
+        currency: saleRecords.currency,
         kind: saleRecords.kind,
         status: saleRecords.status,
         totalMinor: saleRecords.totalMinor,
@@ -386,12 +435,14 @@ async function reversalState(tx: Executor, flightId: string, fresh: readonly Sal
     check(record: SaleRecord, rejected: ReadonlySet<string>): RecordRejection | undefined {
       const refId = record.referencedRecordId!;
       const inBatch = earlierInBatch.get(refId);
-      const sale =
+      const sale: Reversible | undefined =
         held.get(refId) ??
         (inBatch !== undefined && inBatch.sequence < record.sequence
           ? {
               terminalId: inBatch.terminalId,
               flightId,
+              voucherId: inBatch.voucherId,
+              currency: inBatch.currency,
               kind: inBatch.kind,
               status: rejected.has(refId) ? "rejected" : "accepted",
               totalMinor: inBatch.totalMinor,
@@ -406,6 +457,7 @@ async function reversalState(tx: Executor, flightId: string, fresh: readonly Sal
         sale.flightId === flightId &&
         (record.kind === "void" ? already === 0 && record.totalMinor === sale.totalMinor : already + record.totalMinor <= sale.totalMinor);
       if (!ok) return "invalid_reversal";
+      if (record.voucherId !== sale.voucherId || record.currency !== sale.currency) return "reversal_mismatch";
       reversed.set(refId, already + record.totalMinor);
       return undefined;
     },

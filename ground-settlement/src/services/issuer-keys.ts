@@ -1,13 +1,18 @@
 /**
  * Voucher issuer keys: one active key signs new vouchers; rotation retires it but keeps it trusted
  * for as long as a voucher it signed can still be valid, so rotation never strands a passenger.
+ * Revocation is for a key that leaked: it leaves every trust list at once, the ground refuses
+ * vouchers under it from then on, and the open registrations it signed get a voucher under the
+ * active key (the passenger's page shows the new one).
  */
 import { LIMITS, type Signer } from "@cabinpay/shared";
-import { and, desc, eq, gt, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
-import { issuerKeys } from "../db/schema/registrations.js";
+import { flights } from "../db/schema/flights.js";
+import { issuerKeys, registrations } from "../db/schema/registrations.js";
 import { ApiError } from "../errors.js";
 import type { KeyStore } from "../keys/key-store.js";
+import { signVoucher } from "./vouchers.js";
 
 export async function rotateIssuerKey(db: Executor, keys: KeyStore, nowMs: number): Promise<string> {
   const signer = keys.createIssuerKey();
@@ -50,6 +55,53 @@ export async function trustListFor(db: Executor, keys: KeyStore, nowMs: number):
   return trusted.length > 0 ? trusted : [(await activeIssuer(db, keys, nowMs)).publicKey];
 }
 
+export interface Revocation {
+  readonly keyId: string;
+  readonly revokedAtMs: number;
+  readonly revokedBy: string;
+  /** The key that signs vouchers now (a new one if the revoked key was active). */
+  readonly activeKeyId: string;
+  /** Open registrations whose voucher was signed again under the active key. */
+  readonly reissued: number;
+}
+
+/** Revokes a leaked issuer key; revoking it again answers with the first revocation. */
+export async function revokeIssuerKey(
+  db: Executor,
+  keys: KeyStore,
+  input: { keyId: string; actor: string; nowMs: number },
+): Promise<Revocation> {
+  return db.transaction(async (tx) => {
+    const [key] = await tx.select().from(issuerKeys).where(eq(issuerKeys.keyId, input.keyId)).for("update");
+    if (key === undefined) throw new ApiError("issuer_key_not_found", `no issuer key ${input.keyId}`);
+    if (key.status === "revoked") {
+      const active = await activeIssuer(tx, keys, input.nowMs);
+      return { keyId: key.keyId, revokedAtMs: key.revokedAtMs!, revokedBy: key.revokedBy!, activeKeyId: active.keyId, reissued: 0 };
+    }
+    await tx
+      .update(issuerKeys)
+      .set({ status: "revoked", revokedAtMs: input.nowMs, revokedBy: input.actor })
+      .where(eq(issuerKeys.keyId, key.keyId));
+    // A new active key is made here if the revoked one was active.
+    const active = await activeIssuer(tx, keys, input.nowMs);
+    const open = await tx
+      .select({ registration: registrations, flight: flights })
+      .from(registrations)
+      .innerJoin(flights, eq(flights.id, registrations.flightId))
+      .where(and(eq(registrations.issuerKeyId, key.keyId), eq(registrations.status, "active"), isNull(flights.closedAtMs)))
+      .orderBy(registrations.id)
+      .for("update", { of: registrations });
+    for (const { registration, flight } of open) {
+      const voucher = signVoucher(flight, registration, active);
+      await tx
+        .update(registrations)
+        .set({ voucherText: voucher.text, issuerKeyId: active.keyId })
+        .where(eq(registrations.id, registration.id));
+    }
+    return { keyId: key.keyId, revokedAtMs: input.nowMs, revokedBy: input.actor, activeKeyId: active.keyId, reissued: open.length };
+  });
+}
+
 export async function listIssuerKeys(db: Executor) {
   return db
     .select({
@@ -57,6 +109,7 @@ export async function listIssuerKeys(db: Executor) {
       status: issuerKeys.status,
       createdAtMs: issuerKeys.createdAtMs,
       retiredAtMs: issuerKeys.retiredAtMs,
+      revokedAtMs: issuerKeys.revokedAtMs,
     })
     .from(issuerKeys)
     .orderBy(desc(issuerKeys.createdAtMs));

@@ -1,8 +1,8 @@
 /** The signed flight manifest a terminal loads before departure. */
 import { type CatalogItem, type CrewMember, type Manifest, newId, signManifest } from "@cabinpay/shared";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { catalogItems, crewMembers, trolleyStock } from "../db/schema/flights.js";
+import { catalogItems, crewMembers, flights, trolleyStock } from "../db/schema/flights.js";
 import { registrations } from "../db/schema/registrations.js";
 import { ApiError } from "../errors.js";
 import type { KeyStore } from "../keys/key-store.js";
@@ -22,6 +22,12 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
   const crew = await db.select().from(crewMembers).where(eq(crewMembers.flightId, flightId));
   if (items.length === 0) throw new ApiError("flight_not_ready", "load the flight's catalog and trolley stock first");
   if (crew.length === 0) throw new ApiError("flight_not_ready", "set the flight's crew roster first");
+  // Marked before the revocations are read: a cancel that did not see this mark committed before
+  // it (it holds the flight row shared), so its voucher is in the list below.
+  await db
+    .update(flights)
+    .set({ firstManifestAtMs: nowMs })
+    .where(and(eq(flights.id, flightId), isNull(flights.firstManifestAtMs)));
   const trustedKeys = await trustListFor(db, keys, nowMs);
   const revoked = await db
     .select({ id: registrations.id })

@@ -2,9 +2,9 @@
  * Registrations: a passenger's cap for one flight, held on their wallet (a pending transfer to the
  * in-flight holds account) and vouched for by a signed voucher.
  */
-import { issueVoucher, LIMITS, money, newId } from "@cabinpay/shared";
+import { LIMITS, newId } from "@cabinpay/shared";
 import { and, desc, eq } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { passengers } from "../db/schema/identity.js";
 import { registrations } from "../db/schema/registrations.js";
@@ -13,14 +13,12 @@ import type { KeyStore } from "../keys/key-store.js";
 import { airlineAccount, createPending, voidPending, walletAccount } from "../ledger/ledger.js";
 import { getFlight } from "./flights.js";
 import { activeIssuer } from "./issuer-keys.js";
+import { signVoucher } from "./vouchers.js";
 
 export type Registration = typeof registrations.$inferSelect;
 
 /** A hold lives until well after landing so that late uploads still settle against it. */
 export const HOLD_AFTER_DEPARTURE_MS = 7 * 24 * 3_600_000;
-/** Vouchers are valid from a day before departure to a day after (delays, early boarding). */
-export const VOUCHER_BEFORE_DEPARTURE_MS = 24 * 3_600_000;
-export const VOUCHER_AFTER_DEPARTURE_MS = 24 * 3_600_000;
 const SEAT_PATTERN = /^[1-9][0-9]{0,2}[A-Z]$/;
 
 export interface RegisterInput {
@@ -30,8 +28,11 @@ export interface RegisterInput {
   readonly seat?: string;
   /** As printed on the boarding pass; defaults to the account's display name. */
   readonly passengerName?: string;
-  /** Chosen by the client to make a retried request safe. */
-  readonly registrationId?: string;
+  /**
+   * The passenger's idempotency key, to make a retried request safe. It is not the registration's
+   * id (the ground chooses that), and it is looked up among this passenger's registrations only.
+   */
+  readonly requestId?: string;
   readonly nowMs: number;
 }
 
@@ -42,20 +43,24 @@ export async function register(
 ): Promise<{ registration: Registration; created: boolean }> {
   try {
     return await db.transaction(async (tx) => {
+      // One registration request at a time per passenger (this lock comes before the lock order of
+      // `lockAccounts`): a retried request then always finds the first one's row, never a race.
+      await tx.select({ id: passengers.id }).from(passengers).where(eq(passengers.id, input.passengerId)).for("update");
+      // Shared with other registrations, exclusive with the flight's close: a registration either
+      // commits before the close (which then releases its hold) or sees the flight closed.
+      await tx.select({ id: flights.id }).from(flights).where(eq(flights.id, input.flightId)).for("share");
       const flight = await getFlight(tx, input.flightId);
-      const registrationId = input.registrationId ?? newId();
-      const [earlier] = await tx.select().from(registrations).where(eq(registrations.id, registrationId));
-      if (earlier !== undefined) {
-        if (earlier.passengerId !== input.passengerId || earlier.flightId !== input.flightId || earlier.capMinor !== input.capMinor) {
-          throw new ApiError("exists_with_different_fields", `registration ${registrationId} exists with other details`);
-        }
-        return { registration: earlier, created: false };
-      }
-      if (input.nowMs >= flight.registrationClosesAtMs) {
-        throw new ApiError(
-          "registration_closed",
-          `registration for ${flight.carrier}${flight.number} closed at ${new Date(flight.registrationClosesAtMs).toISOString()}`,
-        );
+      const earlier = await earlierRequest(tx, input);
+      if (earlier !== undefined) return { registration: earlier, created: false };
+      const registrationId = newId();
+      // A flight that has landed or closed takes no more registrations, whatever its cut-off says:
+      // its holds would never be released.
+      if (input.nowMs >= flight.registrationClosesAtMs || flight.landedAtMs !== null || flight.closedAtMs !== null) {
+        const why =
+          flight.landedAtMs === null && flight.closedAtMs === null
+            ? `closed at ${new Date(flight.registrationClosesAtMs).toISOString()}`
+            : "closed: the flight has landed";
+        throw new ApiError("registration_closed", `registration for ${flight.carrier}${flight.number} ${why}`);
       }
       if (input.capMinor < 1 || input.capMinor > flight.capMaxMinor) {
         throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${flight.capMaxMinor} minor units of ${flight.currency}`, {
@@ -90,21 +95,15 @@ export async function register(
         expiresAtMs: flight.departureAtMs + HOLD_AFTER_DEPARTURE_MS,
       });
       const issuer = await activeIssuer(tx, keys, input.nowMs);
-      const toSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
-      const validUntilMs = toSeconds(flight.departureAtMs + VOUCHER_AFTER_DEPARTURE_MS);
-      const voucher = issueVoucher(
-        {
-          voucherId: registrationId,
-          accountRef: wallet.id,
-          flight: { carrier: flight.carrier, number: flight.number, date: flight.flightDate },
-          cap: money(input.capMinor, flight.currency),
-          validFromMs: toSeconds(flight.departureAtMs - VOUCHER_BEFORE_DEPARTURE_MS),
-          validUntilMs,
-          passengerName,
-          ...(input.seat === undefined ? {} : { seat: input.seat }),
-        },
-        issuer,
-      );
+      const source = {
+        id: registrationId,
+        walletAccountId: wallet.id,
+        capMinor: input.capMinor,
+        currency: flight.currency,
+        passengerName,
+        seat: input.seat ?? null,
+      };
+      const voucher = signVoucher(flight, source, issuer);
       const [registration] = await tx
         .insert(registrations)
         .values({
@@ -121,8 +120,9 @@ export async function register(
           voucherText: voucher.text,
           passengerName,
           seat: input.seat ?? null,
-          validUntilMs,
+          validUntilMs: voucher.validUntilMs,
           createdAtMs: input.nowMs,
+          requestId: input.requestId ?? null,
         })
         .returning();
       return { registration: registration!, created: true };
@@ -134,36 +134,67 @@ export async function register(
   }
 }
 
+/** The registration this passenger's same request made before, if any; another request with its key is a conflict. */
+async function earlierRequest(tx: Executor, input: RegisterInput): Promise<Registration | undefined> {
+  if (input.requestId === undefined) return undefined;
+  const [earlier] = await tx
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.passengerId, input.passengerId), eq(registrations.requestId, input.requestId)));
+  if (earlier === undefined) return undefined;
+  const same =
+    earlier.flightId === input.flightId &&
+    earlier.capMinor === input.capMinor &&
+    earlier.seat === (input.seat ?? null) &&
+    (input.passengerName === undefined || earlier.passengerName === fitName(input.passengerName));
+  if (!same) throw new ApiError("exists_with_different_fields", "this request id was used for another registration: send a new one");
+  return earlier;
+}
+
+/**
+ * Cancels a registration and revokes its voucher. Before any terminal was served the flight's
+ * manifest, nothing can have been sold against it and the hold is released at once. After, the
+ * voucher may be in a terminal that is offline with an older manifest: later manifests revoke it,
+ * but the hold is kept until the flight closes so that sales made against it are still collected
+ * (a card scheme's rule for offline authorisations). The passenger is told which.
+ */
 export async function cancel(db: Database, input: { passengerId: string; registrationId: string; nowMs: number }): Promise<Registration> {
   return db.transaction(async (tx) => {
-    const [registration] = await tx
-      .select()
+    const [found] = await tx
+      .select({ flightId: registrations.flightId })
       .from(registrations)
-      .where(and(eq(registrations.id, input.registrationId), eq(registrations.passengerId, input.passengerId)))
-      .for("update");
-    if (registration === undefined) throw new ApiError("registration_not_found", `no registration ${input.registrationId}`);
-    if (registration.status !== "active") throw new ApiError("registration_not_active", "this registration is already cancelled");
-    const [flight] = await tx.select().from(flights).where(eq(flights.id, registration.flightId));
-    // After the cut-off the voucher is on the terminals' manifests and can be spent offline:
-    // releasing the hold then would let a passenger spend in the air and escape the debit.
+      .where(and(eq(registrations.id, input.registrationId), eq(registrations.passengerId, input.passengerId)));
+    if (found === undefined) throw new ApiError("registration_not_found", `no registration ${input.registrationId}`);
+    // The lock order: the flight before its registrations. Shared, so that a manifest being served
+    // (which marks the flight first) either is seen here or sees this cancel in its revocations.
+    const [flight] = await tx.select().from(flights).where(eq(flights.id, found.flightId)).for("share");
+    const [registration] = await tx.select().from(registrations).where(eq(registrations.id, input.registrationId)).for("update");
+    if (registration!.status !== "active") throw new ApiError("registration_not_active", "this registration is already cancelled");
     if (input.nowMs >= flight!.registrationClosesAtMs) {
       throw new ApiError(
         "registration_closed",
         "registration has closed: the voucher is on board; what is not spent is released after the flight settles",
       );
     }
-    // Before the cut-off nothing can have been settled: the current hold is still the first one.
-    await voidPending(tx, {
-      id: newId(),
-      pendingId: registration.holdTransferId,
-      code: "hold_cancelled",
-      reference: registration.id,
-      nowMs: input.nowMs,
-    });
+    const onBoard = flight!.firstManifestAtMs !== null;
+    if (!onBoard && registration!.currentHoldTransferId !== null) {
+      await voidPending(tx, {
+        id: newId(),
+        pendingId: registration!.currentHoldTransferId,
+        code: "hold_cancelled",
+        reference: registration!.id,
+        nowMs: input.nowMs,
+      });
+    }
     const [cancelled] = await tx
       .update(registrations)
-      .set({ status: "cancelled", cancelledAtMs: input.nowMs, currentHoldTransferId: null })
-      .where(eq(registrations.id, registration.id))
+      .set({
+        status: "cancelled",
+        cancelledAtMs: input.nowMs,
+        holdKeptOnCancel: onBoard,
+        ...(onBoard ? {} : { currentHoldTransferId: null }),
+      })
+      .where(eq(registrations.id, registration!.id))
       .returning();
     return cancelled!;
   });

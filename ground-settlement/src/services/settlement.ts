@@ -4,10 +4,12 @@
  * A sale takes what it can from the voucher's current hold: the hold is posted for that part and
  * what is left is held again (a new pending transfer, so each hold is still resolved once). What
  * the hold cannot cover comes from the wallet's available balance, and what that cannot cover is a
- * shortfall for finance. A void or refund gives back what its sale collected. Transfer ids are
- * derived from the record, so settling a record twice finds its own transfers and changes nothing.
+ * shortfall for finance. A void or refund gives back what its sale collected, to the registration
+ * the sale was collected from (stored with the sale's settlement): never to whatever voucher the
+ * reversal names. Transfer ids are derived from the record, so settling a record twice finds its
+ * own transfers and changes nothing.
  */
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { transfers } from "../db/schema/ledger.js";
@@ -29,6 +31,7 @@ export class NotYetError extends Error {
 /** What settling needs of a record: not its bytes, lines or hash, which are most of the row. */
 const RECORD_COLUMNS = {
   id: saleRecords.id,
+  flightId: saleRecords.flightId,
   kind: saleRecords.kind,
   voucherId: saleRecords.voucherId,
   referencedRecordId: saleRecords.referencedRecordId,
@@ -47,6 +50,8 @@ export interface ChunkResult {
 interface Outcome {
   readonly recordId: string;
   status: string;
+  /** For a sale: the registration it was collected from (null if none was found). */
+  readonly registrationId: string | null;
   readonly fromHold: number;
   readonly fromBalance: number;
   shortfall: number;
@@ -58,7 +63,9 @@ interface Outcome {
 
 interface VoucherState {
   readonly registrationId: string;
+  readonly flightId: string;
   readonly walletAccountId: string;
+  readonly currency: string;
   /** The hold sales take from, if it can still be posted. */
   hold: { id: string; amountMinor: number; expiresAtMs: number | null } | undefined;
   /** Taken from the hold in this chunk; what is left is held again. */
@@ -96,6 +103,10 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     // every account it touches — the airline's and the wallets — by id, in one statement. Taking the
     // airline's accounts first instead deadlocked against a flight's close and against
     // cancellations whenever a wallet's id sorted before them (found by the fleet burst).
+    // Read before the locks: a settled sale's row never changes who it was collected from.
+    const sales = await reversedSales(tx, pending);
+    const registrationIds = new Set(pending.flatMap((r) => (r.kind === "sale" ? [r.voucherId] : [])));
+    for (const sale of sales.values()) if (sale.registrationId !== null) registrationIds.add(sale.registrationId);
     const airline = new Map<string, { holds: string; revenue: string }>();
     for (const currency of [...new Set(pending.map((r) => r.currency))].sort()) {
       const holds = await airlineAccount(tx, "inflight_holds", currency, nowMs);
@@ -105,7 +116,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     const regs = await tx
       .select()
       .from(registrations)
-      .where(inArray(registrations.id, [...new Set(pending.map((r) => r.voucherId))].sort()))
+      .where(inArray(registrations.id, [...registrationIds].sort()))
       .orderBy(registrations.id)
       .for("update");
     const walletIds = new Set(regs.map((r) => r.walletAccountId));
@@ -125,7 +136,9 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       const usable = hold !== undefined && !resolved.has(hold.id) && (hold.expiresAtMs === null || nowMs < hold.expiresAtMs);
       vouchers.set(reg.id, {
         registrationId: reg.id,
+        flightId: reg.flightId,
         walletAccountId: reg.walletAccountId,
+        currency: reg.currency,
         hold: usable ? { id: hold.id, amountMinor: hold.amountMinor, expiresAtMs: hold.expiresAtMs } : undefined,
         postedMinor: 0,
         firstPostRecordId: undefined,
@@ -143,27 +156,28 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
         } as WalletState,
       ]),
     );
-    const sales = await reversedSales(tx, pending);
 
     const outcomes: Outcome[] = [];
     const saleOutcome = new Map<string, (typeof outcomes)[number]>();
     for (const record of pending) {
-      const voucher = vouchers.get(record.voucherId);
-      const wallet = voucher === undefined ? undefined : walletState.get(voucher.walletAccountId);
-      if (voucher === undefined || wallet === undefined) {
-        outcomes.push({
-          recordId: record.id,
-          status: "failed",
-          fromHold: 0,
-          fromBalance: 0,
-          shortfall: 0,
-          reversed: 0,
-          givenBack: 0,
-          reason: `no registration for voucher ${record.voucherId}`,
-        });
-        continue;
-      }
       if (record.kind === "sale") {
+        const voucher = vouchers.get(record.voucherId);
+        const wallet = voucher === undefined ? undefined : walletState.get(voucher.walletAccountId);
+        // Ingest checked both; a registration of another flight or currency is never collected from.
+        if (voucher === undefined || wallet === undefined || voucher.flightId !== record.flightId || voucher.currency !== record.currency) {
+          outcomes.push({
+            recordId: record.id,
+            status: "failed",
+            registrationId: null,
+            fromHold: 0,
+            fromBalance: 0,
+            shortfall: 0,
+            reversed: 0,
+            givenBack: 0,
+            reason: `no registration of this flight and currency for voucher ${record.voucherId}`,
+          });
+          continue;
+        }
         const holdLeft = voucher.hold === undefined ? 0 : voucher.hold.amountMinor - voucher.postedMinor;
         const fromHold = Math.min(record.totalMinor, holdLeft);
         if (fromHold > 0) {
@@ -182,6 +196,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
         const outcome: Outcome = {
           recordId: record.id,
           status: shortfall > 0 ? "shortfall" : "debited",
+          registrationId: voucher.registrationId,
           fromHold,
           fromBalance,
           shortfall,
@@ -193,15 +208,18 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
         saleOutcome.set(record.id, outcome);
         continue;
       }
-      // A void or refund gives back what its sale collected; what was never collected is forgiven.
+      // A void or refund gives back what its sale collected, to the registration the sale was
+      // collected from; what was never collected is forgiven.
       const sale = saleOutcome.get(record.referencedRecordId!) ?? sales.get(record.referencedRecordId!);
       if (sale === undefined || sale.status === "pending") throw new NotYetError(`sale ${record.referencedRecordId} is not settled yet`);
+      const saleVoucher = sale.registrationId === null ? undefined : vouchers.get(sale.registrationId);
+      const wallet = saleVoucher === undefined ? undefined : walletState.get(saleVoucher.walletAccountId);
       const forgiven = Math.min(record.totalMinor, sale.shortfall);
-      const refund = Math.min(record.totalMinor - forgiven, sale.fromHold + sale.fromBalance - sale.givenBack);
+      const refund = wallet === undefined ? 0 : Math.min(record.totalMinor - forgiven, sale.fromHold + sale.fromBalance - sale.givenBack);
       sale.shortfall -= forgiven;
       sale.givenBack += refund;
       if (sale.status === "shortfall" && sale.shortfall === 0) sale.status = "debited";
-      if (refund > 0) {
+      if (refund > 0 && wallet !== undefined) {
         wallet.availableMinor += refund;
         wallet.reversedMinor += refund;
         wallet.firstReverseRecordId ??= record.id;
@@ -209,6 +227,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       outcomes.push({
         recordId: record.id,
         status: "reversed",
+        registrationId: null,
         fromHold: 0,
         fromBalance: 0,
         shortfall: 0,
@@ -222,10 +241,9 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     // taken or given back, per currency the posted holds moved to revenue.
     const batch: BatchTransfer[] = [];
     const holdUpdates: { id: string; current: string | null }[] = [];
-    const currencyOf = new Map(pending.map((r) => [r.voucherId, r.currency]));
     for (const voucher of vouchers.values()) {
       if (voucher.postedMinor === 0 || voucher.hold === undefined) continue;
-      const currency = currencyOf.get(voucher.registrationId)!;
+      const currency = voucher.currency;
       const { holds: holdsAccount } = airline.get(currency)!;
       batch.push({
         id: derivedId(`post:${voucher.firstPostRecordId}`),
@@ -285,9 +303,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       }
     }
     for (const [currency, { holds: holdsAccount, revenue }] of airline) {
-      const posted = [...vouchers.values()]
-        .filter((v) => currencyOf.get(v.registrationId) === currency)
-        .reduce((sum, v) => sum + v.postedMinor, 0);
+      const posted = [...vouchers.values()].filter((v) => v.currency === currency).reduce((sum, v) => sum + v.postedMinor, 0);
       if (posted > 0)
         batch.push({
           id: derivedId(`revenue:${pending[0]!.id}:${currency}`),
@@ -304,11 +320,12 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
 
     const all = [...outcomes, ...sales.values()];
     await tx.execute(sql`
-      UPDATE settlements s SET status = t.status, from_hold_minor = t.from_hold, from_balance_minor = t.from_balance, shortfall_minor = t.shortfall,
-                               reversed_minor = t.reversed, reason = t.reason, settled_at_ms = coalesce(s.settled_at_ms, ${nowMs}::bigint)
-        FROM unnest(${sql.param(all.map((o) => o.recordId))}::uuid[], ${sql.param(all.map((o) => o.status))}::text[], ${sql.param(all.map((o) => o.fromHold))}::bigint[],
-                    ${sql.param(all.map((o) => o.fromBalance))}::bigint[], ${sql.param(all.map((o) => o.shortfall))}::bigint[], ${sql.param(all.map((o) => o.reversed))}::bigint[],
-                    ${sql.param(all.map((o) => o.reason))}::text[]) AS t(record_id, status, from_hold, from_balance, shortfall, reversed, reason)
+      UPDATE settlements s SET status = t.status, registration_id = t.registration_id, from_hold_minor = t.from_hold, from_balance_minor = t.from_balance,
+                               shortfall_minor = t.shortfall, reversed_minor = t.reversed, reason = t.reason, settled_at_ms = coalesce(s.settled_at_ms, ${nowMs}::bigint)
+        FROM unnest(${sql.param(all.map((o) => o.recordId))}::uuid[], ${sql.param(all.map((o) => o.status))}::text[], ${sql.param(all.map((o) => o.registrationId))}::uuid[],
+                    ${sql.param(all.map((o) => o.fromHold))}::bigint[], ${sql.param(all.map((o) => o.fromBalance))}::bigint[], ${sql.param(all.map((o) => o.shortfall))}::bigint[],
+                    ${sql.param(all.map((o) => o.reversed))}::bigint[], ${sql.param(all.map((o) => o.reason))}::text[])
+          AS t(record_id, status, registration_id, from_hold, from_balance, shortfall, reversed, reason)
        WHERE s.record_id = t.record_id`);
     if (holdUpdates.length > 0) {
       await tx.execute(sql`
@@ -333,6 +350,7 @@ async function reversedSales(tx: Executor, pending: readonly Record[]) {
     out.set(s.recordId, {
       recordId: s.recordId,
       status: s.status,
+      registrationId: s.registrationId,
       fromHold: s.fromHoldMinor,
       fromBalance: s.fromBalanceMinor,
       shortfall: s.shortfallMinor,
@@ -381,41 +399,81 @@ export async function closeFlight(db: Database, flightId: string, nowMs: number,
       .from(settlements)
       .where(and(eq(settlements.flightId, flightId), eq(settlements.status, "pending")));
     if (pending!.n > 0) throw new NotYetError(`${pending!.n} settlements of flight ${flightId} are still pending`);
-    // Every active registration is closed out, including those whose hold sales used up entirely.
+    // Every active registration is closed out, including those whose hold sales used up entirely,
+    // and every cancelled one whose hold was kept because its voucher was already on board.
     const open = await tx
       .select()
       .from(registrations)
-      .where(and(eq(registrations.flightId, flightId), eq(registrations.status, "active"), isNull(registrations.releasedAtMs)))
+      .where(
+        and(
+          eq(registrations.flightId, flightId),
+          isNull(registrations.releasedAtMs),
+          or(eq(registrations.status, "active"), isNotNull(registrations.currentHoldTransferId)),
+        ),
+      )
       .orderBy(registrations.id)
       .for("update");
-    // Every account the releases touch, locked at once in id order before the first release (the
-    // lock order of `lockAccounts`); one by one, a wallet sorting before the holds account would
-    // be locked out of order.
-    const unresolved = new Map<string, NonNullable<Awaited<ReturnType<typeof unresolvedHold>>>>();
-    for (const registration of open) {
-      const hold = await unresolvedHold(tx, registration.currentHoldTransferId);
-      if (hold !== undefined) unresolved.set(registration.id, hold);
-    }
-    await lockAccounts(
-      tx,
-      [...unresolved.values()].flatMap((hold) => [hold.debitAccountId, hold.creditAccountId]),
-    );
-    for (const registration of open) {
-      const hold = unresolved.get(registration.id);
-      if (hold !== undefined) {
-        await voidPending(tx, {
-          id: derivedId(`release:${registration.id}`),
-          pendingId: hold.id,
-          code: "hold_released",
-          reference: registration.id,
-          nowMs,
-        });
-      }
-      await tx.update(registrations).set({ currentHoldTransferId: null, releasedAtMs: nowMs }).where(eq(registrations.id, registration.id));
-    }
+    await releaseHolds(tx, open, nowMs);
     await tx.update(flights).set({ closedAtMs: nowMs }).where(eq(flights.id, flightId));
     return "closed";
   });
+}
+
+/** Registrations released per sweep; the next sweep takes the rest. */
+export const RELEASE_SWEEP_MAX = 500;
+
+/**
+ * The safety net behind `closeFlight`: releases any hold still open on a flight that is closed (a
+ * registration that raced the close, say), so no hold outlives its flight. Returns how many.
+ */
+export async function releaseHoldsOfClosedFlights(db: Database, nowMs: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const stranded = await tx
+      .select({ registration: registrations })
+      .from(registrations)
+      .innerJoin(flights, eq(flights.id, registrations.flightId))
+      .where(and(isNotNull(flights.closedAtMs), isNotNull(registrations.currentHoldTransferId)))
+      .orderBy(registrations.id)
+      .limit(RELEASE_SWEEP_MAX)
+      .for("update", { of: registrations });
+    await releaseHolds(
+      tx,
+      stranded.map((row) => row.registration),
+      nowMs,
+    );
+    return stranded.length;
+  });
+}
+
+/**
+ * Voids what is left of each registration's hold and marks it released. The registrations must be
+ * locked already (the first step of the lock order); every account the releases touch is then
+ * locked at once in id order before the first release: one by one, a wallet sorting before the
+ * holds account would be locked out of order.
+ */
+async function releaseHolds(tx: Executor, open: readonly (typeof registrations.$inferSelect)[], nowMs: number): Promise<void> {
+  const unresolved = new Map<string, NonNullable<Awaited<ReturnType<typeof unresolvedHold>>>>();
+  for (const registration of open) {
+    const hold = await unresolvedHold(tx, registration.currentHoldTransferId);
+    if (hold !== undefined) unresolved.set(registration.id, hold);
+  }
+  await lockAccounts(
+    tx,
+    [...unresolved.values()].flatMap((hold) => [hold.debitAccountId, hold.creditAccountId]),
+  );
+  for (const registration of open) {
+    const hold = unresolved.get(registration.id);
+    if (hold !== undefined) {
+      await voidPending(tx, {
+        id: derivedId(`release:${registration.id}`),
+        pendingId: hold.id,
+        code: "hold_released",
+        reference: registration.id,
+        nowMs,
+      });
+    }
+    await tx.update(registrations).set({ currentHoldTransferId: null, releasedAtMs: nowMs }).where(eq(registrations.id, registration.id));
+  }
 }
 
 async function allTerminalsClosed(tx: Executor, flightId: string): Promise<boolean> {

@@ -34,8 +34,20 @@ export class RecordChain {
     return this.append({ kind: "sale", crewId, voucherId: decoded.voucher.voucherId, lines, voucherBytes: decoded.bytes });
   }
 
-  void(sale: SaleRecord, crewId = "C1001"): SaleRecord {
-    return this.append({ kind: "void", crewId, voucherId: sale.voucherId, referencedRecordId: sale.recordId, lines: sale.lines });
+  /** `overrides` make what a terminal with a leaked key could sign: another voucher, currency, … */
+  void(sale: SaleRecord, crewId = "C1001", overrides: Partial<RecordDraft> = {}): SaleRecord {
+    return this.append({
+      kind: "void",
+      crewId,
+      voucherId: sale.voucherId,
+      referencedRecordId: sale.recordId,
+      lines: sale.lines,
+      ...overrides,
+    });
+  }
+
+  refund(sale: SaleRecord, lines: readonly SaleLine[], crewId = "C1001", overrides: Partial<RecordDraft> = {}): SaleRecord {
+    return this.append({ kind: "refund", crewId, voucherId: sale.voucherId, referencedRecordId: sale.recordId, lines, ...overrides });
   }
 
   close(crewId = "C1001"): SaleRecord {

@@ -60,6 +60,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "PUT /ops/flights/:flightId/crew": { access: ["ops"], body: { crew: [{ crewId: "C1", name: "C", role: "crew", pin: "1234" }] } },
     "GET /ops/issuer-keys": { access: ["ops"] },
     "POST /ops/issuer-keys/rotate": { access: ["ops"] },
+    "POST /ops/issuer-keys/:keyId/revoke": { access: ["ops"] },
     "POST /registrations": { access: ["passenger"], body: { flightId: ids.flightId, capMinor: 1 } },
     "GET /registrations": { access: ["passenger"] },
     "GET /registrations/:registrationId": { access: ["passenger"] },
@@ -98,6 +99,8 @@ export const urlOf = (route: string, ids: RouteIds): string =>
     .split(" ")[1]!
     // Revoking the test's terminal would end its part in the other cases: an unknown one is named.
     .replace("/ops/terminals/:terminalId/revoke", `/ops/terminals/${UUID}/revoke`)
+    // Likewise the test's issuer key: an unknown key id is named.
+    .replace(":keyId", "00000000000000ff")
     .replace(":flightId", ids.flightId)
     .replace(":terminalId", ids.terminalId)
     .replace(":registrationId", ids.registrationId)

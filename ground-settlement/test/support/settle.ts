@@ -66,6 +66,7 @@ export async function assertMoneyInvariants(t: TestApp, expectSettled: boolean):
          WHERE f.closed_at_ms IS NOT NULL AND r.current_hold_transfer_id IS NOT NULL`,
   );
   if (openOnClosed.length > 0) throw new Error(`holds left on closed flights: ${openOnClosed.map((r) => r.id).join(", ")}`);
+  await assertBoundToEvidence(t);
   if (expectSettled) {
     const missing = await queryRows<{ id: string }>(
       t.db,
@@ -73,5 +74,46 @@ export async function assertMoneyInvariants(t: TestApp, expectSettled: boolean):
            WHERE r.kind <> 'close' AND (s.record_id IS NULL OR s.status = 'pending')`,
     );
     if (missing.length > 0) throw new Error(`records neither settled nor parked: ${missing.length}`);
+  }
+}
+
+/**
+ * Every money movement is bound to its evidence: each sale was collected from the registration its
+ * voucher names (on its own flight), and each wallet's debits and credits are exactly what the
+ * sales collected from its registrations and what their reversals gave back to them.
+ */
+export async function assertBoundToEvidence(t: TestApp): Promise<void> {
+  const strays = await queryRows<{ id: string }>(
+    t.db,
+    sql`SELECT s.record_id AS id FROM settlements s JOIN sale_records r ON r.id = s.record_id
+         LEFT JOIN registrations g ON g.id = s.registration_id
+         WHERE r.kind = 'sale' AND s.status IN ('debited', 'shortfall') AND (g.id IS NULL OR g.id <> r.voucher_id OR g.flight_id <> r.flight_id)`,
+  );
+  if (strays.length > 0) throw new Error(`sales collected from another registration: ${strays.map((r) => r.id).join(", ")}`);
+  const evidence = await queryRows<{ wallet: string; collected: string; given_back: string }>(
+    t.db,
+    sql`SELECT g.wallet_account_id AS wallet,
+               coalesce(sum(ss.from_hold_minor + ss.from_balance_minor), 0)::text AS collected,
+               coalesce((SELECT sum(rs.reversed_minor) FROM settlements rs JOIN sale_records rr ON rr.id = rs.record_id
+                          JOIN settlements s2 ON s2.record_id = rr.referenced_record_id JOIN registrations g2 ON g2.id = s2.registration_id
+                         WHERE g2.wallet_account_id = g.wallet_account_id), 0)::text AS given_back
+          FROM registrations g LEFT JOIN settlements ss ON ss.registration_id = g.id
+         GROUP BY g.wallet_account_id`,
+  );
+  const ledger = await queryRows<{ wallet: string; debited: string; credited: string }>(
+    t.db,
+    sql`SELECT a.id AS wallet,
+               coalesce((SELECT sum(amount_minor) FROM transfers x WHERE x.debit_account_id = a.id AND x.code IN ('sale', 'sale_over_hold') AND x.kind IN ('single', 'post')), 0)::text AS debited,
+               coalesce((SELECT sum(amount_minor) FROM transfers x WHERE x.credit_account_id = a.id AND x.code IN ('void', 'refund') AND x.kind = 'single'), 0)::text AS credited
+          FROM accounts a WHERE a.kind = 'passenger_wallet'`,
+  );
+  const byWallet = new Map(evidence.map((row) => [row.wallet, row]));
+  for (const row of ledger) {
+    const want = byWallet.get(row.wallet) ?? { collected: "0", given_back: "0" };
+    if (row.debited !== want.collected || row.credited !== want.given_back) {
+      throw new Error(
+        `wallet ${row.wallet}: debited ${row.debited} for sales that collected ${want.collected}; credited ${row.credited} for reversals of ${want.given_back}`,
+      );
+    }
   }
 }

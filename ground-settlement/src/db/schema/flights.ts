@@ -24,6 +24,11 @@ export const flights = pgTable(
     /** Registration closes at this time; later registrations are refused. */
     registrationClosesAtMs: bigint("registration_closes_at_ms", { mode: "number" }).notNull(),
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    /**
+     * When a terminal was first served this flight's manifest: from then on any voucher of the
+     * flight not revoked in it can be spent offline, so a cancel keeps the hold until the close.
+     */
+    firstManifestAtMs: bigint("first_manifest_at_ms", { mode: "number" }),
     /** The first upload after landing. */
     landedAtMs: bigint("landed_at_ms", { mode: "number" }),
     /** Closed: every settlement done and what was left of every hold released. */

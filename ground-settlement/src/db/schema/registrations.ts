@@ -1,24 +1,42 @@
 /** Issuer keys, and passengers' registrations for flights: each a hold and a signed voucher. */
 import { sql } from "drizzle-orm";
-import { bigint, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, flights } from "./flights.js";
 import { passengers } from "./identity.js";
 import { accounts, transfers } from "./ledger.js";
 
-export const issuerKeys = pgTable("issuer_keys", {
-  /** Key id: 16 hex characters, the first 8 bytes of SHA-256 of the public key. */
-  keyId: text("key_id").primaryKey(),
-  publicKey: bytea("public_key").notNull(),
-  /** Exactly one key issues at a time; retired keys stay trusted until their vouchers expire. */
-  status: text("status", { enum: ["active", "retired"] }).notNull(),
-  createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
-  retiredAtMs: bigint("retired_at_ms", { mode: "number" }),
-});
+export const ISSUER_KEY_STATUSES = ["active", "retired", "revoked"] as const;
+
+export const issuerKeys = pgTable(
+  "issuer_keys",
+  {
+    /** Key id: 16 hex characters, the first 8 bytes of SHA-256 of the public key. */
+    keyId: text("key_id").primaryKey(),
+    publicKey: bytea("public_key").notNull(),
+    /**
+     * Exactly one key issues at a time; retired keys stay trusted until their vouchers expire; a
+     * revoked key (leaked) is trusted by nothing from its revocation on.
+     */
+    status: text("status", { enum: ISSUER_KEY_STATUSES }).notNull(),
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    retiredAtMs: bigint("retired_at_ms", { mode: "number" }),
+    revokedAtMs: bigint("revoked_at_ms", { mode: "number" }),
+    /** Who revoked it (`api-key:…`, `staff:…` or `cli`). */
+    revokedBy: text("revoked_by"),
+  },
+  (t) => [
+    check("issuer_keys_status", sql`${t.status} IN ('active', 'retired', 'revoked')`),
+    check(
+      "issuer_keys_revoked_when_by_whom",
+      sql`(${t.status} = 'revoked') = (${t.revokedAtMs} IS NOT NULL AND ${t.revokedBy} IS NOT NULL)`,
+    ),
+  ],
+);
 
 export const registrations = pgTable(
   "registrations",
   {
-    /** Also the voucher id. */
+    /** Also the voucher id. Always chosen by the ground, so no client can pick an id a record names. */
     id: uuid("id").primaryKey(),
     passengerId: uuid("passenger_id")
       .notNull()
@@ -52,10 +70,22 @@ export const registrations = pgTable(
     validUntilMs: bigint("valid_until_ms", { mode: "number" }).notNull(),
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
     cancelledAtMs: bigint("cancelled_at_ms", { mode: "number" }),
+    /**
+     * Cancelled after the flight's manifest went out: the voucher is revoked in later manifests,
+     * but sales a terminal made offline on an earlier one are still collected from the hold, which
+     * is kept until the flight closes.
+     */
+    holdKeptOnCancel: boolean("hold_kept_on_cancel").notNull().default(false),
+    /**
+     * The passenger's own idempotency key for the request that made it: the same request again
+     * answers with this registration. Scoped to the passenger, so it names nothing of anyone else.
+     */
+    requestId: uuid("request_id"),
   },
   (t) => [
     // One active registration per passenger and flight, enforced where races cannot get past it.
     uniqueIndex("registrations_one_active").on(t.passengerId, t.flightId).where(sql`${t.status} = 'active'`),
     index("registrations_flight").on(t.flightId),
+    uniqueIndex("registrations_request").on(t.passengerId, t.requestId),
   ],
 );

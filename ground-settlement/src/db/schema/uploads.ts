@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, flights } from "./flights.js";
+import { registrations } from "./registrations.js";
 import { terminals } from "./terminals.js";
 
 export const terminalChains = pgTable(
@@ -83,6 +84,11 @@ export const settlements = pgTable(
     terminalId: uuid("terminal_id").notNull(),
     sequence: integer("sequence").notNull(),
     status: text("status", { enum: SETTLEMENT_STATUSES }).notNull(),
+    /**
+     * For a settled sale: the registration it was collected from. Its voids and refunds credit this
+     * registration's wallet and no other, whatever voucher id they carry.
+     */
+    registrationId: uuid("registration_id").references(() => registrations.id),
     /** Collected from the voucher's hold. */
     fromHoldMinor: bigint("from_hold_minor", { mode: "number" }).notNull().default(0),
     /** Collected from the wallet's available balance (over the cap, or the hold was gone). */
