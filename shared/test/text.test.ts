@@ -4,12 +4,14 @@ import { normalizeText, textProblem } from "../src/index.js";
 
 describe("the text rule", () => {
   it("refuses NUL, every other control character and lone surrogates", () => {
-    for (const bad of ["\u0000", "a\u0000b", "Li\nNa", "\t", "\u007f", "\u0085", "\u009f"]) expect(textProblem(bad)).toBe("control_character");
+    for (const bad of ["\u0000", "a\u0000b", "Li\nNa", "\t", "\u007f", "\u0085", "\u009f"])
+      expect(textProblem(bad)).toBe("control_character");
     for (const bad of ["\ud800", "a\udc00", "\udbff\ud800x"]) expect(textProblem(bad)).toBe("not_well_formed");
   });
 
   it("takes names in any script, emoji included", () => {
-    for (const good of ["", "ZHANG/WEIMING MR", "李娜", "Zoë O'Brien-Núñez", "飞行员手表 🛩️", "ü\u0301"]) expect(textProblem(good)).toBeUndefined();
+    for (const good of ["", "ZHANG/WEIMING MR", "李娜", "Zoë O'Brien-Núñez", "飞行员手表 🛩️", "ü\u0301"])
+      expect(textProblem(good)).toBeUndefined();
   });
 
   it("stores one form of each text: NFC, and normalising twice changes nothing", () => {

@@ -33,7 +33,8 @@ function normalized<T>(root: T, where: string): T {
     if (visited > VALUES_MAX) throw new ApiError("validation_failed", `request ${where}: more than ${VALUES_MAX} values`);
     if (typeof value === "string") {
       const problem = textProblem(value);
-      if (problem !== undefined) throw new ApiError("validation_failed", `request ${path} ${describeTextProblem(problem)}`, { field: path });
+      if (problem !== undefined)
+        throw new ApiError("validation_failed", `request ${path} ${describeTextProblem(problem)}`, { field: path });
       return normalizeText(value);
     }
     if (Array.isArray(value)) return value.map((item, index) => walk(item, `${path}/${index}`));
@@ -41,7 +42,8 @@ function normalized<T>(root: T, where: string): T {
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         const keyProblem = textProblem(key);
-        if (keyProblem !== undefined) throw new ApiError("validation_failed", `request ${where}: a field name ${describeTextProblem(keyProblem)}`);
+        if (keyProblem !== undefined)
+          throw new ApiError("validation_failed", `request ${where}: a field name ${describeTextProblem(keyProblem)}`);
         out[key] = walk(item, `${path}/${key}`);
       }
       return out;

@@ -1,13 +1,10 @@
 /** Finance's flight list and reconciliation (JSON and CSV), and the passenger's statement. */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { and, desc, eq, sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { flights } from "../db/schema/flights.js";
-import { saleRecords, settlements } from "../db/schema/uploads.js";
 import { errorResponses } from "../plugins/errors.js";
-import { NEEDS_ATTENTION } from "../services/attention.js";
-import { catalogNames, flightStatus, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
+import { flightSummaries } from "../services/flight-status.js";
+import { catalogNames, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
 import { flightView } from "./flights.js";
 import { passengerIdOf } from "./passengers.js";
 import { Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
@@ -36,6 +33,8 @@ const CurrencyTotals = Type.Object({
 const Reconciliation = Type.Object({
   flightId: Uuid,
   status: Status,
+  /** Items that need a person, counted as the flight list counts them. */
+  attention: Type.Integer({ minimum: 0 }),
   landedAtMs: Type.Union([TimeMs, Type.Null()]),
   closedAtMs: Type.Union([TimeMs, Type.Null()]),
   currencies: Type.Array(CurrencyTotals),
@@ -105,40 +104,17 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
     },
     async (request) => {
       const { date, carrier, status } = request.query;
-      const rows = await app.db
-        .select({
-          flight: flights,
-          pending: sql<number>`count(*) filter (where ${settlements.status} = 'pending')::int`,
-          attention: sql<number>`count(*) filter (where ${NEEDS_ATTENTION})::int`,
-          approvedMinor: sql<string>`coalesce(sum(${saleRecords.totalMinor}) filter (where ${saleRecords.kind} = 'sale' and ${saleRecords.status} = 'accepted'), 0)::text`,
-          debitedMinor: sql<string>`coalesce(sum(${settlements.fromHoldMinor} + ${settlements.fromBalanceMinor}), 0)::text`,
-        })
-        .from(flights)
-        .leftJoin(settlements, eq(settlements.flightId, flights.id))
-        .leftJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
-        .where(and(...(date ? [eq(flights.flightDate, date)] : []), ...(carrier ? [eq(flights.carrier, carrier)] : [])))
-        .groupBy(flights.id)
-        .orderBy(desc(flights.departureAtMs))
-        .limit(500);
-      const listed = rows.map((row) => {
-        const view = flightView(row.flight);
-        return {
-          flight: {
-            flightId: view.flightId,
-            carrier: view.carrier,
-            number: view.number,
-            date: view.date,
-            currency: view.currency,
-            departureAtMs: view.departureAtMs,
-          },
-          status: flightStatus(row.flight, { pending: row.pending, attention: row.attention }),
-          pendingSettlements: row.pending,
-          attention: row.attention,
-          approvedMinor: Number(row.approvedMinor),
-          debitedMinor: Number(row.debitedMinor),
-        };
+      const summaries = await flightSummaries(app.db, {
+        ...(date === undefined ? {} : { date }),
+        ...(carrier === undefined ? {} : { carrier }),
+        ...(status === undefined ? {} : { status }),
       });
-      return { flights: status === undefined ? listed : listed.filter((f) => f.status === status) };
+      return {
+        flights: summaries.map(({ flight, ...summary }) => {
+          const { flightId, carrier, number, date, currency, departureAtMs } = flightView(flight);
+          return { flight: { flightId, carrier, number, date, currency, departureAtMs }, ...summary };
+        }),
+      };
     },
   );
 

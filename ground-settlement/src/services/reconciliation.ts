@@ -4,28 +4,18 @@
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { catalogItems, type flights, trolleyStock } from "../db/schema/flights.js";
+import { catalogItems, trolleyStock } from "../db/schema/flights.js";
 import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
 import { terminals } from "../db/schema/terminals.js";
 import { rejectedBatches, saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
+import { flightSummaries } from "./flight-status.js";
 import { getFlight } from "./flights.js";
 
-export const FLIGHT_STATUSES = ["open", "landed", "settling", "settled", "needs_attention"] as const;
-export type FlightStatus = (typeof FLIGHT_STATUSES)[number];
-
-type Flight = typeof flights.$inferSelect;
 type Row = { record: typeof saleRecords.$inferSelect; settlement: typeof settlements.$inferSelect | null };
 
 const sum = (rows: readonly Row[], pick: (row: Row) => number) => rows.reduce((total, row) => total + pick(row), 0);
 const amount = (rows: readonly Row[]) => ({ count: rows.length, amountMinor: sum(rows, (r) => r.record.totalMinor) });
-
-export function flightStatus(flight: Flight, counts: { pending: number; attention: number }): FlightStatus {
-  if (counts.pending > 0) return "settling";
-  if (counts.attention > 0) return "needs_attention";
-  if (flight.closedAtMs !== null) return "settled";
-  return flight.landedAtMs !== null ? "landed" : "open";
-}
 
 export async function reconcileFlight(db: Database, flightId: string) {
   const flight = await getFlight(db, flightId);
@@ -171,16 +161,11 @@ export async function reconcileFlight(db: Database, flightId: string) {
     })
     .sort((x, y) => (x.trolleyId + x.sku < y.trolleyId + y.sku ? -1 : 1));
 
-  const attention =
-    sum(accepted, (r) =>
-      r.settlement?.status === "failed" || (r.settlement?.shortfallMinor ?? 0) > (r.settlement?.collectedElsewhereMinor ?? 0) ? 1 : 0,
-    ) +
-    sales.filter((r) => r.record.status === "rejected").length +
-    evidence.length;
-  const pending = rows.filter((r) => r.settlement?.status === "pending").length;
+  const [summary] = await flightSummaries(db, { flightId });
   return {
     flightId,
-    status: flightStatus(flight, { pending, attention }),
+    status: summary!.status,
+    attention: summary!.attention,
     landedAtMs: flight.landedAtMs,
     closedAtMs: flight.closedAtMs,
     currencies: perCurrency,
