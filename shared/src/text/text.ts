@@ -6,8 +6,8 @@
  * byte string (a composed "é" and "e" + combining accent would otherwise be two people).
  */
 
-/** C0 controls (including NUL, tab and newlines), DEL and the C1 controls. */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/u;
+/** Unicode's Cc: the C0 controls (including NUL, tab and newlines), DEL and the C1 controls. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one (no `u` flag: code units). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
