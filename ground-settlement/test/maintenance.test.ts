@@ -2,6 +2,7 @@ import { newId } from "@cabinpay/shared";
 import { QueueEvents } from "bullmq";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { deployment } from "../src/db/schema/deployment.js";
 import { requestNonces, terminals } from "../src/db/schema/terminals.js";
 import { type Maintenance, startMaintenance } from "../src/jobs/maintenance.js";
 import { airlineAccount, balanceOf, createPending, fundWallet, getAccount, walletAccount } from "../src/ledger/ledger.js";
@@ -13,13 +14,16 @@ describe("the maintenance worker (BullMQ on real Redis)", () => {
   let events: QueueEvents;
   const clock = { nowMs: 1_796_000_000_000 };
   const prefix = `test-${newId()}`;
+  let deploymentId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase("postgres");
+    deploymentId = (await database.handle.db.select().from(deployment))[0]!.deploymentId;
     maintenance = await startMaintenance({
       db: database.handle.db,
       redisUrl: inject("redisUrl"),
       prefix,
+      deploymentId,
       now: () => clock.nowMs,
       logger: pino({ level: "silent" }),
     });
@@ -33,10 +37,18 @@ describe("the maintenance worker (BullMQ on real Redis)", () => {
     await database.drop();
   });
 
-  const run = async (name: string) => {
-    const job = await maintenance.queue.add(name, {}, { jobId: `${name.replace("/", "-")}-${newId()}`, attempts: 1 });
+  const run = async (name: string, data: object = { deploymentId }) => {
+    const job = await maintenance.queue.add(name, data, { jobId: `${name.replace("/", "-")}-${newId()}`, attempts: 1 });
     return job.waitUntilFinished(events, 30_000);
   };
+
+  it("refuses, without retrying, a job made for another deployment's database", async () => {
+    const job = await maintenance.queue.add("holds/expire", { deploymentId: newId() }, { jobId: `foreign-${newId()}`, attempts: 5 });
+    await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow(/not this database's/);
+    const failed = await maintenance.queue.getJob(job.id!);
+    expect([await failed!.getState(), failed!.attemptsMade]).toEqual(["failed", 1]);
+    await expect(run("holds/expire", {})).rejects.toThrow(/not this database's/);
+  });
 
   it("schedules every job every minute", async () => {
     const schedulers = await maintenance.queue.getJobSchedulers();

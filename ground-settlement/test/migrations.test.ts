@@ -221,6 +221,15 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     expect(await fails(db, sql`UPDATE issuer_keys SET revoked_at_ms = 1, revoked_by = 'cli'`)).toMatch(/issuer_keys_revoked_when_by_whom/);
     await db.execute(sql`UPDATE issuer_keys SET status = 'revoked', revoked_at_ms = 1, revoked_by = 'cli'`);
   },
+  "0014_deployment_identity": async (db) => {
+    // Made by the migration itself, once, random: the database is the deployment.
+    const rows = await queryRows<{ id: number; deployment_id: string }>(db, sql`SELECT id, deployment_id FROM deployment`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.deployment_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await fails(db, sql`INSERT INTO deployment (id, deployment_id, created_at_ms) VALUES (2, ${UUID_ZERO}, 0)`)).toMatch(
+      /deployment_single_row/,
+    );
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -254,6 +263,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(22);
+    expect(tables?.n).toBe(23);
   });
 });

@@ -58,7 +58,6 @@ async function main(): Promise<void> {
     const redis: LocalRedis = await findLocalRedis({ redisUrl: process.env["REDIS_URL"], privateDir: join(dir, "redis") });
     stops.push(() => redis.stop());
     say(`Redis: ${redis.url} (${redis.source})`);
-    await resetQueues(redis.url, DEMO_QUEUE_PREFIX);
 
     say("Ground service: opening the embedded database (PGlite) and applying migrations…");
     const config = loadConfig({
@@ -71,6 +70,8 @@ async function main(): Promise<void> {
       LOG_LEVEL: process.env["LOG_LEVEL"] ?? "warn",
     });
     const ground: Running = await run(config, { api: true, worker: true });
+    // The next run's fresh database is another deployment, with queues of its own: this run's go.
+    stops.push(() => resetQueues(redis.url, ground.infra.config.queuePrefix));
     stops.push(() => ground.stop());
     const groundUrl = ground.url!;
     say(`Ground service: API and workers on ${groundUrl}`);

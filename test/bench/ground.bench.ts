@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "@cabinpay/ground-settlement/internal/db/client";
+import { deployment } from "@cabinpay/ground-settlement/internal/db/schema/deployment";
 import { terminals } from "@cabinpay/ground-settlement/internal/db/schema/terminals";
 import { settlements } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
 import { settlementQueue, startSettlement, sweepOutbox } from "@cabinpay/ground-settlement/internal/jobs/settlement";
@@ -59,6 +60,7 @@ export async function runGroundBench(): Promise<void> {
   try {
     await database.migrate();
     const db = database.db;
+    const deploymentId = (await db.select().from(deployment))[0]!.deploymentId;
     const setup = await seed(db, dataDir);
 
     // Raw limit of ingest: native Ed25519 verifications, as many as a batch needs, timed right
@@ -116,7 +118,7 @@ export async function runGroundBench(): Promise<void> {
 
     // Settlement beside BullMQ's empty-job rate, per worker concurrency.
     const rows: Rate[] = [];
-    const queue = settlementQueue(redisUrl, prefix);
+    const queue = settlementQueue(redisUrl, prefix, deploymentId);
     let pendingTerminals = terminalsForSettlement;
     for (const concurrency of CONCURRENCIES) {
       const empty = await emptyJobRate(redisUrl, `${prefix}-empty-${concurrency}`, concurrency, EMPTY_JOBS);
@@ -147,6 +149,7 @@ export async function runGroundBench(): Promise<void> {
         db,
         redisUrl,
         prefix,
+        deploymentId,
         now: () => DEPARTURE_MS + 4 * 3_600_000,
         logger: pino({ level: "silent" }),
         concurrency,

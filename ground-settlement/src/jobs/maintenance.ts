@@ -13,6 +13,7 @@ import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
 import { duePendingIds, expirePending } from "../ledger/ledger.js";
 import { releaseHoldsOfClosedFlights } from "../services/settlement.js";
+import { refuseForeign } from "./settlement.js";
 
 export const MAINTENANCE_QUEUE = "maintenance";
 export const MAINTENANCE_EVERY_MS = 60_000;
@@ -24,6 +25,7 @@ export interface MaintenanceOptions {
   readonly redisUrl: string;
   /** BullMQ key prefix: one per deployment (and per test). */
   readonly prefix: string;
+  readonly deploymentId: string;
   readonly now: () => number;
   readonly logger: FastifyBaseLogger;
 }
@@ -60,16 +62,18 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: options.prefix });
   const jobOptions = { attempts: 5, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 };
-  await queue.upsertJobScheduler("holds-expire", { every: MAINTENANCE_EVERY_MS }, { name: "holds/expire", opts: jobOptions });
+  const data = { deploymentId: options.deploymentId };
+  await queue.upsertJobScheduler("holds-expire", { every: MAINTENANCE_EVERY_MS }, { name: "holds/expire", data, opts: jobOptions });
   await queue.upsertJobScheduler(
     "holds-release-closed",
     { every: MAINTENANCE_EVERY_MS },
-    { name: "holds/release-closed", opts: jobOptions },
+    { name: "holds/release-closed", data, opts: jobOptions },
   );
-  await queue.upsertJobScheduler("nonces-purge", { every: MAINTENANCE_EVERY_MS }, { name: "nonces/purge", opts: jobOptions });
+  await queue.upsertJobScheduler("nonces-purge", { every: MAINTENANCE_EVERY_MS }, { name: "nonces/purge", data, opts: jobOptions });
   const worker = new Worker(
     MAINTENANCE_QUEUE,
     async (job) => {
+      refuseForeign(job, options.deploymentId);
       const nowMs = options.now();
       switch (job.name) {
         case "holds/expire":

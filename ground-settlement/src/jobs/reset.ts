@@ -1,9 +1,10 @@
 /**
- * Empties this deployment's queues (jobs, schedulers, counters) under a prefix. For a fresh start
- * on a fresh database only (`npm run demo`): jobs left by an earlier run would name records that
- * no longer exist. Never on a live deployment, whose outbox the queues mirror.
+ * Empties a deployment's queues (jobs, schedulers, counters) under its prefix, and its claim on the
+ * prefix. For a deployment whose database is thrown away (`npm run demo` at its end): its queues
+ * would otherwise stay in a shared Redis. Never on a live deployment, whose outbox they mirror.
  */
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { MAINTENANCE_QUEUE } from "./maintenance.js";
 import { SETTLEMENT_QUEUE } from "./settlement.js";
 
@@ -15,5 +16,11 @@ export async function resetQueues(redisUrl: string, prefix: string): Promise<voi
     } finally {
       await queue.close();
     }
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    await redis.del(`${prefix}:deployment`);
+  } finally {
+    redis.disconnect();
   }
 }

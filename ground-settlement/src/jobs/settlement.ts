@@ -5,7 +5,7 @@
  * (its first record id is the jobId); closing a flight is a job of its own.
  */
 import { isUuid } from "@cabinpay/shared";
-import { type ConnectionOptions, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type ConnectionOptions, type Job, type JobsOptions, Queue, type QueueOptions, UnrecoverableError, Worker } from "bullmq";
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { FastifyBaseLogger } from "fastify";
 import type { Database } from "../db/client.js";
@@ -36,6 +36,8 @@ export interface SettlementOptions {
   readonly db: Database;
   readonly redisUrl: string;
   readonly prefix: string;
+  /** Jobs of another deployment's database are refused, never run against this one. */
+  readonly deploymentId: string;
   readonly now: () => number;
   readonly logger: FastifyBaseLogger;
   /** Concurrent jobs per worker process (chosen by measurement: docs/performance.md). */
@@ -44,10 +46,20 @@ export interface SettlementOptions {
   readonly lockDurationMs: number;
 }
 
+/** The settlement queue of one deployment: every job put on it names the deployment's database. */
+export class SettlementQueue extends Queue {
+  constructor(
+    options: QueueOptions,
+    readonly deploymentId: string,
+  ) {
+    super(SETTLEMENT_QUEUE, options);
+  }
+}
+
 /** A queue for enqueueing only, failing fast when Redis is away (the sweeper catches up later). */
-export function settlementQueue(redisUrl: string, prefix: string): Queue {
+export function settlementQueue(redisUrl: string, prefix: string, deploymentId: string): SettlementQueue {
   const connection: ConnectionOptions = { url: redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 };
-  const queue = new Queue(SETTLEMENT_QUEUE, { connection, prefix });
+  const queue = new SettlementQueue({ connection, prefix }, deploymentId);
   queue.on("error", () => {}); // a Redis outage surfaces as failed adds, handled by the sweeper
   return queue;
 }
@@ -58,7 +70,7 @@ export function settlementQueue(redisUrl: string, prefix: string): Queue {
  */
 export async function sweepOutbox(
   db: Database,
-  queue: Queue,
+  queue: SettlementQueue,
   nowMs: number,
   scope?: { terminalId: string; flightId: string },
 ): Promise<number> {
@@ -97,13 +109,19 @@ export async function sweepOutbox(
     await queue.addBulk(
       fresh.map((chunk) => ({
         name: "settle/records",
-        data: { recordIds: chunk.map((row) => row.recordId) },
+        data: { recordIds: chunk.map((row) => row.recordId), deploymentId: queue.deploymentId },
         opts: { ...SETTLE_JOB, jobId: settleJobId(chunk) },
       })),
     );
   }
   for (const chunk of chunks.filter((c) => !fresh.includes(c))) {
-    await requeue(queue, settleJobId(chunk), "settle/records", { recordIds: chunk.map((row) => row.recordId) }, SETTLE_JOB);
+    await requeue(
+      queue,
+      settleJobId(chunk),
+      "settle/records",
+      { recordIds: chunk.map((row) => row.recordId), deploymentId: queue.deploymentId },
+      SETTLE_JOB,
+    );
   }
   const ids = rows.map((row) => row.recordId);
   for (let i = 0; i < ids.length; i += 5_000) {
@@ -134,12 +152,12 @@ async function requeue(queue: Queue, jobId: string, name: string, data: object, 
   if (existing === undefined || state === "completed" || state === "unknown") await queue.add(name, data, { ...opts, jobId });
 }
 
-export async function enqueueClose(queue: Queue, flightId: string, force: boolean): Promise<void> {
-  await requeue(queue, `close-${flightId}`, "flight/close", { flightId, force }, CLOSE_JOB);
+export async function enqueueClose(queue: SettlementQueue, flightId: string, force: boolean): Promise<void> {
+  await requeue(queue, `close-${flightId}`, "flight/close", { flightId, force, deploymentId: queue.deploymentId }, CLOSE_JOB);
 }
 
 /** Flights that may close now: all assigned terminals closed their service, or the deadline passed. */
-export async function enqueueDueCloses(db: Database, queue: Queue, nowMs: number): Promise<number> {
+export async function enqueueDueCloses(db: Database, queue: SettlementQueue, nowMs: number): Promise<number> {
   const candidates = await db
     .select({ id: flights.id })
     .from(flights)
@@ -157,18 +175,34 @@ export async function enqueueDueCloses(db: Database, queue: Queue, nowMs: number
   return candidates.length;
 }
 
+/**
+ * A job made by another deployment (one sharing this prefix against the rules) is refused, without
+ * retrying: run here it would settle against the wrong database ("no flight …") and be lost there.
+ */
+export function refuseForeign(job: Job, deploymentId: string): void {
+  const owner = (job.data as { deploymentId?: unknown } | undefined)?.deploymentId;
+  if (owner !== deploymentId) {
+    throw new UnrecoverableError(`job ${job.name} is for deployment ${String(owner)}, not this database's ${deploymentId}: not taken`);
+  }
+}
+
 export interface Settlement {
-  readonly queue: Queue;
+  readonly queue: SettlementQueue;
   readonly worker: Worker;
   close(): Promise<void>;
 }
 
 export async function startSettlement(options: SettlementOptions): Promise<Settlement> {
   const connection: ConnectionOptions = { url: options.redisUrl, maxRetriesPerRequest: null };
-  const queue = new Queue(SETTLEMENT_QUEUE, { connection, prefix: options.prefix });
+  const queue = new SettlementQueue({ connection, prefix: options.prefix }, options.deploymentId);
   const schedulerOpts = { attempts: 3, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 };
-  await queue.upsertJobScheduler("outbox-sweep", { every: SWEEP_EVERY_MS }, { name: "outbox/sweep", opts: schedulerOpts });
-  await queue.upsertJobScheduler("flights-close-due", { every: CLOSE_CHECK_EVERY_MS }, { name: "flights/close-due", opts: schedulerOpts });
+  const data = { deploymentId: options.deploymentId };
+  await queue.upsertJobScheduler("outbox-sweep", { every: SWEEP_EVERY_MS }, { name: "outbox/sweep", data, opts: schedulerOpts });
+  await queue.upsertJobScheduler(
+    "flights-close-due",
+    { every: CLOSE_CHECK_EVERY_MS },
+    { name: "flights/close-due", data, opts: schedulerOpts },
+  );
   const worker = new Worker(SETTLEMENT_QUEUE, (job) => processSettlementJob(job, options, queue), {
     connection,
     prefix: options.prefix,
@@ -191,7 +225,8 @@ export async function startSettlement(options: SettlementOptions): Promise<Settl
 }
 
 /** Waiting for something (a sale to settle, settlements before a close) throws NotYetError: retried. */
-async function processSettlementJob(job: Job, options: SettlementOptions, queue: Queue): Promise<unknown> {
+async function processSettlementJob(job: Job, options: SettlementOptions, queue: SettlementQueue): Promise<unknown> {
+  refuseForeign(job, options.deploymentId);
   const nowMs = options.now();
   switch (job.name) {
     case "settle/records": {

@@ -1,10 +1,10 @@
 /** Infrastructure as one plugin: configuration, database, Redis, signing keys and the clock. */
 
-import type { Queue } from "bullmq";
 import fp from "fastify-plugin";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Database, DatabaseHandle } from "../db/client.js";
+import type { SettlementQueue } from "../jobs/settlement.js";
 import type { KeyStore } from "../keys/key-store.js";
 
 export interface Infrastructure {
@@ -12,8 +12,10 @@ export interface Infrastructure {
   readonly database: DatabaseHandle;
   readonly redis: Redis;
   readonly keys: KeyStore;
+  /** This database's identity: every job carries it, and a worker takes only its own. */
+  readonly deploymentId: string;
   /** Enqueue-only: the API puts settlement jobs here after an upload commits. */
-  readonly settlementQueue: Queue;
+  readonly settlementQueue: SettlementQueue;
   /** The clock, injectable so tests can move time (registration cut-offs, expiries). */
   readonly now: () => number;
   /** scrypt cost of new password hashes (2^N); lowered only by tests that make many accounts. */

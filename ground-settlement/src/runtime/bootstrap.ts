@@ -9,6 +9,7 @@ import { openDatabase, pgliteDirIn } from "../db/client.js";
 import { settlementQueue } from "../jobs/settlement.js";
 import { fileKeyStore, type KeyStore } from "../keys/key-store.js";
 import type { Infrastructure } from "../plugins/infrastructure.js";
+import { deploymentQueues } from "./deployment.js";
 
 export const PASSWORD_COST_LOG2N = 15;
 
@@ -39,10 +40,17 @@ export async function openInfrastructure(
     await database.close();
     throw error;
   });
+  const queues = await deploymentQueues(database.db, redis, config.queuePrefix).catch(async (error: Error) => {
+    redis.disconnect();
+    await database.close();
+    throw error;
+  });
   const keys: KeyStore = fileKeyStore(join(config.dataDir, "keys"));
-  const queue = settlementQueue(config.redisUrl, config.queuePrefix);
+  const queue = settlementQueue(config.redisUrl, queues.queuePrefix, queues.deploymentId);
   return {
-    config,
+    // The queue prefix in force is the deployment's own.
+    config: { ...config, queuePrefix: queues.queuePrefix },
+    deploymentId: queues.deploymentId,
     database,
     redis,
     keys,

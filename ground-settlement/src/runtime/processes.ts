@@ -36,7 +36,8 @@ export async function run(config: Config, roles: { api: boolean; worker: boolean
     const maintenance = await startMaintenance({
       db: infra.database.db,
       redisUrl: config.redisUrl,
-      prefix: config.queuePrefix,
+      prefix: infra.config.queuePrefix,
+      deploymentId: infra.deploymentId,
       now: infra.now,
       logger,
     });
@@ -44,7 +45,8 @@ export async function run(config: Config, roles: { api: boolean; worker: boolean
     const settlement = await startSettlement({
       db: infra.database.db,
       redisUrl: config.redisUrl,
-      prefix: config.queuePrefix,
+      prefix: infra.config.queuePrefix,
+      deploymentId: infra.deploymentId,
       now: infra.now,
       logger,
       concurrency: config.settlementConcurrency,

@@ -12,6 +12,7 @@ import { settlementQueue } from "../../src/jobs/settlement.js";
 import { fileKeyStore } from "../../src/keys/key-store.js";
 import type { Infrastructure } from "../../src/plugins/infrastructure.js";
 import { connectRedis } from "../../src/runtime/bootstrap.js";
+import { deploymentQueues } from "../../src/runtime/deployment.js";
 import { createTestDatabase, type Engine } from "./databases.js";
 
 /** 2026-11-25T00:00Z: a week before the sample flights. */
@@ -44,9 +45,12 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     ...env,
   });
   const clock = { nowMs: TEST_START_MS };
-  const settlement = settlementQueue(redisUrl, config.queuePrefix);
+  // As the service starts: the queue prefix carries the database's identity.
+  const queues = await deploymentQueues(database.handle.db, redis, config.queuePrefix);
+  const settlement = settlementQueue(redisUrl, queues.queuePrefix, queues.deploymentId);
   const infra: Infrastructure = {
-    config,
+    config: { ...config, queuePrefix: queues.queuePrefix },
+    deploymentId: queues.deploymentId,
     database: database.handle,
     redis,
     keys: fileKeyStore(join(dataDir, "keys")),
@@ -67,6 +71,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
       await app.close();
       await settlement.obliterate({ force: true });
       await settlement.close();
+      await redis.del(`${queues.queuePrefix}:deployment`);
       redis.disconnect();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

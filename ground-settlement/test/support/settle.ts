@@ -12,6 +12,7 @@ export async function startWorker(t: TestApp, options: { concurrency?: number } 
     db: t.db,
     redisUrl: t.infra.config.redisUrl,
     prefix: t.infra.config.queuePrefix,
+    deploymentId: t.infra.deploymentId,
     now: () => t.clock.nowMs,
     logger: pino({ level: "silent" }),
     concurrency: options.concurrency ?? 2,
