@@ -36,6 +36,8 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 200 },
     // Unique across processes, sortable by time: log lines of one request can be found anywhere.
     genReqId: () => newId(),
+    // Behind a TLS proxy: the client's address and protocol from X-Forwarded-* (TRUST_PROXY).
+    trustProxy: infra.config.trustProxy,
   });
   await app.register(infrastructurePlugin, { infra });
   await app.register(bodyParsersPlugin);

@@ -36,6 +36,13 @@ export interface Config {
   readonly registrationsPerMinute: number;
   /** The built web pages (`npm run build`), served under /app/. */
   readonly webDir: string;
+  /**
+   * Which proxies' X-Forwarded-* headers to believe (Fastify's `trustProxy`): false (none, the
+   * default), true (any: only when nothing but the proxy can reach the service), or the proxies'
+   * addresses and ranges. Behind a TLS proxy it makes
+   * session cookies `Secure` and rate limits count the real client addresses (docs/ground.md).
+   */
+  readonly trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {
@@ -97,9 +104,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     loginAttemptsPerMinute: integer("LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100_000),
     registrationsPerMinute: integer("REGISTRATIONS_PER_MINUTE", 30, 1, 100_000),
     webDir: resolve(env["WEB_DIR"] || fileURLToPath(new URL("../dist/web", import.meta.url))),
+    trustProxy: trustProxyOf(env["TRUST_PROXY"], problems),
   };
   if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(config.queuePrefix))
     problems.push(`QUEUE_PREFIX=${JSON.stringify(config.queuePrefix)}: expected 1 to 64 of A-Z a-z 0-9 _ - { }`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** TRUST_PROXY: unset or `false`, `true`, or proxy addresses and CIDR ranges separated by commas. */
+function trustProxyOf(raw: string | undefined, problems: string[]): Config["trustProxy"] {
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  const addresses = raw.split(",").map((part) => part.trim());
+  if (addresses.every((address) => /^[0-9A-Fa-f.:]{2,45}(\/\d{1,3})?$/.test(address))) return addresses;
+  problems.push(`TRUST_PROXY=${JSON.stringify(raw)}: expected false, true, or proxy addresses (10.0.0.1,10.1.0.0/16)`);
+  return false;
 }

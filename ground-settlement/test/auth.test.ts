@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "../src/auth/passwords.js";
 import { PASSWORD_COST_LOG2N } from "../src/runtime/bootstrap.js";
 import { SESSION_TTL_MS } from "../src/services/passengers.js";
+import { createStaffUser } from "../src/services/staff.js";
 import { bearer, call } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 
@@ -64,5 +65,52 @@ describe("sessions", () => {
     ]) {
       expect((await call(t.app, { method: "GET", url: "/me", headers: { authorization } })).json().code).toBe("unauthenticated");
     }
+  });
+});
+
+describe("log-in timing (issue 15, point 8)", () => {
+  let t: TestApp;
+  const COST_LOG2N = 14; // the production cost is 15; 14 keeps the test short and the gap as wide
+  beforeAll(async () => {
+    t = await createTestApp("pglite", {}, { passwordCostLog2N: COST_LOG2N });
+    await call(
+      t.app,
+      { method: "POST", url: "/passengers", payload: { email: "known@example.com", password: "a long enough password", displayName: "K" } },
+      201,
+    );
+    await createStaffUser(t.db, {
+      email: "staff@example.com",
+      displayName: "S",
+      role: "finance",
+      password: "a long enough password",
+      nowMs: t.clock.nowMs,
+      costLog2N: COST_LOG2N,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** Median answer time of a refused log-in, in ms. */
+  const medianMs = async (url: string, email: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      const response = await t.app.inject({ method: "POST", url, payload: { email, password: "not the password" } });
+      times.push(performance.now() - start);
+      expect(response.json().code).toBe("invalid_credentials");
+    }
+    return times.sort((a, b) => a - b)[2]!;
+  };
+
+  it.each([
+    ["passenger", "/sessions", "known@example.com"],
+    ["staff", "/web/staff-session", "staff@example.com"],
+  ])("takes as long for an unknown e-mail as for a known one (%s)", async (_who, url, known) => {
+    const knownMs = await medianMs(url, known);
+    const unknownMs = await medianMs(url, "nobody@example.com");
+    // The same scrypt work either way; a dummy at cost 10 made the unknown e-mail about 16 times faster.
+    expect(unknownMs / knownMs).toBeGreaterThan(0.5);
+    expect(unknownMs / knownMs).toBeLessThan(2);
   });
 });

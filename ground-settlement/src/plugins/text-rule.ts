@@ -9,8 +9,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ApiError } from "../errors.js";
 
-/** Values walked per request at most: bodies are already bounded in bytes and depth. */
+/** Values walked per request at most (bodies are already bounded in bytes), and how deep. */
 const VALUES_MAX = 100_000;
+/** No route's schema nests deeper than a few levels; deeper is refused before it can exhaust the stack. */
+const DEPTH_MAX = 32;
 
 export const textRulePlugin = fp(
   async (app: FastifyInstance) => {
@@ -28,27 +30,28 @@ export const textRulePlugin = fp(
 /** The value with every string in NFC; throws at the first string that breaks the rule. */
 function normalized<T>(root: T, where: string): T {
   let visited = 0;
-  const walk = (value: unknown, path: string): unknown => {
+  const walk = (value: unknown, path: string, depth: number): unknown => {
     visited += 1;
     if (visited > VALUES_MAX) throw new ApiError("validation_failed", `request ${where}: more than ${VALUES_MAX} values`);
+    if (depth > DEPTH_MAX) throw new ApiError("validation_failed", `request ${where}: nested more than ${DEPTH_MAX} levels deep`);
     if (typeof value === "string") {
       const problem = textProblem(value);
       if (problem !== undefined)
         throw new ApiError("validation_failed", `request ${path} ${describeTextProblem(problem)}`, { field: path });
       return normalizeText(value);
     }
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, `${path}/${index}`));
+    if (Array.isArray(value)) return value.map((item, index) => walk(item, `${path}/${index}`, depth + 1));
     if (typeof value === "object" && value !== null) {
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         const keyProblem = textProblem(key);
         if (keyProblem !== undefined)
           throw new ApiError("validation_failed", `request ${where}: a field name ${describeTextProblem(keyProblem)}`);
-        out[key] = walk(item, `${path}/${key}`);
+        out[key] = walk(item, `${path}/${key}`, depth + 1);
       }
       return out;
     }
     return value;
   };
-  return walk(root, where) as T;
+  return walk(root, where, 0) as T;
 }

@@ -60,7 +60,8 @@ export async function passengerRoutes(base: FastifyInstance): Promise<void> {
         response: { 201: SessionBody, ...errorResponses() },
       },
     },
-    async (request, reply) => reply.status(201).send(await logIn(app.db, { ...request.body, nowMs: app.infra.now() })),
+    async (request, reply) =>
+      reply.status(201).send(await logIn(app.db, { ...request.body, nowMs: app.infra.now(), costLog2N: app.infra.passwordCostLog2N })),
   );
 
   app.delete(

@@ -6,6 +6,7 @@ import { Type } from "typebox";
 import { ApiError } from "../errors.js";
 import { staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
+import { enrolmentRateLimit } from "../plugins/web-security.js";
 import { trustListFor } from "../services/issuer-keys.js";
 import { buildManifest } from "../services/manifests.js";
 import { assignFlight, createEnrolmentCode, enrol, listTerminals, requireAssignment, revokeTerminal } from "../services/terminals.js";
@@ -36,7 +37,7 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     "/terminals/enrol",
     {
-      config: { access: ["public"] },
+      config: { access: ["public"], rateLimit: enrolmentRateLimit(app) },
       schema: {
         tags: ["terminals"],
         summary: "Enrol with a one-time code and the device public key; answers with the keys to pin and trust",

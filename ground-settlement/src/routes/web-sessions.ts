@@ -50,7 +50,7 @@ export async function webSessionRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const session = await staffLogIn(app.db, { ...request.body, nowMs: app.infra.now() });
+      const session = await staffLogIn(app.db, { ...request.body, nowMs: app.infra.now(), costLog2N: app.infra.passwordCostLog2N });
       setCookie(request, reply, session.token, STAFF_SESSION_TTL_MS);
       return reply.status(201).send({ role: session.role, displayName: session.displayName, csrfToken: csrfTokenOf(session.token) });
     },
@@ -102,7 +102,7 @@ export async function webSessionRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const session = await logIn(app.db, { ...request.body, nowMs: app.infra.now() });
+      const session = await logIn(app.db, { ...request.body, nowMs: app.infra.now(), costLog2N: app.infra.passwordCostLog2N });
       setCookie(request, reply, session.token, SESSION_TTL_MS);
       return reply
         .status(201)

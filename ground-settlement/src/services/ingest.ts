@@ -464,6 +464,13 @@ async function reversalState(tx: Executor, flightId: string, fresh: readonly Sal
   };
 }
 
+/**
+ * Refused batches kept per terminal at most: each is evidence for finance, but a terminal (or a
+ * stolen device key) sending refusable batches on end must not fill the database. Past the bound
+ * the batch is still refused, with the same answer, and not stored again.
+ */
+export const REFUSED_BATCHES_PER_TERMINAL_MAX = 100;
+
 async function refuse(
   db: Database,
   input: { terminalId: string; flightId: string; bytes: Uint8Array; nowMs: number },
@@ -471,21 +478,28 @@ async function refuse(
   detail: string,
   chain?: { index: number; sequence: number | undefined; reason: string },
 ): Promise<ApiError> {
-  const id = newId();
-  await db.insert(rejectedBatches).values({
-    id,
-    terminalId: input.terminalId,
-    flightId: input.flightId,
-    receivedAtMs: input.nowMs,
-    reason,
-    detail,
-    chainIndex: chain?.index ?? null,
-    chainReason: chain?.reason ?? null,
-    bytes: input.bytes,
-  });
+  const [kept] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(rejectedBatches)
+    .where(eq(rejectedBatches.terminalId, input.terminalId));
+  const id = kept!.n < REFUSED_BATCHES_PER_TERMINAL_MAX ? newId() : undefined;
+  if (id !== undefined) {
+    await db.insert(rejectedBatches).values({
+      id,
+      terminalId: input.terminalId,
+      flightId: input.flightId,
+      receivedAtMs: input.nowMs,
+      reason,
+      detail,
+      chainIndex: chain?.index ?? null,
+      chainReason: chain?.reason ?? null,
+      bytes: input.bytes,
+    });
+  }
   return new ApiError("batch_rejected", `batch refused whole: ${reason}: ${detail}`, {
     reason,
-    rejectedBatchId: id,
+    // Absent once the terminal has REFUSED_BATCHES_PER_TERMINAL_MAX refused batches kept.
+    ...(id === undefined ? {} : { rejectedBatchId: id }),
     ...(chain === undefined ? {} : { chain }),
   });
 }

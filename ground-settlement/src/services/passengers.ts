@@ -1,7 +1,7 @@
 /** Passenger accounts: sign-up, log-in (session tokens), log-out, profile with wallet balances. */
 import { newId } from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
-import { hashPassword, verifyPassword } from "../auth/passwords.js";
+import { hashPassword, unknownAccountVerifier, verifyPassword } from "../auth/passwords.js";
 import { newToken, SESSION_PREFIX } from "../auth/tokens.js";
 import type { Database } from "../db/client.js";
 import { passengers, sessions } from "../db/schema/identity.js";
@@ -10,8 +10,6 @@ import { ApiError } from "../errors.js";
 import { balanceOf } from "../ledger/ledger.js";
 
 export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
-// Compared against when the e-mail is unknown, so both cases take the same time.
-export const DUMMY_HASH = "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 export interface Session {
   readonly passengerId: string;
@@ -40,9 +38,9 @@ export async function signUp(
   return startSession(db, passengerId, input.nowMs);
 }
 
-export async function logIn(db: Database, input: { email: string; password: string; nowMs: number }): Promise<Session> {
+export async function logIn(db: Database, input: { email: string; password: string; nowMs: number; costLog2N: number }): Promise<Session> {
   const [passenger] = await db.select().from(passengers).where(eq(passengers.email, input.email.toLowerCase()));
-  const ok = await verifyPassword(input.password, passenger?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyPassword(input.password, passenger?.passwordHash ?? unknownAccountVerifier(input.costLog2N));
   if (passenger === undefined || !ok) throw new ApiError("invalid_credentials", "wrong e-mail or password");
   return startSession(db, passenger.id, input.nowMs);
 }

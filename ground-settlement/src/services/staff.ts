@@ -4,12 +4,11 @@
  */
 import { newId } from "@cabinpay/shared";
 import { and, eq, isNull } from "drizzle-orm";
-import { hashPassword, PASSWORD_LENGTH, verifyPassword } from "../auth/passwords.js";
+import { hashPassword, PASSWORD_LENGTH, unknownAccountVerifier, verifyPassword } from "../auth/passwords.js";
 import { newToken, STAFF_SESSION_PREFIX } from "../auth/tokens.js";
 import type { Database } from "../db/client.js";
 import { type StaffRole, staffSessions, staffUsers } from "../db/schema/identity.js";
 import { ApiError } from "../errors.js";
-import { DUMMY_HASH } from "./passengers.js";
 
 export const STAFF_SESSION_TTL_MS = 8 * 3_600_000;
 
@@ -44,13 +43,16 @@ export async function createStaffUser(
   return { staffId };
 }
 
-export async function staffLogIn(db: Database, input: { email: string; password: string; nowMs: number }): Promise<StaffSession> {
+export async function staffLogIn(
+  db: Database,
+  input: { email: string; password: string; nowMs: number; costLog2N: number },
+): Promise<StaffSession> {
   const [user] = await db
     .select()
     .from(staffUsers)
     .where(and(eq(staffUsers.email, input.email.toLowerCase()), isNull(staffUsers.disabledAtMs)));
   // The same work whether or not the account exists: the answer time tells nothing.
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? unknownAccountVerifier(input.costLog2N));
   if (user === undefined || !ok) throw new ApiError("invalid_credentials", "wrong e-mail or password");
   const { token, hash } = newToken(STAFF_SESSION_PREFIX);
   const expiresAtMs = input.nowMs + STAFF_SESSION_TTL_MS;

@@ -28,7 +28,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  engine: Engine,
+  env: Record<string, string> = {},
+  options: { passwordCostLog2N?: number } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(engine);
   const redisUrl = env["REDIS_URL"] ?? inject("redisUrl");
   const redis = await connectRedis(redisUrl);
@@ -57,7 +61,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     settlementQueue: settlement,
     now: () => clock.nowMs,
     // Cheap hashes: these tests make many accounts; the cost itself is tested in auth.test.ts.
-    passwordCostLog2N: 10,
+    passwordCostLog2N: options.passwordCostLog2N ?? 10,
   };
   const app = await buildApp(infra);
   await app.ready();
