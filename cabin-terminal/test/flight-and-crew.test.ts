@@ -6,7 +6,8 @@ import { openTerminalDatabase } from "../src/core/db/open.js";
 import { records, stock } from "../src/core/db/schema.js";
 import { TerminalError } from "../src/core/errors.js";
 import { loadFlight, openFlight } from "../src/core/flight/load.js";
-import { DEPARTURE_MS, enrolledDatabase, manifestBytes } from "./support/fixtures.js";
+import type { ChainGuard } from "../src/core/integrity/anchor.js";
+import { DEPARTURE_MS, enrolledDatabase, guardBeside, manifestBytes } from "./support/fixtures.js";
 
 const NOW = DEPARTURE_MS - 3_600_000;
 
@@ -105,33 +106,40 @@ describe("loading a flight", () => {
 
 describe("crew login", () => {
   it("lets crew in with their PIN and says who they are", () => {
-    const { db, close } = enrolledDatabase();
+    const opened = enrolledDatabase();
+    const { db, close } = opened;
+    const guard = guardBeside(opened);
     const { flightKey, manifest } = loadFlight(db, { manifestBytes: manifestBytes(), trolleyId: "A", nowMs: NOW });
-    expect(crewLogin(db, { flightKey, manifest, crewId: "C1001", pin: "2468", nowMs: NOW })).toEqual({
+    expect(crewLogin(guard, { flightKey, manifest, crewId: "C1001", pin: "2468", nowMs: NOW })).toEqual({
       ok: true,
       crewId: "C1001",
       name: "Li Na",
       role: "purser",
     });
-    expect(crewLogin(db, { flightKey, manifest, crewId: "C9999", pin: "2468", nowMs: NOW })).toEqual({ ok: false, reason: "unknown_crew" });
+    expect(crewLogin(guard, { flightKey, manifest, crewId: "C9999", pin: "2468", nowMs: NOW })).toEqual({
+      ok: false,
+      reason: "unknown_crew",
+    });
     close();
   });
 
   it("locks a crew member out after 5 wrong PINs, across a restart, for 5 minutes", () => {
     const opened = enrolledDatabase();
     const { flightKey, manifest } = loadFlight(opened.db, { manifestBytes: manifestBytes(), trolleyId: "A", nowMs: NOW });
-    const attempt = (db: typeof opened.db, pin: string, nowMs = NOW) => crewLogin(db, { flightKey, manifest, crewId: "C1002", pin, nowMs });
-    expect([1, 2, 3, 4].map(() => attempt(opened.db, "0000"))).toEqual(
+    const attempt = (guard: ChainGuard, pin: string, nowMs = NOW) => crewLogin(guard, { flightKey, manifest, crewId: "C1002", pin, nowMs });
+    const guard = guardBeside(opened);
+    expect([1, 2, 3, 4].map(() => attempt(guard, "0000"))).toEqual(
       [4, 3, 2, 1].map((attemptsLeft) => ({ ok: false, reason: "wrong_pin", attemptsLeft })),
     );
-    expect(attempt(opened.db, "9999")).toEqual({ ok: false, reason: "locked", lockedUntilMs: NOW + 5 * 60_000 });
+    expect(attempt(guard, "9999")).toEqual({ ok: false, reason: "locked", lockedUntilMs: NOW + 5 * 60_000 });
     opened.close();
-    const again = openTerminalDatabase(opened.path);
+    const again = { ...openTerminalDatabase(opened.path), path: opened.path };
+    const afterRestart = guardBeside(again);
     // The right PIN does not help while locked, not even after a restart.
-    expect(attempt(again.db, "1357", NOW + 60_000)).toEqual({ ok: false, reason: "locked", lockedUntilMs: NOW + 5 * 60_000 });
-    expect(attempt(again.db, "1357", NOW + 5 * 60_000)).toMatchObject({ ok: true, crewId: "C1002", role: "crew" });
+    expect(attempt(afterRestart, "1357", NOW + 60_000)).toEqual({ ok: false, reason: "locked", lockedUntilMs: NOW + 5 * 60_000 });
+    expect(attempt(afterRestart, "1357", NOW + 5 * 60_000)).toMatchObject({ ok: true, crewId: "C1002", role: "crew" });
     // A success starts the count again.
-    expect(attempt(again.db, "0000", NOW + 6 * 60_000)).toEqual({ ok: false, reason: "wrong_pin", attemptsLeft: 4 });
+    expect(attempt(afterRestart, "0000", NOW + 6 * 60_000)).toEqual({ ok: false, reason: "wrong_pin", attemptsLeft: 4 });
     again.close();
   });
 });

@@ -16,6 +16,7 @@ import { TerminalError } from "../src/core/errors.js";
 import { type LoadedFlight, loadFlight } from "../src/core/flight/load.js";
 import { enrolWithGround, type GroundClient, groundClient } from "../src/core/ground/client.js";
 import { uploadFlight } from "../src/core/ground/upload.js";
+import { ChainGuard } from "../src/core/integrity/anchor.js";
 import { fileKeyStore } from "../src/core/keys/key-store.js";
 import { voidSale } from "../src/core/sales/reverse.js";
 import { charge, closeService, type Seller } from "../src/core/sales/sell.js";
@@ -67,7 +68,9 @@ describe("the terminal core with the real ground service", () => {
 
   it("sells offline, then uploads after landing, cut off and resumed, until the ground holds exactly its records", async () => {
     t.clock.nowMs = DEPARTURE_MS + 3_600_000; // in the air
-    const purserLogin = crewLogin(terminal.db, {
+    const guard = new ChainGuard(terminal.db, keys);
+    guard.open();
+    const purserLogin = crewLogin(guard, {
       flightKey: flight.flightKey,
       manifest: flight.manifest,
       crewId: "C1001",
@@ -171,6 +174,11 @@ describe("the terminal core with the real ground service", () => {
       .where(and(eq(saleRecords.terminalId, client.terminalId), eq(saleRecords.flightId, flightId)))
       .orderBy(saleRecords.sequence);
     expect(held.map((r) => Buffer.from(r.bytes).toString("hex"))).toEqual(mine.map((r) => Buffer.from(r.bytes).toString("hex")));
-    expect(await client.chain(flightId)).toEqual({ nextSequence: 8, serviceClosed: true });
+    // The head the ground holds is this terminal's own last record.
+    expect(await client.chain(flightId)).toEqual({
+      nextSequence: 8,
+      headHash: Buffer.from(mine.at(-1)!.hash).toString("hex"),
+      serviceClosed: true,
+    });
   });
 });

@@ -45,6 +45,14 @@ describe("the browser host", () => {
     }
   });
 
+  it("answers a malformed % escape with 400, not a host failure", async () => {
+    for (const path of ["/%", "/%zz", "/assets/%E0%A4%A", "/%C0%AF"]) {
+      const response = await fetch(`${host.url}${path}`);
+      expect([response.status, ((await response.json()) as { code: string }).code], path).toEqual([400, "bad_path"]);
+    }
+    expect((await fetch(host.url)).status).toBe(200);
+  });
+
   it("answers API calls with the token, and refuses them without it", async () => {
     const status = await api("status/get", {});
     expect(status.status).toBe(200);

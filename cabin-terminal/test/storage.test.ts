@@ -42,9 +42,9 @@ describe("the terminal database", () => {
         "select name, strict from pragma_table_list where schema = 'main' and name not like 'sqlite_%' and name not like '__drizzle%'",
       )
       .all() as { name: string; strict: number }[];
-    expect(tables.length).toBe(6);
+    expect(tables.length).toBe(5);
     for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
-    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial", "0001_retention"]);
+    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial", "0001_retention", "0002_lockouts_in_anchor"]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
     expect(() =>
@@ -81,6 +81,7 @@ describe("the terminal database", () => {
       )
       .run("9C8850/2026-12-01", "m1");
     expect(old.sqlite.prepare("select * from flights").all()[0]).not.toHaveProperty("purged_at_ms");
+    old.sqlite.prepare("insert into crew_lockouts (flight_key, crew_id, failed_attempts) values ('9C8850/2026-12-01', 'C1002', 3)").run();
     old.close();
     // 0001_retention: flights gain purged_at_ms, empty for what was there.
     const now = openTerminalDatabase(path);
@@ -89,6 +90,9 @@ describe("the terminal database", () => {
       { flight_key: "9C8850/2026-12-01", closed_at_ms: 2, purged_at_ms: null },
     ]);
     expect(() => now.sqlite.prepare("update flights set purged_at_ms = 'soon'").run()).toThrow(/cannot store TEXT value in INTEGER column/);
+    // 0002_lockouts_in_anchor: the lock-outs left the database for the anchor beside the device key.
+    expect(now.sqlite.prepare("select name from sqlite_master where name = 'crew_lockouts'").all()).toEqual([]);
+    expect(now.sqlite.prepare("select count(*) as n from flights").get()).toEqual({ n: 1 });
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

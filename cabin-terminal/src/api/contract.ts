@@ -94,6 +94,11 @@ export interface TerminalStatus {
   readonly cart: CartView | undefined;
   /** Records the ground has not acknowledged yet. */
   readonly unsentRecords: number;
+  /**
+   * Set when this terminal's records were changed, removed or replaced outside it (found at start,
+   * against the anchor kept with the device key): it sells nothing more until ops have looked.
+   */
+  readonly chainProblem: string | undefined;
 }
 
 export interface TerminalApi {

@@ -17,6 +17,7 @@ import { TerminalError } from "./errors.js";
 import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
 import { uploadFlight } from "./ground/upload.js";
+import { ChainGuard } from "./integrity/anchor.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
 import { Cart, priced } from "./sales/cart.js";
@@ -42,6 +43,9 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   const { db } = database;
   const keys = options.keyStore ?? fileKeyStore(join(options.dataDir, "device.key"));
   const now = options.now ?? Date.now;
+  // Every stored chain against the anchor kept with the device key, before anything is sold.
+  const guard = new ChainGuard(db, keys);
+  guard.open();
   const ground = { timeoutMs: 15_000, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
   const cart = new Cart();
   let crew: { crewId: string; name: string; role: CrewRole } | undefined;
@@ -117,6 +121,14 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     if (!current().manifest.catalog.some((item) => item.sku === sku))
       throw new TerminalError("invalid_input", `${sku} is not in this flight's catalog`);
   }
+  /** Writes to the current flight's chain: only on an intact chain, and the anchor follows. */
+  function chained<T>(write: () => T): T {
+    const { flightKey } = current();
+    guard.requireIntact(flightKey);
+    const result = write();
+    guard.advance(flightKey);
+    return result;
+  }
   function opened(loaded: LoadedFlight): FlightSummary {
     flight = loaded;
     crew = undefined;
@@ -164,7 +176,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     async "crew/login"(input) {
       const { crewId, pin } = validated("crew/login", input);
       const loaded = current();
-      const result = crewLogin(db, { flightKey: loaded.flightKey, manifest: loaded.manifest, crewId, pin, nowMs: now() });
+      const result = crewLogin(guard, { flightKey: loaded.flightKey, manifest: loaded.manifest, crewId, pin, nowMs: now() });
       crew = result.ok ? { crewId: result.crewId, name: result.name, role: result.role } : crew;
       return result;
     },
@@ -196,16 +208,17 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     },
     async "sale/charge"(input) {
       const { voucherText } = validated("sale/charge", input);
-      const result = charge(db, current(), seller(), cart.lines, voucherText, now());
+      const result = chained(() => charge(db, current(), seller(), cart.lines, voucherText, now()));
       if (result.approved) cart.clear();
       return result;
     },
     async "sale/void"(input) {
-      return voidSale(db, current(), seller(), validated("sale/void", input).recordId, now());
+      const { recordId } = validated("sale/void", input);
+      return chained(() => voidSale(db, current(), seller(), recordId, now()));
     },
     async "sale/refund"(input) {
       const { recordId, lines } = validated("sale/refund", input);
-      return refundSale(db, current(), seller(), recordId, lines, now());
+      return chained(() => refundSale(db, current(), seller(), recordId, lines, now()));
     },
     async "sale/list"(input) {
       validated("sale/list", input);
@@ -217,7 +230,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     },
     async "service/close"(input) {
       validated("service/close", input);
-      return closeService(db, current(), seller(), now());
+      return chained(() => closeService(db, current(), seller(), now()));
     },
     async "sync/upload"(input) {
       const { batchSizeMax } = validated("sync/upload", input);
@@ -230,6 +243,9 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
         // A whole fleet landing at once may be asked to wait its turn for some minutes.
         busyWaitMaxMs: 10 * 60_000,
         ...(options.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
+      }).catch((error: unknown) => {
+        if (error instanceof TerminalError && error.code === "chain_forked") guard.markBroken(current().flightKey, error.message);
+        throw error;
       });
       purgeAcknowledged(db, { nowMs: now(), retentionMs });
       return summary;
@@ -258,6 +274,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
         crew,
         cart: flight === undefined ? undefined : cartView(),
         unsentRecords: unsent?.n ?? 0,
+        chainProblem: guard.problemOf(flight?.flightKey),
       };
     },
     close: () => database.close(),

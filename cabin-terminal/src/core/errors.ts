@@ -17,6 +17,8 @@ export const TERMINAL_ERROR_CODES = [
   "invalid_input",
   "no_flight_loaded",
   "records_purged",
+  "chain_broken",
+  "chain_forked",
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 

@@ -108,7 +108,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
 
   async function serveFile(pathname: string, response: ServerResponse): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname === "/" ? "/index.html" : pathname)).replace(/^([/\\])+/, "");
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname === "/" ? "/index.html" : pathname);
+    } catch {
+      // A `%` that starts no escape ("/%zz"): a bad request, not a failure of the host.
+      return send(response, 400, { ok: false, code: "bad_path", message: "the path has a malformed % escape" });
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, "");
     const path = join(options.rendererDir, relative);
     if (!path.startsWith(options.rendererDir + sep) || relative.includes("\0")) return send(response, 404, notFound);
     let bytes: Buffer;

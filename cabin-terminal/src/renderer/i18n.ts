@@ -75,6 +75,8 @@ const en = {
   rejectedRecords: "Records the ground refused",
   notSent: "not sent yet",
   unsent: (n: number) => `${n} unsent`,
+  chainBroken:
+    "This terminal's records were changed outside CabinPay. Do not sell on it: upload what it holds on the Sync screen and call ops.",
   online: "Online",
   offline: "Offline",
   notLoggedIn: "Nobody logged in",
@@ -176,6 +178,7 @@ const zh: Words = {
   rejectedRecords: "地面拒绝的记录",
   notSent: "尚未发送",
   unsent: (n) => `${n} 条未发送`,
+  chainBroken: "本终端的记录在 CabinPay 之外被改动。请勿再用它销售：在“同步”页面上传现有记录，并联系运控。",
   online: "在线",
   offline: "离线",
   notLoggedIn: "未登录",

@@ -1,10 +1,20 @@
 /** Test material for the terminal core: a ground's keys, a manifest, an enrolled database. */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createNobleSigner, createPinVerifier, type ManifestContent, newId, sha256, signManifest } from "@cabinpay/shared";
+import { dirname, join } from "node:path";
+import {
+  createNobleSigner,
+  createPinVerifier,
+  generateSecretKey,
+  type ManifestContent,
+  newId,
+  sha256,
+  signManifest,
+} from "@cabinpay/shared";
 import { type OpenedDatabase, openTerminalDatabase } from "../../src/core/db/open.js";
 import { saveEnrolment } from "../../src/core/enrolment.js";
+import { ChainGuard } from "../../src/core/integrity/anchor.js";
+import { fileKeyStore } from "../../src/core/keys/key-store.js";
 
 const seed = (label: string) => sha256(new TextEncoder().encode(`cabin test ${label}`));
 export const groundManifestKey = createNobleSigner(seed("manifest"));
@@ -69,4 +79,16 @@ export function enrolledDatabase(dir = tempDir()): OpenedDatabase & { path: stri
     DEPARTURE_MS - 86_400_000,
   );
   return { ...opened, path };
+}
+
+/**
+ * The chain guard of a terminal whose database is at `path`: a device key in a file store beside
+ * it (made on first use), the anchor read and every chain checked, as the core does at start.
+ */
+export function guardBeside(opened: { db: OpenedDatabase["db"]; path: string }): ChainGuard {
+  const keys = fileKeyStore(join(dirname(opened.path), "device.key"));
+  if (keys.load() === undefined) keys.save(generateSecretKey());
+  const guard = new ChainGuard(opened.db, keys);
+  guard.open();
+  return guard;
 }

@@ -1,5 +1,5 @@
 /** After landing: terminals upload signed batches; ops may close a flight. */
-import { LIMITS } from "@cabinpay/shared";
+import { GENESIS_HASH, LIMITS, toHex } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { and, eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -20,7 +20,10 @@ const Outcome = Type.Object({
   outcome: Type.Union([Type.Literal("accepted"), Type.Literal("duplicate"), Type.Literal("rejected")]),
   reason: Type.Optional(Type.String()),
 });
-const ChainState = Type.Object({ nextSequence: Type.Integer({ minimum: 1 }), serviceClosed: Type.Boolean() });
+/** Where the ground's copy of a terminal's chain stands after an upload. */
+const ChainProgress = Type.Object({ nextSequence: Type.Integer({ minimum: 1 }), serviceClosed: Type.Boolean() });
+/** …and before one, with the hash of the last record held (hex; zeros before the first): the terminal compares its own. */
+const ChainState = Type.Object({ ...ChainProgress.properties, headHash: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
 
 function terminalIdOf(request: FastifyRequest): string {
   if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
@@ -54,7 +57,11 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         .select()
         .from(terminalChains)
         .where(and(eq(terminalChains.terminalId, terminalId), eq(terminalChains.flightId, request.params.flightId)));
-      return { nextSequence: (chain?.headSequence ?? 0) + 1, serviceClosed: (chain?.closedAtMs ?? null) !== null };
+      return {
+        nextSequence: (chain?.headSequence ?? 0) + 1,
+        headHash: toHex(chain?.headHash ?? GENESIS_HASH),
+        serviceClosed: (chain?.closedAtMs ?? null) !== null,
+      };
     },
   );
 
@@ -74,7 +81,10 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         security: [{ terminal: [] }],
         params: FlightIdParams,
         body: Type.Unsafe<Buffer>({ description: "application/octet-stream: one signed batch" }),
-        response: { 200: Type.Object({ records: Type.Array(Outcome), ...ChainState.properties }), ...errorResponses(404, 409, 422, 503) },
+        response: {
+          200: Type.Object({ records: Type.Array(Outcome), ...ChainProgress.properties }),
+          ...errorResponses(404, 409, 422, 503),
+        },
       },
     },
     async (request) => {

@@ -11,4 +11,6 @@ export const SIGNATURE_DOMAIN = {
   batch: asciiBytes("CPB1"),
   manifest: asciiBytes("CPM1"),
   terminalRequest: asciiBytes("CPQ1"),
+  /** The terminal's own anchor of its chains' heads, kept beside its device key (never sent). */
+  terminalAnchor: asciiBytes("CPA1"),
 } as const;

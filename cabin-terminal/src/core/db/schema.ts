@@ -50,18 +50,6 @@ export const stock = sqliteTable(
   (t) => [primaryKey({ columns: [t.flightKey, t.sku] }), check("stock_non_negative", sql`${t.quantity} >= 0`)],
 );
 
-/** Wrong PINs per crew member and flight; survives restarts so a reboot does not lift a lock-out. */
-export const crewLockouts = sqliteTable(
-  "crew_lockouts",
-  {
-    flightKey: text("flight_key").notNull(),
-    crewId: text("crew_id").notNull(),
-    failedAttempts: integer("failed_attempts").notNull(),
-    lockedUntilMs: integer("locked_until_ms"),
-  },
-  (t) => [primaryKey({ columns: [t.flightKey, t.crewId] })],
-);
-
 /** Every sale, void, refund and close: the signed chain, as uploaded after landing. */
 export const records = sqliteTable(
   "records",

@@ -102,8 +102,12 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
     async manifest(flightId: string): Promise<Uint8Array> {
       return (await signed("GET", `/terminal/flights/${flightId}/manifest`)) as Uint8Array;
     },
-    async chain(flightId: string): Promise<{ nextSequence: number; serviceClosed: boolean }> {
-      return (await signed("GET", `/terminal/flights/${flightId}/chain`)) as { nextSequence: number; serviceClosed: boolean };
+    async chain(flightId: string): Promise<{ nextSequence: number; headHash: string; serviceClosed: boolean }> {
+      return (await signed("GET", `/terminal/flights/${flightId}/chain`)) as {
+        nextSequence: number;
+        headHash: string;
+        serviceClosed: boolean;
+      };
     },
     async upload(flightId: string, batch: Uint8Array) {
       return (await signed("POST", `/terminal/flights/${flightId}/batches`, batch)) as UploadAnswer;

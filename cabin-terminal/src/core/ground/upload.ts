@@ -2,9 +2,11 @@
  * Upload after landing: asks the ground where to resume, sends the rest of the chain in signed
  * batches, stores the ground's answer for every record, and retries transient failures with
  * exponential backoff up to a limit. A record counts as sent only once the ground answered for
- * it; nothing is deleted here (retention is a separate rule).
+ * it; nothing is deleted here (retention is a separate rule). Records the ground already holds are
+ * counted as sent only if the ground's head is this terminal's own record: a different one means a
+ * clone of this terminal uploaded another chain (a fork), which is reported, never papered over.
  */
-import { createBatch, decodeRecord, GENESIS_HASH, LIMITS } from "@cabinpay/shared";
+import { createBatch, decodeRecord, GENESIS_HASH, LIMITS, toHex } from "@cabinpay/shared";
 import { and, eq, gte, isNull, lt } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
 import { records } from "../db/schema.js";
@@ -47,7 +49,9 @@ export async function uploadFlight(
   const batchSize = Math.min(options.batchSizeMax, LIMITS.batchRecordsMax);
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const flightId = await retrying(() => client.flightId(flight.manifest.flight), options, sleep);
-  let { nextSequence, serviceClosed } = await retrying(() => client.chain(flightId), options, sleep);
+  const held = await retrying(() => client.chain(flightId), options, sleep);
+  let { nextSequence, serviceClosed } = held;
+  await refuseFork(db, flight, client, flightId, held);
   const all = db.select({ sequence: records.sequence }).from(records).where(eq(records.flightKey, flight.flightKey)).all();
   const total = all.length;
   // Records the ground already holds (an earlier upload whose answer was lost) count as sent.
@@ -70,21 +74,7 @@ export async function uploadFlight(
       .from(records)
       .where(and(eq(records.flightKey, flight.flightKey), eq(records.sequence, nextSequence - 1)))
       .all();
-    const batch = createBatch(
-      {
-        terminalId: client.terminalId,
-        flight: flight.manifest.flight,
-        firstSequence: nextSequence,
-        previousHash: previous === undefined ? GENESIS_HASH : new Uint8Array(previous.hash),
-        createdAtMs: nowMs(),
-      },
-      slice.map((row) => {
-        const decoded = decodeRecord(new Uint8Array(row.bytes));
-        if (!decoded.ok) throw new TerminalError("database_damaged", `record ${row.sequence} cannot be read back: ${decoded.detail}`);
-        return decoded.record;
-      }),
-      client.signer,
-    );
+    const batch = batchOf(slice, { client, flight, firstSequence: nextSequence, previousHash: previous?.hash, nowMs: nowMs() });
     let answer: Awaited<ReturnType<GroundClient["upload"]>>;
     try {
       answer = await retrying(() => client.upload(flightId, batch), options, sleep);
@@ -112,6 +102,69 @@ export async function uploadFlight(
     options.onProgress?.({ sentRecords: Math.min(nextSequence - 1, total), totalRecords: total });
   }
   return { ...summary, nextSequence, serviceClosed };
+}
+
+type RecordRow = typeof records.$inferSelect;
+
+function batchOf(
+  rows: readonly RecordRow[],
+  at: { client: GroundClient; flight: LoadedFlight; firstSequence: number; previousHash: Buffer | undefined; nowMs: number },
+): Uint8Array {
+  return createBatch(
+    {
+      terminalId: at.client.terminalId,
+      flight: at.flight.manifest.flight,
+      firstSequence: at.firstSequence,
+      previousHash: at.previousHash === undefined ? GENESIS_HASH : new Uint8Array(at.previousHash),
+      createdAtMs: at.nowMs,
+    },
+    rows.map((row) => {
+      const decoded = decodeRecord(new Uint8Array(row.bytes));
+      if (!decoded.ok) throw new TerminalError("database_damaged", `record ${row.sequence} cannot be read back: ${decoded.detail}`);
+      return decoded.record;
+    }),
+    at.client.signer,
+  );
+}
+
+/**
+ * The ground's head must be this terminal's record of that sequence. If it is not (or this terminal
+ * has no such record), another device signed with this terminal's key: both chains are kept (this
+ * one is sent once, for the ground to keep as evidence of the fork), nothing is marked sent, and
+ * crew and ops are told to stop.
+ */
+async function refuseFork(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  client: GroundClient,
+  flightId: string,
+  held: { nextSequence: number; headHash: string },
+): Promise<void> {
+  const headSequence = held.nextSequence - 1;
+  if (headSequence === 0) return;
+  const [mine] = db
+    .select({ hash: records.hash })
+    .from(records)
+    .where(and(eq(records.flightKey, flight.flightKey), eq(records.sequence, headSequence)))
+    .all();
+  if (mine !== undefined && toHex(new Uint8Array(mine.hash)) === held.headHash) return;
+  const first = db
+    .select()
+    .from(records)
+    .where(eq(records.flightKey, flight.flightKey))
+    .orderBy(records.sequence)
+    .limit(LIMITS.batchRecordsMax)
+    .all();
+  if (first[0] !== undefined) {
+    const evidence = batchOf(first, { client, flight, firstSequence: first[0].sequence, previousHash: undefined, nowMs: Date.now() });
+    // The ground refuses it (fork) and keeps it; any answer will do.
+    await client.upload(flightId, evidence).catch(() => undefined);
+  }
+  throw new TerminalError(
+    "chain_forked",
+    `The ground holds a different record ${headSequence} for this terminal on ${flight.flightKey}: another device is using this terminal's key. ` +
+      "Stop selling on this terminal and call ops. Nothing was deleted; this terminal's records were sent to the ground as evidence.",
+  );
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Where the device's Ed25519 secret key lives: never in the database, so a copied database cannot
  * sign. The file store (Node, CLI, browser host) keeps it in a 0600 file; the Electron app keeps
- * it encrypted by the OS keychain (`safeStorage`), behind the same interface.
+ * it encrypted by the OS keychain (`safeStorage`), behind the same interface. The chain anchor
+ * (integrity/anchor.ts: each flight's chain head and the PIN lock-outs, signed by this key) is kept
+ * in the same file, after the key: removing it means removing the key, which ends the terminal.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -12,18 +14,49 @@ export interface DeviceKeyStore {
   /** The secret key, or undefined before enrolment. */
   load(): Uint8Array | undefined;
   save(secretKey: Uint8Array): void;
+  /** The signed chain anchor kept with the key, or undefined if none was written yet. */
+  loadAnchor(): string | undefined;
+  /** Writes the anchor beside the key (the key must be there). */
+  saveAnchor(anchor: string): void;
+}
+
+/** What the store keeps: the key's hex on the first line, then the anchor if there is one. */
+interface Stored {
+  readonly secretKey: Uint8Array;
+  readonly anchor: string | undefined;
+}
+
+function encodeStored(stored: Stored): string {
+  return `${toHex(stored.secretKey)}\n${stored.anchor === undefined ? "" : `${stored.anchor}\n`}`;
+}
+
+function decodeStored(text: string, path: string): Stored {
+  const [keyLine = "", anchor] = text.split("\n");
+  return { secretKey: checkedKey(fromHex(keyLine.trim()), path), anchor: anchor === undefined || anchor === "" ? undefined : anchor };
+}
+
+/** The load/save pair over a store's whole contents, read and written as text. */
+function storeOver(path: string, io: { read(): string; write(text: string): void }): DeviceKeyStore {
+  const read = (): Stored | undefined => (existsSync(path) ? decodeStored(io.read(), path) : undefined);
+  return {
+    load: () => read()?.secretKey,
+    save(secretKey) {
+      io.write(encodeStored({ secretKey, anchor: read()?.anchor }));
+    },
+    loadAnchor: () => read()?.anchor,
+    saveAnchor(anchor) {
+      const stored = read();
+      if (stored === undefined) throw new TerminalError("not_enrolled", "no device key to anchor the chain with: enrol the terminal first");
+      io.write(encodeStored({ secretKey: stored.secretKey, anchor }));
+    },
+  };
 }
 
 export function fileKeyStore(path: string): DeviceKeyStore {
-  return {
-    load() {
-      if (!existsSync(path)) return undefined;
-      return checkedKey(fromHex(readFileSync(path, "utf8").trim()), path);
-    },
-    save(secretKey) {
-      writeAtomically(path, Buffer.from(`${toHex(secretKey)}\n`));
-    },
-  };
+  return storeOver(path, {
+    read: () => readFileSync(path, "utf8"),
+    write: (text) => writeAtomically(path, Buffer.from(text)),
+  });
 }
 
 /** What the store needs of Electron's `safeStorage` (the OS keychain): the app passes it as is. */
@@ -42,23 +75,20 @@ export function encryptedFileKeyStore(path: string, cipher: StringCipher): Devic
     if (!cipher.isEncryptionAvailable())
       throw new TerminalError("key_store_unavailable", "the system keychain is not available: unlock the device session and start again");
   };
-  return {
-    load() {
-      if (!existsSync(path)) return undefined;
+  return storeOver(path, {
+    read() {
       available();
-      let plain: string;
       try {
-        plain = cipher.decryptString(readFileSync(path));
+        return cipher.decryptString(readFileSync(path));
       } catch {
         throw new TerminalError("key_store_damaged", `${path} cannot be decrypted by this device's keychain: re-enrol the terminal`);
       }
-      return checkedKey(fromHex(plain.trim()), path);
     },
-    save(secretKey) {
+    write(text) {
       available();
-      writeAtomically(path, cipher.encryptString(toHex(secretKey)));
+      writeAtomically(path, cipher.encryptString(text));
     },
-  };
+  });
 }
 
 function checkedKey(secret: Uint8Array | undefined, path: string): Uint8Array {

@@ -23,28 +23,35 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
     }
   };
   return (
-    <header className="status-bar" data-testid="status-bar">
-      <strong className="brand">{words.appName}</strong>
-      <span data-testid="status-flight">
-        {status.flight === undefined ? "—" : `${status.flight.flightKey} · ${words.trolley} ${status.flight.trolleyId}`}
-        {status.flight?.serviceClosed === true ? ` · ${words.serviceClosed}` : ""}
-      </span>
-      <span data-testid="status-crew">
-        {status.crew === undefined ? words.notLoggedIn : `${status.crew.name} (${words.roles[status.crew.role] ?? status.crew.role})`}
-      </span>
-      <span data-testid="status-unsent" className={status.unsentRecords > 0 ? "badge warn" : "badge"}>
-        {words.unsent(status.unsentRecords)}
-      </span>
-      <span className={online ? "badge ok" : "badge"}>{online ? words.online : words.offline}</span>
-      <span className="spacer" />
-      <button type="button" className="small" onClick={onLanguage} data-testid="language">
-        {words.language}
-      </button>
-      {status.crew !== undefined && (
-        <button type="button" className="small" onClick={() => void logout()} data-testid="logout">
-          {words.logout}
-        </button>
+    <>
+      {status.chainProblem !== undefined && (
+        <div role="alert" className="chain-broken" data-testid="chain-broken">
+          {words.chainBroken}
+        </div>
       )}
-    </header>
+      <header className="status-bar" data-testid="status-bar">
+        <strong className="brand">{words.appName}</strong>
+        <span data-testid="status-flight">
+          {status.flight === undefined ? "—" : `${status.flight.flightKey} · ${words.trolley} ${status.flight.trolleyId}`}
+          {status.flight?.serviceClosed === true ? ` · ${words.serviceClosed}` : ""}
+        </span>
+        <span data-testid="status-crew">
+          {status.crew === undefined ? words.notLoggedIn : `${status.crew.name} (${words.roles[status.crew.role] ?? status.crew.role})`}
+        </span>
+        <span data-testid="status-unsent" className={status.unsentRecords > 0 ? "badge warn" : "badge"}>
+          {words.unsent(status.unsentRecords)}
+        </span>
+        <span className={online ? "badge ok" : "badge"}>{online ? words.online : words.offline}</span>
+        <span className="spacer" />
+        <button type="button" className="small" onClick={onLanguage} data-testid="language">
+          {words.language}
+        </button>
+        {status.crew !== undefined && (
+          <button type="button" className="small" onClick={() => void logout()} data-testid="logout">
+            {words.logout}
+          </button>
+        )}
+      </header>
+    </>
   );
 }

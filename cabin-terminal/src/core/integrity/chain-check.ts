@@ -1,0 +1,58 @@
+/**
+ * Checks a flight's chain as stored in the terminal's database (core process): each record's hash
+ * is worked out again from its bytes, sequences follow one another, each record names the hash of
+ * the one before, and the chain reaches the head the anchor holds. Signatures need no check here:
+ * a record changed in any byte changes its hash, and so breaks the next link or the anchor.
+ */
+import { bytesEqual, decodeRecord, GENESIS_HASH } from "@cabinpay/shared";
+import type { TerminalDb } from "../db/open.js";
+
+export interface ChainHead {
+  readonly sequence: number;
+  readonly hash: Uint8Array;
+}
+
+export const GENESIS_HEAD: ChainHead = { sequence: 0, hash: GENESIS_HASH };
+
+export type ChainCheck = { readonly ok: true; readonly head: ChainHead } | { readonly ok: false; readonly detail: string };
+
+/**
+ * `anchored` is the head the anchor holds (undefined: links only). The database may be one record
+ * past it (power lost between a sale's commit and the anchor's write), never behind it nor beside it.
+ */
+export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: ChainHead | undefined): ChainCheck {
+  const rows = db.$client
+    .prepare("SELECT sequence, hash, bytes FROM records WHERE flight_key = ? ORDER BY sequence")
+    .iterate(flightKey) as IterableIterator<{ sequence: number; hash: Buffer; bytes: Buffer }>;
+  let previous: ChainHead | undefined;
+  let atAnchor: Uint8Array | undefined;
+  for (const row of rows) {
+    const decoded = decodeRecord(new Uint8Array(row.bytes));
+    if (!decoded.ok) return { ok: false, detail: `record ${row.sequence} cannot be read (${decoded.detail})` };
+    const { record } = decoded;
+    if (record.sequence !== row.sequence || !bytesEqual(record.hash, row.hash)) {
+      return { ok: false, detail: `record ${row.sequence} was changed after it was written` };
+    }
+    // Records before the first one kept were removed by the retention rule after the ground had them.
+    const expectedPrevious = previous?.hash ?? (record.sequence === 1 ? GENESIS_HASH : record.previousHash);
+    if (previous !== undefined && record.sequence !== previous.sequence + 1) {
+      return { ok: false, detail: `records ${previous.sequence + 1} to ${record.sequence - 1} are missing` };
+    }
+    if (!bytesEqual(record.previousHash, expectedPrevious))
+      return { ok: false, detail: `record ${row.sequence} does not follow the one before it` };
+    if (record.sequence === anchored?.sequence) atAnchor = record.hash;
+    previous = { sequence: record.sequence, hash: record.hash };
+  }
+  const head = previous ?? GENESIS_HEAD;
+  if (anchored === undefined) return { ok: true, head };
+  if (head.sequence < anchored.sequence) {
+    return { ok: false, detail: `records ${head.sequence + 1} to ${anchored.sequence} were removed from the database` };
+  }
+  if (anchored.sequence > 0 && (atAnchor === undefined || !bytesEqual(atAnchor, anchored.hash))) {
+    return { ok: false, detail: `record ${anchored.sequence} is not the one this terminal wrote` };
+  }
+  if (head.sequence > anchored.sequence + 1) {
+    return { ok: false, detail: `records ${anchored.sequence + 2} to ${head.sequence} were added outside the terminal` };
+  }
+  return { ok: true, head };
+}

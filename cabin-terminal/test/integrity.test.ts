@@ -1,0 +1,155 @@
+/**
+ * The terminal's chain cannot lose its tail unseen (issue 15, point 4), and a PIN lock-out cannot be
+ * lifted by editing the database (point 10): the chain head and the lock-outs are anchored beside
+ * the device key, every chain is checked against the anchor when the database opens, and a broken
+ * chain sells nothing more, telling crew why.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { issueVoucher, money, newId } from "@cabinpay/shared";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TerminalApi } from "../src/api/contract.js";
+import { createTerminalCore } from "../src/core/api.js";
+import { TerminalError } from "../src/core/errors.js";
+import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes, tempDir } from "./support/fixtures.js";
+
+const IN_FLIGHT = DEPARTURE_MS + 3_600_000;
+
+const voucherText = () =>
+  issueVoucher(
+    {
+      voucherId: newId(),
+      accountRef: newId(),
+      flight: FLIGHT,
+      cap: money(100_000, "CNY"),
+      validFromMs: DEPARTURE_MS - 86_400_000,
+      validUntilMs: DEPARTURE_MS + 86_400_000,
+      passengerName: "ZHANG/WEIMING MR",
+      seat: "32A",
+    },
+    issuerKey,
+  ).text;
+
+describe("the chain anchor", () => {
+  const open: (TerminalApi & { close(): void })[] = [];
+  afterEach(() => {
+    for (const core of open.splice(0)) core.close();
+  });
+
+  const start = (dir: string) => {
+    const core = createTerminalCore({ dataDir: dir, now: () => IN_FLIGHT });
+    open.push(core);
+    return core;
+  };
+  const stop = (core: TerminalApi & { close(): void }) => {
+    core.close();
+    open.splice(open.indexOf(core), 1);
+  };
+
+  /** A terminal with a loaded flight and `sales` sales made by the purser. */
+  async function sold(sales: number) {
+    const dir = tempDir();
+    enrolledDatabase(dir).close();
+    const core = start(dir);
+    await core["manifest/import"]({ manifestBase64: Buffer.from(manifestBytes()).toString("base64"), trolleyId: "A" });
+    expect(await core["crew/login"]({ crewId: "C1001", pin: "2468" })).toMatchObject({ ok: true });
+    for (let i = 0; i < sales; i++) {
+      await core["cart/add"]({ sku: "DR-COF-300" });
+      expect(await core["sale/charge"]({ voucherText: voucherText() })).toMatchObject({ approved: true });
+    }
+    stop(core);
+    return dir;
+  }
+  const edit = (dir: string, change: (sqlite: Database.Database) => void) => {
+    const sqlite = new Database(join(dir, "terminal.db"));
+    change(sqlite);
+    sqlite.close();
+  };
+  const run = (statement: string) => (sqlite: Database.Database) => {
+    sqlite.prepare(statement).run();
+  };
+  /** One byte of the record's signed part changed, as an editor of the file would. */
+  const flipByte = (sequence: number) => (sqlite: Database.Database) => {
+    const { bytes } = sqlite.prepare("SELECT bytes FROM records WHERE sequence = ?").get(sequence) as { bytes: Buffer };
+    bytes[bytes.length - 80]! ^= 0x01;
+    sqlite.prepare("UPDATE records SET bytes = ? WHERE sequence = ?").run(bytes, sequence);
+  };
+  const codeOf = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof TerminalError) return { code: error.code, message: error.message };
+      throw error;
+    }
+    return { code: "no error", message: "" };
+  };
+  const tryToSell = async (core: TerminalApi) => {
+    await core["crew/login"]({ crewId: "C1001", pin: "2468" });
+    await core["cart/add"]({ sku: "DR-COF-300" });
+    return codeOf(core["sale/charge"]({ voucherText: voucherText() }));
+  };
+
+  it("keeps selling on a chain that is whole, across restarts", async () => {
+    const dir = await sold(3);
+    const core = start(dir);
+    expect((await core["status/get"]({})).chainProblem).toBeUndefined();
+    expect(await tryToSell(core)).toEqual({ code: "no error", message: "" });
+  });
+
+  it.each([
+    ["the last sales deleted", run("DELETE FROM records WHERE sequence >= 2"), /records 2 to 3 were removed/],
+    ["a byte of a record changed", flipByte(2), /record 2 was changed/],
+    ["the last record's hash replaced", run("UPDATE records SET hash = zeroblob(32) WHERE sequence = 3"), /record 3 was changed/],
+    [
+      "a record copied in at the end",
+      run(
+        "INSERT INTO records SELECT 'x', flight_key, 4, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes, NULL, NULL FROM records WHERE sequence = 3",
+      ),
+      /record 4 was changed/,
+    ],
+  ])("finds %s when the database opens, and sells nothing more", async (_what, change, detail) => {
+    const dir = await sold(3);
+    edit(dir, change);
+    const core = start(dir);
+    const status = await core["status/get"]({});
+    expect(status.chainProblem).toMatch(detail);
+    const refused = await tryToSell(core);
+    expect(refused.code).toBe("chain_broken");
+    expect(refused.message).toMatch(/^Do not sell on this terminal: .*call ops\.$/);
+    expect(await codeOf(core["service/close"]({}))).toMatchObject({ code: "chain_broken" });
+    // What is there can still be read for upload.
+    expect((await core["sync/records"]({})).length).toBeGreaterThan(0);
+  });
+
+  it("finds an anchor edited beside the key, and a PIN lock-out that editing cannot lift", async () => {
+    const dir = await sold(1);
+    const core = start(dir);
+    for (let i = 0; i < 5; i++) await core["crew/login"]({ crewId: "C1002", pin: "0000" });
+    expect(await core["crew/login"]({ crewId: "C1002", pin: "1357" })).toMatchObject({ ok: false, reason: "locked" });
+    stop(core);
+    // No table in the database holds the lock-out any more; a restart keeps it.
+    const again = start(dir);
+    expect(await again["crew/login"]({ crewId: "C1002", pin: "1357" })).toMatchObject({ ok: false, reason: "locked" });
+    stop(again);
+    // Clearing it in the anchor breaks the anchor's signature: the terminal stops selling.
+    const keyFile = join(dir, "device.key");
+    const [key, anchor] = readFileSync(keyFile, "utf8").split("\n");
+    const outer = JSON.parse(anchor!) as { body: string; signature: string };
+    const body = JSON.parse(outer.body) as { lockouts: Record<string, unknown> };
+    body.lockouts = {};
+    writeFileSync(keyFile, `${key}\n${JSON.stringify({ ...outer, body: JSON.stringify(body) })}\n`);
+    const edited = start(dir);
+    expect((await edited["status/get"]({})).chainProblem).toMatch(/anchor kept with the device key was altered/);
+    expect((await tryToSell(edited)).code).toBe("chain_broken");
+  });
+
+  it("does not take a missing anchor for a fresh start while records are unsent", async () => {
+    const dir = await sold(2);
+    const keyFile = join(dir, "device.key");
+    writeFileSync(keyFile, `${readFileSync(keyFile, "utf8").split("\n")[0]}\n`);
+    const core = start(dir);
+    expect((await core["status/get"]({})).chainProblem).toMatch(/anchor is missing while records are unsent/);
+    expect((await tryToSell(core)).code).toBe("chain_broken");
+  });
+});
