@@ -150,6 +150,13 @@ describe("money integrity against insiders, leaked keys and races", () => {
   });
 
   describe("2. a cancel after the manifest went out cannot make a sale free", () => {
+    /** Once the flight closed: the wallet holds nothing and shows `postedMinor`; the audit holds. */
+    const closedHavingPaid = async (flightId: string, token: string, postedMinor: number) => {
+      await waitFor("flight close", async () => (await flightRow(flightId)).closedAtMs ?? undefined);
+      expect(await wallet(token)).toEqual({ currency: "CNY", postedMinor, heldMinor: 0, availableMinor: postedMinor });
+      await assertMoneyInvariants(t, true);
+    };
+
     it("sold on a terminal holding the older manifest, uploaded after the cancel: collected from the kept hold", async () => {
       const { flightId, cabin, who, manifest } = await world();
       const p = await who(50_000, 20_000);
@@ -162,14 +169,7 @@ describe("money integrity against insiders, leaked keys and races", () => {
       cabin.close();
       t.clock.nowMs = LANDED_MS;
       expect(outcomes(await cabin.upload())).toEqual(["1:accepted", "2:accepted"]);
-      await waitFor("flight close", async () => (await flightRow(flightId)).closedAtMs ?? undefined);
-      expect(await wallet(p.token)).toEqual({
-        currency: "CNY",
-        postedMinor: 50_000 - 12_800,
-        heldMinor: 0,
-        availableMinor: 50_000 - 12_800,
-      });
-      await assertMoneyInvariants(t, true);
+      await closedHavingPaid(flightId, p.token, 50_000 - 12_800);
     });
 
     it("uploaded before the cancel: the same money, the rest released when the flight closes", async () => {
@@ -184,14 +184,7 @@ describe("money integrity against insiders, leaked keys and races", () => {
       cabin.close();
       t.clock.nowMs = LANDED_MS;
       expect(outcomes(await cabin.upload(cabin.batch(2, 2)))).toEqual(["2:accepted"]);
-      await waitFor("flight close", async () => (await flightRow(flightId)).closedAtMs ?? undefined);
-      expect(await wallet(p.token)).toEqual({
-        currency: "CNY",
-        postedMinor: 50_000 - 12_800,
-        heldMinor: 0,
-        availableMinor: 50_000 - 12_800,
-      });
-      await assertMoneyInvariants(t, true);
+      await closedHavingPaid(flightId, p.token, 50_000 - 12_800);
     });
   });
 

@@ -1,4 +1,4 @@
-import { createBatch, type SaleRecord } from "@cabinpay/shared";
+import { createBatch, type SaleRecord, toHex } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flights } from "../src/db/schema/flights.js";
@@ -118,7 +118,8 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(gap.statusCode).toBe(409);
     expect(gap.json()).toMatchObject({ code: "sequence_gap", details: { nextSequence: 7 } });
     const where = await call(t.app, a.terminal.request("GET", `/terminal/flights/${flightId}/chain`), 200);
-    expect(where.json()).toEqual({ nextSequence: 7, serviceClosed: false });
+    // The head held is the terminal's record 6, byte for byte: its hash is what the terminal compares.
+    expect(where.json()).toEqual({ nextSequence: 7, headHash: toHex(recordsA[5]!.hash), serviceClosed: false });
   });
 
   it("refuses a tampered batch whole, keeps it as evidence, and stores none of it", async () => {
@@ -154,7 +155,8 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(response.json().details).toMatchObject({ reason: "broken_chain", chain: { sequence: 9, reason: "bad_signature" } });
     expect(await t.db.select().from(saleRecords).where(eq(saleRecords.flightId, flightId))).toHaveLength(6);
     const where = await call(t.app, a.terminal.request("GET", `/terminal/flights/${flightId}/chain`), 200);
-    expect(where.json()).toEqual({ nextSequence: 7, serviceClosed: false });
+    // The head held is the terminal's record 6, byte for byte: its hash is what the terminal compares.
+    expect(where.json()).toEqual({ nextSequence: 7, headHash: toHex(recordsA[5]!.hash), serviceClosed: false });
   });
 
   it("refuses a fork: a different record for a sequence already held", async () => {

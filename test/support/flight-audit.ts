@@ -21,6 +21,8 @@ export interface SettlementRow {
   readonly voucherId: string;
   readonly totalMinor: number;
   readonly status: string;
+  /** For a settled sale: the registration the ground collected it from. */
+  readonly registrationId: string | null;
   readonly fromHoldMinor: number;
   readonly fromBalanceMinor: number;
   readonly shortfallMinor: number;
@@ -63,6 +65,8 @@ export function auditFlight(facts: FlightFacts): string[] {
     if (row.status === "pending" || row.status === "failed") problems.push(`sale ${sale.recordId} is ${row.status}`);
     if (row.totalMinor !== sale.totalMinor)
       problems.push(`sale ${sale.recordId}: the ground has ${row.totalMinor}, the terminal ${sale.totalMinor}`);
+    // Collected from the registration its voucher names, and no other (wallets below show credits).
+    if (row.registrationId !== sale.voucherId) problems.push(`sale ${sale.recordId} was collected from registration ${row.registrationId}`);
     const accounted = row.fromHoldMinor + row.fromBalanceMinor + row.shortfallMinor;
     if (!sale.voided && sale.refundedMinor === 0 && accounted !== sale.totalMinor)
       problems.push(

@@ -212,7 +212,7 @@ export async function gatherFacts(
 ): Promise<FlightFacts> {
   const settlements = (
     await db.query(
-      `SELECT s.record_id, r.kind, r.voucher_id, r.total_minor, s.status, s.from_hold_minor, s.from_balance_minor, s.shortfall_minor, s.reversed_minor
+      `SELECT s.record_id, r.kind, r.voucher_id, r.total_minor, s.status, s.registration_id, s.from_hold_minor, s.from_balance_minor, s.shortfall_minor, s.reversed_minor
          FROM settlements s JOIN sale_records r ON r.id = s.record_id WHERE s.flight_id = $1`,
       [flightId],
     )
@@ -223,6 +223,7 @@ export async function gatherFacts(
       voucherId: row.voucher_id,
       totalMinor: Number(row.total_minor),
       status: row.status,
+      registrationId: row.registration_id,
       fromHoldMinor: Number(row.from_hold_minor),
       fromBalanceMinor: Number(row.from_balance_minor),
       shortfallMinor: Number(row.shortfall_minor),

@@ -17,6 +17,8 @@ export interface RegistrationView {
   readonly passengerName: string;
   readonly seat: string | null;
   readonly validUntilMs: number;
+  /** Cancelled after the voucher went on board: the hold covers what was sold before, until the flight closes. */
+  readonly holdKeptUntilClose: boolean;
 }
 
 export function Home({ me }: { me: Me }) {

@@ -50,6 +50,20 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
             Spend up to <strong>{amount(registration.capMinor, registration.currency)}</strong> on board. Turn the screen brightness up when
             you show it.
           </p>
+          {registration.status === "cancelled" && (
+            <p data-testid="voucher-cancelled">
+              {registration.holdKeptUntilClose
+                ? "Cancelled. Terminals that load the flight from now on refuse this voucher. A terminal that already had the flight may have sold against it before it heard of the cancel: such sales are paid from your hold, and the rest of the hold is released when the flight closes."
+                : "Cancelled. No terminal had the flight yet: your hold was released at once."}
+            </p>
+          )}
+          {confirming && (
+            <p data-testid="cancel-explained">
+              Cancelling stops this voucher on every terminal that loads the flight from now on. If the flight is already loaded on board,
+              what was sold against the voucher before the cancel reached the terminal is still paid from your hold, and the rest is
+              released when the flight closes.
+            </p>
+          )}
           <div className="actions">
             <a className="button" href={`/registrations/${registrationId}/qr.png`} download={`cabinpay-voucher-${registrationId}.png`}>
               Download image
@@ -57,7 +71,7 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
             {registration.status === "active" &&
               (confirming ? (
                 <button type="button" className="danger" onClick={() => void cancel()} data-testid="confirm-cancel">
-                  Cancel voucher and release the hold
+                  Yes, cancel this voucher
                 </button>
               ) : (
                 <button type="button" onClick={() => setConfirming(true)}>
