@@ -8,6 +8,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import axe from "axe-core";
+import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,10 +28,13 @@ describe("the crew UI in Chromium", () => {
   let terminal: TerminalHost;
   let withVoucherCamera: Browser;
   let plainCamera: Browser;
+  const dataDir = tempDir();
+  let rendererDir: string;
 
   beforeAll(async () => {
     ground = await groundWithFlight({ capMinor: 60_000, seat: "23K", displayName: "ZHOU/MIN MS" });
-    terminal = await startTerminalHost({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, rendererDir: await buildRenderer() });
+    rendererDir = await buildRenderer();
+    terminal = await startTerminalHost({ dataDir, now: () => ground.t.clock.nowMs, rendererDir });
     const video = join(tempDir(), "voucher.y4m");
     voucherVideo(ground.voucherText, video);
     withVoucherCamera = await launchChromium({ cameraVideo: video });
@@ -198,6 +203,31 @@ describe("the crew UI in Chromium", () => {
     await page.waitForSelector('[data-screen="sell"]');
     expect(await page.textContent('[data-testid="charge"]')).toBe("收款");
     await shot(page, "11-sell-portrait-zh");
+    await page.close();
+  });
+
+  it("stops selling and tells crew why when the terminal's records were changed outside it", async () => {
+    await terminal.close();
+    // Someone with the device's files deletes the last record from the database.
+    const sqlite = new Database(join(dataDir, "terminal.db"));
+    sqlite.prepare("DELETE FROM records WHERE sequence = (SELECT max(sequence) FROM records)").run();
+    sqlite.close();
+    terminal = await startTerminalHost({ dataDir, now: () => ground.t.clock.nowMs, rendererDir });
+    // axe-core is injected as a script: past the page's CSP, for this check only.
+    const page = await plainCamera.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    await page.goto(terminal.url);
+    await page.waitForSelector('[data-testid="chain-broken"]');
+    expect(await page.textContent('[data-testid="chain-broken"]')).toContain("Do not sell on it");
+    await shot(page, "12-chain-broken");
+    // The banner passes axe-core (the rest of the crew UI's contrast is issue 18's).
+    await page.addScriptTag({ content: axe.source });
+    const violations = (await page.evaluate(
+      `axe.run('[data-testid="chain-broken"]').then((r) => r.violations.map((v) => v.id))`,
+    )) as string[];
+    expect(violations).toEqual([]);
+    await page.click('[data-testid="language"]');
+    expect(await page.textContent('[data-testid="chain-broken"]')).toContain("请勿再用它销售");
+    await shot(page, "12-chain-broken-zh");
     await page.close();
   });
 });
