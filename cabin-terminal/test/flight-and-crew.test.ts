@@ -48,7 +48,7 @@ describe("loading a flight", () => {
       ["DF-WAT-020", 1],
       ["DR-COF-300", 60],
     ]);
-    expect(openFlight(db, loaded.flightKey, NOW).manifest.manifestId).toBe(loaded.manifest.manifestId);
+    expect(openFlight(db, loaded.flightKey).manifest.manifestId).toBe(loaded.manifest.manifestId);
   });
 
   it("refuses a manifest not signed by the pinned key, expired, or without this trolley", () => {
@@ -66,7 +66,7 @@ describe("loading a flight", () => {
     expect(errorOf(() => loadFlight(db, { manifestBytes: manifestBytes(), trolleyId: "C", nowMs: NOW }))).toMatch(
       /^trolley_not_in_manifest/,
     );
-    expect(errorOf(() => openFlight(db, "9C8850/2026-12-01", NOW))).toMatch(/^flight_not_loaded/);
+    expect(errorOf(() => openFlight(db, "9C8850/2026-12-01"))).toMatch(/^flight_not_loaded/);
   });
 
   it("takes a fresher manifest until the first sale, then keeps the one it sold on", () => {
@@ -100,7 +100,7 @@ describe("loading a flight", () => {
     opened.sqlite
       .prepare("update flights set manifest = ? where flight_key = ?")
       .run(Buffer.from(manifestBytes({}, createNobleSigner(generateSecretKey()))), loaded.flightKey);
-    expect(errorOf(() => openFlight(opened.db, loaded.flightKey, NOW))).toMatch(/^manifest_rejected/);
+    expect(errorOf(() => openFlight(opened.db, loaded.flightKey))).toMatch(/^manifest_rejected/);
   });
 });
 

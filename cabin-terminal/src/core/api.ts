@@ -56,7 +56,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   /** The flight loaded last stays current after its service closed: it still has to be uploaded. */
   function latestFlight(): LoadedFlight | undefined {
     const [row] = db.select({ flightKey: flights.flightKey }).from(flights).orderBy(desc(flights.loadedAtMs)).limit(1).all();
-    return row === undefined ? undefined : openFlight(db, row.flightKey, now());
+    return row === undefined ? undefined : openFlight(db, row.flightKey);
   }
   function validated<K extends keyof typeof TERMINAL_API_INPUTS>(name: K, input: unknown): TerminalApiInput<K> {
     const schema = TERMINAL_API_INPUTS[name];

@@ -15,7 +15,7 @@ const { db } = openTerminalDatabase(path!);
 const nowMs = DEPARTURE_MS + 3_600_000;
 let flight: LoadedFlight;
 try {
-  flight = openFlight(db, "9C8850/2026-12-01", nowMs);
+  flight = openFlight(db, "9C8850/2026-12-01");
 } catch {
   // A full trolley of coffee: the child sells until it is killed, not until it runs out.
   const catalog = [

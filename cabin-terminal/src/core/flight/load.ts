@@ -21,7 +21,7 @@ export interface LoadedFlight {
 }
 
 export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; trolleyId: string; nowMs: number }): LoadedFlight {
-  const manifest = verified(db, input.manifestBytes, input.nowMs);
+  const manifest = verified(db, input.manifestBytes, { nowMs: input.nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS });
   if (!manifest.trolleys.includes(input.trolleyId)) {
     throw new TerminalError(
       "trolley_not_in_manifest",
@@ -51,21 +51,27 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
   return { flightKey: key, manifest, trolleyId: input.trolleyId };
 }
 
-/** A flight loaded before, its manifest checked again (the stored bytes could have been edited). */
-export function openFlight(db: TerminalDb, key: string, nowMs: number): LoadedFlight {
+/**
+ * A flight loaded before, its manifest checked again (the stored bytes could have been edited):
+ * its signature, not its time window, which was checked when it was loaded. A terminal opened a
+ * day after its flight must still start and upload; selling then is refused by `charge`.
+ */
+export function openFlight(db: TerminalDb, key: string): LoadedFlight {
   const [row] = db.select().from(flights).where(eq(flights.flightKey, key)).all();
   if (row === undefined) throw new TerminalError("flight_not_loaded", `flight ${key} is not loaded: load its manifest first`);
-  return { flightKey: key, manifest: verified(db, row.manifest, nowMs), trolleyId: row.trolleyId };
+  return { flightKey: key, manifest: verified(db, row.manifest, ANY_TIME), trolleyId: row.trolleyId };
 }
 
-function verified(db: TerminalDb, bytes: Uint8Array, nowMs: number): Manifest {
+/** A clock and tolerance under which every time window holds. */
+const ANY_TIME = { nowMs: 0, clockToleranceMs: Number.MAX_SAFE_INTEGER };
+
+function verified(db: TerminalDb, bytes: Uint8Array, clock: { nowMs: number; clockToleranceMs: number }): Manifest {
   const [enrolled] = db.select().from(enrolment).all();
   if (enrolled === undefined) throw new TerminalError("not_enrolled", "enrol this terminal with the ground first");
   const result = verifyManifest(new Uint8Array(bytes), {
     manifestKey: new Uint8Array(enrolled.manifestPublicKey),
     verifier,
-    nowMs,
-    clockToleranceMs: CLOCK_TOLERANCE_MS,
+    ...clock,
   });
   if (!result.ok) throw new TerminalError("manifest_rejected", `manifest refused (${result.reason}): ${result.detail}`);
   return result.manifest;

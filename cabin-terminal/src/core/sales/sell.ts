@@ -109,6 +109,8 @@ export function charge(
   if (seller.crew === undefined) return decline("not_logged_in", "log in with your PIN first");
   if (isServiceClosed(db, flight.flightKey)) return decline("service_closed", "the service is closed: no more sales on this flight");
   if (cart.length === 0) return decline("empty_cart", "add items to the cart first");
+  if (nowMs - CLOCK_TOLERANCE_MS > manifest.expiresAtMs)
+    return decline("expired", "this flight's manifest has expired: no more sales on it; load the next flight");
   const lines = priced(cart, manifest);
   if (lines === undefined) return decline("unknown_item", "an item is not in this flight's catalog");
   if (lines.length > manifest.limits.saleLinesMax)
