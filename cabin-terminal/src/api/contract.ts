@@ -6,7 +6,7 @@
 import { type CrewRole, LIMITS } from "@cabinpay/shared";
 import { type Static, type TSchema, Type } from "typebox";
 import type { LoginResult } from "../core/crew/login.js";
-import type { UploadSummary } from "../core/ground/upload.js";
+import type { UploadAllSummary } from "../core/ground/upload-all.js";
 import type { PurgeResult } from "../core/retention.js";
 import type { RecordOutcomeItem, SaleListItem, ServiceReport } from "../core/sales/report.js";
 import type { RefundResult, VoidResult } from "../core/sales/reverse.js";
@@ -123,7 +123,8 @@ export interface TerminalApi {
   "service/close"(
     input: TerminalApiInput<"service/close">,
   ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
-  "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadSummary>;
+  /** Every flight with unsent records, oldest first, then the current one. */
+  "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadAllSummary>;
   /** The flight's records with the ground's answer for each (after an upload). */
   "sync/records"(input: TerminalApiInput<"sync/records">): Promise<RecordOutcomeItem[]>;
   "status/get"(input: TerminalApiInput<"status/get">): Promise<TerminalStatus>;

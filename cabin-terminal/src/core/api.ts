@@ -16,7 +16,7 @@ import { deviceKey, enrolled } from "./enrolment.js";
 import { TerminalError } from "./errors.js";
 import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
-import { uploadFlight } from "./ground/upload.js";
+import { uploadAll } from "./ground/upload-all.js";
 import { ChainGuard } from "./integrity/anchor.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
@@ -121,6 +121,25 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     if (!current().manifest.catalog.some((item) => item.sku === sku))
       throw new TerminalError("invalid_input", `${sku} is not in this flight's catalog`);
   }
+  /**
+   * A new enrolment gives the terminal a new id, under which the ground would not take the old
+   * one's records: nothing unsent may be left behind by it (Stripe's and Square's users lost
+   * stored payments exactly so).
+   */
+  function refuseWhileUnsent(): void {
+    const unsent = db
+      .select({ flightKey: records.flightKey, n: sql<number>`count(*)` })
+      .from(records)
+      .where(isNull(records.uploadedAtMs))
+      .groupBy(records.flightKey)
+      .all();
+    if (unsent.length === 0) return;
+    const what = unsent.map((row) => `${row.n} of ${row.flightKey}`).join(", ");
+    throw new TerminalError(
+      "records_unsent",
+      `records not on the ground yet (${what}): upload them first (Sync, or cabinpay-terminal upload), then enrol again. Enrolling now would leave them with no terminal to upload them.`,
+    );
+  }
   /** Writes to the current flight's chain: only on an intact chain, and the anchor follows. */
   function chained<T>(write: () => T): T {
     const { flightKey } = current();
@@ -139,6 +158,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   return {
     async "enrolment/enrol"(input) {
       const { groundUrl, code } = validated("enrolment/enrol", input);
+      refuseWhileUnsent();
       const answer = await enrolWithGround(db, keys, { groundUrl, code, nowMs: now() }, ground);
       identity = undefined; // a new enrolment means a new terminal id
       return { terminalId: answer.terminalId, name: answer.name };
@@ -235,7 +255,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     async "sync/upload"(input) {
       const { batchSizeMax } = validated("sync/upload", input);
       const client = groundClient(db, keys, { ...ground, now });
-      const summary = await uploadFlight(db, current(), client, now, {
+      const summary = await uploadAll(db, current(), client, now, {
         batchSizeMax: batchSizeMax ?? LIMITS.batchRecordsMax,
         attemptsMax: 6,
         backoffInitialMs: 500,
@@ -243,9 +263,9 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
         // A whole fleet landing at once may be asked to wait its turn for some minutes.
         busyWaitMaxMs: 10 * 60_000,
         ...(options.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
-      }).catch((error: unknown) => {
-        if (error instanceof TerminalError && error.code === "chain_forked") guard.markBroken(current().flightKey, error.message);
-        throw error;
+        onFailed(flightKey, error) {
+          if (error instanceof TerminalError && error.code === "chain_forked") guard.markBroken(flightKey, error.message);
+        },
       });
       purgeAcknowledged(db, { nowMs: now(), retentionMs });
       return summary;

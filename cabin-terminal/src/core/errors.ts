@@ -19,6 +19,7 @@ export const TERMINAL_ERROR_CODES = [
   "records_purged",
   "chain_broken",
   "chain_forked",
+  "records_unsent",
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 

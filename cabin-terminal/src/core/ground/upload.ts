@@ -34,7 +34,7 @@ export interface UploadSummary {
   readonly sent: number;
   readonly accepted: number;
   readonly duplicate: number;
-  readonly rejected: { sequence: number; reason: string }[];
+  readonly rejected: { flightKey: string; sequence: number; reason: string }[];
   readonly nextSequence: number;
   readonly serviceClosed: boolean;
 }
@@ -59,7 +59,7 @@ export async function uploadFlight(
     .set({ uploadedAtMs: nowMs(), uploadOutcome: "duplicate" })
     .where(and(eq(records.flightKey, flight.flightKey), lt(records.sequence, nextSequence), isNull(records.uploadedAtMs)))
     .run();
-  const summary = { sent: 0, accepted: 0, duplicate: 0, rejected: [] as { sequence: number; reason: string }[] };
+  const summary = { sent: 0, accepted: 0, duplicate: 0, rejected: [] as UploadSummary["rejected"][number][] };
   options.onProgress?.({ sentRecords: Math.min(nextSequence - 1, total), totalRecords: total });
   while (nextSequence <= total) {
     const slice = db
@@ -94,7 +94,7 @@ export async function uploadFlight(
         .run();
       if (outcome.outcome === "accepted") summary.accepted += 1;
       else if (outcome.outcome === "duplicate") summary.duplicate += 1;
-      else summary.rejected.push({ sequence: outcome.sequence, reason: outcome.reason ?? "rejected" });
+      else summary.rejected.push({ flightKey: flight.flightKey, sequence: outcome.sequence, reason: outcome.reason ?? "rejected" });
     }
     summary.sent += answer.records.length;
     nextSequence = answer.nextSequence;

@@ -1,0 +1,63 @@
+/**
+ * Upload of everything unsent (core process): every flight with records the ground has not
+ * acknowledged, oldest loaded first, then the current flight. A second leg loaded before the first
+ * was uploaded no longer strands the first leg's records: they go up with the next upload. A flight
+ * that fails (no connection, a fork) does not stop the others; the first failure is thrown after
+ * every flight was tried, so crew see it.
+ */
+import { asc, eq, isNull } from "drizzle-orm";
+import type { TerminalDb } from "../db/open.js";
+import { flights, records } from "../db/schema.js";
+import { type LoadedFlight, openFlight } from "../flight/load.js";
+import type { GroundClient } from "./client.js";
+import { type UploadOptions, type UploadSummary, uploadFlight } from "./upload.js";
+
+export interface UploadAllSummary extends UploadSummary {
+  /** Each flight uploaded, oldest first; the totals above add them up (`nextSequence` and `serviceClosed` are the current flight's). */
+  readonly flights: readonly (UploadSummary & { readonly flightKey: string })[];
+}
+
+/** Flight keys with unsent records, oldest loaded first. */
+export function flightsWithUnsent(db: TerminalDb): string[] {
+  return db
+    .select({ flightKey: flights.flightKey })
+    .from(flights)
+    .innerJoin(records, eq(records.flightKey, flights.flightKey))
+    .where(isNull(records.uploadedAtMs))
+    .groupBy(flights.flightKey)
+    .orderBy(asc(flights.loadedAtMs))
+    .all()
+    .map((row) => row.flightKey);
+}
+
+export async function uploadAll(
+  db: TerminalDb,
+  current: LoadedFlight,
+  client: GroundClient,
+  nowMs: () => number,
+  options: UploadOptions & { readonly onFailed?: (flightKey: string, error: unknown) => void },
+): Promise<UploadAllSummary> {
+  const keys = [...flightsWithUnsent(db).filter((key) => key !== current.flightKey), current.flightKey];
+  const uploaded: (UploadSummary & { flightKey: string })[] = [];
+  let failure: unknown;
+  for (const flightKey of keys) {
+    try {
+      const flight = flightKey === current.flightKey ? current : openFlight(db, flightKey);
+      uploaded.push({ flightKey, ...(await uploadFlight(db, flight, client, nowMs, options)) });
+    } catch (error) {
+      options.onFailed?.(flightKey, error);
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  const last = uploaded.at(-1)!;
+  return {
+    sent: uploaded.reduce((sum, f) => sum + f.sent, 0),
+    accepted: uploaded.reduce((sum, f) => sum + f.accepted, 0),
+    duplicate: uploaded.reduce((sum, f) => sum + f.duplicate, 0),
+    rejected: uploaded.flatMap((f) => f.rejected),
+    nextSequence: last.nextSequence,
+    serviceClosed: last.serviceClosed,
+    flights: uploaded,
+  };
+}
