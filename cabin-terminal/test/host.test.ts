@@ -86,6 +86,9 @@ describe("the browser host", () => {
     expect(await answer(noFlight)).toEqual([409, "no_flight_loaded"]);
     const huge = await api("manifest/import", { manifestBase64: "A".repeat(HOST_BODY_BYTES_MAX), trolleyId: "A" });
     expect(await answer(huge)).toEqual([413, "too_large"]);
-    expect(await (await api("status/get", {})).json()).toEqual({ ok: true, value: { enrolled: false, unsentRecords: 0 } });
+    expect(await (await api("status/get", {})).json()).toEqual({
+      ok: true,
+      value: { enrolled: false, unsentRecords: 0, unsentByFlight: [] },
+    });
   });
 });

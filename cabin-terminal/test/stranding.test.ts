@@ -91,7 +91,13 @@ describe("a terminal switched on again after its flight's manifest expired", () 
       t.clock.nowMs = DEPARTURE_MS + 5 * 3_600_000;
       await core["manifest/download"]({ ...legTwo, trolleyId: "A" });
       await sell(legTwoVoucher);
-      expect((await core["status/get"]({})).unsentRecords).toBe(3);
+      expect(await core["status/get"]({})).toMatchObject({
+        unsentRecords: 3,
+        unsentByFlight: [
+          { flightKey: "9C8850/2026-12-01", records: 2 },
+          { flightKey: "9C8851/2026-12-01", records: 1 },
+        ],
+      });
 
       // A new enrolment now would strand the three records: refused, saying what to do.
       await expect(core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode() })).rejects.toMatchObject({

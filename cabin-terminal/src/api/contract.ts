@@ -94,6 +94,8 @@ export interface TerminalStatus {
   readonly cart: CartView | undefined;
   /** Records the ground has not acknowledged yet. */
   readonly unsentRecords: number;
+  /** The same, per flight, oldest loaded first: what an upload will send. */
+  readonly unsentByFlight: readonly { readonly flightKey: string; readonly records: number }[];
   /**
    * Set when this terminal's records were changed, removed or replaced outside it (found at start,
    * against the anchor kept with the device key): it sells nothing more until ops have looked.

@@ -15,8 +15,9 @@ import { flights, records, stock } from "./db/schema.js";
 import { deviceKey, enrolled } from "./enrolment.js";
 import { TerminalError } from "./errors.js";
 import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
+import { startAutoUpload } from "./ground/auto-upload.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
-import { uploadAll } from "./ground/upload-all.js";
+import { type UploadAllSummary, unsentByFlight, uploadAll } from "./ground/upload-all.js";
 import { ChainGuard } from "./integrity/anchor.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
@@ -34,6 +35,10 @@ export interface TerminalCoreOptions {
   readonly onUploadProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
   /** How long acknowledged records of a closed service are kept; RETENTION_MS_DEFAULT if unset. */
   readonly retentionMs?: number;
+  /** Upload unsent records in the background this often (off when unset: tests and scripts upload themselves). */
+  readonly autoUploadEveryMs?: number;
+  /** Something changed that no screen asked for (a background upload): the page refreshes. */
+  readonly onStatusChanged?: () => void;
 }
 
 export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & { close(): void } {
@@ -127,19 +132,49 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
    * stored payments exactly so).
    */
   function refuseWhileUnsent(): void {
-    const unsent = db
-      .select({ flightKey: records.flightKey, n: sql<number>`count(*)` })
-      .from(records)
-      .where(isNull(records.uploadedAtMs))
-      .groupBy(records.flightKey)
-      .all();
+    const unsent = unsentByFlight(db);
     if (unsent.length === 0) return;
-    const what = unsent.map((row) => `${row.n} of ${row.flightKey}`).join(", ");
+    const what = unsent.map((row) => `${row.records} of ${row.flightKey}`).join(", ");
     throw new TerminalError(
       "records_unsent",
       `records not on the ground yet (${what}): upload them first (Sync, or cabinpay-terminal upload), then enrol again. Enrolling now would leave them with no terminal to upload them.`,
     );
   }
+  /** One upload at a time, whether crew pressed Upload or the background asked. */
+  let uploading: Promise<UploadAllSummary> | undefined;
+  function uploadOnce(batchSizeMax: number): Promise<UploadAllSummary> {
+    uploading ??= (async () => {
+      const client = groundClient(db, keys, { ...ground, now });
+      const summary = await uploadAll(db, current(), client, now, {
+        batchSizeMax,
+        attemptsMax: 6,
+        backoffInitialMs: 500,
+        backoffMaxMs: 15_000,
+        // A whole fleet landing at once may be asked to wait its turn for some minutes.
+        busyWaitMaxMs: 10 * 60_000,
+        ...(options.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
+        onFailed(flightKey, error) {
+          if (error instanceof TerminalError && error.code === "chain_forked") guard.markBroken(flightKey, error.message);
+        },
+      });
+      purgeAcknowledged(db, { nowMs: now(), retentionMs });
+      return summary;
+    })().finally(() => {
+      uploading = undefined;
+    });
+    return uploading;
+  }
+  const unsentCount = () => db.select({ n: sql<number>`count(*)` }).from(records).where(isNull(records.uploadedAtMs)).all()[0]?.n ?? 0;
+  const autoUpload =
+    options.autoUploadEveryMs === undefined
+      ? undefined
+      : startAutoUpload({
+          everyMs: options.autoUploadEveryMs,
+          backoffMaxMs: 5 * 60_000,
+          hasUnsent: () => flight !== undefined && unsentCount() > 0,
+          upload: () => uploadOnce(LIMITS.batchRecordsMax),
+          onAttempt: () => options.onStatusChanged?.(),
+        });
   /** Writes to the current flight's chain: only on an intact chain, and the anchor follows. */
   function chained<T>(write: () => T): T {
     const { flightKey } = current();
@@ -254,21 +289,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     },
     async "sync/upload"(input) {
       const { batchSizeMax } = validated("sync/upload", input);
-      const client = groundClient(db, keys, { ...ground, now });
-      const summary = await uploadAll(db, current(), client, now, {
-        batchSizeMax: batchSizeMax ?? LIMITS.batchRecordsMax,
-        attemptsMax: 6,
-        backoffInitialMs: 500,
-        backoffMaxMs: 15_000,
-        // A whole fleet landing at once may be asked to wait its turn for some minutes.
-        busyWaitMaxMs: 10 * 60_000,
-        ...(options.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
-        onFailed(flightKey, error) {
-          if (error instanceof TerminalError && error.code === "chain_forked") guard.markBroken(flightKey, error.message);
-        },
-      });
-      purgeAcknowledged(db, { nowMs: now(), retentionMs });
-      return summary;
+      return uploadOnce(batchSizeMax ?? LIMITS.batchRecordsMax);
     },
     async "sync/records"(input) {
       validated("sync/records", input);
@@ -286,17 +307,20 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       } catch (error) {
         if (!(error instanceof TerminalError && error.code === "not_enrolled")) throw error;
       }
-      const [unsent] = db.select({ n: sql<number>`count(*)` }).from(records).where(isNull(records.uploadedAtMs)).all();
       return {
         enrolled: terminalId !== undefined,
         terminalId,
         flight: flight === undefined ? undefined : summary(flight),
         crew,
         cart: flight === undefined ? undefined : cartView(),
-        unsentRecords: unsent?.n ?? 0,
+        unsentRecords: unsentCount(),
+        unsentByFlight: unsentByFlight(db),
         chainProblem: guard.problemOf(flight?.flightKey),
       };
     },
-    close: () => database.close(),
+    close() {
+      autoUpload?.stop();
+      database.close();
+    },
   };
 }

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { TerminalError } from "../core/errors.js";
+import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/auto-upload.js";
 import { startTerminalHost, type TerminalHost } from "./terminal-host.js";
 
 const { values } = parseArgs({
@@ -23,7 +24,8 @@ const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.str
 
 let terminal: TerminalHost;
 try {
-  terminal = await startTerminalHost({ dataDir, port, log });
+  // Unsent records go up by themselves once the ground answers: nobody has to remember after landing.
+  terminal = await startTerminalHost({ dataDir, port, log, autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS });
 } catch (error) {
   if (!(error instanceof TerminalError)) throw error;
   process.stderr.write(`${error.code}: ${error.message}\n`);

@@ -24,6 +24,8 @@ export interface TerminalHostOptions {
   /** The built crew UI; the one beside this file in dist/ by default. */
   readonly rendererDir?: string;
   readonly now?: () => number;
+  /** Upload unsent records in the background this often (the executable: 30 s; tests: off). */
+  readonly autoUploadEveryMs?: number;
 }
 
 export async function startTerminalHost(options: TerminalHostOptions): Promise<TerminalHost> {
@@ -35,6 +37,8 @@ export async function startTerminalHost(options: TerminalHostOptions): Promise<T
     dataDir: options.dataDir,
     ...(options.now === undefined ? {} : { now: options.now }),
     onUploadProgress: (progress) => notify({ type: "sync/progress", ...progress }),
+    ...(options.autoUploadEveryMs === undefined ? {} : { autoUploadEveryMs: options.autoUploadEveryMs }),
+    onStatusChanged: () => notify({ type: "status/changed" }),
   });
   let host: BrowserHost;
   try {

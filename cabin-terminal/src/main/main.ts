@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { app, BrowserWindow, ipcMain, safeStorage, session } from "electron";
 import { CONTENT_SECURITY_POLICY } from "../api/security.js";
 import { createTerminalCore } from "../core/api.js";
+import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/auto-upload.js";
 import { encryptedFileKeyStore } from "../core/keys/key-store.js";
 import { EVENT_CHANNEL, registerTerminalIpc } from "./ipc.js";
 import { ALLOWED_PERMISSIONS, guardNavigation, windowOptions } from "./window.js";
@@ -25,6 +26,8 @@ const core = createTerminalCore({
   dataDir,
   keyStore: encryptedFileKeyStore(join(dataDir, "device.key.enc"), safeStorage),
   onUploadProgress: (progress) => window?.webContents.send(EVENT_CHANNEL, { type: "sync/progress", ...progress }),
+  autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS,
+  onStatusChanged: () => window?.webContents.send(EVENT_CHANNEL, { type: "status/changed" }),
 });
 registerTerminalIpc(ipcMain, core);
 

@@ -5,7 +5,7 @@
  * that fails (no connection, a fork) does not stop the others; the first failure is thrown after
  * every flight was tried, so crew see it.
  */
-import { asc, eq, isNull } from "drizzle-orm";
+import { asc, eq, isNull, sql } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
 import { flights, records } from "../db/schema.js";
 import { type LoadedFlight, openFlight } from "../flight/load.js";
@@ -17,17 +17,16 @@ export interface UploadAllSummary extends UploadSummary {
   readonly flights: readonly (UploadSummary & { readonly flightKey: string })[];
 }
 
-/** Flight keys with unsent records, oldest loaded first. */
-export function flightsWithUnsent(db: TerminalDb): string[] {
+/** Flights with unsent records and how many, oldest loaded first. */
+export function unsentByFlight(db: TerminalDb): { flightKey: string; records: number }[] {
   return db
-    .select({ flightKey: flights.flightKey })
+    .select({ flightKey: flights.flightKey, records: sql<number>`count(*)` })
     .from(flights)
     .innerJoin(records, eq(records.flightKey, flights.flightKey))
     .where(isNull(records.uploadedAtMs))
     .groupBy(flights.flightKey)
     .orderBy(asc(flights.loadedAtMs))
-    .all()
-    .map((row) => row.flightKey);
+    .all();
 }
 
 export async function uploadAll(
@@ -37,7 +36,12 @@ export async function uploadAll(
   nowMs: () => number,
   options: UploadOptions & { readonly onFailed?: (flightKey: string, error: unknown) => void },
 ): Promise<UploadAllSummary> {
-  const keys = [...flightsWithUnsent(db).filter((key) => key !== current.flightKey), current.flightKey];
+  const keys = [
+    ...unsentByFlight(db)
+      .map((row) => row.flightKey)
+      .filter((key) => key !== current.flightKey),
+    current.flightKey,
+  ];
   const uploaded: (UploadSummary & { flightKey: string })[] = [];
   let failure: unknown;
   for (const flightKey of keys) {

@@ -40,6 +40,9 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
         </span>
         <span data-testid="status-unsent" className={status.unsentRecords > 0 ? "badge warn" : "badge"}>
           {words.unsent(status.unsentRecords)}
+          {/* Legs of a rotation not uploaded yet: which, so crew know what the next upload sends. */}
+          {status.unsentByFlight.length > 1 &&
+            ` (${status.unsentByFlight.map((f) => `${f.flightKey.split("/")[0]}: ${f.records}`).join(", ")})`}
         </span>
         <span className={online ? "badge ok" : "badge"}>{online ? words.online : words.offline}</span>
         <span className="spacer" />
