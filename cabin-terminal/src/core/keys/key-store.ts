@@ -35,19 +35,28 @@ function decodeStored(text: string, path: string): Stored {
   return { secretKey: checkedKey(fromHex(keyLine.trim()), path), anchor: anchor === undefined || anchor === "" ? undefined : anchor };
 }
 
-/** The load/save pair over a store's whole contents, read and written as text. */
+/**
+ * The load/save pair over a store's whole contents, read and written as text. The anchor is
+ * written after every sale: what was last written is kept in memory so that a write does not read
+ * (and decrypt) the file first. Loads always read the file.
+ */
 function storeOver(path: string, io: { read(): string; write(text: string): void }): DeviceKeyStore {
+  let written: Stored | undefined;
   const read = (): Stored | undefined => (existsSync(path) ? decodeStored(io.read(), path) : undefined);
+  const write = (stored: Stored) => {
+    io.write(encodeStored(stored));
+    written = stored;
+  };
   return {
     load: () => read()?.secretKey,
     save(secretKey) {
-      io.write(encodeStored({ secretKey, anchor: read()?.anchor }));
+      write({ secretKey, anchor: read()?.anchor });
     },
     loadAnchor: () => read()?.anchor,
     saveAnchor(anchor) {
-      const stored = read();
+      const stored = written ?? read();
       if (stored === undefined) throw new TerminalError("not_enrolled", "no device key to anchor the chain with: enrol the terminal first");
-      io.write(encodeStored({ secretKey: stored.secretKey, anchor }));
+      write({ secretKey: stored.secretKey, anchor });
     },
   };
 }
