@@ -228,6 +228,10 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="language"]');
     expect(await page.textContent('[data-testid="chain-broken"]')).toContain("请勿再用它销售");
     await shot(page, "12-chain-broken-zh");
+    // On a phone-sized screen the warning stays whole above the status bar.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.isVisible('[data-testid="chain-broken"]')).toBe(true);
+    await shot(page, "12-chain-broken-phone-zh");
     await page.close();
   });
 });

@@ -6,12 +6,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type CrewRole, LIMITS, linesTotalMinor, newId, type Signer } from "@cabinpay/shared";
-import { desc, eq, isNull, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { Value } from "typebox/value";
 import { type CartView, type FlightSummary, TERMINAL_API_INPUTS, type TerminalApi, type TerminalApiInput } from "../api/contract.js";
 import { crewLogin } from "./crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "./db/open.js";
-import { flights, records, stock } from "./db/schema.js";
+import { flights, stock } from "./db/schema.js";
 import { deviceKey, enrolled } from "./enrolment.js";
 import { TerminalError } from "./errors.js";
 import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
@@ -164,14 +164,13 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     });
     return uploading;
   }
-  const unsentCount = () => db.select({ n: sql<number>`count(*)` }).from(records).where(isNull(records.uploadedAtMs)).all()[0]?.n ?? 0;
   const autoUpload =
     options.autoUploadEveryMs === undefined
       ? undefined
       : startAutoUpload({
           everyMs: options.autoUploadEveryMs,
           backoffMaxMs: 5 * 60_000,
-          hasUnsent: () => flight !== undefined && unsentCount() > 0,
+          hasUnsent: () => flight !== undefined && unsentByFlight(db).length > 0,
           upload: () => uploadOnce(LIMITS.batchRecordsMax),
           onAttempt: () => options.onStatusChanged?.(),
         });
@@ -307,14 +306,15 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       } catch (error) {
         if (!(error instanceof TerminalError && error.code === "not_enrolled")) throw error;
       }
+      const unsent = unsentByFlight(db);
       return {
         enrolled: terminalId !== undefined,
         terminalId,
         flight: flight === undefined ? undefined : summary(flight),
         crew,
         cart: flight === undefined ? undefined : cartView(),
-        unsentRecords: unsentCount(),
-        unsentByFlight: unsentByFlight(db),
+        unsentRecords: unsent.reduce((sum, row) => sum + row.records, 0),
+        unsentByFlight: unsent,
         chainProblem: guard.problemOf(flight?.flightKey),
       };
     },

@@ -339,9 +339,9 @@ function sameOrConflict(existing: Transfer, row: TransferRow): Transfer {
 /**
  * Row locks in id order, NO KEY UPDATE so foreign-key checks of inserts do not wait. Every
  * transaction takes all the account locks it needs in one call, after any registration locks:
- * one global order (the passenger, then the flight, then registrations by id, then accounts by
- * id; a transaction takes the ones it needs, in that order), so concurrent ones queue instead of
- * deadlocking.
+ * one global order (the passenger, then the flight, then the active issuer key, then
+ * registrations by id, then accounts by id; a transaction takes the ones it needs, in that order),
+ * so concurrent ones queue instead of deadlocking.
  */
 export async function lockAccounts(tx: Executor, ids: readonly string[]): Promise<Map<string, Account>> {
   if (ids.length === 0) return new Map();

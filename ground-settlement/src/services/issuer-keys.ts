@@ -23,10 +23,24 @@ export async function rotateIssuerKey(db: Executor, keys: KeyStore, nowMs: numbe
   return signer.keyId;
 }
 
-/** The key that signs new vouchers; the first one is made on first use. */
+/**
+ * The key that signs new vouchers; the first one is made on first use. Its row is held shared, so
+ * a revocation (which holds it exclusively) either commits first, and the key is read again, or
+ * waits until this voucher is stored and then reissues it with the other open ones.
+ */
 export async function activeIssuer(db: Executor, keys: KeyStore, nowMs: number): Promise<Signer> {
-  const [active] = await db.select().from(issuerKeys).where(eq(issuerKeys.status, "active")).orderBy(desc(issuerKeys.createdAtMs)).limit(1);
-  const keyId = active?.keyId ?? (await rotateIssuerKey(db, keys, nowMs));
+  const active = async () =>
+    (
+      await db
+        .select({ keyId: issuerKeys.keyId })
+        .from(issuerKeys)
+        .where(eq(issuerKeys.status, "active"))
+        .orderBy(desc(issuerKeys.createdAtMs))
+        .limit(1)
+        .for("share")
+    )[0];
+  // Waiting on a revocation ends with the row no longer active: the key it made is read anew.
+  const keyId = (await active())?.keyId ?? (await active())?.keyId ?? (await rotateIssuerKey(db, keys, nowMs));
   const signer = keys.issuerSigner(keyId);
   if (signer === undefined)
     throw new ApiError("no_issuer_key", `the secret of issuer key ${keyId} is missing from DATA_DIR/keys: restore it or rotate`);

@@ -79,6 +79,9 @@ export async function register(
           registrationId: active.id,
         });
 
+      // The issuer key's row before any account (the lock order: a revocation holds the key, then
+      // waits for registrations).
+      const issuer = await activeIssuer(tx, keys, input.nowMs);
       const [passenger] = await tx.select().from(passengers).where(eq(passengers.id, input.passengerId));
       const passengerName = fitName(input.passengerName ?? passenger!.displayName);
       const wallet = await walletAccount(tx, input.passengerId, flight.currency, input.nowMs);
@@ -94,7 +97,6 @@ export async function register(
         nowMs: input.nowMs,
         expiresAtMs: flight.departureAtMs + HOLD_AFTER_DEPARTURE_MS,
       });
-      const issuer = await activeIssuer(tx, keys, input.nowMs);
       const source = {
         id: registrationId,
         walletAccountId: wallet.id,

@@ -103,10 +103,11 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     // every account it touches — the airline's and the wallets — by id, in one statement. Taking the
     // airline's accounts first instead deadlocked against a flight's close and against
     // cancellations whenever a wallet's id sorted before them (found by the fleet burst).
-    // Read before the locks: a settled sale's row never changes who it was collected from.
-    const sales = await reversedSales(tx, pending);
+    // Who the reversed sales were collected from, read before the locks: a settled sale never
+    // changes it. What they gave back so far is read after, under those registrations' locks,
+    // so that two chunks reversing one sale cannot both start from the same figures.
     const registrationIds = new Set(pending.flatMap((r) => (r.kind === "sale" ? [r.voucherId] : [])));
-    for (const sale of sales.values()) if (sale.registrationId !== null) registrationIds.add(sale.registrationId);
+    for (const id of await collectedFrom(tx, reversedSaleIds(pending))) registrationIds.add(id);
     const airline = new Map<string, { holds: string; revenue: string }>();
     for (const currency of [...new Set(pending.map((r) => r.currency))].sort()) {
       const holds = await airlineAccount(tx, "inflight_holds", currency, nowMs);
@@ -156,6 +157,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
         } as WalletState,
       ]),
     );
+    const sales = await reversedSales(tx, pending);
 
     const outcomes: Outcome[] = [];
     const saleOutcome = new Map<string, (typeof outcomes)[number]>();
@@ -212,6 +214,9 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       // collected from; what was never collected is forgiven.
       const sale = saleOutcome.get(record.referencedRecordId!) ?? sales.get(record.referencedRecordId!);
       if (sale === undefined || sale.status === "pending") throw new NotYetError(`sale ${record.referencedRecordId} is not settled yet`);
+      // Settled by another chunk after this one read who it was collected from: not locked here.
+      if (sale.registrationId !== null && !vouchers.has(sale.registrationId))
+        throw new NotYetError(`sale ${record.referencedRecordId} was settled meanwhile: settle its reversal again`);
       const saleVoucher = sale.registrationId === null ? undefined : vouchers.get(sale.registrationId);
       const wallet = saleVoucher === undefined ? undefined : walletState.get(saleVoucher.walletAccountId);
       const forgiven = Math.min(record.totalMinor, sale.shortfall);
@@ -338,12 +343,27 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
   });
 }
 
-/** Sales reversed by this chunk but settled in an earlier one, with what they collected so far. */
-async function reversedSales(tx: Executor, pending: readonly Record[]) {
+/** Sales reversed by this chunk but not in it. */
+function reversedSaleIds(pending: readonly Record[]): string[] {
   const inChunk = new Set(pending.map((r) => r.id));
-  const ids = [
+  return [
     ...new Set(pending.flatMap((r) => (r.referencedRecordId !== null && !inChunk.has(r.referencedRecordId) ? [r.referencedRecordId] : []))),
   ];
+}
+
+/** The registrations these settled sales were collected from. */
+async function collectedFrom(tx: Executor, saleIds: readonly string[]): Promise<string[]> {
+  if (saleIds.length === 0) return [];
+  const rows = await tx
+    .select({ registrationId: settlements.registrationId })
+    .from(settlements)
+    .where(and(inArray(settlements.recordId, [...saleIds]), isNotNull(settlements.registrationId)));
+  return rows.map((row) => row.registrationId!);
+}
+
+/** Sales reversed by this chunk but settled in an earlier one, with what they collected so far. */
+async function reversedSales(tx: Executor, pending: readonly Record[]) {
+  const ids = reversedSaleIds(pending);
   const out = new Map<string, Outcome>();
   if (ids.length === 0) return out;
   for (const s of await tx.select().from(settlements).where(inArray(settlements.recordId, ids))) {
