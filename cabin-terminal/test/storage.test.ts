@@ -44,7 +44,7 @@ describe("the terminal database", () => {
       .all() as { name: string; strict: number }[];
     expect(tables.length).toBe(5);
     for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
-    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial", "0001_retention", "0002_lockouts_in_anchor"]);
+    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial", "0001_retention", "0002_lockouts_in_anchor", "0003_rotation_legs"]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
     expect(() =>
@@ -93,6 +93,10 @@ describe("the terminal database", () => {
     // 0002_lockouts_in_anchor: the lock-outs left the database for the anchor beside the device key.
     expect(now.sqlite.prepare("select name from sqlite_master where name = 'crew_lockouts'").all()).toEqual([]);
     expect(now.sqlite.prepare("select count(*) as n from flights").get()).toEqual({ n: 1 });
+    // 0003_rotation_legs: a flight loaded before was opened when loaded (it stays current), and is no leg of a rotation.
+    expect(now.sqlite.prepare("select opened_at_ms, rotation_id, leg_number, seal_at_open from flights").all()).toEqual([
+      { opened_at_ms: 1, rotation_id: null, leg_number: null, seal_at_open: null },
+    ]);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

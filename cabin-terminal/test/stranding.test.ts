@@ -77,7 +77,11 @@ describe("a terminal switched on again after its flight's manifest expired", () 
     const core = createTerminalCore({ dataDir: tempDir(), now: () => t.clock.nowMs });
     try {
       const { terminalId } = await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode() });
-      await call(t.app, { method: "PUT", url: `/ops/flights/${legTwoId}/terminals/${terminalId}`, headers: bearer(ops) }, 204);
+      await call(
+        t.app,
+        { method: "PUT", url: `/ops/flights/${legTwoId}/terminals/${terminalId}`, headers: bearer(ops), payload: { trolleyId: "A" } },
+        204,
+      );
       await core["manifest/download"]({ carrier: "9C", number: "8850", date: "2026-12-01", trolleyId: "A" });
       const sell = async (voucherText: string) => {
         await core["crew/login"]({ crewId: "C1001", pin: "2468" });

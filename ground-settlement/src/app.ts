@@ -19,6 +19,7 @@ import { healthRoutes } from "./routes/health.js";
 import { passengerRoutes } from "./routes/passengers.js";
 import { reconciliationRoutes } from "./routes/reconciliation.js";
 import { registrationRoutes } from "./routes/registrations.js";
+import { rotationRoutes } from "./routes/rotations.js";
 import { terminalRoutes } from "./routes/terminals.js";
 import { uploadRoutes } from "./routes/uploads.js";
 import { webSessionRoutes } from "./routes/web-sessions.js";
@@ -51,6 +52,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(flightRoutes);
   await app.register(registrationRoutes);
   await app.register(terminalRoutes);
+  await app.register(rotationRoutes);
   await app.register(uploadRoutes);
   await app.register(financeRoutes);
   await app.register(reconciliationRoutes);

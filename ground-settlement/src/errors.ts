@@ -47,6 +47,11 @@ export const ERROR_STATUS = {
   batch_rejected: 422,
   sequence_gap: 409,
   not_actionable: 409,
+  trolley_taken: 409,
+  trolley_unknown: 422,
+  rotation_invalid: 422,
+  rotation_not_found: 404,
+  rotation_conflict: 409,
   // Server
   internal_error: 500,
   unavailable: 503,

@@ -64,15 +64,19 @@ describe("uploads when the ground is busy", () => {
   beforeAll(async () => {
     t = await createTestApp("postgres", { INGEST_CONCURRENCY: "1", INGEST_QUEUE_MAX: "0" });
     const keys = await staffKeys(t);
-    const { flightId } = await createFlight(t, keys.ops);
-    await loadFlight(t, keys.ops, flightId);
-    const who = await passenger(t, keys.ops, 50_000);
-    const { voucherText } = await register(t, who.token, flightId, 30_000);
     cabins = [];
-    for (const trolleyId of ["A", "B", "A", "B"]) {
-      const cabin = new CabinTerminal(t, await enrolTerminal(t, keys.ops, flightId), flightId, undefined, trolleyId);
-      for (let i = 0; i < 200; i++) cabin.sale(voucherText, [{ sku: "DR-WAT-304", quantity: 1, unitPriceMinor: 100 }]);
-      cabins.push(cabin);
+    // Four terminals: trolleys A and B of two flights (one terminal per trolley).
+    for (const number of ["8850", "8852"]) {
+      const { flightId } = await createFlight(t, keys.ops, { number });
+      await loadFlight(t, keys.ops, flightId);
+      const who = await passenger(t, keys.ops, 50_000);
+      const { voucherText } = await register(t, who.token, flightId, 30_000);
+      for (const trolleyId of ["A", "B"]) {
+        const terminal = await enrolTerminal(t, keys.ops, flightId, trolleyId);
+        const cabin = new CabinTerminal(t, terminal, flightId, { carrier: "9C", number, date: "2026-12-01" }, trolleyId);
+        for (let i = 0; i < 200; i++) cabin.sale(voucherText, [{ sku: "DR-WAT-304", quantity: 1, unitPriceMinor: 100 }]);
+        cabins.push(cabin);
+      }
     }
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
   });

@@ -230,6 +230,32 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       /deployment_single_row/,
     );
   },
+  "0015_rotations_and_trolleys": async (db) => {
+    // The assignment made for 0012 predates trolleys: it stays, with none.
+    const [old] = await queryRows<{ trolley: string | null }>(db, sql`SELECT trolley_id AS trolley FROM terminal_flights`);
+    expect(old?.trolley).toBeNull();
+    await db.execute(sql`UPDATE terminal_flights SET trolley_id = 'A'`);
+    await db.execute(
+      sql`INSERT INTO terminals (id, name, public_key, enrolled_at_ms) VALUES ('0193c000-0000-7000-8000-0000000000e2', 'T2', '\\x01', 0)`,
+    );
+    const second = sql`INSERT INTO terminal_flights (terminal_id, flight_id, assigned_at_ms, trolley_id) VALUES ('0193c000-0000-7000-8000-0000000000e2', ${FLIGHT}, 8, 'A')`;
+    expect(await fails(db, second)).toMatch(/terminal_flights_one_per_trolley/);
+    // Released by ops (and by whom, always), trolley A takes another terminal.
+    expect(await fails(db, sql`UPDATE terminal_flights SET trolley_released_at_ms = 9`)).toMatch(/terminal_flights_released_by_whom/);
+    await db.execute(sql`UPDATE terminal_flights SET trolley_released_at_ms = 9, trolley_released_by = 'staff:ops'`);
+    await db.execute(second);
+    const rotation = "0193c000-0000-7000-8000-0000000000f9";
+    await db.execute(
+      sql`INSERT INTO rotations (id, aircraft, service_date, created_at_ms, created_by) VALUES (${rotation}, 'B-1234', '2026-12-01', 0, 'cli')`,
+    );
+    await db.execute(sql`INSERT INTO rotation_legs (rotation_id, leg_number, flight_id) VALUES (${rotation}, 1, ${FLIGHT})`);
+    expect(await fails(db, sql`INSERT INTO rotation_legs (rotation_id, leg_number, flight_id) VALUES (${rotation}, 2, ${FLIGHT})`)).toMatch(
+      /rotation_legs_one_rotation_per_flight/,
+    );
+    expect(await fails(db, sql`INSERT INTO rotation_legs (rotation_id, leg_number, flight_id) VALUES (${rotation}, 9, ${FLIGHT})`)).toMatch(
+      /rotation_legs_leg_number/,
+    );
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -263,6 +289,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(23);
+    expect(tables?.n).toBe(25);
   });
 });

@@ -41,8 +41,8 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     ({ ops } = await staffKeys(t));
     ({ flightId } = await createFlight(t, ops));
     await loadFlight(t, ops, flightId);
-    a = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, undefined, "A");
-    b = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, undefined, "B");
+    a = new CabinTerminal(t, await enrolTerminal(t, ops, flightId, "A"), flightId, undefined, "A");
+    b = new CabinTerminal(t, await enrolTerminal(t, ops, flightId, "B"), flightId, undefined, "B");
     const registered = async (name: string, fundedMinor: number, capMinor: number) => {
       const who = await passenger(t, ops, fundedMinor, name);
       const registration = await register(t, who.token, flightId, capMinor);

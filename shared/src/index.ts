@@ -14,6 +14,7 @@ export * from "./flight.js";
 export * from "./identifiers.js";
 export * from "./ids/uuid.js";
 export { LIMITS } from "./limits.js";
+export * from "./manifest/bundle.js";
 export * from "./manifest/manifest.js";
 export * from "./manifest/pin.js";
 export * from "./money/currencies.js";

@@ -6,6 +6,7 @@ import {
   MANIFEST_REJECTIONS,
   type ManifestContext,
   type ManifestRejection,
+  type ManifestRotation,
   nobleVerifier,
   PIN_COST_DEFAULT,
   signManifest,
@@ -84,6 +85,28 @@ describe("flight manifests", () => {
     expect(sign({ trustedKeys: [] })).toThrow(/trusted keys/);
     expect(sign({ expiresAtMs: DEPARTURE_MS - 7 * HOUR_MS })).toThrow(/before/);
     expect(sign({ limits: { capMaxMinor: 1, saleMaxMinor: 1, saleLinesMax: 51 } })).toThrow(/saleLinesMax/);
+  });
+
+  it("carry a leg's place in its rotation, and whether its trolleys carry the stock over", () => {
+    const rotationId = "0193c000-0000-7000-8000-0000000000aa";
+    const carried = manifestContent({
+      rotation: { rotationId, legNumber: 2, legCount: 3, stockCarried: true },
+      catalog: manifestContent().catalog.map((item) => ({ ...item, stockByTrolley: { A: 0, B: 0 } })),
+    });
+    const result = verifyManifest(signManifest(carried, manifestKey).bytes, context);
+    if (!result.ok) throw new Error(result.detail);
+    expect(result.manifest.rotation).toEqual({ rotationId, legNumber: 2, legCount: 3, stockCarried: true });
+    // A flight on its own has none.
+    expect((verifyManifest(signed.bytes, context) as { manifest: { rotation?: unknown } }).manifest.rotation).toBeUndefined();
+    const sign = (rotation: ManifestRotation) => () => signManifest(manifestContent({ rotation }), manifestKey);
+    // A leg carrying stock over loads none of its own; the first leg always has its own.
+    expect(sign({ rotationId, legNumber: 2, legCount: 3, stockCarried: true })).toThrow(/loads none/);
+    expect(sign({ rotationId, legNumber: 1, legCount: 3, stockCarried: false })).not.toThrow();
+    expect(() =>
+      signManifest({ ...carried, rotation: { rotationId, legNumber: 1, legCount: 3, stockCarried: true } }, manifestKey),
+    ).toThrow(/first leg/);
+    expect(sign({ rotationId, legNumber: 4, legCount: 3, stockCarried: false })).toThrow(/leg number/);
+    expect(sign({ rotationId, legNumber: 1, legCount: 9, stockCarried: false })).toThrow(/legs/);
   });
 
   it("refuse a manifest over the size limit before decoding it", () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "@cabinpay/ground-settlement/internal/db/client";
 import { deployment } from "@cabinpay/ground-settlement/internal/db/schema/deployment";
-import { terminals } from "@cabinpay/ground-settlement/internal/db/schema/terminals";
+import { terminalFlights, terminals } from "@cabinpay/ground-settlement/internal/db/schema/terminals";
 import { settlements } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
 import { settlementQueue, startSettlement, sweepOutbox } from "@cabinpay/ground-settlement/internal/jobs/settlement";
 import { fileKeyStore } from "@cabinpay/ground-settlement/internal/keys/key-store";
@@ -19,7 +19,6 @@ import { createFlight, type Flight, replaceCatalog } from "@cabinpay/ground-sett
 import { ingestBatch } from "@cabinpay/ground-settlement/internal/services/ingest";
 import { signUp } from "@cabinpay/ground-settlement/internal/services/passengers";
 import { register } from "@cabinpay/ground-settlement/internal/services/registrations";
-import { assignFlight } from "@cabinpay/ground-settlement/internal/services/terminals";
 import {
   concatBytes,
   createBatch,
@@ -87,6 +86,7 @@ export async function runGroundBench(): Promise<void> {
       const result = await ingestBatch(db, {
         terminalId: terminal.terminalId,
         flight: setup.flight,
+        assignedTrolleyId: null,
         bytes,
         nowMs: DEPARTURE_MS + 3 * 3_600_000,
       });
@@ -136,6 +136,7 @@ export async function runGroundBench(): Promise<void> {
           await ingestBatch(db, {
             terminalId: terminal.terminalId,
             flight: setup.flight,
+            assignedTrolleyId: null,
             bytes: batchOf(terminal, setup),
             nowMs: DEPARTURE_MS + 3 * 3_600_000,
           });
@@ -236,7 +237,8 @@ async function newTerminal(db: Database, flight: Flight) {
   const signer = createNodeSigner(generateSecretKey());
   const terminalId = newId();
   await db.insert(terminals).values({ id: terminalId, name: "bench", publicKey: signer.publicKey, enrolledAtMs: 0 });
-  await assignFlight(db, { terminalId, flightId: flight.id, nowMs: 0 });
+  // Many terminals on one flight's trolley: assigned without one (as before trolleys were tracked).
+  await db.insert(terminalFlights).values({ terminalId, flightId: flight.id, assignedAtMs: 0 });
   return { terminalId, signer };
 }
 

@@ -37,23 +37,34 @@ export interface OpenedFlight {
   readonly ref: { carrier: string; number: string; date: string };
 }
 
-/** Today's flight 9C<number>, departing in three hours, with the sample catalog and two crew. */
-export async function openFlight(api: GroundApi, opsKey: string, number: string): Promise<OpenedFlight> {
+/** The sample catalog's prices without its stock columns: a leg whose trolleys carry their stock over. */
+export const SAMPLE_PRICES_CSV = SAMPLE_CATALOG_CSV.split("\n")
+  .map((line) => line.split(",").slice(0, 6).join(","))
+  .join("\n");
+
+/** Today's flight 9C<number>, departing in three hours (or as asked), with the sample catalog and two crew. */
+export async function openFlight(
+  api: GroundApi,
+  opsKey: string,
+  number: string,
+  options: { readonly departureInMs?: number; readonly origin?: string; readonly destination?: string; readonly catalogCsv?: string } = {},
+): Promise<OpenedFlight> {
   const nowMs = Date.now();
+  const departureAtMs = nowMs + (options.departureInMs ?? 3 * 3_600_000);
   const ref = { carrier: "9C", number, date: new Date(nowMs).toISOString().slice(0, 10) };
   const { flightId } = await api("POST", "/ops/flights", {
     token: opsKey,
     body: {
       ...ref,
-      origin: "PVG",
-      destination: "CTU",
+      origin: options.origin ?? "PVG",
+      destination: options.destination ?? "CTU",
       currency: "CNY",
-      departureAtMs: nowMs + 3 * 3_600_000,
-      registrationClosesAtMs: nowMs + 3_600_000,
+      departureAtMs,
+      registrationClosesAtMs: departureAtMs - 2 * 3_600_000,
       capMaxMinor: 200_000,
     },
   });
-  await api("PUT", `/ops/flights/${flightId}/catalog`, { token: opsKey, csv: SAMPLE_CATALOG_CSV });
+  await api("PUT", `/ops/flights/${flightId}/catalog`, { token: opsKey, csv: options.catalogCsv ?? SAMPLE_CATALOG_CSV });
   await api("PUT", `/ops/flights/${flightId}/crew`, {
     token: opsKey,
     body: {
@@ -153,7 +164,7 @@ export async function enrolTerminal(
 ): Promise<Terminal> {
   const { code } = await api("POST", "/ops/enrolment-codes", {
     token: ground.opsKey,
-    body: { name: `Trolley ${trolleyId}`, flightId: flight.flightId },
+    body: { name: `Trolley ${trolleyId}`, flightId: flight.flightId, trolleyId },
   });
   const core = createTerminalCore({
     dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), `cabinpay-e2e-terminal-${trolleyId}-`)),

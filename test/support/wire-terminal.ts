@@ -44,7 +44,7 @@ export class WireTerminal extends RecordChain {
   ): Promise<WireTerminal> {
     const { code } = await api("POST", "/ops/enrolment-codes", {
       token: ground.opsKey,
-      body: { name: `Wire ${trolleyId}`, flightId: enrolledFlightId },
+      body: { name: `Wire ${trolleyId}`, flightId: enrolledFlightId, trolleyId },
     });
     const signer = createNodeSigner(generateSecretKey());
     const { terminalId } = await api("POST", "/terminals/enrol", { body: { code, publicKey: toBase64Url(signer.publicKey) } });

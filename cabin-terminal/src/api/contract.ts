@@ -3,7 +3,7 @@
  * renderer, the preload, Electron's main, the browser host and the CLI all import it. Handlers are
  * named `domain/verb`; every input has a schema with limits, checked by the core before use.
  */
-import { type CrewRole, LIMITS } from "@cabinpay/shared";
+import { type CrewRole, LIMITS, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
 import { type Static, type TSchema, Type } from "typebox";
 import type { LoginResult } from "../core/crew/login.js";
 import type { UploadAllSummary } from "../core/ground/upload-all.js";
@@ -16,6 +16,7 @@ const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
 const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
 const RecordId = Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" });
 const Empty = Type.Object({}, { additionalProperties: false });
+const Seal = Type.String({ minLength: 3, maxLength: 20 });
 const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
 /** The input schema of every handler: what the UI may send, with limits. */
@@ -34,6 +35,12 @@ export const TERMINAL_API_INPUTS = {
     manifestBase64: Type.String({ maxLength: Math.ceil((LIMITS.manifestBytesMax * 4) / 3) + 4 }),
     trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
   }),
+  /** Every flight and rotation leg ops assigned this terminal, each with its trolley, in one go. */
+  "manifest/load-assigned": Empty,
+  "manifest/import-rotation": strict({
+    bundleText: Type.String({ maxLength: ROTATION_BUNDLE_CHARS_MAX }),
+    trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
+  }),
   "catalog/list": Empty,
   "crew/login": strict({ crewId: Type.String({ minLength: 1, maxLength: LIMITS.crewIdBytesMax }), pin: Type.String({ maxLength: 8 }) }),
   "crew/logout": Empty,
@@ -49,7 +56,8 @@ export const TERMINAL_API_INPUTS = {
   }),
   "sale/list": Empty,
   "service/report": Empty,
-  "service/close": Empty,
+  "service/close": strict({ sealNumber: Type.Optional(Seal) }),
+  "service/open-next": strict({ sealNumber: Type.Optional(Seal) }),
   "sync/records": Empty,
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
   "status/get": Empty,
@@ -68,6 +76,25 @@ export interface FlightSummary {
   readonly serviceClosed: boolean;
   /** Its acknowledged records were removed under the retention rule. */
   readonly recordsPurged: boolean;
+  /** Its place in the aircraft's rotation, when it is a leg of one. */
+  readonly rotation:
+    | {
+        readonly legNumber: number;
+        readonly legCount: number;
+        /** The trolley opened with what the previous leg left (no re-stock). */
+        readonly stockCarried: boolean;
+        /** The next leg, when it is loaded here: crew open it after closing this one. */
+        readonly nextFlightKey: string | undefined;
+      }
+    | undefined;
+  readonly sealAtOpen: string | undefined;
+  readonly sealAtClose: string | undefined;
+}
+
+export interface LoadedFlights {
+  readonly current: FlightSummary;
+  /** Every flight loaded, in the order flown. */
+  readonly flights: readonly FlightSummary[];
 }
 
 export interface CatalogItemView {
@@ -107,6 +134,10 @@ export interface TerminalApi {
   "enrolment/enrol"(input: TerminalApiInput<"enrolment/enrol">): Promise<{ terminalId: string; name: string }>;
   "manifest/download"(input: TerminalApiInput<"manifest/download">): Promise<FlightSummary>;
   "manifest/import"(input: TerminalApiInput<"manifest/import">): Promise<FlightSummary>;
+  /** Loads every assigned flight (a rotation's legs), opens the first leg not closed; returns the current flight and all loaded. */
+  "manifest/load-assigned"(input: TerminalApiInput<"manifest/load-assigned">): Promise<LoadedFlights>;
+  /** The same from the rotation file ops carried to the gate. */
+  "manifest/import-rotation"(input: TerminalApiInput<"manifest/import-rotation">): Promise<LoadedFlights>;
   /** The flight's catalog with what is left on this trolley. */
   "catalog/list"(input: TerminalApiInput<"catalog/list">): Promise<CatalogItemView[]>;
   "crew/login"(input: TerminalApiInput<"crew/login">): Promise<LoginResult>;
@@ -125,6 +156,8 @@ export interface TerminalApi {
   "service/close"(
     input: TerminalApiInput<"service/close">,
   ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
+  /** After the close of a leg: the rotation's next leg becomes current, its trolley opened with what was left. */
+  "service/open-next"(input: TerminalApiInput<"service/open-next">): Promise<FlightSummary>;
   /** Every flight with unsent records, oldest first, then the current one. */
   "sync/upload"(input: TerminalApiInput<"sync/upload">): Promise<UploadAllSummary>;
   /** The flight's records with the ground's answer for each (after an upload). */

@@ -9,24 +9,28 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatMoney, LIMITS, money } from "@cabinpay/shared";
-import type { TerminalApi } from "../api/contract.js";
+import { formatMoney, LIMITS, money, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
+import type { FlightSummary, TerminalApi } from "../api/contract.js";
 import { createTerminalCore } from "../core/api.js";
 import type { LoginResult } from "../core/crew/login.js";
 import { TerminalError } from "../core/errors.js";
 
 export const USAGE = `usage: cabinpay-terminal [--data-dir DIR] [--json] <command> [options]
   enrol   --ground URL --code CODE             enrol this terminal with the ground's one-time code
+  load                                         download every flight and rotation leg ops assigned
+                                               this terminal, each with its trolley
   load    --flight CARRIER+NUMBER/DATE --trolley ID
-                                               download the signed manifest from the ground
-  load    --file MANIFEST --trolley ID         import a manifest file (no network at the gate)
+                                               download one flight's signed manifest
+  load    --file FILE --trolley ID             import a manifest or rotation file (no network
+                                               at the gate)
   login   --crew ID --pin PIN                  check a crew member's PIN
   sell    --crew ID --pin PIN --voucher TEXT SKU[:QTY]...
   void    --crew ID --pin PIN --record ID      purser only
   refund  --crew ID --pin PIN --record ID SKU[:QTY]...
                                                purser only
   sales                                        this flight's sales, with voids and refunds
-  close   --crew ID --pin PIN                  purser only: ends the service, prints the report
+  close   --crew ID --pin PIN [--seal N]       purser only: ends the service, prints the report
+  next    [--seal N]                           after a close: open the rotation's next leg
   upload  [--batch-size N]                     after landing: send unsent records to the ground
   status                                       enrolment, flight, unsent records
   report                                       the service report (final once closed)
@@ -103,6 +107,7 @@ function parse(argv: readonly string[]) {
       flight: { type: "string" },
       file: { type: "string" },
       trolley: { type: "string" },
+      seal: { type: "string" },
       crew: { type: "string" },
       pin: { type: "string" },
       voucher: { type: "string" },
@@ -155,15 +160,28 @@ async function dispatch(
       return EXIT.ok;
     }
     case "load": {
+      if (values.file === undefined && values.flight === undefined) {
+        const loaded = await core["manifest/load-assigned"]({});
+        print(loaded.flights.map(describeLoaded).join("\n"), loaded);
+        return EXIT.ok;
+      }
       const trolleyId = required("trolley");
+      const file = values.file === undefined ? undefined : readLoadFile(values.file);
+      if (file?.kind === "rotation") {
+        const loaded = await core["manifest/import-rotation"]({ bundleText: file.text, trolleyId });
+        print(loaded.flights.map(describeLoaded).join("\n"), loaded);
+        return EXIT.ok;
+      }
       const summary =
-        values.file === undefined
+        file === undefined
           ? await core["manifest/download"]({ ...flightRef(required("flight")), trolleyId })
-          : await core["manifest/import"]({ manifestBase64: readManifest(values.file), trolleyId });
-      print(
-        `loaded ${summary.flightKey}, trolley ${summary.trolleyId}: ${summary.catalogItems} items, sold in ${summary.currency}`,
-        summary,
-      );
+          : await core["manifest/import"]({ manifestBase64: file.base64, trolleyId });
+      print(describeLoaded(summary), summary);
+      return EXIT.ok;
+    }
+    case "next": {
+      const summary = await core["service/open-next"](values.seal === undefined ? {} : { sealNumber: values.seal });
+      print(`opened ${describeLoaded(summary)}`, summary);
       return EXIT.ok;
     }
     case "login": {
@@ -225,7 +243,7 @@ async function dispatch(
     case "close": {
       const refusedLogin = await asCrew();
       if (refusedLogin !== undefined) return refusedLogin;
-      const result = await core["service/close"]({});
+      const result = await core["service/close"](values.seal === undefined ? {} : { sealNumber: values.seal });
       if (!result.closed) return refused(result.reason, result.detail, result);
       print(`service closed\n${JSON.stringify(result.report, null, 2)}`, result);
       return EXIT.ok;
@@ -295,15 +313,25 @@ function wholeNumber(text: string, what: string): number {
   return Number(text);
 }
 
-function readManifest(path: string): string {
+function describeLoaded(summary: FlightSummary): string {
+  const leg = summary.rotation === undefined ? "" : ` (leg ${summary.rotation.legNumber} of ${summary.rotation.legCount})`;
+  return `loaded ${summary.flightKey}${leg}, trolley ${summary.trolleyId}: ${summary.catalogItems} items, sold in ${summary.currency}`;
+}
+
+/** A binary manifest, or a rotation's manifests in one JSON file (it starts with "{"). */
+function readLoadFile(path: string): { kind: "manifest"; base64: string } | { kind: "rotation"; text: string } {
   try {
-    // Sized before it is read: a manifest is small, anything larger is the wrong file.
+    // Sized before it is read: anything larger than a rotation's manifests is the wrong file.
     const { size } = statSync(path);
+    if (size > ROTATION_BUNDLE_CHARS_MAX)
+      throw new UsageError(`${path} is ${size} bytes: not a manifest or rotation file (at most ${ROTATION_BUNDLE_CHARS_MAX})`);
+    const bytes = readFileSync(path);
+    if (bytes[0] === 0x7b) return { kind: "rotation", text: bytes.toString("utf8") };
     if (size > LIMITS.manifestBytesMax)
       throw new UsageError(`${path} is ${size} bytes: not a manifest (at most ${LIMITS.manifestBytesMax})`);
-    return readFileSync(path).toString("base64");
+    return { kind: "manifest", base64: bytes.toString("base64") };
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read the manifest file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read the file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }

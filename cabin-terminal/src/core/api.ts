@@ -5,16 +5,24 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type CrewRole, LIMITS, linesTotalMinor, newId, type Signer } from "@cabinpay/shared";
-import { desc, eq, sql } from "drizzle-orm";
+import { type CrewRole, flightKey, LIMITS, linesTotalMinor, newId, parseRotationBundle, type Signer } from "@cabinpay/shared";
+import { eq, sql } from "drizzle-orm";
 import { Value } from "typebox/value";
-import { type CartView, type FlightSummary, TERMINAL_API_INPUTS, type TerminalApi, type TerminalApiInput } from "../api/contract.js";
+import {
+  type CartView,
+  type FlightSummary,
+  type LoadedFlights,
+  TERMINAL_API_INPUTS,
+  type TerminalApi,
+  type TerminalApiInput,
+} from "../api/contract.js";
 import { crewLogin } from "./crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "./db/open.js";
 import { flights, stock } from "./db/schema.js";
 import { deviceKey, enrolled } from "./enrolment.js";
 import { TerminalError } from "./errors.js";
-import { type LoadedFlight, loadFlight, openFlight } from "./flight/load.js";
+import { currentFlight, nextLegOf, openLeg } from "./flight/legs.js";
+import { type LoadedFlight, loadFlight, manifestFlightKey, openFlight } from "./flight/load.js";
 import { startAutoUpload } from "./ground/auto-upload.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
 import { type UploadAllSummary, unsentByFlight, uploadAll } from "./ground/upload-all.js";
@@ -56,13 +64,9 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   let crew: { crewId: string; name: string; role: CrewRole } | undefined;
   const retentionMs = options.retentionMs ?? RETENTION_MS_DEFAULT;
   purgeAcknowledged(db, { nowMs: now(), retentionMs });
-  let flight: LoadedFlight | undefined = latestFlight();
+  // The flight opened last stays current after its service closed: it still has to be uploaded.
+  let flight: LoadedFlight | undefined = currentFlight(db);
 
-  /** The flight loaded last stays current after its service closed: it still has to be uploaded. */
-  function latestFlight(): LoadedFlight | undefined {
-    const [row] = db.select({ flightKey: flights.flightKey }).from(flights).orderBy(desc(flights.loadedAtMs)).limit(1).all();
-    return row === undefined ? undefined : openFlight(db, row.flightKey);
-  }
   function validated<K extends keyof typeof TERMINAL_API_INPUTS>(name: K, input: unknown): TerminalApiInput<K> {
     const schema = TERMINAL_API_INPUTS[name];
     if (!Value.Check(schema, input)) {
@@ -86,7 +90,12 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   }
   function flightRow(loaded: LoadedFlight) {
     const [row] = db
-      .select({ closedAtMs: flights.closedAtMs, purgedAtMs: flights.purgedAtMs })
+      .select({
+        closedAtMs: flights.closedAtMs,
+        purgedAtMs: flights.purgedAtMs,
+        sealAtOpen: flights.sealAtOpen,
+        sealAtClose: flights.sealAtClose,
+      })
       .from(flights)
       .where(sql`${flights.flightKey} = ${loaded.flightKey}`)
       .all();
@@ -102,6 +111,17 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       crew: loaded.manifest.crew.map(({ crewId, name, role }) => ({ crewId, name, role })),
       serviceClosed: (row?.closedAtMs ?? null) !== null,
       recordsPurged: (row?.purgedAtMs ?? null) !== null,
+      rotation:
+        loaded.manifest.rotation === undefined
+          ? undefined
+          : {
+              legNumber: loaded.manifest.rotation.legNumber,
+              legCount: loaded.manifest.rotation.legCount,
+              stockCarried: loaded.manifest.rotation.stockCarried,
+              nextFlightKey: nextLegOf(db, loaded)?.flightKey,
+            },
+      sealAtOpen: row?.sealAtOpen ?? undefined,
+      sealAtClose: row?.sealAtClose ?? undefined,
     };
   }
   /** A flight whose records the retention rule removed has no sales to list or report. */
@@ -131,13 +151,13 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
    * one's records: nothing unsent may be left behind by it (Stripe's and Square's users lost
    * stored payments exactly so).
    */
-  function refuseWhileUnsent(): void {
-    const unsent = unsentByFlight(db);
+  function refuseWhileUnsent(then: string, keptFlightKeys: readonly string[] = []): void {
+    const unsent = unsentByFlight(db).filter((row) => !keptFlightKeys.includes(row.flightKey));
     if (unsent.length === 0) return;
     const what = unsent.map((row) => `${row.records} of ${row.flightKey}`).join(", ");
     throw new TerminalError(
       "records_unsent",
-      `records not on the ground yet (${what}): upload them first (Sync, or cabinpay-terminal upload), then enrol again. Enrolling now would leave them with no terminal to upload them.`,
+      `records not on the ground yet (${what}): upload them first (Sync, or cabinpay-terminal upload), then ${then}.`,
     );
   }
   /** One upload at a time, whether crew pressed Upload or the background asked. */
@@ -182,17 +202,40 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     guard.advance(flightKey);
     return result;
   }
-  function opened(loaded: LoadedFlight): FlightSummary {
+  function opened(loaded: LoadedFlight, sealAtOpen?: string): FlightSummary {
+    openLeg(db, loaded, { nowMs: now(), ...(sealAtOpen === undefined ? {} : { sealAtOpen }) });
     flight = loaded;
     crew = undefined;
     cart.clear();
     return summary(loaded);
   }
+  /**
+   * Stores every manifest of a rotation (or every assigned flight), then opens the first leg not
+   * closed, unless a leg of it is current and open already. Refused while another rotation's
+   * records are unsent: they would be left behind by it.
+   */
+  function loadedAll(manifests: readonly { bytes: Uint8Array; trolleyId: string }[]): LoadedFlights {
+    const loaded: LoadedFlight[] = [];
+    for (const { bytes, trolleyId } of manifests) {
+      try {
+        loaded.push(loadFlight(db, { manifestBytes: bytes, trolleyId, nowMs: now() }));
+      } catch (error) {
+        // A leg already sold on keeps the manifest it was sold under.
+        if (!(error instanceof TerminalError && error.code === "flight_in_service")) throw error;
+        loaded.push(openFlight(db, manifestFlightKey(db, bytes)));
+      }
+    }
+    const inOrder = loaded.sort((a, b) => (a.manifest.rotation?.legNumber ?? 0) - (b.manifest.rotation?.legNumber ?? 0));
+    const isOpen = (leg: LoadedFlight) => (flightRow(leg)?.closedAtMs ?? null) === null;
+    const currentStays = flight !== undefined && isOpen(flight) && inOrder.some((leg) => leg.flightKey === flight!.flightKey);
+    if (!currentStays) opened(inOrder.find(isOpen) ?? inOrder.at(-1)!);
+    return { current: summary(current()), flights: inOrder.map(summary) };
+  }
 
   return {
     async "enrolment/enrol"(input) {
       const { groundUrl, code } = validated("enrolment/enrol", input);
-      refuseWhileUnsent();
+      refuseWhileUnsent("enrol again. Enrolling now would leave them with no terminal to upload them");
       const answer = await enrolWithGround(db, keys, { groundUrl, code, nowMs: now() }, ground);
       identity = undefined; // a new enrolment means a new terminal id
       return { terminalId: answer.terminalId, name: answer.name };
@@ -206,6 +249,34 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
     async "manifest/import"(input) {
       const { manifestBase64, trolleyId } = validated("manifest/import", input);
       return opened(loadFlight(db, { manifestBytes: new Uint8Array(Buffer.from(manifestBase64, "base64")), trolleyId, nowMs: now() }));
+    },
+    async "manifest/load-assigned"(input) {
+      validated("manifest/load-assigned", input);
+      const client = groundClient(db, keys, { ...ground, now });
+      const assignments = (await client.assignments()).filter((a) => a.trolleyId !== null);
+      if (assignments.length === 0)
+        throw new TerminalError(
+          "not_assigned",
+          "ops have not put this terminal on a trolley of any flight yet: ask them to, then load again",
+        );
+      refuseWhileUnsent(
+        "load the new flights",
+        assignments.map((a) => flightKey(a)),
+      );
+      const manifests = [];
+      for (const assignment of assignments)
+        manifests.push({ bytes: await client.manifest(assignment.flightId), trolleyId: assignment.trolleyId! });
+      return loadedAll(manifests);
+    },
+    async "manifest/import-rotation"(input) {
+      const { bundleText, trolleyId } = validated("manifest/import-rotation", input);
+      const bundle = parseRotationBundle(bundleText);
+      if (!bundle.ok) throw new TerminalError("manifest_rejected", bundle.detail);
+      refuseWhileUnsent(
+        "load the new rotation",
+        bundle.manifests.map((bytes) => manifestFlightKey(db, bytes)),
+      );
+      return loadedAll(bundle.manifests.map((bytes) => ({ bytes, trolleyId })));
     },
     async "catalog/list"(input) {
       validated("catalog/list", input);
@@ -283,8 +354,14 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       return serviceReport(db, withRecords(current()));
     },
     async "service/close"(input) {
-      validated("service/close", input);
-      return chained(() => closeService(db, current(), seller(), now()));
+      const { sealNumber } = validated("service/close", input);
+      return chained(() => closeService(db, current(), seller(), now(), sealNumber));
+    },
+    async "service/open-next"(input) {
+      const { sealNumber } = validated("service/open-next", input);
+      const next = nextLegOf(db, current());
+      if (next === undefined) throw new TerminalError("no_next_leg", "this is the last leg loaded on this terminal");
+      return opened(next, sealNumber);
     },
     async "sync/upload"(input) {
       const { batchSizeMax } = validated("sync/upload", input);

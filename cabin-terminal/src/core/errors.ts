@@ -20,6 +20,10 @@ export const TERMINAL_ERROR_CODES = [
   "chain_broken",
   "chain_forked",
   "records_unsent",
+  "previous_leg_open",
+  "stock_unknown",
+  "no_next_leg",
+  "not_assigned",
 ] as const;
 export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
 

@@ -36,7 +36,7 @@ export async function groundWithFlight(registration: { capMinor: number; seat: s
     async enrolmentCode() {
       const response = await call(
         t.app,
-        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId } },
+        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId, trolleyId: "A" } },
         201,
       );
       return response.json().code;

@@ -23,6 +23,7 @@ import { voucherQrPng } from "../services/qr.js";
 import { register } from "../services/registrations.js";
 import { createStaffUser } from "../services/staff.js";
 import { createEnrolmentCode } from "../services/terminals.js";
+import { releaseTrolley } from "../services/trolleys.js";
 
 export const DEMO_CREW = [
   { crewId: "C1001", name: "Li Na", role: "purser", pin: "2468" },
@@ -64,7 +65,10 @@ export async function seedDemo(db: Database, keys: KeyStore, input: { nowMs: num
   await demoPassenger(db, DEMO_UNREGISTERED, input.nowMs);
   const enrolmentCodes = [];
   for (const trolleyId of ["A", "B"]) {
-    const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, flightId: flight.id, nowMs: input.nowMs });
+    // A new start makes new terminals: the demo's ops free each trolley from the last start's one
+    // (which keeps its assignment, so anything it did not upload still can be).
+    await releaseTrolley(db, { flightId: flight.id, trolleyId, actor: "demo", nowMs: input.nowMs });
+    const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, flightId: flight.id, trolleyId, nowMs: input.nowMs });
     enrolmentCodes.push({ trolleyId, code });
   }
   const [finance] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, DEMO_FINANCE.email));

@@ -9,3 +9,4 @@ export const TimeMs = Type.Integer({ minimum: 0, maximum: 253_402_300_799_000, d
 export const FlightIdParams = Type.Object({ flightId: Uuid }, { additionalProperties: false });
 export const NoContent = Type.Null({ description: "no content" });
 export const Email = Type.String({ format: "email", minLength: 3, maxLength: 254 });
+export const TrolleyId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,16}$", description: "the trolley's code, such as A" });

@@ -9,10 +9,22 @@ import { errorResponses } from "../plugins/errors.js";
 import { enrolmentRateLimit } from "../plugins/web-security.js";
 import { trustListFor } from "../services/issuer-keys.js";
 import { buildManifest } from "../services/manifests.js";
-import { assignFlight, createEnrolmentCode, enrol, listTerminals, requireAssignment, revokeTerminal } from "../services/terminals.js";
-import { FlightIdParams, NoContent, TimeMs, Uuid } from "./schemas.js";
+import { createEnrolmentCode, enrol, listTerminals, revokeTerminal } from "../services/terminals.js";
+import { assignmentsOf, assignTerminal, releaseTrolley, requireAssignment } from "../services/trolleys.js";
+import { FlightIdParams, NoContent, TimeMs, TrolleyId, Uuid } from "./schemas.js";
 
 const Base64Url = Type.String({ pattern: "^[A-Za-z0-9_-]+$" });
+const Assignment = Type.Object({
+  flightId: Uuid,
+  carrier: Type.String(),
+  number: Type.String(),
+  date: Type.String(),
+  origin: Type.String(),
+  destination: Type.String(),
+  departureAtMs: TimeMs,
+  trolleyId: Type.Union([Type.String(), Type.Null()]),
+  rotation: Type.Union([Type.Object({ rotationId: Uuid, aircraft: Type.String(), legNumber: Type.Integer() }), Type.Null()]),
+});
 
 export async function terminalRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -23,12 +35,17 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       config: { access: ["ops"] },
       schema: {
         tags: ["ops"],
-        summary: "A one-time code to enrol a terminal (optionally straight onto a flight)",
+        summary: "A one-time code to enrol a terminal (optionally straight onto a trolley of a flight or of every leg of a rotation)",
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 64 }), flightId: Type.Optional(Uuid) },
+          {
+            name: Type.String({ minLength: 1, maxLength: 64 }),
+            flightId: Type.Optional(Uuid),
+            rotationId: Type.Optional(Uuid),
+            trolleyId: Type.Optional(TrolleyId),
+          },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ code: Type.String(), expiresAtMs: TimeMs }), ...errorResponses(404) },
+        response: { 201: Type.Object({ code: Type.String(), expiresAtMs: TimeMs }), ...errorResponses(404, 409, 422) },
       },
     },
     async (request, reply) => reply.status(201).send(await createEnrolmentCode(app.db, { ...request.body, nowMs: app.infra.now() })),
@@ -50,8 +67,11 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
             manifestKeyId: Type.String(),
             trustedIssuerKeys: Type.Array(Base64Url),
             flightIds: Type.Array(Uuid),
+            trolleyId: Type.Union([Type.String(), Type.Null()]),
+            /** What to load, so the load screen needs nothing typed. */
+            assignments: Type.Array(Assignment),
           }),
-          ...errorResponses(),
+          ...errorResponses(409),
         },
       },
     },
@@ -64,6 +84,7 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       const manifestKey = app.infra.keys.manifestSigner.publicKey;
       return reply.status(201).send({
         ...terminal,
+        assignments: await assignmentsOf(app.db, terminal.terminalId, nowMs),
         manifestPublicKey: toBase64Url(manifestKey),
         manifestKeyId: keyIdOf(manifestKey),
         trustedIssuerKeys: trusted.map(toBase64Url),
@@ -77,14 +98,51 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       config: { access: ["ops"] },
       schema: {
         tags: ["ops"],
-        summary: "Enrol a terminal for a flight",
+        summary: "Assign a terminal to a trolley of a flight (one terminal per trolley)",
         params: Type.Object({ flightId: Uuid, terminalId: Uuid }, { additionalProperties: false }),
-        response: { 204: NoContent, ...errorResponses(404) },
+        body: Type.Object({ trolleyId: TrolleyId }, { additionalProperties: false }),
+        response: { 204: NoContent, ...errorResponses(404, 409, 422) },
       },
     },
     async (request, reply) => {
-      await assignFlight(app.db, { ...request.params, nowMs: app.infra.now() });
+      await assignTerminal(app.db, { ...request.params, trolleyId: request.body.trolleyId, nowMs: app.infra.now() });
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/ops/flights/:flightId/trolleys/:trolleyId/release",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "Free a trolley whose terminal broke or was lost, for another terminal (what the old one sold still uploads)",
+        params: Type.Object({ flightId: Uuid, trolleyId: TrolleyId }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            released: Type.Union([Type.Object({ terminalId: Uuid, terminalName: Type.String(), assignedAtMs: TimeMs }), Type.Null()]),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => releaseTrolley(app.db, { ...request.params, actor: staffActor(request.principal), nowMs: app.infra.now() }),
+  );
+
+  app.get(
+    "/terminal/assignments",
+    {
+      config: { access: ["terminal"] },
+      schema: {
+        tags: ["terminals"],
+        summary: "The flights (and rotation legs) this terminal is to load, with its trolley on each; signed terminal request",
+        security: [{ terminal: [] }],
+        response: { 200: Type.Object({ assignments: Type.Array(Assignment) }), ...errorResponses() },
+      },
+    },
+    async (request) => {
+      if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
+      return { assignments: await assignmentsOf(app.db, request.principal.terminalId, app.infra.now()) };
     },
   );
 

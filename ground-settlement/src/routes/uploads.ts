@@ -11,7 +11,7 @@ import { errorResponses } from "../plugins/errors.js";
 import { Admission } from "../runtime/admission.js";
 import { getFlight } from "../services/flights.js";
 import { ingestBatch } from "../services/ingest.js";
-import { requireAssignment } from "../services/terminals.js";
+import { requireAssignment } from "../services/trolleys.js";
 import { FlightIdParams, Uuid } from "./schemas.js";
 
 const Outcome = Type.Object({
@@ -91,10 +91,12 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
       const terminalId = terminalIdOf(request);
       const body = request.body;
       if (!Buffer.isBuffer(body)) throw new ApiError("unsupported_media_type", "send the batch as application/octet-stream");
-      await requireAssignment(app.db, terminalId, request.params.flightId);
+      const { trolleyId } = await requireAssignment(app.db, terminalId, request.params.flightId);
       const flight = await getFlight(app.db, request.params.flightId);
       const nowMs = app.infra.now();
-      const result = await ingestion.run(() => ingestBatch(app.db, { terminalId, flight, bytes: new Uint8Array(body), nowMs }));
+      const result = await ingestion.run(() =>
+        ingestBatch(app.db, { terminalId, flight, assignedTrolleyId: trolleyId, bytes: new Uint8Array(body), nowMs }),
+      );
       // Committed: enqueue now if Redis answers; otherwise the worker's sweeper does it later.
       try {
         await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, { terminalId, flightId: flight.id });

@@ -116,8 +116,8 @@ export function catalogProblems(entries: readonly CatalogEntry[], lineOf: (index
   if (entries.length === 0) problems.push({ line: 0, message: "the catalog has no items" });
   if (entries.length > LIMITS.manifestCatalogItemsMax)
     problems.push({ line: 0, message: `more than ${LIMITS.manifestCatalogItemsMax} items` });
-  if (trolleys.length === 0 || trolleys.length > LIMITS.manifestTrolleysMax)
-    problems.push({ line: 0, message: `1 to ${LIMITS.manifestTrolleysMax} trolleys` });
+  // No trolleys: prices only, for a leg of a rotation whose trolleys carry their stock over.
+  if (trolleys.length > LIMITS.manifestTrolleysMax) problems.push({ line: 0, message: `at most ${LIMITS.manifestTrolleysMax} trolleys` });
   entries.forEach((entry, index) => {
     const line = lineOf(index);
     const bad = (message: string) => problems.push({ line, message });
@@ -165,8 +165,8 @@ export function catalogFromCsv(text: string, currency: string): CatalogEntry[] {
     return match ? [{ index, trolley: match[1]!.toUpperCase() }] : [];
   });
   const missing = required.filter((name) => !columns.includes(name));
-  if (header === undefined || missing.length > 0 || trolleyColumns.length === 0) {
-    const message = `header must have ${required.join(",")} and trolley_<id>_stock columns${missing.length ? `; missing ${missing.join(", ")}` : ""}`;
+  if (header === undefined || missing.length > 0) {
+    const message = `header must have ${required.join(",")} (and a trolley_<id>_stock column per trolley loaded)${missing.length ? `; missing ${missing.join(", ")}` : ""}`;
     throw new ApiError("invalid_catalog", `line 1: ${message}`, [{ line: 1, message }]);
   }
   const at = (row: readonly string[], name: string) => normalizeText(row[columns.indexOf(name)]?.trim() ?? "");
@@ -216,11 +216,10 @@ export async function replaceCatalog(
       .values(
         entries.map((e) => ({ flightId, sku: e.sku, category: e.category, nameEn: e.nameEn, nameZh: e.nameZh, priceMinor: e.priceMinor })),
       );
-    await tx
-      .insert(trolleyStock)
-      .values(
-        entries.flatMap((e) => Object.entries(e.stock).map(([trolleyId, quantity]) => ({ flightId, trolleyId, sku: e.sku, quantity }))),
-      );
+    const stock = entries.flatMap((e) =>
+      Object.entries(e.stock).map(([trolleyId, quantity]) => ({ flightId, trolleyId, sku: e.sku, quantity })),
+    );
+    if (stock.length > 0) await tx.insert(trolleyStock).values(stock);
   });
   return { items: entries.length, trolleys: Object.keys(entries[0]!.stock).sort() };
 }

@@ -53,12 +53,29 @@ export const RECORD_REJECTIONS = [
   "reversal_mismatch",
   "voucher_mismatch",
   "voucher_key_revoked",
+  "trolley_mismatch",
 ] as const;
 export type RecordRejection = (typeof RECORD_REJECTIONS)[number];
 
+/**
+ * A record sold from another trolley than the one ops assigned: the ground's assignment is the
+ * truth (stock and the one-terminal-per-trolley rule hang on it), so it is kept but not settled.
+ */
+function offTrolley(record: SaleRecord, assignedTrolleyId: string | null): RecordRejection | undefined {
+  if (assignedTrolleyId === null || record.kind === "close" || record.trolleyId === assignedTrolleyId) return undefined;
+  return "trolley_mismatch";
+}
+
 export async function ingestBatch(
   db: Database,
-  input: { terminalId: string; flight: Flight; bytes: Uint8Array; nowMs: number },
+  input: {
+    terminalId: string;
+    flight: Flight;
+    /** The trolley ops assigned this terminal on the flight (null for assignments before trolleys were tracked). */
+    assignedTrolleyId: string | null;
+    bytes: Uint8Array;
+    nowMs: number;
+  },
 ): Promise<IngestResult> {
   const { terminalId, flight, bytes, nowMs } = input;
   const [terminal] = await db.select({ publicKey: terminals.publicKey }).from(terminals).where(eq(terminals.id, terminalId));
@@ -131,11 +148,13 @@ export async function ingestBatch(
     const outcomes: RecordOutcome[] = overlap.map((r) => ({ sequence: r.sequence, recordId: r.recordId, outcome: "duplicate" as const }));
     const reversals = await reversalState(tx, flight.id, fresh);
     const rejected = new Set<string>();
+    const judged = (record: SaleRecord) =>
+      record.kind === "sale" ? vouchers(record) : record.kind === "close" ? undefined : reversals.check(record, rejected);
     let closedAtMs = head.closedAtMs;
     const rows: (typeof saleRecords.$inferInsert)[] = [];
     const settlementRows: (typeof settlements.$inferInsert)[] = [];
     for (const record of fresh) {
-      const rejection = record.kind === "sale" ? vouchers(record) : record.kind === "close" ? undefined : reversals.check(record, rejected);
+      const rejection = offTrolley(record, input.assignedTrolleyId) ?? judged(record);
       if (rejection !== undefined) rejected.add(record.recordId);
       if (record.kind === "close") closedAtMs = nowMs;
       rows.push({

@@ -8,6 +8,7 @@ import { ApiError } from "../errors.js";
 import type { KeyStore } from "../keys/key-store.js";
 import { getFlight } from "./flights.js";
 import { trustListFor } from "./issuer-keys.js";
+import { legOf, stockSourceOf, trolleysOf } from "./rotations.js";
 
 /** Terminals may sell on a manifest until a day after departure. */
 export const MANIFEST_AFTER_DEPARTURE_MS = 24 * 3_600_000;
@@ -18,9 +19,13 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
   const expiresAtMs = flight.departureAtMs + MANIFEST_AFTER_DEPARTURE_MS;
   if (expiresAtMs <= nowMs) throw new ApiError("flight_not_ready", "this flight has ended");
   const items = await db.select().from(catalogItems).where(eq(catalogItems.flightId, flightId));
-  const stock = await db.select().from(trolleyStock).where(eq(trolleyStock.flightId, flightId));
+  // A leg that carries its stock over loads none: its trolleys are those of the leg it came from.
+  const source = await stockSourceOf(db, flightId);
+  const trolleys = await trolleysOf(db, flightId);
+  const stock = source.carried ? [] : await db.select().from(trolleyStock).where(eq(trolleyStock.flightId, flightId));
   const crew = await db.select().from(crewMembers).where(eq(crewMembers.flightId, flightId));
   if (items.length === 0) throw new ApiError("flight_not_ready", "load the flight's catalog and trolley stock first");
+  if (trolleys.length === 0) throw new ApiError("flight_not_ready", "load the trolley stock first");
   if (crew.length === 0) throw new ApiError("flight_not_ready", "set the flight's crew roster first");
   // Marked before the revocations are read: a cancel that did not see this mark committed before
   // it (it holds the flight row shared), so its voucher is in the list below.
@@ -34,7 +39,7 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
     .from(registrations)
     .where(and(eq(registrations.flightId, flightId), eq(registrations.status, "cancelled")));
 
-  const trolleys = [...new Set(stock.map((row) => row.trolleyId))];
+  const leg = await legOf(db, flightId);
   const catalog: CatalogItem[] = items.map((item) => ({
     sku: item.sku,
     category: item.category,
@@ -64,6 +69,9 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
       trustedKeys,
       revokedVoucherIds: revoked.map((row) => row.id),
       crew: roster,
+      ...(leg === undefined
+        ? {}
+        : { rotation: { rotationId: leg.rotationId, legNumber: leg.legNumber, legCount: leg.legCount, stockCarried: source.carried } }),
     },
     keys.manifestSigner,
   );

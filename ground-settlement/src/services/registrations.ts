@@ -5,6 +5,7 @@
 import { LIMITS, newId } from "@cabinpay/shared";
 import { and, desc, eq } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
+import { constraintOf } from "../db/constraint.js";
 import { flights } from "../db/schema/flights.js";
 import { passengers } from "../db/schema/identity.js";
 import { registrations } from "../db/schema/registrations.js";
@@ -231,12 +232,4 @@ function fitName(name: string): string {
   }
   if (out.trim() === "") throw new ApiError("validation_failed", "the passenger name has no printable characters");
   return out.trim();
-}
-
-function constraintOf(error: unknown): string | undefined {
-  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    const constraint = (e as { constraint?: string }).constraint;
-    if (constraint !== undefined) return constraint;
-  }
-  return undefined;
 }

@@ -2,29 +2,54 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ED25519_PUBLIC_KEY_BYTES, keyIdOf, newId } from "@cabinpay/shared";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Database, Executor } from "../db/client.js";
+import type { Database } from "../db/client.js";
 import { enrolmentCodes, terminalFlights, terminals } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
-import { getFlight } from "./flights.js";
+import { assignTrolley, flightsToAssign, requireTrolleyFree } from "./trolleys.js";
 
 export const ENROLMENT_CODE_TTL_MS = 24 * 3_600_000;
 // Crockford base32: no I, L, O, U, so a code read aloud or typed is hard to get wrong.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_CHARS = 12;
 
+export interface EnrolmentTarget {
+  readonly flightId?: string;
+  /** Every leg of the rotation, instead of one flight. */
+  readonly rotationId?: string;
+  /** The trolley it sells from: required with a flight or a rotation. */
+  readonly trolleyId?: string;
+}
+
 /** "K7Q2-9MX4-PT3B": 60 random bits, one use, expiring. Only its hash is stored. */
 export async function createEnrolmentCode(
   db: Database,
-  input: { name: string; flightId?: string; nowMs: number },
+  input: EnrolmentTarget & { name: string; nowMs: number },
 ): Promise<{ code: string; expiresAtMs: number }> {
-  if (input.flightId !== undefined) await getFlight(db, input.flightId);
+  const flightIds = await targetFlights(db, input);
+  // Said now, when ops can still pick another trolley, and again at enrolment (it may be taken since).
+  if (input.trolleyId !== undefined) await requireTrolleyFree(db, { flightIds, trolleyId: input.trolleyId });
   const bytes = randomBytes(CODE_CHARS);
   const raw = Array.from(bytes, (b) => ALPHABET[b & 31]).join("");
   const expiresAtMs = input.nowMs + ENROLMENT_CODE_TTL_MS;
-  await db
-    .insert(enrolmentCodes)
-    .values({ codeHash: codeHash(raw), name: input.name, flightId: input.flightId ?? null, createdAtMs: input.nowMs, expiresAtMs });
+  await db.insert(enrolmentCodes).values({
+    codeHash: codeHash(raw),
+    name: input.name,
+    flightId: input.flightId ?? null,
+    rotationId: input.rotationId ?? null,
+    trolleyId: input.trolleyId ?? null,
+    createdAtMs: input.nowMs,
+    expiresAtMs,
+  });
   return { code: `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`, expiresAtMs };
+}
+
+async function targetFlights(db: Database, target: EnrolmentTarget): Promise<string[]> {
+  if (target.flightId !== undefined && target.rotationId !== undefined)
+    throw new ApiError("validation_failed", "name a flight or a rotation, not both");
+  const flightIds = await flightsToAssign(db, target);
+  if (flightIds.length > 0 !== (target.trolleyId !== undefined))
+    throw new ApiError("validation_failed", "trolleyId: name the trolley together with the flight or rotation (and only then)");
+  return flightIds;
 }
 
 export function normalizeCode(code: string): string {
@@ -38,7 +63,7 @@ function codeHash(normalized: string): string {
 export async function enrol(
   db: Database,
   input: { code: string; publicKey: Uint8Array; nowMs: number },
-): Promise<{ terminalId: string; name: string; flightIds: string[] }> {
+): Promise<{ terminalId: string; name: string; flightIds: string[]; trolleyId: string | null }> {
   if (input.publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
     throw new ApiError("validation_failed", "publicKey must be a 32-byte Ed25519 public key");
   return db.transaction(async (tx) => {
@@ -53,19 +78,14 @@ export async function enrol(
     const terminalId = newId();
     await tx.insert(terminals).values({ id: terminalId, name: code.name, publicKey: input.publicKey, enrolledAtMs: input.nowMs });
     await tx.update(enrolmentCodes).set({ usedAtMs: input.nowMs, terminalId }).where(eq(enrolmentCodes.codeHash, code.codeHash));
-    if (code.flightId !== null) await tx.insert(terminalFlights).values({ terminalId, flightId: code.flightId, assignedAtMs: input.nowMs });
-    return { terminalId, name: code.name, flightIds: code.flightId === null ? [] : [code.flightId] };
+    const target = {
+      ...(code.flightId === null ? {} : { flightId: code.flightId }),
+      ...(code.rotationId === null ? {} : { rotationId: code.rotationId }),
+    };
+    const flightIds = await flightsToAssign(tx, target);
+    if (code.trolleyId !== null) await assignTrolley(tx, { terminalId, flightIds, trolleyId: code.trolleyId, nowMs: input.nowMs });
+    return { terminalId, name: code.name, flightIds, trolleyId: code.trolleyId };
   });
-}
-
-export async function assignFlight(db: Database, input: { terminalId: string; flightId: string; nowMs: number }): Promise<void> {
-  await getFlight(db, input.flightId);
-  const [terminal] = await db.select({ id: terminals.id }).from(terminals).where(eq(terminals.id, input.terminalId));
-  if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${input.terminalId}`);
-  await db
-    .insert(terminalFlights)
-    .values({ terminalId: input.terminalId, flightId: input.flightId, assignedAtMs: input.nowMs })
-    .onConflictDoNothing();
 }
 
 /**
@@ -86,14 +106,6 @@ export async function revokeTerminal(
     .where(eq(terminals.id, input.terminalId));
   if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${input.terminalId}`);
   return { terminalId: input.terminalId, revokedAtMs: terminal.revokedAtMs!, revokedBy: terminal.revokedBy! };
-}
-
-export async function requireAssignment(db: Executor, terminalId: string, flightId: string): Promise<void> {
-  const [row] = await db
-    .select({ flightId: terminalFlights.flightId })
-    .from(terminalFlights)
-    .where(and(eq(terminalFlights.terminalId, terminalId), eq(terminalFlights.flightId, flightId)));
-  if (row === undefined) throw new ApiError("terminal_not_assigned", "this terminal is not enrolled for this flight: ask ops to assign it");
 }
 
 export async function listTerminals(db: Database) {

@@ -147,7 +147,8 @@ export interface TestTerminal {
 }
 
 let nonceCounter = 0;
-export async function enrolTerminal(t: TestApp, opsKey: string, flightId?: string): Promise<TestTerminal> {
+/** A terminal enrolled, on `trolleyId` of the flight when one is named. */
+export async function enrolTerminal(t: TestApp, opsKey: string, flightId?: string, trolleyId = "A"): Promise<TestTerminal> {
   const { code } = (
     await call(
       t.app,
@@ -155,17 +156,24 @@ export async function enrolTerminal(t: TestApp, opsKey: string, flightId?: strin
         method: "POST",
         url: "/ops/enrolment-codes",
         headers: bearer(opsKey),
-        payload: { name: "Trolley A", ...(flightId ? { flightId } : {}) },
+        payload: { name: `Trolley ${trolleyId}`, ...(flightId ? { flightId, trolleyId } : {}) },
       },
       201,
     )
   ).json();
+  const terminal = await enrolWithCode(t, code);
+  expect(terminal.flightIds).toEqual(flightId ? [flightId] : []);
+  return terminal;
+}
+
+/** A new device enrolled with a one-time code ops made. */
+export async function enrolWithCode(t: TestApp, code: string): Promise<TestTerminal & { flightIds: string[] }> {
   const signer = createNobleSigner(generateSecretKey());
   const enrolled = (
     await call(t.app, { method: "POST", url: "/terminals/enrol", payload: { code, publicKey: toBase64Url(signer.publicKey) } }, 201)
   ).json();
-  expect(enrolled.flightIds).toEqual(flightId ? [flightId] : []);
   return {
+    flightIds: enrolled.flightIds,
     terminalId: enrolled.terminalId,
     signer,
     manifestPublicKey: enrolled.manifestPublicKey,

@@ -69,7 +69,14 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "DELETE /registrations/:registrationId": { access: ["passenger"] },
     "POST /ops/enrolment-codes": { access: ["ops"], body: { name: "T" } },
     "POST /terminals/enrol": { access: ["public"], body: { code: "ZZZZ-ZZZZ-ZZZZ", publicKey: "A".repeat(43) } },
-    "PUT /ops/flights/:flightId/terminals/:terminalId": { access: ["ops"] },
+    "PUT /ops/flights/:flightId/terminals/:terminalId": { access: ["ops"], body: { trolleyId: "A" } },
+    "POST /ops/flights/:flightId/trolleys/:trolleyId/release": { access: ["ops"] },
+    "GET /terminal/assignments": { access: ["terminal"] },
+    "POST /ops/rotations": { access: ["ops"], body: { aircraft: "B-1234", date: "2026-12-01", flightIds: [ids.flightId, UUID] } },
+    "GET /ops/rotations": { access: ["ops"] },
+    "GET /ops/rotations/:rotationId": { access: ["ops"] },
+    "PUT /ops/rotations/:rotationId/trolleys/:trolleyId": { access: ["ops"], body: { terminalId: ids.terminalId } },
+    "GET /ops/rotations/:rotationId/manifests": { access: ["ops"] },
     "GET /ops/terminals": { access: ["ops"] },
     "POST /ops/terminals/:terminalId/revoke": { access: ["ops"] },
     "GET /terminal/flights/:flightId/manifest": { access: ["terminal"] },
@@ -105,6 +112,8 @@ export const urlOf = (route: string, ids: RouteIds): string =>
     .replace(":terminalId", ids.terminalId)
     .replace(":registrationId", ids.registrationId)
     .replace(":recordId", UUID)
+    .replace(":rotationId", UUID)
+    .replace(":trolleyId", "Z")
     .concat(route === "GET /flights" ? "?carrier=9C&number=8850" : "");
 
 /** Rows per table, but for those that requests fill by design: spent nonces, refused batches kept as evidence. */

@@ -1,8 +1,8 @@
 /**
  * Flight manifest: everything a terminal needs to sell offline, signed by the ground's manifest key.
  *
- * v1 layout (big-endian; docs/protocol.md has the table):
- *   u8 version=1 · 16 manifest id · flight · 3 currency · u64 issued-at ms · u64 expires-at ms ·
+ * v2 layout (big-endian; docs/protocol.md has the table):
+ *   u8 version=2 · 16 manifest id · flight · 3 currency · u64 issued-at ms · u64 expires-at ms ·
  *   limits (u64 cap max, u64 sale max, u8 lines max) ·
  *   u8 trolley count, str8 trolley ids (ascending) ·
  *   u16 item count, items (ascending sku): str8 sku, str8 category, str8 name en, str8 name zh,
@@ -11,6 +11,7 @@
  *   u32 revoked count, 16-byte voucher ids (ascending) ·
  *   u8 crew count, crew (ascending id): str8 id, str8 name, u8 role (1 crew, 2 purser),
  *     u8 log2N, u8 r, u8 p, 16 salt, 32 hash ·
+ *   u8 rotation (0 none, 1 follows): 16 rotation id, u8 leg number, u8 leg count, u8 stock carried ·
  *   8 signing key id · 64 signature over "CPM1" ‖ all bytes before it
  *
  * Lists are sorted and free of duplicates; a decoder refuses anything else, so one manifest has
@@ -29,7 +30,9 @@ import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } from "./pin.js";
 
-export const MANIFEST_FORMAT_VERSION = 1;
+/** v2 added the rotation block (v1 manifests were for one flight, loaded one at a time). */
+export const MANIFEST_FORMAT_VERSION = 2;
+export const ROTATION_LEGS_MAX = 8;
 export const CREW_ROLES = ["crew", "purser"] as const;
 export type CrewRole = (typeof CREW_ROLES)[number];
 
@@ -59,6 +62,19 @@ export interface ManifestLimits {
   readonly saleLinesMax: number;
 }
 
+/** The flight's place in its aircraft's rotation of the day. */
+export interface ManifestRotation {
+  readonly rotationId: string;
+  /** 1 for the first leg flown. */
+  readonly legNumber: number;
+  readonly legCount: number;
+  /**
+   * Ops loaded no stock for this leg: each trolley opens with what was left at the previous
+   * leg's close (every stock figure of the catalog is then 0). Otherwise the leg is re-stocked.
+   */
+  readonly stockCarried: boolean;
+}
+
 export interface ManifestContent {
   readonly manifestId: string;
   readonly flight: FlightRef;
@@ -72,6 +88,8 @@ export interface ManifestContent {
   readonly trustedKeys: readonly Uint8Array[];
   readonly revokedVoucherIds: readonly string[];
   readonly crew: readonly CrewMember[];
+  /** Absent for a flight that is not a leg of a rotation. */
+  readonly rotation?: ManifestRotation;
 }
 
 export interface Manifest extends ManifestContent {
@@ -182,6 +200,7 @@ function encodeBody(content: ManifestContent, signingKeyId: string): Uint8Array 
       .fixed(pin.salt, PIN_SALT_BYTES)
       .fixed(pin.hash, PIN_HASH_BYTES);
   }
+  writeRotation(writer, content.rotation);
   const keyId = fromHex(signingKeyId);
   check(keyId !== undefined && keyId.length === KEY_ID_BYTES, "signing key id");
   return writer.fixed(keyId, KEY_ID_BYTES).finish();
@@ -241,6 +260,43 @@ function validateContent(c: ManifestContent): void {
     check(isPinCostInBounds(member.pinVerifier), `PIN cost of crew ${member.crewId}`);
   }
   check(strictlyAscending(c.crew.map((member) => member.crewId)), "crew ids unique");
+  if (c.rotation !== undefined) validateRotation(c.rotation, c.catalog);
+}
+
+function validateRotation(rotation: ManifestRotation, catalog: readonly CatalogItem[]): void {
+  check(isUuid(rotation.rotationId), "rotation id");
+  check(Number.isInteger(rotation.legCount) && inRange(rotation.legCount, 2, ROTATION_LEGS_MAX), `2 to ${ROTATION_LEGS_MAX} legs`);
+  check(Number.isInteger(rotation.legNumber) && inRange(rotation.legNumber, 1, rotation.legCount), "leg number within the legs");
+  check(!rotation.stockCarried || rotation.legNumber > 1, "the first leg has stock of its own");
+  check(
+    !rotation.stockCarried || catalog.every((item) => Object.values(item.stockByTrolley).every((quantity) => quantity === 0)),
+    "a leg that carries its stock over loads none",
+  );
+}
+
+function writeRotation(writer: ByteWriter, rotation: ManifestRotation | undefined): void {
+  if (rotation === undefined) {
+    writer.u8(0);
+    return;
+  }
+  writer
+    .u8(1)
+    .fixed(uuidToBytes(rotation.rotationId), UUID_BYTES)
+    .u8(rotation.legNumber)
+    .u8(rotation.legCount)
+    .u8(rotation.stockCarried ? 1 : 0);
+}
+
+function readRotation(r: ByteReader): ManifestRotation | undefined {
+  const present = r.u8("rotation");
+  if (present === 0) return undefined;
+  if (present !== 1) throw new DecodeError("manifest: rotation flag");
+  const rotationId = bytesToUuid(r.fixed(UUID_BYTES, "rotation id"));
+  const legNumber = r.u8("leg number");
+  const legCount = r.u8("leg count");
+  const carried = r.u8("stock carried");
+  if (carried > 1) throw new DecodeError("manifest: stock carried flag");
+  return { rotationId, legNumber, legCount, stockCarried: carried === 1 };
 }
 
 function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: number } {
@@ -290,6 +346,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     };
     crew.push({ crewId, name, role, pinVerifier });
   }
+  const rotation = readRotation(r);
   const signingKeyId = toHex(r.fixed(KEY_ID_BYTES, "signing key id"));
   const signedLength = r.position;
   const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
@@ -306,6 +363,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     trustedKeys,
     revokedVoucherIds,
     crew,
+    ...(rotation === undefined ? {} : { rotation }),
   };
   try {
     validateContent(content);

@@ -29,6 +29,17 @@ export const flights = sqliteTable("flights", {
   /** The trolley this terminal sells from. */
   trolleyId: text("trolley_id").notNull(),
   loadedAtMs: integer("loaded_at_ms").notNull(),
+  /** The leg's rotation and place in it, from the manifest; null for a flight on its own. */
+  rotationId: text("rotation_id"),
+  legNumber: integer("leg_number"),
+  /**
+   * When crew started selling it (the flight loaded on its own, or a leg opened in turn): the one
+   * opened last is the terminal's current flight.
+   */
+  openedAtMs: integer("opened_at_ms"),
+  /** The trolley's seal numbers as crew read them when the service opened and closed. */
+  sealAtOpen: text("seal_at_open"),
+  sealAtClose: text("seal_at_close"),
   closedAtMs: integer("closed_at_ms"),
   /**
    * When the retention rule removed its acknowledged records. The row and the close record stay:

@@ -20,6 +20,11 @@ export interface LoadedFlight {
   readonly trolleyId: string;
 }
 
+/**
+ * Stores a verified manifest with this trolley's stock. A leg already opened keeps its opening
+ * (and, when it carries the previous leg's stock over, that stock): only the fresher revocations
+ * and roster are taken.
+ */
 export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; trolleyId: string; nowMs: number }): LoadedFlight {
   const manifest = verified(db, input.manifestBytes, { nowMs: input.nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS });
   if (!manifest.trolleys.includes(input.trolleyId)) {
@@ -33,8 +38,14 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
     const [sold] = tx.select({ id: records.recordId }).from(records).where(eq(records.flightKey, key)).limit(1).all();
     if (sold !== undefined)
       throw new TerminalError("flight_in_service", "sales were made on this flight: its manifest can no longer be replaced");
-    tx.delete(stock).where(eq(stock.flightKey, key)).run();
-    tx.delete(flights).where(eq(flights.flightKey, key)).run();
+    const [before] = tx
+      .select({ openedAtMs: flights.openedAtMs, trolleyId: flights.trolleyId })
+      .from(flights)
+      .where(eq(flights.flightKey, key))
+      .all();
+    const openedAtMs = before?.trolleyId === input.trolleyId ? (before.openedAtMs ?? null) : null;
+    const keepStock = openedAtMs !== null && manifest.rotation?.stockCarried === true;
+    if (!keepStock) tx.delete(stock).where(eq(stock.flightKey, key)).run();
     tx.insert(flights)
       .values({
         flightKey: key,
@@ -42,11 +53,27 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
         manifest: Buffer.from(manifest.bytes),
         trolleyId: input.trolleyId,
         loadedAtMs: input.nowMs,
+        rotationId: manifest.rotation?.rotationId ?? null,
+        legNumber: manifest.rotation?.legNumber ?? null,
+        openedAtMs,
+      })
+      .onConflictDoUpdate({
+        target: flights.flightKey,
+        set: {
+          manifestId: manifest.manifestId,
+          manifest: Buffer.from(manifest.bytes),
+          trolleyId: input.trolleyId,
+          loadedAtMs: input.nowMs,
+          rotationId: manifest.rotation?.rotationId ?? null,
+          legNumber: manifest.rotation?.legNumber ?? null,
+          openedAtMs,
+        },
       })
       .run();
-    tx.insert(stock)
-      .values(manifest.catalog.map((item) => ({ flightKey: key, sku: item.sku, quantity: item.stockByTrolley[input.trolleyId]! })))
-      .run();
+    if (!keepStock)
+      tx.insert(stock)
+        .values(manifest.catalog.map((item) => ({ flightKey: key, sku: item.sku, quantity: item.stockByTrolley[input.trolleyId]! })))
+        .run();
   });
   return { flightKey: key, manifest, trolleyId: input.trolleyId };
 }
@@ -60,6 +87,11 @@ export function openFlight(db: TerminalDb, key: string): LoadedFlight {
   const [row] = db.select().from(flights).where(eq(flights.flightKey, key)).all();
   if (row === undefined) throw new TerminalError("flight_not_loaded", `flight ${key} is not loaded: load its manifest first`);
   return { flightKey: key, manifest: verified(db, row.manifest, ANY_TIME), trolleyId: row.trolleyId };
+}
+
+/** The flight a manifest is for, once its signature holds (its time window is checked when it is loaded). */
+export function manifestFlightKey(db: TerminalDb, bytes: Uint8Array): string {
+  return flightKey(verified(db, bytes, ANY_TIME).flight);
 }
 
 /** A clock and tolerance under which every time window holds. */

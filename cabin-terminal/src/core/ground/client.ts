@@ -99,6 +99,10 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
         throw new TerminalError("ground_refused", `the ground does not know flight ${flight.carrier}${flight.number} on ${flight.date}`);
       return id;
     },
+    /** The flights ops assigned this terminal, each with its trolley, in the order flown. */
+    async assignments(): Promise<Assignment[]> {
+      return ((await signed("GET", "/terminal/assignments")) as { assignments: Assignment[] }).assignments;
+    },
     async manifest(flightId: string): Promise<Uint8Array> {
       return (await signed("GET", `/terminal/flights/${flightId}/manifest`)) as Uint8Array;
     },
@@ -116,6 +120,16 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
 }
 
 export type GroundClient = ReturnType<typeof groundClient>;
+
+export interface Assignment {
+  readonly flightId: string;
+  readonly carrier: string;
+  readonly number: string;
+  readonly date: string;
+  /** Null for an assignment made before the ground tracked trolleys. */
+  readonly trolleyId: string | null;
+  readonly rotation: { rotationId: string; aircraft: string; legNumber: number } | null;
+}
 
 export interface UploadAnswer {
   readonly records: { sequence: number; recordId: string; outcome: "accepted" | "duplicate" | "rejected"; reason?: string }[];

@@ -21,6 +21,7 @@ import { createNodeVerifier } from "@cabinpay/shared/node";
 import { eq } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
+import { requireSeal } from "../flight/legs.js";
 import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
@@ -192,7 +193,9 @@ export function closeService(
   flight: LoadedFlight,
   seller: Seller,
   nowMs: number,
+  sealAtClose?: string,
 ): { closed: true; report: ServiceReport } | { closed: false; reason: "not_purser" | "service_closed"; detail: string } {
+  requireSeal(sealAtClose);
   if (seller.crew?.role !== "purser") return { closed: false, reason: "not_purser", detail: "only the purser can close the service" };
   if (isServiceClosed(db, flight.flightKey)) return { closed: false, reason: "service_closed", detail: "the service is already closed" };
   db.transaction((tx) => {
@@ -213,7 +216,10 @@ export function closeService(
       flight.flightKey,
       seller.signer,
     );
-    tx.update(flights).set({ closedAtMs: nowMs }).where(eq(flights.flightKey, flight.flightKey)).run();
+    tx.update(flights)
+      .set({ closedAtMs: nowMs, sealAtClose: sealAtClose ?? null })
+      .where(eq(flights.flightKey, flight.flightKey))
+      .run();
   });
   return { closed: true, report: serviceReport(db, flight) };
 }

@@ -1,7 +1,8 @@
 /** Cabin terminals: one-time enrolment codes, enrolled devices, their flights, replay protection. */
 import { sql } from "drizzle-orm";
-import { bigint, check, index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, flights } from "./flights.js";
+import { rotations } from "./rotations.js";
 
 export const terminals = pgTable(
   "terminals",
@@ -25,6 +26,10 @@ export const enrolmentCodes = pgTable("enrolment_codes", {
   name: text("name").notNull(),
   /** The flight the terminal is enrolled for at once, if ops named one. */
   flightId: uuid("flight_id").references(() => flights.id),
+  /** Or the rotation: the terminal is assigned to every leg of it. */
+  rotationId: uuid("rotation_id").references(() => rotations.id),
+  /** The trolley it sells from on that flight or rotation (set whenever one of them is). */
+  trolleyId: text("trolley_id"),
   createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
   expiresAtMs: bigint("expires_at_ms", { mode: "number" }).notNull(),
   usedAtMs: bigint("used_at_ms", { mode: "number" }),
@@ -41,8 +46,23 @@ export const terminalFlights = pgTable(
       .notNull()
       .references(() => flights.id),
     assignedAtMs: bigint("assigned_at_ms", { mode: "number" }).notNull(),
+    /** The trolley it sells from; null only for assignments made before trolleys were tracked. */
+    trolleyId: text("trolley_id"),
+    /**
+     * When ops freed the trolley for another terminal (this one broke or was lost). The terminal
+     * keeps its assignment, so what it sold still uploads.
+     */
+    trolleyReleasedAtMs: bigint("trolley_released_at_ms", { mode: "number" }),
+    trolleyReleasedBy: text("trolley_released_by"),
   },
-  (t) => [primaryKey({ columns: [t.terminalId, t.flightId] })],
+  (t) => [
+    primaryKey({ columns: [t.terminalId, t.flightId] }),
+    // One terminal per trolley of a flight: two would each sell the same stock.
+    uniqueIndex("terminal_flights_one_per_trolley")
+      .on(t.flightId, t.trolleyId)
+      .where(sql`${t.trolleyId} IS NOT NULL AND ${t.trolleyReleasedAtMs} IS NULL`),
+    check("terminal_flights_released_by_whom", sql`(${t.trolleyReleasedAtMs} IS NULL) = (${t.trolleyReleasedBy} IS NULL)`),
+  ],
 );
 
 /** Nonces of signed terminal requests seen inside the acceptance window: a replay finds its own. */
