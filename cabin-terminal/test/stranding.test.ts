@@ -76,13 +76,13 @@ describe("a terminal switched on again after its flight's manifest expired", () 
 
     const core = createTerminalCore({ dataDir: tempDir(), now: () => t.clock.nowMs });
     try {
-      const { terminalId } = await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode() });
+      const { terminalId } = await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode("B") });
       await call(
         t.app,
-        { method: "PUT", url: `/ops/flights/${legTwoId}/terminals/${terminalId}`, headers: bearer(ops), payload: { trolleyId: "A" } },
+        { method: "PUT", url: `/ops/flights/${legTwoId}/terminals/${terminalId}`, headers: bearer(ops), payload: { trolleyId: "B" } },
         204,
       );
-      await core["manifest/download"]({ carrier: "9C", number: "8850", date: "2026-12-01", trolleyId: "A" });
+      await core["manifest/download"]({ carrier: "9C", number: "8850", date: "2026-12-01", trolleyId: "B" });
       const sell = async (voucherText: string) => {
         await core["crew/login"]({ crewId: "C1001", pin: "2468" });
         await core["cart/add"]({ sku: "DR-COF-300" });
@@ -93,7 +93,7 @@ describe("a terminal switched on again after its flight's manifest expired", () 
       expect(await core["service/close"]({})).toMatchObject({ closed: true });
       // The turnaround has no connection to upload; the next leg was loaded before departure.
       t.clock.nowMs = DEPARTURE_MS + 5 * 3_600_000;
-      await core["manifest/download"]({ ...legTwo, trolleyId: "A" });
+      await core["manifest/download"]({ ...legTwo, trolleyId: "B" });
       await sell(legTwoVoucher);
       expect(await core["status/get"]({})).toMatchObject({
         unsentRecords: 3,
@@ -104,7 +104,7 @@ describe("a terminal switched on again after its flight's manifest expired", () 
       });
 
       // A new enrolment now would strand the three records: refused, saying what to do.
-      await expect(core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode() })).rejects.toMatchObject({
+      await expect(core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode(null) })).rejects.toMatchObject({
         code: "records_unsent",
         message: expect.stringMatching(/2 of 9C8850\/2026-12-01, 1 of 9C8851\/2026-12-01.*upload them first/),
       });

@@ -18,7 +18,7 @@ const src = fileURLToPath(new URL("../src/", import.meta.url));
 describe("the Electron wiring", () => {
   it("has one preload entry per API method, each calling main's handler of the same name", () => {
     const preload = readFileSync(join(src, "preload", "preload.cts"), "utf8");
-    const entries = [...preload.matchAll(/^\s*"([a-z]+\/[a-z]+)": \(input\) => invoke\("([a-z]+\/[a-z]+)", input\),$/gm)];
+    const entries = [...preload.matchAll(/^\s*"([a-z]+\/[a-z-]+)": \(input\) => invoke\("([a-z]+\/[a-z-]+)", input\),$/gm)];
     expect(entries.map((m) => m[1]).sort()).toEqual([...TERMINAL_API_METHODS].sort());
     for (const [, name, channel] of entries) expect(channel).toBe(name);
     expect(preload).toContain("ipcRenderer.invoke(`cabinpay:");

@@ -85,6 +85,8 @@ export interface FlightSummary {
         readonly stockCarried: boolean;
         /** The next leg, when it is loaded here: crew open it after closing this one. */
         readonly nextFlightKey: string | undefined;
+        /** The next leg opens with what this one leaves (else with a re-stock). */
+        readonly nextStockCarried: boolean;
       }
     | undefined;
   readonly sealAtOpen: string | undefined;

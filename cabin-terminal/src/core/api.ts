@@ -103,6 +103,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   }
   function summary(loaded: LoadedFlight): FlightSummary {
     const row = flightRow(loaded);
+    const next = nextLegOf(db, loaded);
     return {
       flightKey: loaded.flightKey,
       currency: loaded.manifest.currency,
@@ -118,7 +119,8 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
               legNumber: loaded.manifest.rotation.legNumber,
               legCount: loaded.manifest.rotation.legCount,
               stockCarried: loaded.manifest.rotation.stockCarried,
-              nextFlightKey: nextLegOf(db, loaded)?.flightKey,
+              nextFlightKey: next?.flightKey,
+              nextStockCarried: next?.manifest.rotation?.stockCarried === true,
             },
       sealAtOpen: row?.sealAtOpen ?? undefined,
       sealAtClose: row?.sealAtClose ?? undefined,

@@ -14,7 +14,8 @@ export interface GroundWithFlight {
   /** The registered passenger's session token, to read their wallet. */
   readonly passengerToken: string;
   /** A fresh one-time code enrolling a terminal straight onto the flight. */
-  enrolmentCode(): Promise<string>;
+  /** A one-time code for a trolley of the flight (one terminal per trolley; "A" unless named), or for no flight (null). */
+  enrolmentCode(trolleyId?: string | null): Promise<string>;
 }
 
 export async function groundWithFlight(registration: { capMinor: number; seat: string; displayName?: string }): Promise<GroundWithFlight> {
@@ -33,12 +34,9 @@ export async function groundWithFlight(registration: { capMinor: number; seat: s
     flightId,
     voucherText,
     passengerToken: p.token,
-    async enrolmentCode() {
-      const response = await call(
-        t.app,
-        { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload: { name: "Trolley A", flightId, trolleyId: "A" } },
-        201,
-      );
+    async enrolmentCode(trolleyId: string | null = "A") {
+      const payload = trolleyId === null ? { name: "Spare" } : { name: `Trolley ${trolleyId}`, flightId, trolleyId };
+      const response = await call(t.app, { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload }, 201);
       return response.json().code;
     },
   };

@@ -11,6 +11,7 @@ import {
   createFlight,
   type Flight,
   findFlights,
+  flightIdentity,
   getFlight,
   invalidCatalog,
   replaceCatalog,
@@ -36,14 +37,8 @@ const FlightBody = Type.Object({
 
 export function flightView(flight: Flight) {
   return {
-    flightId: flight.id,
-    carrier: flight.carrier,
-    number: flight.number,
-    date: flight.flightDate,
-    origin: flight.origin,
-    destination: flight.destination,
+    ...flightIdentity(flight),
     currency: flight.currency,
-    departureAtMs: flight.departureAtMs,
     capMaxMinor: flight.capMaxMinor,
     registrationClosesAtMs: flight.registrationClosesAtMs,
   };

@@ -29,6 +29,21 @@ import { CsvError, parseCsv } from "./csv.js";
 
 export type Flight = typeof flights.$inferSelect;
 
+export type FlightIdentity = ReturnType<typeof flightIdentity>;
+
+/** How a flight is named to people and clients: which it is, from where to where, when. */
+export function flightIdentity(flight: Flight) {
+  return {
+    flightId: flight.id,
+    carrier: flight.carrier,
+    number: flight.number,
+    date: flight.flightDate,
+    origin: flight.origin,
+    destination: flight.destination,
+    departureAtMs: flight.departureAtMs,
+  };
+}
+
 /** Default registration cut-off before departure: vouchers must reach the manifest in time. */
 export const REGISTRATION_CUTOFF_MS = 2 * 3_600_000;
 

@@ -11,19 +11,13 @@ import { flights, trolleyStock } from "../db/schema/flights.js";
 import { rotationLegs, rotations } from "../db/schema/rotations.js";
 import { terminalFlights, terminals } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
+import { type FlightIdentity, flightIdentity } from "./flights.js";
 
 const AIRCRAFT_PATTERN = /^[A-Z0-9]{1,3}-?[A-Z0-9]{1,6}$/;
 
-export interface RotationLeg {
+export interface RotationLeg extends FlightIdentity {
   readonly legNumber: number;
-  readonly flightId: string;
-  readonly carrier: string;
-  readonly number: string;
-  readonly date: string;
-  readonly origin: string;
-  readonly destination: string;
   readonly currency: string;
-  readonly departureAtMs: number;
   /** No stock of its own: each trolley opens with what the leg before left. */
   readonly stockCarried: boolean;
   readonly trolleys: { trolleyId: string; terminalId: string | null; terminalName: string | null }[];
@@ -103,14 +97,8 @@ export async function getRotation(db: Executor, rotationId: string): Promise<Rot
     const trolleyIds = await trolleysOf(db, flight.id);
     views.push({
       legNumber,
-      flightId: flight.id,
-      carrier: flight.carrier,
-      number: flight.number,
-      date: flight.flightDate,
-      origin: flight.origin,
-      destination: flight.destination,
+      ...flightIdentity(flight),
       currency: flight.currency,
-      departureAtMs: flight.departureAtMs,
       stockCarried: legNumber > 1 && !stocked.has(flight.id),
       trolleys: trolleyIds.map((trolleyId) => {
         const holder = held.find((row) => row.flightId === flight.id && row.trolleyId === trolleyId);

@@ -10,7 +10,7 @@ import { flights } from "../db/schema/flights.js";
 import { rotationLegs, rotations } from "../db/schema/rotations.js";
 import { terminalFlights, terminals } from "../db/schema/terminals.js";
 import { ApiError } from "../errors.js";
-import { getFlight } from "./flights.js";
+import { type FlightIdentity, flightIdentity, getFlight } from "./flights.js";
 import { MANIFEST_AFTER_DEPARTURE_MS } from "./manifests.js";
 import { getRotation, requireTrolleyId, trolleysOf } from "./rotations.js";
 
@@ -129,14 +129,7 @@ export async function requireAssignment(db: Executor, terminalId: string, flight
   return row;
 }
 
-export interface Assignment {
-  readonly flightId: string;
-  readonly carrier: string;
-  readonly number: string;
-  readonly date: string;
-  readonly origin: string;
-  readonly destination: string;
-  readonly departureAtMs: number;
+export interface Assignment extends FlightIdentity {
   readonly trolleyId: string | null;
   readonly rotation: { rotationId: string; aircraft: string; legNumber: number } | null;
 }
@@ -177,13 +170,7 @@ export async function assignmentsOf(db: Database, terminalId: string, nowMs: num
   return rows.map(({ flight, trolleyId }) => {
     const leg = legs.find((l) => l.flightId === flight.id);
     return {
-      flightId: flight.id,
-      carrier: flight.carrier,
-      number: flight.number,
-      date: flight.flightDate,
-      origin: flight.origin,
-      destination: flight.destination,
-      departureAtMs: flight.departureAtMs,
+      ...flightIdentity(flight),
       trolleyId,
       rotation: leg === undefined ? null : { rotationId: leg.rotationId, aircraft: leg.aircraft, legNumber: leg.legNumber },
     };

@@ -46,29 +46,18 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
     const openedAtMs = before?.trolleyId === input.trolleyId ? (before.openedAtMs ?? null) : null;
     const keepStock = openedAtMs !== null && manifest.rotation?.stockCarried === true;
     if (!keepStock) tx.delete(stock).where(eq(stock.flightKey, key)).run();
+    const row = {
+      manifestId: manifest.manifestId,
+      manifest: Buffer.from(manifest.bytes),
+      trolleyId: input.trolleyId,
+      loadedAtMs: input.nowMs,
+      rotationId: manifest.rotation?.rotationId ?? null,
+      legNumber: manifest.rotation?.legNumber ?? null,
+      openedAtMs,
+    };
     tx.insert(flights)
-      .values({
-        flightKey: key,
-        manifestId: manifest.manifestId,
-        manifest: Buffer.from(manifest.bytes),
-        trolleyId: input.trolleyId,
-        loadedAtMs: input.nowMs,
-        rotationId: manifest.rotation?.rotationId ?? null,
-        legNumber: manifest.rotation?.legNumber ?? null,
-        openedAtMs,
-      })
-      .onConflictDoUpdate({
-        target: flights.flightKey,
-        set: {
-          manifestId: manifest.manifestId,
-          manifest: Buffer.from(manifest.bytes),
-          trolleyId: input.trolleyId,
-          loadedAtMs: input.nowMs,
-          rotationId: manifest.rotation?.rotationId ?? null,
-          legNumber: manifest.rotation?.legNumber ?? null,
-          openedAtMs,
-        },
-      })
+      .values({ flightKey: key, ...row })
+      .onConflictDoUpdate({ target: flights.flightKey, set: row })
       .run();
     if (!keepStock)
       tx.insert(stock)

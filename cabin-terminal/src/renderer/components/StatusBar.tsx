@@ -33,6 +33,9 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
         <strong className="brand">{words.appName}</strong>
         <span data-testid="status-flight">
           {status.flight === undefined ? "—" : `${status.flight.flightKey} · ${words.trolley} ${status.flight.trolleyId}`}
+          {status.flight?.rotation === undefined
+            ? ""
+            : ` · ${words.leg(status.flight.rotation.legNumber, status.flight.rotation.legCount)}`}
           {status.flight?.serviceClosed === true ? ` · ${words.serviceClosed}` : ""}
         </span>
         <span data-testid="status-crew">

@@ -1,4 +1,8 @@
-/** Load a flight: from the ground, or from a manifest file when the gate has no network (renderer process). */
+/**
+ * Load the flights: every flight and rotation leg ops assigned this terminal, from its enrolment
+ * alone; or one flight by hand; or a manifest or rotation file when the gate has no network
+ * (renderer process).
+ */
 import { type ChangeEvent, type FormEvent, useState } from "react";
 import { useTerminal } from "../context.js";
 
@@ -28,6 +32,11 @@ export function FlightScreen() {
     if (file === undefined) return;
     void run(async () => {
       const bytes = new Uint8Array(await file.arrayBuffer());
+      // A rotation file is JSON ("{"); a single manifest is binary.
+      if (bytes[0] === 0x7b) {
+        await api["manifest/import-rotation"]({ bundleText: new TextDecoder().decode(bytes), trolleyId: flight.trolleyId });
+        return;
+      }
       let binary = "";
       for (const byte of bytes) binary += String.fromCharCode(byte);
       await api["manifest/import"]({ manifestBase64: btoa(binary), trolleyId: flight.trolleyId });
@@ -36,6 +45,17 @@ export function FlightScreen() {
   return (
     <form className="panel narrow" onSubmit={download} data-screen="flight">
       <h1>{words.flightTitle}</h1>
+      <p className="help">{words.loadAssignedHelp}</p>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy}
+        onClick={() => void run(() => api["manifest/load-assigned"]({}))}
+        data-testid="load-assigned"
+      >
+        {words.loadAssigned}
+      </button>
+      <h2>{words.byHand}</h2>
       <p className="help">{words.flightHelp}</p>
       <div className="row">
         <label>
@@ -57,7 +77,7 @@ export function FlightScreen() {
           <input name="trolleyId" value={flight.trolleyId} onChange={set("trolleyId")} maxLength={8} />
         </label>
       </div>
-      <button type="submit" className="primary" disabled={busy || flight.number === ""}>
+      <button type="submit" disabled={busy || flight.number === ""}>
         {words.download}
       </button>
       <label className="file">

@@ -6,11 +6,14 @@ import { useLoaded } from "../use-loaded.js";
 export function ReportScreen() {
   const { api, words, status, language, refresh, fail } = useTerminal();
   const [confirming, setConfirming] = useState(false);
+  const [seal, setSeal] = useState("");
   const { value: report, setValue: setReport } = useLoaded((api) => api["service/report"]({}));
+  const sealNumber = () => (seal.trim() === "" ? {} : { sealNumber: seal.trim().toUpperCase() });
   const close = async () => {
     setConfirming(false);
     try {
-      const result = await api["service/close"]({});
+      const result = await api["service/close"](sealNumber());
+      setSeal("");
       if (result.closed) setReport(result.report);
       else fail(new Error(result.detail));
       await refresh();
@@ -18,14 +21,37 @@ export function ReportScreen() {
       fail(error);
     }
   };
+  const openNext = async () => {
+    try {
+      await api["service/open-next"](sealNumber());
+      setSeal("");
+      await refresh();
+      setReport(await api["service/report"]({}));
+    } catch (error) {
+      fail(error);
+    }
+  };
   if (report === undefined) return null;
   const money = (minor: number) => amount(minor, report.currency, language);
   const closed = status.flight?.serviceClosed === true;
+  const rotation = status.flight?.rotation;
+  const sealInput = (label: string) => (
+    <label>
+      {label}
+      <input name="seal" value={seal} onChange={(event) => setSeal(event.target.value)} maxLength={20} autoCapitalize="characters" />
+    </label>
+  );
   return (
     <div className="panel report" data-screen="report">
       <h1>
-        {words.report} · {report.flightKey} {closed ? `· ${words.serviceClosed}` : ""}
+        {words.report} · {report.flightKey}
+        {rotation === undefined ? "" : ` · ${words.leg(rotation.legNumber, rotation.legCount)}`} {closed ? `· ${words.serviceClosed}` : ""}
       </h1>
+      {(status.flight?.sealAtOpen ?? status.flight?.sealAtClose) !== undefined && (
+        <p className="help" data-testid="report-seals">
+          {words.seals(status.flight?.sealAtOpen, status.flight?.sealAtClose)}
+        </p>
+      )}
       <div className="figures">
         <div>
           <span>{words.salesCount}</span>
@@ -96,6 +122,7 @@ export function ReportScreen() {
         (confirming ? (
           <div className="confirm">
             <p>{words.confirmClose}</p>
+            {sealInput(words.sealAtClose)}
             <button type="button" className="danger" onClick={() => void close()} data-testid="confirm-close">
               {words.closeService}
             </button>
@@ -115,6 +142,16 @@ export function ReportScreen() {
             {words.closeService}
           </button>
         ))}
+      {closed && rotation?.nextFlightKey !== undefined && (
+        <section className="confirm" data-testid="next-leg">
+          <h2>{words.nextLeg}</h2>
+          <p>{words.nextLegHelp(rotation.nextFlightKey, rotation.nextStockCarried)}</p>
+          {sealInput(words.sealAtOpen)}
+          <button type="button" className="primary" onClick={() => void openNext()} data-testid="open-next-leg">
+            {words.openNextLeg}
+          </button>
+        </section>
+      )}
     </div>
   );
 }

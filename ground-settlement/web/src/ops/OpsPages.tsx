@@ -116,6 +116,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
   const [roster, setRoster] = useState("C1001, Li Na, purser, 2468\nC1002, Wang Fang, crew, 1357");
   const [crewMessage, setCrewMessage] = useState<string | undefined>();
   const [code, setCode] = useState<string | undefined>();
+  const [trolleyId, setTrolleyId] = useState("A");
   const [message, setMessage] = useState<string | undefined>();
   const loadCatalog = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
@@ -150,7 +151,12 @@ export function OpsFlight({ flightId }: { flightId: string }) {
   };
   const newCode = async () => {
     try {
-      const made = await api<{ code: string }>("POST", "/ops/enrolment-codes", { name: "Trolley", flightId });
+      const trolley = trolleyId.trim().toUpperCase();
+      const made = await api<{ code: string }>("POST", "/ops/enrolment-codes", {
+        name: `Trolley ${trolley}`,
+        flightId,
+        trolleyId: trolley,
+      });
       setCode(made.code);
     } catch (error) {
       setMessage(errorText(error));
@@ -192,6 +198,10 @@ export function OpsFlight({ flightId }: { flightId: string }) {
       </form>
       <section className="card">
         <h2>Enrol a terminal</h2>
+        <label>
+          Trolley (one terminal per trolley)
+          <input name="trolleyId" value={trolleyId} onChange={(e) => setTrolleyId(e.target.value)} maxLength={16} />
+        </label>
         <button type="button" onClick={() => void newCode()}>
           New one-time code
         </button>
@@ -200,7 +210,10 @@ export function OpsFlight({ flightId }: { flightId: string }) {
             {code}
           </p>
         )}
-        <p className="muted">Valid for 24 hours, once. The terminal enrols onto this flight with it.</p>
+        <p className="muted">
+          Valid for 24 hours, once. The terminal enrols onto this trolley of this flight with it; a trolley already held by a terminal is
+          refused, saying which.
+        </p>
       </section>
       {message !== undefined && (
         <p className="message" role="alert">
