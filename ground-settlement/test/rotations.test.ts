@@ -17,16 +17,13 @@ import {
   loadFlight,
   passenger,
   register,
-  SAMPLE_CATALOG_CSV,
+  SAMPLE_PRICES_CSV,
   staffKeys,
 } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
 
 const HOUR_MS = 3_600_000;
-const PRICES_ONLY_CSV = SAMPLE_CATALOG_CSV.split("\n")
-  .map((line) => line.split(",").slice(0, 6).join(","))
-  .join("\n");
 
 describe("rotations and one terminal per trolley", () => {
   let t: TestApp;
@@ -51,7 +48,7 @@ describe("rotations and one terminal per trolley", () => {
         method: "PUT",
         url: `/ops/flights/${legIds[1]}/catalog`,
         headers: { ...bearer(ops), "content-type": "text/csv" },
-        payload: PRICES_ONLY_CSV,
+        payload: SAMPLE_PRICES_CSV,
       },
       200,
     );

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { TerminalApi } from "@cabinpay/cabin-terminal/internal/api/contract";
 import { createTerminalCore } from "@cabinpay/cabin-terminal/internal/core/api";
 import type pg from "pg";
-import { SAMPLE_CATALOG_CSV } from "../../ground-settlement/test/support/actors.js";
+import { SAMPLE_CATALOG_CSV, SAMPLE_PRICES_CSV } from "../../ground-settlement/test/support/actors.js";
 import type { FlightFacts, SettlementRow, TerminalSale } from "./flight-audit.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the ground's JSON answers, which the tests' expectations check
@@ -37,10 +37,7 @@ export interface OpenedFlight {
   readonly ref: { carrier: string; number: string; date: string };
 }
 
-/** The sample catalog's prices without its stock columns: a leg whose trolleys carry their stock over. */
-export const SAMPLE_PRICES_CSV = SAMPLE_CATALOG_CSV.split("\n")
-  .map((line) => line.split(",").slice(0, 6).join(","))
-  .join("\n");
+export { SAMPLE_PRICES_CSV };
 
 /** Today's flight 9C<number>, departing in three hours (or as asked), with the sample catalog and two crew. */
 export async function openFlight(

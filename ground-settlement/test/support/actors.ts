@@ -16,6 +16,10 @@ import { createApiKey } from "../../src/services/api-keys.js";
 import type { TestApp } from "./app.js";
 
 export const SAMPLE_CATALOG_CSV = readFileSync(new URL("../fixtures/catalog-sample.csv", import.meta.url), "utf8");
+/** The sample catalog's prices without its stock columns: a leg of a rotation whose trolleys carry their stock over. */
+export const SAMPLE_PRICES_CSV = SAMPLE_CATALOG_CSV.split("\n")
+  .map((line) => line.split(",").slice(0, 6).join(","))
+  .join("\n");
 /** 9C 8850 PVG→CTU departs 2026-12-01 07:25 +08:00. */
 export const DEPARTURE_MS = Date.UTC(2026, 10, 30, 23, 25);
 

@@ -8,6 +8,12 @@ export function ReportScreen() {
   const [confirming, setConfirming] = useState(false);
   const [seal, setSeal] = useState("");
   const { value: report, setValue: setReport } = useLoaded((api) => api["service/report"]({}));
+  // Items by name, not code; an item of an earlier leg this one does not sell keeps its code.
+  const { value: catalog } = useLoaded((api) => api["catalog/list"]({}));
+  const itemName = (sku: string) => {
+    const item = catalog?.find((entry) => entry.sku === sku);
+    return item === undefined ? sku : language === "zh" && item.nameZh !== "" ? item.nameZh : item.nameEn;
+  };
   const sealNumber = () => (seal.trim() === "" ? {} : { sealNumber: seal.trim().toUpperCase() });
   const close = async () => {
     setConfirming(false);
@@ -51,6 +57,16 @@ export function ReportScreen() {
         <p className="help" data-testid="report-seals">
           {words.seals(status.flight?.sealAtOpen, status.flight?.sealAtClose)}
         </p>
+      )}
+      {closed && rotation?.nextFlightKey !== undefined && (
+        <section className="confirm" data-testid="next-leg">
+          <h2>{words.nextLeg}</h2>
+          <p>{words.nextLegHelp(rotation.nextFlightKey, rotation.nextStockCarried)}</p>
+          {sealInput(words.sealAtOpen)}
+          <button type="button" className="primary" onClick={() => void openNext()} data-testid="open-next-leg">
+            {words.openNextLeg}
+          </button>
+        </section>
       )}
       <div className="figures">
         <div>
@@ -96,7 +112,7 @@ export function ReportScreen() {
             <tbody>
               {Object.entries(report.byCrew).map(([crewId, figures]) => (
                 <tr key={crewId}>
-                  <td>{crewId}</td>
+                  <td>{status.flight?.crew.find((member) => member.crewId === crewId)?.name ?? crewId}</td>
                   <td className="number">{figures.count}</td>
                   <td className="number">{money(figures.totalMinor)}</td>
                 </tr>
@@ -110,7 +126,7 @@ export function ReportScreen() {
             <tbody>
               {Object.entries(report.stockLeft).map(([sku, quantity]) => (
                 <tr key={sku}>
-                  <td>{sku}</td>
+                  <td>{itemName(sku)}</td>
                   <td className="number">{quantity}</td>
                 </tr>
               ))}
@@ -142,16 +158,6 @@ export function ReportScreen() {
             {words.closeService}
           </button>
         ))}
-      {closed && rotation?.nextFlightKey !== undefined && (
-        <section className="confirm" data-testid="next-leg">
-          <h2>{words.nextLeg}</h2>
-          <p>{words.nextLegHelp(rotation.nextFlightKey, rotation.nextStockCarried)}</p>
-          {sealInput(words.sealAtOpen)}
-          <button type="button" className="primary" onClick={() => void openNext()} data-testid="open-next-leg">
-            {words.openNextLeg}
-          </button>
-        </section>
-      )}
     </div>
   );
 }

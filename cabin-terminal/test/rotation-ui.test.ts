@@ -1,0 +1,96 @@
+/**
+ * A rotation on the crew UI in real Chromium, through the browser host, against the real terminal
+ * core and ground: the terminal enrolled for trolley A of a two-leg rotation loads both legs with
+ * one button; the purser closes leg 1 with the seal number and opens leg 2, whose trolley starts
+ * with what leg 1 left. Screenshots go to docs/screenshots/.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import axe from "axe-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
+import { startTerminalHost, type TerminalHost } from "../src/host/terminal-host.js";
+import { buildRenderer, launchChromium } from "./support/browser.js";
+import { tempDir } from "./support/fixtures.js";
+import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+
+describe("a rotation on the crew UI in Chromium", () => {
+  let ground: GroundWithFlight;
+  let terminal: TerminalHost;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ground = await groundWithFlight({ capMinor: 60_000, seat: "23K", displayName: "ZHOU/MIN MS" }, { rotation: true });
+    terminal = await startTerminalHost({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, rendererDir: await buildRenderer() });
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await terminal?.close();
+    await ground?.t.close();
+  });
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const pin = async (page: Page, digits: string) => {
+    for (const digit of digits) await page.click(`[data-digit="${digit}"]`);
+    await page.click('[data-testid="pin-ok"]');
+  };
+
+  it("loads both legs with one button, closes leg 1 with its seal and opens leg 2 with the stock left", async () => {
+    await terminal.core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode() });
+    // axe-core is injected as a script: past the page's CSP, for this check only.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    await page.goto(terminal.url);
+    await page.waitForSelector('[data-screen="flight"]');
+    await page.click('[data-testid="load-assigned"]');
+    await page.waitForSelector('[data-screen="login"]');
+    expect(await page.textContent('[data-testid="status-flight"]')).toContain("Leg 1 of 2");
+    ground.t.clock.nowMs = DEPARTURE_MS + 3_600_000;
+    await page.click('[data-crew="C1001"]');
+    await pin(page, "2468");
+    await page.waitForSelector('[data-screen="sell"]');
+    await page.click('[data-sku="DF-CHO-040"]');
+    await page.click('[data-testid="charge"]');
+    await page.fill('[data-testid="typed-code"]', ground.voucherText);
+    await page.click('form.typed button[type="submit"]');
+    await page.waitForSelector('[data-screen="approved"]');
+    await page.click('[data-testid="done"]');
+
+    await page.click('[data-tab="report"]');
+    await page.click('[data-testid="close-service"]');
+    await page.fill('input[name="seal"]', "sl-40117");
+    await page.click('[data-testid="confirm-close"]');
+    await page.waitForSelector('[data-testid="next-leg"]');
+    expect(await page.textContent('[data-testid="report-seals"]')).toContain("SL-40117");
+    expect(await page.textContent('[data-testid="next-leg"]')).toContain("9C8851/2026-12-01: the trolley opens with what is left now.");
+    await page.addScriptTag({ content: axe.source });
+    const violations = (await page.evaluate(`axe.run('[data-testid="next-leg"]').then((r) => r.violations.map((v) => v.id))`)) as string[];
+    expect(violations).toEqual([]);
+    await page.evaluate("window.scrollTo(0, 0)");
+    await shot(page, "13-rotation-next-leg");
+
+    await page.fill('input[name="seal"]', "SL-40118");
+    await page.click('[data-testid="open-next-leg"]');
+    await page.waitForSelector('[data-screen="login"]');
+    expect(await page.textContent('[data-testid="status-flight"]')).toContain("9C8851/2026-12-01 · Trolley A · Leg 2 of 2");
+    await page.click('[data-crew="C1001"]');
+    await pin(page, "2468");
+    // Crew come back to the tab they left: the report, now of leg 2, with its opening seal.
+    await page.waitForSelector('[data-screen="report"]');
+    expect(await page.textContent('[data-testid="report-seals"]')).toContain("SL-40118");
+    await page.click('[data-tab="sell"]');
+    await page.waitForSelector('[data-screen="sell"]');
+    // Leg 1 sold one of the 20 chocolate boxes on trolley A: 19 fly on.
+    const left = await terminal.core["catalog/list"]({});
+    expect(left.find((item) => item.sku === "DF-CHO-040")?.stockLeft).toBe(19);
+    await page.click('[data-testid="language"]');
+    await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("第 2 段，共 2 段");
+    await shot(page, "14-rotation-leg-2-zh");
+    await page.close();
+  });
+});
