@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import axe from "axe-core";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -233,7 +234,8 @@ describe("the passenger's pages in Chromium", () => {
       nowMs: t.clock.nowMs,
       costLog2N: 10,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // axe-core is injected as a script (past the page's CSP, for this check only).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${url}/app/ops`);
     await page.fill('form[data-form="staff-login"] input[name="email"]', "ops@airline.example");
@@ -276,6 +278,37 @@ describe("the passenger's pages in Chromium", () => {
     await page.waitForSelector('[data-testid="enrolment-code"]');
     expect(await page.textContent('[data-testid="enrolment-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await shot(page, "web-09-ops-flight");
+
+    // A second flight that day, then the rotation of both, planned on the ops home page.
+    await page.click("text=← Flights");
+    await page.waitForSelector('form[data-form="create-flight"]');
+    await page.fill('input[name="number"]', "8854");
+    await page.fill('input[name="date"]', "2026-12-02");
+    await page.fill('input[name="departure"]', "2026-12-02T15:40");
+    await page.fill('input[name="origin"]', "NRT");
+    await page.fill('input[name="destination"]', "PVG");
+    await page.click('form[data-form="create-flight"] button[type="submit"]');
+    await page.waitForSelector('[data-page="ops-flight"]');
+    await page.click("text=← Flights");
+    await page.fill('input[name="aircraft"]', "b-30aa");
+    await page.fill('input[name="rotationDate"]', "2026-12-02");
+    await page.waitForSelector('input[name="leg"]');
+    for (const leg of await page.$$('input[name="leg"]')) await leg.check();
+    await page.click('form[data-form="plan-rotation"] button[type="submit"]');
+    await page.waitForSelector('[data-rotation="B-30AA"]');
+    const legs = await page.locator('[data-rotation="B-30AA"] ol li').allTextContents();
+    expect(legs).toEqual([
+      expect.stringMatching(/^9C8853 PVG→NRT · stock loaded · trolley A: no terminal yet, trolley B: no terminal yet$/),
+      expect.stringMatching(/^9C8854 NRT→PVG · stock carried over from the leg before · /),
+    ]);
+    await page.click('[data-rotation="B-30AA"] button');
+    await page.waitForSelector('[data-testid="rotation-code"]');
+    expect(await page.textContent('[data-testid="rotation-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await page.addScriptTag({ content: axe.source });
+    const violations = (await page.evaluate(`axe.run('[data-testid="rotations"]').then((r) => r.violations.map((v) => v.id))`)) as string[];
+    expect(violations).toEqual([]);
+    await page.locator('[data-testid="rotations"]').scrollIntoViewIfNeeded();
+    await shot(page, "web-11-ops-rotations");
     await context.close();
   });
 

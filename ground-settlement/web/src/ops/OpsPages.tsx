@@ -6,6 +6,7 @@
 import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
 import { ApiCallError, api, errorText } from "../api.js";
 import { Link, navigate } from "../router.js";
+import { Rotations } from "./Rotations.js";
 
 interface FlightRow {
   readonly flight: { flightId: string; carrier: string; number: string; date: string; departureAtMs: number };
@@ -93,6 +94,7 @@ export function OpsHome() {
           ))}
         </tbody>
       </table>
+      <Rotations flights={flights.map((row) => row.flight)} />
       <section className="card">
         <h2>Enrolled terminals</h2>
         <ul className="list" data-testid="terminals">
