@@ -11,6 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTerminalCore } from "@cabinpay/cabin-terminal/internal/core/api";
+import type { ServiceReport } from "@cabinpay/cabin-terminal/internal/core/sales/report";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -44,6 +45,8 @@ describe("a day's rotation of three legs, offline between them", () => {
   const passengersByLeg: Passenger[][] = [];
   /** What the terminals sold on each leg, read from their own records before the next leg opened. */
   const salesByLeg: TerminalSale[][] = [];
+  /** Each terminal's end-of-service report, per leg: what the purser hands over. */
+  const reportsByLeg: ServiceReport[][] = [];
   const links: Link[] = [newLink(), newLink()];
   const cores: Terminal[] = [];
   afterAll(async () => {
@@ -177,6 +180,31 @@ describe("a day's rotation of three legs, offline between them", () => {
     expect(await api("GET", "/finance/ledger", { token: ground.financeKey })).toMatchObject({ balanced: true, accountsOutOfBalance: [] });
   });
 
+  it("shows finance sold against loaded per leg, from the ground's own records: each leg's left is what its trolleys handed over", async () => {
+    const rotation = await api("GET", `/finance/rotations/${rotationId}/stock`, { token: ground.financeKey });
+    type Line = { trolleyId: string; sku: string; loaded: number; sold: number; left: number };
+    for (const [legIndex, leg] of rotation.legs.entries()) {
+      expect(leg.stockCarried, `leg ${legIndex + 1}`).toBe(legIndex === 1);
+      for (const [terminalIndex, trolleyId] of ["A", "B"].entries()) {
+        const handedOver = reportsByLeg[legIndex]![terminalIndex]!.stockLeft;
+        const left = Object.fromEntries(
+          leg.stock
+            .filter((line: Line) => line.trolleyId === trolleyId && line.sku in handedOver)
+            .map((line: Line) => [line.sku, line.left]),
+        );
+        expect(left, `leg ${legIndex + 1} trolley ${trolleyId}`).toEqual(handedOver);
+      }
+    }
+    // Leg 2 opened with exactly what leg 1 left.
+    const leftOfLeg1 = rotation.legs[0].stock.map((line: Line) => [line.trolleyId, line.sku, line.left]);
+    expect(rotation.legs[1].stock.map((line: Line) => [line.trolleyId, line.sku, line.loaded])).toEqual(leftOfLeg1);
+    const { loadedByOps, sold, offloadedAtRestock, leftAtEnd } = rotation.totals;
+    expect(sold).toBeGreaterThan(0);
+    expect(loadedByOps).toBe(sold + offloadedAtRestock + leftAtEnd);
+    const legTwo = await api("GET", `/finance/flights/${legs[1]!.flightId}/reconciliation`, { token: ground.financeKey });
+    expect(legTwo.rotation).toMatchObject({ legNumber: 2, legCount: 3, stockCarried: true });
+  });
+
   function linkedCore(link: Link, options: { autoUploadEveryMs?: number }): Terminal {
     return createTerminalCore({
       dataDir: mkdtempSync(join(tmpdir(), "cabinpay-e2e-rotation-")),
@@ -214,5 +242,6 @@ describe("a day's rotation of three legs, offline between them", () => {
       expect((await core["status/get"]({})).flight).toMatchObject({ serviceClosed: true, sealAtClose: seal });
     }
     salesByLeg.push(await coreSales(cores));
+    reportsByLeg.push(await Promise.all(cores.map((core) => core["service/report"]({}))));
   }
 });

@@ -4,10 +4,20 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { errorResponses } from "../plugins/errors.js";
 import { flightSummaries } from "../services/flight-status.js";
+import { rotationStock } from "../services/leg-stock.js";
 import { catalogNames, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
+import { getRotation } from "../services/rotations.js";
 import { flightView } from "./flights.js";
 import { passengerIdOf } from "./passengers.js";
 import { Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
+
+const StockLine = Type.Object({
+  trolleyId: Type.String(),
+  sku: Type.String(),
+  loaded: Type.Integer(),
+  sold: Type.Integer(),
+  left: Type.Integer(),
+});
 
 const Amount = Type.Object({ count: Type.Integer(), amountMinor: Type.Integer() });
 const Status = Type.Union([
@@ -51,9 +61,11 @@ const Reconciliation = Type.Object({
     }),
   ),
   crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
-  stock: Type.Array(
-    Type.Object({ trolleyId: Type.String(), sku: Type.String(), loaded: Type.Integer(), sold: Type.Integer(), left: Type.Integer() }),
-  ),
+  stock: Type.Array(StockLine),
+  rotation: Type.Union([
+    Type.Object({ rotationId: Uuid, legNumber: Type.Integer(), legCount: Type.Integer(), stockCarried: Type.Boolean() }),
+    Type.Null(),
+  ]),
   rejectedBatches: Type.Array(
     Type.Object({ id: Uuid, terminalId: Uuid, reason: Type.String(), detail: Type.String(), receivedAtMs: TimeMs }),
   ),
@@ -61,6 +73,37 @@ const Reconciliation = Type.Object({
 
 export async function reconciliationRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    "/finance/rotations/:rotationId/stock",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary: "Stock sold against loaded per leg and over the rotation (units; loaded = sold + offloaded at re-stocks + left)",
+        params: Type.Object({ rotationId: Uuid }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            legs: Type.Array(Type.Object({ flightId: Uuid, stockCarried: Type.Boolean(), stock: Type.Array(StockLine) })),
+            totals: Type.Object({
+              loadedByOps: Type.Integer(),
+              sold: Type.Integer(),
+              offloadedAtRestock: Type.Integer(),
+              leftAtEnd: Type.Integer(),
+            }),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const rotation = await getRotation(app.db, request.params.rotationId);
+      return rotationStock(
+        app.db,
+        rotation.legs.map((leg) => leg.flightId),
+      );
+    },
+  );
 
   app.get(
     "/finance/flights",

@@ -4,13 +4,15 @@
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { catalogItems, trolleyStock } from "../db/schema/flights.js";
+import { catalogItems } from "../db/schema/flights.js";
 import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
 import { terminals } from "../db/schema/terminals.js";
 import { rejectedBatches, saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
 import { flightSummaries } from "./flight-status.js";
 import { getFlight } from "./flights.js";
+import { legStock } from "./leg-stock.js";
+import { legOf, stockSourceOf } from "./rotations.js";
 
 type Row = { record: typeof saleRecords.$inferSelect; settlement: typeof settlements.$inferSelect | null };
 
@@ -147,19 +149,9 @@ export async function reconcileFlight(db: Database, flightId: string) {
     voids: amount(acceptedReversals.filter((r) => r.record.crewId === crewId)),
   }));
 
-  const loaded = await db.select().from(trolleyStock).where(eq(trolleyStock.flightId, flightId));
-  const sold = new Map<string, number>();
-  for (const r of [...accepted, ...acceptedReversals]) {
-    const sign = r.record.kind === "sale" ? 1 : -1;
-    for (const l of r.record.lines)
-      sold.set(`${r.record.trolleyId}|${l.sku}`, (sold.get(`${r.record.trolleyId}|${l.sku}`) ?? 0) + sign * l.quantity);
-  }
-  const stock = loaded
-    .map((s) => {
-      const soldQuantity = sold.get(`${s.trolleyId}|${s.sku}`) ?? 0;
-      return { trolleyId: s.trolleyId, sku: s.sku, loaded: s.quantity, sold: soldQuantity, left: s.quantity - soldQuantity };
-    })
-    .sort((x, y) => (x.trolleyId + x.sku < y.trolleyId + y.sku ? -1 : 1));
+  // Loaded by ops, or carried over from the rotation's leg before.
+  const stock = await legStock(db, flightId);
+  const leg = await legOf(db, flightId);
 
   const [summary] = await flightSummaries(db, { flightId });
   return {
@@ -172,6 +164,15 @@ export async function reconcileFlight(db: Database, flightId: string) {
     terminals: byTerminal,
     crew: byCrew,
     stock,
+    rotation:
+      leg === undefined
+        ? null
+        : {
+            rotationId: leg.rotationId,
+            legNumber: leg.legNumber,
+            legCount: leg.legCount,
+            stockCarried: (await stockSourceOf(db, flightId)).carried,
+          },
     rejectedBatches: evidence,
     records: rows,
   };

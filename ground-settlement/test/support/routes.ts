@@ -87,6 +87,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "GET /finance/flights": { access: ["finance", "ops"] },
     "GET /finance/flights/:flightId/reconciliation": { access: ["finance", "ops"] },
     "GET /finance/flights/:flightId/reconciliation.csv": { access: ["finance", "ops"] },
+    "GET /finance/rotations/:rotationId/stock": { access: ["finance", "ops"] },
     "GET /me/statement": { access: ["passenger"] },
     "POST /web/session": { access: ["public"], body: { email: "nobody@example.com", password: "whatever" } },
     "GET /web/session": { access: ["passenger"] },
