@@ -21,12 +21,18 @@ describe("the demo airline", () => {
     await t.close();
   });
 
-  it("seeds today's flight, crew, funded passengers with vouchers and QR files, enrolment codes and staff keys", async () => {
+  it("seeds today's two-leg rotation, crew, funded passengers with vouchers and QR files, enrolment codes and staff keys", async () => {
     const nowMs = t.clock.nowMs;
     const demo = await seedDemo(t.db, t.infra.keys, { nowMs, dataDir });
-    expect(demo.flight).toMatchObject({ carrier: "9C", number: "8850", flightDate: new Date(nowMs).toISOString().slice(0, 10) });
-    expect(demo.flight.departureAtMs).toBe(nowMs + 3 * 3_600_000);
-    for (const passenger of demo.passengers) {
+    const today = new Date(nowMs).toISOString().slice(0, 10);
+    expect(demo.legs.map(({ flight }) => [flight.number, flight.origin, flight.destination, flight.flightDate])).toEqual([
+      ["8850", "PVG", "CTU", today],
+      ["8851", "CTU", "PVG", today],
+    ]);
+    expect(demo.legs[0]!.flight.departureAtMs).toBe(nowMs + 3 * 3_600_000);
+    const rotation = await call(t.app, { method: "GET", url: `/ops/rotations/${demo.rotationId}`, headers: bearer(demo.opsApiKey) }, 200);
+    expect(rotation.json().legs.map((leg: { stockCarried: boolean }) => leg.stockCarried)).toEqual([false, true]);
+    for (const passenger of demo.legs.flatMap((leg) => leg.passengers)) {
       const decoded = decodeVoucherText(passenger.voucherText);
       expect(decoded.ok && decoded.voucher).toMatchObject({
         passengerName: passenger.name,
@@ -46,14 +52,20 @@ describe("the demo airline", () => {
       },
       201,
     );
-    expect(enrolled.json().flightIds).toEqual([demo.flight.id]);
-    const manifest = await buildManifest(t.db, t.infra.keys, demo.flight.id, nowMs);
+    expect(enrolled.json().flightIds).toEqual(demo.legs.map((leg) => leg.flight.id));
+    const manifest = await buildManifest(t.db, t.infra.keys, demo.legs[0]!.flight.id, nowMs);
     expect(manifest.crew.map(({ crewId, role }) => ({ crewId, role }))).toEqual(DEMO_CREW.map(({ crewId, role }) => ({ crewId, role })));
     expect(manifest.catalog).toHaveLength(21);
     // The staff keys work.
     await call(t.app, { method: "GET", url: "/ops/terminals", headers: bearer(demo.opsApiKey) }, 200);
     const guide = demoGuide(demo, "http://127.0.0.1:3000");
-    for (const needle of ["npm run terminal", demo.enrolmentCodes[1]!.code, "PIN 2468", demo.passengers[2]!.voucherText, "/app/finance"])
+    for (const needle of [
+      "npm run terminal",
+      demo.enrolmentCodes[1]!.code,
+      "PIN 2468",
+      demo.legs[1]!.passengers[2]!.voucherText,
+      "/app/finance",
+    ])
       expect(guide).toContain(needle);
     // The finance account logs in on the web pages.
     const finance = await t.app.inject({ method: "POST", url: "/web/staff-session", payload: DEMO_FINANCE });
@@ -63,9 +75,11 @@ describe("the demo airline", () => {
   it("keeps the flight and vouchers on the next start, with new codes", async () => {
     const first = await seedDemo(t.db, t.infra.keys, { nowMs: t.clock.nowMs, dataDir });
     const second = await seedDemo(t.db, t.infra.keys, { nowMs: t.clock.nowMs + 60_000, dataDir });
-    expect(second.flight.id).toBe(first.flight.id);
-    expect(second.passengers.map((p) => p.voucherText)).toEqual(first.passengers.map((p) => p.voucherText));
+    expect(second.legs.map((leg) => leg.flight.id)).toEqual(first.legs.map((leg) => leg.flight.id));
+    expect(second.rotationId).toBe(first.rotationId);
+    const vouchers = (demo: typeof first) => demo.legs.flatMap((leg) => leg.passengers.map((p) => p.voucherText));
+    expect(vouchers(second)).toEqual(vouchers(first));
     expect(second.enrolmentCodes[0]!.code).not.toBe(first.enrolmentCodes[0]!.code);
-    expect(existsSync(second.passengers[0]!.qrPngPath)).toBe(true);
+    expect(existsSync(second.legs[0]!.passengers[0]!.qrPngPath)).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the whole of CabinPay on one machine, on embedded defaults. Starts the ground
  * API and workers (PGlite in the demo folder; Redis from REDIS_URL, else 127.0.0.1:6379, else a
- * private redis-server), seeds a demo airline, enrols and loads a terminal (the browser host), and
- * prints what to open. Then, typed and Enter: `s` a sample sale, `l` land (close, upload, settle),
+ * private redis-server), seeds a demo airline with a two-leg rotation, enrols a terminal (the
+ * browser host) on trolley A for both legs and loads them, and prints what to open. Then, typed and
+ * Enter: `s` a sample sale, `l` land the current leg (close, upload, settle, open the next leg),
  * `q` quit. Ctrl-C stops everything cleanly. Every run starts from fresh data.
  *
  *   npm run demo [-- --ground-port 3000 --terminal-port 4310 --dir .cabinpay/demo]
@@ -89,17 +90,11 @@ async function main(): Promise<void> {
     stops.push(() => terminal.close());
     const code = demo.enrolmentCodes.find((c) => c.trolleyId === TROLLEY)!.code;
     await terminal.core["enrolment/enrol"]({ groundUrl, code });
-    const { flight } = demo;
-    await terminal.core["manifest/download"]({
-      carrier: flight.carrier,
-      number: flight.number,
-      date: flight.flightDate,
-      trolleyId: TROLLEY,
-    });
-    say(`Terminal: enrolled on trolley ${TROLLEY}, flight loaded, crew UI on ${terminal.url}`);
+    const loaded = await terminal.core["manifest/load-assigned"]({});
+    say(`Terminal: enrolled on trolley ${TROLLEY}, ${loaded.flights.length} legs loaded, crew UI on ${terminal.url}`);
 
     say(demoGuide(demo, groundUrl, { url: terminal.url, trolleyId: TROLLEY }));
-    say("Type a letter and Enter:  s  a sample sale   ·   l  land the flight (close, upload, settle)   ·   q  quit (or Ctrl-C)");
+    say("Type a letter and Enter:  s  a sample sale   ·   l  land the current leg (close, upload, settle)   ·   q  quit (or Ctrl-C)");
     say("Demo ready.");
 
     let turn = 0;
@@ -121,7 +116,7 @@ async function main(): Promise<void> {
         command === "s"
           ? sampleSale(terminal.core, demo, turn++).then(say)
           : command === "l"
-            ? land(terminal.core, { url: groundUrl, financeApiKey: demo.financeApiKey, flightId: flight.id }, say)
+            ? land(terminal.core, { url: groundUrl, financeApiKey: demo.financeApiKey, legs: demo.legs }, say)
             : Promise.resolve(say(`Unknown command ${JSON.stringify(command)}: s, l or q`));
       busy = true;
       void work

@@ -100,15 +100,26 @@ describe("npm run demo", () => {
     await unsent(terminal, 1);
     expect(await terminal.textContent('[data-testid="status-crew"]')).toContain("Wang Fang");
 
+    // Landing leg 1 settles it and opens leg 2 of the rotation, whose trolley flies on with what was left.
     demo.stdin!.write("l\n");
     const flightId = (await out.waitFor(/Finance: \S+\/app\/finance\/flights\/([0-9a-f-]{36})/, 120_000))[1]!;
     expect(out.output()).toContain("Uploaded 2 records: 2 accepted"); // the sale and the close
-    expect(out.output()).toContain(`Flight settled: sold ${sale[1]}, debited ${sale[1]}.`);
+    expect(out.output()).toContain(`Flight 9C8850 settled: sold ${sale[1]}, debited ${sale[1]}.`);
+    await out.waitFor(/Next leg 9C8851\/\S+ opened/);
     await finance.reload();
     const settled = finance.locator(`tr[data-flight="${flightId}"]`);
     await settled.waitFor();
     expect(await settled.locator(".status").textContent()).toBe("settled");
     await unsent(terminal, 0);
+    await terminal.locator('[data-testid="status-flight"]', { hasText: "9C8851" }).waitFor();
+
+    // Leg 2: a sale with a leg-2 voucher, and the second landing settles it too.
+    demo.stdin!.write("s\n");
+    // The demo's buyers take turns: the second sale is the second passenger's, on a leg-2 voucher.
+    const secondSale = (await out.waitFor(/Sample sale of .* to SMITH\/ANNA MS \(14C\): approved, (CN¥[\d,]+\.\d\d)/))[1]!;
+    demo.stdin!.write("l\n");
+    await out.waitFor(/That was the last leg of the rotation\./, 120_000);
+    expect(out.output()).toContain(`Flight 9C8851 settled: sold ${secondSale}, debited ${secondSale}.`);
 
     // Ctrl-C: everything stops, and cleanly.
     const exited = new Promise<number | null>((resolve) => demo.once("exit", (code) => resolve(code)));

@@ -1,10 +1,12 @@
 /**
- * A demo airline for `cabinpay-ground start --demo` and `npm run demo`: today's flight 9C8850
- * PVG→CTU departing in three hours, the sample catalog on two trolleys, a purser and a crew member
- * with PINs, three funded passengers registered with vouchers (their QR codes written as PNG
- * files) and one funded but not registered, a finance account for the web pages, and fresh
- * one-time enrolment codes for the two trolleys. The flight and passengers are made once per
- * data directory; codes and staff keys are new at every start (only their hashes are stored).
+ * A demo airline for `cabinpay-ground start --demo` and `npm run demo`: today's two-leg rotation
+ * of aircraft B-30AA, 9C8850 PVG→CTU departing in three hours with the sample catalog on two
+ * trolleys, then 9C8851 CTU→PVG three hours later whose trolleys carry the stock over; a purser
+ * and a crew member with PINs on both; three funded passengers registered on each leg with
+ * vouchers (their QR codes written as PNG files) and one funded but not registered; a finance
+ * account for the web pages; fresh one-time codes enrolling a terminal on each trolley for both
+ * legs. Flights and passengers are made once per data directory; codes and staff keys are new at
+ * every start (only their hashes are stored).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +16,7 @@ import type { Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { passengers, staffUsers } from "../db/schema/identity.js";
 import { registrations } from "../db/schema/registrations.js";
+import { rotationLegs } from "../db/schema/rotations.js";
 import type { KeyStore } from "../keys/key-store.js";
 import { fundWallet, walletAccount } from "../ledger/ledger.js";
 import { createApiKey } from "../services/api-keys.js";
@@ -21,6 +24,7 @@ import { catalogFromCsv, createFlight, type Flight, replaceCatalog, setCrew } fr
 import { signUp } from "../services/passengers.js";
 import { voucherQrPng } from "../services/qr.js";
 import { register } from "../services/registrations.js";
+import { createRotation } from "../services/rotations.js";
 import { createStaffUser } from "../services/staff.js";
 import { createEnrolmentCode } from "../services/terminals.js";
 import { releaseTrolley } from "../services/trolleys.js";
@@ -32,8 +36,8 @@ export const DEMO_CREW = [
 
 const DEMO_PASSENGERS = [
   { email: "zhang.wei@demo.cabinpay", name: "ZHANG/WEI MR", seat: "12A", fundedMinor: 300_000, capMinor: 100_000 },
-  { email: "anna.smith@demo.cabinpay", name: "SMITH/ANNA MS", seat: "14C", fundedMinor: 50_000, capMinor: 30_000 },
-  { email: "chen.jie@demo.cabinpay", name: "CHEN/JIE MS", seat: "23K", fundedMinor: 20_000, capMinor: 20_000 },
+  { email: "anna.smith@demo.cabinpay", name: "SMITH/ANNA MS", seat: "14C", fundedMinor: 80_000, capMinor: 30_000 },
+  { email: "chen.jie@demo.cabinpay", name: "CHEN/JIE MS", seat: "23K", fundedMinor: 40_000, capMinor: 20_000 },
 ] as const;
 
 /** Funded but not registered: the one to try registering with on the passenger pages. */
@@ -42,9 +46,21 @@ export const DEMO_UNREGISTERED = { email: "liu.yang@demo.cabinpay", name: "LIU/Y
 export const DEMO_PASSWORD = "demo passenger 2026";
 export const DEMO_FINANCE = { email: "finance@demo.cabinpay", password: "demo finance 2026" } as const;
 
-export interface DemoAirline {
+export interface DemoLeg {
   readonly flight: Flight;
   readonly passengers: readonly { email: string; name: string; seat: string; capMinor: number; voucherText: string; qrPngPath: string }[];
+}
+
+/** The legs in the order flown: leg 1 is loaded with stock, leg 2 carries it over. */
+const DEMO_LEGS = [
+  { number: "8850", origin: "PVG", destination: "CTU", departsInMs: 3 * 3_600_000, stocked: true },
+  { number: "8851", origin: "CTU", destination: "PVG", departsInMs: 6 * 3_600_000, stocked: false },
+] as const;
+
+export interface DemoAirline {
+  readonly rotationId: string;
+  readonly legs: readonly DemoLeg[];
+  /** Each enrols a terminal on its trolley for every leg. */
   readonly enrolmentCodes: readonly { trolleyId: string; code: string }[];
   readonly opsApiKey: string;
   readonly financeApiKey: string;
@@ -52,23 +68,33 @@ export interface DemoAirline {
 
 export async function seedDemo(db: Database, keys: KeyStore, input: { nowMs: number; dataDir: string }): Promise<DemoAirline> {
   const date = new Date(input.nowMs).toISOString().slice(0, 10);
-  const flight = (await existingFlight(db, date)) ?? (await newFlight(db, date, input.nowMs));
   const qrDir = join(input.dataDir, "demo");
   mkdirSync(qrDir, { recursive: true });
-  const seeded = [];
-  for (const [index, who] of DEMO_PASSENGERS.entries()) {
-    const voucherText = await demoVoucher(db, keys, flight, who, input.nowMs);
-    const qrPngPath = join(qrDir, `voucher-${index + 1}-${who.seat}.png`);
-    writeFileSync(qrPngPath, await voucherQrPng(voucherText));
-    seeded.push({ email: who.email, name: who.name, seat: who.seat, capMinor: who.capMinor, voucherText, qrPngPath });
+  const legs: DemoLeg[] = [];
+  for (const leg of DEMO_LEGS) {
+    const flight = (await existingFlight(db, leg.number, date)) ?? (await newFlight(db, leg, date, input.nowMs));
+    const seeded = [];
+    for (const [index, who] of DEMO_PASSENGERS.entries()) {
+      const voucherText = await demoVoucher(db, keys, flight, who, input.nowMs);
+      const qrPngPath = join(qrDir, `voucher-${flight.number}-${index + 1}-${who.seat}.png`);
+      writeFileSync(qrPngPath, await voucherQrPng(voucherText));
+      seeded.push({ email: who.email, name: who.name, seat: who.seat, capMinor: who.capMinor, voucherText, qrPngPath });
+    }
+    legs.push({ flight, passengers: seeded });
   }
+  const rotationId = await demoRotation(
+    db,
+    legs.map((leg) => leg.flight.id),
+    date,
+    input.nowMs,
+  );
   await demoPassenger(db, DEMO_UNREGISTERED, input.nowMs);
   const enrolmentCodes = [];
   for (const trolleyId of ["A", "B"]) {
     // A new start makes new terminals: the demo's ops free each trolley from the last start's one
-    // (which keeps its assignment, so anything it did not upload still can be).
-    await releaseTrolley(db, { flightId: flight.id, trolleyId, actor: "demo", nowMs: input.nowMs });
-    const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, flightId: flight.id, trolleyId, nowMs: input.nowMs });
+    // (which keeps its assignments, so anything it did not upload still can be).
+    for (const leg of legs) await releaseTrolley(db, { flightId: leg.flight.id, trolleyId, actor: "demo", nowMs: input.nowMs });
+    const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, rotationId, trolleyId, nowMs: input.nowMs });
     enrolmentCodes.push({ trolleyId, code });
   }
   const [finance] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, DEMO_FINANCE.email));
@@ -77,36 +103,48 @@ export async function seedDemo(db: Database, keys: KeyStore, input: { nowMs: num
   }
   const { key: opsApiKey } = await createApiKey(db, { name: "Demo ops", role: "ops", nowMs: input.nowMs });
   const { key: financeApiKey } = await createApiKey(db, { name: "Demo finance", role: "finance", nowMs: input.nowMs });
-  return { flight, passengers: seeded, enrolmentCodes, opsApiKey, financeApiKey };
+  return { rotationId, legs, enrolmentCodes, opsApiKey, financeApiKey };
 }
 
-async function existingFlight(db: Database, date: string): Promise<Flight | undefined> {
+/** The rotation of the demo's legs, once. */
+async function demoRotation(db: Database, flightIds: readonly string[], date: string, nowMs: number): Promise<string> {
+  const [known] = await db
+    .select({ rotationId: rotationLegs.rotationId })
+    .from(rotationLegs)
+    .where(eq(rotationLegs.flightId, flightIds[0]!));
+  if (known !== undefined) return known.rotationId;
+  return (await createRotation(db, { aircraft: "B-30AA", date, flightIds, actor: "demo", nowMs })).rotationId;
+}
+
+async function existingFlight(db: Database, number: string, date: string): Promise<Flight | undefined> {
   const [row] = await db
     .select()
     .from(flights)
-    .where(and(eq(flights.carrier, "9C"), eq(flights.number, "8850"), eq(flights.flightDate, date)));
+    .where(and(eq(flights.carrier, "9C"), eq(flights.number, number), eq(flights.flightDate, date)));
   return row as Flight | undefined;
 }
 
-async function newFlight(db: Database, date: string, nowMs: number): Promise<Flight> {
+async function newFlight(db: Database, leg: (typeof DEMO_LEGS)[number], date: string, nowMs: number): Promise<Flight> {
   const flight = await createFlight(
     db,
     {
       carrier: "9C",
-      number: "8850",
+      number: leg.number,
       date,
-      origin: "PVG",
-      destination: "CTU",
+      origin: leg.origin,
+      destination: leg.destination,
       currency: "CNY",
-      // Registration stays open for an hour: long enough to try the passenger side too.
-      departureAtMs: nowMs + 3 * 3_600_000,
-      registrationClosesAtMs: nowMs + 3_600_000,
+      // Registration stays open for an hour or more: long enough to try the passenger side too.
+      departureAtMs: nowMs + leg.departsInMs,
+      registrationClosesAtMs: nowMs + leg.departsInMs - 2 * 3_600_000,
       capMaxMinor: 200_000,
     },
     nowMs,
   );
   const csv = readFileSync(new URL("../../demo/catalog.csv", import.meta.url), "utf8");
-  await replaceCatalog(db, flight.id, catalogFromCsv(csv, "CNY"));
+  // Leg 2 is loaded with prices only: its trolleys fly on with what leg 1 left.
+  const catalog = catalogFromCsv(csv, "CNY").map((entry) => (leg.stocked ? entry : { ...entry, stock: {} }));
+  await replaceCatalog(db, flight.id, catalog);
   await setCrew(db, flight.id, DEMO_CREW);
   return flight;
 }
