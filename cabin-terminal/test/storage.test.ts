@@ -44,7 +44,13 @@ describe("the terminal database", () => {
       .all() as { name: string; strict: number }[];
     expect(tables.length).toBe(5);
     for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
-    expect(journal.entries.map((e) => e.tag)).toEqual(["0000_initial", "0001_retention", "0002_lockouts_in_anchor", "0003_rotation_legs"]);
+    expect(journal.entries.map((e) => e.tag)).toEqual([
+      "0000_initial",
+      "0001_retention",
+      "0002_lockouts_in_anchor",
+      "0003_rotation_legs",
+      "0004_handover_sent",
+    ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
     expect(() =>
@@ -97,6 +103,8 @@ describe("the terminal database", () => {
     expect(now.sqlite.prepare("select opened_at_ms, rotation_id, leg_number, seal_at_open from flights").all()).toEqual([
       { opened_at_ms: 1, rotation_id: null, leg_number: null, seal_at_open: null },
     ]);
+    // 0004_handover_sent: a service closed before handovers existed counts as handed over (at its close).
+    expect(now.sqlite.prepare("select handover_sent_at_ms from flights").all()).toEqual([{ handover_sent_at_ms: 2 }]);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

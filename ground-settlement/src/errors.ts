@@ -48,6 +48,7 @@ export const ERROR_STATUS = {
   sequence_gap: 409,
   not_actionable: 409,
   trolley_taken: 409,
+  service_open: 409,
   trolley_unknown: 422,
   rotation_invalid: 422,
   rotation_not_found: 404,

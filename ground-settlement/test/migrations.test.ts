@@ -256,6 +256,16 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       /rotation_legs_leg_number/,
     );
   },
+  "0016_trolley_handovers": async (db) => {
+    // A handover belongs to a chain the ground holds (0006 made terminal e1's on the flight).
+    const handover = (terminalId: string) =>
+      sql`INSERT INTO trolley_handovers (terminal_id, flight_id, trolley_id, seal_at_open, seal_at_close, stock_left, received_at_ms)
+        VALUES (${terminalId}, ${FLIGHT}, 'A', 'SL-1', 'SL-2', '[]', 0)`;
+    await db.execute(handover("0193c000-0000-7000-8000-0000000000e1"));
+    expect(await fails(db, handover("0193c000-0000-7000-8000-0000000000e2"))).toMatch(
+      /trolley_handovers_terminal_id_flight_id_terminal_chains/,
+    );
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -289,6 +299,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(25);
+    expect(tables?.n).toBe(26);
   });
 });

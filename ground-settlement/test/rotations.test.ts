@@ -160,6 +160,44 @@ describe("rotations and one terminal per trolley", () => {
     t.clock.nowMs = DEPARTURE_MS - 5 * HOUR_MS;
   });
 
+  it("takes the purser's handover only after the close, from the trolley assigned, and reports where its stock differs from the ground's", async () => {
+    const { flightId } = await createFlight(t, ops, { number: "8867" });
+    await loadFlight(t, ops, flightId);
+    const p = await passenger(t, ops, 50_000);
+    const { voucherText } = await register(t, p.token, flightId, 20_000);
+    const terminal = await enrolTerminal(t, ops, flightId, "A");
+    const cabin = new CabinTerminal(t, terminal, flightId, { carrier: "9C", number: "8867", date: "2026-12-01" }, "A");
+    cabin.sale(voucherText, [{ sku: "DF-CHO-040", quantity: 2, unitPriceMinor: 12_800 }]);
+    t.clock.nowMs = DEPARTURE_MS + 3 * HOUR_MS;
+    const handover = (body: object) =>
+      t.app.inject(
+        terminal.request("POST", `/terminal/flights/${flightId}/handover`, {
+          body: Buffer.from(JSON.stringify(body)),
+          contentType: "application/json",
+        }),
+      );
+    // 20 chocolate boxes loaded, 2 sold: 18 left; the purser counted 17.
+    const counted = { trolleyId: "A", sealAtOpen: null, sealAtClose: "SL-7001", stockLeft: [{ sku: "DF-CHO-040", quantity: 17 }] };
+    await call(t.app, cabin.terminal.request("POST", `/terminal/flights/${flightId}/batches`, { body: Buffer.from(cabin.batch()) }), 200);
+    const early = await handover(counted);
+    expect([early.statusCode, early.json().code]).toEqual([409, "service_open"]);
+    cabin.close();
+    await call(t.app, cabin.terminal.request("POST", `/terminal/flights/${flightId}/batches`, { body: Buffer.from(cabin.batch(2)) }), 200);
+    const otherTrolley = await handover({ ...counted, trolleyId: "B" });
+    expect([otherTrolley.statusCode, otherTrolley.json().code]).toEqual([400, "validation_failed"]);
+    expect((await handover(counted)).statusCode).toBe(204);
+    const report = await call(t.app, { method: "GET", url: `/finance/flights/${flightId}/reconciliation`, headers: bearer(ops) }, 200);
+    expect(report.json().handovers).toEqual([
+      expect.objectContaining({
+        trolleyId: "A",
+        sealAtClose: "SL-7001",
+        sealContinuity: "unknown",
+        stockMismatches: [{ sku: "DF-CHO-040", reported: 17, ground: 18 }],
+      }),
+    ]);
+    t.clock.nowMs = DEPARTURE_MS - 5 * HOUR_MS;
+  });
+
   function codeFor(target: { flightId?: string; rotationId?: string; trolleyId?: string }, status: number) {
     return call(
       t.app,

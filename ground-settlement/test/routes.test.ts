@@ -96,8 +96,11 @@ describe("every route", () => {
       const method = route.split(" ")[0] as "POST" | "PUT";
       const url = urlOf(route);
       const auth = spec.access.includes("public") ? {} : spec.access.includes("passenger") ? bearer(p.token) : bearer(keys.ops);
+      // A terminal's route takes its signed requests only: each hostile body is signed as sent.
       const send = (payload: string, contentType = "application/json") =>
-        t.app.inject({ method, url, headers: { ...auth, "content-type": contentType }, payload });
+        spec.access.join() === "terminal"
+          ? t.app.inject(terminal.request("POST", url, { body: Buffer.from(payload), contentType }))
+          : t.app.inject({ method, url, headers: { ...auth, "content-type": contentType }, payload });
       const expectRefused = async (payload: string, status: number, code: string, contentType?: string) => {
         const response = await send(payload, contentType);
         expect(`${route} ${response.statusCode} ${response.json().code}`).toBe(`${route} ${status} ${code}`);
@@ -112,7 +115,10 @@ describe("every route", () => {
       await expectRefused(`${"[".repeat(10_000)}${"]".repeat(10_000)}`, 400, "validation_failed");
       await expectRefused('{"__proto__": {"admin": true}}', 400, "malformed_json");
       const wrongType = await send(JSON.stringify(valid), "text/plain");
-      expect([400, 415], `${route} text/plain`).toContain(wrongType.statusCode);
+      // A terminal signs the bytes the ground reads: a body of a type it does not read fails the signature.
+      const refusals = spec.access.join() === "terminal" ? ["401 bad_request_signature"] : ["400", "415"];
+      const answer = `${wrongType.statusCode}${spec.access.join() === "terminal" ? ` ${wrongType.json().code}` : ""}`;
+      expect(refusals, `${route} text/plain`).toContain(answer);
     }
     expect(await counts()).toEqual(before);
   });

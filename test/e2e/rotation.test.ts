@@ -122,9 +122,11 @@ describe("a day's rotation of three legs, offline between them", () => {
     await sellLeg(0);
     const left = await Promise.all(cores.map((core) => core["service/report"]({})));
     await closeLeg("SEAL-1001");
+    // A's seal is intact across the turnaround; B's purser finds another number on it.
     for (const [index, core] of cores.entries()) {
-      const opened = await core["service/open-next"]({ sealNumber: `SEAL-2${index}01` });
-      expect(opened).toMatchObject({ flightKey: `9C8872/${legs[1]!.ref.date}`, sealAtOpen: `SEAL-2${index}01`, serviceClosed: false });
+      const seal = index === 0 ? "SEAL-1001" : "SEAL-9999";
+      const opened = await core["service/open-next"]({ sealNumber: seal });
+      expect(opened).toMatchObject({ flightKey: `9C8872/${legs[1]!.ref.date}`, sealAtOpen: seal, serviceClosed: false });
       expect(opened.rotation).toMatchObject({ legNumber: 2, stockCarried: true });
       const stock = Object.fromEntries((await core["catalog/list"]({})).map((item) => [item.sku, item.stockLeft]));
       expect(stock).toEqual(left[index]!.stockLeft);
@@ -203,6 +205,35 @@ describe("a day's rotation of three legs, offline between them", () => {
     expect(loadedByOps).toBe(sold + offloadedAtRestock + leftAtEnd);
     const legTwo = await api("GET", `/finance/flights/${legs[1]!.flightId}/reconciliation`, { token: ground.financeKey });
     expect(legTwo.rotation).toMatchObject({ legNumber: 2, legCount: 3, stockCarried: true });
+  });
+
+  it("has each trolley's handover per leg on the ground: seals at open and close checked across the turnaround, stock left as counted", async () => {
+    const handovers = [];
+    for (const leg of legs)
+      handovers.push((await api("GET", `/finance/flights/${leg.flightId}/reconciliation`, { token: ground.financeKey })).handovers);
+    type Handover = {
+      trolleyId: string;
+      sealAtOpen: string | null;
+      sealAtClose: string;
+      sealContinuity: string;
+      stockMismatches: unknown[];
+    };
+    const seen = handovers.map((list) => list.map((h: Handover) => [h.trolleyId, h.sealAtOpen, h.sealAtClose, h.sealContinuity]));
+    expect(seen).toEqual([
+      [
+        ["A", null, "SEAL-1001", "unknown"],
+        ["B", null, "SEAL-1001", "unknown"],
+      ],
+      [
+        ["A", "SEAL-1001", "SEAL-1002", "intact"],
+        ["B", "SEAL-9999", "SEAL-1002", "broken"],
+      ],
+      [
+        ["A", null, "SEAL-1003", "unknown"],
+        ["B", null, "SEAL-1003", "unknown"],
+      ],
+    ]);
+    for (const list of handovers) for (const handover of list) expect(handover.stockMismatches).toEqual([]);
   });
 
   function linkedCore(link: Link, options: { autoUploadEveryMs?: number }): Terminal {

@@ -25,6 +25,7 @@ import { currentFlight, nextLegOf, openLeg } from "./flight/legs.js";
 import { type LoadedFlight, loadFlight, manifestFlightKey, openFlight } from "./flight/load.js";
 import { startAutoUpload } from "./ground/auto-upload.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
+import { handoversDue } from "./ground/handover.js";
 import { type UploadAllSummary, unsentByFlight, uploadAll } from "./ground/upload-all.js";
 import { ChainGuard } from "./integrity/anchor.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
@@ -192,7 +193,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
       : startAutoUpload({
           everyMs: options.autoUploadEveryMs,
           backoffMaxMs: 5 * 60_000,
-          hasUnsent: () => flight !== undefined && unsentByFlight(db).length > 0,
+          hasUnsent: () => flight !== undefined && (unsentByFlight(db).length > 0 || handoversDue(db).length > 0),
           upload: () => uploadOnce(LIMITS.batchRecordsMax),
           onAttempt: () => options.onStatusChanged?.(),
         });

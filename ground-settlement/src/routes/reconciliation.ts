@@ -62,6 +62,17 @@ const Reconciliation = Type.Object({
   ),
   crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
   stock: Type.Array(StockLine),
+  handovers: Type.Array(
+    Type.Object({
+      terminalId: Uuid,
+      terminalName: Type.String(),
+      trolleyId: Type.String(),
+      sealAtOpen: Type.Union([Type.String(), Type.Null()]),
+      sealAtClose: Type.Union([Type.String(), Type.Null()]),
+      sealContinuity: Type.Union([Type.Literal("intact"), Type.Literal("broken"), Type.Literal("unknown")]),
+      stockMismatches: Type.Array(Type.Object({ sku: Type.String(), reported: Type.Integer(), ground: Type.Integer() })),
+    }),
+  ),
   rotation: Type.Union([
     Type.Object({ rotationId: Uuid, legNumber: Type.Integer(), legCount: Type.Integer(), stockCarried: Type.Boolean() }),
     Type.Null(),

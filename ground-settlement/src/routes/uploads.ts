@@ -10,9 +10,13 @@ import { enqueueClose, sweepOutbox } from "../jobs/settlement.js";
 import { errorResponses } from "../plugins/errors.js";
 import { Admission } from "../runtime/admission.js";
 import { getFlight } from "../services/flights.js";
+import { recordHandover } from "../services/handovers.js";
 import { ingestBatch } from "../services/ingest.js";
 import { requireAssignment } from "../services/trolleys.js";
-import { FlightIdParams, Uuid } from "./schemas.js";
+import { FlightIdParams, NoContent, TrolleyId, Uuid } from "./schemas.js";
+
+/** A trolley seal's number as printed: capital letters, digits and dashes. */
+const Seal = Type.String({ pattern: "^[A-Z0-9][A-Z0-9-]{2,19}$" });
 
 const Outcome = Type.Object({
   sequence: Type.Integer(),
@@ -105,6 +109,51 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         request.log.warn({ err: (error as Error).message }, "settlement not enqueued now: the sweeper will");
       }
       return { ...result, records: [...result.records] };
+    },
+  );
+
+  app.post(
+    "/terminal/flights/:flightId/handover",
+    {
+      config: { access: ["terminal"] },
+      schema: {
+        tags: ["terminals"],
+        summary:
+          "The purser's handover at the service's close: seal numbers at open and close, and the stock left, as the terminal counted it",
+        security: [{ terminal: [] }],
+        params: FlightIdParams,
+        body: Type.Object(
+          {
+            trolleyId: TrolleyId,
+            sealAtOpen: Type.Union([Seal, Type.Null()]),
+            sealAtClose: Type.Union([Seal, Type.Null()]),
+            stockLeft: Type.Array(
+              Type.Object(
+                {
+                  sku: Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax }),
+                  quantity: Type.Integer({ minimum: 0, maximum: LIMITS.stockPerTrolleyMax }),
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: LIMITS.manifestCatalogItemsMax },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: NoContent, ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const terminalId = terminalIdOf(request);
+      const { trolleyId } = await requireAssignment(app.db, terminalId, request.params.flightId);
+      await recordHandover(app.db, {
+        terminalId,
+        flightId: request.params.flightId,
+        assignedTrolleyId: trolleyId,
+        report: request.body,
+        nowMs: app.infra.now(),
+      });
+      return reply.status(204).send(null);
     },
   );
 

@@ -11,6 +11,7 @@ import { terminals } from "../db/schema/terminals.js";
 import { rejectedBatches, saleRecords, settlements, terminalChains } from "../db/schema/uploads.js";
 import { flightSummaries } from "./flight-status.js";
 import { getFlight } from "./flights.js";
+import { handoversOf } from "./handovers.js";
 import { legStock } from "./leg-stock.js";
 import { legOf, stockSourceOf } from "./rotations.js";
 
@@ -164,6 +165,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
     terminals: byTerminal,
     crew: byCrew,
     stock,
+    handovers: await handoversOf(db, flightId),
     rotation:
       leg === undefined
         ? null

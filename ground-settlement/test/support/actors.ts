@@ -147,7 +147,11 @@ export interface TestTerminal {
   readonly signer: Signer;
   readonly manifestPublicKey: string;
   /** A signed request as the terminal sends it (a fresh nonce each call unless given). */
-  request(method: "GET" | "POST", url: string, options?: { nonce?: string; timestampMs?: number; body?: Buffer }): InjectOptions;
+  request(
+    method: "GET" | "POST",
+    url: string,
+    options?: { nonce?: string; timestampMs?: number; body?: Buffer; contentType?: string },
+  ): InjectOptions;
 }
 
 let nonceCounter = 0;
@@ -194,7 +198,7 @@ export async function enrolWithCode(t: TestApp, code: string): Promise<TestTermi
       return {
         method,
         url,
-        headers: body.length > 0 ? { ...headers, "content-type": "application/octet-stream" } : headers,
+        headers: body.length > 0 ? { ...headers, "content-type": options.contentType ?? "application/octet-stream" } : headers,
         ...(body.length > 0 ? { payload: body } : {}),
       };
     },

@@ -82,6 +82,10 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "GET /terminal/flights/:flightId/manifest": { access: ["terminal"] },
     "GET /terminal/flights/:flightId/chain": { access: ["terminal"] },
     "POST /terminal/flights/:flightId/batches": { access: ["terminal"] },
+    "POST /terminal/flights/:flightId/handover": {
+      access: ["terminal"],
+      body: { trolleyId: "A", sealAtOpen: null, sealAtClose: null, stockLeft: [] },
+    },
     "POST /ops/flights/:flightId/close": { access: ["ops"] },
     "GET /finance/ledger": { access: ["finance", "ops"] },
     "GET /finance/flights": { access: ["finance", "ops"] },

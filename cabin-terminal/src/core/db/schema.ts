@@ -41,6 +41,8 @@ export const flights = sqliteTable("flights", {
   sealAtOpen: text("seal_at_open"),
   sealAtClose: text("seal_at_close"),
   closedAtMs: integer("closed_at_ms"),
+  /** When the ground took the purser's handover (seals and stock left) after the close. */
+  handoverSentAtMs: integer("handover_sent_at_ms"),
   /**
    * When the retention rule removed its acknowledged records. The row and the close record stay:
    * they are the chain's head, so the flight can never start a second chain at sequence 1.

@@ -54,7 +54,7 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
   // A terminal whose clock drifted (or was never set) still uploads: only the requests' times are
   // corrected; the records keep the times the terminal gave them, which are evidence.
   let clockOffsetMs = 0;
-  const signedOnce = (method: "GET" | "POST", path: string, body?: Uint8Array) => {
+  const signedOnce = (method: "GET" | "POST", path: string, body?: Uint8Array, contentType = "application/octet-stream") => {
     const headers = signTerminalRequest(signer, identity.terminalId, {
       method,
       path,
@@ -66,20 +66,20 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
       new URL(path, identity.groundUrl),
       {
         method,
-        headers: body === undefined ? headers : { ...headers, "content-type": "application/octet-stream" },
+        headers: body === undefined ? headers : { ...headers, "content-type": contentType },
         ...(body === undefined ? {} : { body: Buffer.from(body) }),
       },
       options,
     );
   };
-  const signed = async (method: "GET" | "POST", path: string, body?: Uint8Array) => {
+  const signed = async (method: "GET" | "POST", path: string, body?: Uint8Array, contentType?: string) => {
     try {
-      return await signedOnce(method, path, body);
+      return await signedOnce(method, path, body, contentType);
     } catch (error) {
       const serverTimeMs = serverTimeOf(error);
       if (serverTimeMs === undefined) throw error;
       clockOffsetMs = serverTimeMs - options.now();
-      return signedOnce(method, path, body);
+      return signedOnce(method, path, body, contentType);
     }
   };
   return {
@@ -113,6 +113,10 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
         serviceClosed: boolean;
       };
     },
+    /** The purser's handover at the close (seals, stock left), after the close record is on the ground. */
+    async handover(flightId: string, report: Handover): Promise<void> {
+      await signed("POST", `/terminal/flights/${flightId}/handover`, new TextEncoder().encode(JSON.stringify(report)), "application/json");
+    },
     async upload(flightId: string, batch: Uint8Array) {
       return (await signed("POST", `/terminal/flights/${flightId}/batches`, batch)) as UploadAnswer;
     },
@@ -120,6 +124,13 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
 }
 
 export type GroundClient = ReturnType<typeof groundClient>;
+
+export interface Handover {
+  readonly trolleyId: string;
+  readonly sealAtOpen: string | null;
+  readonly sealAtClose: string | null;
+  readonly stockLeft: readonly { sku: string; quantity: number }[];
+}
 
 export interface Assignment {
   readonly flightId: string;

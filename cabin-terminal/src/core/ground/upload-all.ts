@@ -10,6 +10,7 @@ import type { TerminalDb } from "../db/open.js";
 import { flights, records } from "../db/schema.js";
 import { type LoadedFlight, openFlight } from "../flight/load.js";
 import type { GroundClient } from "./client.js";
+import { handoversDue } from "./handover.js";
 import { type UploadOptions, type UploadSummary, uploadFlight } from "./upload.js";
 
 export interface UploadAllSummary extends UploadSummary {
@@ -36,10 +37,9 @@ export async function uploadAll(
   nowMs: () => number,
   options: UploadOptions & { readonly onFailed?: (flightKey: string, error: unknown) => void },
 ): Promise<UploadAllSummary> {
+  // Also a closed leg whose records are all up but whose handover the ground has not taken.
   const keys = [
-    ...unsentByFlight(db)
-      .map((row) => row.flightKey)
-      .filter((key) => key !== current.flightKey),
+    ...new Set([...unsentByFlight(db).map((row) => row.flightKey), ...handoversDue(db)].filter((key) => key !== current.flightKey)),
     current.flightKey,
   ];
   const uploaded: (UploadSummary & { flightKey: string })[] = [];

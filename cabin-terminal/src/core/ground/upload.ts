@@ -13,6 +13,7 @@ import { records } from "../db/schema.js";
 import { TerminalError } from "../errors.js";
 import type { LoadedFlight } from "../flight/load.js";
 import type { GroundClient } from "./client.js";
+import { handOver } from "./handover.js";
 
 export interface UploadOptions {
   readonly batchSizeMax: number;
@@ -101,6 +102,7 @@ export async function uploadFlight(
     serviceClosed = answer.serviceClosed;
     options.onProgress?.({ sentRecords: Math.min(nextSequence - 1, total), totalRecords: total });
   }
+  await retrying(() => handOver(db, flight, client, { flightId, groundHoldsClose: serviceClosed, nowMs }), options, sleep);
   return { ...summary, nextSequence, serviceClosed };
 }
 

@@ -152,3 +152,27 @@ export const attentionActions = pgTable(
     check("attention_actions_action", sql`${t.action} IN ('retry', 'collected_elsewhere')`),
   ],
 );
+
+/**
+ * The purser's handover at a leg's close, as the terminal reported it (signed request): the
+ * trolley's seal numbers when its service opened and closed, and what it says is left. The
+ * ground's own count (`services/leg-stock.ts`) is the truth; this is compared with it.
+ */
+export const trolleyHandovers = pgTable(
+  "trolley_handovers",
+  {
+    terminalId: uuid("terminal_id").notNull(),
+    flightId: uuid("flight_id").notNull(),
+    trolleyId: text("trolley_id").notNull(),
+    sealAtOpen: text("seal_at_open"),
+    sealAtClose: text("seal_at_close"),
+    /** [{ sku, quantity }] left on the trolley, as the terminal counted it. */
+    stockLeft: jsonb("stock_left").$type<{ sku: string; quantity: number }[]>().notNull(),
+    receivedAtMs: bigint("received_at_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.terminalId, t.flightId] }),
+    // Only a chain the ground holds has a handover.
+    foreignKey({ columns: [t.terminalId, t.flightId], foreignColumns: [terminalChains.terminalId, terminalChains.flightId] }),
+  ],
+);
