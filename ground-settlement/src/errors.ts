@@ -49,6 +49,8 @@ export const ERROR_STATUS = {
   not_actionable: 409,
   trolley_taken: 409,
   service_open: 409,
+  rates_frozen: 409,
+  no_rate: 422,
   trolley_unknown: 422,
   rotation_invalid: 422,
   rotation_not_found: 404,

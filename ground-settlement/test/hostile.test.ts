@@ -64,6 +64,12 @@ describe("hostile input against every route", () => {
         ? bearer(p.token)
         : bearer(keys.ops);
   const withBody = () => table.filter(([, spec]) => spec.body !== undefined);
+  /** A request carrying `payload` as an allowed caller sends it: a terminal's route takes it signed, bytes as sent. */
+  const bodyRequest = (route: string, spec: RouteCase, payload: string | Buffer, contentType: string): InjectOptions => {
+    const url = urlOf(route, ids);
+    if (spec.access.join() === "terminal") return terminal.request("POST", url, { body: Buffer.from(payload), contentType });
+    return { method: methodOf(route), url, headers: { ...allowedAuth(spec), "content-type": contentType }, payload };
+  };
   const guarded = () => table.filter(([, spec]) => !spec.access.includes("public") && !spec.access.includes("terminal"));
 
   /** A 4xx with a catalogued code at the catalogue's status, counted under `kind`. */
@@ -91,12 +97,7 @@ describe("hostile input against every route", () => {
           ),
         async ([route, spec, key, value]) => {
           fc.pre(jsonType(value) !== jsonType(spec.body![key]));
-          await expectRefused("wrong type", {
-            method: methodOf(route),
-            url: urlOf(route, ids),
-            headers: { ...allowedAuth(spec), "content-type": "application/json" },
-            payload: JSON.stringify({ ...spec.body, [key]: value }),
-          });
+          await expectRefused("wrong type", bodyRequest(route, spec, JSON.stringify({ ...spec.body, [key]: value }), "application/json"));
         },
       ),
       { numRuns: RUNS * 3 },
@@ -111,24 +112,17 @@ describe("hostile input against every route", () => {
         fc.jsonValue({ maxDepth: 3 }),
         async ([route, spec], key, value) => {
           fc.pre(!(key in spec.body!) && key !== "__proto__");
-          await expectRefused("unknown field", {
-            method: methodOf(route),
-            url: urlOf(route, ids),
-            headers: { ...allowedAuth(spec), "content-type": "application/json" },
-            payload: JSON.stringify({ ...spec.body, [key]: value }),
-          });
+          await expectRefused(
+            "unknown field",
+            bodyRequest(route, spec, JSON.stringify({ ...spec.body, [key]: value }), "application/json"),
+          );
         },
       ),
       { numRuns: RUNS },
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...withBody()), fc.jsonValue({ maxDepth: 4 }), async ([route, spec], value) => {
-        await expectRefused("random JSON", {
-          method: methodOf(route),
-          url: urlOf(route, ids),
-          headers: { ...allowedAuth(spec), "content-type": "application/json" },
-          payload: JSON.stringify(value),
-        });
+        await expectRefused("random JSON", bodyRequest(route, spec, JSON.stringify(value), "application/json"));
       }),
       { numRuns: RUNS },
     );
@@ -143,12 +137,7 @@ describe("hostile input against every route", () => {
         async ([route, spec], bytes, contentType) => {
           // Bytes that happen to be the valid body would be a valid request, not a hostile one.
           fc.pre(Buffer.from(bytes).toString() !== JSON.stringify(spec.body));
-          await expectRefused("raw bytes", {
-            method: methodOf(route),
-            url: urlOf(route, ids),
-            headers: { ...allowedAuth(spec), "content-type": contentType },
-            payload: Buffer.from(bytes),
-          });
+          await expectRefused("raw bytes", bodyRequest(route, spec, Buffer.from(bytes), contentType));
         },
       ),
       { numRuns: RUNS * 2 },
@@ -164,12 +153,7 @@ describe("hostile input against every route", () => {
           const payload = huge
             ? JSON.stringify({ ...spec.body, [key]: "x".repeat(hugeChars) })
             : JSON.stringify({ ...spec.body, [key]: "PLACE" }).replace('"PLACE"', `${"[".repeat(depth)}${"]".repeat(depth)}`);
-          const response = await expectRefused(huge ? "huge body" : "deep nesting", {
-            method: methodOf(route),
-            url: urlOf(route, ids),
-            headers: { ...allowedAuth(spec), "content-type": "application/json" },
-            payload,
-          });
+          const response = await expectRefused(huge ? "huge body" : "deep nesting", bodyRequest(route, spec, payload, "application/json"));
           if (huge) expect(response.json().code).toBe("body_too_large");
         },
       ),

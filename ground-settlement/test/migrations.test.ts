@@ -299,6 +299,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(26);
+    expect(tables?.n).toBe(27);
   });
 });

@@ -18,6 +18,7 @@ export * from "./manifest/bundle.js";
 export * from "./manifest/manifest.js";
 export * from "./manifest/pin.js";
 export * from "./money/currencies.js";
+export * from "./money/exchange.js";
 export { formatMoney, toDecimalString } from "./money/format.js";
 export * from "./money/money.js";
 export { AMOUNT_TEXT_MAX_CHARS, type AmountParseResult, parseAmount } from "./money/parse.js";

@@ -53,6 +53,7 @@ export function runTerminalBench(): void {
         trustedKeys: [issuer.publicKey],
         revokedVoucherIds: [],
         crew: [{ crewId: "C1", name: "Bench", role: "crew", pinVerifier: createPinVerifier("1234", { log2N: 10, r: 8, p: 1 }) }],
+        rates: [],
       },
       ground,
     );

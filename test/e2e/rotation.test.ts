@@ -1,7 +1,8 @@
 /**
  * A day's rotation, end to end: the built ground service (API and workers as separate processes)
  * on real PostgreSQL and Redis, and two terminal cores on trolleys A and B of an aircraft flying
- * PVG→CTU→PVG→SZX. Ops plan the rotation; each terminal loads all three legs at once from its
+ * PVG→CTU→PVG→HKG, the last leg selling in HKD to passengers whose accounts are in CNY (debited at
+ * the rate in that leg's manifest). Ops plan the rotation; each terminal loads all three legs at once from its
  * enrolment alone, then sells them in turn with no ground at all: leg 2 carries leg 1's stock over,
  * leg 3 is re-stocked. Terminal A's automatic upload sends legs 1 and 2 as soon as the ground is
  * back between legs 2 and 3, while leg 3 sells; B uploads everything after the last landing. Every
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTerminalCore } from "@cabinpay/cabin-terminal/internal/core/api";
 import type { ServiceReport } from "@cabinpay/cabin-terminal/internal/core/sales/report";
+import { convertMinor, money } from "@cabinpay/shared";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -35,6 +37,8 @@ import { type GroundProcesses, startGroundProcesses } from "../support/ground-pr
 const HOUR_MS = 3_600_000;
 const PASSENGERS_PER_LEG = 12;
 const CAP_MINOR = 30_000;
+const HKD_TO_CNY = { currency: "CNY", rateMicros: 912_300, source: "airline treasury 06:00" } as const;
+const cnyOf = (hkdMinor: number) => convertMinor(money(hkdMinor, "HKD"), HKD_TO_CNY).amountMinor;
 
 describe("a day's rotation of three legs, offline between them", () => {
   let ground: GroundProcesses;
@@ -72,7 +76,10 @@ describe("a day's rotation of three legs, offline between them", () => {
         catalogCsv: SAMPLE_PRICES_CSV,
       }),
     );
-    legs.push(await openFlight(api, ground.opsKey, "8873", { departureInMs: 9 * HOUR_MS, origin: "PVG", destination: "SZX" }));
+    legs.push(
+      await openFlight(api, ground.opsKey, "8873", { departureInMs: 9 * HOUR_MS, origin: "PVG", destination: "HKG", currency: "HKD" }),
+    );
+    await api("PUT", `/ops/flights/${legs[2]!.flightId}/rates`, { token: ground.opsKey, body: { rates: [HKD_TO_CNY] } });
     const rotation = await api("POST", "/ops/rotations", {
       token: ground.opsKey,
       body: { aircraft: "B-30AA", date: legs[0]!.ref.date, flightIds: legs.map((leg) => leg.flightId) },
@@ -175,7 +182,8 @@ describe("a day's rotation of three legs, offline between them", () => {
 
   it("debits every approved sale of every leg exactly once, and the ledger sums to zero", async () => {
     for (const [index, leg] of legs.entries()) {
-      const facts = await gatherFacts(db, api, ground.financeKey, leg.flightId, salesByLeg[index]!, passengersByLeg[index]!);
+      const toAccount = index === 2 ? cnyOf : undefined;
+      const facts = await gatherFacts(db, api, ground.financeKey, leg.flightId, salesByLeg[index]!, passengersByLeg[index]!, toAccount);
       expect(facts.sales.length, `leg ${index + 1}`).toBeGreaterThan(0);
       expect(auditFlight(facts), `leg ${index + 1}`).toEqual([]);
     }
@@ -205,6 +213,14 @@ describe("a day's rotation of three legs, offline between them", () => {
     expect(loadedByOps).toBe(sold + offloadedAtRestock + leftAtEnd);
     const legTwo = await api("GET", `/finance/flights/${legs[1]!.flightId}/reconciliation`, { token: ground.financeKey });
     expect(legTwo.rotation).toMatchObject({ legNumber: 2, legCount: 3, stockCarried: true });
+    // The HKD leg: sold in HKD, debited in CNY, the rate beside them.
+    const legThree = await api("GET", `/finance/flights/${legs[2]!.flightId}/reconciliation`, { token: ground.financeKey });
+    const byCurrency = Object.fromEntries(legThree.currencies.map((c: { currency: string }) => [c.currency, c]));
+    const approvedHkd = byCurrency["HKD"].approved.amountMinor;
+    expect(approvedHkd).toBeGreaterThan(0);
+    expect(byCurrency["CNY"].approved.count).toBe(0);
+    expect(byCurrency["CNY"].debited.totalMinor).toBeGreaterThan(0);
+    expect(legThree.rates).toEqual([HKD_TO_CNY]);
   });
 
   it("has each trolley's handover per leg on the ground: seals at open and close checked across the turnaround, stock left as counted", async () => {
@@ -249,6 +265,7 @@ describe("a day's rotation of three legs, offline between them", () => {
 
   /** Half of the leg's passengers on each trolley, a drink and a snack each; A's purser voids one sale. */
   async function sellLeg(legIndex: number): Promise<void> {
+    const hkd = legIndex === 2;
     const [a, b] = [cores[0]!, cores[1]!];
     expect(await a["crew/login"]({ crewId: "C1001", pin: "2468" })).toMatchObject({ ok: true });
     expect(await b["crew/login"]({ crewId: "C1002", pin: "1357" })).toMatchObject({ ok: true });
@@ -257,9 +274,16 @@ describe("a day's rotation of three legs, offline between them", () => {
       await core["cart/clear"]({});
       await core["cart/add"]({ sku: "DR-COF-300" });
       await core["cart/add"]({ sku: p.index % 3 === 0 ? "DF-CHO-040" : "SN-NUT-200" });
-      expect(await core["sale/charge"]({ voucherText: p.voucherText }), `leg ${legIndex + 1} passenger ${p.index}`).toMatchObject({
-        approved: true,
-      });
+      const result = await core["sale/charge"]({ voucherText: p.voucherText });
+      expect(result, `leg ${legIndex + 1} passenger ${p.index}`).toMatchObject({ approved: true });
+      // On the HKD leg the receipt shows the CNY debit at the leg's rate.
+      if (result.approved && hkd)
+        expect(result.receipt).toMatchObject({
+          currency: "HKD",
+          chargedCurrency: "CNY",
+          chargedMinor: cnyOf(result.receipt.totalMinor),
+          rate: { text: "1 HKD = 0.9123 CNY", source: HKD_TO_CNY.source },
+        });
     }
     const [first] = await a["sale/list"]({});
     expect(await a["sale/void"]({ recordId: first!.recordId })).toMatchObject({ voided: true });

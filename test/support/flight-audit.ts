@@ -47,10 +47,16 @@ export interface FlightFacts {
   readonly holds: readonly { id: string; resolutions: number }[];
   /** The ledger's sums per currency (posted and pending): zero when it balances. */
   readonly ledger: readonly { currency: string; postedSumMinor: number; pendingSumMinor: number }[];
+  /**
+   * A sale amount in the accounts' currency: identity on a flight in the accounts' currency, else
+   * the manifest's rate with the shared rounding rule (each record on its own).
+   */
+  readonly toAccountMinor?: (saleMinor: number) => number;
 }
 
 export function auditFlight(facts: FlightFacts): string[] {
   const problems: string[] = [];
+  const account = facts.toAccountMinor ?? ((saleMinor: number) => saleMinor);
   const rowsById = new Map<string, SettlementRow[]>();
   for (const row of facts.settlements) rowsById.set(row.recordId, [...(rowsById.get(row.recordId) ?? []), row]);
 
@@ -68,7 +74,7 @@ export function auditFlight(facts: FlightFacts): string[] {
     // Collected from the registration its voucher names, and no other (wallets below show credits).
     if (row.registrationId !== sale.voucherId) problems.push(`sale ${sale.recordId} was collected from registration ${row.registrationId}`);
     const accounted = row.fromHoldMinor + row.fromBalanceMinor + row.shortfallMinor;
-    if (!sale.voided && sale.refundedMinor === 0 && accounted !== sale.totalMinor)
+    if (!sale.voided && sale.refundedMinor === 0 && accounted !== account(sale.totalMinor))
       problems.push(
         `sale ${sale.recordId} of ${sale.totalMinor}: debited ${row.fromHoldMinor + row.fromBalanceMinor}, short ${row.shortfallMinor}`,
       );
@@ -81,7 +87,8 @@ export function auditFlight(facts: FlightFacts): string[] {
   // funds went, the rest a shortfall; the wallet shows funding − debits and holds nothing.
   for (const passenger of facts.passengers) {
     const mine = facts.sales.filter((sale) => sale.voucherId === passenger.voucherId);
-    const boughtMinor = mine.reduce((sum, sale) => sum + (sale.voided ? 0 : sale.totalMinor - sale.refundedMinor), 0);
+    // Exact for at most one refund per sale (the ground converts each refund on its own).
+    const boughtMinor = mine.reduce((sum, sale) => sum + (sale.voided ? 0 : account(sale.totalMinor) - account(sale.refundedMinor)), 0);
     const expectedDebitMinor = Math.min(boughtMinor, passenger.fundedMinor);
     const rows = facts.settlements.filter((row) => row.voucherId === passenger.voucherId);
     const debitedMinor =

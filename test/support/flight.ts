@@ -44,7 +44,14 @@ export async function openFlight(
   api: GroundApi,
   opsKey: string,
   number: string,
-  options: { readonly departureInMs?: number; readonly origin?: string; readonly destination?: string; readonly catalogCsv?: string } = {},
+  options: {
+    readonly departureInMs?: number;
+    readonly origin?: string;
+    readonly destination?: string;
+    readonly catalogCsv?: string;
+    /** Another currency than CNY: the sample catalog's figures in it. */
+    readonly currency?: string;
+  } = {},
 ): Promise<OpenedFlight> {
   const nowMs = Date.now();
   const departureAtMs = nowMs + (options.departureInMs ?? 3 * 3_600_000);
@@ -55,13 +62,14 @@ export async function openFlight(
       ...ref,
       origin: options.origin ?? "PVG",
       destination: options.destination ?? "CTU",
-      currency: "CNY",
+      currency: options.currency ?? "CNY",
       departureAtMs,
       registrationClosesAtMs: departureAtMs - 2 * 3_600_000,
       capMaxMinor: 200_000,
     },
   });
-  await api("PUT", `/ops/flights/${flightId}/catalog`, { token: opsKey, csv: options.catalogCsv ?? SAMPLE_CATALOG_CSV });
+  const catalog = (options.catalogCsv ?? SAMPLE_CATALOG_CSV).replaceAll(",CNY,", `,${options.currency ?? "CNY"},`);
+  await api("PUT", `/ops/flights/${flightId}/catalog`, { token: opsKey, csv: catalog });
   await api("PUT", `/ops/flights/${flightId}/crew`, {
     token: opsKey,
     body: {
@@ -93,6 +101,8 @@ export async function registerPassengers(
   flightId: string,
   count: number,
   money: (index: number) => { fundedMinor: number; capMinor: number },
+  /** The accounts' currency when it is not the flight's (funded and held in it). */
+  accountCurrency = "CNY",
 ): Promise<Passenger[]> {
   const passengers: Passenger[] = Array.from({ length: count }, (_, i) => ({
     index: i + 1,
@@ -118,11 +128,11 @@ export async function registerPassengers(
         p.token = session.token;
         await api("POST", "/ops/wallets/fund", {
           token: opsKey,
-          body: { transferId: crypto.randomUUID(), passengerId: p.passengerId, currency: "CNY", amountMinor: p.fundedMinor },
+          body: { transferId: crypto.randomUUID(), passengerId: p.passengerId, currency: accountCurrency, amountMinor: p.fundedMinor },
         });
         const registration = await api("POST", "/registrations", {
           token: p.token,
-          body: { flightId, capMinor: p.capMinor, seat: p.seat, passengerName: p.name },
+          body: { flightId, capMinor: p.capMinor, seat: p.seat, passengerName: p.name, currency: accountCurrency },
         });
         p.voucherId = registration.registrationId;
         p.voucherText = registration.voucherText;
@@ -217,6 +227,7 @@ export async function gatherFacts(
   flightId: string,
   sales: readonly TerminalSale[],
   passengers: readonly Passenger[],
+  toAccountMinor?: (saleMinor: number) => number,
 ): Promise<FlightFacts> {
   const settlements = (
     await db.query(
@@ -258,5 +269,12 @@ export async function gatherFacts(
     )
   ).rows.map((row) => ({ id: row.id, resolutions: row.resolutions }));
   const ledger = await api("GET", "/finance/ledger", { token: financeKey });
-  return { sales, settlements, passengers: wallets, holds, ledger: ledger.currencies };
+  return {
+    sales,
+    settlements,
+    passengers: wallets,
+    holds,
+    ledger: ledger.currencies,
+    ...(toAccountMinor === undefined ? {} : { toAccountMinor }),
+  };
 }

@@ -60,6 +60,7 @@ const en = {
   checkBoardingPass: "Check the boarding pass:",
   seat: "Seat",
   remaining: "Left on the voucher",
+  chargedAt: (charged: string, rate: string, source: string) => `Debited ${charged} from the passenger's account, at ${rate} (${source})`,
   declined: "Declined",
   done: "Done",
   tryAgain: "Try another code",
@@ -112,6 +113,7 @@ const en = {
     revoked: "This voucher was cancelled by the passenger.",
     over_cap: "Over the voucher's remaining amount. Remove items.",
     no_stock: "Not enough of an item on this trolley.",
+    no_rate: "This voucher is in a currency this flight has no rate for. Take another payment.",
   } satisfies Record<DeclineReason, string>,
 };
 
@@ -173,6 +175,7 @@ const zh: Words = {
   checkBoardingPass: "请核对登机牌：",
   seat: "座位",
   remaining: "凭证余额",
+  chargedAt: (charged: string, rate: string, source: string) => `从旅客账户扣款 ${charged}，汇率 ${rate}（${source}）`,
   declined: "支付被拒",
   done: "完成",
   tryAgain: "换一个代码",
@@ -224,6 +227,7 @@ const zh: Words = {
     revoked: "此凭证已被旅客取消。",
     over_cap: "超过凭证剩余额度，请移除商品。",
     no_stock: "此餐车上该商品数量不足。",
+    no_rate: "此凭证的币种在本航班没有汇率，请使用其他支付方式。",
   },
 };
 

@@ -57,6 +57,7 @@ export function manifestContent(overrides: Partial<ManifestContent> = {}): Manif
       { crewId: "C1001", name: "Li Na", role: "purser", pinVerifier: createPinVerifier("2468", PIN_COST) },
       { crewId: "C1002", name: "Wang Fang", role: "crew", pinVerifier: createPinVerifier("1357", PIN_COST) },
     ],
+    rates: [],
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 /** Flights: ops create them and load catalog, stock and crew; anyone can look a flight up. */
+import { type ExchangeRate, MANIFEST_RATES_MAX, RATE_MICROS_MAX, RATE_SOURCE_BYTES_MAX } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -18,6 +19,7 @@ import {
   setCrew,
 } from "../services/flights.js";
 import { listIssuerKeys, revokeIssuerKey, rotateIssuerKey } from "../services/issuer-keys.js";
+import { setRates } from "../services/rates.js";
 import { AmountMinor, Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
 
 const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
@@ -177,6 +179,37 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => setCrew(app.db, request.params.flightId, request.body.crew),
+  );
+
+  const Rate = Type.Object(
+    {
+      currency: Currency,
+      rateMicros: Type.Integer({ minimum: 1, maximum: RATE_MICROS_MAX, description: "account minor units per 1,000,000 sale minor units" }),
+      source: Type.String({ minLength: 1, maxLength: RATE_SOURCE_BYTES_MAX }),
+    },
+    { additionalProperties: false },
+  );
+  app.put(
+    "/ops/flights/:flightId/rates",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary:
+          "Set the rates from the flight's currency into other account currencies (a CNY voucher on a HKD leg); fixed once a manifest went out",
+        params: FlightIdParams,
+        body: Type.Object({ rates: Type.Array(Rate, { maxItems: MANIFEST_RATES_MAX }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ rates: Type.Array(Rate) }), ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => ({
+      rates: await setRates(app.db, {
+        flightId: request.params.flightId,
+        rates: request.body.rates as ExchangeRate[],
+        actor: staffActor(request.principal),
+        nowMs: app.infra.now(),
+      }),
+    }),
   );
 
   const IssuerKey = Type.Object({

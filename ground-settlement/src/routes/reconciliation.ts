@@ -62,6 +62,7 @@ const Reconciliation = Type.Object({
   ),
   crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
   stock: Type.Array(StockLine),
+  rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })),
   handovers: Type.Array(
     Type.Object({
       terminalId: Uuid,
@@ -230,6 +231,8 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
                   destination: Type.String(),
                 }),
                 currency: Currency,
+                saleCurrency: Currency,
+                rate: Type.Union([Type.Object({ rateMicros: Type.Integer(), source: Type.String(), text: Type.String() }), Type.Null()]),
                 capMinor: Type.Integer(),
                 status: Type.String(),
                 purchases: Type.Array(

@@ -65,6 +65,8 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
             passengerName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             /** Your idempotency key: the same request again with it answers with the same registration. */
             requestId: Type.Optional(Uuid),
+            /** The account currency to hold and debit in (the flight's by default; another needs the flight's rate into it). */
+            currency: Type.Optional(Currency),
           },
           { additionalProperties: false },
         ),

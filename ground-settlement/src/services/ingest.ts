@@ -14,6 +14,7 @@ import {
   type FlightRef,
   GENESIS_HASH,
   newId,
+  rateFor,
   type SaleRecord,
   SIGNATURE_DOMAIN,
   type Voucher,
@@ -28,6 +29,7 @@ import { terminals } from "../db/schema/terminals.js";
 import { rejectedBatches, saleRecords, type settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import type { Flight } from "./flights.js";
+import { ratesOf } from "./rates.js";
 import { matchesRegistration } from "./vouchers.js";
 
 const verifier = createNodeVerifier();
@@ -54,6 +56,7 @@ export const RECORD_REJECTIONS = [
   "voucher_mismatch",
   "voucher_key_revoked",
   "trolley_mismatch",
+  "no_rate",
 ] as const;
 export type RecordRejection = (typeof RECORD_REJECTIONS)[number];
 
@@ -345,6 +348,7 @@ async function voucherChecker(db: Database, flight: Flight): Promise<(record: Sa
         .where(eq(registrations.flightId, flight.id))
     ).map((r) => [r.id, r]),
   );
+  const rates = await ratesOf(db, flight.id);
   // Many sales carry the same voucher: verify each distinct one once (the sale's time still
   // decides about a revoked key, so that verdict is not cached).
   const verdicts = new Map<string, { rejection: RecordRejection | undefined; voucher?: Voucher }>();
@@ -361,7 +365,9 @@ async function voucherChecker(db: Database, flight: Flight): Promise<(record: Sa
     if (revokedAtMs !== null && record.createdAtMs >= revokedAtMs) return "voucher_key_revoked";
     const registration = registered.get(record.voucherId);
     if (registration !== undefined && !matchesRegistration(voucher, flight, registration)) return "voucher_mismatch";
-    if (record.currency !== voucher.cap.currency) return "voucher_mismatch";
+    // Sold in the flight's currency; a voucher in another is spent at the flight's rate into it.
+    if (record.currency !== flight.currency) return "voucher_mismatch";
+    if (voucher.cap.currency !== flight.currency && rateFor(rates, voucher.cap.currency) === undefined) return "no_rate";
     return judgeRegistration(registration);
   };
 }

@@ -8,6 +8,7 @@ import { ApiError } from "../errors.js";
 import type { KeyStore } from "../keys/key-store.js";
 import { getFlight } from "./flights.js";
 import { trustListFor } from "./issuer-keys.js";
+import { ratesOf } from "./rates.js";
 import { legOf, stockSourceOf, trolleysOf } from "./rotations.js";
 
 /** Terminals may sell on a manifest until a day after departure. */
@@ -69,6 +70,7 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
       trustedKeys,
       revokedVoucherIds: revoked.map((row) => row.id),
       crew: roster,
+      rates: await ratesOf(db, flightId),
       ...(leg === undefined
         ? {}
         : { rotation: { rotationId: leg.rotationId, legNumber: leg.legNumber, legCount: leg.legCount, stockCarried: source.carried } }),

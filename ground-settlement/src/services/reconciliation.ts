@@ -2,6 +2,7 @@
  * Reconciliation for finance (per flight, per currency) and statements for passengers, computed
  * from the records as received, their settlements and the ledger.
  */
+import { type CurrencyCode, describeRate, type ExchangeRate, rateFor } from "@cabinpay/shared";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { catalogItems } from "../db/schema/flights.js";
@@ -13,6 +14,7 @@ import { flightSummaries } from "./flight-status.js";
 import { getFlight } from "./flights.js";
 import { handoversOf } from "./handovers.js";
 import { legStock } from "./leg-stock.js";
+import { ratesOf } from "./rates.js";
 import { legOf, stockSourceOf } from "./rotations.js";
 
 type Row = { record: typeof saleRecords.$inferSelect; settlement: typeof settlements.$inferSelect | null };
@@ -70,9 +72,18 @@ export async function reconcileFlight(db: Database, flightId: string) {
     ).map((item) => [item.sku, item.category]),
   );
 
-  const perCurrency = currencies.map((currency) => {
+  // Sold in the flight's currency; debited in each registration's (its account's): a CNY voucher
+  // on a HKD leg counts as sold in HKD and debited in CNY, at the flight's rate.
+  const accountCurrency = new Map(regs.map((r) => [r.id, r.currency]));
+  // A reversal gives back to the registration its sale was collected from.
+  const collectedFrom = new Map(sales.map((r) => [r.record.id, r.settlement?.registrationId ?? null]));
+  const debitedIn = (row: Row) =>
+    accountCurrency.get(row.settlement?.registrationId ?? collectedFrom.get(row.record.referencedRecordId ?? "") ?? "") ??
+    row.record.currency;
+  const perCurrency = [...new Set([...currencies, ...regs.map((r) => r.currency)])].sort().map((currency) => {
     const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
     const ok = inCurrency(accepted);
+    const collected = accepted.filter((r) => debitedIn(r) === currency);
     // Sold on board, for the charts: by catalog category net of voids and refunds (as the
     // terminals' end-of-service reports count it), and by hour (UTC) of the sale.
     const byCategory = new Map<string, number>();
@@ -98,21 +109,24 @@ export async function reconcileFlight(db: Database, flightId: string) {
       byHour: [...byHour].map(([hour, totals]) => ({ hour, ...totals })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
       approved: amount(ok),
       debited: {
-        fromHoldMinor: sum(ok, (r) => r.settlement?.fromHoldMinor ?? 0),
-        fromBalanceMinor: sum(ok, (r) => r.settlement?.fromBalanceMinor ?? 0),
-        totalMinor: sum(ok, (r) => (r.settlement?.fromHoldMinor ?? 0) + (r.settlement?.fromBalanceMinor ?? 0)),
+        fromHoldMinor: sum(collected, (r) => r.settlement?.fromHoldMinor ?? 0),
+        fromBalanceMinor: sum(collected, (r) => r.settlement?.fromBalanceMinor ?? 0),
+        totalMinor: sum(collected, (r) => (r.settlement?.fromHoldMinor ?? 0) + (r.settlement?.fromBalanceMinor ?? 0)),
       },
       shortfall: {
-        count: ok.filter((r) => (r.settlement?.shortfallMinor ?? 0) > 0).length,
-        amountMinor: sum(ok, (r) => r.settlement?.shortfallMinor ?? 0),
-        collectedElsewhereMinor: sum(ok, (r) => r.settlement?.collectedElsewhereMinor ?? 0),
+        count: collected.filter((r) => (r.settlement?.shortfallMinor ?? 0) > 0).length,
+        amountMinor: sum(collected, (r) => r.settlement?.shortfallMinor ?? 0),
+        collectedElsewhereMinor: sum(collected, (r) => r.settlement?.collectedElsewhereMinor ?? 0),
       },
       failed: amount(status("failed")),
       pending: amount(status("pending")),
       rejected: amount(inCurrency(sales.filter((r) => r.record.status === "rejected"))),
       voided: {
         ...amount(inCurrency(acceptedReversals)),
-        reversedMinor: sum(inCurrency(reversals), (r) => r.settlement?.reversedMinor ?? 0),
+        reversedMinor: sum(
+          reversals.filter((r) => debitedIn(r) === currency),
+          (r) => r.settlement?.reversedMinor ?? 0,
+        ),
       },
       holds: {
         placed: {
@@ -166,6 +180,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
     crew: byCrew,
     stock,
     handovers: await handoversOf(db, flightId),
+    rates: await ratesOf(db, flightId),
     rotation:
       leg === undefined
         ? null
@@ -222,6 +237,11 @@ export async function catalogNames(db: Database, flightId: string): Promise<Map<
 }
 
 /** A passenger's statement: per registration, what was bought, debited, given back and released. */
+function rateShown(saleCurrency: string, rate: ExchangeRate | undefined) {
+  if (rate === undefined) return null;
+  return { rateMicros: rate.rateMicros, source: rate.source, text: describeRate(saleCurrency as CurrencyCode, rate) };
+}
+
 export async function statement(db: Database, passengerId: string) {
   const regs = await db
     .select()
@@ -257,6 +277,10 @@ export async function statement(db: Database, passengerId: string) {
           destination: flight.destination,
         },
         currency: registration.currency,
+        /** What the items were priced in: the flight's currency. */
+        saleCurrency: flight.currency,
+        /** The rate the sales were debited at, when the account is in another currency than the flight's. */
+        rate: rateShown(flight.currency, rateFor(await ratesOf(db, flight.id), registration.currency)),
         capMinor: registration.capMinor,
         status: registration.status,
         purchases: rows.map(({ record, settlement }) => ({

@@ -2,7 +2,7 @@
  * Registrations: a passenger's cap for one flight, held on their wallet (a pending transfer to the
  * in-flight holds account) and vouched for by a signed voucher.
  */
-import { LIMITS, newId } from "@cabinpay/shared";
+import { convertMinor, LIMITS, money, newId, rateFor } from "@cabinpay/shared";
 import { and, desc, eq } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
@@ -12,8 +12,9 @@ import { registrations } from "../db/schema/registrations.js";
 import { ApiError } from "../errors.js";
 import type { KeyStore } from "../keys/key-store.js";
 import { airlineAccount, createPending, voidPending, walletAccount } from "../ledger/ledger.js";
-import { getFlight } from "./flights.js";
+import { type Flight, getFlight } from "./flights.js";
 import { activeIssuer } from "./issuer-keys.js";
+import { ratesOf } from "./rates.js";
 import { signVoucher } from "./vouchers.js";
 
 export type Registration = typeof registrations.$inferSelect;
@@ -34,6 +35,11 @@ export interface RegisterInput {
    * id (the ground chooses that), and it is looked up among this passenger's registrations only.
    */
   readonly requestId?: string;
+  /**
+   * The account currency the hold and the debit are in; the flight's by default. Another one
+   * needs the flight's rate into it, at which the cap limit converts and every sale is debited.
+   */
+  readonly currency?: string;
   readonly nowMs: number;
 }
 
@@ -63,10 +69,9 @@ export async function register(
             : "closed: the flight has landed";
         throw new ApiError("registration_closed", `registration for ${flight.carrier}${flight.number} ${why}`);
       }
-      if (input.capMinor < 1 || input.capMinor > flight.capMaxMinor) {
-        throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${flight.capMaxMinor} minor units of ${flight.currency}`, {
-          capMaxMinor: flight.capMaxMinor,
-        });
+      const { currency, capMaxMinor } = await accountTerms(tx, flight, input.currency);
+      if (input.capMinor < 1 || input.capMinor > capMaxMinor) {
+        throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${capMaxMinor} minor units of ${currency}`, { capMaxMinor });
       }
       if (input.seat !== undefined && !SEAT_PATTERN.test(input.seat)) throw new ApiError("validation_failed", "seat like 32A");
       const [active] = await tx
@@ -85,14 +90,14 @@ export async function register(
       const issuer = await activeIssuer(tx, keys, input.nowMs);
       const [passenger] = await tx.select().from(passengers).where(eq(passengers.id, input.passengerId));
       const passengerName = fitName(input.passengerName ?? passenger!.displayName);
-      const wallet = await walletAccount(tx, input.passengerId, flight.currency, input.nowMs);
-      const holds = await airlineAccount(tx, "inflight_holds", flight.currency, input.nowMs);
+      const wallet = await walletAccount(tx, input.passengerId, currency, input.nowMs);
+      const holds = await airlineAccount(tx, "inflight_holds", currency, input.nowMs);
       const hold = await createPending(tx, {
         id: newId(),
         debitAccountId: wallet.id,
         creditAccountId: holds.id,
         amountMinor: input.capMinor,
-        currency: flight.currency,
+        currency,
         code: "hold",
         reference: registrationId,
         nowMs: input.nowMs,
@@ -102,7 +107,7 @@ export async function register(
         id: registrationId,
         walletAccountId: wallet.id,
         capMinor: input.capMinor,
-        currency: flight.currency,
+        currency,
         passengerName,
         seat: input.seat ?? null,
       };
@@ -117,7 +122,7 @@ export async function register(
           holdTransferId: hold.transfer.id,
           currentHoldTransferId: hold.transfer.id,
           capMinor: input.capMinor,
-          currency: flight.currency,
+          currency,
           status: "active",
           issuerKeyId: issuer.keyId,
           voucherText: voucher.text,
@@ -135,6 +140,18 @@ export async function register(
     if (constraintOf(error) === "registrations_one_active") throw new ApiError("already_registered", "already registered for this flight");
     throw error;
   }
+}
+
+/** The currency of the hold and debit, and the cap limit in it (the flight's, converted at its rate). */
+async function accountTerms(tx: Executor, flight: Flight, wanted: string | undefined): Promise<{ currency: string; capMaxMinor: number }> {
+  if (wanted === undefined || wanted === flight.currency) return { currency: flight.currency, capMaxMinor: flight.capMaxMinor };
+  const rate = rateFor(await ratesOf(tx, flight.id), wanted);
+  if (rate === undefined)
+    throw new ApiError(
+      "no_rate",
+      `${flight.carrier}${flight.number} sells in ${flight.currency} and has no rate into ${wanted}: register in ${flight.currency}, or ask the airline`,
+    );
+  return { currency: wanted, capMaxMinor: convertMinor(money(flight.capMaxMinor, flight.currency), rate).amountMinor };
 }
 
 /** The registration this passenger's same request made before, if any; another request with its key is a conflict. */

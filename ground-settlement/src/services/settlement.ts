@@ -9,6 +9,7 @@
  * reversal names. Transfer ids are derived from the record, so settling a record twice finds its
  * own transfers and changes nothing.
  */
+import { convertMinor, type ExchangeRate, money, rateFor } from "@cabinpay/shared";
 import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
@@ -19,6 +20,7 @@ import { saleRecords, settlements, terminalChains } from "../db/schema/uploads.j
 import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
 import { airlineAccount, applyTransfers, type BatchTransfer, lockAccounts, voidPending } from "../ledger/ledger.js";
+import { ratesOf } from "./rates.js";
 
 /** A flight closes by itself this long after departure, even if a terminal never uploaded a close. */
 export const CLOSE_DEADLINE_AFTER_DEPARTURE_MS = 72 * 3_600_000;
@@ -108,8 +110,17 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     // so that two chunks reversing one sale cannot both start from the same figures.
     const registrationIds = new Set(pending.flatMap((r) => (r.kind === "sale" ? [r.voucherId] : [])));
     for (const id of await collectedFrom(tx, reversedSaleIds(pending))) registrationIds.add(id);
+    // The accounts' currencies too (a CNY registration on a HKD leg), read before the locks: a
+    // registration's currency never changes.
+    const accountCurrencies =
+      registrationIds.size === 0
+        ? []
+        : await tx
+            .selectDistinct({ currency: registrations.currency })
+            .from(registrations)
+            .where(inArray(registrations.id, [...registrationIds]));
     const airline = new Map<string, { holds: string; revenue: string }>();
-    for (const currency of [...new Set(pending.map((r) => r.currency))].sort()) {
+    for (const currency of [...new Set([...pending.map((r) => r.currency), ...accountCurrencies.map((r) => r.currency)])].sort()) {
       const holds = await airlineAccount(tx, "inflight_holds", currency, nowMs);
       const revenue = await airlineAccount(tx, "airline_revenue", currency, nowMs);
       airline.set(currency, { holds: holds.id, revenue: revenue.id });
@@ -158,6 +169,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       ]),
     );
     const sales = await reversedSales(tx, pending);
+    const inAccount = await accountAmounts(tx, pending);
 
     const outcomes: Outcome[] = [];
     const saleOutcome = new Map<string, (typeof outcomes)[number]>();
@@ -165,8 +177,10 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       if (record.kind === "sale") {
         const voucher = vouchers.get(record.voucherId);
         const wallet = voucher === undefined ? undefined : walletState.get(voucher.walletAccountId);
-        // Ingest checked both; a registration of another flight or currency is never collected from.
-        if (voucher === undefined || wallet === undefined || voucher.flightId !== record.flightId || voucher.currency !== record.currency) {
+        // Ingest checked both; a registration of another flight, or in a currency the flight has
+        // no rate into, is never collected from.
+        const totalMinor = voucher === undefined ? undefined : inAccount(record, voucher.currency);
+        if (voucher === undefined || wallet === undefined || voucher.flightId !== record.flightId || totalMinor === undefined) {
           outcomes.push({
             recordId: record.id,
             status: "failed",
@@ -181,13 +195,13 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
           continue;
         }
         const holdLeft = voucher.hold === undefined ? 0 : voucher.hold.amountMinor - voucher.postedMinor;
-        const fromHold = Math.min(record.totalMinor, holdLeft);
+        const fromHold = Math.min(totalMinor, holdLeft);
         if (fromHold > 0) {
           voucher.postedMinor += fromHold;
           voucher.firstPostRecordId ??= record.id;
         }
         // Over the cap (spent on two terminals, say) or no hold left: the available balance.
-        const rest = record.totalMinor - fromHold;
+        const rest = totalMinor - fromHold;
         const fromBalance = Math.max(0, Math.min(rest, wallet.availableMinor));
         if (fromBalance > 0) {
           wallet.availableMinor -= fromBalance;
@@ -219,8 +233,10 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
         throw new NotYetError(`sale ${record.referencedRecordId} was settled meanwhile: settle its reversal again`);
       const saleVoucher = sale.registrationId === null ? undefined : vouchers.get(sale.registrationId);
       const wallet = saleVoucher === undefined ? undefined : walletState.get(saleVoucher.walletAccountId);
-      const forgiven = Math.min(record.totalMinor, sale.shortfall);
-      const refund = wallet === undefined ? 0 : Math.min(record.totalMinor - forgiven, sale.fromHold + sale.fromBalance - sale.givenBack);
+      // In the account's currency, converted as its sale was: a void gives back exactly what the sale took.
+      const totalMinor = saleVoucher === undefined ? 0 : (inAccount(record, saleVoucher.currency) ?? 0);
+      const forgiven = Math.min(totalMinor, sale.shortfall);
+      const refund = wallet === undefined ? 0 : Math.min(totalMinor - forgiven, sale.fromHold + sale.fromBalance - sale.givenBack);
       sale.shortfall -= forgiven;
       sale.givenBack += refund;
       if (sale.status === "shortfall" && sale.shortfall === 0) sale.status = "debited";
@@ -359,6 +375,24 @@ async function collectedFrom(tx: Executor, saleIds: readonly string[]): Promise<
     .from(settlements)
     .where(and(inArray(settlements.recordId, [...saleIds]), isNotNull(settlements.registrationId)));
   return rows.map((row) => row.registrationId!);
+}
+
+/**
+ * A record's total in an account currency: itself in the flight's currency, else converted at the
+ * flight's rate (the one in its manifest); undefined when the flight has no rate into it.
+ */
+async function accountAmounts(
+  tx: Executor,
+  records: readonly { flightId: string; currency: string; totalMinor: number }[],
+): Promise<(record: { flightId: string; currency: string; totalMinor: number }, accountCurrency: string) => number | undefined> {
+  const flightIds = [...new Set(records.map((record) => record.flightId))];
+  const rates = new Map<string, ExchangeRate[]>();
+  for (const flightId of flightIds) rates.set(flightId, await ratesOf(tx, flightId));
+  return (record, accountCurrency) => {
+    if (record.currency === accountCurrency) return record.totalMinor;
+    const rate = rateFor(rates.get(record.flightId) ?? [], accountCurrency);
+    return rate === undefined ? undefined : convertMinor(money(record.totalMinor, record.currency), rate).amountMinor;
+  };
 }
 
 /** Sales reversed by this chunk but settled in an earlier one, with what they collected so far. */

@@ -67,14 +67,15 @@ export async function createFlight(t: TestApp, opsKey: string, overrides: Record
   return { flightId: flight.flightId };
 }
 
-export async function loadFlight(t: TestApp, opsKey: string, flightId: string): Promise<void> {
+/** The sample catalog and two crew; `currency` for a flight that sells in another currency than CNY (same figures). */
+export async function loadFlight(t: TestApp, opsKey: string, flightId: string, currency = "CNY"): Promise<void> {
   await call(
     t.app,
     {
       method: "PUT",
       url: `/ops/flights/${flightId}/catalog`,
       headers: { ...bearer(opsKey), "content-type": "text/csv" },
-      payload: SAMPLE_CATALOG_CSV,
+      payload: SAMPLE_CATALOG_CSV.replaceAll(",CNY,", `,${currency},`),
     },
     200,
   );

@@ -19,6 +19,8 @@ import {
 
 export class RecordChain {
   readonly records: SaleRecord[] = [];
+  /** What the flight sells in: its records are in it. */
+  saleCurrency: RecordDraft["currency"] = "CNY";
 
   constructor(
     readonly identity: { readonly terminalId: string; readonly signer: Signer },
@@ -79,7 +81,7 @@ export class RecordChain {
         previousHash: this.records.at(-1)?.hash ?? GENESIS_HASH,
         createdAtMs: this.nowMs(),
         trolleyId: this.trolleyId,
-        currency: "CNY",
+        currency: this.saleCurrency,
         ...draft,
       } as RecordDraft,
       this.identity.signer,

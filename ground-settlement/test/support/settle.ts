@@ -14,7 +14,7 @@ export async function startWorker(t: TestApp, options: { concurrency?: number } 
     prefix: t.infra.config.queuePrefix,
     deploymentId: t.infra.deploymentId,
     now: () => t.clock.nowMs,
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: process.env["DEBUG_SETTLE"] === "1" ? "debug" : "silent" }),
     concurrency: options.concurrency ?? 2,
     lockDurationMs: 5_000,
   });

@@ -1,8 +1,8 @@
 /**
  * Flight manifest: everything a terminal needs to sell offline, signed by the ground's manifest key.
  *
- * v2 layout (big-endian; docs/protocol.md has the table):
- *   u8 version=2 · 16 manifest id · flight · 3 currency · u64 issued-at ms · u64 expires-at ms ·
+ * v3 layout (big-endian; docs/protocol.md has the table):
+ *   u8 version=3 · 16 manifest id · flight · 3 currency · u64 issued-at ms · u64 expires-at ms ·
  *   limits (u64 cap max, u64 sale max, u8 lines max) ·
  *   u8 trolley count, str8 trolley ids (ascending) ·
  *   u16 item count, items (ascending sku): str8 sku, str8 category, str8 name en, str8 name zh,
@@ -12,6 +12,7 @@
  *   u8 crew count, crew (ascending id): str8 id, str8 name, u8 role (1 crew, 2 purser),
  *     u8 log2N, u8 r, u8 p, 16 salt, 32 hash ·
  *   u8 rotation (0 none, 1 follows): 16 rotation id, u8 leg number, u8 leg count, u8 stock carried ·
+ *   u8 rate count, rates (ascending currency): 3 account currency, u64 rate micros, str8 source ·
  *   8 signing key id · 64 signature over "CPM1" ‖ all bytes before it
  *
  * Lists are sorted and free of duplicates; a decoder refuses anything else, so one manifest has
@@ -28,10 +29,12 @@ import { isCategory, isCrewId, isSku, isTrolleyId } from "../identifiers.js";
 import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
+import { type ExchangeRate, isRateMicros, RATE_MICROS_MAX, RATE_SOURCE_BYTES_MAX } from "../money/exchange.js";
 import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } from "./pin.js";
 
-/** v2 added the rotation block (v1 manifests were for one flight, loaded one at a time). */
-export const MANIFEST_FORMAT_VERSION = 2;
+/** v2 added the rotation block (v1 manifests were for one flight, loaded one at a time); v3 the exchange rates. */
+export const MANIFEST_FORMAT_VERSION = 3;
+export const MANIFEST_RATES_MAX = 16;
 export const ROTATION_LEGS_MAX = 8;
 export const CREW_ROLES = ["crew", "purser"] as const;
 export type CrewRole = (typeof CREW_ROLES)[number];
@@ -90,6 +93,12 @@ export interface ManifestContent {
   readonly crew: readonly CrewMember[];
   /** Absent for a flight that is not a leg of a rotation. */
   readonly rotation?: ManifestRotation;
+  /**
+   * From the flight's currency into each other account currency a voucher may be in: a CNY
+   * voucher on a HKD leg is spent at this rate (`money/exchange.ts`). Empty: vouchers in the
+   * flight's currency only.
+   */
+  readonly rates: readonly ExchangeRate[];
 }
 
 export interface Manifest extends ManifestContent {
@@ -157,6 +166,7 @@ function canonicalize(content: ManifestContent): ManifestContent {
     trustedKeys: [...content.trustedKeys].sort(compareBytes),
     revokedVoucherIds: [...content.revokedVoucherIds].sort(compareText),
     crew: [...content.crew].sort((a, b) => compareText(a.crewId, b.crewId)),
+    rates: [...content.rates].sort((a, b) => compareText(a.currency, b.currency)),
   };
 }
 
@@ -201,6 +211,9 @@ function encodeBody(content: ManifestContent, signingKeyId: string): Uint8Array 
       .fixed(pin.hash, PIN_HASH_BYTES);
   }
   writeRotation(writer, content.rotation);
+  writer.u8(content.rates.length);
+  for (const rate of content.rates)
+    writer.fixed(asciiBytes(rate.currency), 3).u64(rate.rateMicros).str8(rate.source, RATE_SOURCE_BYTES_MAX);
   const keyId = fromHex(signingKeyId);
   check(keyId !== undefined && keyId.length === KEY_ID_BYTES, "signing key id");
   return writer.fixed(keyId, KEY_ID_BYTES).finish();
@@ -261,6 +274,12 @@ function validateContent(c: ManifestContent): void {
   }
   check(strictlyAscending(c.crew.map((member) => member.crewId)), "crew ids unique");
   if (c.rotation !== undefined) validateRotation(c.rotation, c.catalog);
+  checkCount(c.rates.length, 0, MANIFEST_RATES_MAX, "rates");
+  for (const rate of c.rates) {
+    check(isCurrencyCode(rate.currency) && rate.currency !== c.currency, `rate into ${rate.currency}: another supported currency`);
+    check(isRateMicros(rate.rateMicros), `rate into ${rate.currency}: 1 to ${RATE_MICROS_MAX} micros`);
+  }
+  check(strictlyAscending(c.rates.map((rate) => rate.currency)), "one rate per currency");
 }
 
 function validateRotation(rotation: ManifestRotation, catalog: readonly CatalogItem[]): void {
@@ -347,6 +366,11 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     crew.push({ crewId, name, role, pinVerifier });
   }
   const rotation = readRotation(r);
+  const rates = Array.from({ length: count(r.u8("rate count"), MANIFEST_RATES_MAX, "rates", 0) }, () => {
+    const currency = String.fromCharCode(...r.fixed(3, "rate currency"));
+    if (!isCurrencyCode(currency)) throw new DecodeError("manifest: rate currency");
+    return { currency, rateMicros: r.u64("rate micros"), source: r.str8("rate source", 0, RATE_SOURCE_BYTES_MAX) };
+  });
   const signingKeyId = toHex(r.fixed(KEY_ID_BYTES, "signing key id"));
   const signedLength = r.position;
   const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
@@ -364,6 +388,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     revokedVoucherIds,
     crew,
     ...(rotation === undefined ? {} : { rotation }),
+    rates,
   };
   try {
     validateContent(content);

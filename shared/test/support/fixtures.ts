@@ -131,6 +131,7 @@ export function manifestContent(overrides: Partial<ManifestContent> = {}): Manif
     trustedKeys: [issuerKey.publicKey],
     revokedVoucherIds: ["0193c19a-5c00-7000-8000-00000000dead"],
     crew: [crewMember("C1001", "Li Na", "purser", "2468"), crewMember("C1002", "Wang Fang", "crew", "1357")],
+    rates: [],
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@
 import { linesTotalMinor, type RecordKind } from "@cabinpay/shared";
 import type { TerminalDb } from "../db/open.js";
 import type { LoadedFlight } from "../flight/load.js";
+import { giveBackOf } from "./account.js";
 import { appendRecord } from "./chain.js";
 import { listSales, type SaleLineRow, type SaleListItem } from "./report.js";
 import type { Seller } from "./sell.js";
@@ -86,6 +87,8 @@ function reverse(
   lines: readonly SaleLineRow[],
   nowMs: number,
 ): string {
+  // Before the reversal is in the chain: what the sale's earlier reversals gave back counts.
+  const giveBack = giveBackOf(db, flight.manifest, flight.flightKey, sale.recordId, linesTotalMinor(flight.manifest.currency, lines));
   const record = appendRecord(
     db,
     {
@@ -106,6 +109,6 @@ function reverse(
   );
   const statements = salesStatements(db);
   for (const line of lines) statements.changeStock.run(line.quantity, flight.flightKey, line.sku);
-  statements.giveBackUsage.run(record.totalMinor, flight.flightKey, sale.voucherId);
+  statements.giveBackUsage.run(giveBack, flight.flightKey, sale.voucherId);
   return record.recordId;
 }

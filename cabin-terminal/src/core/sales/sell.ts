@@ -9,6 +9,7 @@ import {
   type CrewRole,
   concatBytes,
   createTrustList,
+  describeRate,
   linesTotalMinor,
   type Manifest,
   NIL_UUID,
@@ -23,6 +24,7 @@ import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
 import { requireSeal } from "../flight/legs.js";
 import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
+import { accountTerms, inAccount } from "./account.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
 import { type ServiceReport, serviceReport } from "./report.js";
@@ -46,6 +48,7 @@ export const DECLINE_REASONS = [
   "revoked",
   "over_cap",
   "no_stock",
+  "no_rate",
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
@@ -62,7 +65,12 @@ export interface Receipt {
   readonly lines: { sku: string; nameEn: string; nameZh: string; quantity: number; unitPriceMinor: number }[];
   readonly totalMinor: number;
   readonly currency: string;
-  /** What the voucher may still spend on this terminal. */
+  /** What the voucher is debited, in its own currency: the total, or (on a flight in another currency) the total at the manifest's rate. */
+  readonly chargedMinor: number;
+  readonly chargedCurrency: string;
+  /** The rate and its source when the voucher is in another currency than the flight's. */
+  readonly rate: { readonly text: string; readonly source: string } | undefined;
+  /** What the voucher may still spend on this terminal, in its currency. */
   readonly remainingCapMinor: number;
   /** For crew to compare with the boarding pass. */
   readonly passengerName: string;
@@ -76,6 +84,8 @@ export type ChargeResult =
       readonly reason: DeclineReason;
       readonly detail: string;
       readonly remainingCapMinor?: number;
+      /** The voucher's currency, which `remainingCapMinor` is in. */
+      readonly remainingCurrency?: string;
       readonly sku?: string;
     };
 
@@ -100,7 +110,11 @@ export function charge(
   voucherText: string,
   nowMs: number,
 ): ChargeResult {
-  const decline = (reason: DeclineReason, detail: string, extra: { remainingCapMinor?: number; sku?: string } = {}): ChargeResult => ({
+  const decline = (
+    reason: DeclineReason,
+    detail: string,
+    extra: { remainingCapMinor?: number; remainingCurrency?: string; sku?: string } = {},
+  ): ChargeResult => ({
     approved: false,
     reason,
     detail,
@@ -123,13 +137,22 @@ export function charge(
   const verified = verifyVoucher(voucherText, { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier });
   if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
   const { voucher } = verified;
-  if (voucher.cap.currency !== manifest.currency)
-    return decline("other_flight", `the voucher is in ${voucher.cap.currency}, this flight sells in ${manifest.currency}`);
+  const terms = accountTerms(manifest, voucher.cap.currency);
+  if (terms === undefined)
+    return decline(
+      "no_rate",
+      `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
+    );
+  const chargedMinor = inAccount(manifest, terms, totalMinor);
 
   const statements = salesStatements(db);
   return db.transaction((): ChargeResult => {
     const remaining = voucher.cap.amountMinor - (statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0);
-    if (totalMinor > remaining) return decline("over_cap", `only ${remaining} left on this voucher`, { remainingCapMinor: remaining });
+    if (chargedMinor > remaining)
+      return decline("over_cap", `only ${remaining} ${terms.currency} minor units left on this voucher`, {
+        remainingCapMinor: remaining,
+        remainingCurrency: terms.currency,
+      });
     for (const line of lines) {
       const left = statements.stockOf.get(flight.flightKey, line.sku)?.quantity ?? 0;
       if (left < line.quantity) return decline("no_stock", `only ${left} of ${line.nameEn} left on this trolley`, { sku: line.sku });
@@ -154,7 +177,7 @@ export function charge(
       seller.signer,
     );
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
-    statements.addUsage.run(flight.flightKey, voucher.voucherId, totalMinor, totalMinor);
+    statements.addUsage.run(flight.flightKey, voucher.voucherId, chargedMinor, chargedMinor);
     return {
       approved: true,
       receipt: {
@@ -163,7 +186,10 @@ export function charge(
         lines: lines.map(({ sku, nameEn, nameZh, quantity, unitPriceMinor }) => ({ sku, nameEn, nameZh, quantity, unitPriceMinor })),
         totalMinor,
         currency: manifest.currency,
-        remainingCapMinor: remaining - totalMinor,
+        chargedMinor,
+        chargedCurrency: terms.currency,
+        rate: terms.rate === undefined ? undefined : { text: describeRate(manifest.currency, terms.rate), source: terms.rate.source },
+        remainingCapMinor: remaining - chargedMinor,
         passengerName: voucher.passengerName,
         seat: voucher.seat,
       },

@@ -10,13 +10,18 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
       <div className="result approved" role="status" data-screen="approved">
         <h1>✓ {words.approved}</h1>
         <p className="big">{amount(receipt.totalMinor, receipt.currency, language)}</p>
+        {receipt.rate !== undefined && (
+          <p data-testid="charged">
+            {words.chargedAt(amount(receipt.chargedMinor, receipt.chargedCurrency, language), receipt.rate.text, receipt.rate.source)}
+          </p>
+        )}
         <p>{words.checkBoardingPass}</p>
         <p className="passenger" data-testid="passenger">
           {receipt.passengerName}
           {receipt.seat === undefined ? "" : ` · ${words.seat} ${receipt.seat}`}
         </p>
         <p data-testid="remaining">
-          {words.remaining}: {amount(receipt.remainingCapMinor, receipt.currency, language)}
+          {words.remaining}: {amount(receipt.remainingCapMinor, receipt.chargedCurrency, language)}
         </p>
         <button type="button" className="primary" onClick={onDone} data-testid="done">
           {words.done}
@@ -32,7 +37,7 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
       </p>
       {result.remainingCapMinor !== undefined && (
         <p>
-          {words.remaining}: {amount(result.remainingCapMinor, status.flight?.currency ?? "CNY", language)}
+          {words.remaining}: {amount(result.remainingCapMinor, result.remainingCurrency ?? status.flight?.currency ?? "CNY", language)}
         </p>
       )}
       <div className="actions">

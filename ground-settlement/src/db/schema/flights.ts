@@ -85,3 +85,26 @@ export const crewMembers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.flightId, t.crewId] })],
 );
+
+/**
+ * The rates a flight sells at into other account currencies (a CNY voucher on a HKD leg), as
+ * carried in its signed manifest: `rateMicros` account minor units per 1,000,000 sale minor units.
+ * Fixed once a manifest was served, so the terminals and settlement convert with the same number.
+ */
+export const flightRates = pgTable(
+  "flight_rates",
+  {
+    flightId: uuid("flight_id")
+      .notNull()
+      .references(() => flights.id),
+    currency: text("currency").notNull(),
+    rateMicros: bigint("rate_micros", { mode: "number" }).notNull(),
+    source: text("source").notNull(),
+    setAtMs: bigint("set_at_ms", { mode: "number" }).notNull(),
+    setBy: text("set_by").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.flightId, t.currency] }),
+    check("flight_rates_positive", sql`${t.rateMicros} BETWEEN 1 AND 1000000000000`),
+  ],
+);

@@ -8,6 +8,8 @@ export interface Statement {
     readonly registrationId: string;
     readonly flight: { carrier: string; number: string; date: string; origin: string; destination: string };
     readonly currency: string;
+    readonly saleCurrency: string;
+    readonly rate: { rateMicros: number; source: string; text: string } | null;
     readonly capMinor: number;
     readonly status: string;
     readonly purchases: readonly {
@@ -54,11 +56,18 @@ export function StatementPage() {
                     {purchase.kind === "sale" ? "" : `${purchase.kind}: `}
                     {purchase.items.map((item) => `${item.quantity} × ${item.name}`).join(", ")}
                   </td>
+                  {registration.rate !== null && <td className="number">{amount(purchase.totalMinor, registration.saleCurrency)}</td>}
                   <td className="number">{amount(purchase.debitedMinor, registration.currency)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {registration.rate !== null && (
+            <p className="muted" data-testid="statement-rate">
+              Priced in {registration.saleCurrency}, debited in {registration.currency} at {registration.rate.text} (
+              {registration.rate.source}), each purchase rounded half up to the smallest unit of {registration.currency}.
+            </p>
+          )}
           <p>
             Debited <strong>{amount(registration.debitedMinor, registration.currency)}</strong> · hold released{" "}
             <strong>{amount(registration.holdReleasedMinor, registration.currency)}</strong>

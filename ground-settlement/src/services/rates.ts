@@ -1,0 +1,58 @@
+/**
+ * A flight's exchange rates into other account currencies (`shared/src/money/exchange.ts`): set by
+ * ops before the first manifest goes out, then fixed, because terminals sell offline at the rate in
+ * the manifest they loaded and settlement must convert with the same number.
+ */
+import {
+  type CurrencyCode,
+  describeTextProblem,
+  type ExchangeRate,
+  isCurrencyCode,
+  isRateMicros,
+  RATE_MICROS_MAX,
+  RATE_SOURCE_BYTES_MAX,
+  textProblem,
+} from "@cabinpay/shared";
+import { asc, eq } from "drizzle-orm";
+import type { Database, Executor } from "../db/client.js";
+import { flightRates, flights } from "../db/schema/flights.js";
+import { ApiError } from "../errors.js";
+
+export async function setRates(
+  db: Database,
+  input: { flightId: string; rates: readonly ExchangeRate[]; actor: string; nowMs: number },
+): Promise<ExchangeRate[]> {
+  return db.transaction(async (tx) => {
+    // The flight's row first: a manifest being served marks it, so the two cannot miss each other.
+    const [flight] = await tx.select().from(flights).where(eq(flights.id, input.flightId)).for("update");
+    if (flight === undefined) throw new ApiError("flight_not_found", `no flight ${input.flightId}`);
+    if (flight.firstManifestAtMs !== null)
+      throw new ApiError("rates_frozen", "a manifest with this flight's rates has gone out to terminals: its rates can no longer change");
+    const problems = input.rates.flatMap((rate) => rateProblems(rate, flight.currency));
+    if (new Set(input.rates.map((rate) => rate.currency)).size !== input.rates.length) problems.push("one rate per currency");
+    if (problems.length > 0) throw new ApiError("validation_failed", problems.join("; "), problems);
+    await tx.delete(flightRates).where(eq(flightRates.flightId, input.flightId));
+    if (input.rates.length > 0)
+      await tx
+        .insert(flightRates)
+        .values(input.rates.map((rate) => ({ flightId: input.flightId, ...rate, setAtMs: input.nowMs, setBy: input.actor })));
+    return ratesOf(tx, input.flightId);
+  });
+}
+
+function rateProblems(rate: ExchangeRate, flightCurrency: string): string[] {
+  const problems: string[] = [];
+  if (!isCurrencyCode(rate.currency) || rate.currency === flightCurrency)
+    problems.push(`currency ${rate.currency}: another supported currency than the flight's ${flightCurrency}`);
+  if (!isRateMicros(rate.rateMicros)) problems.push(`rateMicros of ${rate.currency}: a whole number from 1 to ${RATE_MICROS_MAX}`);
+  const problem = textProblem(rate.source);
+  if (problem !== undefined) problems.push(`source of ${rate.currency} ${describeTextProblem(problem)}`);
+  if (rate.source.trim() === "" || Buffer.byteLength(rate.source, "utf8") > RATE_SOURCE_BYTES_MAX)
+    problems.push(`source of ${rate.currency}: 1 to ${RATE_SOURCE_BYTES_MAX} bytes saying where the rate comes from`);
+  return problems;
+}
+
+export async function ratesOf(db: Executor, flightId: string): Promise<ExchangeRate[]> {
+  const rows = await db.select().from(flightRates).where(eq(flightRates.flightId, flightId)).orderBy(asc(flightRates.currency));
+  return rows.map((row) => ({ currency: row.currency as CurrencyCode, rateMicros: row.rateMicros, source: row.source }));
+}
