@@ -181,6 +181,8 @@ describe("selling offline", () => {
     const rich = voucher({ cap: money(200_000, "CNY") }).text;
     expect(charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 50 }], rich, IN_FLIGHT).approved).toBe(true);
     expectDecline("no_stock", charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 11 }], rich, IN_FLIGHT));
+    // A HKD voucher on this CNY flight, which has no HKD rate loaded.
+    expectDecline("no_rate", charge(t.db, t.flight, t.crew, one, voucher({ cap: money(10_000, "HKD") }).text, IN_FLIGHT));
     expect(closeService(t.db, t.flight, t.purser, IN_FLIGHT).closed).toBe(true);
     expectDecline("service_closed", charge(t.db, t.flight, t.crew, one, ok, IN_FLIGHT));
     expect(new Set(reasons.keys())).toEqual(new Set(DECLINE_REASONS));
@@ -193,6 +195,32 @@ describe("selling offline", () => {
         .all()
         .map((r) => r.kind),
     ).toEqual(["sale", "close"]);
+    t.close();
+  });
+
+  it("spends a CNY voucher on a HKD flight at the manifest's rate, rounded half up, and gives a void back exactly", () => {
+    const rate = { currency: "CNY" as const, rateMicros: 912_300, source: "airline treasury" };
+    const t = setup({ currency: "HKD", rates: [rate] });
+    const v = voucher({ cap: money(10_000, "CNY") });
+    const sell = (sku: string, quantity = 1) => charge(t.db, t.flight, t.crew, [{ sku, quantity }], v.text, IN_FLIGHT);
+    // HK$20.00 coffee: CN¥18.246 → CN¥18.25.
+    const coffee = sell("DR-COF-300");
+    expect(coffee).toMatchObject({
+      approved: true,
+      receipt: {
+        totalMinor: 2_000,
+        currency: "HKD",
+        chargedMinor: 1_825,
+        chargedCurrency: "CNY",
+        rate: { text: "1 HKD = 0.9123 CNY", source: "airline treasury" },
+        remainingCapMinor: 10_000 - 1_825,
+      },
+    });
+    // HK$128.00 is CN¥116.77: over what is left (CN¥81.75), in the voucher's currency.
+    expect(sell("DF-CHO-040")).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 8_175, remainingCurrency: "CNY" });
+    if (!coffee.approved) throw new Error(coffee.detail);
+    expect(voidSale(t.db, t.flight, t.purser, coffee.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: true });
+    expect(sell("DR-COF-300")).toMatchObject({ approved: true, receipt: { remainingCapMinor: 10_000 - 1_825 } });
     t.close();
   });
 

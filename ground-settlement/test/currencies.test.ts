@@ -101,7 +101,7 @@ describe("a CNY account on a HKD leg", () => {
     expect(byCurrency["HKD"].approved).toEqual({ count: 3, amountMinor: 12_805 + 5 + 2_000 });
     expect(byCurrency["CNY"].debited.totalMinor).toBe(cnyOf(12_805) + cnyOf(5) + cnyOf(2_000));
     expect(byCurrency["CNY"].voided.reversedMinor).toBe(cnyOf(2_000) + cnyOf(12_805));
-    expect(report.rates).toEqual([HKD_TO_CNY]);
+    expect(report.rates).toEqual([{ ...HKD_TO_CNY, text: "1 HKD = 0.9123 CNY" }]);
     const statement = (await call(t.app, { method: "GET", url: "/me/statement", headers: bearer(p.token) }, 200)).json();
     expect(statement.registrations[0]).toMatchObject({
       currency: "CNY",

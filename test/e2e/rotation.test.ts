@@ -220,7 +220,7 @@ describe("a day's rotation of three legs, offline between them", () => {
     expect(approvedHkd).toBeGreaterThan(0);
     expect(byCurrency["CNY"].approved.count).toBe(0);
     expect(byCurrency["CNY"].debited.totalMinor).toBeGreaterThan(0);
-    expect(legThree.rates).toEqual([HKD_TO_CNY]);
+    expect(legThree.rates).toEqual([{ ...HKD_TO_CNY, text: "1 HKD = 0.9123 CNY" }]);
   });
 
   it("has each trolley's handover per leg on the ground: seals at open and close checked across the turnaround, stock left as counted", async () => {

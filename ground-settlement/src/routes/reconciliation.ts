@@ -62,7 +62,7 @@ const Reconciliation = Type.Object({
   ),
   crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
   stock: Type.Array(StockLine),
-  rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })),
+  rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String(), text: Type.String() })),
   handovers: Type.Array(
     Type.Object({
       terminalId: Uuid,

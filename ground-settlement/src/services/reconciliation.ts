@@ -180,7 +180,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
     crew: byCrew,
     stock,
     handovers: await handoversOf(db, flightId),
-    rates: await ratesOf(db, flightId),
+    rates: (await ratesOf(db, flightId)).map((rate) => ({ ...rate, text: describeRate(flight.currency as CurrencyCode, rate) })),
     rotation:
       leg === undefined
         ? null

@@ -39,6 +39,17 @@ interface Reconciliation {
   }[];
   readonly crew: readonly { crewId: string; sales: Amount; voids: Amount }[];
   readonly stock: readonly { trolleyId: string; sku: string; loaded: number; sold: number; left: number }[];
+  readonly rates: readonly { currency: string; rateMicros: number; source: string; text: string }[];
+  readonly rotation: { legNumber: number; legCount: number; stockCarried: boolean } | null;
+  readonly handovers: readonly {
+    terminalId: string;
+    terminalName: string;
+    trolleyId: string;
+    sealAtOpen: string | null;
+    sealAtClose: string | null;
+    sealContinuity: "intact" | "broken" | "unknown";
+    stockMismatches: readonly { sku: string; reported: number; ground: number }[];
+  }[];
   readonly rejectedBatches: readonly { id: string; reason: string; detail: string; receivedAtMs: number }[];
 }
 
@@ -63,6 +74,21 @@ export function FlightPage({ flightId }: { flightId: string }) {
       <a className="button" href={`/finance/flights/${flightId}/reconciliation.csv`} download data-testid="csv">
         Download CSV
       </a>
+      {report.rotation !== null && (
+        <p data-testid="finance-leg">
+          Leg {report.rotation.legNumber} of {report.rotation.legCount} of its aircraft's rotation ·{" "}
+          {report.rotation.stockCarried ? "the trolleys flew on with what the leg before left" : "trolleys loaded for this leg"}
+        </p>
+      )}
+      {report.rates.length > 0 && (
+        <p data-testid="finance-rates">
+          Sold in this flight's currency; accounts in another were debited at{" "}
+          {report.rates
+            .map((rate) => `${rate.rateMicros / 1_000_000} ${rate.currency} per unit of sale currency (${rate.source})`)
+            .join(", ")}
+          .
+        </p>
+      )}
       {report.currencies.map((c) => {
         const money = (minor: number) => amount(minor, c.currency);
         return (
@@ -168,6 +194,37 @@ export function FlightPage({ flightId }: { flightId: string }) {
           </tbody>
         </table>
       </section>
+      {report.handovers.length > 0 && (
+        <section className="card" data-testid="handovers">
+          <h2>Purser handovers</h2>
+          <table>
+            <tbody>
+              {report.handovers.map((h) => (
+                <tr key={h.terminalId}>
+                  <td>
+                    Trolley {h.trolleyId} ({h.terminalName})
+                  </td>
+                  <td>
+                    Seal at open {h.sealAtOpen ?? "not read"}, at close {h.sealAtClose ?? "not read"}
+                  </td>
+                  <td>
+                    {h.sealContinuity === "broken"
+                      ? "Seal changed since the leg before: ask the purser"
+                      : h.sealContinuity === "intact"
+                        ? "Seal intact since the leg before"
+                        : "—"}
+                  </td>
+                  <td>
+                    {h.stockMismatches.length === 0
+                      ? "Stock as counted on board"
+                      : `${h.stockMismatches.length} item(s) counted differently on board: ${h.stockMismatches.map((m) => `${m.sku} ${m.reported} on board, ${m.ground} by the records`).join("; ")}`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {report.rejectedBatches.length > 0 && (
         <section className="card">
           <h2>Refused batches, kept as evidence</h2>
