@@ -2,7 +2,8 @@
  * A rotation on the crew UI in real Chromium, through the browser host, against the real terminal
  * core and ground: the terminal enrolled for trolley A of a two-leg rotation loads both legs with
  * one button; the purser closes leg 1 with the seal number and opens leg 2, whose trolley starts
- * with what leg 1 left. Screenshots go to docs/screenshots/.
+ * with what leg 1 left; leg 2 sells in HKD and a CNY voucher is debited at its rate. Screenshots go
+ * to docs/screenshots/.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -91,6 +92,20 @@ describe("a rotation on the crew UI in Chromium", () => {
     await page.click('[data-testid="language"]');
     await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("第 2 段，共 2 段");
     await shot(page, "14-rotation-leg-2-zh");
+
+    // Leg 2 sells in HKD; the passenger's CNY voucher is debited in CNY at the leg's rate.
+    await page.click('[data-testid="language"]');
+    await page.click('[data-sku="DF-CHO-040"]');
+    await page.click('[data-testid="charge"]');
+    await page.fill('[data-testid="typed-code"]', ground.legTwoVoucherText!);
+    await page.click('form.typed button[type="submit"]');
+    await page.waitForSelector('[data-screen="approved"]');
+    // HK$128.00 at 0.9123: CN¥116.77 of the CN¥300.00 cap.
+    expect(await page.textContent('[data-testid="charged"]')).toBe(
+      "Debited CN¥116.77 from the passenger's account, at 1 HKD = 0.9123 CNY (airline treasury)",
+    );
+    expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥183.23");
+    await shot(page, "15-rotation-hkd-leg-approved");
     await page.close();
   });
 });

@@ -266,6 +266,13 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       /trolley_handovers_terminal_id_flight_id_terminal_chains/,
     );
   },
+  "0017_flight_rates": async (db) => {
+    const rate = (currency: string, rateMicros: number) =>
+      sql`INSERT INTO flight_rates (flight_id, currency, rate_micros, source, set_at_ms, set_by) VALUES (${FLIGHT}, ${currency}, ${rateMicros}, 'treasury', 0, 'cli')`;
+    await db.execute(rate("HKD", 1_096_000));
+    expect(await fails(db, rate("HKD", 1_000_000))).toMatch(/flight_rates_pkey|flight_rates_flight_id_currency_pk|duplicate key/);
+    expect(await fails(db, rate("USD", 0))).toMatch(/flight_rates_positive/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

@@ -22,8 +22,12 @@ export interface GroundWithFlight {
   readonly voucherText: string;
   /** The registered passenger's session token, to read their wallet. */
   readonly passengerToken: string;
-  /** With `rotation`: the flight is leg 1 of 2; leg 2 (9C8851, prices only) carries its stock over. */
+  /**
+   * With `rotation`: the flight is leg 1 of 2; leg 2 (9C8851 PVG→HKG, in HKD, prices only) carries
+   * its stock over, and the passenger is registered on it too, in CNY (its voucher here).
+   */
   readonly rotationId: string | undefined;
+  readonly legTwoVoucherText: string | undefined;
   /** A one-time code for a trolley of the flight (one terminal per trolley; "A" unless named), or for no flight (null). */
   enrolmentCode(trolleyId?: string | null): Promise<string>;
 }
@@ -41,7 +45,23 @@ export async function groundWithFlight(
   const payload = { flightId, capMinor: registration.capMinor, seat: registration.seat };
   const voucherText = (await call(t.app, { method: "POST", url: "/registrations", headers: bearer(p.token), payload }, 201)).json()
     .voucherText;
-  const rotationId = options.rotation === true ? await secondLeg(t, ops, flightId) : undefined;
+  const legTwo = options.rotation === true ? await secondLeg(t, ops, flightId) : undefined;
+  const rotationId = legTwo?.rotationId;
+  const legTwoVoucherText =
+    legTwo === undefined
+      ? undefined
+      : (
+          await call(
+            t.app,
+            {
+              method: "POST",
+              url: "/registrations",
+              headers: bearer(p.token),
+              payload: { ...payload, capMinor: 30_000, flightId: legTwo.flightId, currency: "CNY" },
+            },
+            201,
+          )
+        ).json().voucherText;
   const target = rotationId === undefined ? { flightId } : { rotationId };
   return {
     t,
@@ -50,6 +70,7 @@ export async function groundWithFlight(
     voucherText,
     passengerToken: p.token,
     rotationId,
+    legTwoVoucherText,
     async enrolmentCode(trolleyId: string | null = "A") {
       const payload = trolleyId === null ? { name: "Spare" } : { name: `Trolley ${trolleyId}`, ...target, trolleyId };
       const response = await call(t.app, { method: "POST", url: "/ops/enrolment-codes", headers: bearer(ops), payload }, 201);
@@ -58,22 +79,36 @@ export async function groundWithFlight(
   };
 }
 
-/** Leg 2 of the flight's rotation, CTU→PVG three hours later, with prices only: its trolleys carry their stock over. */
-async function secondLeg(t: TestApp, ops: string, legOneId: string): Promise<string> {
+/**
+ * Leg 2 of the flight's rotation, PVG→HKG three hours later, selling in HKD at HK$1 = CN¥0.9123,
+ * with prices only: its trolleys carry their stock over.
+ */
+async function secondLeg(t: TestApp, ops: string, legOneId: string): Promise<{ rotationId: string; flightId: string }> {
   const { flightId } = await createFlight(t, ops, {
     number: "8851",
-    origin: "CTU",
-    destination: "PVG",
+    origin: "PVG",
+    destination: "HKG",
+    currency: "HKD",
     departureAtMs: DEPARTURE_MS + 3 * 3_600_000,
   });
-  await loadFlight(t, ops, flightId);
+  await loadFlight(t, ops, flightId, "HKD");
+  await call(
+    t.app,
+    {
+      method: "PUT",
+      url: `/ops/flights/${flightId}/rates`,
+      headers: bearer(ops),
+      payload: { rates: [{ currency: "CNY", rateMicros: 912_300, source: "airline treasury" }] },
+    },
+    200,
+  );
   await call(
     t.app,
     {
       method: "PUT",
       url: `/ops/flights/${flightId}/catalog`,
       headers: { ...bearer(ops), "content-type": "text/csv" },
-      payload: SAMPLE_PRICES_CSV,
+      payload: SAMPLE_PRICES_CSV.replaceAll(",CNY", ",HKD"),
     },
     200,
   );
@@ -87,5 +122,5 @@ async function secondLeg(t: TestApp, ops: string, legOneId: string): Promise<str
     },
     201,
   );
-  return rotation.json().rotationId;
+  return { rotationId: rotation.json().rotationId, flightId };
 }
