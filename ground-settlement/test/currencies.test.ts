@@ -48,6 +48,9 @@ describe("a CNY account on a HKD leg", () => {
       200,
     );
     expect(rates.json().rates).toEqual([HKD_TO_CNY]);
+    // The passenger pages find the flight with its rates, to offer the CNY account.
+    const found = await call(t.app, { method: "GET", url: "/flights?carrier=9C&number=8890&date=2026-12-01" }, 200);
+    expect(found.json().flights[0].rates).toEqual([HKD_TO_CNY]);
     // HK$2,000.00 is the flight's largest cap: CN¥1,824.60 in CNY.
     const over = await register(p.token, { capMinor: cnyOf(200_000) + 1, currency: "CNY" });
     expect([over.statusCode, over.json().code, over.json().details.capMaxMinor]).toEqual([422, "cap_out_of_range", 182_460]);

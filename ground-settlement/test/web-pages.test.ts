@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogItems, flights } from "../src/db/schema/flights.js";
 import { passengers } from "../src/db/schema/identity.js";
 import { accounts } from "../src/db/schema/ledger.js";
+import { registrations } from "../src/db/schema/registrations.js";
 import { createStaffUser } from "../src/services/staff.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
@@ -115,6 +116,37 @@ describe("the passenger's pages in Chromium", () => {
     await expect.poll(qrShows).toBe(true);
     expect(await page.textContent('[data-testid="voucher-name"]')).toBe("LI/WEI MR · seat 12A");
     await shot(page, "web-05-voucher-offline");
+    await context.close();
+  });
+
+  it("registers a CNY account for a HKD leg, saying the rate, and holds it in CNY", async () => {
+    const { flightId } = await createFlight(t, ops, { number: "8890", destination: "HKG", currency: "HKD" });
+    await loadFlight(t, ops, flightId, "HKD");
+    const rate = { currency: "CNY", rateMicros: 912_300, source: "airline treasury" };
+    await call(t.app, { method: "PUT", url: `/ops/flights/${flightId}/rates`, headers: bearer(ops), payload: { rates: [rate] } }, 200);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const email = `hk-${Date.now()}@example.com`;
+    await signUp(page, email, "HO/KA MAN MS");
+    await fund(email, 100_000);
+    await page.goto(`${url}/app/passenger/register`);
+    await page.fill('input[name="carrier"]', "9C");
+    await page.fill('input[name="number"]', "8890");
+    await page.fill('input[name="date"]', "2026-12-01");
+    await page.click('form[data-form="find-flight"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="rate-explained"]');
+    expect(await page.textContent('[data-testid="rate-explained"]')).toContain("at 1 HKD = 0.9123 CNY (airline treasury)");
+    // The flight's HK$2,000.00 largest cap is CN¥1,824.60.
+    expect(await page.textContent('form[data-form="register"] label')).toContain("(CNY, at most CN¥1,000.00)");
+    await page.fill('input[name="cap"]', "200");
+    await shot(page, "web-03b-register-hkd-leg");
+    await page.click('form[data-form="register"] button[type="submit"]');
+    await page.waitForSelector('[data-page="voucher"] [data-testid="voucher-qr"]');
+    const [held] = await t.db
+      .select({ currency: registrations.currency, capMinor: registrations.capMinor })
+      .from(registrations)
+      .where(eq(registrations.flightId, flightId));
+    expect(held).toEqual({ currency: "CNY", capMinor: 20_000 });
     await context.close();
   });
 

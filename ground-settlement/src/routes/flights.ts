@@ -19,7 +19,7 @@ import {
   setCrew,
 } from "../services/flights.js";
 import { listIssuerKeys, revokeIssuerKey, rotateIssuerKey } from "../services/issuer-keys.js";
-import { setRates } from "../services/rates.js";
+import { ratesOf, setRates } from "../services/rates.js";
 import { AmountMinor, Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
 
 const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
@@ -103,10 +103,26 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ flights: Type.Array(FlightBody) }), ...errorResponses() },
+        response: {
+          200: Type.Object({
+            flights: Type.Array(
+              Type.Intersect([
+                FlightBody,
+                // The accounts a passenger may register with besides the flight's currency, at these rates.
+                Type.Object({ rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })) }),
+              ]),
+            ),
+          }),
+          ...errorResponses(),
+        },
       },
     },
-    async (request) => ({ flights: (await findFlights(app.db, request.query)).map(flightView) }),
+    async (request) => {
+      const found = await findFlights(app.db, request.query);
+      const flights = [];
+      for (const flight of found) flights.push({ ...flightView(flight), rates: await ratesOf(app.db, flight.id) });
+      return { flights };
+    },
   );
 
   app.get(

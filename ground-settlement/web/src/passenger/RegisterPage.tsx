@@ -1,4 +1,6 @@
 /** Find a flight and register with a spending cap, the hold explained in plain words (browser). */
+
+import { convertMinor, describeRate, type ExchangeRate, money } from "@cabinpay/shared";
 import { type FormEvent, useState } from "react";
 import { api, errorText } from "../api.js";
 import { amount } from "../money.js";
@@ -17,6 +19,7 @@ interface FlightView {
   readonly departureAtMs: number;
   readonly capMaxMinor: number;
   readonly registrationClosesAtMs: number;
+  readonly rates: readonly ExchangeRate[];
 }
 
 export function RegisterPage({ me, onRegistered }: { me: Me; onRegistered: () => Promise<void> }) {
@@ -37,8 +40,20 @@ export function RegisterPage({ me, onRegistered }: { me: Me; onRegistered: () =>
       setMessage(errorText(error));
     }
   };
-  const wallet = me.wallets.find((w) => w.currency === flight?.currency);
-  const maxMinor = flight === undefined ? 0 : Math.min(flight.capMaxMinor, wallet?.availableMinor ?? 0);
+  // The wallet in the flight's currency; else one the flight has a rate into (a CNY account on a
+  // HKD leg), held and debited in its own currency at that rate.
+  const wallet =
+    me.wallets.find((w) => w.currency === flight?.currency) ??
+    me.wallets.find((w) => flight?.rates.some((rate) => rate.currency === w.currency) === true);
+  const rate = flight?.rates.find((r) => r.currency === wallet?.currency);
+  const limitMinor =
+    flight === undefined
+      ? 0
+      : rate === undefined
+        ? flight.capMaxMinor
+        : convertMinor(money(flight.capMaxMinor, flight.currency), rate).amountMinor;
+  const maxMinor = Math.min(limitMinor, wallet?.availableMinor ?? 0);
+  const capCurrency = wallet?.currency ?? flight?.currency ?? "CNY";
   const capMinor = Math.round(Number(cap) * 100);
   const register = async (event: FormEvent) => {
     event.preventDefault();
@@ -47,6 +62,7 @@ export function RegisterPage({ me, onRegistered }: { me: Me; onRegistered: () =>
       const registration = await api<RegistrationView>("POST", "/registrations", {
         flightId: flight.flightId,
         capMinor,
+        ...(rate === undefined ? {} : { currency: rate.currency }),
         ...(seat.trim() === "" ? {} : { seat: seat.trim().toUpperCase() }),
       });
       await onRegistered();
@@ -84,13 +100,19 @@ export function RegisterPage({ me, onRegistered }: { me: Me; onRegistered: () =>
           </h2>
           <p className="muted">Departs {new Date(flight.departureAtMs).toLocaleString()}</p>
           <label>
-            How much you may spend on board ({flight.currency}, at most {amount(maxMinor, flight.currency)})
+            How much you may spend on board ({capCurrency}, at most {amount(maxMinor, capCurrency)})
             <input name="cap" inputMode="decimal" value={cap} onChange={(e) => setCap(e.target.value)} required />
           </label>
           <label>
             Seat (optional, helps crew check your boarding pass)
             <input name="seat" value={seat} onChange={(e) => setSeat(e.target.value)} maxLength={4} />
           </label>
+          {rate !== undefined && (
+            <p className="explain" data-testid="rate-explained">
+              This flight sells in {flight.currency}. Your {capCurrency} account is held and debited in {capCurrency} at{" "}
+              {describeRate(flight.currency as ExchangeRate["currency"], rate)} ({rate.source}), each purchase rounded half up.
+            </p>
+          )}
           <p className="explain" data-testid="hold-explained">
             We set this amount aside on your account now (a hold), so your purchases on board are never declined for lack of money. After
             landing you pay only for what you bought, and the rest of the hold is released back to you.
