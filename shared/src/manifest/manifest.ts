@@ -34,6 +34,12 @@ import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } f
 
 /** v2 added the rotation block (v1 manifests were for one flight, loaded one at a time); v3 the exchange rates. */
 export const MANIFEST_FORMAT_VERSION = 3;
+/**
+ * Every version this code reads. A terminal updated with manifests of an older version stored
+ * (and records under them unsent) must still open them and upload: an update never strands a
+ * record. A version is dropped from here only once no terminal can hold it.
+ */
+export const MANIFEST_READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 export const MANIFEST_RATES_MAX = 16;
 export const ROTATION_LEGS_MAX = 8;
 export const CREW_ROLES = ["crew", "purser"] as const;
@@ -102,7 +108,8 @@ export interface ManifestContent {
 }
 
 export interface Manifest extends ManifestContent {
-  readonly formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  /** The version it was encoded in: this code writes MANIFEST_FORMAT_VERSION and reads every readable one. */
+  readonly formatVersion: number;
   readonly signingKeyId: string;
   readonly signature: Uint8Array;
   readonly bytes: Uint8Array;
@@ -135,7 +142,8 @@ export type ManifestResult =
 /** Verifies a downloaded or imported manifest. Never throws. */
 export function verifyManifest(bytes: Uint8Array, context: ManifestContext): ManifestResult {
   if (bytes.length > LIMITS.manifestBytesMax) return reject("too_large", `${bytes.length} bytes, limit ${LIMITS.manifestBytesMax}`);
-  if (bytes.length > 0 && bytes[0] !== MANIFEST_FORMAT_VERSION) return reject("unsupported_version", `manifest format ${bytes[0]}`);
+  if (bytes.length > 0 && !MANIFEST_READABLE_VERSIONS.includes(bytes[0]!))
+    return reject("unsupported_version", `manifest format ${bytes[0]}`);
   let manifest: Manifest;
   let signedLength: number;
   try {
@@ -320,7 +328,7 @@ function readRotation(r: ByteReader): ManifestRotation | undefined {
 
 function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: number } {
   const r = new ByteReader(bytes);
-  r.u8("version");
+  const version = r.u8("version");
   const manifestId = bytesToUuid(r.fixed(UUID_BYTES, "manifest id"));
   const flight = readFlight(r);
   const currency = String.fromCharCode(...r.fixed(3, "currency"));
@@ -365,8 +373,9 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     };
     crew.push({ crewId, name, role, pinVerifier });
   }
-  const rotation = readRotation(r);
-  const rates = Array.from({ length: count(r.u8("rate count"), MANIFEST_RATES_MAX, "rates", 0) }, () => {
+  // v2 added the rotation, v3 the rates: an older manifest has neither.
+  const rotation = version >= 2 ? readRotation(r) : undefined;
+  const rates = Array.from({ length: version >= 3 ? count(r.u8("rate count"), MANIFEST_RATES_MAX, "rates", 0) : 0 }, () => {
     const currency = String.fromCharCode(...r.fixed(3, "rate currency"));
     if (!isCurrencyCode(currency)) throw new DecodeError("manifest: rate currency");
     return { currency, rateMicros: r.u64("rate micros"), source: r.str8("rate source", 0, RATE_SOURCE_BYTES_MAX) };
@@ -396,7 +405,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     if (error instanceof CabinPayError) throw new DecodeError(`manifest: ${error.message}`);
     throw error;
   }
-  const manifest: Manifest = { ...content, formatVersion: MANIFEST_FORMAT_VERSION, signingKeyId, signature, bytes: bytes.slice() };
+  const manifest: Manifest = { ...content, formatVersion: version, signingKeyId, signature, bytes: bytes.slice() };
   return { manifest, signedLength };
 }
 
