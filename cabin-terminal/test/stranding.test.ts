@@ -5,8 +5,13 @@
  *   flight. Before, opening the expired manifest threw at start: no start, no upload;
  * - by a second leg: loading the next flight before uploading the first no longer leaves the
  *   first's records behind; an upload sends every flight with unsent records, oldest first;
- * - by re-enrolment: a new enrolment (a new terminal id) is refused while records are unsent.
+ * - by re-enrolment: a new enrolment (a new terminal id) is refused while records are unsent;
+ * - by another app version: one that cannot read a flight it finds stored refuses to start, says
+ *   what is unsent and how to upload it, and changes nothing.
  */
+import { join } from "node:path";
+import { MANIFEST_FORMAT_VERSION } from "@cabinpay/shared";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bearer,
@@ -119,6 +124,50 @@ describe("a terminal switched on again after its flight's manifest expired", () 
       expect((await core["status/get"]({})).unsentRecords).toBe(0);
     } finally {
       core.close();
+    }
+  });
+
+  it("refuses to start under an app version that cannot read a stored flight with unsent records, and changes nothing", async () => {
+    // A terminal of its own, on trolley A (freed from the first case's terminal).
+    const { ops } = await staffKeys(t);
+    await call(t.app, { method: "POST", url: `/ops/flights/${ground.flightId}/trolleys/A/release`, headers: bearer(ops) }, 200);
+    const own = tempDir();
+    t.clock.nowMs = DEPARTURE_MS - 3_600_000;
+    const first = createTerminalCore({ dataDir: own, now: () => t.clock.nowMs });
+    await first["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode("A") });
+    await first["manifest/download"]({ carrier: "9C", number: "8850", date: "2026-12-01", trolleyId: "A" });
+    await first["crew/login"]({ crewId: "C1001", pin: "2468" });
+    await first["cart/add"]({ sku: "DR-COF-300" });
+    expect(await first["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ approved: true });
+    first.close();
+    // As another version would find it: a manifest format it does not read.
+    const setFormat = (format: number) => {
+      const sqlite = new Database(join(own, "terminal.db"));
+      const { manifest } = sqlite.prepare("SELECT manifest FROM flights").get() as { manifest: Buffer };
+      manifest[0] = format;
+      sqlite.prepare("UPDATE flights SET manifest = ?").run(manifest);
+      sqlite.close();
+    };
+    setFormat(9);
+    let refusal: unknown;
+    try {
+      createTerminalCore({ dataDir: own, now: () => t.clock.nowMs }).close();
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({
+      code: "records_unsent",
+      message: expect.stringMatching(/manifest format 9.*1 of its records are not on the ground yet.*Nothing was changed/),
+    });
+    // Back under the version that stored it: the same sale, still unsent, uploads.
+    setFormat(MANIFEST_FORMAT_VERSION);
+    const again = createTerminalCore({ dataDir: own, now: () => t.clock.nowMs });
+    try {
+      expect((await again["status/get"]({})).unsentRecords).toBe(1);
+      t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+      expect(await again["sync/upload"]({})).toMatchObject({ accepted: 1 });
+    } finally {
+      again.close();
     }
   });
 });

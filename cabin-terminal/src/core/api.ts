@@ -66,7 +66,14 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & 
   const retentionMs = options.retentionMs ?? RETENTION_MS_DEFAULT;
   purgeAcknowledged(db, { nowMs: now(), retentionMs });
   // The flight opened last stays current after its service closed: it still has to be uploaded.
-  let flight: LoadedFlight | undefined = currentFlight(db);
+  let flight: LoadedFlight | undefined;
+  try {
+    flight = currentFlight(db);
+  } catch (error) {
+    // Refused at start (another app version's flight): nothing stays open behind the refusal.
+    database.close();
+    throw error;
+  }
 
   function validated<K extends keyof typeof TERMINAL_API_INPUTS>(name: K, input: unknown): TerminalApiInput<K> {
     const schema = TERMINAL_API_INPUTS[name];

@@ -3,9 +3,9 @@
  * gate) is verified against the ground key pinned at enrolment, then stored with this trolley's
  * stock. It can be replaced (fresher revocations) until the first sale.
  */
-import { flightKey, type Manifest, verifyManifest } from "@cabinpay/shared";
+import { flightKey, MANIFEST_READABLE_VERSIONS, type Manifest, verifyManifest } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
 import { enrolment, flights, records, stock } from "../db/schema.js";
 import { TerminalError } from "../errors.js";
@@ -75,7 +75,26 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
 export function openFlight(db: TerminalDb, key: string): LoadedFlight {
   const [row] = db.select().from(flights).where(eq(flights.flightKey, key)).all();
   if (row === undefined) throw new TerminalError("flight_not_loaded", `flight ${key} is not loaded: load its manifest first`);
+  if (!MANIFEST_READABLE_VERSIONS.includes(row.manifest[0] ?? 0)) refuseOtherVersion(db, key, row.manifest[0] ?? 0);
   return { flightKey: key, manifest: verified(db, row.manifest, ANY_TIME), trolleyId: row.trolleyId };
+}
+
+/**
+ * This app version cannot read a flight another version stored (a downgrade, or a version that
+ * dropped an old format): it changes nothing and says how to get the records up.
+ */
+function refuseOtherVersion(db: TerminalDb, key: string, format: number): never {
+  const [unsent] = db
+    .select({ n: sql<number>`count(*)` })
+    .from(records)
+    .where(and(eq(records.flightKey, key), isNull(records.uploadedAtMs)))
+    .all();
+  const what = `this app version cannot read flight ${key} as another version stored it (manifest format ${format}; it reads ${MANIFEST_READABLE_VERSIONS.join(", ")})`;
+  if ((unsent?.n ?? 0) === 0) throw new TerminalError("manifest_rejected", `${what}: load the flight again`);
+  throw new TerminalError(
+    "records_unsent",
+    `${what}, and ${unsent!.n} of its records are not on the ground yet: run the version that loaded it, upload, then change versions. Nothing was changed.`,
+  );
 }
 
 /** The flight a manifest is for, once its signature holds (its time window is checked when it is loaded). */
