@@ -182,6 +182,19 @@ describe("the passenger's pages in Chromium", () => {
       await worker.close();
       t.clock.nowMs = clockBefore;
     }
+    // Planned as leg 1 of a rotation after the fact; leg 2 is loaded with stock of its own (a re-stock).
+    const legTwo = await createFlight(t, ops, { number: "8855", departureAtMs: DEPARTURE_MS + 4 * 3_600_000 });
+    await loadFlight(t, ops, legTwo.flightId);
+    await call(
+      t.app,
+      {
+        method: "POST",
+        url: "/ops/rotations",
+        headers: bearer(ops),
+        payload: { aircraft: "B-30AB", date: "2026-12-01", flightIds: [flightId, legTwo.flightId] },
+      },
+      201,
+    );
     await createStaffUser(t.db, {
       email: "finance@airline.example",
       displayName: "Finance Desk",
@@ -204,6 +217,10 @@ describe("the passenger's pages in Chromium", () => {
     await page.click(`[data-flight="${flightId}"] a`);
     await page.waitForSelector('[data-page="finance-flight"]');
     expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥376.00");
+    // The flight is leg 1 of its aircraft's rotation: the page gives the rotation's stock too.
+    await expect
+      .poll(() => page.textContent('[data-testid="finance-leg"]'))
+      .toMatch(/^Leg 1 of 2 .* over the rotation, items loaded \d+: sold 4, back to catering at re-stocks \d+, left at the end \d+$/);
     const bars = (chart: string) => page.locator(`[data-chart="${chart}"] .bar-row`).allTextContents();
     expect(await bars("Sales by category")).toEqual(["duty freeCN¥384.00", "drinkCN¥20.00"]);
     expect(await bars("Sales by hour (UTC)")).toEqual(["00:00 (3)CN¥404.00"]); // the records were made at the test clock's start

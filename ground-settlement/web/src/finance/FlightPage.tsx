@@ -40,7 +40,7 @@ interface Reconciliation {
   readonly crew: readonly { crewId: string; sales: Amount; voids: Amount }[];
   readonly stock: readonly { trolleyId: string; sku: string; loaded: number; sold: number; left: number }[];
   readonly rates: readonly { currency: string; rateMicros: number; source: string; text: string }[];
-  readonly rotation: { legNumber: number; legCount: number; stockCarried: boolean } | null;
+  readonly rotation: { rotationId: string; legNumber: number; legCount: number; stockCarried: boolean } | null;
   readonly handovers: readonly {
     terminalId: string;
     terminalName: string;
@@ -53,8 +53,13 @@ interface Reconciliation {
   readonly rejectedBatches: readonly { id: string; reason: string; detail: string; receivedAtMs: number }[];
 }
 
+interface RotationStock {
+  readonly totals: { loadedByOps: number; sold: number; offloadedAtRestock: number; leftAtEnd: number };
+}
+
 export function FlightPage({ flightId }: { flightId: string }) {
   const [report, setReport] = useState<Reconciliation | undefined>();
+  const [rotationStock, setRotationStock] = useState<RotationStock | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const load = useCallback(() => {
     api<Reconciliation>("GET", `/finance/flights/${flightId}/reconciliation`)
@@ -62,6 +67,13 @@ export function FlightPage({ flightId }: { flightId: string }) {
       .catch((error) => setMessage(errorText(error)));
   }, [flightId]);
   useEffect(load, [load]);
+  const rotationId = report?.rotation?.rotationId;
+  useEffect(() => {
+    if (rotationId === undefined) return;
+    api<RotationStock>("GET", `/finance/rotations/${rotationId}/stock`)
+      .then(setRotationStock)
+      .catch((error) => setMessage(errorText(error)));
+  }, [rotationId]);
   if (report === undefined) return <main className="page">{message ?? "…"}</main>;
   return (
     <main className="page" data-page="finance-flight">
@@ -78,6 +90,8 @@ export function FlightPage({ flightId }: { flightId: string }) {
         <p data-testid="finance-leg">
           Leg {report.rotation.legNumber} of {report.rotation.legCount} of its aircraft's rotation ·{" "}
           {report.rotation.stockCarried ? "the trolleys flew on with what the leg before left" : "trolleys loaded for this leg"}
+          {rotationStock !== undefined &&
+            ` · over the rotation, items loaded ${rotationStock.totals.loadedByOps}: sold ${rotationStock.totals.sold}, back to catering at re-stocks ${rotationStock.totals.offloadedAtRestock}, left at the end ${rotationStock.totals.leftAtEnd}`}
         </p>
       )}
       {report.rates.length > 0 && (
