@@ -323,6 +323,12 @@ describe("the passenger's pages in Chromium", () => {
     expect(await page.textContent('[data-testid="catalog-ok"]')).toBe("21 items loaded on trolleys A, B");
     await page.click("text=Save roster");
     await page.waitForSelector("text=2 crew members saved");
+    // Passengers with HKD accounts: the rate they are debited at, typed as people say it.
+    await page.fill('input[name="rateCurrency"]', "hkd");
+    await page.fill('input[name="ratePerMajor"]', "1.0961");
+    await page.fill('input[name="rateSource"]', "airline treasury 08:00");
+    await page.click('form[data-form="rates"] button[type="submit"]');
+    await expect.poll(() => page.textContent('[data-testid="rates"]')).toBe("1 CNY = 1.0961 HKD (airline treasury 08:00)");
     await page.click("text=New one-time code");
     await page.waitForSelector('[data-testid="enrolment-code"]');
     expect(await page.textContent('[data-testid="enrolment-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);

@@ -37,6 +37,12 @@ const FlightBody = Type.Object({
   registrationClosesAtMs: TimeMs,
 });
 
+// The accounts a passenger may register with besides the flight's currency, at these rates.
+const FlightWithRates = Type.Intersect([
+  FlightBody,
+  Type.Object({ rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })) }),
+]);
+
 export function flightView(flight: Flight) {
   return {
     ...flightIdentity(flight),
@@ -60,6 +66,7 @@ const CatalogItemJson = Type.Object(
 
 export async function flightRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const withRates = async (flight: Flight) => ({ ...flightView(flight), rates: await ratesOf(app.db, flight.id) });
 
   app.post(
     "/ops/flights",
@@ -103,24 +110,13 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({
-            flights: Type.Array(
-              Type.Intersect([
-                FlightBody,
-                // The accounts a passenger may register with besides the flight's currency, at these rates.
-                Type.Object({ rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })) }),
-              ]),
-            ),
-          }),
-          ...errorResponses(),
-        },
+        response: { 200: Type.Object({ flights: Type.Array(FlightWithRates) }), ...errorResponses() },
       },
     },
     async (request) => {
       const found = await findFlights(app.db, request.query);
       const flights = [];
-      for (const flight of found) flights.push({ ...flightView(flight), rates: await ratesOf(app.db, flight.id) });
+      for (const flight of found) flights.push(await withRates(flight));
       return { flights };
     },
   );
@@ -129,9 +125,14 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
     "/flights/:flightId",
     {
       config: { access: ["public"] },
-      schema: { tags: ["flights"], summary: "One flight", params: FlightIdParams, response: { 200: FlightBody, ...errorResponses(404) } },
+      schema: {
+        tags: ["flights"],
+        summary: "One flight, with its rates",
+        params: FlightIdParams,
+        response: { 200: FlightWithRates, ...errorResponses(404) },
+      },
     },
-    async (request) => flightView(await getFlight(app.db, request.params.flightId)),
+    async (request) => withRates(await getFlight(app.db, request.params.flightId)),
   );
 
   app.put(

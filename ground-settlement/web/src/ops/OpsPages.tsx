@@ -6,6 +6,7 @@
 import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
 import { ApiCallError, api, errorText } from "../api.js";
 import { Link, navigate } from "../router.js";
+import { Rates } from "./Rates.js";
 import { Rotations } from "./Rotations.js";
 
 interface FlightRow {
@@ -189,6 +190,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
           </div>
         )}
       </section>
+      <Rates flightId={flightId} />
       <form className="card form" onSubmit={(event) => void saveRoster(event)}>
         <h2>Crew roster</h2>
         <label>
