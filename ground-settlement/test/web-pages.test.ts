@@ -47,6 +47,11 @@ describe("the passenger's pages in Chromium", () => {
     await t?.close();
   });
 
+  /** axe-core's violations inside `selector` (the context must bypass the page's CSP to inject it). */
+  const axeViolations = async (page: Page, selector: string): Promise<string[]> => {
+    await page.addScriptTag({ content: axe.source });
+    return (await page.evaluate(`axe.run(${JSON.stringify(selector)}).then((r) => r.violations.map((v) => v.id))`)) as string[];
+  };
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   const signUp = async (page: Page, email: string, name: string) => {
     await page.goto(`${url}/app/passenger`);
@@ -120,11 +125,12 @@ describe("the passenger's pages in Chromium", () => {
   });
 
   it("registers a CNY account for a HKD leg, saying the rate, and holds it in CNY", async () => {
+    // axe-core is injected as a script (past the page's CSP, for this check only).
     const { flightId } = await createFlight(t, ops, { number: "8890", destination: "HKG", currency: "HKD" });
     await loadFlight(t, ops, flightId, "HKD");
     const rate = { currency: "CNY", rateMicros: 912_300, source: "airline treasury" };
     await call(t.app, { method: "PUT", url: `/ops/flights/${flightId}/rates`, headers: bearer(ops), payload: { rates: [rate] } }, 200);
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
     const page = await context.newPage();
     const email = `hk-${Date.now()}@example.com`;
     await signUp(page, email, "HO/KA MAN MS");
@@ -139,6 +145,7 @@ describe("the passenger's pages in Chromium", () => {
     // The flight's HK$2,000.00 largest cap is CN¥1,824.60.
     expect(await page.textContent('form[data-form="register"] label')).toContain("(CNY, at most CN¥1,000.00)");
     await page.fill('input[name="cap"]', "200");
+    expect(await axeViolations(page, 'form[data-form="register"]')).toEqual([]);
     await shot(page, "web-03b-register-hkd-leg");
     await page.click('form[data-form="register"] button[type="submit"]');
     await page.waitForSelector('[data-page="voucher"] [data-testid="voucher-qr"]');
@@ -204,7 +211,8 @@ describe("the passenger's pages in Chromium", () => {
       costLog2N: 10,
     });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // axe-core is injected as a script (past the page's CSP, for this check only).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${url}/app/finance`);
     await page.fill('form[data-form="staff-login"] input[name="email"]', "finance@airline.example");
@@ -329,6 +337,7 @@ describe("the passenger's pages in Chromium", () => {
     await page.fill('input[name="rateSource"]', "airline treasury 08:00");
     await page.click('form[data-form="rates"] button[type="submit"]');
     await expect.poll(() => page.textContent('[data-testid="rates"]')).toBe("1 CNY = 1.0961 HKD (airline treasury 08:00)");
+    expect(await axeViolations(page, 'form[data-form="rates"]')).toEqual([]);
     await page.click("text=New one-time code");
     await page.waitForSelector('[data-testid="enrolment-code"]');
     expect(await page.textContent('[data-testid="enrolment-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -359,9 +368,7 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('[data-rotation="B-30AA"] button');
     await page.waitForSelector('[data-testid="rotation-code"]');
     expect(await page.textContent('[data-testid="rotation-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-    await page.addScriptTag({ content: axe.source });
-    const violations = (await page.evaluate(`axe.run('[data-testid="rotations"]').then((r) => r.violations.map((v) => v.id))`)) as string[];
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="rotations"]')).toEqual([]);
     await page.locator('[data-testid="rotations"]').scrollIntoViewIfNeeded();
     await shot(page, "web-11-ops-rotations");
     await context.close();
