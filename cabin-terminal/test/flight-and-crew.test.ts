@@ -94,9 +94,12 @@ describe("loading a flight", () => {
     expect(db.select().from(stock).where(eq(stock.flightKey, fresher.flightKey)).all()).toHaveLength(3);
   });
 
-  it("detects a stored manifest edited on the device", () => {
+  it("detects a stored manifest edited on the device, also after it was opened (and verified once) before", () => {
     const opened = database();
     const loaded = loadFlight(opened.db, { manifestBytes: manifestBytes(), trolleyId: "A", nowMs: NOW });
+    // The same bytes are verified once, then reused while they stay the same.
+    const first = openFlight(opened.db, loaded.flightKey);
+    expect(openFlight(opened.db, loaded.flightKey)).toBe(first);
     opened.sqlite
       .prepare("update flights set manifest = ? where flight_key = ?")
       .run(Buffer.from(manifestBytes({}, createNobleSigner(generateSecretKey()))), loaded.flightKey);

@@ -106,6 +106,13 @@ describe("a rotation on the crew UI in Chromium", () => {
     );
     expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥183.23");
     await shot(page, "15-rotation-hkd-leg-approved");
+    // On a phone, in Chinese: the same debit and rate, in words.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('[data-testid="language"]');
+    await expect
+      .poll(() => page.textContent('[data-testid="charged"]'))
+      .toBe("从旅客账户扣款 ¥116.77，汇率 1 HKD = 0.9123 CNY（airline treasury）");
+    await shot(page, "15-rotation-hkd-leg-approved-phone-zh");
     await page.close();
   });
 });

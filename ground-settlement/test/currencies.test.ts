@@ -114,4 +114,28 @@ describe("a CNY account on a HKD leg", () => {
     });
     await assertMoneyInvariants(t, false);
   });
+
+  it("lets a rate change racing a flight's first manifest either reach that manifest or be refused, never half", async () => {
+    for (let round = 0; round < 6; round += 1) {
+      const number = String(8891 + round);
+      const { flightId: raced } = await createFlight(t, ops, { number, destination: "HKG", currency: "HKD" });
+      await loadFlight(t, ops, raced, "HKD");
+      const terminal = await enrolTerminal(t, ops, raced, "A");
+      const rate = { ...HKD_TO_CNY, rateMicros: 900_000 + round };
+      const [put, served] = await Promise.all([
+        t.app.inject({ method: "PUT", url: `/ops/flights/${raced}/rates`, headers: bearer(ops), payload: { rates: [rate] } }),
+        t.app.inject(terminal.request("GET", `/terminal/flights/${raced}/manifest`)),
+      ]);
+      expect(served.statusCode).toBe(200);
+      const manifest = verifyManifest(served.rawPayload, {
+        manifestKey: fromBase64Url(terminal.manifestPublicKey)!,
+        verifier: createNodeVerifier(),
+        nowMs: t.clock.nowMs,
+        clockToleranceMs: 60_000,
+      });
+      if (!manifest.ok) throw new Error(manifest.detail);
+      if (put.statusCode === 200) expect(manifest.manifest.rates).toEqual([rate]);
+      else expect([put.statusCode, put.json().code, manifest.manifest.rates]).toEqual([409, "rates_frozen", []]);
+    }
+  });
 });
