@@ -6,6 +6,7 @@ import { ApiError } from "../src/errors.js";
 import {
   accountsOutOfBalance,
   airlineAccount,
+  applyTransfers,
   balanceOf,
   createPending,
   createTransfer,
@@ -13,6 +14,7 @@ import {
   expirePending,
   fundWallet,
   getAccount,
+  LedgerError,
   ledgerTotals,
   postPending,
   voidPending,
@@ -26,7 +28,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ApiError) return error.code;
+    if (error instanceof ApiError || error instanceof LedgerError) return error.code;
     throw error;
   }
   return "no error";
@@ -177,6 +179,41 @@ describe.each(ENGINES)("ledger on %s", (engine) => {
     expect(await codeOf(move(cny.wallet, hkd.revenue))).toBe("currency_mismatch");
     expect(await codeOf(move(cny.wallet, newId()))).toBe("account_not_found");
     expect(await codeOf(move(cny.wallet, cny.wallet))).toBe("validation_failed");
+  });
+
+  it("checks a batch as one: ids once, a hold resolved once, no overdraw after any transfer in order", async () => {
+    const ids = await setup(5_000);
+    const { transfer: held } = await hold(ids, 2_000);
+    const take = { kind: "single", debitAccountId: ids.wallet, creditAccountId: ids.revenue, currency: "CNY", code: "sale" } as const;
+    const give = { kind: "single", debitAccountId: ids.revenue, creditAccountId: ids.wallet, currency: "CNY", code: "void" } as const;
+    const apply = (batch: Parameters<typeof applyTransfers>[1]) => db.transaction((tx) => applyTransfers(tx, batch, NOW));
+    const twice = newId();
+    expect(
+      await codeOf(
+        apply([
+          { ...take, id: twice, amountMinor: 1 },
+          { ...take, id: twice, amountMinor: 1 },
+        ]),
+      ),
+    ).toBe("validation_failed");
+    expect(
+      await codeOf(
+        apply([
+          { kind: "post", id: newId(), pendingId: held.id, amountMinor: 500, code: "sale" },
+          { kind: "void", id: newId(), pendingId: held.id, code: "release" },
+        ]),
+      ),
+    ).toBe("pending_already_resolved");
+    // 3,000 available: taking 4,000 before 1,000 comes back overdraws on the way, the other order does not.
+    const back = { ...give, id: newId(), amountMinor: 1_000 };
+    const spend = { ...take, id: newId(), amountMinor: 4_000 };
+    expect(await codeOf(apply([spend, back]))).toBe("insufficient_funds");
+    expect((await balance(ids.wallet)).availableMinor).toBe(3_000);
+    const results = await apply([back, spend]);
+    expect(results.map((r) => r.status)).toEqual(["created", "created"]);
+    expect((await apply([back, spend])).map((r) => r.status)).toEqual(["exists", "exists"]);
+    expect(await balance(ids.wallet)).toMatchObject({ postedMinor: 2_000, availableMinor: 0, pendingDebitsMinor: 2_000 });
+    expect(await accountsOutOfBalance(db)).toEqual([]);
   });
 
   it("keeps every invariant under any sequence of operations (property)", async () => {

@@ -9,10 +9,9 @@ import { lt } from "drizzle-orm";
 import type { FastifyBaseLogger } from "fastify";
 import type { Database } from "../db/client.js";
 import { requestNonces } from "../db/schema/terminals.js";
-import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
-import { duePendingIds, expirePending } from "../ledger/ledger.js";
-import { releaseHoldsOfClosedFlights } from "../services/settlement.js";
+import { duePendingIds, expirePending, LedgerError } from "../ledger/ledger.js";
+import { releaseHoldsOfClosedFlights } from "../services/flight-close.js";
 import { refuseForeign } from "./settlement.js";
 
 export const MAINTENANCE_QUEUE = "maintenance";
@@ -44,7 +43,7 @@ export async function expireDueHolds(db: Database, nowMs: number): Promise<numbe
       expired += 1;
     } catch (error) {
       // Resolved meanwhile by a settlement or a cancellation: nothing left to expire.
-      if (!(error instanceof ApiError && error.code === "pending_already_resolved")) throw error;
+      if (!(error instanceof LedgerError && error.code === "pending_already_resolved")) throw error;
     }
   }
   return expired;

@@ -12,7 +12,8 @@ import type { Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { settlements, terminalChains } from "../db/schema/uploads.js";
 import { derivedId } from "../ids.js";
-import { CLOSE_DEADLINE_AFTER_DEPARTURE_MS, closeFlight, settleRecords } from "../services/settlement.js";
+import { CLOSE_DEADLINE_AFTER_DEPARTURE_MS, closeFlight } from "../services/flight-close.js";
+import { settleRecords } from "../services/settlement.js";
 
 export const SETTLEMENT_QUEUE = "settlement";
 /** Records per settlement job: one transaction each, so debits outnumber jobs. */

@@ -5,7 +5,8 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Type } from "typebox";
-import { ApiError, type ErrorCode } from "../errors.js";
+import { ApiError, ERROR_STATUS, type ErrorCode } from "../errors.js";
+import { LedgerError } from "../ledger/errors.js";
 
 export const ErrorBody = Type.Object({
   code: Type.String({ description: "Stable error code from the catalogue" }),
@@ -29,8 +30,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
-    app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    app.setErrorHandler((error: FastifyError | ApiError | LedgerError, request, reply) => {
       const requestId = request.id;
+      // The ledger refuses in its own words; this is the one place they become HTTP.
+      if (error instanceof LedgerError) {
+        return reply.status(ERROR_STATUS[error.code]).send({ code: error.code, message: error.message, requestId, details: error.details });
+      }
       if (error instanceof ApiError) {
         // A caller told to come back is told when, in the standard header too.
         const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
