@@ -4,7 +4,7 @@ export default defineConfig({
   resolve: { conditions: ["@cabinpay/source"] },
   ssr: { resolve: { conditions: ["@cabinpay/source"] } },
   test: {
-    include: ["e2e/**/*.test.ts"],
+    include: ["e2e/**/*.test.ts", "checks/**/*.test.ts"],
     // The real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private servers).
     globalSetup: ["../ground-settlement/test/support/servers.ts"],
     testTimeout: 180_000,

@@ -11,12 +11,13 @@ import {
 import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { DECLINE_REASONS } from "../src/api/results.js";
 import { openTerminalDatabase } from "../src/core/db/open.js";
 import { records, stock } from "../src/core/db/schema.js";
 import { loadFlight } from "../src/core/flight/load.js";
 import { listSales, serviceReport } from "../src/core/sales/report.js";
 import { refundSale, voidSale } from "../src/core/sales/reverse.js";
-import { charge, closeService, DECLINE_REASONS, type Seller } from "../src/core/sales/sell.js";
+import { charge, closeService, type Seller } from "../src/core/sales/sell.js";
 import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes } from "./support/fixtures.js";
 
 const IN_FLIGHT = DEPARTURE_MS + 3_600_000;

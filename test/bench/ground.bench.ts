@@ -12,11 +12,12 @@ import { openDatabase } from "@cabinpay/ground-settlement/internal/db/client";
 import { deployment } from "@cabinpay/ground-settlement/internal/db/schema/deployment";
 import { terminalFlights, terminals } from "@cabinpay/ground-settlement/internal/db/schema/terminals";
 import { settlements } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
-import { settlementQueue, startSettlement, sweepOutbox } from "@cabinpay/ground-settlement/internal/jobs/settlement";
+import { queueJobs, settlementQueue, startSettlement } from "@cabinpay/ground-settlement/internal/jobs/settlement";
 import { fileKeyStore } from "@cabinpay/ground-settlement/internal/keys/key-store";
 import { fundWallet, walletAccount } from "@cabinpay/ground-settlement/internal/ledger/ledger";
 import { createFlight, type Flight, replaceCatalog } from "@cabinpay/ground-settlement/internal/services/flights";
-import { ingestBatch } from "@cabinpay/ground-settlement/internal/services/ingest";
+import { createIngest } from "@cabinpay/ground-settlement/internal/services/ingest";
+import { sweepOutbox } from "@cabinpay/ground-settlement/internal/services/outbox";
 import { signUp } from "@cabinpay/ground-settlement/internal/services/passengers";
 import { register } from "@cabinpay/ground-settlement/internal/services/registrations";
 import {
@@ -76,6 +77,9 @@ export async function runGroundBench(): Promise<void> {
     };
     rawVerifyMs();
 
+    // The ingest service as the API runs it; its queue is not used: the bench sweeps the outbox itself.
+    const queue = settlementQueue(redisUrl, prefix, deploymentId);
+    const ingest = createIngest({ db, jobs: queueJobs(queue) });
     const pairs: { rawMs: number; ingestMs: number }[] = [];
     const terminalsForSettlement: { terminalId: string }[] = [];
     for (let run = 0; run < INGEST_RUNS; run++) {
@@ -83,15 +87,17 @@ export async function runGroundBench(): Promise<void> {
       const bytes = batchOf(terminal, setup);
       const rawMs = rawVerifyMs();
       const start = performance.now();
-      const result = await ingestBatch(db, {
+      const result = await ingest.ingest({
         terminalId: terminal.terminalId,
+        flightId: setup.flight.id,
         flight: setup.flight,
         assignedTrolleyId: null,
         bytes,
         nowMs: DEPARTURE_MS + 3 * 3_600_000,
       });
       pairs.push({ rawMs, ingestMs: performance.now() - start });
-      if (result.records.filter((r) => r.outcome === "accepted").length !== BATCH_RECORDS) throw new Error("bench batch not accepted");
+      if (result.kind !== "accepted" || result.records.filter((r) => r.outcome === "accepted").length !== BATCH_RECORDS)
+        throw new Error("bench batch not accepted");
       terminalsForSettlement.push(terminal);
     }
     const rate = (name: string, totalMs: number): Rate => ({
@@ -118,7 +124,6 @@ export async function runGroundBench(): Promise<void> {
 
     // Settlement beside BullMQ's empty-job rate, per worker concurrency.
     const rows: Rate[] = [];
-    const queue = settlementQueue(redisUrl, prefix, deploymentId);
     let pendingTerminals = terminalsForSettlement;
     for (const concurrency of CONCURRENCIES) {
       const empty = await emptyJobRate(redisUrl, `${prefix}-empty-${concurrency}`, concurrency, EMPTY_JOBS);
@@ -133,8 +138,9 @@ export async function runGroundBench(): Promise<void> {
         pendingTerminals = [];
         for (let run = 0; run < INGEST_RUNS; run++) {
           const terminal = await newTerminal(db, setup.flight);
-          await ingestBatch(db, {
+          await ingest.ingest({
             terminalId: terminal.terminalId,
+            flightId: setup.flight.id,
             flight: setup.flight,
             assignedTrolleyId: null,
             bytes: batchOf(terminal, setup),
@@ -144,7 +150,7 @@ export async function runGroundBench(): Promise<void> {
         }
       }
       const records = pendingTerminals.length * BATCH_RECORDS;
-      await sweepOutbox(db, queue, DEPARTURE_MS + 3 * 3_600_000);
+      await sweepOutbox(db, queueJobs(queue), DEPARTURE_MS + 3 * 3_600_000);
       const start = performance.now();
       const worker = await startSettlement({
         db,

@@ -11,8 +11,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ServiceReport } from "@cabinpay/cabin-terminal/internal/api/results";
 import { createTerminalCore } from "@cabinpay/cabin-terminal/internal/core/api";
-import type { ServiceReport } from "@cabinpay/cabin-terminal/internal/core/sales/report";
 import { convertMinor, money } from "@cabinpay/shared";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

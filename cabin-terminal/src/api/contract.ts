@@ -5,12 +5,17 @@
  */
 import { type CrewRole, LIMITS, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
 import { type Static, type TSchema, Type } from "typebox";
-import type { LoginResult } from "../core/crew/login.js";
-import type { UploadAllSummary } from "../core/ground/upload-all.js";
-import type { PurgeResult } from "../core/retention.js";
-import type { RecordOutcomeItem, SaleListItem, ServiceReport } from "../core/sales/report.js";
-import type { RefundResult, VoidResult } from "../core/sales/reverse.js";
-import type { ChargeResult } from "../core/sales/sell.js";
+import type {
+  ChargeResult,
+  LoginResult,
+  PurgeResult,
+  RecordOutcomeItem,
+  RefundResult,
+  SaleListItem,
+  ServiceReport,
+  UploadAllSummary,
+  VoidResult,
+} from "./results.js";
 
 const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
 const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });

@@ -11,8 +11,8 @@ import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { formatMoney, LIMITS, money, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
 import type { FlightSummary, TerminalApi } from "../api/contract.js";
+import type { LoginResult } from "../api/results.js";
 import { createTerminalCore } from "../core/api.js";
-import type { LoginResult } from "../core/crew/login.js";
 import { TerminalError } from "../core/errors.js";
 
 export const USAGE = `usage: cabinpay-terminal [--data-dir DIR] [--json] <command> [options]

@@ -16,6 +16,7 @@ import {
   type TerminalApi,
   type TerminalApiInput,
 } from "../api/contract.js";
+import type { UploadAllSummary } from "../api/results.js";
 import { crewLogin } from "./crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "./db/open.js";
 import { flights, stock } from "./db/schema.js";
@@ -26,7 +27,7 @@ import { type LoadedFlight, loadFlight, manifestFlightKey, openFlight } from "./
 import { startAutoUpload } from "./ground/auto-upload.js";
 import { enrolWithGround, groundClient } from "./ground/client.js";
 import { handoversDue } from "./ground/handover.js";
-import { type UploadAllSummary, unsentByFlight, uploadAll } from "./ground/upload-all.js";
+import { unsentByFlight, uploadAll } from "./ground/upload-all.js";
 import { ChainGuard } from "./integrity/anchor.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";

@@ -5,16 +5,12 @@
  * is ever deleted. The flight row and its close record stay, as the chain's head.
  */
 import { and, eq, isNotNull, isNull, lt, max, sql } from "drizzle-orm";
+import type { PurgeResult } from "../api/results.js";
 import type { TerminalDb } from "./db/open.js";
 import { flights, records, voucherUsage } from "./db/schema.js";
 
 /** Long enough for finance to ask crew about a flight, short enough not to keep names for long. */
 export const RETENTION_MS_DEFAULT = 7 * 86_400_000;
-
-export interface PurgeResult {
-  readonly flights: readonly string[];
-  readonly records: number;
-}
 
 export function purgeAcknowledged(db: TerminalDb, input: { nowMs: number; retentionMs: number }): PurgeResult {
   if (!Number.isSafeInteger(input.retentionMs) || input.retentionMs < 0) throw new RangeError("retentionMs is a whole number ≥ 0");

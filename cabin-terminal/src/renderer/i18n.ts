@@ -1,5 +1,5 @@
+import type { DeclineReason } from "../api/results.js";
 /** The crew UI's words, in English and Simplified Chinese (renderer process). */
-import type { DeclineReason } from "../core/sales/sell.js";
 
 export type Language = "en" | "zh";
 

@@ -44,6 +44,18 @@ export function staffActor(principal: Principal): string {
   return principal.actor;
 }
 
+/** The passenger calling; only passengers reach these routes (the route's access says so too). */
+export function passengerIdOf(principal: Principal): string {
+  if (principal.kind !== "passenger") throw new ApiError("forbidden", "passengers only");
+  return principal.passengerId;
+}
+
+/** The terminal calling, by its device key. */
+export function terminalIdOf(principal: Principal): string {
+  if (principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
+  return principal.terminalId;
+}
+
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: readonly Access[];

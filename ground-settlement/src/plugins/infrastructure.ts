@@ -4,8 +4,8 @@ import fp from "fastify-plugin";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Database, DatabaseHandle } from "../db/client.js";
-import type { SettlementQueue } from "../jobs/settlement.js";
 import type { KeyStore } from "../keys/key-store.js";
+import type { SettlementJobs } from "../services/outbox.js";
 
 export interface Infrastructure {
   readonly config: Config;
@@ -15,7 +15,7 @@ export interface Infrastructure {
   /** This database's identity: every job carries it, and a worker takes only its own. */
   readonly deploymentId: string;
   /** Enqueue-only: the API puts settlement jobs here after an upload commits. */
-  readonly settlementQueue: SettlementQueue;
+  readonly settlementJobs: SettlementJobs;
   /** The clock, injectable so tests can move time (registration cut-offs, expiries). */
   readonly now: () => number;
   /** scrypt cost of new password hashes (2^N); lowered only by tests that make many accounts. */

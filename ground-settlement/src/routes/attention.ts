@@ -2,7 +2,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { sweepOutbox } from "../jobs/settlement.js";
 import { staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { attentionQueue, markCollectedElsewhere, retrySettlement } from "../services/attention.js";
@@ -68,13 +67,12 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const nowMs = app.infra.now();
-      const scope = await retrySettlement(app.db, { recordId: request.params.recordId, actor: staffActor(request.principal), nowMs });
-      try {
-        await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, scope);
-      } catch (error) {
-        request.log.warn({ err: (error as Error).message }, "retry not enqueued now: the sweeper will");
-      }
+      const queued = await retrySettlement(app.db, app.infra.settlementJobs, {
+        recordId: request.params.recordId,
+        actor: staffActor(request.principal),
+        nowMs: app.infra.now(),
+      });
+      if (!queued.enqueued) request.log.warn({ err: queued.error }, "retry not enqueued now: the sweeper will");
       return reply.status(202).send({ status: "pending" });
     },
   );

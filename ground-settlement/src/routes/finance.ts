@@ -2,8 +2,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { accountsOutOfBalance, ledgerTotals } from "../ledger/ledger.js";
 import { errorResponses } from "../plugins/errors.js";
+import { ledgerProof } from "../services/ledger-proof.js";
 import { Currency } from "./schemas.js";
 
 export async function financeRoutes(base: FastifyInstance): Promise<void> {
@@ -26,12 +26,6 @@ export async function financeRoutes(base: FastifyInstance): Promise<void> {
         },
       },
     },
-    async () =>
-      app.db.transaction(async (tx) => {
-        const currencies = await ledgerTotals(tx);
-        const outOfBalance = await accountsOutOfBalance(tx);
-        const balanced = outOfBalance.length === 0 && currencies.every((c) => c.postedSumMinor === 0 && c.pendingSumMinor === 0);
-        return { balanced, currencies, accountsOutOfBalance: outOfBalance };
-      }),
+    async () => ledgerProof(app.db),
   );
 }

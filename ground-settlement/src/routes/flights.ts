@@ -12,7 +12,7 @@ import {
   createFlight,
   type Flight,
   findFlights,
-  flightIdentity,
+  flightView,
   getFlight,
   invalidCatalog,
   replaceCatalog,
@@ -42,15 +42,6 @@ const FlightWithRates = Type.Intersect([
   FlightBody,
   Type.Object({ rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })) }),
 ]);
-
-export function flightView(flight: Flight) {
-  return {
-    ...flightIdentity(flight),
-    currency: flight.currency,
-    capMaxMinor: flight.capMaxMinor,
-    registrationClosesAtMs: flight.registrationClosesAtMs,
-  };
-}
 
 const CatalogItemJson = Type.Object(
   {

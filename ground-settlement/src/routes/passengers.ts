@@ -1,27 +1,17 @@
 /** Passenger sign-up, log-in, log-out and profile; ops funding of wallets. */
-import { isCurrencyCode } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { PASSWORD_LENGTH } from "../auth/passwords.js";
-import { passengers } from "../db/schema/identity.js";
-import { ApiError } from "../errors.js";
-import { balanceOf, fundWallet, getAccount, walletAccount } from "../ledger/ledger.js";
-import type { Principal } from "../plugins/access.js";
+import { passengerIdOf, staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { loginRateLimit } from "../plugins/web-security.js";
-import { logIn, logOut, profile, signUp } from "../services/passengers.js";
+import { fundPassengerWallet, logIn, logOut, profile, signUp } from "../services/passengers.js";
 import { AmountMinor, Currency, Email, NoContent, TimeMs, Uuid } from "./schemas.js";
 
 const Password = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
 const SessionBody = Type.Object({ passengerId: Uuid, token: Type.String(), expiresAtMs: TimeMs });
 const Wallet = Type.Object({ currency: Currency, postedMinor: Type.Integer(), heldMinor: Type.Integer(), availableMinor: Type.Integer() });
-
-export function passengerIdOf(principal: Principal): string {
-  if (principal.kind !== "passenger") throw new ApiError("forbidden", "passengers only");
-  return principal.passengerId;
-}
 
 export async function passengerRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -109,32 +99,6 @@ export async function passengerRoutes(base: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request) => {
-      const { transferId, passengerId, currency, amountMinor } = request.body;
-      if (!isCurrencyCode(currency)) throw new ApiError("validation_failed", `unsupported currency ${currency}`);
-      const nowMs = app.infra.now();
-      return app.db.transaction(async (tx) => {
-        const [passenger] = await tx.select({ id: passengers.id }).from(passengers).where(eq(passengers.id, passengerId));
-        if (passenger === undefined) throw new ApiError("account_not_found", `no passenger ${passengerId}`);
-        const wallet = await walletAccount(tx, passengerId, currency, nowMs);
-        const { status } = await fundWallet(tx, {
-          transferId,
-          walletAccountId: wallet.id,
-          amountMinor,
-          nowMs,
-          reference: `ops:${request.principal.kind === "staff" ? request.principal.actor : ""}`,
-        });
-        const balance = balanceOf(await getAccount(tx, wallet.id));
-        return {
-          status,
-          wallet: {
-            currency,
-            postedMinor: balance.postedMinor,
-            heldMinor: balance.pendingDebitsMinor,
-            availableMinor: balance.availableMinor,
-          },
-        };
-      });
-    },
+    async (request) => fundPassengerWallet(app.db, { ...request.body, actor: staffActor(request.principal), nowMs: app.infra.now() }),
   );
 }

@@ -2,13 +2,13 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { passengerIdOf } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { flightSummaries } from "../services/flight-status.js";
+import { flightView } from "../services/flights.js";
 import { rotationStock } from "../services/leg-stock.js";
 import { catalogNames, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
 import { getRotation } from "../services/rotations.js";
-import { flightView } from "./flights.js";
-import { passengerIdOf } from "./passengers.js";
 import { Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
 
 const StockLine = Type.Object({

@@ -1,14 +1,13 @@
 /** A passenger's registrations: register with a cap, see the voucher and its QR code, cancel. */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { flights } from "../db/schema/flights.js";
+import { passengerIdOf } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { registrationRateLimit } from "../plugins/web-security.js";
+import { getFlight } from "../services/flights.js";
 import { voucherQrPng, voucherQrSvg } from "../services/qr.js";
 import { cancel, listRegistrations, ownRegistration, type Registration, register } from "../services/registrations.js";
-import { passengerIdOf } from "./passengers.js";
 import { AmountMinor, Currency, TimeMs, Uuid } from "./schemas.js";
 
 const RegistrationBody = Type.Object({
@@ -115,10 +114,10 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const registration = await ownRegistration(app.db, passengerIdOf(request.principal), request.params.registrationId);
-      const [flight] = await app.db.select().from(flights).where(eq(flights.id, registration.flightId));
+      const flight = await getFlight(app.db, registration.flightId);
       return {
         registration: view(registration),
-        flight: { carrier: flight!.carrier, number: flight!.number, date: flight!.flightDate, departureAtMs: flight!.departureAtMs },
+        flight: { carrier: flight.carrier, number: flight.number, date: flight.flightDate, departureAtMs: flight.departureAtMs },
       };
     },
   );

@@ -1,17 +1,15 @@
 /** After landing: terminals upload signed batches; ops may close a flight. */
-import { GENESIS_HASH, LIMITS, toHex } from "@cabinpay/shared";
+import { LIMITS } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { and, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
-import { enqueueClose, sweepOutbox } from "../jobs/settlement.js";
+import { terminalIdOf } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { Admission } from "../runtime/admission.js";
-import { getFlight } from "../services/flights.js";
+import { requestClose } from "../services/flight-close.js";
 import { recordHandover } from "../services/handovers.js";
-import { ingestBatch } from "../services/ingest.js";
+import { chainState, createIngest } from "../services/ingest.js";
 import { requireAssignment } from "../services/trolleys.js";
 import { FlightIdParams, NoContent, TrolleyId, Uuid } from "./schemas.js";
 
@@ -29,13 +27,9 @@ const ChainProgress = Type.Object({ nextSequence: Type.Integer({ minimum: 1 }), 
 /** …and before one, with the hash of the last record held (hex; zeros before the first): the terminal compares its own. */
 const ChainState = Type.Object({ ...ChainProgress.properties, headHash: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
 
-function terminalIdOf(request: FastifyRequest): string {
-  if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
-  return request.principal.terminalId;
-}
-
 export async function uploadRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const ingest = createIngest({ db: app.db, jobs: app.infra.settlementJobs });
   const ingestion = new Admission({
     concurrencyMax: app.infra.config.ingestConcurrency,
     queueMax: app.infra.config.ingestQueueMax,
@@ -55,17 +49,8 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const terminalId = terminalIdOf(request);
-      await requireAssignment(app.db, terminalId, request.params.flightId);
-      const [chain] = await app.db
-        .select()
-        .from(terminalChains)
-        .where(and(eq(terminalChains.terminalId, terminalId), eq(terminalChains.flightId, request.params.flightId)));
-      return {
-        nextSequence: (chain?.headSequence ?? 0) + 1,
-        headHash: toHex(chain?.headHash ?? GENESIS_HASH),
-        serviceClosed: (chain?.closedAtMs ?? null) !== null,
-      };
+      const terminalId = terminalIdOf(request.principal);
+      return chainState(app.db, terminalId, request.params.flightId);
     },
   );
 
@@ -92,23 +77,23 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const terminalId = terminalIdOf(request);
+      const terminalId = terminalIdOf(request.principal);
       const body = request.body;
       if (!Buffer.isBuffer(body)) throw new ApiError("unsupported_media_type", "send the batch as application/octet-stream");
-      const { trolleyId } = await requireAssignment(app.db, terminalId, request.params.flightId);
-      const flight = await getFlight(app.db, request.params.flightId);
-      const nowMs = app.infra.now();
-      const result = await ingestion.run(() =>
-        ingestBatch(app.db, { terminalId, flight, assignedTrolleyId: trolleyId, bytes: new Uint8Array(body), nowMs }),
-      );
-      // Committed: enqueue now if Redis answers; otherwise the worker's sweeper does it later.
-      try {
-        await sweepOutbox(app.db, app.infra.settlementQueue, nowMs, { terminalId, flightId: flight.id });
-        if (result.serviceClosed) await enqueueClose(app.infra.settlementQueue, flight.id, false);
-      } catch (error) {
-        request.log.warn({ err: (error as Error).message }, "settlement not enqueued now: the sweeper will");
+      const input = { terminalId, flightId: request.params.flightId, bytes: new Uint8Array(body), nowMs: app.infra.now() };
+      const outcome = await ingestion.run(() => ingest.upload(input));
+      switch (outcome.kind) {
+        case "sequence_gap":
+          throw new ApiError("sequence_gap", outcome.detail, { nextSequence: outcome.nextSequence });
+        case "refused": {
+          const { reason, detail, kind: _, ...evidence } = outcome;
+          throw new ApiError("batch_rejected", `batch refused whole: ${reason}: ${detail}`, { reason, ...evidence });
+        }
+        case "accepted":
+          if (outcome.enqueueError !== undefined)
+            request.log.warn({ err: outcome.enqueueError }, "settlement not enqueued now: the sweeper will");
+          return { records: [...outcome.records], nextSequence: outcome.nextSequence, serviceClosed: outcome.serviceClosed };
       }
-      return { ...result, records: [...result.records] };
     },
   );
 
@@ -144,7 +129,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const terminalId = terminalIdOf(request);
+      const terminalId = terminalIdOf(request.principal);
       const { trolleyId } = await requireAssignment(app.db, terminalId, request.params.flightId);
       await recordHandover(app.db, {
         terminalId,
@@ -169,12 +154,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      await getFlight(app.db, request.params.flightId);
-      try {
-        await enqueueClose(app.infra.settlementQueue, request.params.flightId, true);
-      } catch {
-        throw new ApiError("unavailable", "the job queue (Redis) is not reachable: try again shortly");
-      }
+      await requestClose(app.db, app.infra.settlementJobs, request.params.flightId);
       return reply.status(202).send({ status: "closing" as const });
     },
   );

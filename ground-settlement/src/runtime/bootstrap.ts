@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { openDatabase, pgliteDirIn } from "../db/client.js";
-import { settlementQueue } from "../jobs/settlement.js";
+import { queueJobs, settlementQueue } from "../jobs/settlement.js";
 import { fileKeyStore, type KeyStore } from "../keys/key-store.js";
 import type { Infrastructure } from "../plugins/infrastructure.js";
 import { deploymentQueues } from "./deployment.js";
@@ -54,7 +54,7 @@ export async function openInfrastructure(
     database,
     redis,
     keys,
-    settlementQueue: queue,
+    settlementJobs: queueJobs(queue),
     now: Date.now,
     passwordCostLog2N: PASSWORD_COST_LOG2N,
     async close() {

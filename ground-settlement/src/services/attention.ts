@@ -11,6 +11,7 @@ import { flights } from "../db/schema/flights.js";
 import { registrations } from "../db/schema/registrations.js";
 import { attentionActions, saleRecords, settlements } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
+import { enqueueSoon, type SettlementJobs } from "./outbox.js";
 
 /** SQL for "needs a person": the same rule in every query that counts them. */
 export const NEEDS_ATTENTION = or(
@@ -68,11 +69,13 @@ export async function attentionQueue(db: Database, filter: { flightId?: string }
   }));
 }
 
+/** Sends a parked settlement back to the pipeline, and to the queue at once if it answers (else the sweeper will). */
 export async function retrySettlement(
   db: Database,
+  jobs: SettlementJobs,
   input: { recordId: string; actor: string; nowMs: number },
-): Promise<{ flightId: string; terminalId: string }> {
-  return db.transaction(async (tx) => {
+): Promise<Awaited<ReturnType<typeof enqueueSoon>>> {
+  const scope = await db.transaction(async (tx) => {
     const [row] = await tx.select().from(settlements).where(eq(settlements.recordId, input.recordId)).for("update");
     if (row === undefined) throw new ApiError("not_found", `no settlement for record ${input.recordId}`);
     if (row.status !== "failed") throw new ApiError("not_actionable", `only a failed settlement can be retried; this one is ${row.status}`);
@@ -83,6 +86,7 @@ export async function retrySettlement(
       .values({ id: newId(), recordId: input.recordId, action: "retry", actor: input.actor, note: row.reason, atMs: input.nowMs });
     return { flightId: row.flightId, terminalId: row.terminalId };
   });
+  return enqueueSoon(db, jobs, scope, { serviceClosed: false, nowMs: input.nowMs });
 }
 
 export async function markCollectedElsewhere(

@@ -12,7 +12,9 @@ import { settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { derivedId } from "../ids.js";
 import { lockAccounts, voidPending } from "../ledger/ledger.js";
+import { getFlight } from "./flights.js";
 import { NotYetError } from "./not-yet.js";
+import type { SettlementJobs } from "./outbox.js";
 
 /** A flight closes by itself this long after departure, even if a terminal never uploaded a close. */
 export const CLOSE_DEADLINE_AFTER_DEPARTURE_MS = 72 * 3_600_000;
@@ -23,6 +25,16 @@ async function unresolvedHold(tx: Executor, holdId: string | null) {
   const [hold] = await tx.select().from(transfers).where(eq(transfers.id, holdId));
   const [resolution] = await tx.select({ id: transfers.id }).from(transfers).where(eq(transfers.pendingId, holdId));
   return hold === undefined || resolution !== undefined ? undefined : hold;
+}
+
+/** Ops close a flight now: queued as a job, which waits for the flight's settlements. */
+export async function requestClose(db: Database, jobs: SettlementJobs, flightId: string): Promise<void> {
+  await getFlight(db, flightId);
+  try {
+    await jobs.close(flightId, true);
+  } catch {
+    throw new ApiError("unavailable", "the job queue (Redis) is not reachable: try again shortly");
+  }
 }
 
 export type CloseOutcome = "closed" | "already_closed" | "not_due";

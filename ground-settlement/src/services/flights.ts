@@ -290,3 +290,13 @@ export async function setCrew(db: Database, flightId: string, crew: readonly Cre
   });
   return { crew: rows.length };
 }
+
+/** A flight as the API shows it. */
+export function flightView(flight: Flight) {
+  return {
+    ...flightIdentity(flight),
+    currency: flight.currency,
+    capMaxMinor: flight.capMaxMinor,
+    registrationClosesAtMs: flight.registrationClosesAtMs,
+  };
+}

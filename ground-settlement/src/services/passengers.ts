@@ -1,5 +1,5 @@
 /** Passenger accounts: sign-up, log-in (session tokens), log-out, profile with wallet balances. */
-import { newId } from "@cabinpay/shared";
+import { isCurrencyCode, newId } from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
 import { hashPassword, unknownAccountVerifier, verifyPassword } from "../auth/passwords.js";
 import { newToken, SESSION_PREFIX } from "../auth/tokens.js";
@@ -7,7 +7,7 @@ import type { Database } from "../db/client.js";
 import { passengers, sessions } from "../db/schema/identity.js";
 import { accounts } from "../db/schema/ledger.js";
 import { ApiError } from "../errors.js";
-import { balanceOf } from "../ledger/ledger.js";
+import { balanceOf, fundWallet, getAccount, walletAccount } from "../ledger/ledger.js";
 
 export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -74,4 +74,34 @@ async function startSession(db: Database, passengerId: string, nowMs: number): P
   const expiresAtMs = nowMs + SESSION_TTL_MS;
   await db.insert(sessions).values({ tokenHash: hash, passengerId, createdAtMs: nowMs, expiresAtMs });
   return { passengerId, token, expiresAtMs };
+}
+
+/** Ops top up a passenger's wallet (idempotent on the transfer id); answers the wallet after. */
+export async function fundPassengerWallet(
+  db: Database,
+  input: { transferId: string; passengerId: string; currency: string; amountMinor: number; actor: string; nowMs: number },
+) {
+  if (!isCurrencyCode(input.currency)) throw new ApiError("validation_failed", `unsupported currency ${input.currency}`);
+  return db.transaction(async (tx) => {
+    const [passenger] = await tx.select({ id: passengers.id }).from(passengers).where(eq(passengers.id, input.passengerId));
+    if (passenger === undefined) throw new ApiError("account_not_found", `no passenger ${input.passengerId}`);
+    const wallet = await walletAccount(tx, input.passengerId, input.currency, input.nowMs);
+    const { status } = await fundWallet(tx, {
+      transferId: input.transferId,
+      walletAccountId: wallet.id,
+      amountMinor: input.amountMinor,
+      nowMs: input.nowMs,
+      reference: `ops:${input.actor}`,
+    });
+    const balance = balanceOf(await getAccount(tx, wallet.id));
+    return {
+      status,
+      wallet: {
+        currency: input.currency,
+        postedMinor: balance.postedMinor,
+        heldMinor: balance.pendingDebitsMinor,
+        availableMinor: balance.availableMinor,
+      },
+    };
+  });
 }

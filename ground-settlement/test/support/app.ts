@@ -8,7 +8,7 @@ import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
-import { settlementQueue } from "../../src/jobs/settlement.js";
+import { queueJobs, settlementQueue } from "../../src/jobs/settlement.js";
 import { fileKeyStore } from "../../src/keys/key-store.js";
 import type { Infrastructure } from "../../src/plugins/infrastructure.js";
 import { connectRedis } from "../../src/runtime/bootstrap.js";
@@ -58,7 +58,7 @@ export async function createTestApp(
     database: database.handle,
     redis,
     keys: fileKeyStore(join(dataDir, "keys")),
-    settlementQueue: settlement,
+    settlementJobs: queueJobs(settlement),
     now: () => clock.nowMs,
     // Cheap hashes: these tests make many accounts; the cost itself is tested in auth.test.ts.
     passwordCostLog2N: options.passwordCostLog2N ?? 10,

@@ -45,16 +45,12 @@ export function verifyVoucher(text: string, context: VoucherContext): VoucherRes
 
   const publicKey = context.trustList.get(voucher.issuerKeyId);
   if (publicKey === undefined) return reject("unknown_key", `issuer key ${voucher.issuerKeyId} is not trusted for this flight`);
-  const message = concatBytes(SIGNATURE_DOMAIN.voucher, voucher.signedBytes);
-  if (!context.verifier.verify(voucher.signature, message, publicKey)) {
+  if (!voucherSignatureHolds(voucher, publicKey, context.verifier)) {
     return reject("bad_signature", "the signature does not match: forged or altered");
   }
-
-  const flight = context.flight;
-  if (voucher.flight.carrier !== flight.carrier || voucher.flight.number !== flight.number) {
-    return reject("wrong_flight", `voucher is for ${voucher.flight.carrier}${voucher.flight.number}`);
-  }
-  if (voucher.flight.date !== flight.date) return reject("wrong_date", `voucher is for ${voucher.flight.date}`);
+  const otherFlight = voucherFlightMismatch(voucher, context.flight);
+  if (otherFlight === "wrong_flight") return reject(otherFlight, `voucher is for ${voucher.flight.carrier}${voucher.flight.number}`);
+  if (otherFlight === "wrong_date") return reject(otherFlight, `voucher is for ${voucher.flight.date}`);
   if (context.revokedIds.has(voucher.voucherId)) return reject("revoked", "the registration was cancelled");
   if (context.nowMs + context.clockToleranceMs < voucher.validFromMs) {
     return reject("not_yet_valid", `valid from ${new Date(voucher.validFromMs).toISOString()}`);
@@ -63,6 +59,20 @@ export function verifyVoucher(text: string, context: VoucherContext): VoucherRes
     return reject("expired", `expired ${new Date(voucher.validUntilMs).toISOString()}`);
   }
   return { ok: true, voucher };
+}
+
+/**
+ * The one signature check of a voucher, on both sides: the terminal with its manifest's trust
+ * list, the ground with the issuer keys it made.
+ */
+export function voucherSignatureHolds(voucher: Voucher, publicKey: Uint8Array, verifier: Verifier): boolean {
+  return verifier.verify(voucher.signature, concatBytes(SIGNATURE_DOMAIN.voucher, voucher.signedBytes), publicKey);
+}
+
+/** Whether a voucher names another flight (carrier and number) or another day of it. */
+export function voucherFlightMismatch(voucher: Voucher, flight: FlightRef): "wrong_flight" | "wrong_date" | undefined {
+  if (voucher.flight.carrier !== flight.carrier || voucher.flight.number !== flight.number) return "wrong_flight";
+  return voucher.flight.date === flight.date ? undefined : "wrong_date";
 }
 
 export type VoucherDecodeResult =

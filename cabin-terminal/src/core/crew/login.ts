@@ -4,17 +4,12 @@
  * device key, outside the database), so neither a restart nor an edited database lifts it.
  */
 import { scryptSync, timingSafeEqual } from "node:crypto";
-import { type CrewRole, type Manifest, PIN_PATTERN } from "@cabinpay/shared";
+import { type Manifest, PIN_PATTERN } from "@cabinpay/shared";
+import type { LoginResult } from "../../api/results.js";
 import type { Lockout } from "../integrity/anchor.js";
 
 export const PIN_ATTEMPTS_MAX = 5;
 export const LOCKOUT_MS = 5 * 60_000;
-
-export type LoginResult =
-  | { readonly ok: true; readonly crewId: string; readonly name: string; readonly role: CrewRole }
-  | { readonly ok: false; readonly reason: "unknown_crew" }
-  | { readonly ok: false; readonly reason: "wrong_pin"; readonly attemptsLeft: number }
-  | { readonly ok: false; readonly reason: "locked"; readonly lockedUntilMs: number };
 
 /** Where wrong PINs are counted: the chain anchor (`ChainGuard`). */
 export interface LockoutStore {

@@ -6,17 +6,13 @@
  * every flight was tried, so crew see it.
  */
 import { asc, eq, isNull, sql } from "drizzle-orm";
+import type { UploadAllSummary, UploadSummary } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { flights, records } from "../db/schema.js";
 import { type LoadedFlight, openFlight } from "../flight/load.js";
 import type { GroundClient } from "./client.js";
 import { handoversDue } from "./handover.js";
-import { type UploadOptions, type UploadSummary, uploadFlight } from "./upload.js";
-
-export interface UploadAllSummary extends UploadSummary {
-  /** Each flight uploaded, oldest first; the totals above add them up (`nextSequence` and `serviceClosed` are the current flight's). */
-  readonly flights: readonly (UploadSummary & { readonly flightKey: string })[];
-}
+import { type UploadOptions, uploadFlight } from "./upload.js";
 
 /** Flights with unsent records and how many, oldest loaded first. */
 export function unsentByFlight(db: TerminalDb): { flightKey: string; records: number }[] {

@@ -8,6 +8,7 @@
  */
 import { createBatch, decodeRecord, GENESIS_HASH, LIMITS, toHex } from "@cabinpay/shared";
 import { and, eq, gte, isNull, lt } from "drizzle-orm";
+import type { UploadSummary } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { records } from "../db/schema.js";
 import { TerminalError } from "../errors.js";
@@ -29,15 +30,6 @@ export interface UploadOptions {
   readonly random?: () => number;
   readonly onProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
   readonly sleep?: (ms: number) => Promise<void>;
-}
-
-export interface UploadSummary {
-  readonly sent: number;
-  readonly accepted: number;
-  readonly duplicate: number;
-  readonly rejected: { flightKey: string; sequence: number; reason: string }[];
-  readonly nextSequence: number;
-  readonly serviceClosed: boolean;
 }
 
 export async function uploadFlight(

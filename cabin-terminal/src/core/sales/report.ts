@@ -4,56 +4,12 @@
  * refunds are taken off the sale's category and crew member, so every total here is net.
  */
 import { eq } from "drizzle-orm";
+import type { RecordOutcomeItem, SaleLineRow, SaleListItem, ServiceReport } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { records, stock } from "../db/schema.js";
 import type { LoadedFlight } from "../flight/load.js";
 
-export interface SaleLineRow {
-  readonly sku: string;
-  readonly quantity: number;
-  readonly unitPriceMinor: number;
-}
-
-export interface ServiceReport {
-  readonly flightKey: string;
-  readonly currency: string;
-  /** Sales not voided, at what they were sold for (before refunds). */
-  readonly sales: { readonly count: number; readonly totalMinor: number };
-  readonly voids: { readonly count: number; readonly totalMinor: number };
-  readonly refunds: { readonly count: number; readonly totalMinor: number };
-  /** sales − refunds: what the ground should collect for this terminal. */
-  readonly netMinor: number;
-  /** Net of refunds, per catalog category. */
-  readonly byCategory: Record<string, number>;
-  /** Per crew member who made the sales: count, and total net of refunds. */
-  readonly byCrew: Record<string, { count: number; totalMinor: number }>;
-  readonly stockLeft: Record<string, number>;
-}
-
-export interface SaleListItem {
-  readonly recordId: string;
-  readonly sequence: number;
-  readonly createdAtMs: number;
-  readonly crewId: string;
-  readonly voucherId: string;
-  readonly totalMinor: number;
-  readonly lines: readonly SaleLineRow[];
-  readonly voided: boolean;
-  readonly refundedMinor: number;
-  /** What can still be refunded, per SKU (nothing once voided). */
-  readonly refundable: Record<string, number>;
-}
-
 type RecordRow = typeof records.$inferSelect;
-
-export interface RecordOutcomeItem {
-  readonly sequence: number;
-  readonly recordId: string;
-  readonly kind: string;
-  readonly totalMinor: number;
-  /** The ground's answer: accepted, duplicate or rejected:<reason>; null until sent. */
-  readonly uploadOutcome: string | null;
-}
 
 /** Every record of the flight's chain with what the ground answered for it. */
 export function listRecordOutcomes(db: TerminalDb, flightKey: string): RecordOutcomeItem[] {

@@ -5,25 +5,14 @@
  * sale nothing was reversed from yet, refunds never more than the sale took.
  */
 import { linesTotalMinor, type RecordKind } from "@cabinpay/shared";
+import type { RefundResult, Refusal, SaleLineRow, SaleListItem, VoidResult } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import type { LoadedFlight } from "../flight/load.js";
 import { giveBackOf } from "./account.js";
 import { appendRecord } from "./chain.js";
-import { listSales, type SaleLineRow, type SaleListItem } from "./report.js";
+import { listSales } from "./report.js";
 import type { Seller } from "./sell.js";
 import { isServiceClosed, salesStatements } from "./statements.js";
-
-type Refusal<R extends string> = { readonly reason: R; readonly detail: string };
-
-export type VoidResult =
-  | { readonly voided: true; readonly recordId: string }
-  | ({ readonly voided: false } & Refusal<"not_purser" | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
-
-export type RefundResult =
-  | { readonly refunded: true; readonly recordId: string; readonly totalMinor: number }
-  | ({ readonly refunded: false } & Refusal<
-      "not_purser" | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
-    >);
 
 /** The purser voids a sale of this service: stock goes back, the voucher may spend it again. */
 export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, saleRecordId: string, nowMs: number): VoidResult {

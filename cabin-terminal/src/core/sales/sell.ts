@@ -20,6 +20,7 @@ import {
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
 import { eq } from "drizzle-orm";
+import type { ChargeResult, DeclineReason, ServiceReport } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
 import { requireSeal } from "../flight/legs.js";
@@ -27,30 +28,10 @@ import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
 import { accountTerms, inAccount } from "./account.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
-import { type ServiceReport, serviceReport } from "./report.js";
+import { serviceReport } from "./report.js";
 import { isServiceClosed, salesStatements } from "./statements.js";
 
 const verifier = createNodeVerifier();
-
-export const DECLINE_REASONS = [
-  "not_logged_in",
-  "service_closed",
-  "empty_cart",
-  "unknown_item",
-  "too_many_lines",
-  "over_sale_limit",
-  "malformed",
-  "forged",
-  "unsupported",
-  "other_flight",
-  "not_yet_valid",
-  "expired",
-  "revoked",
-  "over_cap",
-  "no_stock",
-  "no_rate",
-] as const;
-export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
 export interface Seller {
   readonly terminalId: string;
@@ -58,36 +39,6 @@ export interface Seller {
   readonly crew: { readonly crewId: string; readonly role: CrewRole } | undefined;
   readonly newId: () => string;
 }
-
-export interface Receipt {
-  readonly recordId: string;
-  readonly sequence: number;
-  readonly lines: { sku: string; nameEn: string; nameZh: string; quantity: number; unitPriceMinor: number }[];
-  readonly totalMinor: number;
-  readonly currency: string;
-  /** What the voucher is debited, in its own currency: the total, or (on a flight in another currency) the total at the manifest's rate. */
-  readonly chargedMinor: number;
-  readonly chargedCurrency: string;
-  /** The rate and its source when the voucher is in another currency than the flight's. */
-  readonly rate: { readonly text: string; readonly source: string } | undefined;
-  /** What the voucher may still spend on this terminal, in its currency. */
-  readonly remainingCapMinor: number;
-  /** For crew to compare with the boarding pass. */
-  readonly passengerName: string;
-  readonly seat: string | undefined;
-}
-
-export type ChargeResult =
-  | { readonly approved: true; readonly receipt: Receipt }
-  | {
-      readonly approved: false;
-      readonly reason: DeclineReason;
-      readonly detail: string;
-      readonly remainingCapMinor?: number;
-      /** The voucher's currency, which `remainingCapMinor` is in. */
-      readonly remainingCurrency?: string;
-      readonly sku?: string;
-    };
 
 const VOUCHER_DECLINES: Record<VoucherRejection, DeclineReason> = {
   malformed: "malformed",

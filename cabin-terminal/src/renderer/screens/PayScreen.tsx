@@ -3,7 +3,7 @@
  * the code, or the code typed by hand as a last resort. The first code read is charged.
  */
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import type { ChargeResult } from "../../core/sales/sell.js";
+import type { ChargeResult } from "../../api/results.js";
 import { amount, useTerminal } from "../context.js";
 import { startCameraScan } from "../scan/camera.js";
 import { listenForScanner } from "../scan/keyboard-scanner.js";

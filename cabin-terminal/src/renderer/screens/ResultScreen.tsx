@@ -1,5 +1,6 @@
 /** After a charge: approved (name and seat to compare with the boarding pass) or declined with what to do (renderer process). */
-import type { ChargeResult } from "../../core/sales/sell.js";
+
+import type { ChargeResult } from "../../api/results.js";
 import { amount, useTerminal } from "../context.js";
 
 export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult; onDone: () => void; onRetry: () => void }) {

@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from "react";
 import type { CartView } from "../../api/contract.js";
-import type { ChargeResult } from "../../core/sales/sell.js";
+import type { ChargeResult } from "../../api/results.js";
 import { amount, useTerminal } from "../context.js";
 import { useLoaded } from "../use-loaded.js";
 import { PayScreen } from "./PayScreen.js";

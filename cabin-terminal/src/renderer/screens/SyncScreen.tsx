@@ -1,8 +1,7 @@
 /** After landing: upload with a progress bar and the ground's answer per record (renderer process). */
 import { useEffect, useState } from "react";
 import type { TerminalBridge } from "../../api/contract.js";
-import type { UploadSummary } from "../../core/ground/upload.js";
-import type { RecordOutcomeItem } from "../../core/sales/report.js";
+import type { RecordOutcomeItem, UploadSummary } from "../../api/results.js";
 import { useTerminal } from "../context.js";
 
 export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {

@@ -1,0 +1,138 @@
+/**
+ * What the terminal API answers, declared here with the inputs (`contract.ts`) so that the contract
+ * stands alone: the renderer, the preload and the hosts import it without the core, and the core
+ * imports these types to answer with them. Plain types, no process of their own.
+ */
+import type { CrewRole } from "@cabinpay/shared";
+
+export type LoginResult =
+  | { readonly ok: true; readonly crewId: string; readonly name: string; readonly role: CrewRole }
+  | { readonly ok: false; readonly reason: "unknown_crew" }
+  | { readonly ok: false; readonly reason: "wrong_pin"; readonly attemptsLeft: number }
+  | { readonly ok: false; readonly reason: "locked"; readonly lockedUntilMs: number };
+
+export interface UploadSummary {
+  readonly sent: number;
+  readonly accepted: number;
+  readonly duplicate: number;
+  readonly rejected: { flightKey: string; sequence: number; reason: string }[];
+  readonly nextSequence: number;
+  readonly serviceClosed: boolean;
+}
+
+export interface UploadAllSummary extends UploadSummary {
+  /** Each flight uploaded, oldest first; the totals above add them up (`nextSequence` and `serviceClosed` are the current flight's). */
+  readonly flights: readonly (UploadSummary & { readonly flightKey: string })[];
+}
+
+export interface PurgeResult {
+  readonly flights: readonly string[];
+  readonly records: number;
+}
+
+export interface SaleLineRow {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPriceMinor: number;
+}
+
+export interface ServiceReport {
+  readonly flightKey: string;
+  readonly currency: string;
+  /** Sales not voided, at what they were sold for (before refunds). */
+  readonly sales: { readonly count: number; readonly totalMinor: number };
+  readonly voids: { readonly count: number; readonly totalMinor: number };
+  readonly refunds: { readonly count: number; readonly totalMinor: number };
+  /** sales − refunds: what the ground should collect for this terminal. */
+  readonly netMinor: number;
+  /** Net of refunds, per catalog category. */
+  readonly byCategory: Record<string, number>;
+  /** Per crew member who made the sales: count, and total net of refunds. */
+  readonly byCrew: Record<string, { count: number; totalMinor: number }>;
+  readonly stockLeft: Record<string, number>;
+}
+
+export interface SaleListItem {
+  readonly recordId: string;
+  readonly sequence: number;
+  readonly createdAtMs: number;
+  readonly crewId: string;
+  readonly voucherId: string;
+  readonly totalMinor: number;
+  readonly lines: readonly SaleLineRow[];
+  readonly voided: boolean;
+  readonly refundedMinor: number;
+  /** What can still be refunded, per SKU (nothing once voided). */
+  readonly refundable: Record<string, number>;
+}
+
+export interface RecordOutcomeItem {
+  readonly sequence: number;
+  readonly recordId: string;
+  readonly kind: string;
+  readonly totalMinor: number;
+  /** The ground's answer: accepted, duplicate or rejected:<reason>; null until sent. */
+  readonly uploadOutcome: string | null;
+}
+
+export type Refusal<R extends string> = { readonly reason: R; readonly detail: string };
+
+export type VoidResult =
+  | { readonly voided: true; readonly recordId: string }
+  | ({ readonly voided: false } & Refusal<"not_purser" | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
+
+export type RefundResult =
+  | { readonly refunded: true; readonly recordId: string; readonly totalMinor: number }
+  | ({ readonly refunded: false } & Refusal<
+      "not_purser" | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
+    >);
+
+export const DECLINE_REASONS = [
+  "not_logged_in",
+  "service_closed",
+  "empty_cart",
+  "unknown_item",
+  "too_many_lines",
+  "over_sale_limit",
+  "malformed",
+  "forged",
+  "unsupported",
+  "other_flight",
+  "not_yet_valid",
+  "expired",
+  "revoked",
+  "over_cap",
+  "no_stock",
+  "no_rate",
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+export interface Receipt {
+  readonly recordId: string;
+  readonly sequence: number;
+  readonly lines: { sku: string; nameEn: string; nameZh: string; quantity: number; unitPriceMinor: number }[];
+  readonly totalMinor: number;
+  readonly currency: string;
+  /** What the voucher is debited, in its own currency: the total, or (on a flight in another currency) the total at the manifest's rate. */
+  readonly chargedMinor: number;
+  readonly chargedCurrency: string;
+  /** The rate and its source when the voucher is in another currency than the flight's. */
+  readonly rate: { readonly text: string; readonly source: string } | undefined;
+  /** What the voucher may still spend on this terminal, in its currency. */
+  readonly remainingCapMinor: number;
+  /** For crew to compare with the boarding pass. */
+  readonly passengerName: string;
+  readonly seat: string | undefined;
+}
+
+export type ChargeResult =
+  | { readonly approved: true; readonly receipt: Receipt }
+  | {
+      readonly approved: false;
+      readonly reason: DeclineReason;
+      readonly detail: string;
+      readonly remainingCapMinor?: number;
+      /** The voucher's currency, which `remainingCapMinor` is in. */
+      readonly remainingCurrency?: string;
+      readonly sku?: string;
+    };

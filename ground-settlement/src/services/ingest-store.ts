@@ -1,0 +1,142 @@
+/**
+ * Ingest's storage: the chain held checked against a batch, its records and settlements written in
+ * one statement, and refused batches kept as evidence.
+ */
+import { bytesEqual, GENESIS_HASH, newId, type SaleRecord } from "@cabinpay/shared";
+import { and, eq, gte, lte, sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/client.js";
+import { rejectedBatches, saleRecords, type settlements } from "../db/schema/uploads.js";
+
+/**
+ * One statement per table whatever the batch size: columns travel as arrays and `unnest` makes
+ * the rows (a multi-row VALUES would bind 17 parameters per record). Bytes travel as hex text so
+ * PostgreSQL and PGlite take the same statement.
+ */
+export function insertRecords(
+  tx: Executor,
+  rows: readonly (typeof saleRecords.$inferInsert)[],
+  settlementRows: readonly (typeof settlements.$inferInsert)[],
+): Promise<unknown> {
+  const column = <T>(pick: (row: typeof saleRecords.$inferInsert) => T) => rows.map(pick);
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  // Records and their settlements in one statement: one round trip, one parse.
+  return sendNow(
+    tx.execute(sql`
+    WITH records AS (
+    INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+                              total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
+    SELECT id, ${rows[0]!.terminalId}::uuid, ${rows[0]!.flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+           total_minor, lines::jsonb, created_at_ms, ${rows[0]!.receivedAtMs}::bigint, decode(record_hash, 'hex'), decode(bytes, 'hex'), status, reject_reason
+      FROM unnest(${sql.param(column((r) => r.id))}::uuid[], ${sql.param(column((r) => r.sequence))}::int[], ${sql.param(column((r) => r.kind))}::text[], ${sql.param(column((r) => r.voucherId))}::uuid[],
+                  ${sql.param(column((r) => r.referencedRecordId ?? null))}::uuid[], ${sql.param(column((r) => r.crewId))}::text[], ${sql.param(column((r) => r.trolleyId))}::text[],
+                  ${sql.param(column((r) => r.currency))}::text[], ${sql.param(column((r) => r.totalMinor))}::bigint[], ${sql.param(column((r) => JSON.stringify(r.lines)))}::text[],
+                  ${sql.param(column((r) => r.createdAtMs))}::bigint[], ${sql.param(column((r) => hex(r.recordHash)))}::text[], ${sql.param(column((r) => hex(r.bytes)))}::text[],
+                  ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.rejectReason ?? null))}::text[])
+        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, record_hash, bytes, status, reject_reason)
+    RETURNING id)
+    INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
+    SELECT record_id, ${rows[0]!.flightId}::uuid, ${rows[0]!.terminalId}::uuid, sequence, status, reason
+      FROM unnest(${sql.param(settlementRows.map((r) => r.recordId))}::uuid[], ${sql.param(settlementRows.map((r) => r.sequence))}::int[],
+                  ${sql.param(settlementRows.map((r) => r.status))}::text[], ${sql.param(settlementRows.map((r) => r.reason ?? null))}::text[])
+        AS t(record_id, sequence, status, reason)
+     WHERE EXISTS (SELECT 1 FROM records)`),
+  );
+}
+
+/**
+ * Sends a drizzle query now. A drizzle query is a lazy thenable: it goes to the database only when
+ * its `then` is called, and `await` would call it a microtask later, after the caller has started
+ * checking signatures on the same thread. Calling `then` here puts the statement on the wire
+ * first, so PostgreSQL stores while Node verifies (tested in ingest-store.test.ts).
+ */
+export function sendNow<T>(query: PromiseLike<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    query.then(resolve, reject);
+  });
+}
+
+/** Overlapping records must be byte-for-byte what is held, and the batch must link to it. */
+export async function checkAgainstHeld(
+  tx: Executor,
+  input: { terminalId: string; flightId: string; firstSequence: number; previousHash: Uint8Array; overlap: readonly SaleRecord[] },
+): Promise<{ reason: string; detail: string; index: number } | undefined> {
+  const anchorSequence = input.firstSequence - 1;
+  const lastOverlap = input.overlap.at(-1)?.sequence ?? anchorSequence;
+  const held =
+    anchorSequence === 0 && input.overlap.length === 0
+      ? []
+      : await tx
+          .select({ sequence: saleRecords.sequence, bytes: saleRecords.bytes, hash: saleRecords.recordHash })
+          .from(saleRecords)
+          .where(
+            and(
+              eq(saleRecords.terminalId, input.terminalId),
+              eq(saleRecords.flightId, input.flightId),
+              gte(saleRecords.sequence, Math.max(anchorSequence, 1)),
+              lte(saleRecords.sequence, lastOverlap),
+            ),
+          );
+  const bySequence = new Map(held.map((row) => [row.sequence, row]));
+  const anchorHash = anchorSequence === 0 ? GENESIS_HASH : bySequence.get(anchorSequence)?.hash;
+  if (anchorHash === undefined || !bytesEqual(anchorHash, input.previousHash)) {
+    return { reason: "altered", detail: `the batch does not continue from the record ${anchorSequence} the ground holds`, index: 0 };
+  }
+  for (const [index, record] of input.overlap.entries()) {
+    const stored = bySequence.get(record.sequence);
+    if (stored === undefined || !bytesEqual(stored.bytes, record.bytes)) {
+      return { reason: "fork", detail: `record ${record.sequence} differs from the one already received`, index };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refused batches kept per terminal at most: each is evidence for finance, but a terminal (or a
+ * stolen device key) sending refusable batches on end must not fill the database. Past the bound
+ * the batch is still refused, with the same answer, and not stored again.
+ */
+export const REFUSED_BATCHES_PER_TERMINAL_MAX = 100;
+
+export interface BatchRefused {
+  readonly kind: "refused";
+  readonly reason: string;
+  readonly detail: string;
+  /** Absent once the terminal has REFUSED_BATCHES_PER_TERMINAL_MAX refused batches kept. */
+  readonly rejectedBatchId?: string;
+  /** Where in the chain it broke, when it was the chain. */
+  readonly chain?: { readonly index: number; readonly sequence: number | undefined; readonly reason: string };
+}
+
+/** Keeps a refused batch as evidence for finance (within the bound) and says so. */
+export async function keepRefused(
+  db: Database,
+  input: { terminalId: string; flightId: string; bytes: Uint8Array; nowMs: number },
+  refusal: Omit<BatchRefused, "kind" | "rejectedBatchId">,
+): Promise<BatchRefused> {
+  const { reason, detail, chain } = refusal;
+  const [kept] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(rejectedBatches)
+    .where(eq(rejectedBatches.terminalId, input.terminalId));
+  const id = kept!.n < REFUSED_BATCHES_PER_TERMINAL_MAX ? newId() : undefined;
+  if (id !== undefined) {
+    await db.insert(rejectedBatches).values({
+      id,
+      terminalId: input.terminalId,
+      flightId: input.flightId,
+      receivedAtMs: input.nowMs,
+      reason,
+      detail,
+      chainIndex: chain?.index ?? null,
+      chainReason: chain?.reason ?? null,
+      bytes: input.bytes,
+    });
+  }
+  return {
+    kind: "refused",
+    reason,
+    detail,
+    ...(id === undefined ? {} : { rejectedBatchId: id }),
+    ...(chain === undefined ? {} : { chain }),
+  };
+}

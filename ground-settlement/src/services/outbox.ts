@@ -1,0 +1,132 @@
+/**
+ * The settlement outbox. Pending settlement rows are the outbox: after each upload (and every few
+ * seconds, by the worker's sweeper) they are handed to the job queue in chunks of one terminal's
+ * consecutive records, so a crash or a Redis outage between an upload's commit and the enqueue
+ * loses nothing. This module knows rows and chunks; `jobs/settlement.ts` knows BullMQ.
+ */
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { flights } from "../db/schema/flights.js";
+import { settlements, terminalChains } from "../db/schema/uploads.js";
+import { derivedId } from "../ids.js";
+import { CLOSE_DEADLINE_AFTER_DEPARTURE_MS } from "./flight-close.js";
+
+/** Records per settlement job: one transaction each, so debits outnumber jobs. */
+export const SETTLE_CHUNK_MAX = 1_000;
+/** Pending rows taken per sweep. */
+export const SWEEP_ROWS_MAX = 20_000;
+/** A pending row enqueued this long ago without being settled is enqueued again. */
+export const REENQUEUE_AFTER_MS = 5 * 60_000;
+/** Flights looked at per check for a due close. */
+const DUE_CLOSES_MAX = 1_000;
+
+/** A settle job: the records it settles, and an id that names exactly them. */
+export interface SettleChunk {
+  readonly jobId: string;
+  readonly recordIds: readonly string[];
+  /** Never handed to the queue before (else it is revived if it failed or finished undone). */
+  readonly fresh: boolean;
+}
+
+/** What the outbox needs of a job queue. Both calls are idempotent by job id. */
+export interface SettlementJobs {
+  settle(chunks: readonly SettleChunk[]): Promise<void>;
+  close(flightId: string, force: boolean): Promise<void>;
+}
+
+export interface OutboxScope {
+  readonly terminalId: string;
+  readonly flightId: string;
+}
+
+/** Enqueues pending settlements (all, or one terminal's on one flight). Returns how many records. */
+export async function sweepOutbox(db: Database, jobs: SettlementJobs, nowMs: number, scope?: OutboxScope): Promise<number> {
+  const due = or(isNull(settlements.enqueuedAtMs), lt(settlements.enqueuedAtMs, nowMs - REENQUEUE_AFTER_MS));
+  const rows = await db
+    .select({
+      recordId: settlements.recordId,
+      terminalId: settlements.terminalId,
+      flightId: settlements.flightId,
+      enqueuedAtMs: settlements.enqueuedAtMs,
+    })
+    .from(settlements)
+    .where(
+      and(
+        eq(settlements.status, "pending"),
+        due,
+        ...(scope ? [eq(settlements.terminalId, scope.terminalId), eq(settlements.flightId, scope.flightId)] : []),
+      ),
+    )
+    .orderBy(asc(settlements.terminalId), asc(settlements.flightId), asc(settlements.sequence))
+    .limit(SWEEP_ROWS_MAX);
+  const chunks: (typeof rows)[] = [];
+  for (const row of rows) {
+    const last = chunks.at(-1);
+    const sameChain = last !== undefined && last[0]!.terminalId === row.terminalId && last[0]!.flightId === row.flightId;
+    if (sameChain && last.length < SETTLE_CHUNK_MAX) last.push(row);
+    else chunks.push([row]);
+  }
+  await jobs.settle(
+    chunks.map((chunk) => ({
+      jobId: settleJobId(chunk),
+      recordIds: chunk.map((row) => row.recordId),
+      fresh: chunk.every((row) => row.enqueuedAtMs === null),
+    })),
+  );
+  const ids = rows.map((row) => row.recordId);
+  for (let i = 0; i < ids.length; i += 5_000) {
+    await db
+      .update(settlements)
+      .set({ enqueuedAtMs: nowMs })
+      .where(inArray(settlements.recordId, ids.slice(i, i + 5_000)));
+  }
+  return ids.length;
+}
+
+/**
+ * A settle job's id names exactly the records it settles. Named by its first record alone, a chunk
+ * that grew (its rows were queued, but marking them so failed, and the next upload's sweep took
+ * them again with more) would be taken for the old job and dropped: the new records would wait
+ * for the sweeper's re-enqueue, minutes later.
+ */
+function settleJobId(chunk: readonly { recordId: string }[]): string {
+  return derivedId(`settle:${chunk.map((row) => row.recordId).join(",")}`);
+}
+
+/**
+ * After an upload or a retry committed: enqueue its settlements (and the flight's close) now if the
+ * queue answers. If it does not, nothing is lost: the sweeper enqueues them later. Says which.
+ */
+export async function enqueueSoon(
+  db: Database,
+  jobs: SettlementJobs,
+  scope: OutboxScope,
+  options: { readonly serviceClosed: boolean; readonly nowMs: number },
+): Promise<{ readonly enqueued: true } | { readonly enqueued: false; readonly error: string }> {
+  try {
+    await sweepOutbox(db, jobs, options.nowMs, scope);
+    if (options.serviceClosed) await jobs.close(scope.flightId, false);
+    return { enqueued: true };
+  } catch (error) {
+    return { enqueued: false, error: (error as Error).message };
+  }
+}
+
+/** Flights that may close now: all assigned terminals closed their service, or the deadline passed. */
+export async function enqueueDueCloses(db: Database, jobs: SettlementJobs, nowMs: number): Promise<number> {
+  const candidates = await db
+    .select({ id: flights.id })
+    .from(flights)
+    .where(
+      and(
+        isNull(flights.closedAtMs),
+        or(
+          lt(flights.departureAtMs, nowMs - CLOSE_DEADLINE_AFTER_DEPARTURE_MS),
+          sql`exists (select 1 from ${terminalChains} c where c.flight_id = ${flights.id} and c.closed_at_ms is not null)`,
+        ),
+      ),
+    )
+    .limit(DUE_CLOSES_MAX);
+  for (const flight of candidates) await jobs.close(flight.id, false);
+  return candidates.length;
+}
