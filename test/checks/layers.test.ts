@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs script without types
 import { checkLayers, importsOf } from "../../scripts/layers.mjs";
+// @ts-expect-error: a plain .mjs script without types
+import { longFunctions } from "../../scripts/long-functions.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const check = checkLayers as (root: string) => string[];
@@ -54,5 +56,19 @@ describe("the layer rules", () => {
     const source =
       'import a from "x";\nimport { b } from "y";\nimport "z";\nexport * from "w";\nconst m = await import("v");\nimport type {\n  T,\n} from "u";\n';
     expect(importsOf(source)).toEqual(["x", "y", "z", "w", "v", "u"]);
+  });
+
+  it("find a function over the limit unless a comment starting Long: says why", () => {
+    const body = Array.from({ length: 72 }, (_, i) => `  const v${i} = ${i};`).join("\n");
+    write(
+      "ground-settlement/src/services/long.ts",
+      `export function tooLong() {\n${body}\n}\n\n/** Long: a table that reads best whole. */\nexport function explained() {\n${body}\n}\n`,
+    );
+    const found = (longFunctions as (root: string, folders: string[]) => string[])(fixture, ["ground-settlement/src/services"]);
+    expect(found).toEqual(["ground-settlement/src/services/long.ts:1 tooLong (74 lines)"]);
+  });
+
+  it("hold on the repository for function length", () => {
+    expect((longFunctions as (root: string) => string[])(ROOT)).toEqual([]);
   });
 });

@@ -36,41 +36,9 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const acceptedReversals = reversals.filter((r) => r.record.status === "accepted");
   const currencies = [...new Set([flight.currency, ...rows.map((r) => r.record.currency)])].sort();
   const regs = await db.select().from(registrations).where(eq(registrations.flightId, flightId));
-  const releases =
-    regs.length === 0
-      ? []
-      : await db
-          .select()
-          .from(transfers)
-          .where(
-            and(
-              inArray(
-                transfers.reference,
-                regs.map((r) => r.id),
-              ),
-              sql`${transfers.kind} IN ('void', 'expire')`,
-            ),
-          );
-  const evidence = await db
-    .select({
-      id: rejectedBatches.id,
-      terminalId: rejectedBatches.terminalId,
-      reason: rejectedBatches.reason,
-      detail: rejectedBatches.detail,
-      receivedAtMs: rejectedBatches.receivedAtMs,
-    })
-    .from(rejectedBatches)
-    .where(eq(rejectedBatches.flightId, flightId))
-    .orderBy(rejectedBatches.receivedAtMs);
-
-  const categoryOf = new Map(
-    (
-      await db
-        .select({ sku: catalogItems.sku, category: catalogItems.category })
-        .from(catalogItems)
-        .where(eq(catalogItems.flightId, flightId))
-    ).map((item) => [item.sku, item.category]),
-  );
+  const releases = await releasesOf(db, regs);
+  const evidence = await evidenceOf(db, flightId);
+  const categoryOf = await categoriesOf(db, flightId);
 
   // Sold in the flight's currency; debited in each registration's (its account's): a CNY voucher
   // on a HKD leg counts as sold in HKD and debited in CNY, at the flight's rate.
@@ -80,84 +48,12 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const debitedIn = (row: Row) =>
     accountCurrency.get(row.settlement?.registrationId ?? collectedFrom.get(row.record.referencedRecordId ?? "") ?? "") ??
     row.record.currency;
-  const perCurrency = [...new Set([...currencies, ...regs.map((r) => r.currency)])].sort().map((currency) => {
-    const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
-    const ok = inCurrency(accepted);
-    const collected = accepted.filter((r) => debitedIn(r) === currency);
-    // Sold on board, for the charts: by catalog category net of voids and refunds (as the
-    // terminals' end-of-service reports count it), and by hour (UTC) of the sale.
-    const byCategory = new Map<string, number>();
-    const byHour = new Map<string, { count: number; amountMinor: number }>();
-    for (const { record } of [...ok, ...inCurrency(acceptedReversals)]) {
-      const sign = record.kind === "sale" ? 1 : -1;
-      for (const line of record.lines) {
-        const category = categoryOf.get(line.sku) ?? "other";
-        byCategory.set(category, (byCategory.get(category) ?? 0) + sign * line.quantity * line.unitPriceMinor);
-      }
-    }
-    for (const { record } of ok) {
-      const hour = `${new Date(record.createdAtMs).toISOString().slice(0, 13)}:00Z`;
-      const sofar = byHour.get(hour) ?? { count: 0, amountMinor: 0 };
-      byHour.set(hour, { count: sofar.count + 1, amountMinor: sofar.amountMinor + record.totalMinor });
-    }
-    const status = (s: string) => ok.filter((r) => r.settlement?.status === s);
-    return {
-      currency,
-      byCategory: [...byCategory]
-        .map(([category, amountMinor]) => ({ category, amountMinor }))
-        .sort((a, b) => b.amountMinor - a.amountMinor),
-      byHour: [...byHour].map(([hour, totals]) => ({ hour, ...totals })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
-      approved: amount(ok),
-      debited: {
-        fromHoldMinor: sum(collected, (r) => r.settlement?.fromHoldMinor ?? 0),
-        fromBalanceMinor: sum(collected, (r) => r.settlement?.fromBalanceMinor ?? 0),
-        totalMinor: sum(collected, (r) => (r.settlement?.fromHoldMinor ?? 0) + (r.settlement?.fromBalanceMinor ?? 0)),
-      },
-      shortfall: {
-        count: collected.filter((r) => (r.settlement?.shortfallMinor ?? 0) > 0).length,
-        amountMinor: sum(collected, (r) => r.settlement?.shortfallMinor ?? 0),
-        collectedElsewhereMinor: sum(collected, (r) => r.settlement?.collectedElsewhereMinor ?? 0),
-      },
-      failed: amount(status("failed")),
-      pending: amount(status("pending")),
-      rejected: amount(inCurrency(sales.filter((r) => r.record.status === "rejected"))),
-      voided: {
-        ...amount(inCurrency(acceptedReversals)),
-        reversedMinor: sum(
-          reversals.filter((r) => debitedIn(r) === currency),
-          (r) => r.settlement?.reversedMinor ?? 0,
-        ),
-      },
-      holds: {
-        placed: {
-          count: regs.filter((r) => r.currency === currency).length,
-          amountMinor: regs.filter((r) => r.currency === currency).reduce((t, r) => t + r.capMinor, 0),
-        },
-        releasedMinor: releases.filter((t) => t.currency === currency).reduce((total, t) => total + t.amountMinor, 0),
-        cancelled: regs.filter((r) => r.currency === currency && r.status === "cancelled").length,
-      },
-    };
-  });
+  const figures: Figures = { accepted, acceptedReversals, sales, reversals, regs, releases, categoryOf, debitedIn };
+  const perCurrency = [...new Set([...currencies, ...regs.map((r) => r.currency)])]
+    .sort()
+    .map((currency) => currencyFigures(currency, figures));
 
-  const chains = await db.select().from(terminalChains).where(eq(terminalChains.flightId, flightId));
-  const names = new Map((await db.select({ id: terminals.id, name: terminals.name }).from(terminals)).map((t) => [t.id, t.name]));
-  const byTerminal = [...new Set(rows.map((r) => r.record.terminalId))].map((terminalId) => {
-    const mine = rows.filter((r) => r.record.terminalId === terminalId);
-    const chain = chains.find((c) => c.terminalId === terminalId);
-    const saleAmount = amount(accepted.filter((r) => r.record.terminalId === terminalId));
-    const reversed = amount(acceptedReversals.filter((r) => r.record.terminalId === terminalId));
-    return {
-      terminalId,
-      name: names.get(terminalId) ?? "",
-      records: mine.length,
-      sales: saleAmount,
-      voids: reversed,
-      /** Sales less voids and refunds: the terminal's own end-of-service figure. */
-      netMinor: saleAmount.amountMinor - reversed.amountMinor,
-      serviceClosed: (chain?.closedAtMs ?? null) !== null,
-      lastUploadAtMs: chain?.lastUploadAtMs ?? null,
-    };
-  });
+  const byTerminal = await terminalFigures(db, flightId, { rows, accepted, acceptedReversals });
   const byCrew = [...new Set(rows.filter((r) => r.record.kind !== "close").map((r) => r.record.crewId))].sort().map((crewId) => ({
     crewId,
     sales: amount(accepted.filter((r) => r.record.crewId === crewId)),
@@ -193,6 +89,144 @@ export async function reconcileFlight(db: Database, flightId: string) {
     rejectedBatches: evidence,
     records: rows,
   };
+}
+
+interface Figures {
+  readonly accepted: readonly Row[];
+  readonly acceptedReversals: readonly Row[];
+  readonly sales: readonly Row[];
+  readonly reversals: readonly Row[];
+  readonly regs: readonly (typeof registrations.$inferSelect)[];
+  readonly releases: readonly (typeof transfers.$inferSelect)[];
+  readonly categoryOf: ReadonlyMap<string, string>;
+  /** The currency a record was debited or given back in: its registration's. */
+  readonly debitedIn: (row: Row) => string;
+}
+
+/** One currency's figures: sold in it, debited in it, held in it. */
+function currencyFigures(currency: string, f: Figures) {
+  const { accepted, acceptedReversals, sales, reversals, regs, releases, categoryOf, debitedIn } = f;
+  const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
+  const ok = inCurrency(accepted);
+  const collected = accepted.filter((r) => debitedIn(r) === currency);
+  // Sold on board, for the charts: by catalog category net of voids and refunds (as the
+  // terminals' end-of-service reports count it), and by hour (UTC) of the sale.
+  const byCategory = new Map<string, number>();
+  const byHour = new Map<string, { count: number; amountMinor: number }>();
+  for (const { record } of [...ok, ...inCurrency(acceptedReversals)]) {
+    const sign = record.kind === "sale" ? 1 : -1;
+    for (const line of record.lines) {
+      const category = categoryOf.get(line.sku) ?? "other";
+      byCategory.set(category, (byCategory.get(category) ?? 0) + sign * line.quantity * line.unitPriceMinor);
+    }
+  }
+  for (const { record } of ok) {
+    const hour = `${new Date(record.createdAtMs).toISOString().slice(0, 13)}:00Z`;
+    const sofar = byHour.get(hour) ?? { count: 0, amountMinor: 0 };
+    byHour.set(hour, { count: sofar.count + 1, amountMinor: sofar.amountMinor + record.totalMinor });
+  }
+  const status = (s: string) => ok.filter((r) => r.settlement?.status === s);
+  return {
+    currency,
+    byCategory: [...byCategory].map(([category, amountMinor]) => ({ category, amountMinor })).sort((a, b) => b.amountMinor - a.amountMinor),
+    byHour: [...byHour].map(([hour, totals]) => ({ hour, ...totals })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
+    approved: amount(ok),
+    debited: {
+      fromHoldMinor: sum(collected, (r) => r.settlement?.fromHoldMinor ?? 0),
+      fromBalanceMinor: sum(collected, (r) => r.settlement?.fromBalanceMinor ?? 0),
+      totalMinor: sum(collected, (r) => (r.settlement?.fromHoldMinor ?? 0) + (r.settlement?.fromBalanceMinor ?? 0)),
+    },
+    shortfall: {
+      count: collected.filter((r) => (r.settlement?.shortfallMinor ?? 0) > 0).length,
+      amountMinor: sum(collected, (r) => r.settlement?.shortfallMinor ?? 0),
+      collectedElsewhereMinor: sum(collected, (r) => r.settlement?.collectedElsewhereMinor ?? 0),
+    },
+    failed: amount(status("failed")),
+    pending: amount(status("pending")),
+    rejected: amount(inCurrency(sales.filter((r) => r.record.status === "rejected"))),
+    voided: {
+      ...amount(inCurrency(acceptedReversals)),
+      reversedMinor: sum(
+        reversals.filter((r) => debitedIn(r) === currency),
+        (r) => r.settlement?.reversedMinor ?? 0,
+      ),
+    },
+    holds: {
+      placed: {
+        count: regs.filter((r) => r.currency === currency).length,
+        amountMinor: regs.filter((r) => r.currency === currency).reduce((t, r) => t + r.capMinor, 0),
+      },
+      releasedMinor: releases.filter((t) => t.currency === currency).reduce((total, t) => total + t.amountMinor, 0),
+      cancelled: regs.filter((r) => r.currency === currency && r.status === "cancelled").length,
+    },
+  };
+}
+
+/** Each terminal's records, sales and voids, and where its chain stands. */
+async function terminalFigures(
+  db: Database,
+  flightId: string,
+  input: { rows: readonly Row[]; accepted: readonly Row[]; acceptedReversals: readonly Row[] },
+) {
+  const chains = await db.select().from(terminalChains).where(eq(terminalChains.flightId, flightId));
+  const names = new Map((await db.select({ id: terminals.id, name: terminals.name }).from(terminals)).map((t) => [t.id, t.name]));
+  return [...new Set(input.rows.map((r) => r.record.terminalId))].map((terminalId) => {
+    const mine = input.rows.filter((r) => r.record.terminalId === terminalId);
+    const chain = chains.find((c) => c.terminalId === terminalId);
+    const saleAmount = amount(input.accepted.filter((r) => r.record.terminalId === terminalId));
+    const reversed = amount(input.acceptedReversals.filter((r) => r.record.terminalId === terminalId));
+    return {
+      terminalId,
+      name: names.get(terminalId) ?? "",
+      records: mine.length,
+      sales: saleAmount,
+      voids: reversed,
+      /** Sales less voids and refunds: the terminal's own end-of-service figure. */
+      netMinor: saleAmount.amountMinor - reversed.amountMinor,
+      serviceClosed: (chain?.closedAtMs ?? null) !== null,
+      lastUploadAtMs: chain?.lastUploadAtMs ?? null,
+    };
+  });
+}
+
+/** What was released of the registrations' holds: voided or expired. */
+async function releasesOf(db: Database, regs: readonly { id: string }[]) {
+  if (regs.length === 0) return [];
+  return db
+    .select()
+    .from(transfers)
+    .where(
+      and(
+        inArray(
+          transfers.reference,
+          regs.map((r) => r.id),
+        ),
+        sql`${transfers.kind} IN ('void', 'expire')`,
+      ),
+    );
+}
+
+/** The flight's batches refused whole, kept as evidence. */
+async function evidenceOf(db: Database, flightId: string) {
+  return db
+    .select({
+      id: rejectedBatches.id,
+      terminalId: rejectedBatches.terminalId,
+      reason: rejectedBatches.reason,
+      detail: rejectedBatches.detail,
+      receivedAtMs: rejectedBatches.receivedAtMs,
+    })
+    .from(rejectedBatches)
+    .where(eq(rejectedBatches.flightId, flightId))
+    .orderBy(rejectedBatches.receivedAtMs);
+}
+
+async function categoriesOf(db: Database, flightId: string): Promise<Map<string, string>> {
+  const items = await db
+    .select({ sku: catalogItems.sku, category: catalogItems.category })
+    .from(catalogItems)
+    .where(eq(catalogItems.flightId, flightId));
+  return new Map(items.map((item) => [item.sku, item.category]));
 }
 
 export type FlightReconciliation = Awaited<ReturnType<typeof reconcileFlight>>;

@@ -60,86 +60,101 @@ export async function register(
       const earlier = await earlierRequest(tx, input);
       if (earlier !== undefined) return { registration: earlier, created: false };
       const registrationId = newId();
-      // A flight that has landed or closed takes no more registrations, whatever its cut-off says:
-      // its holds would never be released.
-      if (input.nowMs >= flight.registrationClosesAtMs || flight.landedAtMs !== null || flight.closedAtMs !== null) {
-        const why =
-          flight.landedAtMs === null && flight.closedAtMs === null
-            ? `closed at ${new Date(flight.registrationClosesAtMs).toISOString()}`
-            : "closed: the flight has landed";
-        throw new ApiError("registration_closed", `registration for ${flight.carrier}${flight.number} ${why}`);
-      }
-      const { currency, capMaxMinor } = await accountTerms(tx, flight, input.currency);
-      if (input.capMinor < 1 || input.capMinor > capMaxMinor) {
-        throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${capMaxMinor} minor units of ${currency}`, { capMaxMinor });
-      }
-      if (input.seat !== undefined && !SEAT_PATTERN.test(input.seat)) throw new ApiError("validation_failed", "seat like 32A");
-      const [active] = await tx
-        .select({ id: registrations.id })
-        .from(registrations)
-        .where(
-          and(eq(registrations.passengerId, input.passengerId), eq(registrations.flightId, flight.id), eq(registrations.status, "active")),
-        );
-      if (active !== undefined)
-        throw new ApiError("already_registered", "already registered for this flight: cancel it first to change the cap", {
-          registrationId: active.id,
-        });
-
-      // The issuer key's row before any account (the lock order: a revocation holds the key, then
-      // waits for registrations).
-      const issuer = await activeIssuer(tx, keys, input.nowMs);
-      const [passenger] = await tx.select().from(passengers).where(eq(passengers.id, input.passengerId));
-      const passengerName = fitName(input.passengerName ?? passenger!.displayName);
-      const wallet = await walletAccount(tx, input.passengerId, currency, input.nowMs);
-      const holds = await airlineAccount(tx, "inflight_holds", currency, input.nowMs);
-      const hold = await createPending(tx, {
-        id: newId(),
-        debitAccountId: wallet.id,
-        creditAccountId: holds.id,
-        amountMinor: input.capMinor,
-        currency,
-        code: "hold",
-        reference: registrationId,
-        nowMs: input.nowMs,
-        expiresAtMs: flight.departureAtMs + HOLD_AFTER_DEPARTURE_MS,
-      });
-      const source = {
-        id: registrationId,
-        walletAccountId: wallet.id,
-        capMinor: input.capMinor,
-        currency,
-        passengerName,
-        seat: input.seat ?? null,
-      };
-      const voucher = signVoucher(flight, source, issuer);
-      const [registration] = await tx
-        .insert(registrations)
-        .values({
-          id: registrationId,
-          passengerId: input.passengerId,
-          flightId: flight.id,
-          walletAccountId: wallet.id,
-          holdTransferId: hold.transfer.id,
-          currentHoldTransferId: hold.transfer.id,
-          capMinor: input.capMinor,
-          currency,
-          status: "active",
-          issuerKeyId: issuer.keyId,
-          voucherText: voucher.text,
-          passengerName,
-          seat: input.seat ?? null,
-          validUntilMs: voucher.validUntilMs,
-          createdAtMs: input.nowMs,
-          requestId: input.requestId ?? null,
-        })
-        .returning();
-      return { registration: registration!, created: true };
+      const { currency } = await checkRegistrable(tx, flight, input);
+      return { registration: await holdAndIssue(tx, keys, { input, flight, registrationId, currency }), created: true };
     });
   } catch (error) {
     // Two registrations racing: the partial unique index lets one through.
     if (constraintOf(error) === "registrations_one_active") throw new ApiError("already_registered", "already registered for this flight");
     throw error;
   }
+}
+
+/** Open, a cap in range, a seat like 32A, not registered already: else refused with why. */
+async function checkRegistrable(tx: Executor, flight: Flight, input: RegisterInput): Promise<{ currency: string }> {
+  // A flight that has landed or closed takes no more registrations, whatever its cut-off says:
+  // its holds would never be released.
+  if (input.nowMs >= flight.registrationClosesAtMs || flight.landedAtMs !== null || flight.closedAtMs !== null) {
+    const why =
+      flight.landedAtMs === null && flight.closedAtMs === null
+        ? `closed at ${new Date(flight.registrationClosesAtMs).toISOString()}`
+        : "closed: the flight has landed";
+    throw new ApiError("registration_closed", `registration for ${flight.carrier}${flight.number} ${why}`);
+  }
+  const { currency, capMaxMinor } = await accountTerms(tx, flight, input.currency);
+  if (input.capMinor < 1 || input.capMinor > capMaxMinor) {
+    throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${capMaxMinor} minor units of ${currency}`, { capMaxMinor });
+  }
+  if (input.seat !== undefined && !SEAT_PATTERN.test(input.seat)) throw new ApiError("validation_failed", "seat like 32A");
+  const [active] = await tx
+    .select({ id: registrations.id })
+    .from(registrations)
+    .where(
+      and(eq(registrations.passengerId, input.passengerId), eq(registrations.flightId, flight.id), eq(registrations.status, "active")),
+    );
+  if (active !== undefined)
+    throw new ApiError("already_registered", "already registered for this flight: cancel it first to change the cap", {
+      registrationId: active.id,
+    });
+
+  return { currency };
+}
+
+/** Holds the cap on the wallet and signs the voucher: the registration as stored. */
+async function holdAndIssue(
+  tx: Executor,
+  keys: KeyStore,
+  { input, flight, registrationId, currency }: { input: RegisterInput; flight: Flight; registrationId: string; currency: string },
+): Promise<Registration> {
+  // The issuer key's row before any account (the lock order: a revocation holds the key, then
+  // waits for registrations).
+  const issuer = await activeIssuer(tx, keys, input.nowMs);
+  const [passenger] = await tx.select().from(passengers).where(eq(passengers.id, input.passengerId));
+  const passengerName = fitName(input.passengerName ?? passenger!.displayName);
+  const wallet = await walletAccount(tx, input.passengerId, currency, input.nowMs);
+  const holds = await airlineAccount(tx, "inflight_holds", currency, input.nowMs);
+  const hold = await createPending(tx, {
+    id: newId(),
+    debitAccountId: wallet.id,
+    creditAccountId: holds.id,
+    amountMinor: input.capMinor,
+    currency,
+    code: "hold",
+    reference: registrationId,
+    nowMs: input.nowMs,
+    expiresAtMs: flight.departureAtMs + HOLD_AFTER_DEPARTURE_MS,
+  });
+  const source = {
+    id: registrationId,
+    walletAccountId: wallet.id,
+    capMinor: input.capMinor,
+    currency,
+    passengerName,
+    seat: input.seat ?? null,
+  };
+  const voucher = signVoucher(flight, source, issuer);
+  const [registration] = await tx
+    .insert(registrations)
+    .values({
+      id: registrationId,
+      passengerId: input.passengerId,
+      flightId: flight.id,
+      walletAccountId: wallet.id,
+      holdTransferId: hold.transfer.id,
+      currentHoldTransferId: hold.transfer.id,
+      capMinor: input.capMinor,
+      currency,
+      status: "active",
+      issuerKeyId: issuer.keyId,
+      voucherText: voucher.text,
+      passengerName,
+      seat: input.seat ?? null,
+      validUntilMs: voucher.validUntilMs,
+      createdAtMs: input.nowMs,
+      requestId: input.requestId ?? null,
+    })
+    .returning();
+  return registration!;
 }
 
 /** The currency of the hold and debit, and the cap limit in it (the flight's, converted at its rate). */

@@ -241,83 +241,99 @@ function airlineOf(input: PlanInput, currency: string): AirlineAccounts {
   return accounts;
 }
 
-/** Per voucher the hold posted and re-held, per wallet the balance taken or given back, per currency the posted holds moved to revenue. */
+/** Per voucher the hold posted and re-held, per wallet the balance given back or taken, per currency the posted holds moved to revenue. */
 function transfersOf(input: PlanInput, tally: Tally): TransferInput[] {
-  const transfers: TransferInput[] = [];
-  const postedByCurrency = new Map<string, number>();
-  for (const [registrationId, postedMinor] of tally.postedMinor) {
+  return [
+    ...holdTransfers(input, tally),
+    ...[...input.wallets.values()].flatMap((wallet) => walletTransfers(input, tally, wallet)),
+    ...revenueTransfers(input, tally),
+  ];
+}
+
+function holdTransfers(input: PlanInput, tally: Tally): TransferInput[] {
+  return [...tally.postedMinor].flatMap(([registrationId, postedMinor]): TransferInput[] => {
     const voucher = input.vouchers.get(registrationId)!;
     const hold = voucher.hold!;
     const firstRecordId = tally.firstPostRecordId.get(registrationId)!;
-    add(postedByCurrency, voucher.currency, postedMinor);
-    transfers.push({
+    const post: TransferInput = {
       kind: "post",
       id: derivedId(`post:${firstRecordId}`),
       pendingId: hold.id,
       amountMinor: postedMinor,
       code: "sale",
       reference: firstRecordId,
-    });
+    };
     const leftMinor = hold.amountMinor - postedMinor;
-    if (leftMinor > 0)
-      transfers.push({
-        kind: "pending",
-        id: derivedId(`rehold:${firstRecordId}`),
-        debitAccountId: voucher.walletAccountId,
-        creditAccountId: airlineOf(input, voucher.currency).holdsAccountId,
-        amountMinor: leftMinor,
-        currency: voucher.currency,
-        ...(hold.expiresAtMs === null ? {} : { expiresAtMs: hold.expiresAtMs }),
-        code: "hold",
-        reference: registrationId,
-      });
-  }
-  for (const wallet of input.wallets.values()) {
-    const { revenueAccountId } = airlineOf(input, wallet.currency);
-    const balanceMinor = tally.balanceDebitMinor.get(wallet.accountId) ?? 0;
-    const move = { kind: "single", currency: wallet.currency } as const;
-    // Given back before taken: a sale may spend what a void earlier in the chunk gave back.
-    const reversedMinor = tally.reversedMinor.get(wallet.accountId) ?? 0;
-    if (reversedMinor > 0) {
-      const firstRecordId = tally.firstReverseRecordId.get(wallet.accountId)!;
-      transfers.push({
-        ...move,
-        id: derivedId(`reverse:${firstRecordId}`),
-        debitAccountId: revenueAccountId,
-        creditAccountId: wallet.accountId,
-        amountMinor: reversedMinor,
-        code: "void",
-        reference: firstRecordId,
-      });
-    }
-    if (balanceMinor > 0) {
-      const firstRecordId = tally.firstBalanceRecordId.get(wallet.accountId)!;
-      transfers.push({
-        ...move,
-        id: derivedId(`balance:${firstRecordId}`),
-        debitAccountId: wallet.accountId,
-        creditAccountId: revenueAccountId,
-        amountMinor: balanceMinor,
-        code: "sale_over_hold",
-        reference: firstRecordId,
-      });
-    }
-  }
-  const chunkId = input.records[0]!.id;
-  for (const [currency, postedMinor] of [...postedByCurrency].sort(([a], [b]) => a.localeCompare(b))) {
-    const { holdsAccountId, revenueAccountId } = airlineOf(input, currency);
-    transfers.push({
-      kind: "single",
-      id: derivedId(`revenue:${chunkId}:${currency}`),
-      debitAccountId: holdsAccountId,
-      creditAccountId: revenueAccountId,
-      amountMinor: postedMinor,
-      currency,
-      code: "sale",
-      reference: chunkId,
+    if (leftMinor === 0) return [post];
+    const rehold: TransferInput = {
+      kind: "pending",
+      id: derivedId(`rehold:${firstRecordId}`),
+      debitAccountId: voucher.walletAccountId,
+      creditAccountId: airlineOf(input, voucher.currency).holdsAccountId,
+      amountMinor: leftMinor,
+      currency: voucher.currency,
+      ...(hold.expiresAtMs === null ? {} : { expiresAtMs: hold.expiresAtMs }),
+      code: "hold",
+      reference: registrationId,
+    };
+    return [post, rehold];
+  });
+}
+
+/** Given back before taken: a sale may spend what a void earlier in the chunk gave back. */
+function walletTransfers(input: PlanInput, tally: Tally, wallet: PlanWallet): TransferInput[] {
+  const { revenueAccountId } = airlineOf(input, wallet.currency);
+  const move = { kind: "single", currency: wallet.currency } as const;
+  const out: TransferInput[] = [];
+  const reversedMinor = tally.reversedMinor.get(wallet.accountId) ?? 0;
+  if (reversedMinor > 0) {
+    const firstRecordId = tally.firstReverseRecordId.get(wallet.accountId)!;
+    out.push({
+      ...move,
+      id: derivedId(`reverse:${firstRecordId}`),
+      debitAccountId: revenueAccountId,
+      creditAccountId: wallet.accountId,
+      amountMinor: reversedMinor,
+      code: "void",
+      reference: firstRecordId,
     });
   }
-  return transfers;
+  const balanceMinor = tally.balanceDebitMinor.get(wallet.accountId) ?? 0;
+  if (balanceMinor > 0) {
+    const firstRecordId = tally.firstBalanceRecordId.get(wallet.accountId)!;
+    out.push({
+      ...move,
+      id: derivedId(`balance:${firstRecordId}`),
+      debitAccountId: wallet.accountId,
+      creditAccountId: revenueAccountId,
+      amountMinor: balanceMinor,
+      code: "sale_over_hold",
+      reference: firstRecordId,
+    });
+  }
+  return out;
+}
+
+function revenueTransfers(input: PlanInput, tally: Tally): TransferInput[] {
+  const postedByCurrency = new Map<string, number>();
+  for (const [registrationId, postedMinor] of tally.postedMinor)
+    add(postedByCurrency, input.vouchers.get(registrationId)!.currency, postedMinor);
+  const chunkId = input.records[0]!.id;
+  return [...postedByCurrency]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, postedMinor]) => {
+      const { holdsAccountId, revenueAccountId } = airlineOf(input, currency);
+      return {
+        kind: "single",
+        id: derivedId(`revenue:${chunkId}:${currency}`),
+        debitAccountId: holdsAccountId,
+        creditAccountId: revenueAccountId,
+        amountMinor: postedMinor,
+        currency,
+        code: "sale",
+        reference: chunkId,
+      };
+    });
 }
 
 function holdUpdatesOf(input: PlanInput, tally: Tally): Plan["holdUpdates"] {

@@ -46,7 +46,11 @@ export async function enrolWithGround(
   return answer;
 }
 
-/** A client for signed requests as the enrolled terminal. */
+/**
+ * Long: one object of short methods (manifest, flight id, assignments, chain, batch, handover)
+ * sharing one signer and one learnt clock offset; split, they would pass both around.
+ * A client for signed requests as the enrolled terminal.
+ */
 export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: GroundOptions & { now: () => number }) {
   const identity = enrolled(db);
   const signer: Signer = deviceKey(keys);

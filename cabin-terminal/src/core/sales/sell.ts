@@ -15,6 +15,7 @@ import {
   NIL_UUID,
   type Signer,
   type TrustList,
+  type Voucher,
   type VoucherRejection,
   verifyVoucher,
 } from "@cabinpay/shared";
@@ -53,6 +54,13 @@ const VOUCHER_DECLINES: Record<VoucherRejection, DeclineReason> = {
   expired: "expired",
 };
 
+type Decline = Extract<ChargeResult, { approved: false }>;
+
+function decline(reason: DeclineReason, detail: string, extra: Omit<Decline, "approved" | "reason" | "detail"> = {}): Decline {
+  return { approved: false, reason, detail, ...extra };
+}
+
+/** Charges the cart to a voucher: checked, then written in one durable transaction, or declined with why. */
 export function charge(
   db: TerminalDb,
   flight: LoadedFlight,
@@ -61,16 +69,23 @@ export function charge(
   voucherText: string,
   nowMs: number,
 ): ChargeResult {
-  const decline = (
-    reason: DeclineReason,
-    detail: string,
-    extra: { remainingCapMinor?: number; remainingCurrency?: string; sku?: string } = {},
-  ): ChargeResult => ({
-    approved: false,
-    reason,
-    detail,
-    ...extra,
-  });
+  const sale = checkSale(db, flight, seller, cart, nowMs);
+  if ("approved" in sale) return sale;
+  const { manifest } = flight;
+  const verified = verifyVoucher(voucherText, { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier });
+  if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
+  const { voucher } = verified;
+  const terms = accountTerms(manifest, voucher.cap.currency);
+  if (terms === undefined)
+    return decline(
+      "no_rate",
+      `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
+    );
+  return recordSale(db, { flight, seller, voucher, terms, ...sale, chargedMinor: inAccount(manifest, terms, sale.totalMinor), nowMs });
+}
+
+/** Who sells, the service, the cart and the sale limits, before any voucher is looked at. */
+function checkSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, cart: readonly CartLine[], nowMs: number) {
   const { manifest } = flight;
   if (seller.crew === undefined) return decline("not_logged_in", "log in with your PIN first");
   if (isServiceClosed(db, flight.flightKey)) return decline("service_closed", "the service is closed: no more sales on this flight");
@@ -84,18 +99,24 @@ export function charge(
   const totalMinor = linesTotalMinor(manifest.currency, lines);
   if (totalMinor > manifest.limits.saleMaxMinor)
     return decline("over_sale_limit", `a sale may not exceed ${manifest.limits.saleMaxMinor} minor units`);
+  return { lines, totalMinor };
+}
 
-  const verified = verifyVoucher(voucherText, { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier });
-  if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
-  const { voucher } = verified;
-  const terms = accountTerms(manifest, voucher.cap.currency);
-  if (terms === undefined)
-    return decline(
-      "no_rate",
-      `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
-    );
-  const chargedMinor = inAccount(manifest, terms, totalMinor);
+interface SaleToRecord {
+  readonly flight: LoadedFlight;
+  readonly seller: Seller;
+  readonly voucher: Voucher;
+  readonly terms: NonNullable<ReturnType<typeof accountTerms>>;
+  readonly lines: NonNullable<ReturnType<typeof priced>>;
+  readonly totalMinor: number;
+  readonly chargedMinor: number;
+  readonly nowMs: number;
+}
 
+/** The cap left and the stock checked, the signed record, stock and cap usage written: one transaction. */
+function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
+  const { flight, seller, voucher, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
+  const { manifest } = flight;
   const statements = salesStatements(db);
   return db.transaction((): ChargeResult => {
     const remaining = voucher.cap.amountMinor - (statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0);

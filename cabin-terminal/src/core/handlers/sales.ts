@@ -1,0 +1,30 @@
+/** Sales: charge, void, refund, the sales list, the service report and the close; chain writes through the guard. */
+import { listSales, serviceReport } from "../sales/report.js";
+import { refundSale, voidSale } from "../sales/reverse.js";
+import { charge, closeService } from "../sales/sell.js";
+import type { Handlers } from "./handler.js";
+
+export const salesHandlers = {
+  async "sale/charge"(session, { voucherText }) {
+    const result = session.chained(() =>
+      charge(session.db, session.current(), session.seller(), session.cart.lines, voucherText, session.now()),
+    );
+    if (result.approved) session.cart.clear();
+    return result;
+  },
+  async "sale/void"(session, { recordId }) {
+    return session.chained(() => voidSale(session.db, session.current(), session.seller(), recordId, session.now()));
+  },
+  async "sale/refund"(session, { recordId, lines }) {
+    return session.chained(() => refundSale(session.db, session.current(), session.seller(), recordId, lines, session.now()));
+  },
+  async "sale/list"(session) {
+    return listSales(session.db, session.withRecords(session.current()).flightKey);
+  },
+  async "service/report"(session) {
+    return serviceReport(session.db, session.withRecords(session.current()));
+  },
+  async "service/close"(session, { sealNumber }) {
+    return session.chained(() => closeService(session.db, session.current(), session.seller(), session.now(), sealNumber));
+  },
+} satisfies Handlers<"sale/charge" | "sale/void" | "sale/refund" | "sale/list" | "service/report" | "service/close">;

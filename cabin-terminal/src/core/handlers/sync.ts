@@ -1,0 +1,43 @@
+/** Sync: upload, the ground's answers per record, retention, and the terminal's status. */
+import { LIMITS } from "@cabinpay/shared";
+import { enrolled } from "../enrolment.js";
+import { TerminalError } from "../errors.js";
+import { unsentByFlight } from "../ground/upload-all.js";
+import { purgeAcknowledged } from "../retention.js";
+import { listRecordOutcomes } from "../sales/report.js";
+import type { Handlers } from "./handler.js";
+
+const DAY_MS = 86_400_000;
+
+export const syncHandlers = {
+  async "sync/upload"(session, { batchSizeMax }) {
+    return session.uploadOnce(batchSizeMax ?? LIMITS.batchRecordsMax);
+  },
+  async "sync/records"(session) {
+    return listRecordOutcomes(session.db, session.withRecords(session.current()).flightKey);
+  },
+  async "retention/purge"(session, { retentionDays }) {
+    const retentionMs = retentionDays === undefined ? session.retentionMs : retentionDays * DAY_MS;
+    return purgeAcknowledged(session.db, { nowMs: session.now(), retentionMs });
+  },
+  async "status/get"(session) {
+    let terminalId: string | undefined;
+    try {
+      terminalId = enrolled(session.db).terminalId;
+    } catch (error) {
+      if (!(error instanceof TerminalError && error.code === "not_enrolled")) throw error;
+    }
+    const unsent = unsentByFlight(session.db);
+    const flight = session.flight;
+    return {
+      enrolled: terminalId !== undefined,
+      terminalId,
+      flight: flight === undefined ? undefined : session.summary(flight),
+      crew: session.crew,
+      cart: flight === undefined ? undefined : session.cartView(),
+      unsentRecords: unsent.reduce((sum, row) => sum + row.records, 0),
+      unsentByFlight: unsent,
+      chainProblem: session.guard.problemOf(flight?.flightKey),
+    };
+  },
+} satisfies Handlers<"sync/upload" | "sync/records" | "retention/purge" | "status/get">;
