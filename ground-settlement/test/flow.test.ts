@@ -55,6 +55,15 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     return result.manifest;
   };
 
+  it("looks flights up under the one carrier rule: an ICAO carrier is a carrier, 9C8 is not", async () => {
+    expect((await call(t.app, { method: "GET", url: "/flights?carrier=CCA&number=1301&date=2026-12-01" }, 200)).json()).toEqual({
+      flights: [],
+    });
+    expect((await call(t.app, { method: "GET", url: "/flights?carrier=9C8&number=850&date=2026-12-01" }, 400)).json().code).toBe(
+      "validation_failed",
+    );
+  });
+
   it("finds the flight by designator and date", async () => {
     const found = (await call(t.app, { method: "GET", url: "/flights?carrier=9C&number=8850&date=2026-12-01" }, 200)).json();
     expect(found.flights).toHaveLength(1);

@@ -14,8 +14,15 @@ export interface FlightRef {
   readonly date: string;
 }
 
-const CARRIER_PATTERN = /^(?:[A-Z0-9]{2}|[A-Z]{3})$/;
-const NUMBER_PATTERN = /^[1-9][0-9]{0,3}[A-Z]?$/;
+/**
+ * The one carrier and flight-number rule, as pattern text for JSON Schemas (the ground's routes,
+ * the terminal's contract) and as the RegExps below. A carrier is IATA (2 letters or digits) or
+ * ICAO (3 letters): "9C8" is neither.
+ */
+export const CARRIER_PATTERN_TEXT = "^(?:[A-Z0-9]{2}|[A-Z]{3})$";
+export const FLIGHT_NUMBER_PATTERN_TEXT = "^[1-9][0-9]{0,3}[A-Z]?$";
+const CARRIER_PATTERN = new RegExp(CARRIER_PATTERN_TEXT);
+const NUMBER_PATTERN = new RegExp(FLIGHT_NUMBER_PATTERN_TEXT);
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
 /** Dates are carried as a u16 day count since 1970-01-01; keep well inside it. */
@@ -59,6 +66,14 @@ export function isValidFlight(flight: FlightRef): boolean {
 
 export function sameFlight(a: FlightRef, b: FlightRef): boolean {
   return a.carrier === b.carrier && a.number === b.number && a.date === b.date;
+}
+
+/** The flight a key names ("9C8850/2026-12-01", "CCA1301/2026-12-01"), or undefined. */
+export function parseFlightKey(key: string): FlightRef | undefined {
+  const match = /^([A-Z]{3}|[A-Z0-9]{2})([1-9][0-9]{0,3}[A-Z]?)\/(\d{4}-\d{2}-\d{2})$/.exec(key);
+  if (match === null) return undefined;
+  const flight = { carrier: match[1]!, number: match[2]!, date: match[3]! };
+  return isValidFlight(flight) ? flight : undefined;
 }
 
 /** "9C8850/2026-12-01": the stable text key of a flight (logs, maps, file names). */

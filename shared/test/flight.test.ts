@@ -1,4 +1,15 @@
-import { dateToDays, daysToDate, flightKey, isValidFlight, parseFlightDesignator } from "@cabinpay/shared";
+import {
+  CARRIER_PATTERN_TEXT,
+  dateToDays,
+  daysToDate,
+  FLIGHT_NUMBER_PATTERN_TEXT,
+  flightKey,
+  isValidCarrier,
+  isValidFlight,
+  isValidFlightNumber,
+  parseFlightDesignator,
+  parseFlightKey,
+} from "@cabinpay/shared";
 import { describe, expect, it } from "vitest";
 
 describe("flights", () => {
@@ -28,5 +39,24 @@ describe("flights", () => {
     expect(isValidFlight({ ...flight, number: "08850" })).toBe(false);
     expect(isValidFlight({ ...flight, carrier: "9C1" })).toBe(false);
     expect(flightKey(flight)).toBe("9C8850/2026-12-01");
+  });
+});
+
+describe("one carrier and flight-number rule", () => {
+  it("is the same as text for JSON Schemas and as the checks here: IATA or ICAO, never 9C8", () => {
+    const carrier = new RegExp(CARRIER_PATTERN_TEXT);
+    const number = new RegExp(FLIGHT_NUMBER_PATTERN_TEXT);
+    for (const code of ["9C", "MU", "CCA", "CSH", "9C8", "C", "CC1", "mu"]) expect(carrier.test(code)).toBe(isValidCarrier(code));
+    expect(isValidCarrier("CCA")).toBe(true);
+    expect(isValidCarrier("9C8")).toBe(false);
+    for (const n of ["8850", "12A", "0850", "12345", "1"]) expect(number.test(n)).toBe(isValidFlightNumber(n));
+  });
+
+  it("reads a flight key back, for IATA and ICAO carriers alike", () => {
+    expect(parseFlightKey("9C8850/2026-12-01")).toEqual({ carrier: "9C", number: "8850", date: "2026-12-01" });
+    expect(parseFlightKey("CCA1301/2026-12-01")).toEqual({ carrier: "CCA", number: "1301", date: "2026-12-01" });
+    expect(parseFlightKey("9C8850/2026-02-30")).toBeUndefined();
+    expect(parseFlightKey("9C88500/2026-12-01")).toBeUndefined();
+    expect(flightKey(parseFlightKey("MU5101/2026-12-01")!)).toBe("MU5101/2026-12-01");
   });
 });

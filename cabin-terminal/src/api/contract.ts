@@ -3,7 +3,7 @@
  * renderer, the preload, Electron's main, the browser host and the CLI all import it. Handlers are
  * named `domain/verb`; every input has a schema with limits, checked by the core before use.
  */
-import { type CrewRole, LIMITS, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
+import { CARRIER_PATTERN_TEXT, type CrewRole, FLIGHT_NUMBER_PATTERN_TEXT, LIMITS, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
 import { type Static, type TSchema, Type } from "typebox";
 import type {
   ChargeResult,
@@ -31,8 +31,8 @@ export const TERMINAL_API_INPUTS = {
     code: Type.String({ minLength: 12, maxLength: 20 }),
   }),
   "manifest/download": strict({
-    carrier: Type.String({ pattern: "^[A-Z0-9]{2,3}$" }),
-    number: Type.String({ pattern: "^[1-9][0-9]{0,3}[A-Z]?$" }),
+    carrier: Type.String({ pattern: CARRIER_PATTERN_TEXT }),
+    number: Type.String({ pattern: FLIGHT_NUMBER_PATTERN_TEXT }),
     date: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
     trolleyId: Type.String({ minLength: 1, maxLength: LIMITS.trolleyIdBytesMax }),
   }),

@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatMoney, LIMITS, money, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
+import { formatMoney, LIMITS, money, parseFlightKey, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
 import type { FlightSummary, TerminalApi } from "../api/contract.js";
 import type { LoginResult } from "../api/results.js";
 import { createTerminalCore } from "../core/api.js";
@@ -294,9 +294,9 @@ async function dispatch(
 
 /** "9C8850/2026-12-01" → carrier, number, date (the flight key the terminal shows). */
 function flightRef(text: string): { carrier: string; number: string; date: string } {
-  const match = /^([A-Z0-9]{2})([1-9][0-9]{0,3}[A-Z]?)\/(\d{4}-\d{2}-\d{2})$/.exec(text);
-  if (match === null) throw new UsageError(`--flight is like 9C8850/2026-12-01, not ${JSON.stringify(text)}`);
-  return { carrier: match[1]!, number: match[2]!, date: match[3]! };
+  const flight = parseFlightKey(text);
+  if (flight === undefined) throw new UsageError(`--flight is like 9C8850/2026-12-01, not ${JSON.stringify(text)}`);
+  return flight;
 }
 
 /** "SKU" or "SKU:QTY" items; the API checks SKUs and quantities against the catalog and limits. */

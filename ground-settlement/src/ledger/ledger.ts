@@ -7,7 +7,7 @@
 
 import type { Executor } from "../db/client.js";
 import { airlineAccount, getAccount } from "./accounts.js";
-import { applyTransfers, type TransferResult } from "./engine.js";
+import { applyTransfers, type MoveInput, type ResolveInput, type TransferResult } from "./engine.js";
 import { LedgerError } from "./errors.js";
 
 export { type Account, airlineAccount, availableOf, type Balance, balanceOf, getAccount, lockAccounts, walletAccount } from "./accounts.js";
@@ -15,24 +15,8 @@ export { accountsOutOfBalance, type CurrencyTotals, duePendingIds, ledgerTotals 
 export { applyTransfers, TRANSFERS_PER_BATCH_MAX, type Transfer, type TransferInput, type TransferResult } from "./engine.js";
 export { LEDGER_ERROR_CODES, LedgerError, type LedgerErrorCode } from "./errors.js";
 
-export interface NewTransfer {
-  readonly id: string;
-  readonly debitAccountId: string;
-  readonly creditAccountId: string;
-  readonly amountMinor: number;
-  readonly currency: string;
-  readonly code: string;
-  readonly reference?: string;
-  readonly nowMs: number;
-}
-
-export interface Resolution {
-  readonly id: string;
-  readonly pendingId: string;
-  readonly code: string;
-  readonly reference?: string;
-  readonly nowMs: number;
-}
+export type NewTransfer = Omit<MoveInput, "kind" | "expiresAtMs"> & { readonly nowMs: number };
+export type Resolution = Omit<ResolveInput, "kind" | "amountMinor"> & { readonly nowMs: number };
 
 async function one(tx: Executor, input: Parameters<typeof applyTransfers>[1][number], nowMs: number): Promise<TransferResult> {
   const [result] = await applyTransfers(tx, [input], nowMs);

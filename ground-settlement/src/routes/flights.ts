@@ -1,5 +1,12 @@
 /** Flights: ops create them and load catalog, stock and crew; anyone can look a flight up. */
-import { type ExchangeRate, MANIFEST_RATES_MAX, RATE_MICROS_MAX, RATE_SOURCE_BYTES_MAX } from "@cabinpay/shared";
+import {
+  CARRIER_PATTERN_TEXT,
+  type ExchangeRate,
+  FLIGHT_NUMBER_PATTERN_TEXT,
+  MANIFEST_RATES_MAX,
+  RATE_MICROS_MAX,
+  RATE_SOURCE_BYTES_MAX,
+} from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -95,8 +102,8 @@ export async function flightRoutes(base: FastifyInstance): Promise<void> {
         summary: "Find a flight by carrier, number and date",
         querystring: Type.Object(
           {
-            carrier: Type.String({ pattern: "^[A-Z0-9]{2,3}$" }),
-            number: Type.String({ pattern: "^[1-9][0-9]{0,3}[A-Z]?$" }),
+            carrier: Type.String({ pattern: CARRIER_PATTERN_TEXT }),
+            number: Type.String({ pattern: FLIGHT_NUMBER_PATTERN_TEXT }),
             date: Type.Optional(FlightDate),
           },
           { additionalProperties: false },

@@ -1,4 +1,5 @@
 /** Finance's flight list and reconciliation (JSON and CSV), and the passenger's statement. */
+import { CARRIER_PATTERN_TEXT } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -127,7 +128,7 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
         querystring: Type.Object(
           {
             date: Type.Optional(Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" })),
-            carrier: Type.Optional(Type.String({ pattern: "^[A-Z0-9]{2,3}$" })),
+            carrier: Type.Optional(Type.String({ pattern: CARRIER_PATTERN_TEXT })),
             status: Type.Optional(Status),
           },
           { additionalProperties: false },

@@ -283,35 +283,29 @@ function holdTransfers(input: PlanInput, tally: Tally): TransferInput[] {
 /** Given back before taken: a sale may spend what a void earlier in the chunk gave back. */
 function walletTransfers(input: PlanInput, tally: Tally, wallet: PlanWallet): TransferInput[] {
   const { revenueAccountId } = airlineOf(input, wallet.currency);
-  const move = { kind: "single", currency: wallet.currency } as const;
-  const out: TransferInput[] = [];
-  const reversedMinor = tally.reversedMinor.get(wallet.accountId) ?? 0;
-  if (reversedMinor > 0) {
-    const firstRecordId = tally.firstReverseRecordId.get(wallet.accountId)!;
-    out.push({
+  const back = { name: "reverse", code: "void", debitAccountId: revenueAccountId, creditAccountId: wallet.accountId } as const;
+  const taken = { name: "balance", code: "sale_over_hold", debitAccountId: wallet.accountId, creditAccountId: revenueAccountId } as const;
+  const moves = [
+    {
+      ...back,
+      amountMinor: tally.reversedMinor.get(wallet.accountId) ?? 0,
+      firstRecordId: tally.firstReverseRecordId.get(wallet.accountId),
+    },
+    {
+      ...taken,
+      amountMinor: tally.balanceDebitMinor.get(wallet.accountId) ?? 0,
+      firstRecordId: tally.firstBalanceRecordId.get(wallet.accountId),
+    },
+  ];
+  return moves
+    .filter((move) => move.amountMinor > 0)
+    .map(({ name, firstRecordId, ...move }) => ({
       ...move,
-      id: derivedId(`reverse:${firstRecordId}`),
-      debitAccountId: revenueAccountId,
-      creditAccountId: wallet.accountId,
-      amountMinor: reversedMinor,
-      code: "void",
-      reference: firstRecordId,
-    });
-  }
-  const balanceMinor = tally.balanceDebitMinor.get(wallet.accountId) ?? 0;
-  if (balanceMinor > 0) {
-    const firstRecordId = tally.firstBalanceRecordId.get(wallet.accountId)!;
-    out.push({
-      ...move,
-      id: derivedId(`balance:${firstRecordId}`),
-      debitAccountId: wallet.accountId,
-      creditAccountId: revenueAccountId,
-      amountMinor: balanceMinor,
-      code: "sale_over_hold",
-      reference: firstRecordId,
-    });
-  }
-  return out;
+      kind: "single",
+      currency: wallet.currency,
+      id: derivedId(`${name}:${firstRecordId!}`),
+      reference: firstRecordId!,
+    }));
 }
 
 function revenueTransfers(input: PlanInput, tally: Tally): TransferInput[] {
