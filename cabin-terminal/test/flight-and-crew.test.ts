@@ -66,7 +66,7 @@ describe("loading a flight", () => {
     expect(errorOf(() => loadFlight(db, { manifestBytes: manifestBytes(), trolleyId: "C", nowMs: NOW }))).toMatch(
       /^trolley_not_in_manifest/,
     );
-    expect(errorOf(() => openFlight(db, "9C8850/2026-12-01"))).toMatch(/^flight_not_loaded/);
+    expect(errorOf(() => openFlight(db, "9C8850/2026-12-01"))).toMatch(/^no_flight_loaded/);
   });
 
   it("takes a fresher manifest until the first sale, then keeps the one it sold on", () => {

@@ -66,6 +66,21 @@ describe("the terminal core with the real ground service", () => {
     expect(flight.manifest.catalog.length).toBeGreaterThan(10);
   });
 
+  it("refuses an answer that is not in the shared envelope, saying so, rather than reading it", async () => {
+    const bent: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!String(input).includes("/chain")) return response;
+      const body = (await response.json()) as Record<string, unknown>;
+      return Response.json({ ...body, headHash: "not a hash" });
+    };
+    const bentClient = groundClient(terminal.db, keys, { ...options, fetch: bent, now });
+    await expect(bentClient.chain(flightId)).rejects.toMatchObject({
+      code: "ground_refused",
+      message: expect.stringContaining("unexpected shape"),
+    });
+    expect((await client.chain(flightId)).headHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it("sells offline, then uploads after landing, cut off and resumed, until the ground holds exactly its records", async () => {
     t.clock.nowMs = DEPARTURE_MS + 3_600_000; // in the air
     const guard = new ChainGuard(terminal.db, keys);

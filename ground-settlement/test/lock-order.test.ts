@@ -91,4 +91,56 @@ describe("a settlement and another flight's close at the same moment", () => {
     expect(pending!.n).toBe(0);
     await assertMoneyInvariants(t, true);
   });
+
+  it("settles a record once when two jobs with overlapping chunks run at the same moment", async () => {
+    // Found by the fault suite: with connections dropped, a sweep could not mark its rows queued,
+    // the next sweep chunked them anew, and two jobs held a record each. Both read it pending
+    // before the locks; the second, once it had them, collected it again under other transfer ids.
+    t.clock.nowMs = DEPARTURE_MS - 6 * 3_600_000;
+    const { ops } = await staffKeys(t);
+    const buyer = await passenger(t, ops, 50_000, "OVERLAP");
+    const { flightId } = await createFlight(t, ops, { number: "7103" });
+    await loadFlight(t, ops, flightId);
+    const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, {
+      carrier: "9C",
+      number: "7103",
+      date: "2026-12-01",
+    });
+    const { voucherText } = await register(t, buyer.token, flightId, 10_000);
+    for (let i = 0; i < 4; i++) cabin.sale(voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 4_000 }]);
+    cabin.close();
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+    expect((await cabin.upload()).statusCode).toBe(200);
+    const ids = (
+      await t.db
+        .select({ id: saleRecords.id, kind: saleRecords.kind, sequence: saleRecords.sequence })
+        .from(saleRecords)
+        .where(eq(saleRecords.flightId, flightId))
+    )
+      .filter((r) => r.kind === "sale")
+      .sort((a, b) => a.sequence - b.sequence)
+      .map((r) => r.id);
+
+    await holder.query("BEGIN");
+    await holder.query("SELECT id FROM registrations WHERE flight_id = $1 FOR UPDATE", [flightId]);
+    const first = settleRecords(t.db, ids.slice(0, 3), t.clock.nowMs);
+    const second = settleRecords(t.db, ids.slice(1, 4), t.clock.nowMs);
+    await waitFor("both jobs to wait for the registration", async () => {
+      const { rows } = await holder.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+      );
+      return rows[0].n >= 2 ? true : undefined;
+    });
+    await holder.query("COMMIT");
+    const outcomes = await Promise.allSettled([first, second]);
+    // The one that found its records settled meanwhile is retried, as its job would be.
+    for (const outcome of outcomes) if (outcome.status === "rejected") expect((outcome.reason as Error).name).toBe("NotYetError");
+    await settleRecords(t.db, ids, t.clock.nowMs);
+    await assertMoneyInvariants(t, false);
+    const [taken] = await queryRows<{ n: string }>(
+      t.db,
+      sql`SELECT coalesce(sum(from_hold_minor + from_balance_minor), 0)::text AS n FROM settlements WHERE flight_id = ${flightId}`,
+    );
+    expect(Number(taken!.n)).toBe(16_000);
+  });
 });

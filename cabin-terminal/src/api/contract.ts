@@ -192,19 +192,3 @@ export interface TerminalBridge {
   /** Returns the function that stops listening. */
   onEvent(listener: (event: TerminalEvent) => void): () => void;
 }
-
-/**
- * A core error crossing Electron's IPC keeps only its message, and Electron wraps that message
- * ("Error invoking remote method 'cabinpay:…': Error: …"). Main marks the code so the renderer
- * can find it in whatever wrapping.
- */
-const IPC_ERROR_MARK = "cabinpay-error:";
-
-export function ipcErrorMessage(code: string, message: string): string {
-  return `${IPC_ERROR_MARK}${code}: ${message}`;
-}
-
-export function parseIpcError(text: string): { code: string; message: string } {
-  const match = /cabinpay-error:([a-z_]+): (.*)$/s.exec(text);
-  return match === null ? { code: "internal", message: text } : { code: match[1]!, message: match[2]! };
-}

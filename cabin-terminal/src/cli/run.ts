@@ -11,9 +11,10 @@ import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { formatMoney, LIMITS, money, parseFlightKey, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
 import type { FlightSummary, TerminalApi } from "../api/contract.js";
+import { isCallersFault } from "../api/fault.js";
 import type { LoginResult } from "../api/results.js";
 import { createTerminalCore } from "../core/api.js";
-import { TerminalError } from "../core/errors.js";
+import { faultOf, TerminalError } from "../core/errors.js";
 
 export const USAGE = `usage: cabinpay-terminal [--data-dir DIR] [--json] <command> [options]
   enrol   --ground URL --code CODE             enrol this terminal with the ground's one-time code
@@ -81,11 +82,10 @@ export async function runTerminalCli(argv: readonly string[], io: CliIo): Promis
       io.err(`${error.message}\n${USAGE}`);
       return EXIT.usage;
     }
-    if (error instanceof TerminalError) {
-      io.err(`${error.code}: ${error.message}`);
-      return error.code === "invalid_input" ? EXIT.usage : EXIT.failed;
-    }
-    throw error;
+    if (!(error instanceof TerminalError)) throw error;
+    const fault = faultOf(error);
+    io.err(`${fault.code}: ${fault.message}`);
+    return isCallersFault(fault) ? EXIT.usage : EXIT.failed;
   } finally {
     core?.close();
   }

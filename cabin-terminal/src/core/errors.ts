@@ -1,7 +1,10 @@
 /**
  * The one catalogue of error codes of the cabin terminal core. Crew see the message; support and
- * tests match on the code. Add codes, never rename or reuse them.
+ * tests match on the code. Add codes, never rename or reuse them (`flight_not_loaded` was merged
+ * into `no_flight_loaded`: both meant the same to crew, and only the latter reached the API).
  */
+import { INTERNAL_FAULT, type TerminalFault } from "../api/fault.js";
+
 export const TERMINAL_ERROR_CODES = [
   "database_damaged",
   "database_unavailable",
@@ -11,7 +14,6 @@ export const TERMINAL_ERROR_CODES = [
   "manifest_rejected",
   "trolley_not_in_manifest",
   "flight_in_service",
-  "flight_not_loaded",
   "ground_unreachable",
   "ground_refused",
   "invalid_input",
@@ -37,4 +39,9 @@ export class TerminalError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The one shape every transport carries: a refusal of the core as itself, anything else as internal. */
+export function faultOf(error: unknown): TerminalFault {
+  return error instanceof TerminalError ? { code: error.code, message: error.message } : INTERNAL_FAULT;
 }

@@ -14,8 +14,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod, type TerminalEvent } from "../api/contract.js";
+import { faultHttpStatus } from "../api/fault.js";
 import { CONTENT_SECURITY_POLICY } from "../api/security.js";
-import { TerminalError } from "../core/errors.js";
+import { faultOf } from "../core/errors.js";
 
 /** The largest input is a manifest imported from a file, base64 in JSON. */
 export const HOST_BODY_BYTES_MAX = 2 * 1024 * 1024;
@@ -84,10 +85,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         const value = await handler(input);
         return send(response, 200, { ok: true, value: value ?? null });
       } catch (error) {
-        if (error instanceof TerminalError) {
-          return send(response, error.code === "invalid_input" ? 400 : 409, { ok: false, code: error.code, message: error.message });
-        }
-        throw error;
+        const fault = faultOf(error);
+        // Anything but a refusal goes to the outer handler: logged, answered 500 without details.
+        if (faultHttpStatus(fault) === 500) throw error;
+        return send(response, faultHttpStatus(fault), { ok: false, ...fault });
       }
     }
     if (request.method !== "GET") return send(response, 405, { ok: false, code: "method_not_allowed", message: "GET only" });

@@ -3,8 +3,9 @@
  * none can be missing or doubled. Inputs are validated by the core; a core error crosses the
  * context bridge marked in its message (Electron keeps only the message), which the renderer reads.
  */
-import { ipcErrorMessage, TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod } from "../api/contract.js";
-import { TerminalError } from "../core/errors.js";
+import { TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod } from "../api/contract.js";
+import { ipcErrorMessage } from "../api/fault.js";
+import { faultOf } from "../core/errors.js";
 
 export const IPC_PREFIX = "cabinpay:";
 export const EVENT_CHANNEL = "cabinpay:event";
@@ -20,8 +21,7 @@ export function registerTerminalIpc(ipcMain: IpcMainLike, api: TerminalApi): str
       try {
         return await (api[method] as (input: unknown) => Promise<unknown>)(input);
       } catch (error) {
-        if (error instanceof TerminalError) throw new Error(ipcErrorMessage(error.code, error.message));
-        throw new Error(ipcErrorMessage("internal", "the terminal failed; see its log"));
+        throw new Error(ipcErrorMessage(faultOf(error)));
       }
     });
     return channel;

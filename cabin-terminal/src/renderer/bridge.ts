@@ -4,13 +4,13 @@
  * reached over HTTP with the token the host wrote into the page.
  */
 import {
-  parseIpcError,
   TERMINAL_API_METHODS,
   type TerminalApi,
   type TerminalApiMethod,
   type TerminalBridge,
   type TerminalEvent,
 } from "../api/contract.js";
+import { parseIpcError, type TerminalFault } from "../api/fault.js";
 
 declare global {
   interface Window {
@@ -60,7 +60,7 @@ function httpBridge(): TerminalBridge {
     } catch {
       throw new TerminalCallError("host_unreachable", "the terminal host is not answering: restart the terminal");
     }
-    const body = (await response.json()) as { ok: true; value: unknown } | { ok: false; code: string; message: string };
+    const body = (await response.json()) as { ok: true; value: unknown } | ({ ok: false } & TerminalFault);
     if (!body.ok) throw new TerminalCallError(body.code, body.message);
     return body.value;
   };

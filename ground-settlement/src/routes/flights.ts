@@ -10,6 +10,7 @@ import {
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { AmountMinor, Currency, FlightIdParams, TimeMs, Uuid } from "../dto/common.js";
 import { ApiError } from "../errors.js";
 import { staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
@@ -27,7 +28,6 @@ import {
 } from "../services/flights.js";
 import { listIssuerKeys, revokeIssuerKey, rotateIssuerKey } from "../services/issuer-keys.js";
 import { ratesOf, setRates } from "../services/rates.js";
-import { AmountMinor, Currency, FlightIdParams, TimeMs, Uuid } from "./schemas.js";
 
 const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 const Airport = Type.String({ pattern: "^[A-Z]{3}$" });

@@ -3,11 +3,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { PASSWORD_LENGTH } from "../auth/passwords.js";
+import { AmountMinor, Currency, Email, NoContent, TimeMs, Uuid } from "../dto/common.js";
 import { passengerIdOf, staffActor } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { loginRateLimit } from "../plugins/web-security.js";
 import { fundPassengerWallet, logIn, logOut, profile, signUp } from "../services/passengers.js";
-import { AmountMinor, Currency, Email, NoContent, TimeMs, Uuid } from "./schemas.js";
 
 const Password = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
 const SessionBody = Type.Object({ passengerId: Uuid, token: Type.String(), expiresAtMs: TimeMs });

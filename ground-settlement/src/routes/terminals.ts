@@ -1,30 +1,18 @@
 /** Terminal enrolment, flight assignment, and the signed manifest terminals load before departure. */
 import { fromBase64Url, keyIdOf, toBase64Url } from "@cabinpay/shared";
+import { AssignmentsAnswer, EnrolAnswer, EnrolRequest } from "@cabinpay/shared/wire";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { FlightIdParams, NoContent, TimeMs, TrolleyId, Uuid } from "../dto/common.js";
 import { ApiError } from "../errors.js";
-import { staffActor } from "../plugins/access.js";
+import { staffActor, terminalIdOf } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
 import { enrolmentRateLimit } from "../plugins/web-security.js";
 import { trustListFor } from "../services/issuer-keys.js";
 import { buildManifest } from "../services/manifests.js";
 import { createEnrolmentCode, enrol, listTerminals, revokeTerminal } from "../services/terminals.js";
 import { assignmentsOf, assignTerminal, releaseTrolley, requireAssignment } from "../services/trolleys.js";
-import { FlightIdParams, NoContent, TimeMs, TrolleyId, Uuid } from "./schemas.js";
-
-const Base64Url = Type.String({ pattern: "^[A-Za-z0-9_-]+$" });
-const Assignment = Type.Object({
-  flightId: Uuid,
-  carrier: Type.String(),
-  number: Type.String(),
-  date: Type.String(),
-  origin: Type.String(),
-  destination: Type.String(),
-  departureAtMs: TimeMs,
-  trolleyId: Type.Union([Type.String(), Type.Null()]),
-  rotation: Type.Union([Type.Object({ rotationId: Uuid, aircraft: Type.String(), legNumber: Type.Integer() }), Type.Null()]),
-});
 
 export async function terminalRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -58,21 +46,8 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       schema: {
         tags: ["terminals"],
         summary: "Enrol with a one-time code and the device public key; answers with the keys to pin and trust",
-        body: Type.Object({ code: Type.String({ minLength: 12, maxLength: 20 }), publicKey: Base64Url }, { additionalProperties: false }),
-        response: {
-          201: Type.Object({
-            terminalId: Uuid,
-            name: Type.String(),
-            manifestPublicKey: Base64Url,
-            manifestKeyId: Type.String(),
-            trustedIssuerKeys: Type.Array(Base64Url),
-            flightIds: Type.Array(Uuid),
-            trolleyId: Type.Union([Type.String(), Type.Null()]),
-            /** What to load, so the load screen needs nothing typed. */
-            assignments: Type.Array(Assignment),
-          }),
-          ...errorResponses(409),
-        },
+        body: EnrolRequest,
+        response: { 201: EnrolAnswer, ...errorResponses(409) },
       },
     },
     async (request, reply) => {
@@ -137,13 +112,10 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
         tags: ["terminals"],
         summary: "The flights (and rotation legs) this terminal is to load, with its trolley on each; signed terminal request",
         security: [{ terminal: [] }],
-        response: { 200: Type.Object({ assignments: Type.Array(Assignment) }), ...errorResponses() },
+        response: { 200: AssignmentsAnswer, ...errorResponses() },
       },
     },
-    async (request) => {
-      if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
-      return { assignments: await assignmentsOf(app.db, request.principal.terminalId, app.infra.now()) };
-    },
+    async (request) => ({ assignments: await assignmentsOf(app.db, terminalIdOf(request.principal), app.infra.now()) }),
   );
 
   app.get(

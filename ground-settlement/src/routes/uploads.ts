@@ -1,8 +1,10 @@
 /** After landing: terminals upload signed batches; ops may close a flight. */
 import { LIMITS } from "@cabinpay/shared";
+import { ChainAnswer, HandoverRequest, UploadAnswer } from "@cabinpay/shared/wire";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { FlightIdParams, NoContent } from "../dto/common.js";
 import { ApiError } from "../errors.js";
 import { terminalIdOf } from "../plugins/access.js";
 import { errorResponses } from "../plugins/errors.js";
@@ -11,21 +13,6 @@ import { requestClose } from "../services/flight-close.js";
 import { recordHandover } from "../services/handovers.js";
 import { chainState, createIngest } from "../services/ingest.js";
 import { requireAssignment } from "../services/trolleys.js";
-import { FlightIdParams, NoContent, TrolleyId, Uuid } from "./schemas.js";
-
-/** A trolley seal's number as printed: capital letters, digits and dashes. */
-const Seal = Type.String({ pattern: "^[A-Z0-9][A-Z0-9-]{2,19}$" });
-
-const Outcome = Type.Object({
-  sequence: Type.Integer(),
-  recordId: Uuid,
-  outcome: Type.Union([Type.Literal("accepted"), Type.Literal("duplicate"), Type.Literal("rejected")]),
-  reason: Type.Optional(Type.String()),
-});
-/** Where the ground's copy of a terminal's chain stands after an upload. */
-const ChainProgress = Type.Object({ nextSequence: Type.Integer({ minimum: 1 }), serviceClosed: Type.Boolean() });
-/** …and before one, with the hash of the last record held (hex; zeros before the first): the terminal compares its own. */
-const ChainState = Type.Object({ ...ChainProgress.properties, headHash: Type.String({ pattern: "^[0-9a-f]{64}$" }) });
 
 export async function uploadRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,7 +32,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         summary: "Where to resume: the next sequence the ground expects from this terminal",
         security: [{ terminal: [] }],
         params: FlightIdParams,
-        response: { 200: ChainState, ...errorResponses(404) },
+        response: { 200: ChainAnswer, ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -70,10 +57,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         security: [{ terminal: [] }],
         params: FlightIdParams,
         body: Type.Unsafe<Buffer>({ description: "application/octet-stream: one signed batch" }),
-        response: {
-          200: Type.Object({ records: Type.Array(Outcome), ...ChainProgress.properties }),
-          ...errorResponses(404, 409, 422, 503),
-        },
+        response: { 200: UploadAnswer, ...errorResponses(404, 409, 422, 503) },
       },
     },
     async (request) => {
@@ -107,24 +91,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
           "The purser's handover at the service's close: seal numbers at open and close, and the stock left, as the terminal counted it",
         security: [{ terminal: [] }],
         params: FlightIdParams,
-        body: Type.Object(
-          {
-            trolleyId: TrolleyId,
-            sealAtOpen: Type.Union([Seal, Type.Null()]),
-            sealAtClose: Type.Union([Seal, Type.Null()]),
-            stockLeft: Type.Array(
-              Type.Object(
-                {
-                  sku: Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax }),
-                  quantity: Type.Integer({ minimum: 0, maximum: LIMITS.stockPerTrolleyMax }),
-                },
-                { additionalProperties: false },
-              ),
-              { maxItems: LIMITS.manifestCatalogItemsMax },
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        body: HandoverRequest,
         response: { 204: NoContent, ...errorResponses(404, 409) },
       },
     },

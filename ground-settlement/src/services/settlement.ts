@@ -52,7 +52,9 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       .orderBy(saleRecords.terminalId, saleRecords.sequence);
     const pending: PlanRecord[] = rows.filter((row) => row.status === "pending").map((row) => row.record);
     if (pending.length === 0) return { settled: 0, skipped: rows.length, failed: 0 };
-    const plan = planSettlement(await lockedInputs(tx, pending, nowMs));
+    const inputs = await lockedInputs(tx, pending, nowMs);
+    await requireStillPending(tx, pending);
+    const plan = planSettlement(inputs);
     if (plan.kind === "not_yet") throw new NotYetError(plan.reason);
     await applyTransfers(tx, plan.transfers, nowMs);
     await storeOutcomes(tx, plan.outcomes, nowMs);
@@ -94,6 +96,30 @@ async function lockedInputs(tx: Executor, pending: readonly PlanRecord[], nowMs:
     airline,
     inAccount: await accountAmounts(tx, pending),
   };
+}
+
+/**
+ * The chunk's records were read pending before the locks. A job of an overlapping chunk (a sweep
+ * that could not mark its rows queued chunks them anew) may have settled some meanwhile: it held
+ * the same registrations' locks until it committed, so read under them, its statuses are final.
+ * Then this job is retried, and takes what is left.
+ */
+async function requireStillPending(tx: Executor, pending: readonly PlanRecord[]): Promise<void> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(settlements)
+    .where(
+      and(
+        inArray(
+          settlements.recordId,
+          pending.map((r) => r.id),
+        ),
+        eq(settlements.status, "pending"),
+      ),
+    );
+  const settledMeanwhile = pending.length - row!.n;
+  if (settledMeanwhile > 0)
+    throw new NotYetError(`${settledMeanwhile} records of this chunk were settled meanwhile by another job: read again`);
 }
 
 /**

@@ -74,7 +74,7 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
  */
 export function openFlight(db: TerminalDb, key: string): LoadedFlight {
   const [row] = db.select().from(flights).where(eq(flights.flightKey, key)).all();
-  if (row === undefined) throw new TerminalError("flight_not_loaded", `flight ${key} is not loaded: load its manifest first`);
+  if (row === undefined) throw new TerminalError("no_flight_loaded", `flight ${key} is not loaded: load its manifest first`);
   if (!MANIFEST_READABLE_VERSIONS.includes(row.manifest[0] ?? 0)) refuseOtherVersion(db, key, row.manifest[0] ?? 0);
   // The same bytes verify the same way: the status bar's next leg, the upload of an earlier leg
   // and each start open flights again, and only changed bytes are decoded and verified again.

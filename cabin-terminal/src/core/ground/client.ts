@@ -5,6 +5,21 @@
  */
 import { randomBytes } from "node:crypto";
 import { type FlightRef, fromBase64Url, type Signer, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
+import {
+  type Assignment,
+  AssignmentsAnswer,
+  ChainAnswer,
+  ClockDetails,
+  checkAnswer,
+  checkedOrUndefined,
+  EnrolAnswer,
+  type EnrolRequest,
+  ErrorAnswer,
+  FlightLookupAnswer,
+  type HandoverRequest,
+  UploadAnswer,
+} from "@cabinpay/shared/wire";
+import type { Static } from "typebox";
 import type { TerminalDb } from "../db/open.js";
 import { deviceKey, type EnrolmentAnswer, enrolled, saveEnrolment } from "../enrolment.js";
 import { TerminalError } from "../errors.js";
@@ -25,25 +40,17 @@ export async function enrolWithGround(
 ): Promise<EnrolmentAnswer> {
   const signer = deviceKey(keys);
   const url = new URL("/terminals/enrol", input.groundUrl);
-  const body = (await call(
-    url,
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ code: input.code, publicKey: toBase64Url(signer.publicKey) }),
-    },
-    options,
-  )) as {
-    terminalId: string;
-    name: string;
-    manifestPublicKey: string;
-  };
+  const request: EnrolRequest = { code: input.code, publicKey: toBase64Url(signer.publicKey) };
+  const body = answer(
+    EnrolAnswer,
+    await call(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request) }, options),
+  );
   const manifestPublicKey = fromBase64Url(body.manifestPublicKey);
   if (manifestPublicKey === undefined || manifestPublicKey.length !== 32)
     throw new TerminalError("ground_refused", "the ground answered without a valid manifest key");
-  const answer = { terminalId: body.terminalId, name: body.name, groundUrl: input.groundUrl, manifestPublicKey };
-  saveEnrolment(db, answer, input.nowMs);
-  return answer;
+  const enrolment = { terminalId: body.terminalId, name: body.name, groundUrl: input.groundUrl, manifestPublicKey };
+  saveEnrolment(db, enrolment, input.nowMs);
+  return enrolment;
 }
 
 /**
@@ -91,72 +98,55 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
     signer,
     /** The ground's id of a flight, looked up by designator and date. */
     async flightId(flight: FlightRef): Promise<string> {
-      const found = (await call(
-        new URL(`/flights?carrier=${flight.carrier}&number=${flight.number}&date=${flight.date}`, identity.groundUrl),
-        { method: "GET" },
-        options,
-      )) as {
-        flights: { flightId: string }[];
-      };
+      const url = new URL(`/flights?carrier=${flight.carrier}&number=${flight.number}&date=${flight.date}`, identity.groundUrl);
+      const found = answer(FlightLookupAnswer, await call(url, { method: "GET" }, options));
       const id = found.flights[0]?.flightId;
       if (id === undefined)
         throw new TerminalError("ground_refused", `the ground does not know flight ${flight.carrier}${flight.number} on ${flight.date}`);
       return id;
     },
     /** The flights ops assigned this terminal, each with its trolley, in the order flown. */
-    async assignments(): Promise<Assignment[]> {
-      return ((await signed("GET", "/terminal/assignments")) as { assignments: Assignment[] }).assignments;
+    async assignments(): Promise<readonly Assignment[]> {
+      return answer(AssignmentsAnswer, await signed("GET", "/terminal/assignments")).assignments;
     },
     async manifest(flightId: string): Promise<Uint8Array> {
-      return (await signed("GET", `/terminal/flights/${flightId}/manifest`)) as Uint8Array;
+      return bytesAnswer(await signed("GET", `/terminal/flights/${flightId}/manifest`));
     },
-    async chain(flightId: string): Promise<{ nextSequence: number; headHash: string; serviceClosed: boolean }> {
-      return (await signed("GET", `/terminal/flights/${flightId}/chain`)) as {
-        nextSequence: number;
-        headHash: string;
-        serviceClosed: boolean;
-      };
+    async chain(flightId: string): Promise<ChainAnswer> {
+      return answer(ChainAnswer, await signed("GET", `/terminal/flights/${flightId}/chain`));
     },
     /** The purser's handover at the close (seals, stock left), after the close record is on the ground. */
-    async handover(flightId: string, report: Handover): Promise<void> {
+    async handover(flightId: string, report: HandoverRequest): Promise<void> {
       await signed("POST", `/terminal/flights/${flightId}/handover`, new TextEncoder().encode(JSON.stringify(report)), "application/json");
     },
-    async upload(flightId: string, batch: Uint8Array) {
-      return (await signed("POST", `/terminal/flights/${flightId}/batches`, batch)) as UploadAnswer;
+    async upload(flightId: string, batch: Uint8Array): Promise<UploadAnswer> {
+      return answer(UploadAnswer, await signed("POST", `/terminal/flights/${flightId}/batches`, batch));
     },
   };
 }
 
 export type GroundClient = ReturnType<typeof groundClient>;
 
-export interface Handover {
-  readonly trolleyId: string;
-  readonly sealAtOpen: string | null;
-  readonly sealAtClose: string | null;
-  readonly stockLeft: readonly { sku: string; quantity: number }[];
+/** An answer in the envelope shared declares for it, or a refusal saying where it is not. */
+function answer<S extends Parameters<typeof checkAnswer>[0]>(schema: S, value: unknown): Static<S> {
+  const checked = checkAnswer(schema, value);
+  if (!checked.ok)
+    throw new TerminalError(
+      "ground_refused",
+      `the ground answered in an unexpected shape (${checked.detail}): update the terminal or tell ops`,
+    );
+  return checked.value;
 }
 
-export interface Assignment {
-  readonly flightId: string;
-  readonly carrier: string;
-  readonly number: string;
-  readonly date: string;
-  /** Null for an assignment made before the ground tracked trolleys. */
-  readonly trolleyId: string | null;
-  readonly rotation: { rotationId: string; aircraft: string; legNumber: number } | null;
-}
-
-export interface UploadAnswer {
-  readonly records: { sequence: number; recordId: string; outcome: "accepted" | "duplicate" | "rejected"; reason?: string }[];
-  readonly nextSequence: number;
-  readonly serviceClosed: boolean;
+function bytesAnswer(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TerminalError("ground_refused", "the ground answered JSON where bytes were expected");
+  return value;
 }
 
 /** The ground's time, when it refused a request because the terminal's clock is off. */
 function serverTimeOf(error: unknown): number | undefined {
   if (!(error instanceof TerminalError) || error.ground?.code !== "bad_request_signature") return undefined;
-  const serverTimeMs = (error.ground.details as { serverTimeMs?: unknown } | undefined)?.serverTimeMs;
-  return typeof serverTimeMs === "number" && Number.isSafeInteger(serverTimeMs) ? serverTimeMs : undefined;
+  return checkedOrUndefined(ClockDetails, error.ground.details)?.serverTimeMs;
 }
 
 async function call(url: URL, init: RequestInit, options: GroundOptions): Promise<unknown> {
@@ -168,9 +158,8 @@ async function call(url: URL, init: RequestInit, options: GroundOptions): Promis
   }
   const type = response.headers.get("content-type") ?? "";
   if (response.ok) return type.startsWith("application/json") ? response.json() : new Uint8Array(await response.arrayBuffer());
-  const body = type.startsWith("application/json")
-    ? ((await response.json()) as { code?: string; message?: string; details?: unknown })
-    : {};
+  const body: Partial<ErrorAnswer> =
+    (type.startsWith("application/json") ? checkedOrUndefined(ErrorAnswer, await response.json()) : undefined) ?? {};
   const code = body.code ?? `http_${response.status}`;
   throw new TerminalError("ground_refused", `the ground refused (${response.status} ${code}): ${body.message ?? response.statusText}`, {
     status: response.status,

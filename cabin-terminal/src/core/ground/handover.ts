@@ -3,11 +3,13 @@
  * service's open and close and what is left on it, sent once the ground holds the close record,
  * and not again once it took it. The ground checks it against its own records.
  */
+
+import type { HandoverRequest } from "@cabinpay/shared/wire";
 import { and, asc, eq, isNotNull, isNull } from "drizzle-orm";
 import type { TerminalDb } from "../db/open.js";
 import { flights, stock } from "../db/schema.js";
 import type { LoadedFlight } from "../flight/load.js";
-import type { GroundClient, Handover } from "./client.js";
+import type { GroundClient } from "./client.js";
 
 /** Closed services whose handover the ground has not taken yet, oldest loaded first. */
 export function handoversDue(db: TerminalDb): string[] {
@@ -32,7 +34,7 @@ export async function handOver(
   db.update(flights).set({ handoverSentAtMs: input.nowMs() }).where(eq(flights.flightKey, flight.flightKey)).run();
 }
 
-function handoverOf(db: TerminalDb, flight: LoadedFlight): Handover {
+function handoverOf(db: TerminalDb, flight: LoadedFlight): HandoverRequest {
   const [row] = db
     .select({ sealAtOpen: flights.sealAtOpen, sealAtClose: flights.sealAtClose })
     .from(flights)

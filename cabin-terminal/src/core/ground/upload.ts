@@ -7,6 +7,7 @@
  * clone of this terminal uploaded another chain (a fork), which is reported, never papered over.
  */
 import { createBatch, decodeRecord, GENESIS_HASH, LIMITS, toHex } from "@cabinpay/shared";
+import { checkedOrUndefined, SequenceGapDetails } from "@cabinpay/shared/wire";
 import { and, eq, gte, isNull, lt } from "drizzle-orm";
 import type { UploadSummary } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
@@ -73,8 +74,12 @@ export async function uploadFlight(
       answer = await retrying(() => client.upload(flightId, batch), options, sleep);
     } catch (error) {
       // The ground expects another sequence (say an answer was lost): resume from there.
-      if (error instanceof TerminalError && error.ground?.code === "sequence_gap") {
-        nextSequence = (error.ground.details as { nextSequence: number }).nextSequence;
+      const gap =
+        error instanceof TerminalError && error.ground?.code === "sequence_gap"
+          ? checkedOrUndefined(SequenceGapDetails, error.ground.details)
+          : undefined;
+      if (gap !== undefined) {
+        nextSequence = gap.nextSequence;
         continue;
       }
       throw error;

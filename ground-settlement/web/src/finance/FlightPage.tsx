@@ -4,54 +4,13 @@
  * stock sold against loaded, refused batches kept as evidence, and the CSV export.
  */
 import { useCallback, useEffect, useState } from "react";
+import type { ReconciliationDto } from "../../../src/dto/finance.js";
 import { api, errorText } from "../api.js";
 import { amount } from "../money.js";
 import { Link } from "../router.js";
 import { AttentionQueue } from "./AttentionQueue.js";
 
-interface Amount {
-  readonly count: number;
-  readonly amountMinor: number;
-}
-interface Reconciliation {
-  readonly flightId: string;
-  readonly status: string;
-  readonly currencies: readonly {
-    currency: string;
-    byCategory: { category: string; amountMinor: number }[];
-    byHour: { hour: string; count: number; amountMinor: number }[];
-    approved: Amount;
-    debited: { fromHoldMinor: number; fromBalanceMinor: number; totalMinor: number };
-    shortfall: Amount & { collectedElsewhereMinor: number };
-    failed: Amount;
-    pending: Amount;
-    rejected: Amount;
-    voided: Amount & { reversedMinor: number };
-    holds: { placed: Amount; releasedMinor: number; cancelled: number };
-  }[];
-  readonly terminals: readonly {
-    terminalId: string;
-    name: string;
-    records: number;
-    sales: Amount;
-    voids: Amount;
-    serviceClosed: boolean;
-  }[];
-  readonly crew: readonly { crewId: string; sales: Amount; voids: Amount }[];
-  readonly stock: readonly { trolleyId: string; sku: string; loaded: number; sold: number; left: number }[];
-  readonly rates: readonly { currency: string; rateMicros: number; source: string; text: string }[];
-  readonly rotation: { rotationId: string; legNumber: number; legCount: number; stockCarried: boolean } | null;
-  readonly handovers: readonly {
-    terminalId: string;
-    terminalName: string;
-    trolleyId: string;
-    sealAtOpen: string | null;
-    sealAtClose: string | null;
-    sealContinuity: "intact" | "broken" | "unknown";
-    stockMismatches: readonly { sku: string; reported: number; ground: number }[];
-  }[];
-  readonly rejectedBatches: readonly { id: string; reason: string; detail: string; receivedAtMs: number }[];
-}
+type Reconciliation = ReconciliationDto;
 
 interface RotationStock {
   readonly totals: { loadedByOps: number; sold: number; offloadedAtRestock: number; leftAtEnd: number };

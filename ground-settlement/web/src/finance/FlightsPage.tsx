@@ -1,19 +1,13 @@
 /** Finance: the flights with their settlement status, filtered by date, carrier and status (browser). */
 import { useEffect, useState } from "react";
+import type { FlightRowDto } from "../../../src/dto/finance.js";
 import { api, errorText } from "../api.js";
 import { amount } from "../money.js";
 import { Link } from "../router.js";
 
 const STATUSES = ["open", "landed", "settling", "settled", "needs_attention"] as const;
 
-interface FlightRow {
-  readonly flight: { flightId: string; carrier: string; number: string; date: string; currency: string; departureAtMs: number };
-  readonly status: (typeof STATUSES)[number];
-  readonly pendingSettlements: number;
-  readonly attention: number;
-  readonly approvedMinor: number;
-  readonly debitedMinor: number;
-}
+type FlightRow = FlightRowDto;
 
 export function FlightsPage() {
   const [filters, setFilters] = useState({ date: "", carrier: "", status: "" });

@@ -4,15 +4,13 @@
  * roster with PINs, and make one-time enrolment codes; see the enrolled terminals.
  */
 import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
+import type { FlightRowDto } from "../../../src/dto/finance.js";
 import { ApiCallError, api, errorText } from "../api.js";
 import { Link, navigate } from "../router.js";
 import { Rates } from "./Rates.js";
 import { Rotations } from "./Rotations.js";
 
-interface FlightRow {
-  readonly flight: { flightId: string; carrier: string; number: string; date: string; departureAtMs: number };
-  readonly status: string;
-}
+type FlightRow = FlightRowDto;
 
 export function OpsHome() {
   const [flights, setFlights] = useState<FlightRow[]>([]);

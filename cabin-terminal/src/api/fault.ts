@@ -1,0 +1,39 @@
+/**
+ * One error shape for every transport of the terminal API (Electron's IPC, the browser host, the
+ * CLI): the core's error code and a message for people. The core makes it (`faultOf` in
+ * core/errors.ts); each transport only carries it and says it its own way.
+ */
+export interface TerminalFault {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What anything but a refusal of the core becomes: its details go to the log, not to the screen. */
+export const INTERNAL_FAULT: TerminalFault = { code: "internal", message: "the terminal failed; see its log" };
+
+/** The caller sent something wrong (HTTP 400, the CLI's usage exit) rather than the terminal refusing now. */
+export function isCallersFault(fault: TerminalFault): boolean {
+  return fault.code === "invalid_input";
+}
+
+/** The browser host's HTTP status for a fault. */
+export function faultHttpStatus(fault: TerminalFault): 400 | 409 | 500 {
+  if (fault.code === INTERNAL_FAULT.code) return 500;
+  return isCallersFault(fault) ? 400 : 409;
+}
+
+/**
+ * A fault crossing Electron's IPC keeps only its message, and Electron wraps that message
+ * ("Error invoking remote method 'cabinpay:…': Error: …"). Main marks the code so the renderer
+ * can find it in whatever wrapping.
+ */
+const IPC_ERROR_MARK = "cabinpay-error:";
+
+export function ipcErrorMessage(fault: TerminalFault): string {
+  return `${IPC_ERROR_MARK}${fault.code}: ${fault.message}`;
+}
+
+export function parseIpcError(text: string): TerminalFault {
+  const match = /cabinpay-error:([a-z_]+): (.*)$/s.exec(text);
+  return match === null ? { code: INTERNAL_FAULT.code, message: text } : { code: match[1]!, message: match[2]! };
+}

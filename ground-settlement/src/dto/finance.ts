@@ -1,0 +1,99 @@
+/**
+ * The answers of finance's flight list and reconciliation, as TypeBox schemas with the types
+ * derived from them: the routes declare them, the web pages type-import them (no copies).
+ */
+import { type Static, Type } from "typebox";
+import { Currency, TimeMs, Uuid } from "./common.js";
+
+export const StockLine = Type.Object({
+  trolleyId: Type.String(),
+  sku: Type.String(),
+  loaded: Type.Integer(),
+  sold: Type.Integer(),
+  left: Type.Integer(),
+});
+
+const Amount = Type.Object({ count: Type.Integer(), amountMinor: Type.Integer() });
+export const Status = Type.Union([
+  Type.Literal("open"),
+  Type.Literal("landed"),
+  Type.Literal("settling"),
+  Type.Literal("settled"),
+  Type.Literal("needs_attention"),
+]);
+const CurrencyTotals = Type.Object({
+  currency: Currency,
+  byCategory: Type.Array(Type.Object({ category: Type.String(), amountMinor: Type.Integer() })),
+  byHour: Type.Array(Type.Object({ hour: Type.String(), count: Type.Integer(), amountMinor: Type.Integer() })),
+  approved: Amount,
+  debited: Type.Object({ fromHoldMinor: Type.Integer(), fromBalanceMinor: Type.Integer(), totalMinor: Type.Integer() }),
+  shortfall: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), collectedElsewhereMinor: Type.Integer() }),
+  failed: Amount,
+  pending: Amount,
+  rejected: Amount,
+  voided: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), reversedMinor: Type.Integer() }),
+  holds: Type.Object({ placed: Amount, releasedMinor: Type.Integer(), cancelled: Type.Integer() }),
+});
+export const Reconciliation = Type.Object({
+  flightId: Uuid,
+  status: Status,
+  /** Items that need a person, counted as the flight list counts them. */
+  attention: Type.Integer({ minimum: 0 }),
+  landedAtMs: Type.Union([TimeMs, Type.Null()]),
+  closedAtMs: Type.Union([TimeMs, Type.Null()]),
+  currencies: Type.Array(CurrencyTotals),
+  terminals: Type.Array(
+    Type.Object({
+      terminalId: Uuid,
+      name: Type.String(),
+      records: Type.Integer(),
+      sales: Amount,
+      voids: Amount,
+      netMinor: Type.Integer(),
+      serviceClosed: Type.Boolean(),
+      lastUploadAtMs: Type.Union([TimeMs, Type.Null()]),
+    }),
+  ),
+  crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
+  stock: Type.Array(StockLine),
+  rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String(), text: Type.String() })),
+  handovers: Type.Array(
+    Type.Object({
+      terminalId: Uuid,
+      terminalName: Type.String(),
+      trolleyId: Type.String(),
+      sealAtOpen: Type.Union([Type.String(), Type.Null()]),
+      sealAtClose: Type.Union([Type.String(), Type.Null()]),
+      sealContinuity: Type.Union([Type.Literal("intact"), Type.Literal("broken"), Type.Literal("unknown")]),
+      stockMismatches: Type.Array(Type.Object({ sku: Type.String(), reported: Type.Integer(), ground: Type.Integer() })),
+    }),
+  ),
+  rotation: Type.Union([
+    Type.Object({ rotationId: Uuid, legNumber: Type.Integer(), legCount: Type.Integer(), stockCarried: Type.Boolean() }),
+    Type.Null(),
+  ]),
+  rejectedBatches: Type.Array(
+    Type.Object({ id: Uuid, terminalId: Uuid, reason: Type.String(), detail: Type.String(), receivedAtMs: TimeMs }),
+  ),
+});
+export type ReconciliationDto = Static<typeof Reconciliation>;
+
+export const FlightRow = Type.Object({
+  flight: Type.Object({
+    flightId: Uuid,
+    carrier: Type.String(),
+    number: Type.String(),
+    date: Type.String(),
+    currency: Currency,
+    departureAtMs: TimeMs,
+  }),
+  status: Status,
+  pendingSettlements: Type.Integer(),
+  attention: Type.Integer(),
+  /** In the flight's currency: sales accepted on board, and what was debited for them. */
+  approvedMinor: Type.Integer(),
+  debitedMinor: Type.Integer(),
+});
+export type FlightRowDto = Static<typeof FlightRow>;
+
+export const FlightList = Type.Object({ flights: Type.Array(FlightRow) });
