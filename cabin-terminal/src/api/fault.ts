@@ -8,6 +8,14 @@ export interface TerminalFault {
   readonly message: string;
 }
 
+/** A fault carried back from another process (the core's), raised again where it is awaited. */
+export class TerminalFaultError extends Error {
+  override readonly name = "TerminalFaultError";
+  constructor(readonly fault: TerminalFault) {
+    super(fault.message);
+  }
+}
+
 /** What anything but a refusal of the core becomes: its details go to the log, not to the screen. */
 export const INTERNAL_FAULT: TerminalFault = { code: "internal", message: "the terminal failed; see its log" };
 

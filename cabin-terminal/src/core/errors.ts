@@ -3,7 +3,7 @@
  * tests match on the code. Add codes, never rename or reuse them (`flight_not_loaded` was merged
  * into `no_flight_loaded`: both meant the same to crew, and only the latter reached the API).
  */
-import { INTERNAL_FAULT, type TerminalFault } from "../api/fault.js";
+import { INTERNAL_FAULT, type TerminalFault, TerminalFaultError } from "../api/fault.js";
 
 export const TERMINAL_ERROR_CODES = [
   "database_damaged",
@@ -43,5 +43,6 @@ export class TerminalError extends Error {
 
 /** The one shape every transport carries: a refusal of the core as itself, anything else as internal. */
 export function faultOf(error: unknown): TerminalFault {
+  if (error instanceof TerminalFaultError) return error.fault;
   return error instanceof TerminalError ? { code: error.code, message: error.message } : INTERNAL_FAULT;
 }

@@ -1,15 +1,19 @@
 /**
- * The Electron main process: a thin shell. It owns the terminal core and its database, keeps the
- * device key in the OS keychain (safeStorage), registers one IPC handler per API method, and
- * opens the crew window with the settings of window.ts. Everything else is tested code.
+ * The Electron main process: a thin shell. It keeps the data key under the OS keychain
+ * (safeStorage), starts the terminal core in a utility process (SQLite never runs on the thread
+ * that draws the window), registers one IPC handler per API method that forwards to it, and opens
+ * the crew window with the settings of window.ts. Everything else is tested code.
  */
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { app, BrowserWindow, ipcMain, safeStorage, session } from "electron";
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, utilityProcess } from "electron";
+import type { CorePort } from "../api/core-channel.js";
 import { CONTENT_SECURITY_POLICY } from "../api/security.js";
-import { createTerminalCore } from "../core/api.js";
 import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/auto-upload.js";
 import { encryptedFileKeyStore } from "../core/keys/key-store.js";
+import { adoptKeyStore, dataKeyOf, sealedFileKeyStore } from "../core/keys/sealed.js";
+import { SEALED_KEY_FILE } from "../core/process-files.js";
+import { connectCore } from "./core-client.js";
 import { EVENT_CHANNEL, registerTerminalIpc } from "./ipc.js";
 import { ALLOWED_PERMISSIONS, guardNavigation, windowOptions } from "./window.js";
 
@@ -21,15 +25,27 @@ app.enableSandbox();
 await app.whenReady();
 
 const dataDir = join(app.getPath("userData"), "terminal");
+const dataKey = dataKeyOf(join(dataDir, "data.key.enc"), safeStorage);
+// Versions before the utility process kept the device key under the keychain itself: carried over once.
+adoptKeyStore(
+  encryptedFileKeyStore(join(dataDir, "device.key.enc"), safeStorage),
+  sealedFileKeyStore(join(dataDir, SEALED_KEY_FILE), dataKey),
+);
+
 let window: BrowserWindow | undefined;
-const core = createTerminalCore({
-  dataDir,
-  keyStore: encryptedFileKeyStore(join(dataDir, "device.key.enc"), safeStorage),
-  onUploadProgress: (progress) => window?.webContents.send(EVENT_CHANNEL, { type: "sync/progress", ...progress }),
-  autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS,
-  onStatusChanged: () => window?.webContents.send(EVENT_CHANNEL, { type: "status/changed" }),
+const child = utilityProcess.fork(join(here, "..", "core", "process.js"), [], { serviceName: "CabinPay terminal core", stdio: "inherit" });
+const port: CorePort = { postMessage: (message) => child.postMessage(message), onMessage: (listener) => child.on("message", listener) };
+const core = await connectCore(
+  port,
+  { dataDir, dataKeyHex: Buffer.from(dataKey).toString("hex"), autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS },
+  (event) => window?.webContents.send(EVENT_CHANNEL, event),
+).catch((error: Error) => {
+  dialog.showErrorBox("CabinPay terminal", error.message);
+  app.exit(1);
+  throw error;
 });
-registerTerminalIpc(ipcMain, core);
+child.on("exit", (code) => core.stopped(`exit code ${code}`));
+registerTerminalIpc(ipcMain, core.api);
 
 session.defaultSession.setPermissionRequestHandler((_contents, permission, grant) => grant(ALLOWED_PERMISSIONS.has(permission)));
 session.defaultSession.webRequest.onHeadersReceived((details, respond) =>

@@ -108,7 +108,7 @@ function checkedKey(secret: Uint8Array | undefined, path: string): Uint8Array {
 }
 
 /** Write then rename, owner-only: a crash never leaves half a key. */
-function writeAtomically(path: string, bytes: Buffer): void {
+export function writeAtomically(path: string, bytes: Buffer): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.tmp`;
   writeFileSync(temporary, bytes, { mode: 0o600 });
