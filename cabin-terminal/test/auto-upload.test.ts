@@ -63,7 +63,8 @@ describe("the background upload", () => {
       // The attempt under way may still be sleeping out its retries (up to 15 s) when the link
       // comes back, and the embedded ground is slow on a loaded 2-core box: a wide wait, not a figure.
       await expect.poll(async () => (await core["status/get"]({})).unsentRecords, { timeout: 60_000 }).toBe(0);
-      expect(changes).toBeGreaterThan(0);
+      // The page is told once the attempt has finished, just after its records were marked sent.
+      await expect.poll(() => changes, { timeout: 10_000 }).toBeGreaterThan(0);
       // Crew can still press Upload: nothing is left, nothing is sent twice.
       expect(await core["sync/upload"]({})).toMatchObject({ sent: 0, accepted: 0 });
     } finally {
