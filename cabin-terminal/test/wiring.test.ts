@@ -55,7 +55,7 @@ describe("the Electron wiring", () => {
     expect((await rendererSees("catalog/list", {})).code).toBe("no_flight_loaded");
     core.close();
     const main = readFileSync(join(src, "main", "main.ts"), "utf8");
-    expect(main).toContain("registerTerminalIpc(ipcMain, core)");
+    expect(main).toContain("registerTerminalIpc(ipcMain, core.api)"); // the core's process, through its client
     expect(main.match(/ipcMain\.handle/g)).toBeNull(); // no handler written by hand
   });
 
