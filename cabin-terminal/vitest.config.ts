@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // The real ground service's PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private servers).
-    globalSetup: ["../ground-settlement/test/support/servers.ts"],
+    globalSetup: ["../testkit/src/servers.ts"],
     testTimeout: 60_000,
     // Hooks start real servers (PGlite, the ground on a port, Chromium): 10 s was not enough on a loaded 2-core box.
     hookTimeout: 120_000,

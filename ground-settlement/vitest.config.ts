@@ -5,7 +5,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@cabinpay/source"] } },
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/servers.ts"],
+    globalSetup: ["../testkit/src/servers.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "json"],

@@ -104,6 +104,26 @@ export const RULES = [
     ],
   },
   {
+    name: "tests reach other packages by their names (@cabinpay/...), never by relative paths",
+    files: ["cabin-terminal/test", "ground-settlement/test", "test"],
+    forbid: ["shared", "testkit"],
+  },
+  {
+    name: "the terminal's tests reach the ground by its name",
+    files: ["cabin-terminal/test", "test"],
+    forbid: ["ground-settlement"],
+  },
+  {
+    name: "the ground's tests and the end-to-end tests reach the terminal by its name",
+    files: ["ground-settlement/test", "test"],
+    forbid: ["cabin-terminal"],
+  },
+  {
+    name: "the testkit serves every package, so it imports neither",
+    files: ["testkit/src"],
+    forbid: ["@cabinpay/ground-settlement", "@cabinpay/cabin-terminal", "ground-settlement", "cabin-terminal"],
+  },
+  {
     name: "the terminal core is plain Node: no Electron, no renderer",
     files: ["cabin-terminal/src/core"],
     forbid: ["electron", "cabin-terminal/src/renderer", "cabin-terminal/src/main", "cabin-terminal/src/host"],

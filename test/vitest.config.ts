@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["e2e/**/*.test.ts", "checks/**/*.test.ts"],
     // The real PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or private servers).
-    globalSetup: ["../ground-settlement/test/support/servers.ts"],
+    globalSetup: ["../testkit/src/servers.ts"],
     testTimeout: 180_000,
     hookTimeout: 120_000,
     reporters: ["default", "json"],

@@ -1,7 +1,8 @@
 /** The TerminalApi end to end: a crew's whole journey through the one surface, against the real ground. */
+
+import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
+import type { TestApp } from "@cabinpay/ground-settlement/testing/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
-import type { TestApp } from "../../ground-settlement/test/support/app.js";
 import type { TerminalApi } from "../src/api/contract.js";
 import { createTerminalCore } from "../src/core/api.js";
 import { TerminalError } from "../src/core/errors.js";

@@ -3,9 +3,10 @@
  * the background while the ground cannot be reached, backing off, and uploads as soon as the
  * ground answers, telling the page; crew pressing Upload at the same moment shares that upload.
  */
+
+import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
+import type { TestApp } from "@cabinpay/ground-settlement/testing/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
-import type { TestApp } from "../../ground-settlement/test/support/app.js";
 import { createTerminalCore } from "../src/core/api.js";
 import { tempDir } from "./support/fixtures.js";
 import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";

@@ -8,13 +8,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { saleRecords } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
+import { DEPARTURE_MS, forgedVoucherText } from "@cabinpay/ground-settlement/testing/actors";
 import axe from "axe-core";
 import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
-import { DEPARTURE_MS, forgedVoucherText } from "../../ground-settlement/test/support/actors.js";
 import { startTerminalHost, type TerminalHost } from "../src/host/terminal-host.js";
 import { buildRenderer, launchChromium } from "./support/browser.js";
 import { voucherVideo } from "./support/camera.js";

@@ -4,11 +4,11 @@
  * its own record, sends its chain for the ground to keep as evidence, marks nothing sent, and stops.
  */
 import { cpSync } from "node:fs";
+import { rejectedBatches } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
+import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
+import type { TestApp } from "@cabinpay/ground-settlement/testing/app";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rejectedBatches } from "../../ground-settlement/src/db/schema/uploads.js";
-import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
-import type { TestApp } from "../../ground-settlement/test/support/app.js";
 import type { TerminalApi } from "../src/api/contract.js";
 import { createTerminalCore } from "../src/core/api.js";
 import { TerminalError } from "../src/core/errors.js";

@@ -3,12 +3,12 @@
  * code, download the signed manifest, sell offline, upload after landing — cut off and resumed.
  */
 import { join } from "node:path";
+import { saleRecords } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
+import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
+import type { TestApp } from "@cabinpay/ground-settlement/testing/app";
 import { newId } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { saleRecords } from "../../ground-settlement/src/db/schema/uploads.js";
-import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
-import type { TestApp } from "../../ground-settlement/test/support/app.js";
 import { crewLogin } from "../src/core/crew/login.js";
 import { type OpenedDatabase, openTerminalDatabase } from "../src/core/db/open.js";
 import { records } from "../src/core/db/schema.js";

@@ -8,10 +8,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEPARTURE_MS } from "../../ground-settlement/test/support/actors.js";
 import { startTerminalHost, type TerminalHost } from "../src/host/terminal-host.js";
 import { buildRenderer, launchChromium } from "./support/browser.js";
 import { tempDir } from "./support/fixtures.js";

@@ -10,9 +10,6 @@
  *   what is unsent and how to upload it, and changes nothing.
  */
 import { join } from "node:path";
-import { MANIFEST_FORMAT_VERSION } from "@cabinpay/shared";
-import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bearer,
   call,
@@ -22,8 +19,11 @@ import {
   passenger,
   register,
   staffKeys,
-} from "../../ground-settlement/test/support/actors.js";
-import type { TestApp } from "../../ground-settlement/test/support/app.js";
+} from "@cabinpay/ground-settlement/testing/actors";
+import type { TestApp } from "@cabinpay/ground-settlement/testing/app";
+import { MANIFEST_FORMAT_VERSION } from "@cabinpay/shared";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTerminalCore } from "../src/core/api.js";
 import { tempDir } from "./support/fixtures.js";
 import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";

@@ -7,6 +7,7 @@
  * and the service answers its health check afterwards. The cases tried are counted and printed.
  */
 import { TERMINAL_REQUEST_HEADERS } from "@cabinpay/shared";
+import { RecordChain } from "@cabinpay/testkit/record-chain";
 import fc from "fast-check";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,6 @@ import { ERROR_STATUS } from "../src/errors.js";
 import { bearer, type TestTerminal } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { FLIGHT_9C8850 } from "./support/cabin.js";
-import { RecordChain } from "./support/record-chain.js";
 import {
   ROUTES_BODY_BYTES_MAX,
   type RouteCase,

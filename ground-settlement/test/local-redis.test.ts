@@ -2,8 +2,9 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@cabinpay/shared/node";
 import { describe, expect, inject, it } from "vitest";
-import { findLocalRedis, freePort, RedisUnavailableError, redisAnswers } from "../src/runtime/local-redis.js";
+import { findLocalRedis, RedisUnavailableError, redisAnswers } from "../src/runtime/local-redis.js";
 
 const privateDir = () => join(mkdtempSync(join(tmpdir(), "cabinpay-redis-")), "redis");
 

@@ -27,7 +27,11 @@ describe("the layer rules", () => {
   it("catch a route with SQL, a route importing a route, a service on fastify, a renderer on the core", () => {
     write(
       "ground-settlement/src/routes/a.ts",
-      'import { eq } from "drizzle-orm";\nimport { x } from "./b.js";\nimport { S } from "./schemas.js";\n',
+      'import { eq } from "drizzle-orm";\nimport { x } from "./b.js";\nimport { S } from "../dto/common.js";\n',
+    );
+    write(
+      "ground-settlement/web/src/page.tsx",
+      'import type { FlightRowDto } from "../../src/dto/finance.js";\nimport { ledger } from "../../src/services/x.js";\n',
     );
     write("ground-settlement/src/routes/b.ts", 'import { ledger } from "../ledger/ledger.js";\n');
     write("ground-settlement/src/services/c.ts", 'import type { FastifyInstance } from "fastify";\nimport { q } from "bullmq";\n');
@@ -36,6 +40,7 @@ describe("the layer rules", () => {
       'import type { ChargeResult } from "../core/sales/sell.js";\nconst fs = await import("node:fs");\n',
     );
     write("cabin-terminal/src/api/e.ts", 'export type { X } from "../core/x.js";\n');
+    write("cabin-terminal/test/f.test.ts", 'import { createTestApp } from "../../ground-settlement/test/support/app.js";\n');
     const problems = check(fixture);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -48,6 +53,7 @@ describe("the layer rules", () => {
         expect.stringContaining("renderer/d.tsx: imports node:fs"),
         expect.stringContaining("api/e.ts: imports ../core/x.js"),
         expect.stringContaining("web/src/page.tsx: imports ../../src/services/x.js"),
+        expect.stringContaining("cabin-terminal/test/f.test.ts: imports ../../ground-settlement/test/support/app.js"),
       ]),
     );
     expect(problems.some((p) => p.includes("dto/"))).toBe(false);

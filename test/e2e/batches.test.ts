@@ -8,9 +8,9 @@
  */
 import { generateSecretKey, type SaleRecord } from "@cabinpay/shared";
 import { createNodeSigner } from "@cabinpay/shared/node";
+import { RecordChain } from "@cabinpay/testkit/record-chain";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { RecordChain } from "../../ground-settlement/test/support/record-chain.js";
 import {
   coreSales,
   enrolTerminal,

@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TerminalApi } from "@cabinpay/cabin-terminal/internal/api/contract";
 import { createTerminalCore } from "@cabinpay/cabin-terminal/internal/core/api";
+import { SAMPLE_PRICES_CSV } from "@cabinpay/ground-settlement/testing/actors";
+import { CREW, SAMPLE_CATALOG_CSV } from "@cabinpay/testkit/flight-9c8850";
 import type pg from "pg";
-import { SAMPLE_CATALOG_CSV, SAMPLE_PRICES_CSV } from "../../ground-settlement/test/support/actors.js";
 import type { FlightFacts, SettlementRow, TerminalSale } from "./flight-audit.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the ground's JSON answers, which the tests' expectations check
@@ -73,10 +74,7 @@ export async function openFlight(
   await api("PUT", `/ops/flights/${flightId}/crew`, {
     token: opsKey,
     body: {
-      crew: [
-        { crewId: "C1001", name: "Li Na", role: "purser", pin: "2468" },
-        { crewId: "C1002", name: "Wang Fang", role: "crew", pin: "1357" },
-      ],
+      crew: CREW,
     },
   });
   return { flightId, ref };

@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, redisAnswers } from "@cabinpay/ground-settlement/internal/runtime/local-redis";
+import { redisAnswers } from "@cabinpay/ground-settlement/internal/runtime/local-redis";
+import { freePort } from "@cabinpay/shared/node";
 
 export interface PrivateRedis {
   readonly url: string;

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { type FlightRef, generateSecretKey, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
 import { createNodeSigner } from "@cabinpay/shared/node";
-import { RecordChain } from "../../ground-settlement/test/support/record-chain.js";
+import { RecordChain } from "@cabinpay/testkit/record-chain";
 import type { GroundApi } from "./flight.js";
 
 export interface Answer {

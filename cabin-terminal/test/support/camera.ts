@@ -4,7 +4,7 @@
  * real camera path, as it would a phone held up to the tablet.
  */
 import { writeFileSync } from "node:fs";
-import { voucherQrModules } from "../../../ground-settlement/src/services/qr.js";
+import { voucherQrModules } from "@cabinpay/ground-settlement/internal/services/qr";
 
 const WIDTH = 640;
 const HEIGHT = 480;

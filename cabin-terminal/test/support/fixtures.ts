@@ -11,6 +11,7 @@ import {
   sha256,
   signManifest,
 } from "@cabinpay/shared";
+import { CREW, DEPARTURE_MS, FLIGHT_9C8850 as FLIGHT } from "@cabinpay/testkit/flight-9c8850";
 import { type OpenedDatabase, openTerminalDatabase } from "../../src/core/db/open.js";
 import { saveEnrolment } from "../../src/core/enrolment.js";
 import { ChainGuard } from "../../src/core/integrity/anchor.js";
@@ -19,8 +20,8 @@ import { fileKeyStore } from "../../src/core/keys/key-store.js";
 const seed = (label: string) => sha256(new TextEncoder().encode(`cabin test ${label}`));
 export const groundManifestKey = createNobleSigner(seed("manifest"));
 export const issuerKey = createNobleSigner(seed("issuer"));
-export const FLIGHT = { carrier: "9C", number: "8850", date: "2026-12-01" } as const;
-export const DEPARTURE_MS = Date.UTC(2026, 10, 30, 23, 25);
+export { DEPARTURE_MS, FLIGHT_9C8850 as FLIGHT } from "@cabinpay/testkit/flight-9c8850";
+
 const PIN_COST = { log2N: 10, r: 8, p: 1 };
 
 export function manifestContent(overrides: Partial<ManifestContent> = {}): ManifestContent {
@@ -53,10 +54,7 @@ export function manifestContent(overrides: Partial<ManifestContent> = {}): Manif
     ],
     trustedKeys: [issuerKey.publicKey],
     revokedVoucherIds: [],
-    crew: [
-      { crewId: "C1001", name: "Li Na", role: "purser", pinVerifier: createPinVerifier("2468", PIN_COST) },
-      { crewId: "C1002", name: "Wang Fang", role: "crew", pinVerifier: createPinVerifier("1357", PIN_COST) },
-    ],
+    crew: [...CREW.map(({ crewId, name, role, pin }) => ({ crewId, name, role, pinVerifier: createPinVerifier(pin, PIN_COST) }))],
     rates: [],
     ...overrides,
   };

@@ -11,8 +11,8 @@ import {
   passenger,
   SAMPLE_PRICES_CSV,
   staffKeys,
-} from "../../../ground-settlement/test/support/actors.js";
-import { createTestApp, type TestApp } from "../../../ground-settlement/test/support/app.js";
+} from "@cabinpay/ground-settlement/testing/actors";
+import { createTestApp, type TestApp } from "@cabinpay/ground-settlement/testing/app";
 
 export interface GroundWithFlight {
   readonly t: TestApp;

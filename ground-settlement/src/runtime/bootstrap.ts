@@ -5,8 +5,8 @@
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
-import { openDatabase, pgliteDirIn } from "../db/client.js";
-import { queueJobs, settlementQueue } from "../jobs/settlement.js";
+import { type DatabaseHandle, openDatabase, pgliteDirIn } from "../db/client.js";
+import { queueJobs, type SettlementQueue, settlementQueue } from "../jobs/settlement.js";
 import { fileKeyStore, type KeyStore } from "../keys/key-store.js";
 import type { Infrastructure } from "../plugins/infrastructure.js";
 import { deploymentQueues } from "./deployment.js";
@@ -40,14 +40,40 @@ export async function openInfrastructure(
     await database.close();
     throw error;
   });
-  const queues = await deploymentQueues(database.db, redis, config.queuePrefix).catch(async (error: Error) => {
-    redis.disconnect();
-    await database.close();
-    throw error;
-  });
+  const assembled = await assembleInfrastructure({ config, database, redis, now: Date.now, passwordCostLog2N: PASSWORD_COST_LOG2N }).catch(
+    async (error: Error) => {
+      redis.disconnect();
+      await database.close();
+      throw error;
+    },
+  );
+  return {
+    ...assembled.infra,
+    async close() {
+      await assembled.queue.close();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * What the service runs on, once its database and Redis are open: the deployment's queue prefix
+ * (which carries the database's identity), the keys, the settlement queue behind the outbox. The
+ * tests' app is assembled by the same function over its own database, Redis and clock.
+ */
+export async function assembleInfrastructure(parts: {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly redis: Redis;
+  readonly now: () => number;
+  readonly passwordCostLog2N: number;
+}): Promise<{ readonly infra: Infrastructure; readonly queue: SettlementQueue }> {
+  const { config, database, redis } = parts;
+  const queues = await deploymentQueues(database.db, redis, config.queuePrefix);
   const keys: KeyStore = fileKeyStore(join(config.dataDir, "keys"));
   const queue = settlementQueue(config.redisUrl, queues.queuePrefix, queues.deploymentId);
-  return {
+  const infra: Infrastructure = {
     // The queue prefix in force is the deployment's own.
     config: { ...config, queuePrefix: queues.queuePrefix },
     deploymentId: queues.deploymentId,
@@ -55,14 +81,10 @@ export async function openInfrastructure(
     redis,
     keys,
     settlementJobs: queueJobs(queue),
-    now: Date.now,
-    passwordCostLog2N: PASSWORD_COST_LOG2N,
-    async close() {
-      await queue.close();
-      redis.disconnect();
-      await database.close();
-    },
+    now: parts.now,
+    passwordCostLog2N: parts.passwordCostLog2N,
   };
+  return { infra, queue };
 }
 
 /** A connection for commands; fails fast rather than queueing while Redis is away. */

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "@cabinpay/shared/node";
 import { Redis } from "ioredis";
 
 export const LOCAL_REDIS_DEFAULT_URL = "redis://127.0.0.1:6379";
@@ -99,18 +99,6 @@ async function startPrivateRedis(binary: string, dir: string): Promise<LocalRedi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { url, source: "private redis-server", stop: () => stopChild(child) };
-}
-
-/** A loopback port nothing listens on at the moment of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -1,5 +1,4 @@
 /** The people and devices of a test: ops, finance, passengers and terminals talking over HTTP. */
-import { readFileSync } from "node:fs";
 import {
   createNobleSigner,
   generateSecretKey,
@@ -10,18 +9,18 @@ import {
   signTerminalRequest,
   toBase64Url,
 } from "@cabinpay/shared";
+import { CREW, DEPARTURE_MS, SAMPLE_CATALOG_CSV } from "@cabinpay/testkit/flight-9c8850";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { expect } from "vitest";
 import { createApiKey } from "../../src/services/api-keys.js";
 import type { TestApp } from "./app.js";
 
-export const SAMPLE_CATALOG_CSV = readFileSync(new URL("../fixtures/catalog-sample.csv", import.meta.url), "utf8");
+export { DEPARTURE_MS, SAMPLE_CATALOG_CSV };
 /** The sample catalog's prices without its stock columns: a leg of a rotation whose trolleys carry their stock over. */
 export const SAMPLE_PRICES_CSV = SAMPLE_CATALOG_CSV.split("\n")
   .map((line) => line.split(",").slice(0, 6).join(","))
   .join("\n");
 /** 9C 8850 PVG→CTU departs 2026-12-01 07:25 +08:00. */
-export const DEPARTURE_MS = Date.UTC(2026, 10, 30, 23, 25);
 
 export async function staffKeys(t: TestApp): Promise<{ ops: string; finance: string }> {
   const ops = await createApiKey(t.db, { name: "ops test", role: "ops", nowMs: t.clock.nowMs });
@@ -86,10 +85,7 @@ export async function loadFlight(t: TestApp, opsKey: string, flightId: string, c
       url: `/ops/flights/${flightId}/crew`,
       headers: bearer(opsKey),
       payload: {
-        crew: [
-          { crewId: "C1001", name: "Li Na", role: "purser", pin: "2468" },
-          { crewId: "C1002", name: "Wang Fang", role: "crew", pin: "1357" },
-        ],
+        crew: CREW,
       },
     },
     200,

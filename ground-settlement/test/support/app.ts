@@ -8,11 +8,8 @@ import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
-import { queueJobs, settlementQueue } from "../../src/jobs/settlement.js";
-import { fileKeyStore } from "../../src/keys/key-store.js";
 import type { Infrastructure } from "../../src/plugins/infrastructure.js";
-import { connectRedis } from "../../src/runtime/bootstrap.js";
-import { deploymentQueues } from "../../src/runtime/deployment.js";
+import { assembleInfrastructure, connectRedis } from "../../src/runtime/bootstrap.js";
 import { createTestDatabase, type Engine } from "./databases.js";
 
 /** 2026-11-25T00:00Z: a week before the sample flights. */
@@ -49,20 +46,15 @@ export async function createTestApp(
     ...env,
   });
   const clock = { nowMs: TEST_START_MS };
-  // As the service starts: the queue prefix carries the database's identity.
-  const queues = await deploymentQueues(database.handle.db, redis, config.queuePrefix);
-  const settlement = settlementQueue(redisUrl, queues.queuePrefix, queues.deploymentId);
-  const infra: Infrastructure = {
-    config: { ...config, queuePrefix: queues.queuePrefix },
-    deploymentId: queues.deploymentId,
+  // As the service starts, over the test's own database, Redis and clock. Cheap hashes: these
+  // tests make many accounts; the cost itself is tested in auth.test.ts.
+  const { infra, queue: settlement } = await assembleInfrastructure({
+    config,
     database: database.handle,
     redis,
-    keys: fileKeyStore(join(dataDir, "keys")),
-    settlementJobs: queueJobs(settlement),
     now: () => clock.nowMs,
-    // Cheap hashes: these tests make many accounts; the cost itself is tested in auth.test.ts.
     passwordCostLog2N: options.passwordCostLog2N ?? 10,
-  };
+  });
   const app = await buildApp(infra);
   await app.ready();
   return {
@@ -75,7 +67,7 @@ export async function createTestApp(
       await app.close();
       await settlement.obliterate({ force: true });
       await settlement.close();
-      await redis.del(`${queues.queuePrefix}:deployment`);
+      await redis.del(`${infra.config.queuePrefix}:deployment`);
       redis.disconnect();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -3,10 +3,10 @@
  * uploaded to the test app with the terminal's signed requests.
  */
 import type { FlightRef } from "@cabinpay/shared";
+import { RecordChain } from "@cabinpay/testkit/record-chain";
 import type { LightMyRequestResponse } from "fastify";
 import type { TestTerminal } from "./actors.js";
 import type { TestApp } from "./app.js";
-import { RecordChain } from "./record-chain.js";
 
 export const FLIGHT_9C8850: FlightRef = { carrier: "9C", number: "8850", date: "2026-12-01" };
 

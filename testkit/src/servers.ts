@@ -8,9 +8,11 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@cabinpay/shared/node";
 import pg from "pg";
+// The augmentation below needs "vitest" in this program: no other file of the package imports it.
+import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { freePort } from "../../src/runtime/local-redis.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
