@@ -12,17 +12,23 @@ import { openapiPlugin } from "./plugins/openapi.js";
 import { textRulePlugin } from "./plugins/text-rule.js";
 import { webPagesPlugin } from "./plugins/web-pages.js";
 import { webSecurityPlugin } from "./plugins/web-security.js";
-import { attentionRoutes } from "./routes/attention.js";
-import { financeRoutes } from "./routes/finance.js";
-import { flightRoutes } from "./routes/flights.js";
-import { healthRoutes } from "./routes/health.js";
-import { passengerRoutes } from "./routes/passengers.js";
-import { reconciliationRoutes } from "./routes/reconciliation.js";
-import { registrationRoutes } from "./routes/registrations.js";
-import { rotationRoutes } from "./routes/rotations.js";
-import { terminalRoutes } from "./routes/terminals.js";
-import { uploadRoutes } from "./routes/uploads.js";
-import { webSessionRoutes } from "./routes/web-sessions.js";
+import { attentionRoutes } from "./routes/finance/attention.js";
+import { financeFlightRoutes } from "./routes/finance/flights.js";
+import { financeRoutes } from "./routes/finance/ledger.js";
+import { accountRoutes } from "./routes/me/account.js";
+import { registrationRoutes } from "./routes/me/registrations.js";
+import { statementRoutes } from "./routes/me/statement.js";
+import { flightCloseRoutes } from "./routes/ops/flight-close.js";
+import { opsFlightRoutes } from "./routes/ops/flights.js";
+import { issuerKeyRoutes } from "./routes/ops/issuer-keys.js";
+import { rotationRoutes } from "./routes/ops/rotations.js";
+import { opsTerminalRoutes } from "./routes/ops/terminals.js";
+import { walletRoutes } from "./routes/ops/wallets.js";
+import { publicFlightRoutes } from "./routes/public/flights.js";
+import { healthRoutes } from "./routes/public/health.js";
+import { webSessionRoutes } from "./routes/public/web-sessions.js";
+import { terminalEnrolmentRoutes } from "./routes/terminal/enrolment.js";
+import { uploadRoutes } from "./routes/terminal/uploads.js";
 
 export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> {
   const app = Fastify({
@@ -47,17 +53,24 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(openapiPlugin);
   await app.register(webSecurityPlugin);
   await app.register(accessPlugin);
+  // By audience: anyone, the passenger, ops, finance, the terminals.
   await app.register(healthRoutes);
-  await app.register(passengerRoutes);
-  await app.register(flightRoutes);
-  await app.register(registrationRoutes);
-  await app.register(terminalRoutes);
-  await app.register(rotationRoutes);
-  await app.register(uploadRoutes);
-  await app.register(financeRoutes);
-  await app.register(reconciliationRoutes);
-  await app.register(attentionRoutes);
+  await app.register(publicFlightRoutes);
   await app.register(webSessionRoutes);
+  await app.register(accountRoutes);
+  await app.register(registrationRoutes);
+  await app.register(statementRoutes);
+  await app.register(opsFlightRoutes);
+  await app.register(issuerKeyRoutes);
+  await app.register(walletRoutes);
+  await app.register(rotationRoutes);
+  await app.register(opsTerminalRoutes);
+  await app.register(flightCloseRoutes);
+  await app.register(financeRoutes);
+  await app.register(financeFlightRoutes);
+  await app.register(attentionRoutes);
+  await app.register(terminalEnrolmentRoutes);
+  await app.register(uploadRoutes);
   await app.register(webPagesPlugin);
   return app;
 }

@@ -4,7 +4,7 @@
  * a reload (the service worker); another passenger cannot see it. A finance person reads a settled
  * flight and downloads its CSV, whose totals match the ledger. Screenshots go to docs/screenshots/.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import axe from "axe-core";
@@ -16,7 +16,18 @@ import { passengers } from "../src/db/schema/identity.js";
 import { accounts } from "../src/db/schema/ledger.js";
 import { registrations } from "../src/db/schema/registrations.js";
 import { createStaffUser } from "../src/services/staff.js";
-import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
+import {
+  bearer,
+  call,
+  createFlight,
+  DEPARTURE_MS,
+  enrolTerminal,
+  loadFlight,
+  passenger,
+  register,
+  SAMPLE_CATALOG_CSV,
+  staffKeys,
+} from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { buildPages, launchChromium } from "./support/browser.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -309,7 +320,7 @@ describe("the passenger's pages in Chromium", () => {
     await page.waitForSelector('[data-page="ops-flight"]');
     const flightId = new URL(page.url()).pathname.split("/").at(-1)!;
 
-    const csv = readFileSync(new URL("./fixtures/catalog-sample.csv", import.meta.url), "utf8").split("\n");
+    const csv = SAMPLE_CATALOG_CSV.split("\n");
     const bad = [...csv];
     bad[2] = bad[2]!.replace(/,(\d+),CNY,/, ",12.50,CNY,"); // line 3: a price that is not whole fen
     await page.setInputFiles('[data-testid="catalog-file"]', {

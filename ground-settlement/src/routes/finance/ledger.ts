@@ -2,9 +2,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { Currency } from "../dto/common.js";
-import { errorResponses } from "../plugins/errors.js";
-import { ledgerProof } from "../services/ledger-proof.js";
+import { Currency } from "../../dto/common.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { ledgerProof } from "../../services/ledger-proof.js";
 
 export async function financeRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();

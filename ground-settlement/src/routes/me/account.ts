@@ -1,19 +1,19 @@
-/** Passenger sign-up, log-in, log-out and profile; ops funding of wallets. */
+/** A passenger signs up, logs in and out, and reads their profile and wallets. */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { PASSWORD_LENGTH } from "../auth/passwords.js";
-import { AmountMinor, Currency, Email, NoContent, TimeMs, Uuid } from "../dto/common.js";
-import { passengerIdOf, staffActor } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { loginRateLimit } from "../plugins/web-security.js";
-import { fundPassengerWallet, logIn, logOut, profile, signUp } from "../services/passengers.js";
+import { PASSWORD_LENGTH } from "../../auth/passwords.js";
+import { Currency, Email, NoContent, TimeMs, Uuid } from "../../dto/common.js";
+import { passengerIdOf } from "../../plugins/access.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { loginRateLimit } from "../../plugins/web-security.js";
+import { logIn, logOut, profile, signUp } from "../../services/passengers.js";
 
 const Password = Type.String({ minLength: PASSWORD_LENGTH.min, maxLength: PASSWORD_LENGTH.max });
 const SessionBody = Type.Object({ passengerId: Uuid, token: Type.String(), expiresAtMs: TimeMs });
 const Wallet = Type.Object({ currency: Currency, postedMinor: Type.Integer(), heldMinor: Type.Integer(), availableMinor: Type.Integer() });
 
-export async function passengerRoutes(base: FastifyInstance): Promise<void> {
+export async function accountRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -80,25 +80,5 @@ export async function passengerRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => profile(app.db, passengerIdOf(request.principal)),
-  );
-
-  app.post(
-    "/ops/wallets/fund",
-    {
-      config: { access: ["ops"] },
-      schema: {
-        tags: ["ops"],
-        summary: "Top up a passenger's wallet (idempotent on transferId)",
-        body: Type.Object(
-          { transferId: Uuid, passengerId: Uuid, currency: Currency, amountMinor: AmountMinor },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ status: Type.Union([Type.Literal("created"), Type.Literal("exists")]), wallet: Wallet }),
-          ...errorResponses(404, 409, 422),
-        },
-      },
-    },
-    async (request) => fundPassengerWallet(app.db, { ...request.body, actor: staffActor(request.principal), nowMs: app.infra.now() }),
   );
 }

@@ -7,14 +7,14 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { PASSWORD_LENGTH } from "../auth/passwords.js";
-import { csrfTokenOf } from "../auth/tokens.js";
-import { Email, NoContent, TimeMs, Uuid } from "../dto/common.js";
-import { ApiError } from "../errors.js";
-import { errorResponses } from "../plugins/errors.js";
-import { loginRateLimit, SESSION_COOKIE } from "../plugins/web-security.js";
-import { logIn, logOut, SESSION_TTL_MS } from "../services/passengers.js";
-import { STAFF_SESSION_TTL_MS, staffLogIn, staffLogOut } from "../services/staff.js";
+import { PASSWORD_LENGTH } from "../../auth/passwords.js";
+import { csrfTokenOf } from "../../auth/tokens.js";
+import { Email, NoContent, TimeMs, Uuid } from "../../dto/common.js";
+import { ApiError } from "../../errors.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { loginRateLimit, SESSION_COOKIE } from "../../plugins/web-security.js";
+import { logIn, logOut, SESSION_TTL_MS } from "../../services/passengers.js";
+import { STAFF_SESSION_TTL_MS, staffLogIn, staffLogOut } from "../../services/staff.js";
 
 const WebSession = Type.Object({ passengerId: Uuid, csrfToken: Type.String() });
 const StaffWebSession = Type.Object({ role: Type.String(), displayName: Type.String(), csrfToken: Type.String() });

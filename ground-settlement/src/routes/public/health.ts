@@ -1,7 +1,7 @@
 /** Liveness and readiness, for load balancers and orchestrators. */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { ErrorBody } from "../plugins/errors.js";
+import { ErrorBody } from "../../plugins/errors.js";
 
 const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
 const READY_TIMEOUT_MS = 2_000;

@@ -2,10 +2,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { Currency, TimeMs, Uuid } from "../dto/common.js";
-import { staffActor } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { attentionQueue, markCollectedElsewhere, retrySettlement } from "../services/attention.js";
+import { Currency, TimeMs, Uuid } from "../../dto/common.js";
+import { staffActor } from "../../plugins/access.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { attentionQueue, markCollectedElsewhere, retrySettlement } from "../../services/attention.js";
 
 const RecordParams = Type.Object({ recordId: Uuid }, { additionalProperties: false });
 const Item = Type.Object({

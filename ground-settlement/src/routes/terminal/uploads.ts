@@ -1,18 +1,17 @@
-/** After landing: terminals upload signed batches; ops may close a flight. */
+/** After landing: a terminal reads where its chain stands, uploads signed batches and the purser's handover. */
 import { LIMITS } from "@cabinpay/shared";
 import { ChainAnswer, HandoverRequest, UploadAnswer } from "@cabinpay/shared/wire";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { FlightIdParams, NoContent } from "../dto/common.js";
-import { ApiError } from "../errors.js";
-import { terminalIdOf } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { Admission } from "../runtime/admission.js";
-import { requestClose } from "../services/flight-close.js";
-import { recordHandover } from "../services/handovers.js";
-import { chainState, createIngest } from "../services/ingest.js";
-import { requireAssignment } from "../services/trolleys.js";
+import { FlightIdParams, NoContent } from "../../dto/common.js";
+import { ApiError } from "../../errors.js";
+import { terminalIdOf } from "../../plugins/access.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { Admission } from "../../runtime/admission.js";
+import { recordHandover } from "../../services/handovers.js";
+import { chainState, createIngest } from "../../services/ingest.js";
+import { requireAssignment } from "../../services/trolleys.js";
 
 export async function uploadRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -106,23 +105,6 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         nowMs: app.infra.now(),
       });
       return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    "/ops/flights/:flightId/close",
-    {
-      config: { access: ["ops"] },
-      schema: {
-        tags: ["ops"],
-        summary: "Close the flight now: once every settlement is done, what is left of every hold is released",
-        params: FlightIdParams,
-        response: { 202: Type.Object({ status: Type.Literal("closing") }), ...errorResponses(404, 503) },
-      },
-    },
-    async (request, reply) => {
-      await requestClose(app.db, app.infra.settlementJobs, request.params.flightId);
-      return reply.status(202).send({ status: "closing" as const });
     },
   );
 }

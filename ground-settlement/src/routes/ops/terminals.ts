@@ -1,20 +1,14 @@
-/** Terminal enrolment, flight assignment, and the signed manifest terminals load before departure. */
-import { fromBase64Url, keyIdOf, toBase64Url } from "@cabinpay/shared";
-import { AssignmentsAnswer, EnrolAnswer, EnrolRequest } from "@cabinpay/shared/wire";
+/** Ops enrol terminals, put them on a flight's trolley, release trolleys, list and revoke terminals. */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { FlightIdParams, NoContent, TimeMs, TrolleyId, Uuid } from "../dto/common.js";
-import { ApiError } from "../errors.js";
-import { staffActor, terminalIdOf } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { enrolmentRateLimit } from "../plugins/web-security.js";
-import { trustListFor } from "../services/issuer-keys.js";
-import { buildManifest } from "../services/manifests.js";
-import { createEnrolmentCode, enrol, listTerminals, revokeTerminal } from "../services/terminals.js";
-import { assignmentsOf, assignTerminal, releaseTrolley, requireAssignment } from "../services/trolleys.js";
+import { NoContent, TimeMs, TrolleyId, Uuid } from "../../dto/common.js";
+import { staffActor } from "../../plugins/access.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { createEnrolmentCode, listTerminals, revokeTerminal } from "../../services/terminals.js";
+import { assignTerminal, releaseTrolley } from "../../services/trolleys.js";
 
-export async function terminalRoutes(base: FastifyInstance): Promise<void> {
+export async function opsTerminalRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -37,34 +31,6 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => reply.status(201).send(await createEnrolmentCode(app.db, { ...request.body, nowMs: app.infra.now() })),
-  );
-
-  app.post(
-    "/terminals/enrol",
-    {
-      config: { access: ["public"], rateLimit: enrolmentRateLimit(app) },
-      schema: {
-        tags: ["terminals"],
-        summary: "Enrol with a one-time code and the device public key; answers with the keys to pin and trust",
-        body: EnrolRequest,
-        response: { 201: EnrolAnswer, ...errorResponses(409) },
-      },
-    },
-    async (request, reply) => {
-      const publicKey = fromBase64Url(request.body.publicKey);
-      if (publicKey === undefined) throw new ApiError("validation_failed", "publicKey: base64url of 32 bytes");
-      const nowMs = app.infra.now();
-      const terminal = await enrol(app.db, { code: request.body.code, publicKey, nowMs });
-      const trusted = await trustListFor(app.db, app.infra.keys, nowMs);
-      const manifestKey = app.infra.keys.manifestSigner.publicKey;
-      return reply.status(201).send({
-        ...terminal,
-        assignments: await assignmentsOf(app.db, terminal.terminalId, nowMs),
-        manifestPublicKey: toBase64Url(manifestKey),
-        manifestKeyId: keyIdOf(manifestKey),
-        trustedIssuerKeys: trusted.map(toBase64Url),
-      });
-    },
   );
 
   app.put(
@@ -102,20 +68,6 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => releaseTrolley(app.db, { ...request.params, actor: staffActor(request.principal), nowMs: app.infra.now() }),
-  );
-
-  app.get(
-    "/terminal/assignments",
-    {
-      config: { access: ["terminal"] },
-      schema: {
-        tags: ["terminals"],
-        summary: "The flights (and rotation legs) this terminal is to load, with its trolley on each; signed terminal request",
-        security: [{ terminal: [] }],
-        response: { 200: AssignmentsAnswer, ...errorResponses() },
-      },
-    },
-    async (request) => ({ assignments: await assignmentsOf(app.db, terminalIdOf(request.principal), app.infra.now()) }),
   );
 
   app.get(
@@ -161,26 +113,5 @@ export async function terminalRoutes(base: FastifyInstance): Promise<void> {
     },
     async (request) =>
       revokeTerminal(app.db, { terminalId: request.params.terminalId, actor: staffActor(request.principal), nowMs: app.infra.now() }),
-  );
-
-  app.get(
-    "/terminal/flights/:flightId/manifest",
-    {
-      config: { access: ["terminal"] },
-      schema: {
-        tags: ["terminals"],
-        summary: "The signed flight manifest (binary, docs/protocol.md); signed terminal request",
-        security: [{ terminal: [] }],
-        params: FlightIdParams,
-        response: { 200: Type.Unsafe<Buffer>({ type: "string", format: "binary" }), ...errorResponses(404, 409) },
-      },
-    },
-    async (request, reply) => {
-      if (request.principal.kind !== "terminal") throw new ApiError("forbidden", "terminals only");
-      await requireAssignment(app.db, request.principal.terminalId, request.params.flightId);
-      const manifest = await buildManifest(app.db, app.infra.keys, request.params.flightId, app.infra.now());
-      reply.header("x-cabinpay-manifest-id", manifest.manifestId);
-      return reply.type("application/octet-stream").send(Buffer.from(manifest.bytes));
-    },
   );
 }

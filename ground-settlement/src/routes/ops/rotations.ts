@@ -3,12 +3,12 @@ import { ROTATION_BUNDLE_FORMAT, toBase64Url } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { NoContent, TimeMs, TrolleyId, Uuid } from "../dto/common.js";
-import { staffActor } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { buildManifest } from "../services/manifests.js";
-import { createRotation, getRotation, listRotations } from "../services/rotations.js";
-import { assignTerminal } from "../services/trolleys.js";
+import { NoContent, TimeMs, TrolleyId, Uuid } from "../../dto/common.js";
+import { staffActor } from "../../plugins/access.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { buildManifest } from "../../services/manifests.js";
+import { createRotation, getRotation, listRotations } from "../../services/rotations.js";
+import { assignTerminal } from "../../services/trolleys.js";
 
 const RotationDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 const RotationView = Type.Object({

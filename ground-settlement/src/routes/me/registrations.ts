@@ -2,13 +2,13 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { AmountMinor, Currency, TimeMs, Uuid } from "../dto/common.js";
-import { passengerIdOf } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { registrationRateLimit } from "../plugins/web-security.js";
-import { getFlight } from "../services/flights.js";
-import { voucherQrPng, voucherQrSvg } from "../services/qr.js";
-import { cancel, listRegistrations, ownRegistration, type Registration, register } from "../services/registrations.js";
+import { AmountMinor, Currency, TimeMs, Uuid } from "../../dto/common.js";
+import { passengerIdOf } from "../../plugins/access.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { registrationRateLimit } from "../../plugins/web-security.js";
+import { getFlight } from "../../services/flights.js";
+import { voucherQrPng, voucherQrSvg } from "../../services/qr.js";
+import { cancel, listRegistrations, ownRegistration, type Registration, register } from "../../services/registrations.js";
 
 const RegistrationBody = Type.Object({
   registrationId: Uuid,

@@ -1,19 +1,18 @@
-/** Finance's flight list and reconciliation (JSON and CSV), and the passenger's statement. */
+/** Finance's flight list, each flight's reconciliation (JSON and CSV) and a rotation's stock. */
 import { CARRIER_PATTERN_TEXT } from "@cabinpay/shared";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { Currency, FlightIdParams, TimeMs, Uuid } from "../dto/common.js";
-import { FlightList, Reconciliation, Status, StockLine } from "../dto/finance.js";
-import { passengerIdOf } from "../plugins/access.js";
-import { errorResponses } from "../plugins/errors.js";
-import { flightSummaries } from "../services/flight-status.js";
-import { flightView } from "../services/flights.js";
-import { rotationStock } from "../services/leg-stock.js";
-import { catalogNames, reconcileFlight, reconciliationCsv, statement } from "../services/reconciliation.js";
-import { getRotation } from "../services/rotations.js";
+import { FlightIdParams, Uuid } from "../../dto/common.js";
+import { FlightList, Reconciliation, Status, StockLine } from "../../dto/finance.js";
+import { errorResponses } from "../../plugins/errors.js";
+import { flightSummaries } from "../../services/flight-status.js";
+import { flightView } from "../../services/flights.js";
+import { rotationStock } from "../../services/leg-stock.js";
+import { catalogNames, reconcileFlight, reconciliationCsv } from "../../services/reconciliation.js";
+import { getRotation } from "../../services/rotations.js";
 
-export async function reconciliationRoutes(base: FastifyInstance): Promise<void> {
+export async function financeFlightRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -120,56 +119,5 @@ export async function reconciliationRoutes(base: FastifyInstance): Promise<void>
         .header("content-disposition", `attachment; filename="reconciliation-${request.params.flightId}.csv"`)
         .send(csv);
     },
-  );
-
-  app.get(
-    "/me/statement",
-    {
-      config: { access: ["passenger"] },
-      schema: {
-        tags: ["passengers"],
-        summary: "What I bought on each flight, what was debited and what hold was released",
-        response: {
-          200: Type.Object({
-            registrations: Type.Array(
-              Type.Object({
-                registrationId: Uuid,
-                flight: Type.Object({
-                  carrier: Type.String(),
-                  number: Type.String(),
-                  date: Type.String(),
-                  origin: Type.String(),
-                  destination: Type.String(),
-                }),
-                currency: Currency,
-                saleCurrency: Currency,
-                rate: Type.Union([Type.Object({ rateMicros: Type.Integer(), source: Type.String(), text: Type.String() }), Type.Null()]),
-                capMinor: Type.Integer(),
-                status: Type.String(),
-                purchases: Type.Array(
-                  Type.Object({
-                    recordId: Uuid,
-                    kind: Type.String(),
-                    atMs: TimeMs,
-                    items: Type.Array(
-                      Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPriceMinor: Type.Integer() }),
-                    ),
-                    totalMinor: Type.Integer(),
-                    settlement: Type.String(),
-                    debitedMinor: Type.Integer(),
-                    refundedMinor: Type.Integer(),
-                  }),
-                ),
-                debitedMinor: Type.Integer(),
-                holdReleasedMinor: Type.Integer(),
-                releasedAtMs: Type.Union([TimeMs, Type.Null()]),
-              }),
-            ),
-          }),
-          ...errorResponses(),
-        },
-      },
-    },
-    async (request) => ({ registrations: await statement(app.db, passengerIdOf(request.principal)) }),
   );
 }

@@ -1,0 +1,36 @@
+/** A flight as the API shows it, to anyone and to ops, and a catalog item as ops send it (TypeBox only). */
+import { Type } from "typebox";
+import { Currency, TimeMs, Uuid } from "./common.js";
+
+export const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
+export const Airport = Type.String({ pattern: "^[A-Z]{3}$" });
+export const FlightBody = Type.Object({
+  flightId: Uuid,
+  carrier: Type.String(),
+  number: Type.String(),
+  date: FlightDate,
+  origin: Airport,
+  destination: Airport,
+  currency: Currency,
+  departureAtMs: TimeMs,
+  capMaxMinor: Type.Integer(),
+  registrationClosesAtMs: TimeMs,
+});
+
+// The accounts a passenger may register with besides the flight's currency, at these rates.
+export const FlightWithRates = Type.Intersect([
+  FlightBody,
+  Type.Object({ rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String() })) }),
+]);
+
+export const CatalogItemJson = Type.Object(
+  {
+    sku: Type.String({ maxLength: 64 }),
+    nameEn: Type.String({ maxLength: 400 }),
+    nameZh: Type.String({ maxLength: 400 }),
+    category: Type.String({ maxLength: 64 }),
+    priceMinor: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    stock: Type.Record(Type.String({ maxLength: 32 }), Type.Integer({ minimum: 0, maximum: 65_535 }), { maxProperties: 8 }),
+  },
+  { additionalProperties: false },
+);
