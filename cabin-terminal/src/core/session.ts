@@ -18,6 +18,7 @@ import { type LoadedFlight, loadFlight, manifestFlightKey, openFlight } from "./
 import { type AutoUpload, startAutoUpload } from "./ground/auto-upload.js";
 import { groundClient } from "./ground/client.js";
 import { handoversDue } from "./ground/handover.js";
+import { AUTO_UPLOAD_BACKOFF_MAX_MS, GROUND_TIMEOUT_MS, UPLOAD_POLICY } from "./ground/policies.js";
 import { unsentByFlight, uploadAll } from "./ground/upload-all.js";
 import { ChainGuard } from "./integrity/anchor.js";
 import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
@@ -39,11 +40,6 @@ export interface TerminalCoreOptions {
   /** Something changed that no screen asked for (a background upload): the page refreshes. */
   readonly onStatusChanged?: () => void;
 }
-
-/** Upload policy: retries per batch and how long a busy ground may make a terminal wait. */
-const UPLOAD_POLICY = { attemptsMax: 6, backoffInitialMs: 500, backoffMaxMs: 15_000, busyWaitMaxMs: 10 * 60_000 } as const;
-const GROUND_TIMEOUT_MS = 15_000;
-const AUTO_UPLOAD_BACKOFF_MAX_MS = 5 * 60_000;
 
 export class TerminalSession {
   readonly db: TerminalDb;

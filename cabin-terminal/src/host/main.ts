@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { TerminalError } from "../core/errors.js";
-import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/auto-upload.js";
+import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/policies.js";
 import { startTerminalHost, type TerminalHost } from "./terminal-host.js";
 
 const { values } = parseArgs({

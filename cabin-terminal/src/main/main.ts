@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, utilityProcess } from "electron";
 import type { CorePort } from "../api/core-channel.js";
 import { CONTENT_SECURITY_POLICY } from "../api/security.js";
-import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/auto-upload.js";
+import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/policies.js";
 import { encryptedFileKeyStore } from "../core/keys/key-store.js";
 import { adoptKeyStore, dataKeyOf, sealedFileKeyStore } from "../core/keys/sealed.js";
 import { SEALED_KEY_FILE } from "../core/process-files.js";

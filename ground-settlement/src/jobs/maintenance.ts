@@ -12,10 +12,10 @@ import { requestNonces } from "../db/schema/terminals.js";
 import { derivedId } from "../ids.js";
 import { duePendingIds, expirePending, LedgerError } from "../ledger/ledger.js";
 import { releaseHoldsOfClosedFlights } from "../services/flight-close.js";
+import { JOB_POLICIES, MAINTENANCE_EVERY_MS } from "./policies.js";
 import { refuseForeign } from "./settlement.js";
 
 export const MAINTENANCE_QUEUE = "maintenance";
-export const MAINTENANCE_EVERY_MS = 60_000;
 /** Holds expired per job run; the next run takes the rest. */
 export const EXPIRE_BATCH_MAX = 500;
 
@@ -60,7 +60,7 @@ export async function purgeNonces(db: Database, nowMs: number): Promise<number> 
 export async function startMaintenance(options: MaintenanceOptions): Promise<Maintenance> {
   const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix: options.prefix });
-  const jobOptions = { attempts: 5, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 };
+  const jobOptions = JOB_POLICIES.maintenance;
   const data = { deploymentId: options.deploymentId };
   await queue.upsertJobScheduler("holds-expire", { every: MAINTENANCE_EVERY_MS }, { name: "holds/expire", data, opts: jobOptions });
   await queue.upsertJobScheduler(

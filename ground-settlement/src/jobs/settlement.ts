@@ -10,6 +10,7 @@ import type { Database } from "../db/client.js";
 import { closeFlight } from "../services/flight-close.js";
 import { enqueueDueCloses, SETTLE_CHUNK_MAX, type SettleChunk, type SettlementJobs, sweepOutbox } from "../services/outbox.js";
 import { settleRecords } from "../services/settlement.js";
+import { CLOSE_CHECK_EVERY_MS, JOB_POLICIES, SWEEP_EVERY_MS } from "./policies.js";
 
 export const SETTLEMENT_QUEUE = "settlement";
 
@@ -27,16 +28,6 @@ export interface CloseJobData extends DeploymentJobData {
 }
 /** As read back from Redis: checked before use, never trusted. */
 export type SettlementJobData = DeploymentJobData | SettleJobData | CloseJobData;
-export const SWEEP_EVERY_MS = 5_000;
-export const CLOSE_CHECK_EVERY_MS = 60_000;
-
-const SETTLE_JOB: JobsOptions = {
-  attempts: 10,
-  backoff: { type: "exponential", delay: 500 },
-  removeOnComplete: 1_000,
-  removeOnFail: 5_000,
-};
-const CLOSE_JOB: JobsOptions = { attempts: 200, backoff: { type: "fixed", delay: 3_000 }, removeOnComplete: true, removeOnFail: 1_000 };
 
 export interface SettlementOptions {
   readonly db: Database;
@@ -52,10 +43,10 @@ export interface SettlementOptions {
   readonly lockDurationMs: number;
 }
 
-/** The settlement queue of one deployment: every job put on it names the deployment's database. */
 /** BullMQ types a job scheduler's id as a job name. */
 type SchedulerId = "outbox-sweep" | "flights-close-due";
 
+/** The settlement queue of one deployment: every job put on it names the deployment's database. */
 export class SettlementQueue extends Queue<SettlementJobData, unknown, SettlementJobName | SchedulerId> {
   constructor(
     options: QueueOptions,
@@ -81,9 +72,10 @@ export function queueJobs(queue: SettlementQueue): SettlementJobs {
       const fresh = chunks.filter((chunk) => chunk.fresh);
       if (fresh.length > 0)
         await queue.addBulk(
-          fresh.map((chunk) => ({ name: "settle/records", data: job(chunk), opts: { ...SETTLE_JOB, jobId: chunk.jobId } })),
+          fresh.map((chunk) => ({ name: "settle/records", data: job(chunk), opts: { ...JOB_POLICIES.settle, jobId: chunk.jobId } })),
         );
-      for (const chunk of chunks.filter((c) => !c.fresh)) await requeue(queue, chunk.jobId, "settle/records", job(chunk), SETTLE_JOB);
+      for (const chunk of chunks.filter((c) => !c.fresh))
+        await requeue(queue, chunk.jobId, "settle/records", job(chunk), JOB_POLICIES.settle);
     },
     close: (flightId, force) => enqueueClose(queue, flightId, force),
   };
@@ -105,7 +97,7 @@ async function requeue(
 }
 
 export async function enqueueClose(queue: SettlementQueue, flightId: string, force: boolean): Promise<void> {
-  await requeue(queue, `close-${flightId}`, "flight/close", { flightId, force, deploymentId: queue.deploymentId }, CLOSE_JOB);
+  await requeue(queue, `close-${flightId}`, "flight/close", { flightId, force, deploymentId: queue.deploymentId }, JOB_POLICIES.close);
 }
 
 /**
@@ -128,7 +120,7 @@ export interface Settlement {
 export async function startSettlement(options: SettlementOptions): Promise<Settlement> {
   const connection: ConnectionOptions = { url: options.redisUrl, maxRetriesPerRequest: null };
   const queue = new SettlementQueue({ connection, prefix: options.prefix }, options.deploymentId);
-  const schedulerOpts = { attempts: 3, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 };
+  const schedulerOpts = JOB_POLICIES.scheduled;
   const data = { deploymentId: options.deploymentId };
   await queue.upsertJobScheduler("outbox-sweep", { every: SWEEP_EVERY_MS }, { name: "outbox/sweep", data, opts: schedulerOpts });
   await queue.upsertJobScheduler(

@@ -4,9 +4,6 @@
  * cannot be reached, so nobody has to remember to press Upload after landing. Crew can still
  * upload by hand; both go through the same one-at-a-time upload.
  */
-/** How often the app and the browser host look for unsent records while the ground cannot be reached. */
-export const AUTO_UPLOAD_EVERY_MS = 30_000;
-
 export interface AutoUploadOptions {
   readonly everyMs: number;
   readonly backoffMaxMs: number;
