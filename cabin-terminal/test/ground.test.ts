@@ -117,8 +117,8 @@ describe("the terminal core with the real ground service", () => {
       batchSizeMax: 2,
       attemptsMax: 1,
       backoffInitialMs: 10,
-      backoffMaxMs: 100,
-      busyWaitMaxMs: 0,
+      backoffMsMax: 100,
+      busyWaitMsMax: 0,
       sleep: noSleep,
       onProgress: (p: { sentRecords: number }) => progress.push(p.sentRecords),
     };
@@ -170,7 +170,7 @@ describe("the terminal core with the real ground service", () => {
     const summary = await uploadFlight(terminal.db, flight, groundClient(terminal.db, keys, { ...options, fetch: flaky, now }), now, {
       ...uploadOptions,
       attemptsMax: 2,
-      busyWaitMaxMs: 2_500,
+      busyWaitMsMax: 2_500,
       random: () => 0.5,
       sleep: async (ms) => {
         slept.push(ms);

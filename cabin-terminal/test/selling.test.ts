@@ -113,7 +113,7 @@ describe("selling offline", () => {
 
   it("declines with a reason crew can act on, for every decline reason", () => {
     const t = setup({
-      limits: { capMaxMinor: 200_000, saleMaxMinor: 100_000, saleLinesMax: 2 },
+      limits: { capMinorMax: 200_000, saleMinorMax: 100_000, saleLinesMax: 2 },
       revokedVoucherIds: ["0193c19a-5c00-7000-8000-00000000dead"],
     });
     const ok = voucher().text;

@@ -17,7 +17,7 @@ function gate() {
 
 describe("admission", () => {
   it("runs at most concurrencyMax at once, lets queueMax wait in order, and tells the rest when to come back", async () => {
-    const admission = new Admission({ concurrencyMax: 2, queueMax: 2, queueWaitMaxMs: 60_000 });
+    const admission = new Admission({ concurrencyMax: 2, queueMax: 2, queueWaitMsMax: 60_000 });
     const started: string[] = [];
     const gates = Array.from({ length: 4 }, gate);
     const runs = gates.map((g, i) =>
@@ -51,9 +51,9 @@ describe("admission", () => {
   });
 
   it("refuses limits that make no sense", () => {
-    expect(() => new Admission({ concurrencyMax: 0, queueMax: 1, queueWaitMaxMs: 1 })).toThrow(RangeError);
-    expect(() => new Admission({ concurrencyMax: 1, queueMax: -1, queueWaitMaxMs: 1 })).toThrow(RangeError);
-    expect(() => new Admission({ concurrencyMax: 1, queueMax: 1, queueWaitMaxMs: -1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 0, queueMax: 1, queueWaitMsMax: 1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 1, queueMax: -1, queueWaitMsMax: 1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 1, queueMax: 1, queueWaitMsMax: -1 })).toThrow(RangeError);
   });
 });
 

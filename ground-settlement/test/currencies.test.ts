@@ -53,7 +53,7 @@ describe("a CNY account on a HKD leg", () => {
     expect(found.json().flights[0].rates).toEqual([HKD_TO_CNY]);
     // HK$2,000.00 is the flight's largest cap: CN¥1,824.60 in CNY.
     const over = await register(p.token, { capMinor: cnyOf(200_000) + 1, currency: "CNY" });
-    expect([over.statusCode, over.json().code, over.json().details.capMaxMinor]).toEqual([422, "cap_out_of_range", 182_460]);
+    expect([over.statusCode, over.json().code, over.json().details.capMinorMax]).toEqual([422, "cap_out_of_range", 182_460]);
     const usd = await register(p.token, { capMinor: 100, currency: "USD" });
     expect(usd.json().code).toBe("no_rate");
   });

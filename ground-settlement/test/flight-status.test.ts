@@ -120,7 +120,7 @@ describe("one rule for what needs attention", () => {
         destination: "CTU",
         currency: "CNY",
         departureAtMs: DEPARTURE_MS + 8 * 86_400_000,
-        capMaxMinor: 1,
+        capMinorMax: 1,
         registrationClosesAtMs: DEPARTURE_MS,
         createdAtMs: t.clock.nowMs,
       })),

@@ -70,7 +70,7 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     expect(found.flights[0]).toMatchObject({
       flightId,
       currency: "CNY",
-      capMaxMinor: 200_000,
+      capMinorMax: 200_000,
       registrationClosesAtMs: DEPARTURE_MS - 2 * 3_600_000,
     });
   });
@@ -129,7 +129,7 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     const countBefore = await registrationCount();
     const tooHigh = await registerAs(p.token, { capMinor: 200_001 });
     expect(tooHigh.statusCode).toBe(422);
-    expect(tooHigh.json()).toMatchObject({ code: "cap_out_of_range", details: { capMaxMinor: 200_000 } });
+    expect(tooHigh.json()).toMatchObject({ code: "cap_out_of_range", details: { capMinorMax: 200_000 } });
     const tooPoor = await registerAs(p.token, { capMinor: 20_001 });
     expect(tooPoor.statusCode).toBe(422);
     expect(tooPoor.json()).toMatchObject({ code: "insufficient_funds", details: { availableMinor: 20_000 } });
@@ -203,7 +203,7 @@ describe.each(ENGINES)("registration, vouchers, terminals and manifests on %s", 
     // digits turn up in random hex about once in 250 runs.)
     const pinHex = ["2468", "1357"].map((pin) => Buffer.from(pin, "ascii").toString("hex"));
     for (const hex of pinHex) expect(stored.map((row) => row.hex).join()).not.toContain(hex);
-    expect(manifest.limits).toEqual({ capMaxMinor: 200_000, saleMaxMinor: 200_000, saleLinesMax: 20 });
+    expect(manifest.limits).toEqual({ capMinorMax: 200_000, saleMinorMax: 200_000, saleLinesMax: 20 });
   });
 
   it("rotates the issuer key without stranding vouchers signed by the old one", async () => {

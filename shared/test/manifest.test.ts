@@ -87,7 +87,7 @@ describe("flight manifests", () => {
     expect(sign({ crew: tooMany })).toThrow(/limit_exceeded/);
     expect(sign({ trustedKeys: [] })).toThrow(/trusted keys/);
     expect(sign({ expiresAtMs: DEPARTURE_MS - 7 * HOUR_MS })).toThrow(/before/);
-    expect(sign({ limits: { capMaxMinor: 1, saleMaxMinor: 1, saleLinesMax: 51 } })).toThrow(/saleLinesMax/);
+    expect(sign({ limits: { capMinorMax: 1, saleMinorMax: 1, saleLinesMax: 51 } })).toThrow(/saleLinesMax/);
   });
 
   it("carry a leg's place in its rotation, and whether its trolleys carry the stock over", () => {

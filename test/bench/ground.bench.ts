@@ -210,7 +210,7 @@ async function seed(db: Database, dataDir: string): Promise<Seeded> {
       destination: "CTU",
       currency: "CNY",
       departureAtMs: DEPARTURE_MS,
-      capMaxMinor: 200_000,
+      capMinorMax: 200_000,
     },
     nowMs,
   );

@@ -38,7 +38,7 @@ export function runTerminalBench(): void {
         currency: "CNY",
         issuedAtMs: departure - 3_600_000,
         expiresAtMs: departure + 86_400_000,
-        limits: { capMaxMinor: 200_000, saleMaxMinor: 200_000, saleLinesMax: 20 },
+        limits: { capMinorMax: 200_000, saleMinorMax: 200_000, saleLinesMax: 20 },
         trolleys: ["A"],
         catalog: [
           {

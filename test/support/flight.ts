@@ -66,7 +66,7 @@ export async function openFlight(
       currency: options.currency ?? "CNY",
       departureAtMs,
       registrationClosesAtMs: departureAtMs - 2 * 3_600_000,
-      capMaxMinor: 200_000,
+      capMinorMax: 200_000,
     },
   });
   const catalog = (options.catalogCsv ?? SAMPLE_CATALOG_CSV).replaceAll(",CNY,", `,${options.currency ?? "CNY"},`);

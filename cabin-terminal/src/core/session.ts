@@ -84,7 +84,7 @@ export class TerminalSession {
         ? undefined
         : startAutoUpload({
             everyMs: options.autoUploadEveryMs,
-            backoffMaxMs: AUTO_UPLOAD_BACKOFF_MAX_MS,
+            backoffMsMax: AUTO_UPLOAD_BACKOFF_MAX_MS,
             hasUnsent: () => this.flight !== undefined && (unsentByFlight(this.db).length > 0 || handoversDue(this.db).length > 0),
             upload: () => this.uploadOnce(LIMITS.batchRecordsMax),
             onAttempt: () => options.onStatusChanged?.(),

@@ -137,7 +137,7 @@ async function newFlight(db: Database, leg: (typeof DEMO_LEGS)[number], date: st
       // Registration stays open for an hour or more: long enough to try the passenger side too.
       departureAtMs: nowMs + leg.departsInMs,
       registrationClosesAtMs: nowMs + leg.departsInMs - 2 * 3_600_000,
-      capMaxMinor: 200_000,
+      capMinorMax: 200_000,
     },
     nowMs,
   );

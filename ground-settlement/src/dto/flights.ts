@@ -13,7 +13,7 @@ export const FlightBody = Type.Object({
   destination: Airport,
   currency: Currency,
   departureAtMs: TimeMs,
-  capMaxMinor: Type.Integer(),
+  capMinorMax: Type.Integer(),
   registrationClosesAtMs: TimeMs,
 });
 

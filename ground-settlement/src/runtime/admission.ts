@@ -1,6 +1,6 @@
 /**
  * Admission control for expensive requests (batch uploads). At most `concurrencyMax` run at once
- * and at most `queueMax` wait, first come first served, each for no longer than `queueWaitMaxMs`
+ * and at most `queueMax` wait, first come first served, each for no longer than `queueWaitMsMax`
  * as far as the mean run time tells. Beyond that the caller is told at once to come back (503
  * `busy`, with when) instead of waiting in a queue past its own timeout.
  *
@@ -16,7 +16,7 @@ export interface AdmissionLimits {
   readonly concurrencyMax: number;
   readonly queueMax: number;
   /** A newcomer is turned away when it would wait longer than this (from the mean run time). */
-  readonly queueWaitMaxMs: number;
+  readonly queueWaitMsMax: number;
 }
 
 const RETRY_AFTER_MIN_MS = 250;
@@ -29,8 +29,8 @@ export class Admission {
   private meanRunMs = 200;
 
   constructor(private readonly limits: AdmissionLimits) {
-    if (!(limits.concurrencyMax >= 1 && limits.queueMax >= 0 && limits.queueWaitMaxMs >= 0))
-      throw new RangeError("admission needs concurrencyMax ≥ 1, queueMax ≥ 0 and queueWaitMaxMs ≥ 0");
+    if (!(limits.concurrencyMax >= 1 && limits.queueMax >= 0 && limits.queueWaitMsMax >= 0))
+      throw new RangeError("admission needs concurrencyMax ≥ 1, queueMax ≥ 0 and queueWaitMsMax ≥ 0");
   }
 
   /**
@@ -40,7 +40,7 @@ export class Admission {
   refusal(): ApiError | undefined {
     if (this.active < this.limits.concurrencyMax) return undefined;
     const waitMs = ((this.waiting.length + 1) / this.limits.concurrencyMax) * this.meanRunMs;
-    if (this.waiting.length < this.limits.queueMax && waitMs <= this.limits.queueWaitMaxMs) return undefined;
+    if (this.waiting.length < this.limits.queueMax && waitMs <= this.limits.queueWaitMsMax) return undefined;
     return new ApiError("busy", "the ground is taking many uploads at once: try again after retryAfterMs", {
       retryAfterMs: this.retryAfterMs(),
     });

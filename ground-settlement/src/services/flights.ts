@@ -55,7 +55,7 @@ export interface NewFlight {
   readonly destination: string;
   readonly currency: string;
   readonly departureAtMs: number;
-  readonly capMaxMinor: number;
+  readonly capMinorMax: number;
   readonly registrationClosesAtMs?: number;
 }
 
@@ -65,7 +65,7 @@ export async function createFlight(db: Database, input: NewFlight, nowMs: number
   if (!isValidFlightNumber(input.number)) problems.push("number: 1 to 4 digits without leading zeros, optional suffix letter");
   if (dateToDays(input.date) === undefined) problems.push("date: a real date YYYY-MM-DD from 2000 to 2099");
   if (!isCurrencyCode(input.currency)) problems.push(`currency: unsupported ${input.currency}`);
-  if (input.capMaxMinor > LIMITS.voucherCapMinorMax) problems.push(`capMaxMinor: at most ${LIMITS.voucherCapMinorMax}`);
+  if (input.capMinorMax > LIMITS.voucherCapMinorMax) problems.push(`capMinorMax: at most ${LIMITS.voucherCapMinorMax}`);
   const closesAtMs = input.registrationClosesAtMs ?? input.departureAtMs - REGISTRATION_CUTOFF_MS;
   if (closesAtMs > input.departureAtMs) problems.push("registrationClosesAtMs: at or before departure");
   if (problems.length > 0) throw new ApiError("validation_failed", problems.join("; "), problems);
@@ -80,7 +80,7 @@ export async function createFlight(db: Database, input: NewFlight, nowMs: number
       destination: input.destination,
       currency: input.currency,
       departureAtMs: input.departureAtMs,
-      capMaxMinor: input.capMaxMinor,
+      capMinorMax: input.capMinorMax,
       registrationClosesAtMs: closesAtMs,
       createdAtMs: nowMs,
     })
@@ -296,7 +296,7 @@ export function flightView(flight: Flight) {
   return {
     ...flightIdentity(flight),
     currency: flight.currency,
-    capMaxMinor: flight.capMaxMinor,
+    capMinorMax: flight.capMinorMax,
     registrationClosesAtMs: flight.registrationClosesAtMs,
   };
 }

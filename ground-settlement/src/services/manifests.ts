@@ -64,7 +64,7 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
       currency: flight.currency as Manifest["currency"],
       issuedAtMs: nowMs,
       expiresAtMs,
-      limits: { capMaxMinor: flight.capMaxMinor, saleMaxMinor: flight.capMaxMinor, saleLinesMax: SALE_LINES_MAX },
+      limits: { capMinorMax: flight.capMinorMax, saleMinorMax: flight.capMinorMax, saleLinesMax: SALE_LINES_MAX },
       trolleys,
       catalog,
       trustedKeys,

@@ -81,9 +81,9 @@ async function checkRegistrable(tx: Executor, flight: Flight, input: RegisterInp
         : "closed: the flight has landed";
     throw new ApiError("registration_closed", `registration for ${flight.carrier}${flight.number} ${why}`);
   }
-  const { currency, capMaxMinor } = await accountTerms(tx, flight, input.currency);
-  if (input.capMinor < 1 || input.capMinor > capMaxMinor) {
-    throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${capMaxMinor} minor units of ${currency}`, { capMaxMinor });
+  const { currency, capMinorMax } = await accountTerms(tx, flight, input.currency);
+  if (input.capMinor < 1 || input.capMinor > capMinorMax) {
+    throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${capMinorMax} minor units of ${currency}`, { capMinorMax });
   }
   if (input.seat !== undefined && !SEAT_PATTERN.test(input.seat)) throw new ApiError("validation_failed", "seat like 32A");
   const [active] = await tx
@@ -158,15 +158,15 @@ async function holdAndIssue(
 }
 
 /** The currency of the hold and debit, and the cap limit in it (the flight's, converted at its rate). */
-async function accountTerms(tx: Executor, flight: Flight, wanted: string | undefined): Promise<{ currency: string; capMaxMinor: number }> {
-  if (wanted === undefined || wanted === flight.currency) return { currency: flight.currency, capMaxMinor: flight.capMaxMinor };
+async function accountTerms(tx: Executor, flight: Flight, wanted: string | undefined): Promise<{ currency: string; capMinorMax: number }> {
+  if (wanted === undefined || wanted === flight.currency) return { currency: flight.currency, capMinorMax: flight.capMinorMax };
   const rate = rateFor(await ratesOf(tx, flight.id), wanted);
   if (rate === undefined)
     throw new ApiError(
       "no_rate",
       `${flight.carrier}${flight.number} sells in ${flight.currency} and has no rate into ${wanted}: register in ${flight.currency}, or ask the airline`,
     );
-  return { currency: wanted, capMaxMinor: convertMinor(money(flight.capMaxMinor, flight.currency), rate).amountMinor };
+  return { currency: wanted, capMinorMax: convertMinor(money(flight.capMinorMax, flight.currency), rate).amountMinor };
 }
 
 /** The registration this passenger's same request made before, if any; another request with its key is a conflict. */

@@ -56,7 +56,7 @@ export async function createFlight(t: TestApp, opsKey: string, overrides: Record
           destination: "CTU",
           currency: "CNY",
           departureAtMs: DEPARTURE_MS,
-          capMaxMinor: 200_000,
+          capMinorMax: 200_000,
           ...overrides,
         },
       },

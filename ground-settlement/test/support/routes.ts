@@ -48,7 +48,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
         destination: "CTU",
         currency: "CNY",
         departureAtMs: 1_796_000_000_000,
-        capMaxMinor: 1,
+        capMinorMax: 1,
       },
     },
     "GET /flights": { access: ["public"] },

@@ -65,9 +65,9 @@ export interface CrewMember {
 
 export interface ManifestLimits {
   /** Largest cap a voucher for this flight may carry. */
-  readonly capMaxMinor: number;
+  readonly capMinorMax: number;
   /** Largest single sale. */
-  readonly saleMaxMinor: number;
+  readonly saleMinorMax: number;
   readonly saleLinesMax: number;
 }
 
@@ -186,8 +186,8 @@ function encodeBody(content: ManifestContent, signingKeyId: string): Uint8Array 
     .fixed(asciiBytes(content.currency), 3)
     .u64(content.issuedAtMs)
     .u64(content.expiresAtMs)
-    .u64(content.limits.capMaxMinor)
-    .u64(content.limits.saleMaxMinor)
+    .u64(content.limits.capMinorMax)
+    .u64(content.limits.saleMinorMax)
     .u8(content.limits.saleLinesMax)
     .u8(content.trolleys.length);
   for (const trolley of content.trolleys) writer.str8(trolley, LIMITS.trolleyIdBytesMax);
@@ -234,10 +234,10 @@ function validateContent(c: ManifestContent): void {
   check(Number.isSafeInteger(c.issuedAtMs) && Number.isSafeInteger(c.expiresAtMs) && c.issuedAtMs >= 0, "times");
   check(c.issuedAtMs < c.expiresAtMs, "issuedAtMs before expiresAtMs");
   check(
-    Number.isSafeInteger(c.limits.capMaxMinor) && c.limits.capMaxMinor > 0 && c.limits.capMaxMinor <= LIMITS.voucherCapMinorMax,
-    "capMaxMinor",
+    Number.isSafeInteger(c.limits.capMinorMax) && c.limits.capMinorMax > 0 && c.limits.capMinorMax <= LIMITS.voucherCapMinorMax,
+    "capMinorMax",
   );
-  check(Number.isSafeInteger(c.limits.saleMaxMinor) && c.limits.saleMaxMinor > 0, "saleMaxMinor");
+  check(Number.isSafeInteger(c.limits.saleMinorMax) && c.limits.saleMinorMax > 0, "saleMinorMax");
   check(
     Number.isInteger(c.limits.saleLinesMax) && c.limits.saleLinesMax >= 1 && c.limits.saleLinesMax <= LIMITS.recordLinesMax,
     "saleLinesMax",
@@ -335,7 +335,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
   if (!isCurrencyCode(currency)) throw new DecodeError("manifest: currency");
   const issuedAtMs = r.u64("issued at");
   const expiresAtMs = r.u64("expires at");
-  const limits = { capMaxMinor: r.u64("cap max"), saleMaxMinor: r.u64("sale max"), saleLinesMax: r.u8("lines max") };
+  const limits = { capMinorMax: r.u64("cap max"), saleMinorMax: r.u64("sale max"), saleLinesMax: r.u8("lines max") };
   const trolleys = Array.from({ length: count(r.u8("trolley count"), LIMITS.manifestTrolleysMax, "trolleys") }, () =>
     r.str8("trolley id", 1, LIMITS.trolleyIdBytesMax),
   );

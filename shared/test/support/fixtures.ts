@@ -125,7 +125,7 @@ export function manifestContent(overrides: Partial<ManifestContent> = {}): Manif
     currency: "CNY",
     issuedAtMs: DEPARTURE_MS - 6 * HOUR_MS,
     expiresAtMs: DEPARTURE_MS + 24 * HOUR_MS,
-    limits: { capMaxMinor: 200_000, saleMaxMinor: 200_000, saleLinesMax: 20 },
+    limits: { capMinorMax: 200_000, saleMinorMax: 200_000, saleLinesMax: 20 },
     trolleys: ["A", "B"],
     catalog,
     trustedKeys: [issuerKey.publicKey],

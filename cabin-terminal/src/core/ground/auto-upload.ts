@@ -1,12 +1,12 @@
 /**
  * Upload without being asked (core process): while records are unsent, the terminal tries to
- * upload them every `everyMs`, and backs off (doubling, up to `backoffMaxMs`) while the ground
+ * upload them every `everyMs`, and backs off (doubling, up to `backoffMsMax`) while the ground
  * cannot be reached, so nobody has to remember to press Upload after landing. Crew can still
  * upload by hand; both go through the same one-at-a-time upload.
  */
 export interface AutoUploadOptions {
   readonly everyMs: number;
-  readonly backoffMaxMs: number;
+  readonly backoffMsMax: number;
   /** Whether anything waits to be sent (cheap: a count). */
   readonly hasUnsent: () => boolean;
   /** The upload itself, shared with crew's button. */
@@ -25,7 +25,7 @@ export function startAutoUpload(options: AutoUploadOptions): AutoUpload {
   let failures = 0;
   const schedule = () => {
     if (stopped) return;
-    const delayMs = Math.min(options.everyMs * 2 ** failures, options.backoffMaxMs);
+    const delayMs = Math.min(options.everyMs * 2 ** failures, options.backoffMsMax);
     timer = setTimeout(() => void attempt(), delayMs);
     // A waiting upload never keeps the process alive by itself.
     timer.unref?.();

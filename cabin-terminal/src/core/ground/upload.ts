@@ -21,12 +21,12 @@ export interface UploadOptions {
   readonly batchSizeMax: number;
   readonly attemptsMax: number;
   readonly backoffInitialMs: number;
-  readonly backoffMaxMs: number;
+  readonly backoffMsMax: number;
   /**
    * How long in all to keep coming back when the ground answers busy (503/429 with `retryAfterMs`):
    * it is up and asks us to wait, so its waits do not use up `attemptsMax`.
    */
-  readonly busyWaitMaxMs: number;
+  readonly busyWaitMsMax: number;
   /** Spreads the terminals told to come back at the same moment; `Math.random` unless a test fixes it. */
   readonly random?: () => number;
   readonly onProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
@@ -183,7 +183,7 @@ async function retrying<T>(attempt: () => Promise<T>, options: UploadOptions, sl
           (error.ground !== undefined && (error.ground.status >= 500 || error.ground.status === 429)));
       if (!transient) throw error;
       const askedMs = retryAfterMsOf(error);
-      if (askedMs !== undefined && busyWaitedMs + askedMs <= options.busyWaitMaxMs) {
+      if (askedMs !== undefined && busyWaitedMs + askedMs <= options.busyWaitMsMax) {
         const waitMs = Math.round(askedMs * (1 + 0.5 * (options.random ?? Math.random)()));
         busyWaitedMs += waitMs;
         await sleep(waitMs);
@@ -192,7 +192,7 @@ async function retrying<T>(attempt: () => Promise<T>, options: UploadOptions, sl
       if (tries >= options.attemptsMax) throw error;
       tries += 1;
       await sleep(delay);
-      delay = Math.min(delay * 2, options.backoffMaxMs);
+      delay = Math.min(delay * 2, options.backoffMsMax);
     }
   }
 }

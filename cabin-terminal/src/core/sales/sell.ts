@@ -97,8 +97,8 @@ function checkSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, cart: r
   if (lines.length > manifest.limits.saleLinesMax)
     return decline("too_many_lines", `at most ${manifest.limits.saleLinesMax} different items in one sale`);
   const totalMinor = linesTotalMinor(manifest.currency, lines);
-  if (totalMinor > manifest.limits.saleMaxMinor)
-    return decline("over_sale_limit", `a sale may not exceed ${manifest.limits.saleMaxMinor} minor units`);
+  if (totalMinor > manifest.limits.saleMinorMax)
+    return decline("over_sale_limit", `a sale may not exceed ${manifest.limits.saleMinorMax} minor units`);
   return { lines, totalMinor };
 }
 

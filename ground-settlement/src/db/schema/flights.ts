@@ -20,7 +20,7 @@ export const flights = pgTable(
     destination: text("destination").notNull(),
     currency: text("currency").notNull(),
     departureAtMs: bigint("departure_at_ms", { mode: "number" }).notNull(),
-    capMaxMinor: bigint("cap_max_minor", { mode: "number" }).notNull(),
+    capMinorMax: bigint("cap_max_minor", { mode: "number" }).notNull(),
     /** Registration closes at this time; later registrations are refused. */
     registrationClosesAtMs: bigint("registration_closes_at_ms", { mode: "number" }).notNull(),
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
@@ -36,7 +36,7 @@ export const flights = pgTable(
   },
   (t) => [
     uniqueIndex("flights_designator_date").on(t.carrier, t.number, t.flightDate),
-    check("flights_cap_positive", sql`${t.capMaxMinor} > 0`),
+    check("flights_cap_positive", sql`${t.capMinorMax} > 0`),
   ],
 );
 

@@ -14,7 +14,7 @@ export async function flightCloseRoutes(base: FastifyInstance): Promise<void> {
   const _ingestion = new Admission({
     concurrencyMax: app.infra.config.ingestConcurrency,
     queueMax: app.infra.config.ingestQueueMax,
-    queueWaitMaxMs: app.infra.config.ingestQueueWaitMaxMs,
+    queueWaitMsMax: app.infra.config.ingestQueueWaitMsMax,
   });
 
   app.post(

@@ -48,7 +48,7 @@ export async function opsFlightRoutes(base: FastifyInstance): Promise<void> {
             destination: Airport,
             currency: Currency,
             departureAtMs: TimeMs,
-            capMaxMinor: AmountMinor,
+            capMinorMax: AmountMinor,
             registrationClosesAtMs: Type.Optional(TimeMs),
           },
           { additionalProperties: false },

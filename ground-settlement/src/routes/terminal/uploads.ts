@@ -19,7 +19,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
   const ingestion = new Admission({
     concurrencyMax: app.infra.config.ingestConcurrency,
     queueMax: app.infra.config.ingestQueueMax,
-    queueWaitMaxMs: app.infra.config.ingestQueueWaitMaxMs,
+    queueWaitMsMax: app.infra.config.ingestQueueWaitMsMax,
   });
 
   app.get(

@@ -37,7 +37,7 @@ export function OpsHome() {
         destination: form.destination.toUpperCase(),
         currency: "CNY",
         departureAtMs: new Date(form.departure).getTime(),
-        capMaxMinor: Math.round(Number(form.capMax) * 100),
+        capMinorMax: Math.round(Number(form.capMax) * 100),
       });
       navigate(`/app/ops/flights/${flight.flightId}`);
     } catch (error) {

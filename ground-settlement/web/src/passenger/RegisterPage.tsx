@@ -17,7 +17,7 @@ interface FlightView {
   readonly destination: string;
   readonly currency: string;
   readonly departureAtMs: number;
-  readonly capMaxMinor: number;
+  readonly capMinorMax: number;
   readonly registrationClosesAtMs: number;
   readonly rates: readonly ExchangeRate[];
 }
@@ -50,8 +50,8 @@ export function RegisterPage({ me, onRegistered }: { me: Me; onRegistered: () =>
     flight === undefined
       ? 0
       : rate === undefined
-        ? flight.capMaxMinor
-        : convertMinor(money(flight.capMaxMinor, flight.currency), rate).amountMinor;
+        ? flight.capMinorMax
+        : convertMinor(money(flight.capMinorMax, flight.currency), rate).amountMinor;
   const maxMinor = Math.min(limitMinor, wallet?.availableMinor ?? 0);
   const capCurrency = wallet?.currency ?? flight?.currency ?? "CNY";
   const capMinor = Math.round(Number(cap) * 100);
