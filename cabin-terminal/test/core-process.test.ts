@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CorePort } from "../src/api/core-channel.js";
+import type { CoreProcessPort } from "../src/api/core-channel.js";
 import { ipcErrorMessage, parseIpcError, TerminalFaultError } from "../src/api/fault.js";
 import { faultOf } from "../src/core/errors.js";
 import { fileKeyStore, type StringCipher } from "../src/core/keys/key-store.js";
@@ -73,13 +73,16 @@ describe("the core in its own process", () => {
     for (const child of children) child.kill();
   });
 
-  async function start(dataDir = tempDir()): Promise<{ child: ChildProcess; core: CoreClient; events: unknown[] }> {
-    const child = fork(ENTRY, [], { execArgv: ["--import", "tsx", "--conditions=@cabinpay/source"], stdio: "inherit" });
+  async function start(dataDir = tempDir(), entry = ENTRY): Promise<{ child: ChildProcess; core: CoreClient; events: unknown[] }> {
+    const child = fork(entry, [], { execArgv: ["--import", "tsx", "--conditions=@cabinpay/source"], stdio: "inherit" });
     children.push(child);
-    const port: CorePort = { postMessage: (message) => child.send(message), onMessage: (listener) => child.on("message", listener) };
+    const port: CoreProcessPort = {
+      postMessage: (message) => child.send(message),
+      onMessage: (listener) => child.on("message", listener),
+      onExit: (listener) => child.on("exit", (code) => listener(`exit code ${code}`)),
+    };
     const events: unknown[] = [];
     const core = await connectCore(port, { dataDir, dataKeyHex: randomBytes(32).toString("hex") }, (event) => events.push(event));
-    child.on("exit", (code) => core.stopped(`exit code ${code}`));
     return { child, core, events };
   }
 
@@ -104,6 +107,14 @@ describe("the core in its own process", () => {
     child.kill("SIGKILL");
     await exited;
     await expect(core.api["status/get"]({})).rejects.toMatchObject({ fault: { code: "core_stopped" } });
+  }, 60_000);
+
+  it("fails the start with core_stopped when the core's process dies before it is ready, rather than hanging", async () => {
+    const dying = join(tempDir(), "dies-at-start.mjs");
+    writeFileSync(dying, "process.exit(3);\n");
+    await expect(start(tempDir(), dying)).rejects.toMatchObject({
+      fault: { code: "core_stopped", message: expect.stringContaining("exit code 3") },
+    });
   }, 60_000);
 
   it("refuses to start on a data folder it cannot open, saying why, rather than hanging", async () => {

@@ -181,6 +181,26 @@ describe.each(ENGINES)("ledger on %s", (engine) => {
     expect(await codeOf(move(cny.wallet, cny.wallet))).toBe("validation_failed");
   });
 
+  it("answers a transfer sent twice at the same moment once created and once exists, and moves the money once", async () => {
+    const ids = await setup(10_000);
+    const id = newId();
+    const send = () =>
+      db.transaction((tx) =>
+        createTransfer(tx, {
+          id,
+          debitAccountId: ids.wallet,
+          creditAccountId: ids.revenue,
+          amountMinor: 4_000,
+          currency: "CNY",
+          code: "sale",
+          nowMs: NOW,
+        }),
+      );
+    const answers = await Promise.all([send(), send(), send()]);
+    expect(answers.map((a) => a.status).sort()).toEqual(["created", "exists", "exists"]);
+    expect((await balance(ids.wallet)).postedMinor).toBe(6_000);
+  });
+
   it("checks a batch as one: ids once, a hold resolved once, no overdraw after any transfer in order", async () => {
     const ids = await setup(5_000);
     const { transfer: held } = await hold(ids, 2_000);

@@ -40,3 +40,8 @@ export interface CorePort {
   postMessage(message: CoreInit | CoreCall | CoreClose | CoreAnswer): void;
   onMessage(listener: (message: unknown) => void): void;
 }
+
+/** Main's end also learns when the core's process ends, so nothing waits on a dead process. */
+export interface CoreProcessPort extends CorePort {
+  onExit(listener: (why: string) => void): void;
+}

@@ -6,13 +6,11 @@
  */
 
 import { TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod, type TerminalEvent } from "../api/contract.js";
-import type { CoreInit, CorePort } from "../api/core-channel.js";
+import type { CoreInit, CoreProcessPort } from "../api/core-channel.js";
 import { type TerminalFault, TerminalFaultError } from "../api/fault.js";
 
 export interface CoreClient {
   readonly api: TerminalApi;
-  /** The core's process ended: what is waiting fails, and so does what comes. */
-  stopped(why: string): void;
   close(): void;
 }
 
@@ -23,8 +21,16 @@ interface Waiting {
 
 type Answer = { type?: string; id?: number; ok?: boolean; value?: unknown; fault?: TerminalFault; event?: TerminalEvent };
 
-/** Starts the core with `init`, resolving once it is ready, rejecting with its fault if it refused to start. */
-export function connectCore(port: CorePort, init: Omit<CoreInit, "type">, onEvent: (event: TerminalEvent) => void): Promise<CoreClient> {
+/**
+ * Starts the core with `init`, resolving once it is ready, rejecting with its fault if it refused to
+ * start or with `core_stopped` if its process ended first (a native module built for another ABI,
+ * say): the app is never left waiting on a process that is gone.
+ */
+export function connectCore(
+  port: CoreProcessPort,
+  init: Omit<CoreInit, "type">,
+  onEvent: (event: TerminalEvent) => void,
+): Promise<CoreClient> {
   const waiting = new Map<number, Waiting>();
   let nextId = 1;
   let stoppedFault: TerminalFault | undefined;
@@ -33,15 +39,6 @@ export function connectCore(port: CorePort, init: Omit<CoreInit, "type">, onEven
     api: Object.fromEntries(
       TERMINAL_API_METHODS.map((method) => [method, (input: unknown) => call(method, input)]),
     ) as unknown as TerminalApi,
-    stopped(why) {
-      stoppedFault = {
-        code: "core_stopped",
-        message: `the terminal's core stopped (${why}): restart the terminal; every approved sale is on its disk`,
-      };
-      for (const call of waiting.values()) call.reject(new TerminalFaultError(stoppedFault));
-      waiting.clear();
-      starting?.reject(new TerminalFaultError(stoppedFault));
-    },
     close: () => port.postMessage({ type: "close" }),
   };
   function call(method: TerminalApiMethod, input: unknown): Promise<unknown> {
@@ -52,6 +49,16 @@ export function connectCore(port: CorePort, init: Omit<CoreInit, "type">, onEven
       port.postMessage({ type: "call", id, method, input: input ?? {} });
     });
   }
+  /** The core's process ended: what is waiting fails, and so does what comes. */
+  port.onExit((why) => {
+    stoppedFault = {
+      code: "core_stopped",
+      message: `the terminal's core stopped (${why}): restart the terminal; every approved sale is on its disk`,
+    };
+    for (const call of waiting.values()) call.reject(new TerminalFaultError(stoppedFault));
+    waiting.clear();
+    starting?.reject(new TerminalFaultError(stoppedFault));
+  });
   port.onMessage((message) => {
     const answer = message as Answer;
     if (answer.type === "event" && answer.event !== undefined) return onEvent(answer.event);

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, utilityProcess } from "electron";
-import type { CorePort } from "../api/core-channel.js";
+import type { CoreProcessPort } from "../api/core-channel.js";
 import { CONTENT_SECURITY_POLICY } from "../api/security.js";
 import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/policies.js";
 import { encryptedFileKeyStore } from "../core/keys/key-store.js";
@@ -34,7 +34,11 @@ adoptKeyStore(
 
 let window: BrowserWindow | undefined;
 const child = utilityProcess.fork(join(here, "..", "core", "process.js"), [], { serviceName: "CabinPay terminal core", stdio: "inherit" });
-const port: CorePort = { postMessage: (message) => child.postMessage(message), onMessage: (listener) => child.on("message", listener) };
+const port: CoreProcessPort = {
+  postMessage: (message) => child.postMessage(message),
+  onMessage: (listener) => child.on("message", listener),
+  onExit: (listener) => child.on("exit", (code) => listener(`exit code ${code}`)),
+};
 const core = await connectCore(
   port,
   { dataDir, dataKeyHex: Buffer.from(dataKey).toString("hex"), autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS },
@@ -44,7 +48,6 @@ const core = await connectCore(
   app.exit(1);
   throw error;
 });
-child.on("exit", (code) => core.stopped(`exit code ${code}`));
 registerTerminalIpc(ipcMain, core.api);
 
 session.defaultSession.setPermissionRequestHandler((_contents, permission, grant) => grant(ALLOWED_PERMISSIONS.has(permission)));

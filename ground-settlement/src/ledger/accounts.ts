@@ -3,8 +3,8 @@
  * balance worked out from the running totals.
  */
 import { isCurrencyCode, newId } from "@cabinpay/shared";
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Executor } from "../db/client.js";
+import { and, eq, sql } from "drizzle-orm";
+import { anyUuid, type Executor } from "../db/client.js";
 import { type AccountKind, accounts } from "../db/schema/ledger.js";
 import { LedgerError } from "./errors.js";
 
@@ -71,7 +71,7 @@ export async function lockAccounts(tx: Executor, ids: readonly string[]): Promis
   const rows = await tx
     .select()
     .from(accounts)
-    .where(inArray(accounts.id, [...new Set(ids)]))
+    .where(anyUuid(accounts.id, [...new Set(ids)]))
     .orderBy(accounts.id)
     .for("no key update");
   return new Map(rows.map((row) => [row.id, row]));

@@ -11,8 +11,8 @@
  * stay as the last line of defence, and what they refuse reads as the same refusal.
  */
 import { isCurrencyCode } from "@cabinpay/shared";
-import { inArray, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../db/client.js";
+import { sql } from "drizzle-orm";
+import { anyUuid, type Executor, queryRows } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
 import { transfers } from "../db/schema/ledger.js";
 import { type Account, availableOf, lockAccounts } from "./accounts.js";
@@ -191,7 +191,7 @@ async function checkResolutions(tx: Executor, fresh: readonly Row[], holds: Read
   const pendingIds = resolving.map((row) => row.pendingId!);
   const resolvedBy = new Map(
     (
-      await tx.select({ id: transfers.id, pendingId: transfers.pendingId }).from(transfers).where(inArray(transfers.pendingId, pendingIds))
+      await tx.select({ id: transfers.id, pendingId: transfers.pendingId }).from(transfers).where(anyUuid(transfers.pendingId, pendingIds))
     ).map((row) => [row.pendingId!, row.id]),
   );
   for (const row of resolving) {
@@ -252,7 +252,7 @@ async function transfersById(tx: Executor, ids: readonly string[]): Promise<Map<
   const rows = await tx
     .select()
     .from(transfers)
-    .where(inArray(transfers.id, [...new Set(ids)]));
+    .where(anyUuid(transfers.id, [...new Set(ids)]));
   return new Map(rows.map((row) => [row.id, row]));
 }
 

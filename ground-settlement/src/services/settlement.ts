@@ -5,8 +5,8 @@
  * settlements, one of the registrations' current holds. All in one transaction.
  */
 import { convertMinor, type ExchangeRate, money, rateFor } from "@cabinpay/shared";
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
-import type { Database, Executor } from "../db/client.js";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
 import { saleRecords, settlements } from "../db/schema/uploads.js";
@@ -48,7 +48,7 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
       .select({ record: RECORD_COLUMNS, status: settlements.status })
       .from(settlements)
       .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
-      .where(inArray(settlements.recordId, [...recordIds]))
+      .where(anyUuid(settlements.recordId, [...recordIds]))
       .orderBy(saleRecords.terminalId, saleRecords.sequence);
     const pending: PlanRecord[] = rows.filter((row) => row.status === "pending").map((row) => row.record);
     if (pending.length === 0) return { settled: 0, skipped: rows.length, failed: 0 };
@@ -82,7 +82,7 @@ async function lockedInputs(tx: Executor, pending: readonly PlanRecord[], nowMs:
   const regs = await tx
     .select()
     .from(registrations)
-    .where(inArray(registrations.id, [...registrationIds].sort()))
+    .where(anyUuid(registrations.id, [...registrationIds].sort()))
     .orderBy(registrations.id)
     .for("update");
   const walletIds = new Set(regs.map((r) => r.walletAccountId));
@@ -110,7 +110,7 @@ async function requireStillPending(tx: Executor, pending: readonly PlanRecord[])
     .from(settlements)
     .where(
       and(
-        inArray(
+        anyUuid(
           settlements.recordId,
           pending.map((r) => r.id),
         ),
@@ -138,7 +138,7 @@ async function airlineAccounts(
       : await tx
           .selectDistinct({ currency: registrations.currency })
           .from(registrations)
-          .where(inArray(registrations.id, [...registrationIds]));
+          .where(anyUuid(registrations.id, [...registrationIds]));
   const airline = new Map<string, AirlineAccounts>();
   for (const currency of [...new Set([...pending.map((r) => r.currency), ...accountCurrencies.map((r) => r.currency)])].sort()) {
     const holds = await airlineAccount(tx, "inflight_holds", currency, nowMs);
@@ -155,11 +155,11 @@ async function vouchersOf(
   nowMs: number,
 ): Promise<Map<string, PlanVoucher>> {
   const holdIds = regs.flatMap((r) => (r.currentHoldTransferId === null ? [] : [r.currentHoldTransferId]));
-  const holds = holdIds.length === 0 ? [] : await tx.select().from(transfers).where(inArray(transfers.id, holdIds));
+  const holds = holdIds.length === 0 ? [] : await tx.select().from(transfers).where(anyUuid(transfers.id, holdIds));
   const resolved = new Set(
     holdIds.length === 0
       ? []
-      : (await tx.select({ id: transfers.pendingId }).from(transfers).where(inArray(transfers.pendingId, holdIds))).map((r) => r.id),
+      : (await tx.select({ id: transfers.pendingId }).from(transfers).where(anyUuid(transfers.pendingId, holdIds))).map((r) => r.id),
   );
   const vouchers = new Map<string, PlanVoucher>();
   for (const reg of regs) {
@@ -190,7 +190,7 @@ async function collectedFrom(tx: Executor, saleIds: readonly string[]): Promise<
   const rows = await tx
     .select({ registrationId: settlements.registrationId })
     .from(settlements)
-    .where(and(inArray(settlements.recordId, [...saleIds]), isNotNull(settlements.registrationId)));
+    .where(and(anyUuid(settlements.recordId, [...saleIds]), isNotNull(settlements.registrationId)));
   return rows.map((row) => row.registrationId!);
 }
 
@@ -219,10 +219,10 @@ async function reversedSales(tx: Executor, pending: readonly PlanRecord[]): Prom
     .select({ ref: saleRecords.referencedRecordId, total: sql<string>`coalesce(sum(${settlements.reversedMinor}), 0)::text` })
     .from(settlements)
     .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
-    .where(inArray(saleRecords.referencedRecordId, ids))
+    .where(anyUuid(saleRecords.referencedRecordId, ids))
     .groupBy(saleRecords.referencedRecordId);
   const givenBack = new Map(given.map((row) => [row.ref!, Number(row.total)]));
-  for (const s of await tx.select().from(settlements).where(inArray(settlements.recordId, ids))) {
+  for (const s of await tx.select().from(settlements).where(anyUuid(settlements.recordId, ids))) {
     out.set(s.recordId, {
       recordId: s.recordId,
       status: s.status,
