@@ -56,15 +56,15 @@ describe("the TerminalApi", () => {
     });
     expect((await core["cart/set"]({ sku: "DR-COF-300", quantity: 3 })).totalMinor).toBe(12_800 + 6_000);
     const sale = await core["sale/charge"]({ voucherText });
-    if (!sale.approved) throw new Error(sale.detail);
+    if (!sale.ok) throw new Error(sale.detail);
     expect(sale.receipt).toMatchObject({ passengerName: "CHEN/JIE MS", seat: "7D", remainingCapMinor: 30_000 - 18_800 });
     expect((await core["status/get"]({})).cart).toMatchObject({ lines: [], totalMinor: 0 }); // emptied by the sale
     await core["cart/add"]({ sku: "DF-CHO-040" });
-    expect(await core["sale/charge"]({ voucherText })).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 11_200 });
-    expect(await core["sale/void"]({ recordId: sale.receipt.recordId })).toMatchObject({ voided: true });
+    expect(await core["sale/charge"]({ voucherText })).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 11_200 });
+    expect(await core["sale/void"]({ recordId: sale.receipt.recordId })).toMatchObject({ ok: true });
     expect(await core["status/get"]({})).toMatchObject({ crew: { crewId: "C1001" }, unsentRecords: 2 });
     const closed = await core["service/close"]({});
-    expect(closed).toMatchObject({ closed: true, report: { sales: { count: 0 }, voids: { count: 1 } } });
+    expect(closed).toMatchObject({ ok: true, report: { sales: { count: 0 }, voids: { count: 1 } } });
 
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
     expect(await core["sync/upload"]({ batchSizeMax: 2 })).toMatchObject({ accepted: 3, nextSequence: 4, serviceClosed: true });

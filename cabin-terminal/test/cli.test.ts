@@ -70,12 +70,12 @@ describe("the terminal CLI", () => {
     expect(await cli("login", ...CREW)).toMatchObject({ code: EXIT.ok, out: "Wang Fang (C1002), crew" });
 
     const first = await json("sell", ...CREW, "--voucher", voucherText, "DF-CHO-040:2", "DR-COF-300");
-    expect(first).toMatchObject({ code: EXIT.ok, body: { approved: true, receipt: { totalMinor: 27_600, remainingCapMinor: 12_400 } } });
+    expect(first).toMatchObject({ code: EXIT.ok, body: { ok: true, receipt: { totalMinor: 27_600, remainingCapMinor: 12_400 } } });
     const second = await json("sell", ...CREW, "--voucher", voucherText, "ML-NOO-100");
     expect(second.body.receipt.remainingCapMinor).toBe(12_400 - 4_800);
     expect(await json("sell", ...CREW, "--voucher", voucherText, "DF-CHO-040")).toMatchObject({
       code: EXIT.refused,
-      body: { approved: false, reason: "over_cap", remainingCapMinor: 7_600 },
+      body: { ok: false, reason: "over_cap", remainingCapMinor: 7_600 },
     });
     expect(await json("void", ...CREW, "--record", second.body.receipt.recordId)).toMatchObject({
       code: EXIT.refused,
@@ -83,7 +83,7 @@ describe("the terminal CLI", () => {
     });
     expect(await json("refund", ...PURSER, "--record", first.body.receipt.recordId, "DF-CHO-040")).toMatchObject({
       code: EXIT.ok,
-      body: { refunded: true, totalMinor: 12_800 },
+      body: { ok: true, totalMinor: 12_800 },
     });
     expect(await json("void", ...PURSER, "--record", second.body.receipt.recordId)).toMatchObject({ code: EXIT.ok });
     const sales = await json("sales");

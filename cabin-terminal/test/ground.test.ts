@@ -102,12 +102,12 @@ describe("the terminal core with the real ground service", () => {
     const receipts = [];
     for (const sku of ["DF-CHO-040", "DR-COF-300", "ML-NOO-100", "SN-NUT-200", "DR-TEA-301"]) {
       const result = charge(terminal.db, flight, seller, [{ sku, quantity: 1 }], voucherText, now());
-      if (!result.approved) throw new Error(`${sku}: ${result.reason} ${result.detail}`);
+      if (!result.ok) throw new Error(`${sku}: ${result.reason} ${result.detail}`);
       expect(result.receipt.seat).toBe("12C");
       receipts.push(result.receipt);
     }
-    expect(voidSale(terminal.db, flight, seller, receipts[1]!.recordId, now()).voided).toBe(true);
-    expect(closeService(terminal.db, flight, seller, now()).closed).toBe(true);
+    expect(voidSale(terminal.db, flight, seller, receipts[1]!.recordId, now()).ok).toBe(true);
+    expect(closeService(terminal.db, flight, seller, now()).ok).toBe(true);
     const total = terminal.db.select().from(records).all().length;
     expect(total).toBe(7);
 

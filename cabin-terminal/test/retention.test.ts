@@ -34,7 +34,7 @@ function flightWithSales(sales: number) {
     issuerKey,
   );
   for (let i = 0; i < sales; i++) {
-    if (!charge(opened.db, flight, seller, [{ sku: "DR-COF-300", quantity: 1 }], text, IN_FLIGHT).approved) throw new Error("sale");
+    if (!charge(opened.db, flight, seller, [{ sku: "DR-COF-300", quantity: 1 }], text, IN_FLIGHT).ok) throw new Error("sale");
   }
   const acknowledge = (atMs: number, upToSequence = Number.MAX_SAFE_INTEGER) =>
     opened.sqlite.prepare("UPDATE records SET uploaded_at_ms = ?, upload_outcome = 'accepted' WHERE sequence <= ?").run(atMs, upToSequence);
@@ -54,7 +54,7 @@ describe("the retention rule", () => {
     const landedMs = DEPARTURE_MS + 3 * 3_600_000;
     t.acknowledge(landedMs);
     expect(purgeAcknowledged(t.db, { nowMs: landedMs + 30 * DAY_MS, retentionMs: 7 * DAY_MS })).toEqual({ flights: [], records: 0 }); // not closed
-    expect(closeService(t.db, t.flight, t.seller, IN_FLIGHT).closed).toBe(true);
+    expect(closeService(t.db, t.flight, t.seller, IN_FLIGHT).ok).toBe(true);
     t.acknowledge(landedMs, 3); // the close record is not acknowledged yet
     expect(purgeAcknowledged(t.db, { nowMs: landedMs + 30 * DAY_MS, retentionMs: 7 * DAY_MS }).records).toBe(0);
     t.acknowledge(landedMs);

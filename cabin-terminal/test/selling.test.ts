@@ -70,7 +70,7 @@ describe("selling offline", () => {
       v.text,
       IN_FLIGHT,
     );
-    if (!result.approved) throw new Error(result.detail);
+    if (!result.ok) throw new Error(result.detail);
     expect(result.receipt).toMatchObject({
       sequence: 1,
       totalMinor: 2 * 12_800 + 2_000,
@@ -104,10 +104,10 @@ describe("selling offline", () => {
     const t = setup();
     const v = voucher();
     const sell = (sku: string, quantity = 1) => charge(t.db, t.flight, t.crew, [{ sku, quantity }], v.text, IN_FLIGHT);
-    expect(sell("DF-CHO-040", 3)).toMatchObject({ approved: true, receipt: { remainingCapMinor: 50_000 - 38_400 } });
-    expect(sell("DF-CHO-040")).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 11_600 });
-    expect(sell("DR-COF-300", 5)).toMatchObject({ approved: true, receipt: { remainingCapMinor: 1_600 } });
-    expect(sell("DR-COF-300")).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 1_600 });
+    expect(sell("DF-CHO-040", 3)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 50_000 - 38_400 } });
+    expect(sell("DF-CHO-040")).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 11_600 });
+    expect(sell("DR-COF-300", 5)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 1_600 } });
+    expect(sell("DR-COF-300")).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 1_600 });
     t.close();
   });
 
@@ -120,8 +120,8 @@ describe("selling offline", () => {
     const one = [{ sku: "DR-COF-300", quantity: 1 }];
     const reasons = new Map<string, string>();
     const expectDecline = (reason: string, result: ReturnType<typeof charge>) => {
-      expect(result.approved ? "approved" : result.reason, reason).toBe(reason);
-      reasons.set(reason, result.approved ? "" : result.detail);
+      expect(result.ok ? "approved" : result.reason, reason).toBe(reason);
+      reasons.set(reason, result.ok ? "" : result.detail);
     };
     expectDecline("not_logged_in", charge(t.db, t.flight, { ...t.crew, crew: undefined }, one, ok, IN_FLIGHT));
     expectDecline("empty_cart", charge(t.db, t.flight, t.crew, [], ok, IN_FLIGHT));
@@ -180,11 +180,11 @@ describe("selling offline", () => {
       charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 4 }], voucher({ cap: money(50_000, "CNY") }).text, IN_FLIGHT),
     );
     const rich = voucher({ cap: money(200_000, "CNY") }).text;
-    expect(charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 50 }], rich, IN_FLIGHT).approved).toBe(true);
+    expect(charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 50 }], rich, IN_FLIGHT).ok).toBe(true);
     expectDecline("no_stock", charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 11 }], rich, IN_FLIGHT));
     // A HKD voucher on this CNY flight, which has no HKD rate loaded.
     expectDecline("no_rate", charge(t.db, t.flight, t.crew, one, voucher({ cap: money(10_000, "HKD") }).text, IN_FLIGHT));
-    expect(closeService(t.db, t.flight, t.purser, IN_FLIGHT).closed).toBe(true);
+    expect(closeService(t.db, t.flight, t.purser, IN_FLIGHT).ok).toBe(true);
     expectDecline("service_closed", charge(t.db, t.flight, t.crew, one, ok, IN_FLIGHT));
     expect(new Set(reasons.keys())).toEqual(new Set(DECLINE_REASONS));
     for (const detail of reasons.values()) expect(detail.length).toBeGreaterThan(5);
@@ -207,7 +207,7 @@ describe("selling offline", () => {
     // HK$20.00 coffee: CN¥18.246 → CN¥18.25.
     const coffee = sell("DR-COF-300");
     expect(coffee).toMatchObject({
-      approved: true,
+      ok: true,
       receipt: {
         totalMinor: 2_000,
         currency: "HKD",
@@ -218,10 +218,10 @@ describe("selling offline", () => {
       },
     });
     // HK$128.00 is CN¥116.77: over what is left (CN¥81.75), in the voucher's currency.
-    expect(sell("DF-CHO-040")).toMatchObject({ approved: false, reason: "over_cap", remainingCapMinor: 8_175, remainingCurrency: "CNY" });
-    if (!coffee.approved) throw new Error(coffee.detail);
-    expect(voidSale(t.db, t.flight, t.purser, coffee.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: true });
-    expect(sell("DR-COF-300")).toMatchObject({ approved: true, receipt: { remainingCapMinor: 10_000 - 1_825 } });
+    expect(sell("DF-CHO-040")).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 8_175, remainingCurrency: "CNY" });
+    if (!coffee.ok) throw new Error(coffee.detail);
+    expect(voidSale(t.db, t.flight, t.purser, coffee.receipt.recordId, IN_FLIGHT)).toMatchObject({ ok: true });
+    expect(sell("DR-COF-300")).toMatchObject({ ok: true, receipt: { remainingCapMinor: 10_000 - 1_825 } });
     t.close();
   });
 
@@ -229,14 +229,14 @@ describe("selling offline", () => {
     const t = setup();
     const v = voucher();
     const sale = charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT);
-    if (!sale.approved) throw new Error(sale.detail);
-    expect(voidSale(t.db, t.flight, t.crew, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: false, reason: "not_purser" });
-    expect(voidSale(t.db, t.flight, t.purser, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: true });
-    expect(voidSale(t.db, t.flight, t.purser, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ voided: false, reason: "already_voided" });
-    expect(voidSale(t.db, t.flight, t.purser, newId(), IN_FLIGHT)).toMatchObject({ voided: false, reason: "no_such_sale" });
+    if (!sale.ok) throw new Error(sale.detail);
+    expect(voidSale(t.db, t.flight, t.crew, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ ok: false, reason: "not_purser" });
+    expect(voidSale(t.db, t.flight, t.purser, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ ok: true });
+    expect(voidSale(t.db, t.flight, t.purser, sale.receipt.recordId, IN_FLIGHT)).toMatchObject({ ok: false, reason: "already_voided" });
+    expect(voidSale(t.db, t.flight, t.purser, newId(), IN_FLIGHT)).toMatchObject({ ok: false, reason: "no_such_sale" });
     expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(20);
     expect(charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT)).toMatchObject({
-      approved: true,
+      ok: true,
       receipt: { remainingCapMinor: 50_000 - 38_400 },
     });
     t.close();
@@ -256,33 +256,33 @@ describe("selling offline", () => {
       v.text,
       IN_FLIGHT,
     );
-    if (!sale.approved) throw new Error(sale.detail);
+    if (!sale.ok) throw new Error(sale.detail);
     const saleId = sale.receipt.recordId;
     const one = [{ sku: "DF-CHO-040", quantity: 1 }];
-    expect(refundSale(t.db, t.flight, t.crew, saleId, one, IN_FLIGHT)).toMatchObject({ refunded: false, reason: "not_purser" });
+    expect(refundSale(t.db, t.flight, t.crew, saleId, one, IN_FLIGHT)).toMatchObject({ ok: false, reason: "not_purser" });
     expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DF-WAT-020", quantity: 1 }], IN_FLIGHT)).toMatchObject({
-      refunded: false,
+      ok: false,
       reason: "not_in_sale",
     });
     expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DF-CHO-040", quantity: 3 }], IN_FLIGHT)).toMatchObject({
-      refunded: false,
+      ok: false,
       reason: "more_than_sold",
     });
-    expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ refunded: true, totalMinor: 12_800 });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ ok: true, totalMinor: 12_800 });
     // Stock back on the trolley, the amount back on the voucher.
     expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(19);
-    expect(voidSale(t.db, t.flight, t.purser, saleId, IN_FLIGHT)).toMatchObject({ voided: false, reason: "refunded" });
+    expect(voidSale(t.db, t.flight, t.purser, saleId, IN_FLIGHT)).toMatchObject({ ok: false, reason: "refunded" });
     expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DF-CHO-040", quantity: 2 }], IN_FLIGHT)).toMatchObject({
-      refunded: false,
+      ok: false,
       reason: "more_than_sold",
     });
-    expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ refunded: true });
+    expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ ok: true });
     const [listed] = listSales(t.db, t.flight.flightKey);
     expect(listed).toMatchObject({ recordId: saleId, voided: false, refundedMinor: 25_600, refundable: { "DR-COF-300": 1 } });
     const again = charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT);
-    expect(again).toMatchObject({ approved: true, receipt: { remainingCapMinor: 50_000 - 2_000 - 38_400 } });
+    expect(again).toMatchObject({ ok: true, receipt: { remainingCapMinor: 50_000 - 2_000 - 38_400 } });
     const closed = closeService(t.db, t.flight, t.purser, IN_FLIGHT);
-    if (!closed.closed) throw new Error(closed.detail);
+    if (!closed.ok) throw new Error(closed.detail);
     expect(closed.report).toMatchObject({
       sales: { count: 2, totalMinor: 25_600 + 2_000 + 38_400 },
       refunds: { count: 2, totalMinor: 25_600 },
@@ -291,7 +291,7 @@ describe("selling offline", () => {
       byCrew: { C1002: { count: 2, totalMinor: 2_000 + 38_400 } },
     });
     expect(refundSale(t.db, t.flight, t.purser, saleId, [{ sku: "DR-COF-300", quantity: 1 }], IN_FLIGHT)).toMatchObject({
-      refunded: false,
+      ok: false,
       reason: "service_closed",
     });
     // The ground accepts the whole chain, refunds included.
@@ -312,11 +312,11 @@ describe("selling offline", () => {
     charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 1 }], a.text, IN_FLIGHT);
     charge(t.db, t.flight, t.purser, [{ sku: "DR-COF-300", quantity: 2 }], b.text, IN_FLIGHT);
     const voided = charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 1 }], b.text, IN_FLIGHT);
-    if (!voided.approved) throw new Error(voided.detail);
+    if (!voided.ok) throw new Error(voided.detail);
     voidSale(t.db, t.flight, t.purser, voided.receipt.recordId, IN_FLIGHT);
-    expect(closeService(t.db, t.flight, t.crew, IN_FLIGHT)).toMatchObject({ closed: false, reason: "not_purser" });
+    expect(closeService(t.db, t.flight, t.crew, IN_FLIGHT)).toMatchObject({ ok: false, reason: "not_purser" });
     const closed = closeService(t.db, t.flight, t.purser, IN_FLIGHT);
-    if (!closed.closed) throw new Error(closed.detail);
+    if (!closed.ok) throw new Error(closed.detail);
     expect(closed.report).toMatchObject({
       sales: { count: 2, totalMinor: 12_800 + 4_000 },
       voids: { count: 1, totalMinor: 2_000 },

@@ -48,7 +48,7 @@ describe("a terminal switched on again after its flight's manifest expired", () 
     t.clock.nowMs = DEPARTURE_MS + 3_600_000;
     await core["crew/login"]({ crewId: "C1001", pin: "2468" });
     await core["cart/add"]({ sku: "DR-COF-300" });
-    expect(await core["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ approved: true });
+    expect(await core["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ ok: true });
     core.close();
 
     t.clock.nowMs = DEPARTURE_MS + 30 * 3_600_000; // the manifest expired 6 hours ago
@@ -57,7 +57,7 @@ describe("a terminal switched on again after its flight's manifest expired", () 
       expect(await later["status/get"]({})).toMatchObject({ flight: { flightKey: "9C8850/2026-12-01" }, unsentRecords: 1 });
       await later["crew/login"]({ crewId: "C1001", pin: "2468" });
       await later["cart/add"]({ sku: "DR-COF-300" });
-      expect(await later["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ approved: false, reason: "expired" });
+      expect(await later["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ ok: false, reason: "expired" });
       expect(await later["sync/upload"]({})).toMatchObject({ accepted: 1, rejected: [] });
       expect((await later["status/get"]({})).unsentRecords).toBe(0);
     } finally {
@@ -91,11 +91,11 @@ describe("a terminal switched on again after its flight's manifest expired", () 
       const sell = async (voucherText: string) => {
         await core["crew/login"]({ crewId: "C1001", pin: "2468" });
         await core["cart/add"]({ sku: "DR-COF-300" });
-        expect(await core["sale/charge"]({ voucherText })).toMatchObject({ approved: true });
+        expect(await core["sale/charge"]({ voucherText })).toMatchObject({ ok: true });
       };
       t.clock.nowMs = DEPARTURE_MS + 3_600_000;
       await sell(ground.voucherText);
-      expect(await core["service/close"]({})).toMatchObject({ closed: true });
+      expect(await core["service/close"]({})).toMatchObject({ ok: true });
       // The turnaround has no connection to upload; the next leg was loaded before departure.
       t.clock.nowMs = DEPARTURE_MS + 5 * 3_600_000;
       await core["manifest/download"]({ ...legTwo, trolleyId: "B" });
@@ -138,7 +138,7 @@ describe("a terminal switched on again after its flight's manifest expired", () 
     await first["manifest/download"]({ carrier: "9C", number: "8850", date: "2026-12-01", trolleyId: "A" });
     await first["crew/login"]({ crewId: "C1001", pin: "2468" });
     await first["cart/add"]({ sku: "DR-COF-300" });
-    expect(await first["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ approved: true });
+    expect(await first["sale/charge"]({ voucherText: ground.voucherText })).toMatchObject({ ok: true });
     first.close();
     // As another version would find it: a manifest format it does not read.
     const setFormat = (format: number) => {

@@ -42,7 +42,7 @@ export async function sampleSale(core: TerminalApi, demo: DemoAirline, turn: num
   const buyer = passengers[turn % passengers.length]!;
   const result = await core["sale/charge"]({ voucherText: buyer.voucherText });
   const what = `${items.map((item) => item.nameEn).join(" + ")} to ${buyer.name} (${buyer.seat})`;
-  if (!result.approved) {
+  if (!result.ok) {
     await core["cart/clear"]({});
     return `Sample sale of ${what}: declined (${result.reason}: ${result.detail})`;
   }

@@ -98,7 +98,7 @@ export function runTerminalBench(): void {
       const chargeMs = timed(() => {
         result = charge(opened.db, loaded, seller, [{ sku: "DR-COF-300", quantity: 1 }], voucher, departure + 3_600_000);
       });
-      if (!result?.approved) throw new Error("bench sale declined");
+      if (!result?.ok) throw new Error("bench sale declined");
       if (i < WARMUP_SALES) continue;
       samples.verify.push(verifyMs);
       samples.commit.push(commitMs);

@@ -98,28 +98,28 @@ describe("a whole flight, end to end", () => {
       // On trolley A everyone wants the chocolate box: 20 are loaded, then it is gone.
       if (core === a) {
         const withChocolate = await sell(core, p, ["DF-CHO-040", ...basket]);
-        if (withChocolate.approved) {
+        if (withChocolate.ok) {
           chocolatesSold += 1;
           continue;
         }
-        expect(withChocolate).toMatchObject({ approved: false, reason: "no_stock", sku: "DF-CHO-040" });
+        expect(withChocolate).toMatchObject({ ok: false, reason: "no_stock", sku: "DF-CHO-040" });
         outOfStock += 1;
       }
-      expect(await sell(core, p, basket)).toMatchObject({ approved: true });
+      expect(await sell(core, p, basket)).toMatchObject({ ok: true });
     }
     expect(chocolatesSold).toBe(20);
     expect(outOfStock).toBe(SERVED_BY_A - 20);
 
     // The revoked voucher is declined offline, from the manifest's revocation list.
-    expect(await sell(a, passengers[REVOKED - 1]!, ["DR-WAT-304"])).toMatchObject({ approved: false, reason: "revoked" });
+    expect(await sell(a, passengers[REVOKED - 1]!, ["DR-WAT-304"])).toMatchObject({ ok: false, reason: "revoked" });
     // The overspender: each terminal alone sees the cap respected; together they exceed it.
     const overspender = passengers[OVERSPENDER - 1]!;
-    expect(await sell(a, overspender, ["SV-MOD-050"])).toMatchObject({ approved: true });
-    expect(await sell(b, overspender, ["SV-MOD-050"])).toMatchObject({ approved: true });
-    expect(await sell(a, overspender, ["SV-MOD-050"])).toMatchObject({ approved: false, reason: "over_cap" });
+    expect(await sell(a, overspender, ["SV-MOD-050"])).toMatchObject({ ok: true });
+    expect(await sell(b, overspender, ["SV-MOD-050"])).toMatchObject({ ok: true });
+    expect(await sell(a, overspender, ["SV-MOD-050"])).toMatchObject({ ok: false, reason: "over_cap" });
     // The purser voids a sale on B.
     const [toVoid] = await b["sale/list"]({});
-    expect(await b["sale/void"]({ recordId: toVoid!.recordId })).toMatchObject({ voided: true });
+    expect(await b["sale/void"]({ recordId: toVoid!.recordId })).toMatchObject({ ok: true });
   });
 
   it("closes both services and uploads, one upload cut off and resumed, and the workers settle and close the flight", async () => {

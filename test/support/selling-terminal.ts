@@ -20,5 +20,5 @@ for (let i = 0; ; i++) {
   await core["cart/clear"]({});
   await core["cart/add"]({ sku: SKUS[i % SKUS.length]! });
   const result = await core["sale/charge"]({ voucherText: vouchers[i % vouchers.length]! });
-  process.stdout.write(result.approved ? `approved ${result.receipt.recordId}\n` : `declined ${result.reason}\n`);
+  process.stdout.write(result.ok ? `approved ${result.receipt.recordId}\n` : `declined ${result.reason}\n`);
 }

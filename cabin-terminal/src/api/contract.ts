@@ -7,6 +7,7 @@ import { CARRIER_PATTERN_TEXT, type CrewRole, FLIGHT_NUMBER_PATTERN_TEXT, LIMITS
 import { type Static, type TSchema, Type } from "typebox";
 import type {
   ChargeResult,
+  CloseResult,
   LoginResult,
   PurgeResult,
   RecordOutcomeItem,
@@ -162,7 +163,7 @@ export interface TerminalApi {
   "service/report"(input: TerminalApiInput<"service/report">): Promise<ServiceReport>;
   "service/close"(
     input: TerminalApiInput<"service/close">,
-  ): Promise<{ closed: true; report: ServiceReport } | { closed: false; reason: string; detail: string }>;
+  ): Promise<CloseResult>;
   /** After the close of a leg: the rotation's next leg becomes current, its trolley opened with what was left. */
   "service/open-next"(input: TerminalApiInput<"service/open-next">): Promise<FlightSummary>;
   /** Every flight with unsent records, oldest first, then the current one. */

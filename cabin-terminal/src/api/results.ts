@@ -2,6 +2,9 @@
  * What the terminal API answers, declared here with the inputs (`contract.ts`) so that the contract
  * stands alone: the renderer, the preload and the hosts import it without the core, and the core
  * imports these types to answer with them. Plain types, no process of their own.
+ *
+ * Every answer that can be refused has one shape: `ok: true` with what was done, or `ok: false`
+ * with a stable `reason` code (and, where crew need it, a `detail` in words for the log).
  */
 import type { CrewRole } from "@cabinpay/shared";
 
@@ -78,12 +81,16 @@ export interface RecordOutcomeItem {
 export type Refusal<R extends string> = { readonly reason: R; readonly detail: string };
 
 export type VoidResult =
-  | { readonly voided: true; readonly recordId: string }
-  | ({ readonly voided: false } & Refusal<"not_purser" | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
+  | { readonly ok: true; readonly recordId: string }
+  | ({ readonly ok: false } & Refusal<"not_purser" | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
+
+export type CloseResult =
+  | { readonly ok: true; readonly report: ServiceReport }
+  | ({ readonly ok: false } & Refusal<"not_purser" | "service_closed">);
 
 export type RefundResult =
-  | { readonly refunded: true; readonly recordId: string; readonly totalMinor: number }
-  | ({ readonly refunded: false } & Refusal<
+  | { readonly ok: true; readonly recordId: string; readonly totalMinor: number }
+  | ({ readonly ok: false } & Refusal<
       "not_purser" | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
     >);
 
@@ -126,9 +133,9 @@ export interface Receipt {
 }
 
 export type ChargeResult =
-  | { readonly approved: true; readonly receipt: Receipt }
+  | { readonly ok: true; readonly receipt: Receipt }
   | {
-      readonly approved: false;
+      readonly ok: false;
       readonly reason: DeclineReason;
       readonly detail: string;
       readonly remainingCapMinor?: number;

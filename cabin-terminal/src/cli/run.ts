@@ -197,7 +197,7 @@ async function dispatch(
       if (refusedLogin !== undefined) return refusedLogin;
       for (const { sku, quantity } of lines) await core["cart/add"]({ sku, quantity });
       const result = await core["sale/charge"]({ voucherText });
-      if (!result.approved) return refused(result.reason, result.detail, result);
+      if (!result.ok) return refused(result.reason, result.detail, result);
       const { receipt } = result;
       const amount = (minor: number) => formatMoney(money(minor, receipt.currency), "en");
       print(
@@ -214,7 +214,7 @@ async function dispatch(
       const refusedLogin = await asCrew();
       if (refusedLogin !== undefined) return refusedLogin;
       const result = await core["sale/void"]({ recordId: required("record") });
-      if (!result.voided) return refused(result.reason, result.detail, result);
+      if (!result.ok) return refused(result.reason, result.detail, result);
       print(`voided: ${result.recordId}`, result);
       return EXIT.ok;
     }
@@ -223,7 +223,7 @@ async function dispatch(
       const refusedLogin = await asCrew();
       if (refusedLogin !== undefined) return refusedLogin;
       const result = await core["sale/refund"]({ recordId: required("record"), lines });
-      if (!result.refunded) return refused(result.reason, result.detail, result);
+      if (!result.ok) return refused(result.reason, result.detail, result);
       print(`refunded: ${result.recordId}, ${result.totalMinor} minor units`, result);
       return EXIT.ok;
     }
@@ -244,7 +244,7 @@ async function dispatch(
       const refusedLogin = await asCrew();
       if (refusedLogin !== undefined) return refusedLogin;
       const result = await core["service/close"](values.seal === undefined ? {} : { sealNumber: values.seal });
-      if (!result.closed) return refused(result.reason, result.detail, result);
+      if (!result.ok) return refused(result.reason, result.detail, result);
       print(`service closed\n${JSON.stringify(result.report, null, 2)}`, result);
       return EXIT.ok;
     }

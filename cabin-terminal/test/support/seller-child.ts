@@ -46,7 +46,7 @@ const voucher = issueVoucher(
 const seller = { terminalId: "0193c1a0-0000-7000-8000-0000000000cc", signer, crew: { crewId: "C1002", role: "crew" as const }, newId };
 for (;;) {
   const result = charge(db, flight, seller, [{ sku: "DR-COF-300", quantity: 1 }], voucher, nowMs);
-  if (!result.approved) {
+  if (!result.ok) {
     process.stdout.write(`declined ${result.reason}\n`);
     break;
   }

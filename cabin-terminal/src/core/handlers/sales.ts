@@ -9,7 +9,7 @@ export const salesHandlers = {
     const result = session.chained(() =>
       charge(session.db, session.current(), session.seller(), session.cart.lines, voucherText, session.now()),
     );
-    if (result.approved) session.cart.clear();
+    if (result.ok) session.cart.clear();
     return result;
   },
   async "sale/void"(session, { recordId }) {

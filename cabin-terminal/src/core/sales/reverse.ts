@@ -18,11 +18,11 @@ import { isServiceClosed, salesStatements } from "./statements.js";
 export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, saleRecordId: string, nowMs: number): VoidResult {
   return db.transaction((): VoidResult => {
     const found = reversible(db, flight, seller, saleRecordId);
-    if ("reason" in found) return { voided: false, ...found };
+    if ("reason" in found) return { ok: false, ...found };
     if (found.refundedMinor > 0)
-      return { voided: false, reason: "refunded", detail: "part of this sale was refunded: refund the rest instead of voiding it" };
+      return { ok: false, reason: "refunded", detail: "part of this sale was refunded: refund the rest instead of voiding it" };
     const recordId = reverse(db, flight, seller, found, "void", found.lines, nowMs);
-    return { voided: true, recordId };
+    return { ok: true, recordId };
   });
 }
 
@@ -37,18 +37,18 @@ export function refundSale(
 ): RefundResult {
   return db.transaction((): RefundResult => {
     const found = reversible(db, flight, seller, saleRecordId);
-    if ("reason" in found) return { refunded: false, ...found };
+    if ("reason" in found) return { ok: false, ...found };
     const lines: SaleLineRow[] = [];
     for (const item of items) {
       const sold = found.lines.find((line) => line.sku === item.sku);
-      if (sold === undefined) return { refunded: false, reason: "not_in_sale", detail: `${item.sku} was not part of this sale` };
+      if (sold === undefined) return { ok: false, reason: "not_in_sale", detail: `${item.sku} was not part of this sale` };
       const left = found.refundable[item.sku] ?? 0;
       if (item.quantity > left)
-        return { refunded: false, reason: "more_than_sold", detail: `only ${left} of ${item.sku} can still be refunded from this sale` };
+        return { ok: false, reason: "more_than_sold", detail: `only ${left} of ${item.sku} can still be refunded from this sale` };
       lines.push({ sku: item.sku, quantity: item.quantity, unitPriceMinor: sold.unitPriceMinor });
     }
     const recordId = reverse(db, flight, seller, found, "refund", lines, nowMs);
-    return { refunded: true, recordId, totalMinor: linesTotalMinor(flight.manifest.currency, lines) };
+    return { ok: true, recordId, totalMinor: linesTotalMinor(flight.manifest.currency, lines) };
   });
 }
 

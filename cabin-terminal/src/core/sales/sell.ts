@@ -21,7 +21,7 @@ import {
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
 import { eq } from "drizzle-orm";
-import type { ChargeResult, DeclineReason, ServiceReport } from "../../api/results.js";
+import type { ChargeResult, CloseResult, DeclineReason } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
 import { requireSeal } from "../flight/legs.js";
@@ -54,10 +54,10 @@ const VOUCHER_DECLINES: Record<VoucherRejection, DeclineReason> = {
   expired: "expired",
 };
 
-type Decline = Extract<ChargeResult, { approved: false }>;
+type Decline = Extract<ChargeResult, { ok: false }>;
 
-function decline(reason: DeclineReason, detail: string, extra: Omit<Decline, "approved" | "reason" | "detail"> = {}): Decline {
-  return { approved: false, reason, detail, ...extra };
+function decline(reason: DeclineReason, detail: string, extra: Omit<Decline, "ok" | "reason" | "detail"> = {}): Decline {
+  return { ok: false, reason, detail, ...extra };
 }
 
 /** Charges the cart to a voucher: checked, then written in one durable transaction, or declined with why. */
@@ -70,7 +70,7 @@ export function charge(
   nowMs: number,
 ): ChargeResult {
   const sale = checkSale(db, flight, seller, cart, nowMs);
-  if ("approved" in sale) return sale;
+  if ("reason" in sale) return sale;
   const { manifest } = flight;
   const verified = verifyVoucher(voucherText, { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier });
   if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
@@ -151,7 +151,7 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
     statements.addUsage.run(flight.flightKey, voucher.voucherId, chargedMinor, chargedMinor);
     return {
-      approved: true,
+      ok: true,
       receipt: {
         recordId: record.recordId,
         sequence: record.sequence,
@@ -192,10 +192,10 @@ export function closeService(
   seller: Seller,
   nowMs: number,
   sealAtClose?: string,
-): { closed: true; report: ServiceReport } | { closed: false; reason: "not_purser" | "service_closed"; detail: string } {
+): CloseResult {
   requireSeal(sealAtClose);
-  if (seller.crew?.role !== "purser") return { closed: false, reason: "not_purser", detail: "only the purser can close the service" };
-  if (isServiceClosed(db, flight.flightKey)) return { closed: false, reason: "service_closed", detail: "the service is already closed" };
+  if (seller.crew?.role !== "purser") return { ok: false, reason: "not_purser", detail: "only the purser can close the service" };
+  if (isServiceClosed(db, flight.flightKey)) return { ok: false, reason: "service_closed", detail: "the service is already closed" };
   db.transaction((tx) => {
     appendRecord(
       db,
@@ -219,5 +219,5 @@ export function closeService(
       .where(eq(flights.flightKey, flight.flightKey))
       .run();
   });
-  return { closed: true, report: serviceReport(db, flight) };
+  return { ok: true, report: serviceReport(db, flight) };
 }

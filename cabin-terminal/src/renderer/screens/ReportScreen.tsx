@@ -20,7 +20,7 @@ export function ReportScreen() {
     try {
       const result = await api["service/close"](sealNumber());
       setSeal("");
-      if (result.closed) setReport(result.report);
+      if (result.ok) setReport(result.report);
       else fail(new Error(result.detail));
       await refresh();
     } catch (error) {

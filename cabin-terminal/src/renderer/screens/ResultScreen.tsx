@@ -5,7 +5,7 @@ import { amount, useTerminal } from "../context.js";
 
 export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult; onDone: () => void; onRetry: () => void }) {
   const { words, language, status } = useTerminal();
-  if (result.approved) {
+  if (result.ok) {
     const { receipt } = result;
     return (
       <div className="result approved" role="status" data-screen="approved">

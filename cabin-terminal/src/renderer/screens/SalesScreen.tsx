@@ -14,7 +14,7 @@ export function SalesScreen() {
     setConfirming(undefined);
     try {
       const result = await api["sale/void"]({ recordId });
-      setMessage(result.voided ? undefined : result.detail);
+      setMessage(result.ok ? undefined : result.detail);
       await load();
       await refresh();
     } catch (error) {

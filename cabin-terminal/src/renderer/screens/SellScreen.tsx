@@ -36,7 +36,7 @@ export function SellScreen() {
   };
   const charged = async (result: ChargeResult) => {
     setStage({ result });
-    if (result.approved) {
+    if (result.ok) {
       setCart(await api["cart/clear"]({}));
       await loadCatalog();
       await refresh();
