@@ -161,9 +161,7 @@ export interface TerminalApi {
   "sale/list"(input: TerminalApiInput<"sale/list">): Promise<SaleListItem[]>;
   /** The service report so far; after close, the end-of-service report. */
   "service/report"(input: TerminalApiInput<"service/report">): Promise<ServiceReport>;
-  "service/close"(
-    input: TerminalApiInput<"service/close">,
-  ): Promise<CloseResult>;
+  "service/close"(input: TerminalApiInput<"service/close">): Promise<CloseResult>;
   /** After the close of a leg: the rotation's next leg becomes current, its trolley opened with what was left. */
   "service/open-next"(input: TerminalApiInput<"service/open-next">): Promise<FlightSummary>;
   /** Every flight with unsent records, oldest first, then the current one. */

@@ -186,13 +186,7 @@ function voucherContextOf(manifest: Manifest) {
 }
 
 /** The purser closes the service: a close record ends the chain; nothing can be sold after. */
-export function closeService(
-  db: TerminalDb,
-  flight: LoadedFlight,
-  seller: Seller,
-  nowMs: number,
-  sealAtClose?: string,
-): CloseResult {
+export function closeService(db: TerminalDb, flight: LoadedFlight, seller: Seller, nowMs: number, sealAtClose?: string): CloseResult {
   requireSeal(sealAtClose);
   if (seller.crew?.role !== "purser") return { ok: false, reason: "not_purser", detail: "only the purser can close the service" };
   if (isServiceClosed(db, flight.flightKey)) return { ok: false, reason: "service_closed", detail: "the service is already closed" };
