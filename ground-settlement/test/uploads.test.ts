@@ -239,6 +239,8 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(report.stock.find((x: { trolleyId: string; sku: string }) => x.trolleyId === "A" && x.sku === "DF-CHO-040")).toEqual({
       trolleyId: "A",
       sku: "DF-CHO-040",
+      nameEn: "Chocolate Gift Box 300 g",
+      nameZh: "巧克力礼盒 300克",
       loaded: 20,
       sold: 1,
       left: 19,

@@ -89,7 +89,8 @@ describe("the passenger's pages in Chromium", () => {
   };
 
   it("signs a passenger up, registers with a cap, and shows the voucher, also offline", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    // axe-core is injected as a script (past the page's CSP, for this check only).
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, bypassCSP: true });
     const page = await context.newPage();
     const email = `li.wei-${Date.now()}@example.com`;
     await signUp(page, email, "LI/WEI MR");
@@ -105,10 +106,28 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="find-flight"] button[type="submit"]');
     await page.waitForSelector('form[data-form="register"]');
     expect(await page.textContent('[data-testid="hold-explained"]')).toContain("released back to you");
+    expect(await page.textContent('[data-testid="cap-limit"]')).toBe("At most CN¥1,000.00.");
+    // Money typed is never rounded silently, and an amount over the limit says the limit.
+    await page.fill('input[name="cap"]', "12.345");
+    expect(await page.textContent('[data-testid="cap-problem"]')).toBe("Use at most 2 decimals.");
+    expect(await page.isDisabled('[data-testid="review"]')).toBe(true);
+    await page.fill('input[name="cap"]', "1500");
+    expect(await page.textContent('[data-testid="cap-problem"]')).toBe("That is more than you may spend: at most CN¥1,000.00.");
+    await page.fill('input[name="cap"]', "abc");
+    expect(await page.textContent('[data-testid="cap-problem"]')).toBe("Type the amount in digits, such as 300 or 300.50.");
+    await page.click('button.chip:has-text("CN¥500.00")');
+    expect(await page.inputValue('input[name="cap"]')).toBe("500.00");
     await page.fill('input[name="cap"]', "300");
     await page.fill('input[name="seat"]', "12a");
     await shot(page, "web-03-register");
-    await page.click('form[data-form="register"] button[type="submit"]');
+    const registrationsBefore = (await t.db.select().from(registrations)).length;
+    await page.click('[data-testid="review"]');
+    // The last step says what will be held before anything is.
+    expect(await page.textContent('[data-testid="confirm"]')).toContain("We will hold CN¥300.00 on your account now for 9C8850 PVG → CTU.");
+    expect(await t.db.select().from(registrations)).toHaveLength(registrationsBefore);
+    expect(await axeViolations(page, "body")).toEqual([]);
+    await shot(page, "web-03c-register-confirm");
+    await page.click('[data-testid="confirm-register"]');
 
     await page.waitForSelector('[data-page="voucher"] [data-testid="voucher-qr"]');
     voucherPath = new URL(page.url()).pathname;
@@ -154,11 +173,13 @@ describe("the passenger's pages in Chromium", () => {
     await page.waitForSelector('[data-testid="rate-explained"]');
     expect(await page.textContent('[data-testid="rate-explained"]')).toContain("at 1 HKD = 0.9123 CNY (airline treasury)");
     // The flight's HK$2,000.00 largest cap is CN¥1,824.60.
-    expect(await page.textContent('form[data-form="register"] label')).toContain("(CNY, at most CN¥1,000.00)");
+    expect(await page.textContent('form[data-form="register"] label')).toContain("(CNY)");
+    expect(await page.textContent('[data-testid="cap-limit"]')).toBe("At most CN¥1,000.00.");
     await page.fill('input[name="cap"]', "200");
     expect(await axeViolations(page, 'form[data-form="register"]')).toEqual([]);
     await shot(page, "web-03b-register-hkd-leg");
-    await page.click('form[data-form="register"] button[type="submit"]');
+    await page.click('[data-testid="review"]');
+    await page.click('[data-testid="confirm-register"]');
     await page.waitForSelector('[data-page="voucher"] [data-testid="voucher-qr"]');
     const [held] = await t.db
       .select({ currency: registrations.currency, capMinor: registrations.capMinor })
@@ -241,8 +262,12 @@ describe("the passenger's pages in Chromium", () => {
       .poll(() => page.textContent('[data-testid="finance-leg"]'))
       .toMatch(/^Leg 1 of 2 .* over the rotation, items loaded \d+: sold 4, back to catering at re-stocks \d+, left at the end \d+$/);
     const bars = (chart: string) => page.locator(`[data-chart="${chart}"] .bar-row`).allTextContents();
-    expect(await bars("Sales by category")).toEqual(["duty freeCN¥384.00", "drinkCN¥20.00"]);
-    expect(await bars("Sales by hour (UTC)")).toEqual(["00:00 (3)CN¥404.00"]); // the records were made at the test clock's start
+    expect(await bars("Sales by category")).toEqual(["Duty-freeCN¥384.00", "DrinksCN¥20.00"]);
+    // The records were made at the test clock's start, 00:00 UTC: 08:00 at the origin, Shanghai.
+    expect(await bars("Sales by hour (PVG)")).toEqual(["08:00 (3)CN¥404.00"]);
+    // Crew by name, items by name: no crew id or SKU on the page.
+    const pageText = (await page.textContent("main"))!;
+    expect(pageText).not.toMatch(/C100\d|DF-CHO-040|DR-COF-300/);
     // The shortfall, in the queue: finance records it as collected at the gate.
     await page.waitForSelector('[data-testid="attention"] .attention-item');
     expect(await page.textContent('[data-testid="attention"] .attention-item')).toContain("not collected CN¥28.00");
@@ -287,8 +312,14 @@ describe("the passenger's pages in Chromium", () => {
     await passengerPage.click('a[href="/app/passenger/statement"]');
     await passengerPage.waitForSelector('[data-page="statement"] section');
     const statementText = await passengerPage.textContent('[data-page="statement"] section');
-    expect(statementText).toContain("2 × Chocolate Gift Box 300 g");
-    expect(statementText).toContain("Debited CN¥276.00 · hold released CN¥224.00");
+    expect(statementText).toContain("Purchase: 2 × Chocolate Gift Box 300 g");
+    expect(await passengerPage.textContent('[data-testid="statement-total"]')).toBe("CN¥276.00");
+    expect(statementText).toContain("Hold released CN¥224.00");
+    // Each line's signed amount, summed, is what the ledger debited this passenger.
+    const signed = await passengerPage
+      .locator('[data-page="statement"] tr[data-signed-minor]')
+      .evaluateAll((rows) => rows.map((row) => Number(row.getAttribute("data-signed-minor"))));
+    expect(signed.reduce((a, b) => a + b, 0)).toBe(27_600);
     await shot(passengerPage, "web-10-passenger-statement");
     await phone.close();
   });
@@ -311,6 +342,7 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="staff-login"] button[type="submit"]');
     await page.waitForSelector('form[data-form="create-flight"]');
     await expect.poll(() => page.textContent('[data-testid="terminals"]')).toContain("9C8851 2026-12-01");
+    await page.fill('input[name="carrier"]', "9C");
     await page.fill('input[name="number"]', "8853");
     await page.fill('input[name="date"]', "2026-12-02");
     await page.fill('input[name="departure"]', "2026-12-02T09:05");
@@ -319,6 +351,10 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="create-flight"] button[type="submit"]');
     await page.waitForSelector('[data-page="ops-flight"]');
     const flightId = new URL(page.url()).pathname.split("/").at(-1)!;
+    // The page names the flight; the departure typed as Tokyo-bound PVG local time is 09:05 in Shanghai.
+    await expect.poll(() => page.textContent("h1")).toBe("Flight 9C8853 2026-12-02 PVG → NRT");
+    const [created] = await t.db.select().from(flights).where(eq(flights.id, flightId));
+    expect(created!.departureAtMs).toBe(Date.parse("2026-12-02T09:05+08:00"));
 
     const csv = SAMPLE_CATALOG_CSV.split("\n");
     const bad = [...csv];
@@ -340,8 +376,20 @@ describe("the passenger's pages in Chromium", () => {
     });
     await page.waitForSelector('[data-testid="catalog-ok"]');
     expect(await page.textContent('[data-testid="catalog-ok"]')).toBe("21 items loaded on trolleys A, B");
+    // A roster with mistakes: every line's problem at once, in words, and nothing saved.
+    await page.fill('textarea[name="roster"]', "C1001, Li Na, purser\nC1002, Wang Fang, captain, 1357\nC1003, Zhao Lei, crew, 12");
+    await page.click("text=Save roster");
+    await page.waitForSelector('[data-testid="roster-problems"]');
+    expect(await page.locator('[data-testid="roster-problems"] li').allTextContents()).toEqual([
+      "Line 1: write id, name, crew or purser, PIN, separated by commas.",
+      "Line 2: the role is crew or purser.",
+      "Line 3: the PIN is 4 to 8 digits.",
+    ]);
+    await page.fill('textarea[name="roster"]', "C1001, Li Na, purser, 2468\nC1002, Wang Fang, crew, 1357");
     await page.click("text=Save roster");
     await page.waitForSelector("text=2 crew members saved");
+    // The PINs were sent once and are not left on the page.
+    expect(await page.inputValue('textarea[name="roster"]')).toBe("");
     // Passengers with HKD accounts: the rate they are debited at, typed as people say it.
     await page.fill('input[name="rateCurrency"]', "hkd");
     await page.fill('input[name="ratePerMajor"]', "1.0961");
@@ -357,6 +405,7 @@ describe("the passenger's pages in Chromium", () => {
     // A second flight that day, then the rotation of both, planned on the ops home page.
     await page.click("text=← Flights");
     await page.waitForSelector('form[data-form="create-flight"]');
+    await page.fill('input[name="carrier"]', "9C");
     await page.fill('input[name="number"]', "8854");
     await page.fill('input[name="date"]', "2026-12-02");
     await page.fill('input[name="departure"]', "2026-12-02T15:40");
@@ -391,7 +440,7 @@ describe("the passenger's pages in Chromium", () => {
     await signUp(page, `other-${Date.now()}@example.com`, "OTHER/PASSENGER");
     await page.goto(`${url}${voucherPath}`);
     await page.waitForSelector('[role="alert"]');
-    expect(await page.textContent('[role="alert"]')).toMatch(/no registration/i);
+    expect(await page.textContent('[role="alert"]')).toBe("This voucher was not found. Go back to your home page.");
     expect(await page.$('[data-testid="voucher-qr"]')).toBeNull();
     const qr = await page.evaluate(
       (path) => fetch(`${path.replace("/app/passenger/vouchers", "/registrations")}/qr.svg`).then((r) => r.status),

@@ -3,6 +3,7 @@
  * and a browser (no Node or DOM imports here; Node-only parts are in `@cabinpay/shared/node`).
  */
 
+export { airportTimeZone } from "./airports.js";
 export * from "./batch/batch.js";
 export { SIGNATURE_DOMAIN } from "./crypto/domain.js";
 export * from "./crypto/ed25519.js";

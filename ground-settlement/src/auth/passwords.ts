@@ -4,7 +4,10 @@
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 
-export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
+import { PASSWORD_LENGTH } from "../dto/common.js";
+
+export { PASSWORD_LENGTH };
+
 const HASH_BYTES = 32;
 
 function derive(password: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {

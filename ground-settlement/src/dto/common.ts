@@ -10,4 +10,6 @@ export const Currency = Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4
 export const AmountMinor = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "integer minor units" });
 export const FlightIdParams = Type.Object({ flightId: Uuid }, { additionalProperties: false });
 export const NoContent = Type.Null({ description: "no content" });
+/** How long a password may be: the API checks it, and the sign-up page says it before sending. */
+export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
 export const Email = Type.String({ format: "email", minLength: 3, maxLength: 254 });

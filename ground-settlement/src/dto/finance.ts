@@ -12,6 +12,8 @@ export const StockLine = Type.Object({
   sold: Type.Integer(),
   left: Type.Integer(),
 });
+/** A stock line as finance sees it: with the item's names (a person reads names, not SKUs). */
+const NamedStockLine = Type.Intersect([StockLine, Type.Object({ nameEn: Type.String(), nameZh: Type.String() })]);
 
 const Amount = Type.Object({ count: Type.Integer(), amountMinor: Type.Integer() });
 export const Status = Type.Union([
@@ -54,8 +56,8 @@ export const Reconciliation = Type.Object({
       lastUploadAtMs: Type.Union([TimeMs, Type.Null()]),
     }),
   ),
-  crew: Type.Array(Type.Object({ crewId: Type.String(), sales: Amount, voids: Amount })),
-  stock: Type.Array(StockLine),
+  crew: Type.Array(Type.Object({ crewId: Type.String(), name: Type.Union([Type.String(), Type.Null()]), sales: Amount, voids: Amount })),
+  stock: Type.Array(NamedStockLine),
   rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String(), text: Type.String() })),
   handovers: Type.Array(
     Type.Object({
@@ -84,6 +86,8 @@ export const FlightRow = Type.Object({
     carrier: Type.String(),
     number: Type.String(),
     date: Type.String(),
+    origin: Type.String(),
+    destination: Type.String(),
     currency: Currency,
     departureAtMs: TimeMs,
   }),

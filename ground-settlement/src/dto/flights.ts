@@ -1,5 +1,5 @@
 /** A flight as the API shows it, to anyone and to ops, and a catalog item as ops send it (TypeBox only). */
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { Currency, TimeMs, Uuid } from "./common.js";
 
 export const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
@@ -34,3 +34,6 @@ export const CatalogItemJson = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A flight as the passenger's search shows it, with the rates of the accounts it takes (the register page's type). */
+export type FlightWithRatesDto = Static<typeof FlightWithRates>;

@@ -5,7 +5,7 @@
 import { type CurrencyCode, describeRate, type ExchangeRate, rateFor } from "@cabinpay/shared";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { catalogItems } from "../db/schema/flights.js";
+import { catalogItems, crewMembers } from "../db/schema/flights.js";
 import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
 import { terminals } from "../db/schema/terminals.js";
@@ -54,14 +54,15 @@ export async function reconcileFlight(db: Database, flightId: string) {
     .map((currency) => currencyFigures(currency, figures));
 
   const byTerminal = await terminalFigures(db, flightId, { rows, accepted, acceptedReversals });
-  const byCrew = [...new Set(rows.filter((r) => r.record.kind !== "close").map((r) => r.record.crewId))].sort().map((crewId) => ({
-    crewId,
-    sales: amount(accepted.filter((r) => r.record.crewId === crewId)),
-    voids: amount(acceptedReversals.filter((r) => r.record.crewId === crewId)),
-  }));
+  const byCrew = await crewFigures(db, flightId, { rows, accepted, acceptedReversals });
 
   // Loaded by ops, or carried over from the rotation's leg before.
-  const stock = await legStock(db, flightId);
+  const names = await catalogNames(db, flightId);
+  const stock = (await legStock(db, flightId)).map((line) => ({
+    ...line,
+    nameEn: names.get(line.sku)?.nameEn ?? line.sku,
+    nameZh: names.get(line.sku)?.nameZh ?? line.sku,
+  }));
   const leg = await legOf(db, flightId);
 
   const [summary] = await flightSummaries(db, { flightId });
@@ -232,7 +233,7 @@ async function categoriesOf(db: Database, flightId: string): Promise<Map<string,
 export type FlightReconciliation = Awaited<ReturnType<typeof reconcileFlight>>;
 
 /** One line per record, for finance's spreadsheets. */
-export function reconciliationCsv(report: FlightReconciliation, catalog: ReadonlyMap<string, string>): string {
+export function reconciliationCsv(report: FlightReconciliation, catalog: ReadonlyMap<string, { nameEn: string }>): string {
   const header =
     "terminal_id,sequence,record_id,kind,crew_id,trolley_id,created_at,items,currency,total_minor,record_status,settlement_status,from_hold_minor,from_balance_minor,shortfall_minor,reversed_minor,reason";
   const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
@@ -245,7 +246,7 @@ export function reconciliationCsv(report: FlightReconciliation, catalog: Readonl
       record.crewId,
       record.trolleyId,
       new Date(record.createdAtMs).toISOString(),
-      record.lines.map((l) => `${l.quantity}x ${catalog.get(l.sku) ?? l.sku}`).join("; "),
+      record.lines.map((l) => `${l.quantity}x ${catalog.get(l.sku)?.nameEn ?? l.sku}`).join("; "),
       record.currency,
       record.totalMinor,
       record.status,
@@ -262,11 +263,32 @@ export function reconciliationCsv(report: FlightReconciliation, catalog: Readonl
   return `${[header, ...lines].join("\n")}\n`;
 }
 
-export async function catalogNames(db: Database, flightId: string): Promise<Map<string, string>> {
+/** Sales and voids per crew member, named as on the roster (a person reads names, not crew ids). */
+async function crewFigures(db: Database, flightId: string, part: { rows: Row[]; accepted: Row[]; acceptedReversals: Row[] }) {
+  const { rows, accepted, acceptedReversals } = part;
+  const crewNames = new Map(
+    (
+      await db.select({ crewId: crewMembers.crewId, name: crewMembers.name }).from(crewMembers).where(eq(crewMembers.flightId, flightId))
+    ).map((c) => [c.crewId, c.name]),
+  );
+  return [...new Set(rows.filter((r) => r.record.kind !== "close").map((r) => r.record.crewId))].sort().map((crewId) => ({
+    crewId,
+    // The roster's name, for people; a record by someone no longer on the roster keeps its id.
+    name: crewNames.get(crewId) ?? null,
+    sales: amount(accepted.filter((r) => r.record.crewId === crewId)),
+    voids: amount(acceptedReversals.filter((r) => r.record.crewId === crewId)),
+  }));
+}
+
+/** Each item's names by SKU, in English (the CSV) and Chinese (the passenger's statement). */
+export async function catalogNames(db: Database, flightId: string): Promise<Map<string, { nameEn: string; nameZh: string }>> {
   return new Map(
     (
-      await db.select({ sku: catalogItems.sku, nameEn: catalogItems.nameEn }).from(catalogItems).where(eq(catalogItems.flightId, flightId))
-    ).map((c) => [c.sku, c.nameEn]),
+      await db
+        .select({ sku: catalogItems.sku, nameEn: catalogItems.nameEn, nameZh: catalogItems.nameZh })
+        .from(catalogItems)
+        .where(eq(catalogItems.flightId, flightId))
+    ).map((c) => [c.sku, { nameEn: c.nameEn, nameZh: c.nameZh }]),
   );
 }
 
@@ -323,7 +345,8 @@ export async function statement(db: Database, passengerId: string) {
           atMs: record.createdAtMs,
           items: record.lines.map((l) => ({
             sku: l.sku,
-            name: names.get(l.sku) ?? l.sku,
+            name: names.get(l.sku)?.nameEn ?? l.sku,
+            nameZh: names.get(l.sku)?.nameZh ?? l.sku,
             quantity: l.quantity,
             unitPriceMinor: l.unitPriceMinor,
           })),

@@ -1,14 +1,24 @@
 /**
- * The web pages (browser): passengers, finance and operations. Which page shows follows the path.
+ * The web pages (browser): passengers, finance and operations. Which page shows follows the path;
+ * the language follows the browser until the person picks one.
  */
 import { FlightPage } from "./finance/FlightPage.js";
 import { FlightsPage } from "./finance/FlightsPage.js";
+import { I18nProvider, LanguageSwitch, useI18n } from "./i18n/language.js";
 import { OpsFlight, OpsHome } from "./ops/OpsPages.js";
 import { PassengerArea } from "./passenger/PassengerArea.js";
 import { Link, usePath } from "./router.js";
 import { StaffArea } from "./staff/StaffArea.js";
 
 export function App() {
+  return (
+    <I18nProvider>
+      <Pages />
+    </I18nProvider>
+  );
+}
+
+function Pages() {
   const path = usePath();
   if (path.startsWith("/app/passenger")) return <PassengerArea path={path} />;
   if (path.startsWith("/app/ops")) {
@@ -19,18 +29,26 @@ export function App() {
     const flightId = /^\/app\/finance\/flights\/([0-9a-f-]{36})$/.exec(path)?.[1];
     return <StaffArea staffRole="finance">{flightId === undefined ? <FlightsPage /> : <FlightPage flightId={flightId} />}</StaffArea>;
   }
+  return <Landing />;
+}
+
+function Landing() {
+  const { t } = useI18n();
   return (
     <main className="page narrow">
-      <h1>CabinPay</h1>
-      <p>Pay for duty-free, meals and drinks on your flight, with no connection on board.</p>
+      <div className="corner">
+        <LanguageSwitch />
+      </div>
+      <h1>{t.landing.title}</h1>
+      <p>{t.landing.lead}</p>
       <Link to="/app/passenger" className="button primary">
-        I am a passenger
+        {t.landing.passenger}
       </Link>
       <Link to="/app/finance" className="button">
-        Airline finance
+        {t.landing.finance}
       </Link>
       <Link to="/app/ops" className="button">
-        Airline operations
+        {t.landing.ops}
       </Link>
     </main>
   );

@@ -35,7 +35,7 @@ export async function api<T>(
   try {
     response = await fetch(path, { method, headers, credentials: "same-origin", ...(payload === undefined ? {} : { body: payload }) });
   } catch {
-    throw new ApiCallError(0, "offline", "No connection. Your vouchers still show; the rest needs a connection.");
+    throw new ApiCallError(0, "offline", "no connection");
   }
   if (response.status === 204) return undefined as T;
   const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string; details?: unknown };
@@ -47,8 +47,4 @@ export async function api<T>(
       answer.details,
     );
   return answer as T;
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -76,8 +76,8 @@ export async function financeFlightRoutes(base: FastifyInstance): Promise<void> 
       });
       return {
         flights: summaries.map(({ flight, ...summary }) => {
-          const { flightId, carrier, number, date, currency, departureAtMs } = flightView(flight);
-          return { flight: { flightId, carrier, number, date, currency, departureAtMs }, ...summary };
+          const { flightId, carrier, number, date, origin, destination, currency, departureAtMs } = flightView(flight);
+          return { flight: { flightId, carrier, number, date, origin, destination, currency, departureAtMs }, ...summary };
         }),
       };
     },

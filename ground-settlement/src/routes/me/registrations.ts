@@ -106,7 +106,13 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
         response: {
           200: Type.Object({
             registration: RegistrationBody,
-            flight: Type.Object({ carrier: Type.String(), number: Type.String(), date: Type.String(), departureAtMs: TimeMs }),
+            flight: Type.Object({
+              carrier: Type.String(),
+              number: Type.String(),
+              date: Type.String(),
+              departureAtMs: TimeMs,
+              origin: Type.String(),
+            }),
           }),
           ...errorResponses(404),
         },
@@ -117,7 +123,13 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
       const flight = await getFlight(app.db, registration.flightId);
       return {
         registration: view(registration),
-        flight: { carrier: flight.carrier, number: flight.number, date: flight.flightDate, departureAtMs: flight.departureAtMs },
+        flight: {
+          carrier: flight.carrier,
+          number: flight.number,
+          date: flight.flightDate,
+          departureAtMs: flight.departureAtMs,
+          origin: flight.origin,
+        },
       };
     },
   );

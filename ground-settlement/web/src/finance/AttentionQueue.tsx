@@ -3,8 +3,9 @@
  * mark as collected elsewhere, rejected records as evidence; each action recorded with who.
  */
 import { useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.js";
-import { amount } from "../money.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 
 interface Item {
   readonly recordId: string;
@@ -22,14 +23,15 @@ interface Item {
 }
 
 export function AttentionQueue({ flightId, onChange }: { flightId: string; onChange: () => void }) {
+  const { t, amount, when } = useI18n();
   const [items, setItems] = useState<Item[]>([]);
   const [notes, setNotes] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const load = useCallback(async () => {
     try {
       setItems((await api<{ items: Item[] }>("GET", `/finance/attention?flightId=${flightId}`)).items);
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   }, [flightId]);
   useEffect(() => {
@@ -38,30 +40,38 @@ export function AttentionQueue({ flightId, onChange }: { flightId: string; onCha
   const act = async (work: () => Promise<unknown>) => {
     try {
       await work();
-      setMessage(undefined);
+      setProblem(undefined);
       await load();
       onChange();
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
+  };
+  // A refusal's reason in words; a settlement that failed for another reason says so plainly.
+  const reasonText = (item: Item) => {
+    const words =
+      item.reason === null
+        ? undefined
+        : (t.attention.reasons[item.reason] ?? (item.status === "failed" ? t.attention.otherReason : undefined));
+    return words === undefined ? "" : ` · ${words}`;
   };
   return (
     <section className="card" data-testid="attention">
-      <h2>Needs attention</h2>
-      {items.length === 0 && <p className="muted">Nothing: every sale is settled.</p>}
-      {message !== undefined && (
+      <h2>{t.attention.title}</h2>
+      {items.length === 0 && <p className="muted">{t.attention.nothing}</p>}
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {describeError(problem, t)}
         </p>
       )}
       <ul className="list">
         {items.map((item) => (
-          <li key={item.recordId} className="attention-item" data-record={item.recordId}>
+          <li key={item.recordId} className="attention-item" data-record={item.recordId} data-status={item.status}>
             <p>
-              <strong>{item.status}</strong> · {item.passengerName ?? "unknown passenger"}
-              {item.seat === null ? "" : `, seat ${item.seat}`} · sale {amount(item.totalMinor, item.currency)}
-              {item.shortfallMinor > 0 ? ` · not collected ${amount(item.shortfallMinor, item.currency)}` : ""}
-              {item.reason === null ? "" : ` · ${item.reason}`}
+              <strong>{t.attention.statuses[item.status] ?? item.status}</strong> · {item.passengerName ?? t.attention.unknownPassenger}
+              {item.seat === null ? "" : `, ${t.attention.seat(item.seat)}`} · {t.attention.sale(amount(item.totalMinor, item.currency))}
+              {item.shortfallMinor > 0 ? ` · ${t.attention.notCollected(amount(item.shortfallMinor, item.currency))}` : ""}
+              {reasonText(item)}
             </p>
             {item.canRetry && (
               <button
@@ -69,7 +79,7 @@ export function AttentionQueue({ flightId, onChange }: { flightId: string; onCha
                 onClick={() => void act(() => api("POST", `/finance/attention/${item.recordId}/retry`))}
                 data-testid="retry"
               >
-                Retry settlement
+                {t.attention.retry}
               </button>
             )}
             {item.canMarkCollected && (
@@ -82,22 +92,25 @@ export function AttentionQueue({ flightId, onChange }: { flightId: string; onCha
                   );
                 }}
               >
-                <input
-                  name="note"
-                  placeholder="How it was collected (card at the gate, …)"
-                  value={notes[item.recordId] ?? ""}
-                  onChange={(e) => setNotes({ ...notes, [item.recordId]: e.target.value })}
-                  minLength={3}
-                  required
-                />
+                <label>
+                  {t.attention.note}
+                  <input
+                    name="note"
+                    placeholder={t.attention.notePlaceholder}
+                    value={notes[item.recordId] ?? ""}
+                    onChange={(e) => setNotes({ ...notes, [item.recordId]: e.target.value })}
+                    minLength={3}
+                    required
+                  />
+                </label>
                 <button type="submit" data-testid="collected">
-                  Mark as collected elsewhere
+                  {t.attention.markCollected}
                 </button>
               </form>
             )}
             {item.actions.map((action) => (
               <p key={`${action.action}-${action.atMs}`} className="muted">
-                {action.action.replace("_", " ")} by {action.actor} at {new Date(action.atMs).toLocaleString()}
+                {t.attention.by(t.attention.actions[action.action] ?? action.action, action.actor, when(action.atMs))}
                 {action.note === null ? "" : `: ${action.note}`}
               </p>
             ))}

@@ -5,8 +5,10 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import type { ReconciliationDto } from "../../../src/dto/finance.js";
-import { api, errorText } from "../api.js";
-import { amount } from "../money.js";
+import type { FlightWithRatesDto } from "../../../src/dto/flights.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
 import { AttentionQueue } from "./AttentionQueue.js";
 
@@ -17,49 +19,52 @@ interface RotationStock {
 }
 
 export function FlightPage({ flightId }: { flightId: string }) {
+  const { t, language, amount, flightClock, when } = useI18n();
   const [report, setReport] = useState<Reconciliation | undefined>();
+  const [flight, setFlight] = useState<FlightWithRatesDto | undefined>();
   const [rotationStock, setRotationStock] = useState<RotationStock | undefined>();
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const load = useCallback(() => {
-    api<Reconciliation>("GET", `/finance/flights/${flightId}/reconciliation`)
-      .then(setReport)
-      .catch((error) => setMessage(errorText(error)));
+    api<Reconciliation>("GET", `/finance/flights/${flightId}/reconciliation`).then(setReport).catch(setProblem);
   }, [flightId]);
   useEffect(load, [load]);
+  useEffect(() => {
+    api<FlightWithRatesDto>("GET", `/flights/${flightId}`).then(setFlight).catch(setProblem);
+  }, [flightId]);
   const rotationId = report?.rotation?.rotationId;
   useEffect(() => {
     if (rotationId === undefined) return;
-    api<RotationStock>("GET", `/finance/rotations/${rotationId}/stock`)
-      .then(setRotationStock)
-      .catch((error) => setMessage(errorText(error)));
+    api<RotationStock>("GET", `/finance/rotations/${rotationId}/stock`).then(setRotationStock).catch(setProblem);
   }, [rotationId]);
-  if (report === undefined) return <main className="page">{message ?? "…"}</main>;
+  if (report === undefined || flight === undefined)
+    return <main className="page">{problem === undefined ? t.loading : describeError(problem, t)}</main>;
+  const flightName = `${flight.carrier}${flight.number} ${flight.date} ${flight.origin} → ${flight.destination}`;
+  const itemName = (sku: string) => {
+    const line = report.stock.find((s) => s.sku === sku);
+    return line === undefined ? sku : language === "zh" ? line.nameZh : line.nameEn;
+  };
   return (
     <main className="page" data-page="finance-flight">
       <p>
-        <Link to="/app/finance">← Flights</Link>
+        <Link to="/app/finance">{t.finance.backToFlights}</Link>
       </p>
       <h1>
-        Reconciliation <span className={`status ${report.status}`}>{report.status.replace("_", " ")}</span>
+        {t.finance.reconciliation(flightName)} <span className={`status ${report.status}`}>{t.statuses[report.status]}</span>
       </h1>
       <a className="button" href={`/finance/flights/${flightId}/reconciliation.csv`} download data-testid="csv">
-        Download CSV
+        {t.finance.downloadCsv}
       </a>
       {report.rotation !== null && (
         <p data-testid="finance-leg">
-          Leg {report.rotation.legNumber} of {report.rotation.legCount} of its aircraft's rotation ·{" "}
-          {report.rotation.stockCarried ? "the trolleys flew on with what the leg before left" : "trolleys loaded for this leg"}
+          {t.finance.leg(report.rotation.legNumber, report.rotation.legCount)} ·{" "}
+          {report.rotation.stockCarried ? t.finance.carried : t.finance.loaded}
           {rotationStock !== undefined &&
-            ` · over the rotation, items loaded ${rotationStock.totals.loadedByOps}: sold ${rotationStock.totals.sold}, back to catering at re-stocks ${rotationStock.totals.offloadedAtRestock}, left at the end ${rotationStock.totals.leftAtEnd}`}
+            ` · ${t.finance.rotationStock(rotationStock.totals.loadedByOps, rotationStock.totals.sold, rotationStock.totals.offloadedAtRestock, rotationStock.totals.leftAtEnd)}`}
         </p>
       )}
       {report.rates.length > 0 && (
         <p data-testid="finance-rates">
-          Sold in this flight's currency; accounts in another were debited at{" "}
-          {report.rates
-            .map((rate) => `${rate.rateMicros / 1_000_000} ${rate.currency} per unit of sale currency (${rate.source})`)
-            .join(", ")}
-          .
+          {t.finance.ratesLead} {report.rates.map((rate) => `${rate.text} (${rate.source})`).join(", ")}
         </p>
       )}
       {report.currencies.map((c) => {
@@ -68,52 +73,58 @@ export function FlightPage({ flightId }: { flightId: string }) {
           <section key={c.currency} className="card" data-currency={c.currency}>
             <h2>{c.currency}</h2>
             <dl className="figures">
-              <dt>Approved on board</dt>
+              <dt>{t.finance.approved}</dt>
               <dd>
                 {c.approved.count} · {money(c.approved.amountMinor)}
               </dd>
-              <dt>Debited</dt>
+              <dt>{t.finance.debited}</dt>
               <dd data-testid="debited">{money(c.debited.totalMinor)}</dd>
-              <dt>… from holds / from balances</dt>
+              <dt>{t.finance.fromHoldsBalances}</dt>
               <dd>
                 {money(c.debited.fromHoldMinor)} / {money(c.debited.fromBalanceMinor)}
               </dd>
-              <dt>Shortfall (collected elsewhere)</dt>
+              <dt>{t.finance.shortfall}</dt>
               <dd>
                 {c.shortfall.count} · {money(c.shortfall.amountMinor)} ({money(c.shortfall.collectedElsewhereMinor)})
               </dd>
-              <dt>Failed / pending / rejected</dt>
+              <dt>{t.finance.failedPendingRejected}</dt>
               <dd>
                 {c.failed.count} / {c.pending.count} / {c.rejected.count}
               </dd>
-              <dt>Voided</dt>
+              <dt>{t.finance.voided}</dt>
               <dd>
                 {c.voided.count} · {money(c.voided.amountMinor)}
               </dd>
-              <dt>Holds placed / released</dt>
+              <dt>{t.finance.holds}</dt>
               <dd>
                 {money(c.holds.placed.amountMinor)} / {money(c.holds.releasedMinor)}
               </dd>
             </dl>
             <StatusChart
+              label={t.finance.chart.label}
               parts={[
-                { label: "debited", minor: c.debited.totalMinor, className: "ok" },
-                { label: "shortfall", minor: c.shortfall.amountMinor, className: "warn" },
-                { label: "failed", minor: c.failed.amountMinor, className: "bad" },
-                { label: "pending", minor: c.pending.amountMinor, className: "wait" },
-                { label: "rejected", minor: c.rejected.amountMinor, className: "bad" },
+                { label: t.finance.chart.debited, minor: c.debited.totalMinor, className: "ok" },
+                { label: t.finance.chart.shortfall, minor: c.shortfall.amountMinor, className: "warn" },
+                { label: t.finance.chart.failed, minor: c.failed.amountMinor, className: "bad" },
+                { label: t.finance.chart.pending, minor: c.pending.amountMinor, className: "wait" },
+                { label: t.finance.chart.rejected, minor: c.rejected.amountMinor, className: "bad" },
               ]}
               format={money}
             />
             <div className="charts">
               <BarChart
-                title="Sales by category"
-                bars={c.byCategory.map((b) => ({ label: b.category.replace("_", " "), minor: b.amountMinor }))}
+                title={t.finance.byCategory}
+                empty={t.finance.noSales}
+                bars={c.byCategory.map((b) => ({ label: t.categories[b.category] ?? b.category, minor: b.amountMinor }))}
                 format={money}
               />
               <BarChart
-                title="Sales by hour (UTC)"
-                bars={c.byHour.map((b) => ({ label: `${b.hour.slice(11, 16)} (${b.count})`, minor: b.amountMinor }))}
+                title={`${t.finance.byHour} (${flight.origin})`}
+                empty={t.finance.noSales}
+                bars={c.byHour.map((b) => ({
+                  label: `${flightClock(Date.parse(b.hour), flight.origin)} (${b.count})`,
+                  minor: b.amountMinor,
+                }))}
                 format={money}
               />
             </div>
@@ -122,46 +133,44 @@ export function FlightPage({ flightId }: { flightId: string }) {
       })}
       <AttentionQueue flightId={flightId} onChange={load} />
       <section className="card">
-        <h2>Terminals</h2>
+        <h2>{t.finance.terminals}</h2>
         <table>
           <tbody>
-            {report.terminals.map((t) => (
-              <tr key={t.terminalId}>
-                <td>{t.name}</td>
-                <td className="number">{t.records} records</td>
-                <td className="number">{t.sales.count} sales</td>
-                <td className="number">{t.voids.count} voids</td>
-                <td>{t.serviceClosed ? "closed" : "open"}</td>
+            {report.terminals.map((terminal) => (
+              <tr key={terminal.terminalId}>
+                <td>{terminal.name}</td>
+                <td className="number">{t.finance.records(terminal.records)}</td>
+                <td className="number">{t.finance.sales(terminal.sales.count)}</td>
+                <td className="number">{t.finance.voids(terminal.voids.count)}</td>
+                <td>{terminal.serviceClosed ? t.finance.serviceClosed : t.finance.serviceOpen}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <h2>Crew</h2>
+        <h2>{t.finance.crew}</h2>
         <table>
           <tbody>
-            {report.crew.map((c) => (
-              <tr key={c.crewId}>
-                <td>{c.crewId}</td>
-                <td className="number">{c.sales.count} sales</td>
-                <td className="number">{c.voids.count} voids</td>
+            {report.crew.map((member) => (
+              <tr key={member.crewId}>
+                <td>{member.name ?? member.crewId}</td>
+                <td className="number">{t.finance.sales(member.sales.count)}</td>
+                <td className="number">{t.finance.voids(member.voids.count)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </section>
       <section className="card">
-        <h2>Stock sold against loaded</h2>
+        <h2>{t.finance.stockTitle}</h2>
         <table>
           <tbody>
             {report.stock
               .filter((s) => s.sold > 0)
               .map((s) => (
                 <tr key={`${s.trolleyId}-${s.sku}`}>
-                  <td>{s.trolleyId}</td>
-                  <td>{s.sku}</td>
-                  <td className="number">
-                    {s.sold} of {s.loaded}
-                  </td>
+                  <td>{t.finance.trolley(s.trolleyId)}</td>
+                  <td>{language === "zh" ? s.nameZh : s.nameEn}</td>
+                  <td className="number">{t.finance.soldOf(s.sold, s.loaded)}</td>
                 </tr>
               ))}
           </tbody>
@@ -169,28 +178,25 @@ export function FlightPage({ flightId }: { flightId: string }) {
       </section>
       {report.handovers.length > 0 && (
         <section className="card" data-testid="handovers">
-          <h2>Purser handovers</h2>
+          <h2>{t.finance.handovers}</h2>
           <table>
             <tbody>
               {report.handovers.map((h) => (
                 <tr key={h.terminalId}>
                   <td>
-                    Trolley {h.trolleyId} ({h.terminalName})
+                    {t.finance.trolley(h.trolleyId)} ({h.terminalName})
                   </td>
+                  <td>{t.finance.seals(h.sealAtOpen ?? t.finance.notRead, h.sealAtClose ?? t.finance.notRead)}</td>
                   <td>
-                    Seal at open {h.sealAtOpen ?? "not read"}, at close {h.sealAtClose ?? "not read"}
-                  </td>
-                  <td>
-                    {h.sealContinuity === "broken"
-                      ? "Seal changed since the leg before: ask the purser"
-                      : h.sealContinuity === "intact"
-                        ? "Seal intact since the leg before"
-                        : "—"}
+                    {h.sealContinuity === "broken" ? t.finance.sealBroken : h.sealContinuity === "intact" ? t.finance.sealIntact : "—"}
                   </td>
                   <td>
                     {h.stockMismatches.length === 0
-                      ? "Stock as counted on board"
-                      : `${h.stockMismatches.length} item(s) counted differently on board: ${h.stockMismatches.map((m) => `${m.sku} ${m.reported} on board, ${m.ground} by the records`).join("; ")}`}
+                      ? t.finance.stockAsCounted
+                      : t.finance.stockMismatches(
+                          h.stockMismatches.length,
+                          h.stockMismatches.map((m) => t.finance.mismatch(itemName(m.sku), m.reported, m.ground)).join("; "),
+                        )}
                   </td>
                 </tr>
               ))}
@@ -200,11 +206,11 @@ export function FlightPage({ flightId }: { flightId: string }) {
       )}
       {report.rejectedBatches.length > 0 && (
         <section className="card">
-          <h2>Refused batches, kept as evidence</h2>
+          <h2>{t.finance.refusedBatches}</h2>
           <ul>
             {report.rejectedBatches.map((b) => (
               <li key={b.id}>
-                {new Date(b.receivedAtMs).toLocaleString()}: {b.reason}, {b.detail}
+                {when(b.receivedAtMs)}: {t.finance.batchReasons[b.reason] ?? t.finance.batchOther}
               </li>
             ))}
           </ul>
@@ -216,9 +222,11 @@ export function FlightPage({ flightId }: { flightId: string }) {
 
 /** A single stacked bar: where the flight's money stands. */
 function StatusChart({
+  label,
   parts,
   format,
 }: {
+  label: string;
   parts: { label: string; minor: number; className: string }[];
   format: (minor: number) => string;
 }) {
@@ -227,13 +235,15 @@ function StatusChart({
   let x = 0;
   return (
     <figure className="chart">
-      <svg viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label="settlement status">
-        {parts.map((part) => {
-          const width = (100 * part.minor) / total;
-          const rect = <rect key={part.label} x={x} y={0} width={width} height={8} className={part.className} />;
-          x += width;
-          return rect;
-        })}
+      <svg viewBox="0 0 100 8" preserveAspectRatio="none" role="img" aria-label={label}>
+        {parts
+          .filter((part) => part.minor > 0)
+          .map((part) => {
+            const width = (100 * part.minor) / total;
+            const rect = <rect key={part.label} x={x} y={0} width={width} height={8} className={part.className} />;
+            x += width;
+            return rect;
+          })}
       </svg>
       <figcaption>
         {parts
@@ -246,16 +256,30 @@ function StatusChart({
 }
 
 /** Horizontal bars, one per label, scaled to the largest. */
-function BarChart({ title, bars, format }: { title: string; bars: { label: string; minor: number }[]; format: (minor: number) => string }) {
+function BarChart({
+  title,
+  empty,
+  bars,
+  format,
+}: {
+  title: string;
+  empty: string;
+  bars: { label: string; minor: number }[];
+  format: (minor: number) => string;
+}) {
   const largest = Math.max(1, ...bars.map((b) => b.minor));
   return (
     <figure className="bars" data-chart={title}>
       <figcaption>{title}</figcaption>
-      {bars.length === 0 && <p className="muted">No sales.</p>}
+      {bars.length === 0 && <p className="muted">{empty}</p>}
       {bars.map((bar) => (
         <div key={bar.label} className="bar-row">
           <span className="bar-label">{bar.label}</span>
-          <span className="bar" style={{ width: `${(100 * bar.minor) / largest}%` }} />
+          {/* A bar of nothing has no width: no sliver that reads as "a little". */}
+          <span
+            className="chart-bar"
+            style={{ width: `${(100 * Math.max(0, bar.minor)) / largest}%`, minWidth: bar.minor > 0 ? "2px" : 0 }}
+          />
           <span className="bar-value">{format(bar.minor)}</span>
         </div>
       ))}

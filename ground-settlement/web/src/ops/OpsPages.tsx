@@ -3,31 +3,45 @@
  * airline CSV (a refused file is reported line by line and nothing of it is stored), set the crew
  * roster with PINs, and make one-time enrolment codes; see the enrolled terminals.
  */
+
+import { parseAmount } from "@cabinpay/shared";
 import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
 import type { FlightRowDto } from "../../../src/dto/finance.js";
-import { ApiCallError, api, errorText } from "../api.js";
+import type { FlightWithRatesDto } from "../../../src/dto/flights.js";
+import { ApiCallError, api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 import { Link, navigate } from "../router.js";
 import { Rates } from "./Rates.js";
 import { Rotations } from "./Rotations.js";
+import { parseRoster, type RosterProblem } from "./roster.js";
+import { departureAtMs } from "./wall-clock.js";
 
 type FlightRow = FlightRowDto;
 
 export function OpsHome() {
+  const { t } = useI18n();
   const [flights, setFlights] = useState<FlightRow[]>([]);
   const [terminals, setTerminals] = useState<{ terminalId: string; name: string; flightIds: string[] }[]>([]);
-  const [form, setForm] = useState({ carrier: "9C", number: "", date: "", departure: "", origin: "", destination: "", capMax: "2000" });
-  const [message, setMessage] = useState<string | undefined>();
+  const [form, setForm] = useState({ carrier: "", number: "", date: "", departure: "", origin: "", destination: "", capMax: "2000" });
+  const [problem, setProblem] = useState<unknown>();
   useEffect(() => {
     api<{ flights: FlightRow[] }>("GET", "/finance/flights")
       .then((answer) => setFlights(answer.flights))
-      .catch((error) => setMessage(errorText(error)));
+      .catch(setProblem);
     api<{ terminals: { terminalId: string; name: string; flightIds: string[] }[] }>("GET", "/ops/terminals")
       .then((answer) => setTerminals(answer.terminals))
-      .catch((error) => setMessage(errorText(error)));
+      .catch(setProblem);
   }, []);
   const set = (field: keyof typeof form) => (event: ChangeEvent<HTMLInputElement>) => setForm({ ...form, [field]: event.target.value });
   const create = async (event: FormEvent) => {
     event.preventDefault();
+    const capMax = parseAmount(form.capMax, "CNY");
+    const departure = departureAtMs(form.departure, form.origin.toUpperCase());
+    if (!capMax.ok || capMax.amountMinor === 0 || departure === undefined) {
+      setProblem(new ApiCallError(400, "validation_failed", "cap or departure"));
+      return;
+    }
     try {
       const flight = await api<{ flightId: string }>("POST", "/ops/flights", {
         carrier: form.carrier.toUpperCase(),
@@ -36,45 +50,56 @@ export function OpsHome() {
         origin: form.origin.toUpperCase(),
         destination: form.destination.toUpperCase(),
         currency: "CNY",
-        departureAtMs: new Date(form.departure).getTime(),
-        capMinorMax: Math.round(Number(form.capMax) * 100),
+        departureAtMs: departure,
+        capMinorMax: capMax.amountMinor,
       });
       navigate(`/app/ops/flights/${flight.flightId}`);
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   };
   return (
     <main className="page" data-page="ops-home">
-      <h1>Flights</h1>
+      <h1>{t.ops.flightsTitle}</h1>
       <form className="form card" onSubmit={(event) => void create(event)} data-form="create-flight">
-        <h2>Create a flight</h2>
+        <h2>{t.ops.createTitle}</h2>
         <div className="grid">
-          <input name="carrier" value={form.carrier} onChange={set("carrier")} aria-label="Carrier" maxLength={3} required />
-          <input name="number" value={form.number} onChange={set("number")} placeholder="Number" maxLength={5} required />
-          <input name="date" type="date" value={form.date} onChange={set("date")} aria-label="Date" required />
-          <input
-            name="departure"
-            type="datetime-local"
-            value={form.departure}
-            onChange={set("departure")}
-            aria-label="Departure"
-            required
-          />
-          <input name="origin" value={form.origin} onChange={set("origin")} placeholder="From (PVG)" maxLength={3} required />
-          <input name="destination" value={form.destination} onChange={set("destination")} placeholder="To (CTU)" maxLength={3} required />
           <label>
-            Largest cap (CNY)
+            {t.ops.carrier}
+            <input name="carrier" value={form.carrier} onChange={set("carrier")} maxLength={3} required />
+          </label>
+          <label>
+            {t.ops.number}
+            <input name="number" value={form.number} onChange={set("number")} maxLength={5} required />
+          </label>
+          <label>
+            {t.ops.date}
+            <input name="date" type="date" value={form.date} onChange={set("date")} required />
+          </label>
+          <label>
+            {t.ops.departure}
+            <input name="departure" type="datetime-local" value={form.departure} onChange={set("departure")} required />
+          </label>
+          <label>
+            {t.ops.origin}
+            <input name="origin" value={form.origin} onChange={set("origin")} maxLength={3} required />
+          </label>
+          <label>
+            {t.ops.destination}
+            <input name="destination" value={form.destination} onChange={set("destination")} maxLength={3} required />
+          </label>
+          <label>
+            {t.ops.capMax("CNY")}
             <input name="capMax" value={form.capMax} onChange={set("capMax")} inputMode="decimal" required />
           </label>
         </div>
         <button type="submit" className="primary">
-          Create flight
+          {t.ops.create}
         </button>
       </form>
-      {message !== undefined && (
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {describeError(problem, t)}
         </p>
       )}
       <table className="card">
@@ -88,22 +113,24 @@ export function OpsHome() {
                 </Link>
               </td>
               <td>{row.flight.date}</td>
-              <td>{row.status.replace("_", " ")}</td>
+              <td>
+                <span className={`status ${row.status}`}>{t.statuses[row.status]}</span>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       <Rotations flights={flights.map((row) => row.flight)} />
       <section className="card">
-        <h2>Enrolled terminals</h2>
+        <h2>{t.ops.terminalsTitle}</h2>
         <ul className="list" data-testid="terminals">
           {terminals.map((terminal) => (
             <li key={terminal.terminalId}>
               {terminal.name}:{" "}
               {terminal.flightIds
                 .map((id) => flights.find((row) => row.flight.flightId === id))
-                .map((row) => (row === undefined ? "a flight" : `${row.flight.carrier}${row.flight.number} ${row.flight.date}`))
-                .join(", ") || "no flight yet"}
+                .map((row) => (row === undefined ? t.ops.aFlight : `${row.flight.carrier}${row.flight.number} ${row.flight.date}`))
+                .join(", ") || t.ops.noFlightYet}
             </li>
           ))}
         </ul>
@@ -113,41 +140,28 @@ export function OpsHome() {
 }
 
 export function OpsFlight({ flightId }: { flightId: string }) {
-  const [catalogReport, setCatalogReport] = useState<{ ok: string } | { problems: { line: number; message: string }[] } | undefined>();
-  const [roster, setRoster] = useState("C1001, Li Na, purser, 2468\nC1002, Wang Fang, crew, 1357");
-  const [crewMessage, setCrewMessage] = useState<string | undefined>();
+  const { t, flightTime } = useI18n();
+  const [flight, setFlight] = useState<FlightWithRatesDto | undefined>();
+  const [catalogReport, setCatalogReport] = useState<
+    { items: number; trolleys: string[] } | { problems: { line: number; message: string }[] } | undefined
+  >();
   const [code, setCode] = useState<string | undefined>();
   const [trolleyId, setTrolleyId] = useState("A");
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
+  useEffect(() => {
+    api<FlightWithRatesDto>("GET", `/flights/${flightId}`).then(setFlight).catch(setProblem);
+  }, [flightId]);
   const loadCatalog = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     if (file === undefined) return;
     try {
-      const loaded = await api<{ items: number; trolleys: string[] }>(
-        "PUT",
-        `/ops/flights/${flightId}/catalog`,
-        await file.text(),
-        "text/csv",
+      setCatalogReport(
+        await api<{ items: number; trolleys: string[] }>("PUT", `/ops/flights/${flightId}/catalog`, await file.text(), "text/csv"),
       );
-      setCatalogReport({ ok: `${loaded.items} items loaded on trolleys ${loaded.trolleys.join(", ")}` });
     } catch (error) {
       if (error instanceof ApiCallError && error.code === "invalid_catalog" && Array.isArray(error.details))
         setCatalogReport({ problems: error.details as { line: number; message: string }[] });
-      else setMessage(errorText(error));
-    }
-  };
-  const saveRoster = async (event: FormEvent) => {
-    event.preventDefault();
-    const crew = roster
-      .split("\n")
-      .map((line) => line.split(",").map((field) => field.trim()))
-      .filter((fields) => fields.length === 4)
-      .map(([crewId, name, role, pin]) => ({ crewId, name, role, pin }));
-    try {
-      const saved = await api<{ crew: number }>("PUT", `/ops/flights/${flightId}/crew`, { crew });
-      setCrewMessage(`${saved.crew} crew members saved; their PINs are kept only as verifiers.`);
-    } catch (error) {
-      setCrewMessage(errorText(error));
+      else setProblem(error);
     }
   };
   const newCode = async () => {
@@ -159,69 +173,109 @@ export function OpsFlight({ flightId }: { flightId: string }) {
         trolleyId: trolley,
       });
       setCode(made.code);
+      setProblem(undefined);
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   };
+  const flightName =
+    flight === undefined ? "" : `${flight.carrier}${flight.number} ${flight.date} ${flight.origin} → ${flight.destination}`;
   return (
     <main className="page" data-page="ops-flight">
       <p>
-        <Link to="/app/ops">← Flights</Link>
+        <Link to="/app/ops">{t.ops.backToFlights}</Link>
       </p>
+      <h1>{t.ops.flightTitle(flightName)}</h1>
+      {flight !== undefined && <p className="muted">{t.register.departs(flightTime(flight.departureAtMs, flight.origin))}</p>}
       <section className="card">
-        <h2>Catalog and trolley stock</h2>
-        <p className="muted">
-          The airline CSV: sku,name_en,name_zh,category,price_minor,currency,trolley_a_stock,… All lines load, or none.
-        </p>
-        <input type="file" accept=".csv,text/csv" onChange={(event) => void loadCatalog(event)} data-testid="catalog-file" />
-        {catalogReport !== undefined && "ok" in catalogReport && <p data-testid="catalog-ok">{catalogReport.ok}</p>}
+        <h2>{t.ops.catalogTitle}</h2>
+        <p className="muted">{t.ops.catalogHelp}</p>
+        <label>
+          {t.ops.catalogFile}
+          <input type="file" accept=".csv,text/csv" onChange={(event) => void loadCatalog(event)} data-testid="catalog-file" />
+        </label>
+        {catalogReport !== undefined && "items" in catalogReport && (
+          <p data-testid="catalog-ok">{t.ops.catalogLoaded(catalogReport.items, catalogReport.trolleys.join(", "))}</p>
+        )}
         {catalogReport !== undefined && "problems" in catalogReport && (
           <div role="alert" data-testid="catalog-problems">
-            <p className="message">The file was refused; nothing of it was stored. Fix these lines and load it again:</p>
+            <p className="message">{t.ops.catalogRefused}</p>
             <ul>
-              {catalogReport.problems.map((problem) => (
-                <li key={`${problem.line}-${problem.message}`}>
-                  line {problem.line}: {problem.message}
-                </li>
+              {catalogReport.problems.map((p) => (
+                <li key={`${p.line}-${p.message}`}>{t.ops.line(p.line, p.message)}</li>
               ))}
             </ul>
           </div>
         )}
       </section>
       <Rates flightId={flightId} />
-      <form className="card form" onSubmit={(event) => void saveRoster(event)}>
-        <h2>Crew roster</h2>
-        <label>
-          One line per crew member: id, name, crew or purser, PIN (4 to 8 digits)
-          <textarea name="roster" rows={5} value={roster} onChange={(e) => setRoster(e.target.value)} />
-        </label>
-        <button type="submit">Save roster</button>
-        {crewMessage !== undefined && <p>{crewMessage}</p>}
-      </form>
+      <Roster flightId={flightId} />
       <section className="card">
-        <h2>Enrol a terminal</h2>
+        <h2>{t.ops.enrolTitle}</h2>
         <label>
-          Trolley (one terminal per trolley)
+          {t.ops.trolley}
           <input name="trolleyId" value={trolleyId} onChange={(e) => setTrolleyId(e.target.value)} maxLength={16} />
         </label>
         <button type="button" onClick={() => void newCode()}>
-          New one-time code
+          {t.ops.newCode}
         </button>
         {code !== undefined && (
           <p className="code" data-testid="enrolment-code">
             {code}
           </p>
         )}
-        <p className="muted">
-          Valid for 24 hours, once. The terminal enrols onto this trolley of this flight with it; a trolley already held by a terminal is
-          refused, saying which.
-        </p>
+        <p className="muted">{t.ops.codeHelp}</p>
       </section>
-      {message !== undefined && (
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {describeError(problem, t)}
         </p>
       )}
     </main>
+  );
+}
+
+/** The crew roster: typed as lines, every line's problem said at once before anything is sent. */
+function Roster({ flightId }: { flightId: string }) {
+  const { t } = useI18n();
+  const [roster, setRoster] = useState("");
+  const [result, setResult] = useState<{ saved: number } | { lines: { line: number; problem: RosterProblem }[] } | { error: unknown }>();
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const { entries, problems } = parseRoster(roster);
+    if (problems.length > 0 || entries.length === 0) {
+      setResult({ lines: problems.length > 0 ? problems : [{ line: 1, problem: "fields" }] });
+      return;
+    }
+    try {
+      const saved = await api<{ crew: number }>("PUT", `/ops/flights/${flightId}/crew`, { crew: entries });
+      setResult({ saved: saved.crew });
+      setRoster(""); // the PINs were sent once; they are not kept on the page
+    } catch (error) {
+      setResult({ error });
+    }
+  };
+  return (
+    <form className="card form" onSubmit={(event) => void save(event)} data-form="roster">
+      <h2>{t.ops.rosterTitle}</h2>
+      <label>
+        {t.ops.rosterHelp}
+        <textarea name="roster" rows={5} value={roster} onChange={(e) => setRoster(e.target.value)} spellCheck={false} />
+      </label>
+      <button type="submit">{t.ops.rosterSave}</button>
+      {result !== undefined && "saved" in result && <p data-testid="roster-saved">{t.ops.rosterSaved(result.saved)}</p>}
+      {result !== undefined && "error" in result && (
+        <p className="message" role="alert">
+          {describeError(result.error, t)}
+        </p>
+      )}
+      {result !== undefined && "lines" in result && (
+        <ul className="message" role="alert" data-testid="roster-problems">
+          {result.lines.map(({ line, problem }) => (
+            <li key={line}>{t.ops.rosterProblems[problem](line)}</li>
+          ))}
+        </ul>
+      )}
+    </form>
   );
 }

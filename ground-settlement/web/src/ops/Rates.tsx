@@ -5,7 +5,9 @@
  */
 import { describeRate, type ExchangeRate, minorUnitsOf } from "@cabinpay/shared";
 import { type FormEvent, useEffect, useState } from "react";
-import { api, errorText } from "../api.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 
 /** "1 HKD = 0.9123 CNY" typed as 0.9123: account minor units per 1,000,000 sale minor units. */
 function rateMicrosOf(perMajor: string, saleCurrency: string, accountCurrency: string): number | undefined {
@@ -18,13 +20,14 @@ function rateMicrosOf(perMajor: string, saleCurrency: string, accountCurrency: s
 }
 
 export function Rates({ flightId }: { flightId: string }) {
+  const { t } = useI18n();
   const [flight, setFlight] = useState<{ currency: string; rates: ExchangeRate[] } | undefined>();
   const [form, setForm] = useState({ currency: "CNY", perMajor: "", source: "" });
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<{ error: unknown } | { text: string } | undefined>();
   useEffect(() => {
     api<{ currency: string; rates: ExchangeRate[] }>("GET", `/flights/${flightId}`)
       .then(setFlight)
-      .catch((error) => setMessage(errorText(error)));
+      .catch((error) => setProblem({ error }));
   }, [flightId]);
   if (flight === undefined) return null;
   const save = async (event: FormEvent) => {
@@ -37,27 +40,24 @@ export function Rates({ flightId }: { flightId: string }) {
       rateMicros = undefined;
     }
     if (rateMicros === undefined) {
-      setMessage(`Type the rate as a number, such as 0.9123: what 1 ${flight.currency} is in ${currency || "the other currency"}.`);
+      setProblem({ text: t.ops.rates.badRate(flight.currency, currency || t.ops.rates.theOther) });
       return;
     }
     const rates = [...flight.rates.filter((rate) => rate.currency !== currency), { currency, rateMicros, source: form.source.trim() }];
     try {
       const saved = await api<{ rates: ExchangeRate[] }>("PUT", `/ops/flights/${flightId}/rates`, { rates });
       setFlight({ ...flight, rates: saved.rates });
-      setMessage(undefined);
+      setProblem(undefined);
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem({ error });
     }
   };
   return (
     <form className="card form" onSubmit={(event) => void save(event)} data-form="rates">
-      <h2>Accounts in other currencies</h2>
-      <p className="muted">
-        This flight sells in {flight.currency}. A passenger whose account is in another currency is held and debited in it at the rate set
-        here, each purchase rounded half up. Rates are fixed once terminals have loaded the flight.
-      </p>
+      <h2>{t.ops.rates.title}</h2>
+      <p className="muted">{t.ops.rates.help(flight.currency)}</p>
       <ul className="list" data-testid="rates">
-        {flight.rates.length === 0 && <li>None yet: passengers register in {flight.currency}.</li>}
+        {flight.rates.length === 0 && <li>{t.ops.rates.none(flight.currency)}</li>}
         {flight.rates.map((rate) => (
           <li key={rate.currency}>
             {describeRate(flight.currency as ExchangeRate["currency"], rate)} ({rate.source})
@@ -66,11 +66,11 @@ export function Rates({ flightId }: { flightId: string }) {
       </ul>
       <div className="grid">
         <label>
-          Account currency
+          {t.ops.rates.accountCurrency}
           <input name="rateCurrency" value={form.currency} onChange={(e) => setForm({ ...form, currency: e.target.value })} maxLength={3} />
         </label>
         <label>
-          1 {flight.currency} is, in it
+          {t.ops.rates.perUnit(flight.currency)}
           <input
             name="ratePerMajor"
             value={form.perMajor}
@@ -79,14 +79,14 @@ export function Rates({ flightId }: { flightId: string }) {
           />
         </label>
         <label>
-          Where the rate comes from
+          {t.ops.rates.source}
           <input name="rateSource" value={form.source} onChange={(e) => setForm({ ...form, source: e.target.value })} maxLength={64} />
         </label>
       </div>
-      <button type="submit">Save the rate</button>
-      {message !== undefined && (
+      <button type="submit">{t.ops.rates.save}</button>
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {"text" in problem ? problem.text : describeError(problem.error, t)}
         </p>
       )}
     </form>

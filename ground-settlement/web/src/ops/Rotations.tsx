@@ -5,7 +5,9 @@
  * terminal on one trolley for every leg.
  */
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { api, errorText } from "../api.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 
 interface FlightChoice {
   readonly flightId: string;
@@ -13,6 +15,7 @@ interface FlightChoice {
   readonly number: string;
   readonly date: string;
   readonly departureAtMs: number;
+  readonly origin: string;
 }
 
 interface Rotation {
@@ -31,14 +34,15 @@ interface Rotation {
 }
 
 export function Rotations({ flights }: { flights: readonly FlightChoice[] }) {
+  const { t, flightClock } = useI18n();
   const [rotations, setRotations] = useState<Rotation[]>([]);
   const [form, setForm] = useState({ aircraft: "", date: "" });
   const [chosen, setChosen] = useState<string[]>([]);
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const reload = useCallback(() => {
     api<{ rotations: Rotation[] }>("GET", "/ops/rotations")
       .then((answer) => setRotations(answer.rotations))
-      .catch((error) => setMessage(errorText(error)));
+      .catch(setProblem);
   }, []);
   useEffect(reload, [reload]);
   const ofDay = flights.filter((flight) => flight.date === form.date).sort((a, b) => a.departureAtMs - b.departureAtMs);
@@ -49,19 +53,19 @@ export function Rotations({ flights }: { flights: readonly FlightChoice[] }) {
       const flightIds = ofDay.filter((flight) => chosen.includes(flight.flightId)).map((flight) => flight.flightId);
       await api("POST", "/ops/rotations", { aircraft: form.aircraft.trim().toUpperCase(), date: form.date, flightIds });
       setChosen([]);
-      setMessage(undefined);
+      setProblem(undefined);
       reload();
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   };
   return (
     <section className="card" data-testid="rotations">
-      <h2>Rotations</h2>
+      <h2>{t.ops.rotations.title}</h2>
       <form className="form" onSubmit={(event) => void plan(event)} data-form="plan-rotation">
         <div className="grid">
           <label>
-            Aircraft registration
+            {t.ops.rotations.aircraft}
             <input
               name="aircraft"
               value={form.aircraft}
@@ -71,7 +75,7 @@ export function Rotations({ flights }: { flights: readonly FlightChoice[] }) {
             />
           </label>
           <label>
-            Day
+            {t.ops.rotations.day}
             <input
               name="rotationDate"
               type="date"
@@ -82,8 +86,8 @@ export function Rotations({ flights }: { flights: readonly FlightChoice[] }) {
           </label>
         </div>
         <fieldset>
-          <legend>Legs, in the order flown</legend>
-          {ofDay.length === 0 && <p className="muted">Pick the day to see its flights.</p>}
+          <legend>{t.ops.rotations.legs}</legend>
+          {ofDay.length === 0 && <p className="muted">{t.ops.rotations.pickDay}</p>}
           {ofDay.map((flight) => (
             <label key={flight.flightId} className="check">
               <input
@@ -93,18 +97,17 @@ export function Rotations({ flights }: { flights: readonly FlightChoice[] }) {
                 checked={chosen.includes(flight.flightId)}
                 onChange={(e) => setChosen(e.target.checked ? [...chosen, flight.flightId] : chosen.filter((id) => id !== flight.flightId))}
               />
-              {flight.carrier}
-              {flight.number}, departs {new Date(flight.departureAtMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}
+              {t.ops.rotations.departs(`${flight.carrier}${flight.number}`, flightClock(flight.departureAtMs, flight.origin))}
             </label>
           ))}
         </fieldset>
         <button type="submit" className="primary" disabled={chosen.length < 2}>
-          Plan rotation
+          {t.ops.rotations.plan}
         </button>
       </form>
-      {message !== undefined && (
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {describeError(problem, t)}
         </p>
       )}
       <ul className="list" data-testid="rotation-list">
@@ -117,9 +120,10 @@ export function Rotations({ flights }: { flights: readonly FlightChoice[] }) {
 }
 
 function RotationRow({ rotation }: { rotation: Rotation }) {
+  const { t } = useI18n();
   const [trolleyId, setTrolleyId] = useState("A");
   const [code, setCode] = useState<string | undefined>();
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const newCode = async () => {
     try {
       const trolley = trolleyId.trim().toUpperCase();
@@ -129,9 +133,9 @@ function RotationRow({ rotation }: { rotation: Rotation }) {
         trolleyId: trolley,
       });
       setCode(made.code);
-      setMessage(undefined);
+      setProblem(undefined);
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   };
   return (
@@ -143,21 +147,21 @@ function RotationRow({ rotation }: { rotation: Rotation }) {
         {rotation.legs.map((leg) => (
           <li key={leg.legNumber}>
             {leg.carrier}
-            {leg.number} {leg.origin}→{leg.destination} · {leg.stockCarried ? "stock carried over from the leg before" : "stock loaded"} ·{" "}
-            {leg.trolleys.map((t) => `trolley ${t.trolleyId}: ${t.terminalName ?? "no terminal yet"}`).join(", ")}
+            {leg.number} {leg.origin}→{leg.destination} · {leg.stockCarried ? t.ops.rotations.carried : t.ops.rotations.loaded} ·{" "}
+            {leg.trolleys.map((trolley) => t.ops.rotations.trolley(trolley.trolleyId, trolley.terminalName)).join(", ")}
           </li>
         ))}
       </ol>
       <a href={`/ops/rotations/${rotation.rotationId}/manifests`} download>
-        Download the rotation file (every leg's manifest, for a gate with no connection)
+        {t.ops.rotations.download}
       </a>
       <div className="grid">
         <label>
-          Trolley
+          {t.ops.rotations.trolleyLabel}
           <input name="rotationTrolley" value={trolleyId} onChange={(e) => setTrolleyId(e.target.value)} maxLength={16} />
         </label>
         <button type="button" onClick={() => void newCode()}>
-          Code for this trolley on every leg
+          {t.ops.rotations.codeForTrolley}
         </button>
       </div>
       {code !== undefined && (
@@ -165,9 +169,9 @@ function RotationRow({ rotation }: { rotation: Rotation }) {
           {code}
         </p>
       )}
-      {message !== undefined && (
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {describeError(problem, t)}
         </p>
       )}
     </li>

@@ -1,44 +1,58 @@
 /** Log in, or sign up (browser). */
 import { type FormEvent, useState } from "react";
-import { errorText } from "../api.js";
+import { PASSWORD_LENGTH } from "../../../src/dto/common.js";
+import { describeError } from "../i18n/errors.js";
+import { LanguageSwitch, useI18n } from "../i18n/language.js";
 import { logIn, signUp } from "./session.js";
 
-export function AccountForm({ onDone, problem }: { onDone: () => void; problem: string | undefined }) {
+export function AccountForm({ onDone, problem }: { onDone: () => void; problem: unknown }) {
+  const { t } = useI18n();
   const [mode, setMode] = useState<"login" | "signup">("login");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [displayName, setDisplayName] = useState("");
-  const [message, setMessage] = useState(problem);
+  const [failure, setFailure] = useState<{ error: unknown } | { text: string } | undefined>(
+    problem === undefined ? undefined : { error: problem },
+  );
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (mode === "signup" && password.length < PASSWORD_LENGTH.min) {
+      setFailure({ text: t.account.passwordTooShort });
+      return;
+    }
     setBusy(true);
     try {
       if (mode === "login") await logIn(email, password);
       else await signUp(email, password, displayName);
       onDone();
     } catch (error) {
-      setMessage(errorText(error));
+      setFailure({ error });
     } finally {
       setBusy(false);
     }
   };
   return (
     <main className="page narrow">
-      <h1>{mode === "login" ? "Log in" : "Create your account"}</h1>
+      <div className="corner">
+        <LanguageSwitch />
+      </div>
+      <h1>{mode === "login" ? t.account.logInTitle : t.account.signUpTitle}</h1>
       <form onSubmit={(event) => void submit(event)} className="form" data-form={mode}>
         {mode === "signup" && (
           <label>
-            Name as on your boarding pass
+            {t.account.name}
             <input name="displayName" value={displayName} onChange={(e) => setDisplayName(e.target.value)} required maxLength={60} />
           </label>
         )}
         <label>
-          E-mail
+          {t.account.email}
           <input name="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="email" />
         </label>
         <label>
-          Password {mode === "signup" && <small>(at least 10 characters)</small>}
+          <span>
+            {t.account.password} {mode === "signup" && <small>{t.account.passwordHint}</small>}
+          </span>
           <input
             name="password"
             type="password"
@@ -48,17 +62,25 @@ export function AccountForm({ onDone, problem }: { onDone: () => void; problem: 
             autoComplete={mode === "login" ? "current-password" : "new-password"}
           />
         </label>
-        {message !== undefined && (
+        {failure !== undefined && (
           <p className="message" role="alert">
-            {message}
+            {"text" in failure ? failure.text : describeError(failure.error, t)}
           </p>
         )}
         <button type="submit" className="primary" disabled={busy}>
-          {mode === "login" ? "Log in" : "Create account"}
+          {mode === "login" ? t.account.logIn : t.account.createAccount}
         </button>
       </form>
-      <button type="button" className="link" onClick={() => setMode(mode === "login" ? "signup" : "login")} data-testid="switch-mode">
-        {mode === "login" ? "New here? Create an account" : "I have an account: log in"}
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          setMode(mode === "login" ? "signup" : "login");
+          setFailure(undefined);
+        }}
+        data-testid="switch-mode"
+      >
+        {mode === "login" ? t.account.toSignUp : t.account.toLogIn}
       </button>
     </main>
   );

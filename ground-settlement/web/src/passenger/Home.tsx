@@ -1,9 +1,10 @@
 /** The passenger's home (browser): balance, vouchers, and what to do next. */
 import { useEffect, useState } from "react";
-import { api, errorText } from "../api.js";
-import { amount } from "../money.js";
+import type { StatementDto } from "../../../src/dto/statement.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
-import type { Statement } from "./StatementPage.js";
 import type { Me } from "./session.js";
 
 const RECENT_MAX = 5;
@@ -21,58 +22,60 @@ export interface RegistrationView {
   readonly holdKeptUntilClose: boolean;
 }
 
+interface RecentItem {
+  readonly atMs: number;
+  readonly flight: string;
+  readonly items: string;
+  readonly debitedMinor: number;
+  readonly currency: string;
+}
+
 export function Home({ me }: { me: Me }) {
+  const { t, amount, when } = useI18n();
   const [registrations, setRegistrations] = useState<RegistrationView[] | undefined>();
-  const [problem, setProblem] = useState<string | undefined>();
-  const [recent, setRecent] = useState<{ atMs: number; what: string; debited: string }[]>([]);
+  const [problem, setProblem] = useState<unknown>();
+  const [recent, setRecent] = useState<RecentItem[]>([]);
   useEffect(() => {
     api<{ registrations: RegistrationView[] }>("GET", "/registrations")
       .then((answer) => setRegistrations(answer.registrations))
-      .catch((error) => setProblem(errorText(error)));
-    api<Statement>("GET", "/me/statement")
-      .then((statement) =>
-        setRecent(
-          statement.registrations
-            .flatMap((r) =>
-              r.purchases.map((p) => ({
-                atMs: p.atMs,
-                what: `${r.flight.carrier}${r.flight.number}: ${p.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")}`,
-                debited: amount(p.debitedMinor, r.currency),
-              })),
-            )
-            .sort((a, b) => b.atMs - a.atMs)
-            .slice(0, RECENT_MAX),
-        ),
-      )
+      .catch(setProblem);
+    api<StatementDto>("GET", "/me/statement")
+      .then((statement) => setRecent(recentOf(statement)))
       .catch(() => undefined); // the statement page says what went wrong; the home page stays useful offline
   }, []);
   const active = registrations?.filter((r) => r.status === "active") ?? [];
   return (
     <main className="page">
+      <h1>{t.home.title}</h1>
       <section className="card">
-        <h2>Balance</h2>
-        {me.wallets.length === 0 && <p className="muted">No money on your account yet.</p>}
+        <h2>{t.home.balance}</h2>
+        {me.wallets.length === 0 && (
+          <div data-testid="no-money">
+            <p className="muted">{t.home.noMoney}</p>
+            <p className="explain">{t.home.addMoney}</p>
+          </div>
+        )}
         {me.wallets.map((wallet) => (
           <dl key={wallet.currency} className="wallet" data-testid="wallet">
-            <dt>Available</dt>
+            <dt>{t.home.available}</dt>
             <dd>{amount(wallet.availableMinor, wallet.currency)}</dd>
-            <dt>Held for your flights</dt>
+            <dt>{t.home.held}</dt>
             <dd>{amount(wallet.heldMinor, wallet.currency)}</dd>
           </dl>
         ))}
       </section>
       <section className="card">
-        <h2>Your vouchers</h2>
-        {problem !== undefined && <p className="message">{problem}</p>}
-        {registrations !== undefined && active.length === 0 && <p className="muted">None yet: register for a flight below.</p>}
+        <h2>{t.home.vouchers}</h2>
+        {problem !== undefined && <p className="message">{describeError(problem, t)}</p>}
+        {registrations !== undefined && active.length === 0 && <p className="muted">{t.home.noVouchers}</p>}
         <ul className="list">
           {active.map((registration) => (
             <li key={registration.registrationId}>
               <Link to={`/app/passenger/vouchers/${registration.registrationId}`} className="voucher-link">
                 <strong>{registration.passengerName}</strong>
                 <span>
-                  spend up to {amount(registration.capMinor, registration.currency)}
-                  {registration.seat === null ? "" : ` · seat ${registration.seat}`}
+                  {t.home.spendUpTo(amount(registration.capMinor, registration.currency))}
+                  {registration.seat === null ? "" : ` · ${t.home.seat(registration.seat)}`}
                 </span>
               </Link>
             </li>
@@ -81,14 +84,16 @@ export function Home({ me }: { me: Me }) {
       </section>
       {recent.length > 0 && (
         <section className="card" data-testid="recent">
-          <h2>Recent activity</h2>
+          <h2>{t.home.recent}</h2>
           <table>
             <tbody>
               {recent.map((item) => (
-                <tr key={`${item.atMs}-${item.what}`}>
-                  <td>{new Date(item.atMs).toLocaleDateString()}</td>
-                  <td>{item.what}</td>
-                  <td className="number">{item.debited}</td>
+                <tr key={`${item.atMs}-${item.items}`}>
+                  <td>{when(item.atMs)}</td>
+                  <td>
+                    {item.flight}: {item.items}
+                  </td>
+                  <td className="number">{amount(item.debitedMinor, item.currency)}</td>
                 </tr>
               ))}
             </tbody>
@@ -97,12 +102,27 @@ export function Home({ me }: { me: Me }) {
       )}
       <nav className="actions">
         <Link to="/app/passenger/register" className="button primary">
-          Register for a flight
+          {t.home.register}
         </Link>
         <Link to="/app/passenger/statement" className="button">
-          Statement
+          {t.home.statement}
         </Link>
       </nav>
     </main>
   );
+}
+
+function recentOf(statement: StatementDto): RecentItem[] {
+  return statement.registrations
+    .flatMap((r) =>
+      r.purchases.map((p) => ({
+        atMs: p.atMs,
+        flight: `${r.flight.carrier}${r.flight.number}`,
+        items: p.items.map((i) => `${i.quantity} × ${i.name}`).join(", "),
+        debitedMinor: p.debitedMinor,
+        currency: r.currency,
+      })),
+    )
+    .sort((a, b) => b.atMs - a.atMs)
+    .slice(0, RECENT_MAX);
 }

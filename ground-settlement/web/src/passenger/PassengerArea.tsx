@@ -1,7 +1,8 @@
 /** The passenger's pages (browser): log in or sign up, then wallet, vouchers, registration, statement. */
 import { useCallback, useEffect, useState } from "react";
-import { errorText } from "../api.js";
-import { Link, navigate } from "../router.js";
+import { TopBar } from "../components/TopBar.js";
+import { useI18n } from "../i18n/language.js";
+import { navigate } from "../router.js";
 import { AccountForm } from "./AccountForm.js";
 import { Home } from "./Home.js";
 import { RegisterPage } from "./RegisterPage.js";
@@ -10,13 +11,14 @@ import { currentPassenger, logOut, type Me } from "./session.js";
 import { VoucherPage } from "./VoucherPage.js";
 
 export function PassengerArea({ path }: { path: string }) {
+  const { t } = useI18n();
   const [me, setMe] = useState<Me | undefined | "loading">("loading");
-  const [problem, setProblem] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const reload = useCallback(async () => {
     try {
       setMe(await currentPassenger());
     } catch (error) {
-      setProblem(errorText(error));
+      setProblem(error);
       setMe(undefined);
     }
   }, []);
@@ -24,28 +26,21 @@ export function PassengerArea({ path }: { path: string }) {
     void reload();
   }, [reload]);
 
-  if (me === "loading") return <main className="page">…</main>;
+  if (me === "loading") return <main className="page">{t.loading}</main>;
   if (me === undefined) return <AccountForm onDone={() => void reload()} problem={problem} />;
   const voucher = /^\/app\/passenger\/vouchers\/([0-9a-f-]{36})$/.exec(path)?.[1];
   return (
     <div className="passenger">
-      <header className="bar">
-        <Link to="/app/passenger" className="brand">
-          CabinPay
-        </Link>
-        <span>{me.displayName}</span>
-        <button
-          type="button"
-          className="link"
-          onClick={() =>
-            void logOut()
-              .then(() => navigate("/app/passenger"))
-              .then(reload)
-          }
-        >
-          Log out
-        </button>
-      </header>
+      <TopBar
+        home="/app/passenger"
+        title={t.appName}
+        who={me.displayName}
+        onLogOut={() =>
+          void logOut()
+            .then(() => navigate("/app/passenger"))
+            .then(reload)
+        }
+      />
       {voucher !== undefined ? (
         <VoucherPage registrationId={voucher} />
       ) : path === "/app/passenger/register" ? (

@@ -1,80 +1,80 @@
-/** After landing (browser): each purchase with its items, what was debited, and the hold released. */
+/** After landing (browser): each purchase, void and refund as a signed line, what was debited, and the hold released. */
 import { useEffect, useState } from "react";
-import { api, errorText } from "../api.js";
-import { amount } from "../money.js";
-
-export interface Statement {
-  readonly registrations: readonly {
-    readonly registrationId: string;
-    readonly flight: { carrier: string; number: string; date: string; origin: string; destination: string };
-    readonly currency: string;
-    readonly saleCurrency: string;
-    readonly rate: { rateMicros: number; source: string; text: string } | null;
-    readonly capMinor: number;
-    readonly status: string;
-    readonly purchases: readonly {
-      readonly recordId: string;
-      readonly kind: string;
-      readonly atMs: number;
-      readonly items: readonly { sku: string; name: string; quantity: number; unitPriceMinor: number }[];
-      readonly totalMinor: number;
-      readonly settlement: string;
-      readonly debitedMinor: number;
-      readonly refundedMinor: number;
-    }[];
-    readonly debitedMinor: number;
-    readonly holdReleasedMinor: number;
-    readonly releasedAtMs: number | null;
-  }[];
-}
+import type { StatementDto } from "../../../src/dto/statement.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
+import { linesTotalMinor, statementLines } from "./statement-lines.js";
 
 export function StatementPage() {
-  const [statement, setStatement] = useState<Statement | undefined>();
-  const [message, setMessage] = useState<string | undefined>();
+  const { t, language, amount, when } = useI18n();
+  const [statement, setStatement] = useState<StatementDto | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   useEffect(() => {
-    api<Statement>("GET", "/me/statement")
-      .then(setStatement)
-      .catch((error) => setMessage(errorText(error)));
+    api<StatementDto>("GET", "/me/statement").then(setStatement).catch(setProblem);
   }, []);
+  const signed = (minor: number, currency: string) => (minor < 0 ? `−${amount(-minor, currency)}` : amount(minor, currency));
   return (
     <main className="page" data-page="statement">
-      <h1>Statement</h1>
-      {message !== undefined && <p className="message">{message}</p>}
-      {statement?.registrations.length === 0 && <p className="muted">Nothing yet.</p>}
-      {statement?.registrations.map((registration) => (
-        <section key={registration.registrationId} className="card">
-          <h2>
-            {registration.flight.carrier}
-            {registration.flight.number} {registration.flight.date} {registration.flight.origin} → {registration.flight.destination}
-          </h2>
-          <table>
-            <tbody>
-              {registration.purchases.map((purchase) => (
-                <tr key={purchase.recordId}>
-                  <td>{new Date(purchase.atMs).toLocaleString()}</td>
-                  <td>
-                    {purchase.kind === "sale" ? "" : `${purchase.kind}: `}
-                    {purchase.items.map((item) => `${item.quantity} × ${item.name}`).join(", ")}
-                  </td>
-                  {registration.rate !== null && <td className="number">{amount(purchase.totalMinor, registration.saleCurrency)}</td>}
-                  <td className="number">{amount(purchase.debitedMinor, registration.currency)}</td>
+      <h1>{t.statement.title}</h1>
+      {problem !== undefined && <p className="message">{describeError(problem, t)}</p>}
+      {statement?.registrations.length === 0 && <p className="muted">{t.statement.nothing}</p>}
+      {statement?.registrations.map((registration) => {
+        const lines = statementLines(registration);
+        return (
+          <section key={registration.registrationId} className="card" data-registration={registration.registrationId}>
+            <h2>
+              {registration.flight.carrier}
+              {registration.flight.number} {registration.flight.date} {registration.flight.origin} → {registration.flight.destination}
+            </h2>
+            <table>
+              <thead>
+                <tr>
+                  <th>{t.statement.when}</th>
+                  <th>{t.statement.what}</th>
+                  {registration.rate !== null && <th className="number">{t.statement.priced}</th>}
+                  <th className="number">{t.statement.debited}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {registration.rate !== null && (
-            <p className="muted" data-testid="statement-rate">
-              Priced in {registration.saleCurrency}, debited in {registration.currency} at {registration.rate.text} (
-              {registration.rate.source}), each purchase rounded half up to the smallest unit of {registration.currency}.
+              </thead>
+              <tbody>
+                {lines.map(({ purchase, signedMinor, waiting }) => (
+                  <tr key={purchase.recordId} data-kind={purchase.kind} data-signed-minor={signedMinor}>
+                    <td>{when(purchase.atMs)}</td>
+                    <td>
+                      {t.statement.kinds[purchase.kind] ?? purchase.kind}:{" "}
+                      {purchase.items.map((item) => `${item.quantity} × ${language === "zh" ? item.nameZh : item.name}`).join(", ")}
+                    </td>
+                    {registration.rate !== null && <td className="number">{amount(purchase.totalMinor, registration.saleCurrency)}</td>}
+                    <td className="number">{waiting ? t.statement.notSettled : signed(signedMinor, registration.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th colSpan={registration.rate === null ? 2 : 3}>{t.statement.totalDebited}</th>
+                  <td className="number" data-testid="statement-total">
+                    <strong>{signed(linesTotalMinor(lines), registration.currency)}</strong>
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+            {registration.rate !== null && (
+              <p className="muted" data-testid="statement-rate">
+                {t.statement.rateExplained(
+                  registration.saleCurrency,
+                  registration.currency,
+                  registration.rate.text,
+                  registration.rate.source,
+                )}
+              </p>
+            )}
+            <p>
+              {t.statement.holdReleased} <strong>{amount(registration.holdReleasedMinor, registration.currency)}</strong>
+              {registration.releasedAtMs === null ? ` ${t.statement.afterClose}` : ""}
             </p>
-          )}
-          <p>
-            Debited <strong>{amount(registration.debitedMinor, registration.currency)}</strong> · hold released{" "}
-            <strong>{amount(registration.holdReleasedMinor, registration.currency)}</strong>
-            {registration.releasedAtMs === null ? " (after the flight closes)" : ""}
-          </p>
-        </section>
-      ))}
+          </section>
+        );
+      })}
     </main>
   );
 }

@@ -3,8 +3,9 @@
  * compare, download as an image, cancel. Works in flight mode: the service worker keeps it.
  */
 import { useEffect, useState } from "react";
-import { api, errorText } from "../api.js";
-import { amount } from "../money.js";
+import { api } from "../api.js";
+import { describeError } from "../i18n/errors.js";
+import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import type { RegistrationView } from "./Home.js";
 
@@ -13,77 +14,74 @@ interface FlightRefView {
   readonly number: string;
   readonly date: string;
   readonly departureAtMs: number;
+  readonly origin: string;
 }
 
 export function VoucherPage({ registrationId }: { registrationId: string }) {
+  const { t, amount, flightTime } = useI18n();
   const [found, setFound] = useState<{ registration: RegistrationView; flight: FlightRefView } | undefined>();
   const registration = found?.registration;
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const [confirming, setConfirming] = useState(false);
   useEffect(() => {
     api<{ registration: RegistrationView; flight: FlightRefView }>("GET", `/registrations/${registrationId}`)
       .then(setFound)
-      .catch((error) => setMessage(errorText(error)));
+      .catch(setProblem);
   }, [registrationId]);
   const cancel = async () => {
     try {
       await api("DELETE", `/registrations/${registrationId}`);
       navigate("/app/passenger");
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   };
   return (
     <main className="page voucher" data-page="voucher">
+      <h1 className="visually-hidden">{t.voucher.title}</h1>
       {registration !== undefined && found !== undefined && (
         <>
           <p className="flight" data-testid="voucher-flight">
             {found.flight.carrier}
-            {found.flight.number} · {found.flight.date} · departs {new Date(found.flight.departureAtMs).toLocaleTimeString()}
+            {found.flight.number} · {t.voucher.departs(flightTime(found.flight.departureAtMs, found.flight.origin))}
           </p>
-          <img className="qr" src={`/registrations/${registrationId}/qr.svg`} alt="Your voucher QR code" data-testid="voucher-qr" />
+          <img className="qr" src={`/registrations/${registrationId}/qr.svg`} alt={t.voucher.qrAlt} data-testid="voucher-qr" />
           <p className="name" data-testid="voucher-name">
             {registration.passengerName}
-            {registration.seat === null ? "" : ` · seat ${registration.seat}`}
+            {registration.seat === null ? "" : ` · ${t.voucher.seat(registration.seat)}`}
           </p>
           <p>
-            Spend up to <strong>{amount(registration.capMinor, registration.currency)}</strong> on board. Turn the screen brightness up when
-            you show it.
+            <strong>{t.voucher.spendUpTo(amount(registration.capMinor, registration.currency))}</strong> {t.voucher.brightness}
           </p>
           {registration.status === "cancelled" && (
-            <p data-testid="voucher-cancelled">
-              {registration.holdKeptUntilClose
-                ? "Cancelled. Terminals that load the flight from now on refuse this voucher. A terminal that already had the flight may have sold against it before it heard of the cancel: such sales are paid from your hold, and the rest of the hold is released when the flight closes."
-                : "Cancelled. No terminal had the flight yet: your hold was released at once."}
-            </p>
+            <p data-testid="voucher-cancelled">{registration.holdKeptUntilClose ? t.voucher.cancelledKept : t.voucher.cancelledReleased}</p>
           )}
-          {confirming && (
-            <p data-testid="cancel-explained">
-              Cancelling stops this voucher on every terminal that loads the flight from now on. If the flight is already loaded on board,
-              what was sold against the voucher before the cancel reached the terminal is still paid from your hold, and the rest is
-              released when the flight closes.
-            </p>
-          )}
+          {confirming && <p data-testid="cancel-explained">{t.voucher.cancelExplained}</p>}
           <div className="actions">
             <a className="button" href={`/registrations/${registrationId}/qr.png`} download={`cabinpay-voucher-${registrationId}.png`}>
-              Download image
+              {t.voucher.download}
             </a>
             {registration.status === "active" &&
               (confirming ? (
-                <button type="button" className="danger" onClick={() => void cancel()} data-testid="confirm-cancel">
-                  Yes, cancel this voucher
-                </button>
+                <>
+                  <button type="button" className="danger" onClick={() => void cancel()} data-testid="confirm-cancel">
+                    {t.voucher.confirmCancel}
+                  </button>
+                  <button type="button" onClick={() => setConfirming(false)}>
+                    {t.voucher.keepIt}
+                  </button>
+                </>
               ) : (
                 <button type="button" onClick={() => setConfirming(true)}>
-                  Cancel voucher
+                  {t.voucher.cancel}
                 </button>
               ))}
           </div>
         </>
       )}
-      {message !== undefined && (
+      {problem !== undefined && (
         <p className="message" role="alert">
-          {message}
+          {describeError(problem, t)}
         </p>
       )}
     </main>

@@ -3,20 +3,23 @@
  * the server enforces the role on every call, the page only shows what the role may open.
  */
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
-import { errorText } from "../api.js";
+import { TopBar } from "../components/TopBar.js";
+import { describeError } from "../i18n/errors.js";
+import { LanguageSwitch, useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import { currentStaff, type StaffRole, staffLogIn, staffLogOut } from "./session.js";
 
 export function StaffArea({ staffRole: role, children }: { staffRole: StaffRole; children: ReactNode }) {
+  const { t } = useI18n();
   const [signedIn, setSignedIn] = useState<StaffRole | undefined | "loading">("loading");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
   const reload = useCallback(async () => {
     try {
       setSignedIn(await currentStaff());
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
       setSignedIn(undefined);
     }
   }, []);
@@ -27,45 +30,42 @@ export function StaffArea({ staffRole: role, children }: { staffRole: StaffRole;
     event.preventDefault();
     try {
       setSignedIn(await staffLogIn(email, password));
-      setMessage(undefined);
+      setProblem(undefined);
     } catch (error) {
-      setMessage(errorText(error));
+      setProblem(error);
     }
   };
-  if (signedIn === "loading") return <main className="page">…</main>;
+  const roleName = role === "finance" ? t.staff.roleFinance : t.staff.roleOps;
+  if (signedIn === "loading") return <main className="page">{t.loading}</main>;
   if (signedIn === role)
     return (
       <div className="staff">
-        <header className="bar">
-          <a href={`/app/${role}`} className="brand">
-            CabinPay {role}
-          </a>
-          <button
-            type="button"
-            className="link"
-            onClick={() =>
-              void staffLogOut()
-                .then(() => navigate(`/app/${role}`))
-                .then(reload)
-            }
-          >
-            Log out
-          </button>
-        </header>
+        <TopBar
+          home={`/app/${role}`}
+          title={`CabinPay · ${roleName}`}
+          onLogOut={() =>
+            void staffLogOut()
+              .then(() => navigate(`/app/${role}`))
+              .then(reload)
+          }
+        />
         {children}
       </div>
     );
   return (
     <main className="page narrow">
-      <h1>{role === "finance" ? "Finance" : "Operations"}: log in</h1>
-      {signedIn !== undefined && <p className="message">You are logged in as {signedIn}, which may not open these pages.</p>}
+      <div className="corner">
+        <LanguageSwitch />
+      </div>
+      <h1>{t.staff.logInTitle(roleName)}</h1>
+      {signedIn !== undefined && <p className="message">{t.staff.wrongRole}</p>}
       <form className="form" onSubmit={(event) => void submit(event)} data-form="staff-login">
         <label>
-          E-mail
+          {t.account.email}
           <input name="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required autoComplete="username" />
         </label>
         <label>
-          Password
+          {t.account.password}
           <input
             name="password"
             type="password"
@@ -75,13 +75,13 @@ export function StaffArea({ staffRole: role, children }: { staffRole: StaffRole;
             autoComplete="current-password"
           />
         </label>
-        {message !== undefined && (
+        {problem !== undefined && (
           <p className="message" role="alert">
-            {message}
+            {describeError(problem, t)}
           </p>
         )}
         <button type="submit" className="primary">
-          Log in
+          {t.account.logIn}
         </button>
       </form>
     </main>

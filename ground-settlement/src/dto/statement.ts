@@ -1,0 +1,47 @@
+/** The passenger's statement as the API answers it (TypeBox only: the web page type-imports it). */
+import { type Static, Type } from "typebox";
+import { Currency, TimeMs, Uuid } from "./common.js";
+
+export const Statement = Type.Object({
+  registrations: Type.Array(
+    Type.Object({
+      registrationId: Uuid,
+      flight: Type.Object({
+        carrier: Type.String(),
+        number: Type.String(),
+        date: Type.String(),
+        origin: Type.String(),
+        destination: Type.String(),
+      }),
+      currency: Currency,
+      saleCurrency: Currency,
+      rate: Type.Union([Type.Object({ rateMicros: Type.Integer(), source: Type.String(), text: Type.String() }), Type.Null()]),
+      capMinor: Type.Integer(),
+      status: Type.String(),
+      purchases: Type.Array(
+        Type.Object({
+          recordId: Uuid,
+          kind: Type.String(),
+          atMs: TimeMs,
+          items: Type.Array(
+            Type.Object({
+              sku: Type.String(),
+              name: Type.String(),
+              nameZh: Type.String(),
+              quantity: Type.Integer(),
+              unitPriceMinor: Type.Integer(),
+            }),
+          ),
+          totalMinor: Type.Integer(),
+          settlement: Type.String(),
+          debitedMinor: Type.Integer(),
+          refundedMinor: Type.Integer(),
+        }),
+      ),
+      debitedMinor: Type.Integer(),
+      holdReleasedMinor: Type.Integer(),
+      releasedAtMs: Type.Union([TimeMs, Type.Null()]),
+    }),
+  ),
+});
+export type StatementDto = Static<typeof Statement>;
