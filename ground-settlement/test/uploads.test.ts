@@ -294,7 +294,7 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
       "void:reversed",
     ]);
     expect(mine[0].purchases[0].items).toEqual([
-      { sku: "DF-CHO-040", name: "Chocolate Gift Box 300 g", quantity: 1, unitPriceMinor: 12_800 },
+      { sku: "DF-CHO-040", name: "Chocolate Gift Box 300 g", nameZh: "巧克力礼盒 300克", quantity: 1, unitPriceMinor: 12_800 },
     ]);
   });
 
