@@ -42,6 +42,10 @@ describe("the passenger's pages in Chromium", () => {
   let ops: string;
   let browser: Browser;
   let voucherPath: string;
+  /** Left by the tests before the last one, which shows every page in both languages. */
+  let buyerEmail: string;
+  let settledFlightId: string;
+  let opsFlightId: string;
 
   beforeAll(async () => {
     const webDir = await buildPages(fileURLToPath(new URL("../vite.config.ts", import.meta.url)));
@@ -301,6 +305,8 @@ describe("the passenger's pages in Chromium", () => {
 
     // The buyer, after landing: recent activity on the home page, and the statement.
     const [buyerRow] = await t.db.select({ email: passengers.email }).from(passengers).where(eq(passengers.id, buyer.passengerId));
+    buyerEmail = buyerRow!.email;
+    settledFlightId = flightId;
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const passengerPage = await phone.newPage();
     await passengerPage.goto(`${url}/app/passenger`);
@@ -351,6 +357,7 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="create-flight"] button[type="submit"]');
     await page.waitForSelector('[data-page="ops-flight"]');
     const flightId = new URL(page.url()).pathname.split("/").at(-1)!;
+    opsFlightId = flightId;
     // The page names the flight; the departure typed as Tokyo-bound PVG local time is 09:05 in Shanghai.
     await expect.poll(() => page.textContent("h1")).toBe("Flight 9C8853 2026-12-02 PVG → NRT");
     const [created] = await t.db.select().from(flights).where(eq(flights.id, flightId));
@@ -452,4 +459,127 @@ describe("the passenger's pages in Chromium", () => {
     expect(statement).toEqual({ registrations: [] });
     await context.close();
   });
+
+  it("shows every page in Chinese to a zh-CN browser and in English after a switch, with no serious axe finding and whole headers", async () => {
+    const pages = {
+      passenger: [
+        { name: "landing", path: "/app/", login: undefined },
+        { name: "log-in", path: "/app/passenger", login: undefined },
+        { name: "home", path: "/app/passenger", login: "passenger" },
+        { name: "register", path: "/app/passenger/register", login: "passenger" },
+        { name: "voucher", path: voucherPath, login: "passenger" },
+        { name: "statement", path: "/app/passenger/statement", login: "passenger" },
+      ],
+      staff: [
+        { name: "finance-log-in", path: "/app/finance", login: undefined },
+        { name: "finance-flights", path: "/app/finance", login: "finance" },
+        { name: "finance-flight", path: `/app/finance/flights/${settledFlightId}`, login: "finance" },
+        { name: "ops-home", path: "/app/ops", login: "ops" },
+        { name: "ops-flight", path: `/app/ops/flights/${opsFlightId}`, login: "ops" },
+      ],
+    } as const;
+    const logins = { passenger: buyerEmail, finance: "finance@airline.example", ops: "ops@airline.example" } as const;
+    for (const locale of ["zh-CN", "en-GB"] as const) {
+      const language = locale === "zh-CN" ? "zh" : "en";
+      for (const [area, viewport] of [
+        ["passenger", { width: 390, height: 844 }],
+        ["staff", { width: 1280, height: 900 }],
+      ] as const) {
+        // axe-core is injected as a script (past the page's CSP, for this check only).
+        const context = await browser.newContext({ viewport, locale, bypassCSP: true });
+        const page = await context.newPage();
+        for (const shown of pages[area]) {
+          if (shown.login !== undefined) await logIn(page, shown.login, logins[shown.login]);
+          await page.goto(`${url}${shown.path}`);
+          await page.waitForSelector("h1");
+          if (shown.name === "register") await findFlight(page, "9C", "8850");
+          await page.waitForLoadState("networkidle");
+          expect(await page.evaluate(() => document.documentElement.lang), shown.name).toBe(language === "zh" ? "zh-Hans-CN" : "en");
+          const heading = (await page.textContent("h1"))!;
+          if (language === "zh") expect(heading, shown.name).toMatch(/[\u4e00-\u9fff]/);
+          else expect(heading, shown.name).not.toMatch(/[\u4e00-\u9fff]/);
+          expect(await seriousViolations(page), `${language} ${shown.name}`).toEqual([]);
+          if (shown.login !== undefined) await expectWholeHeader(page, shown.name);
+          await shot(page, `web-lang-${language}-${shown.name}`);
+          if (shown.login !== undefined) await logOut(page);
+        }
+        await context.close();
+      }
+    }
+    // The header at the other sizes: a passenger's at 1280 px, a finance clerk's at 390 px.
+    for (const [login, path, width] of [
+      ["passenger", "/app/passenger", 1280],
+      ["finance", "/app/finance", 390],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "zh-CN" });
+      const page = await context.newPage();
+      await logIn(page, login, logins[login]);
+      await page.goto(`${url}${path}`);
+      await page.waitForSelector("h1");
+      await expectWholeHeader(page, `${login} at ${width} px`);
+      await context.close();
+    }
+  });
+
+  it("remembers the language a person picks over the browser's", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+    const page = await context.newPage();
+    await page.goto(`${url}/app/`);
+    expect(await page.textContent("h1")).toBe("CabinPay 机上付");
+    await page.click('[data-testid="language"]');
+    expect(await page.textContent("h1")).toBe("CabinPay");
+    await page.reload();
+    expect(await page.textContent("main p")).toBe("Pay for duty-free, meals and drinks on your flight, with no connection on board.");
+    await page.click('[data-testid="language"]');
+    await page.reload();
+    expect(await page.textContent("main p")).toBe("在没有网络的航班上，购买免税品、餐食和饮品。");
+    await context.close();
+  });
+
+  /** axe-core's serious and critical findings on the whole page. */
+  const seriousViolations = async (page: Page): Promise<string[]> => {
+    await page.addScriptTag({ content: axe.source });
+    return (await page.evaluate(
+      `axe.run(document).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", ")))`,
+    )) as string[];
+  };
+  /** The header is tall enough for its text and every part of it lies inside it. */
+  const expectWholeHeader = async (page: Page, what: string) => {
+    const boxes = await page.$eval(".topbar", (header) => {
+      const outer = header.getBoundingClientRect();
+      return {
+        height: outer.height,
+        outside: [...header.children].filter((child) => {
+          const inner = child.getBoundingClientRect();
+          return (
+            inner.top < outer.top - 0.5 ||
+            inner.bottom > outer.bottom + 0.5 ||
+            inner.left < outer.left - 0.5 ||
+            inner.right > outer.right + 0.5
+          );
+        }).length,
+      };
+    });
+    expect(boxes.height, what).toBeGreaterThanOrEqual(40);
+    expect(boxes.outside, what).toBe(0);
+  };
+  const logIn = async (page: Page, who: "passenger" | "finance" | "ops", email: string) => {
+    await page.goto(`${url}/app/${who}`);
+    const form = who === "passenger" ? 'form[data-form="login"]' : 'form[data-form="staff-login"]';
+    await page.fill(`${form} input[name="email"]`, email);
+    await page.fill(`${form} input[name="password"]`, PASSWORD);
+    await page.click(`${form} button[type="submit"]`);
+    await page.waitForSelector(".topbar");
+  };
+  const logOut = async (page: Page) => {
+    await page.click(".topbar button:not([data-testid])");
+    await page.waitForSelector("form");
+  };
+  const findFlight = async (page: Page, carrier: string, number: string) => {
+    await page.fill('input[name="carrier"]', carrier);
+    await page.fill('input[name="number"]', number);
+    await page.fill('input[name="date"]', "2026-12-01");
+    await page.click('form[data-form="find-flight"] button[type="submit"]');
+    await page.waitForSelector('form[data-form="register"]');
+  };
 });
