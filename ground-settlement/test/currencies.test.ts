@@ -102,6 +102,14 @@ describe("a CNY account on a HKD leg", () => {
     ).json();
     const byCurrency = Object.fromEntries(report.currencies.map((c: { currency: string }) => [c.currency, c]));
     expect(byCurrency["HKD"].approved).toEqual({ count: 3, amountMinor: 12_805 + 5 + 2_000 });
+    // Sold in HKD, less a void and a refund: the one net, and every breakdown adds up to it.
+    const hkd = byCurrency["HKD"];
+    expect(hkd).toMatchObject({ voids: { count: 1, amountMinor: 2_000 }, refunds: { count: 1, amountMinor: 12_805 }, netMinor: 5 });
+    const sumOf = (list: { amountMinor?: number; netMinor?: number }[]) => list.reduce((t, x) => t + (x.amountMinor ?? x.netMinor ?? 0), 0);
+    expect(sumOf(hkd.byCategory)).toBe(5);
+    expect(sumOf(hkd.byHour)).toBe(5);
+    expect(sumOf(report.terminals)).toBe(5);
+    expect(sumOf(report.crew)).toBe(5);
     expect(byCurrency["CNY"].debited.totalMinor).toBe(cnyOf(12_805) + cnyOf(5) + cnyOf(2_000));
     expect(byCurrency["CNY"].voided.reversedMinor).toBe(cnyOf(2_000) + cnyOf(12_805));
     expect(report.rates).toEqual([{ ...HKD_TO_CNY, text: "1 HKD = 0.9123 CNY" }]);

@@ -219,7 +219,11 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
         { category: "drink", amountMinor: 4_000 },
         { category: "meal", amountMinor: 4_800 - 4_800 }, // sold, then voided: net of voids, as the terminals count it
       ],
-      byHour: [{ hour: "2026-12-01T02:00Z", count: 7, amountMinor: 72_800 }],
+      // Net of the void, in the hour it was made (the same as the sales here).
+      byHour: [{ hour: "2026-12-01T02:00Z", count: 7, amountMinor: 72_800 - 4_800 }],
+      voids: { count: 1, amountMinor: 4_800 },
+      refunds: { count: 0, amountMinor: 0 },
+      netMinor: 72_800 - 4_800,
       debited: { fromHoldMinor: 21_600 + 20_000 + 20_000, fromBalanceMinor: 5_600, totalMinor: 67_200 },
       shortfall: { count: 1, amountMinor: 5_600 },
       failed: { count: 0, amountMinor: 0 },
@@ -228,6 +232,13 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
       voided: { count: 1, amountMinor: 4_800, reversedMinor: 4_800 },
       holds: { placed: { count: 4, amountMinor: 100_000 }, releasedMinor: 10_000 + 28_400, cancelled: 1 },
     });
+    // One net, every breakdown adds up to it: categories, hours, terminals, crew.
+    const total = (list: { amountMinor?: number; netMinor?: number }[]) => list.reduce((t, x) => t + (x.amountMinor ?? x.netMinor ?? 0), 0);
+    expect(cny.netMinor).toBe(cny.approved.amountMinor - cny.voids.amountMinor - cny.refunds.amountMinor);
+    expect(total(cny.byCategory)).toBe(cny.netMinor);
+    expect(total(cny.byHour)).toBe(cny.netMinor);
+    expect(total(report.terminals.map((x: { netMinor: number }) => ({ netMinor: x.netMinor })))).toBe(cny.netMinor);
+    expect(total(report.crew.map((x: { netMinor: number }) => ({ netMinor: x.netMinor })))).toBe(cny.netMinor);
     expect(
       report.terminals
         .map((x: { records: number; serviceClosed: boolean; netMinor: number }) => [x.records, x.serviceClosed, x.netMinor])

@@ -261,6 +261,8 @@ describe("the passenger's pages in Chromium", () => {
     await page.click(`[data-flight="${flightId}"] a`);
     await page.waitForSelector('[data-page="finance-flight"]');
     expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥376.00");
+    // The net the breakdowns add up to: CN¥384.00 by category plus CN¥20.00.
+    expect(await page.textContent('[data-testid="net"]')).toBe("CN¥404.00");
     // The flight is leg 1 of its aircraft's rotation: the page gives the rotation's stock too.
     await expect
       .poll(() => page.textContent('[data-testid="finance-leg"]'))

@@ -27,7 +27,12 @@ const CurrencyTotals = Type.Object({
   currency: Currency,
   byCategory: Type.Array(Type.Object({ category: Type.String(), amountMinor: Type.Integer() })),
   byHour: Type.Array(Type.Object({ hour: Type.String(), count: Type.Integer(), amountMinor: Type.Integer() })),
+  /** Sales approved on board (before voids and refunds). */
   approved: Amount,
+  voids: Amount,
+  refunds: Amount,
+  /** approved − voids − refunds: what every breakdown (category, hour, terminal, crew) adds up to. */
+  netMinor: Type.Integer(),
   debited: Type.Object({ fromHoldMinor: Type.Integer(), fromBalanceMinor: Type.Integer(), totalMinor: Type.Integer() }),
   shortfall: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), collectedElsewhereMinor: Type.Integer() }),
   failed: Amount,
@@ -56,7 +61,15 @@ export const Reconciliation = Type.Object({
       lastUploadAtMs: Type.Union([TimeMs, Type.Null()]),
     }),
   ),
-  crew: Type.Array(Type.Object({ crewId: Type.String(), name: Type.Union([Type.String(), Type.Null()]), sales: Amount, voids: Amount })),
+  crew: Type.Array(
+    Type.Object({
+      crewId: Type.String(),
+      name: Type.Union([Type.String(), Type.Null()]),
+      sales: Amount,
+      voids: Amount,
+      netMinor: Type.Integer(),
+    }),
+  ),
   stock: Type.Array(NamedStockLine),
   rates: Type.Array(Type.Object({ currency: Currency, rateMicros: Type.Integer(), source: Type.String(), text: Type.String() })),
   handovers: Type.Array(

@@ -104,34 +104,25 @@ interface Figures {
   readonly debitedIn: (row: Row) => string;
 }
 
-/** One currency's figures: sold in it, debited in it, held in it. */
+/**
+ * One currency's figures: sold in it, debited in it, held in it. The one definition of net sales
+ * (sales approved on board, less voids, less refunds, as the terminals' end-of-service reports
+ * count it): every breakdown (category, hour, terminal, crew) adds up to it.
+ */
 function currencyFigures(currency: string, f: Figures) {
-  const { accepted, acceptedReversals, sales, reversals, regs, releases, categoryOf, debitedIn } = f;
+  const { accepted, acceptedReversals, sales, reversals, regs, releases, debitedIn } = f;
   const inCurrency = (list: readonly Row[]) => list.filter((r) => r.record.currency === currency);
   const ok = inCurrency(accepted);
+  const reversed = inCurrency(acceptedReversals);
   const collected = accepted.filter((r) => debitedIn(r) === currency);
-  // Sold on board, for the charts: by catalog category net of voids and refunds (as the
-  // terminals' end-of-service reports count it), and by hour (UTC) of the sale.
-  const byCategory = new Map<string, number>();
-  const byHour = new Map<string, { count: number; amountMinor: number }>();
-  for (const { record } of [...ok, ...inCurrency(acceptedReversals)]) {
-    const sign = record.kind === "sale" ? 1 : -1;
-    for (const line of record.lines) {
-      const category = categoryOf.get(line.sku) ?? "other";
-      byCategory.set(category, (byCategory.get(category) ?? 0) + sign * line.quantity * line.unitPriceMinor);
-    }
-  }
-  for (const { record } of ok) {
-    const hour = `${new Date(record.createdAtMs).toISOString().slice(0, 13)}:00Z`;
-    const sofar = byHour.get(hour) ?? { count: 0, amountMinor: 0 };
-    byHour.set(hour, { count: sofar.count + 1, amountMinor: sofar.amountMinor + record.totalMinor });
-  }
   const status = (s: string) => ok.filter((r) => r.settlement?.status === s);
   return {
     currency,
-    byCategory: [...byCategory].map(([category, amountMinor]) => ({ category, amountMinor })).sort((a, b) => b.amountMinor - a.amountMinor),
-    byHour: [...byHour].map(([hour, totals]) => ({ hour, ...totals })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
+    ...breakdowns(ok, reversed, f.categoryOf),
     approved: amount(ok),
+    voids: amount(reversed.filter((r) => r.record.kind === "void")),
+    refunds: amount(reversed.filter((r) => r.record.kind === "refund")),
+    netMinor: amount(ok).amountMinor - amount(reversed).amountMinor,
     debited: {
       fromHoldMinor: sum(collected, (r) => r.settlement?.fromHoldMinor ?? 0),
       fromBalanceMinor: sum(collected, (r) => r.settlement?.fromBalanceMinor ?? 0),
@@ -160,6 +151,27 @@ function currencyFigures(currency: string, f: Figures) {
       releasedMinor: releases.filter((t) => t.currency === currency).reduce((total, t) => total + t.amountMinor, 0),
       cancelled: regs.filter((r) => r.currency === currency && r.status === "cancelled").length,
     },
+  };
+}
+
+/** Net sales by catalog category and by hour (UTC): a sale counts in its hour, a void or refund in its own. */
+function breakdowns(ok: readonly Row[], reversed: readonly Row[], categoryOf: ReadonlyMap<string, string>) {
+  const byCategory = new Map<string, number>();
+  const byHour = new Map<string, { count: number; amountMinor: number }>();
+  for (const { record } of [...ok, ...reversed]) {
+    const sign = record.kind === "sale" ? 1 : -1;
+    for (const line of record.lines) {
+      const category = categoryOf.get(line.sku) ?? "other";
+      byCategory.set(category, (byCategory.get(category) ?? 0) + sign * line.quantity * line.unitPriceMinor);
+    }
+    const hour = `${new Date(record.createdAtMs).toISOString().slice(0, 13)}:00Z`;
+    const sofar = byHour.get(hour) ?? { count: 0, amountMinor: 0 };
+    byHour.set(hour, { count: sofar.count + (sign > 0 ? 1 : 0), amountMinor: sofar.amountMinor + sign * record.totalMinor });
+  }
+  return {
+    byCategory: [...byCategory].map(([category, amountMinor]) => ({ category, amountMinor })).sort((a, b) => b.amountMinor - a.amountMinor),
+    /** Sales counted in each hour, and the net amount of that hour. */
+    byHour: [...byHour].map(([hour, totals]) => ({ hour, ...totals })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
   };
 }
 
@@ -277,6 +289,10 @@ async function crewFigures(db: Database, flightId: string, part: { rows: Row[]; 
     name: crewNames.get(crewId) ?? null,
     sales: amount(accepted.filter((r) => r.record.crewId === crewId)),
     voids: amount(acceptedReversals.filter((r) => r.record.crewId === crewId)),
+    /** Sales less the voids and refunds this crew member made. */
+    netMinor:
+      amount(accepted.filter((r) => r.record.crewId === crewId)).amountMinor -
+      amount(acceptedReversals.filter((r) => r.record.crewId === crewId)).amountMinor,
   }));
 }
 

@@ -72,34 +72,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
         return (
           <section key={c.currency} className="card" data-currency={c.currency}>
             <h2>{c.currency}</h2>
-            <dl className="figures">
-              <dt>{t.finance.approved}</dt>
-              <dd>
-                {c.approved.count} · {money(c.approved.amountMinor)}
-              </dd>
-              <dt>{t.finance.debited}</dt>
-              <dd data-testid="debited">{money(c.debited.totalMinor)}</dd>
-              <dt>{t.finance.fromHoldsBalances}</dt>
-              <dd>
-                {money(c.debited.fromHoldMinor)} / {money(c.debited.fromBalanceMinor)}
-              </dd>
-              <dt>{t.finance.shortfall}</dt>
-              <dd>
-                {c.shortfall.count} · {money(c.shortfall.amountMinor)} ({money(c.shortfall.collectedElsewhereMinor)})
-              </dd>
-              <dt>{t.finance.failedPendingRejected}</dt>
-              <dd>
-                {c.failed.count} / {c.pending.count} / {c.rejected.count}
-              </dd>
-              <dt>{t.finance.voided}</dt>
-              <dd>
-                {c.voided.count} · {money(c.voided.amountMinor)}
-              </dd>
-              <dt>{t.finance.holds}</dt>
-              <dd>
-                {money(c.holds.placed.amountMinor)} / {money(c.holds.releasedMinor)}
-              </dd>
-            </dl>
+            <Figures figures={c} money={money} />
             <StatusChart
               label={t.finance.chart.label}
               parts={[
@@ -142,6 +115,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
                 <td className="number">{t.finance.records(terminal.records)}</td>
                 <td className="number">{t.finance.sales(terminal.sales.count)}</td>
                 <td className="number">{t.finance.voids(terminal.voids.count)}</td>
+                <td className="number">{t.finance.net_(amount(terminal.netMinor, flight.currency))}</td>
                 <td>{terminal.serviceClosed ? t.finance.serviceClosed : t.finance.serviceOpen}</td>
               </tr>
             ))}
@@ -155,6 +129,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
                 <td>{member.name ?? member.crewId}</td>
                 <td className="number">{t.finance.sales(member.sales.count)}</td>
                 <td className="number">{t.finance.voids(member.voids.count)}</td>
+                <td className="number">{t.finance.net_(amount(member.netMinor, flight.currency))}</td>
               </tr>
             ))}
           </tbody>
@@ -217,6 +192,79 @@ export function FlightPage({ flightId }: { flightId: string }) {
         </section>
       )}
     </main>
+  );
+}
+
+type CurrencyFigures = Reconciliation["currencies"][number];
+
+/**
+ * One currency's figures, each defined once on the ground (`services/reconciliation.ts`): the
+ * sales and what took them back to the net, then the money, then the holds.
+ */
+function Figures({ figures: c, money }: { figures: CurrencyFigures; money: (minor: number) => string }) {
+  const { t } = useI18n();
+  const minus = (minor: number) => (minor === 0 ? money(0) : `−${money(minor)}`);
+  return (
+    <div className="figure-groups">
+      <dl className="figures" data-testid="sales-figures">
+        <dt className="group">{t.finance.salesTitle}</dt>
+        <dd className="group" />
+        <dt>{t.finance.approved}</dt>
+        <dd>
+          {c.approved.count} · {money(c.approved.amountMinor)}
+        </dd>
+        <dt>{t.finance.voidsLabel}</dt>
+        <dd>
+          {c.voids.count} · {minus(c.voids.amountMinor)}
+        </dd>
+        <dt>{t.finance.refundsLabel}</dt>
+        <dd>
+          {c.refunds.count} · {minus(c.refunds.amountMinor)}
+        </dd>
+        <dt className="total">{t.finance.net}</dt>
+        <dd className="total" data-testid="net">
+          {money(c.netMinor)}
+        </dd>
+      </dl>
+      <dl className="figures" data-testid="money-figures">
+        <dt className="group">{t.finance.moneyTitle}</dt>
+        <dd className="group" />
+        <dt>{t.finance.debited}</dt>
+        <dd data-testid="debited">{money(c.debited.totalMinor)}</dd>
+        <dt>{t.finance.fromHoldsBalances}</dt>
+        <dd>
+          {money(c.debited.fromHoldMinor)} / {money(c.debited.fromBalanceMinor)}
+        </dd>
+        <dt>{t.finance.givenBack}</dt>
+        <dd>{minus(c.voided.reversedMinor)}</dd>
+        <dt className="total">{t.finance.netDebited}</dt>
+        <dd className="total">{money(c.debited.totalMinor - c.voided.reversedMinor)}</dd>
+        <dt>{t.finance.shortfall}</dt>
+        <dd>
+          {c.shortfall.count} · {money(c.shortfall.amountMinor)} ({money(c.shortfall.collectedElsewhereMinor)})
+        </dd>
+        <dt>{t.finance.waiting}</dt>
+        <dd>
+          {c.pending.count} · {money(c.pending.amountMinor)}
+        </dd>
+        <dt>{t.finance.failed}</dt>
+        <dd>
+          {c.failed.count} · {money(c.failed.amountMinor)}
+        </dd>
+        <dt>{t.finance.refused}</dt>
+        <dd>
+          {c.rejected.count} · {money(c.rejected.amountMinor)}
+        </dd>
+      </dl>
+      <dl className="figures">
+        <dt className="group">{t.finance.holdsTitle}</dt>
+        <dd className="group" />
+        <dt>{t.finance.holds}</dt>
+        <dd>
+          {money(c.holds.placed.amountMinor)} / {money(c.holds.releasedMinor)}
+        </dd>
+      </dl>
+    </div>
   );
 }
 

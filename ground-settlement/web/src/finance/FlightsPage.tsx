@@ -59,7 +59,7 @@ export function FlightsPage() {
               <th>{t.finance.date}</th>
               <th>{t.finance.status}</th>
               <th className="number">{t.finance.soldOnBoard}</th>
-              <th className="number">{t.finance.debited}</th>
+              <th className="number">{t.finance.debitedColumn}</th>
               <th className="number">{t.finance.pending}</th>
               <th className="number">{t.finance.attention}</th>
             </tr>
