@@ -385,6 +385,10 @@ describe("the passenger's pages in Chromium", () => {
     });
     await page.waitForSelector('[data-testid="catalog-ok"]');
     expect(await page.textContent('[data-testid="catalog-ok"]')).toBe("21 items loaded on trolleys A, B");
+    // What is set, by name and price, with each trolley's stock: no SKU on the page.
+    await expect.poll(() => page.locator('[data-testid="catalog"] tbody tr').count()).toBe(21);
+    expect(await page.locator('[data-testid="catalog"] tbody tr').first().textContent()).toMatch(/^[^A-Z]*[A-Z][a-z].*CN¥/);
+    expect(await page.textContent("main")).not.toContain("DF-CHO-040");
     // A roster with mistakes: every line's problem at once, in words, and nothing saved.
     await page.fill('textarea[name="roster"]', "C1001, Li Na, purser\nC1002, Wang Fang, captain, 1357\nC1003, Zhao Lei, crew, 12");
     await page.click("text=Save roster");
@@ -397,8 +401,11 @@ describe("the passenger's pages in Chromium", () => {
     await page.fill('textarea[name="roster"]', "C1001, Li Na, purser, 2468\nC1002, Wang Fang, crew, 1357");
     await page.click("text=Save roster");
     await page.waitForSelector("text=2 crew members saved");
-    // The PINs were sent once and are not left on the page.
+    // The PINs were sent once and are not left on the page; the roster shows names and roles.
     expect(await page.inputValue('textarea[name="roster"]')).toBe("");
+    await expect
+      .poll(() => page.locator('[data-testid="roster"] li').allTextContents())
+      .toEqual(["Li Na · purser", "Wang Fang · cabin crew"]);
     // Passengers with HKD accounts: the rate they are debited at, typed as people say it.
     await page.fill('input[name="rateCurrency"]', "hkd");
     await page.fill('input[name="ratePerMajor"]', "1.0961");
@@ -496,7 +503,7 @@ describe("the passenger's pages in Chromium", () => {
           await page.waitForSelector("h1");
           if (shown.name === "register") await findFlight(page, "9C", "8850");
           await page.waitForLoadState("networkidle");
-          expect(await page.evaluate(() => document.documentElement.lang), shown.name).toBe(language === "zh" ? "zh-Hans-CN" : "en");
+          expect(await page.getAttribute("html", "lang"), shown.name).toBe(language === "zh" ? "zh-Hans-CN" : "en");
           const heading = (await page.textContent("h1"))!;
           if (language === "zh") expect(heading, shown.name).toMatch(/[\u4e00-\u9fff]/);
           else expect(heading, shown.name).not.toMatch(/[\u4e00-\u9fff]/);

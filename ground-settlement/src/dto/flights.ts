@@ -37,3 +37,23 @@ export const CatalogItemJson = Type.Object(
 
 /** A flight as the passenger's search shows it, with the rates of the accounts it takes (the register page's type). */
 export type FlightWithRatesDto = Static<typeof FlightWithRates>;
+
+/** What ops have set on a flight: catalog with each trolley's opening stock, roster (no PINs), terminals on trolleys. */
+export const FlightSetup = Type.Object({
+  catalog: Type.Array(
+    Type.Object({
+      sku: Type.String(),
+      nameEn: Type.String(),
+      nameZh: Type.String(),
+      category: Type.String(),
+      priceMinor: Type.Integer(),
+      stock: Type.Record(Type.String(), Type.Integer()),
+    }),
+  ),
+  trolleys: Type.Array(Type.String()),
+  crew: Type.Array(
+    Type.Object({ crewId: Type.String(), name: Type.String(), role: Type.Union([Type.Literal("crew"), Type.Literal("purser")]) }),
+  ),
+  terminals: Type.Array(Type.Object({ terminalId: Uuid, name: Type.String(), trolleyId: Type.Union([Type.String(), Type.Null()]) })),
+});
+export type FlightSetupDto = Static<typeof FlightSetup>;

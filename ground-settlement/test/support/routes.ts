@@ -58,6 +58,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
       body: { items: [{ sku: "X-1", nameEn: "X", nameZh: "", category: "snack", priceMinor: 1, stock: { A: 1 } }] },
     },
     "PUT /ops/flights/:flightId/rates": { access: ["ops"], body: { rates: [{ currency: "HKD", rateMicros: 1_096_000, source: "test" }] } },
+    "GET /ops/flights/:flightId/setup": { access: ["ops"] },
     "PUT /ops/flights/:flightId/crew": { access: ["ops"], body: { crew: [{ crewId: "C1", name: "C", role: "crew", pin: "1234" }] } },
     "GET /ops/issuer-keys": { access: ["ops"] },
     "POST /ops/issuer-keys/rotate": { access: ["ops"] },

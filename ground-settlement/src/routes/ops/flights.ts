@@ -4,10 +4,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { AmountMinor, Currency, FlightIdParams, TimeMs } from "../../dto/common.js";
-import { Airport, CatalogItemJson, FlightBody, FlightDate } from "../../dto/flights.js";
+import { Airport, CatalogItemJson, FlightBody, FlightDate, FlightSetup } from "../../dto/flights.js";
 import { ApiError } from "../../errors.js";
 import { staffActor } from "../../plugins/access.js";
 import { errorResponses } from "../../plugins/errors.js";
+import { flightSetup } from "../../services/flight-setup.js";
 import {
   catalogFromCsv,
   catalogProblems,
@@ -57,6 +58,20 @@ export async function opsFlightRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => reply.status(201).send(flightView(await createFlight(app.db, request.body, app.infra.now()))),
+  );
+
+  app.get(
+    "/ops/flights/:flightId/setup",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "What is set on a flight: catalog with each trolley's opening stock, crew roster (never PINs), terminals on trolleys",
+        params: FlightIdParams,
+        response: { 200: FlightSetup, ...errorResponses(404) },
+      },
+    },
+    async (request) => flightSetup(app.db, request.params.flightId),
   );
 
   app.put(

@@ -5,9 +5,9 @@
  */
 
 import { parseAmount } from "@cabinpay/shared";
-import { type ChangeEvent, type FormEvent, useEffect, useState } from "react";
+import { type ChangeEvent, type FormEvent, useCallback, useEffect, useState } from "react";
 import type { FlightRowDto } from "../../../src/dto/finance.js";
-import type { FlightWithRatesDto } from "../../../src/dto/flights.js";
+import type { FlightSetupDto, FlightWithRatesDto } from "../../../src/dto/flights.js";
 import { ApiCallError, api } from "../api.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
@@ -148,9 +148,14 @@ export function OpsFlight({ flightId }: { flightId: string }) {
   const [code, setCode] = useState<string | undefined>();
   const [trolleyId, setTrolleyId] = useState("A");
   const [problem, setProblem] = useState<unknown>();
+  const [setup, setSetup] = useState<FlightSetupDto | undefined>();
+  const reloadSetup = useCallback(() => {
+    api<FlightSetupDto>("GET", `/ops/flights/${flightId}/setup`).then(setSetup).catch(setProblem);
+  }, [flightId]);
   useEffect(() => {
     api<FlightWithRatesDto>("GET", `/flights/${flightId}`).then(setFlight).catch(setProblem);
-  }, [flightId]);
+    reloadSetup();
+  }, [flightId, reloadSetup]);
   const loadCatalog = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     if (file === undefined) return;
@@ -158,6 +163,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
       setCatalogReport(
         await api<{ items: number; trolleys: string[] }>("PUT", `/ops/flights/${flightId}/catalog`, await file.text(), "text/csv"),
       );
+      reloadSetup();
     } catch (error) {
       if (error instanceof ApiCallError && error.code === "invalid_catalog" && Array.isArray(error.details))
         setCatalogReport({ problems: error.details as { line: number; message: string }[] });
@@ -174,6 +180,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
       });
       setCode(made.code);
       setProblem(undefined);
+      reloadSetup();
     } catch (error) {
       setProblem(error);
     }
@@ -197,6 +204,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
         {catalogReport !== undefined && "items" in catalogReport && (
           <p data-testid="catalog-ok">{t.ops.catalogLoaded(catalogReport.items, catalogReport.trolleys.join(", "))}</p>
         )}
+        {setup !== undefined && flight !== undefined && <CatalogTable setup={setup} currency={flight.currency} />}
         {catalogReport !== undefined && "problems" in catalogReport && (
           <div role="alert" data-testid="catalog-problems">
             <p className="message">{t.ops.catalogRefused}</p>
@@ -209,7 +217,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
         )}
       </section>
       <Rates flightId={flightId} />
-      <Roster flightId={flightId} />
+      <Roster flightId={flightId} crew={setup?.crew ?? []} onSaved={reloadSetup} />
       <section className="card">
         <h2>{t.ops.enrolTitle}</h2>
         <label>
@@ -225,6 +233,14 @@ export function OpsFlight({ flightId }: { flightId: string }) {
           </p>
         )}
         <p className="muted">{t.ops.codeHelp}</p>
+        {setup !== undefined && (
+          <ul className="list" data-testid="flight-terminals">
+            {setup.trolleys.map((trolley) => {
+              const holder = setup.terminals.find((terminal) => terminal.trolleyId === trolley);
+              return <li key={trolley}>{t.ops.rotations.trolley(trolley, holder?.name ?? null)}</li>;
+            })}
+          </ul>
+        )}
       </section>
       {problem !== undefined && (
         <p className="message" role="alert">
@@ -235,8 +251,46 @@ export function OpsFlight({ flightId }: { flightId: string }) {
   );
 }
 
+/** The catalog as loaded: each item's names, price and each trolley's opening stock. */
+function CatalogTable({ setup, currency }: { setup: FlightSetupDto; currency: string }) {
+  const { t, language, amount } = useI18n();
+  if (setup.catalog.length === 0) return <p className="muted">{t.ops.noCatalog}</p>;
+  return (
+    <div className="scroll">
+      <table data-testid="catalog">
+        <thead>
+          <tr>
+            <th>{t.ops.item}</th>
+            <th>{t.ops.category}</th>
+            <th className="number">{t.ops.price}</th>
+            {setup.trolleys.map((trolley) => (
+              <th key={trolley} className="number">
+                {t.finance.trolley(trolley)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {setup.catalog.map((item) => (
+            <tr key={item.sku}>
+              <td>{language === "zh" ? item.nameZh : item.nameEn}</td>
+              <td>{t.categories[item.category] ?? item.category}</td>
+              <td className="number">{amount(item.priceMinor, currency)}</td>
+              {setup.trolleys.map((trolley) => (
+                <td key={trolley} className="number">
+                  {item.stock[trolley] ?? 0}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** The crew roster: typed as lines, every line's problem said at once before anything is sent. */
-function Roster({ flightId }: { flightId: string }) {
+function Roster({ flightId, crew, onSaved }: { flightId: string; crew: FlightSetupDto["crew"]; onSaved: () => void }) {
   const { t } = useI18n();
   const [roster, setRoster] = useState("");
   const [result, setResult] = useState<{ saved: number } | { lines: { line: number; problem: RosterProblem }[] } | { error: unknown }>();
@@ -251,6 +305,7 @@ function Roster({ flightId }: { flightId: string }) {
       const saved = await api<{ crew: number }>("PUT", `/ops/flights/${flightId}/crew`, { crew: entries });
       setResult({ saved: saved.crew });
       setRoster(""); // the PINs were sent once; they are not kept on the page
+      onSaved();
     } catch (error) {
       setResult({ error });
     }
@@ -258,6 +313,17 @@ function Roster({ flightId }: { flightId: string }) {
   return (
     <form className="card form" onSubmit={(event) => void save(event)} data-form="roster">
       <h2>{t.ops.rosterTitle}</h2>
+      {crew.length === 0 ? (
+        <p className="muted">{t.ops.noRoster}</p>
+      ) : (
+        <ul className="list" data-testid="roster">
+          {crew.map((member) => (
+            <li key={member.crewId}>
+              {member.name} · {t.ops.roles[member.role]}
+            </li>
+          ))}
+        </ul>
+      )}
       <label>
         {t.ops.rosterHelp}
         <textarea name="roster" rows={5} value={roster} onChange={(e) => setRoster(e.target.value)} spellCheck={false} />
