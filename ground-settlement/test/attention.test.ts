@@ -16,6 +16,9 @@ describe("the attention queue", () => {
   let worker: Settlement | undefined;
   let parked: string;
   let short: string;
+  let cabin: CabinTerminal;
+  /** Cancelled before any terminal had the flight: a sale against it is refused at ingest. */
+  let cancelledVoucher: string;
 
   beforeAll(async () => {
     t = await createTestApp("postgres");
@@ -27,8 +30,12 @@ describe("the attention queue", () => {
       return (await register(t, who.token, flightId, capMinor)).voucherText;
     };
     const rich = await voucherOf(50_000, 10_000);
+    const canceller = await passenger(t, keys.ops, 20_000);
+    const cancelled = await register(t, canceller.token, flightId, 10_000);
+    await call(t.app, { method: "DELETE", url: `/registrations/${cancelled.registrationId}`, headers: bearer(canceller.token) }, 200);
+    cancelledVoucher = cancelled.voucherText;
     const poor = await voucherOf(10_000, 10_000); // everything held: nothing left beyond the cap
-    const cabin = new CabinTerminal(t, await enrolTerminal(t, keys.ops, flightId), flightId);
+    cabin = new CabinTerminal(t, await enrolTerminal(t, keys.ops, flightId), flightId);
     parked = cabin.sale(rich, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]).recordId;
     short = cabin.sale(poor, [{ sku: "DF-CHO-040", quantity: 1, unitPriceMinor: 12_800 }]).recordId;
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
@@ -105,5 +112,34 @@ describe("the attention queue", () => {
       await call(t.app, { method: "GET", url: `/finance/flights/${flightId}/reconciliation`, headers: bearer(keys.finance) }, 200)
     ).json();
     expect(report.currencies[0].shortfall).toEqual({ count: 1, amountMinor: 2_800, collectedElsewhereMinor: 2_800 });
+  });
+
+  it("writes off a refused sale with a note, once, and only for finance: no item stays in the queue for ever", async () => {
+    const refusedSale = cabin.sale(cancelledVoucher, [{ sku: "DR-COF-300", quantity: 2, unitPriceMinor: 2_000 }]).recordId;
+    expect((await cabin.upload()).statusCode).toBe(200);
+    const item = await waitFor("the refused sale in the queue", async () => (await queue()).find((i) => i.recordId === refusedSale));
+    expect(item).toMatchObject({ status: "rejected", canRetry: false, canMarkCollected: false, canWriteOff: true });
+
+    const url = `/finance/attention/${refusedSale}/write-off`;
+    expect((await t.app.inject({ method: "POST", url, headers: bearer(keys.ops), payload: { note: "accepted" } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: "POST", url, headers: bearer(keys.finance), payload: { note: "" } })).statusCode).toBe(400);
+    const done = await call(
+      t.app,
+      { method: "POST", url, headers: bearer(keys.finance), payload: { note: "passenger had cancelled; crew sold from an old manifest" } },
+      200,
+    );
+    expect(done.json()).toEqual({ amountMinor: 4_000 });
+    const twice = await t.app.inject({ method: "POST", url, headers: bearer(keys.finance), payload: { note: "again" } });
+    expect([twice.statusCode, twice.json().code]).toEqual([409, "not_actionable"]);
+    expect(await queue()).toEqual([]);
+    const [recorded] = await t.db
+      .select()
+      .from(attentionActions)
+      .where(and(eq(attentionActions.recordId, refusedSale), eq(attentionActions.action, "written_off")));
+    expect(recorded).toMatchObject({ note: "passenger had cancelled; crew sold from an old manifest", amountMinor: 4_000 });
+    // The flight needs nobody now; nothing moved in the ledger for the written-off sale.
+    const list = (await call(t.app, { method: "GET", url: "/finance/flights", headers: bearer(keys.finance) }, 200)).json();
+    expect(list.flights.find((row: { flight: { flightId: string } }) => row.flight.flightId === flightId).attention).toBe(0);
+    await assertMoneyInvariants(t, false);
   });
 });

@@ -273,6 +273,18 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     expect(await fails(db, rate("HKD", 1_000_000))).toMatch(/flight_rates_pkey|flight_rates_flight_id_currency_pk|duplicate key/);
     expect(await fails(db, rate("USD", 0))).toMatch(/flight_rates_positive/);
   },
+  "0018_attention_write_off": async (db) => {
+    // Rows already there are not written off; finance may now record a write-off, and nothing else new.
+    const [row] = await queryRows<{ writtenOff: string | null }>(
+      db,
+      sql`SELECT written_off_at_ms::text AS "writtenOff" FROM settlements LIMIT 1`,
+    );
+    expect(row).toEqual({ writtenOff: null });
+    const action = (id: string, kind: string) =>
+      sql`INSERT INTO attention_actions (id, record_id, action, actor, at_ms) VALUES (${id}, '0193c000-0000-7000-8000-0000000000a7', ${kind}, 'staff:x', 0)`;
+    await db.execute(action("0193c000-0000-7000-8000-0000000000d3", "written_off"));
+    expect(await fails(db, action("0193c000-0000-7000-8000-0000000000d4", "forgive"))).toMatch(/attention_actions_action/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

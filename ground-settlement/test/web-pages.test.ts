@@ -483,6 +483,7 @@ describe("the passenger's pages in Chromium", () => {
         { name: "finance-log-in", path: "/app/finance", login: undefined },
         { name: "finance-flights", path: "/app/finance", login: "finance" },
         { name: "finance-flight", path: `/app/finance/flights/${settledFlightId}`, login: "finance" },
+        { name: "finance-attention", path: "/app/finance/attention", login: "finance" },
         { name: "ops-home", path: "/app/ops", login: "ops" },
         { name: "ops-flight", path: `/app/ops/flights/${opsFlightId}`, login: "ops" },
       ],

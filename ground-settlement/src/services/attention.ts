@@ -2,10 +2,12 @@
  * Finance's attention queue: settlements that need a person. A `failed` settlement (parked with
  * its reason) can be retried: it becomes pending again and goes back to the settlement pipeline.
  * A `shortfall` (a sale the hold and the balance could not cover) can be marked as collected
- * outside CabinPay (cash, card on the ground). Every action is recorded with who did it.
+ * outside CabinPay (cash, card on the ground). Any of them, and a sale refused at ingest, can be
+ * accepted as a loss with a note (written off): no item is a dead end. Every action is recorded
+ * with who did it.
  */
 import { newId } from "@cabinpay/shared";
-import { and, desc, eq, gt, inArray, or } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { registrations } from "../db/schema/registrations.js";
@@ -14,10 +16,13 @@ import { ApiError } from "../errors.js";
 import { enqueueSoon, type SettlementJobs } from "./outbox.js";
 
 /** SQL for "needs a person": the same rule in every query that counts them. */
-export const NEEDS_ATTENTION = or(
-  eq(settlements.status, "failed"),
-  eq(settlements.status, "rejected"),
-  gt(settlements.shortfallMinor, settlements.collectedElsewhereMinor),
+export const NEEDS_ATTENTION = and(
+  or(
+    eq(settlements.status, "failed"),
+    eq(settlements.status, "rejected"),
+    gt(settlements.shortfallMinor, settlements.collectedElsewhereMinor),
+  ),
+  isNull(settlements.writtenOffAtMs),
 )!;
 
 const ITEMS_MAX = 500;
@@ -66,6 +71,8 @@ export async function attentionQueue(db: Database, filter: { flightId?: string }
       .map(({ action, actor, note, amountMinor, atMs }) => ({ action, actor, note, amountMinor, atMs })),
     canRetry: row.status === "failed",
     canMarkCollected: row.shortfallMinor > row.collectedElsewhereMinor,
+    // Everything in the queue can be accepted as a loss: no item stays there for ever.
+    canWriteOff: true,
   }));
 }
 
@@ -79,6 +86,7 @@ export async function retrySettlement(
     const [row] = await tx.select().from(settlements).where(eq(settlements.recordId, input.recordId)).for("update");
     if (row === undefined) throw new ApiError("not_found", `no settlement for record ${input.recordId}`);
     if (row.status !== "failed") throw new ApiError("not_actionable", `only a failed settlement can be retried; this one is ${row.status}`);
+    if (row.writtenOffAtMs !== null) throw new ApiError("not_actionable", "this settlement was written off");
     // Enqueued "long ago": the sweeper revives the record's job rather than taking it for new.
     await tx.update(settlements).set({ status: "pending", reason: null, enqueuedAtMs: 0 }).where(eq(settlements.recordId, input.recordId));
     await tx
@@ -103,6 +111,43 @@ export async function markCollectedElsewhere(
       id: newId(),
       recordId: input.recordId,
       action: "collected_elsewhere",
+      actor: input.actor,
+      note: input.note,
+      amountMinor,
+      atMs: input.nowMs,
+    });
+    return { amountMinor };
+  });
+}
+
+/**
+ * Accepts as a loss what an item in the queue did not collect, with finance's note: a refused or
+ * failed sale's total, or a shortfall's rest. Moves no money: it records a person's decision, and
+ * the item leaves the queue (the reconciliation counts it as written off).
+ */
+export async function writeOff(
+  db: Database,
+  input: { recordId: string; actor: string; note: string; nowMs: number },
+): Promise<{ amountMinor: number }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ settlement: settlements, totalMinor: saleRecords.totalMinor })
+      .from(settlements)
+      .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
+      .where(eq(settlements.recordId, input.recordId))
+      .for("update", { of: settlements });
+    if (row === undefined) throw new ApiError("not_found", `no settlement for record ${input.recordId}`);
+    const { settlement } = row;
+    if (settlement.writtenOffAtMs !== null) throw new ApiError("not_actionable", "this item was already written off");
+    const shortMinor = settlement.shortfallMinor - settlement.collectedElsewhereMinor;
+    const refused = settlement.status === "failed" || settlement.status === "rejected";
+    if (!refused && shortMinor <= 0) throw new ApiError("not_actionable", "this settlement needs nothing: it was collected");
+    const amountMinor = refused ? row.totalMinor : shortMinor;
+    await tx.update(settlements).set({ writtenOffAtMs: input.nowMs }).where(eq(settlements.recordId, input.recordId));
+    await tx.insert(attentionActions).values({
+      id: newId(),
+      recordId: input.recordId,
+      action: "written_off",
       actor: input.actor,
       note: input.note,
       amountMinor,

@@ -2,6 +2,7 @@
  * The web pages (browser): passengers, finance and operations. Which page shows follows the path;
  * the language follows the browser until the person picks one.
  */
+import { AttentionPage } from "./finance/AttentionPage.js";
 import { FlightPage } from "./finance/FlightPage.js";
 import { FlightsPage } from "./finance/FlightsPage.js";
 import { I18nProvider, LanguageSwitch, useI18n } from "./i18n/language.js";
@@ -27,7 +28,9 @@ function Pages() {
   }
   if (path.startsWith("/app/finance")) {
     const flightId = /^\/app\/finance\/flights\/([0-9a-f-]{36})$/.exec(path)?.[1];
-    return <StaffArea staffRole="finance">{flightId === undefined ? <FlightsPage /> : <FlightPage flightId={flightId} />}</StaffArea>;
+    const page =
+      flightId !== undefined ? <FlightPage flightId={flightId} /> : path === "/app/finance/attention" ? <AttentionPage /> : <FlightsPage />;
+    return <StaffArea staffRole="finance">{page}</StaffArea>;
   }
   return <Landing />;
 }

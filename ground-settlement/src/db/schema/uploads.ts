@@ -100,6 +100,11 @@ export const settlements = pgTable(
     /** Of the shortfall, what finance recorded as collected outside CabinPay (cash, card). */
     collectedElsewhereMinor: bigint("collected_elsewhere_minor", { mode: "number" }).notNull().default(0),
     reason: text("reason"),
+    /**
+     * When finance accepted what was not collected as a loss (a refused sale, a failed settlement,
+     * a shortfall), with a note in attention_actions: it leaves the queue, and is counted apart.
+     */
+    writtenOffAtMs: bigint("written_off_at_ms", { mode: "number" }),
     enqueuedAtMs: bigint("enqueued_at_ms", { mode: "number" }),
     settledAtMs: bigint("settled_at_ms", { mode: "number" }),
   },
@@ -140,7 +145,7 @@ export const attentionActions = pgTable(
     recordId: uuid("record_id")
       .notNull()
       .references(() => saleRecords.id),
-    action: text("action", { enum: ["retry", "collected_elsewhere"] }).notNull(),
+    action: text("action", { enum: ["retry", "collected_elsewhere", "written_off"] }).notNull(),
     /** "api-key:<id>" or "staff:<id>". */
     actor: text("actor").notNull(),
     note: text("note"),
@@ -149,7 +154,7 @@ export const attentionActions = pgTable(
   },
   (t) => [
     index("attention_actions_record").on(t.recordId),
-    check("attention_actions_action", sql`${t.action} IN ('retry', 'collected_elsewhere')`),
+    check("attention_actions_action", sql`${t.action} IN ('retry', 'collected_elsewhere', 'written_off')`),
   ],
 );
 

@@ -1,11 +1,11 @@
-/** Finance's attention queue over HTTP: the list, retry a parked settlement, record a shortfall collected elsewhere. */
+/** Finance's attention queue over HTTP: the list, retry a parked settlement, record a shortfall collected elsewhere, write off. */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { Currency, TimeMs, Uuid } from "../../dto/common.js";
 import { staffActor } from "../../plugins/access.js";
 import { errorResponses } from "../../plugins/errors.js";
-import { attentionQueue, markCollectedElsewhere, retrySettlement } from "../../services/attention.js";
+import { attentionQueue, markCollectedElsewhere, retrySettlement, writeOff } from "../../services/attention.js";
 
 const RecordParams = Type.Object({ recordId: Uuid }, { additionalProperties: false });
 const Item = Type.Object({
@@ -25,6 +25,7 @@ const Item = Type.Object({
   createdAtMs: TimeMs,
   canRetry: Type.Boolean(),
   canMarkCollected: Type.Boolean(),
+  canWriteOff: Type.Boolean(),
   actions: Type.Array(
     Type.Object({
       action: Type.String(),
@@ -91,6 +92,27 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
     },
     async (request) =>
       markCollectedElsewhere(app.db, {
+        recordId: request.params.recordId,
+        actor: staffActor(request.principal),
+        note: request.body.note,
+        nowMs: app.infra.now(),
+      }),
+  );
+
+  app.post(
+    "/finance/attention/:recordId/write-off",
+    {
+      config: { access: ["finance"] },
+      schema: {
+        tags: ["finance"],
+        summary: "Accept as a loss what an item did not collect (a refused or failed sale, a shortfall), with a note; it leaves the queue",
+        params: RecordParams,
+        body: Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ amountMinor: Type.Integer() }), ...errorResponses(404, 409) },
+      },
+    },
+    async (request) =>
+      writeOff(app.db, {
         recordId: request.params.recordId,
         actor: staffActor(request.principal),
         note: request.body.note,

@@ -1,14 +1,20 @@
 /**
- * Finance: what needs a person on a flight (browser): parked settlements to retry, shortfalls to
- * mark as collected elsewhere, rejected records as evidence; each action recorded with who.
+ * Finance: what needs a person, on one flight or across all (browser): parked settlements to
+ * retry, shortfalls to mark as collected elsewhere, and any of them or a refused sale to accept as
+ * a loss with a note; each action recorded with who. Every item has a way out of the queue.
  */
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
+import { Link } from "../router.js";
 
 interface Item {
   readonly recordId: string;
+  readonly flightId: string;
+  readonly carrier: string;
+  readonly number: string;
+  readonly date: string;
   readonly status: string;
   readonly reason: string | null;
   readonly totalMinor: number;
@@ -19,17 +25,19 @@ interface Item {
   readonly createdAtMs: number;
   readonly canRetry: boolean;
   readonly canMarkCollected: boolean;
+  readonly canWriteOff: boolean;
   readonly actions: readonly { action: string; actor: string; note: string | null; atMs: number }[];
 }
 
-export function AttentionQueue({ flightId, onChange }: { flightId: string; onChange: () => void }) {
+/** With a flight, that flight's items; without, every flight's, each naming its flight. */
+export function AttentionQueue({ flightId, onChange }: { flightId?: string; onChange: () => void }) {
   const { t, amount, when } = useI18n();
   const [items, setItems] = useState<Item[]>([]);
-  const [notes, setNotes] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<unknown>();
   const load = useCallback(async () => {
     try {
-      setItems((await api<{ items: Item[] }>("GET", `/finance/attention?flightId=${flightId}`)).items);
+      const query = flightId === undefined ? "" : `?flightId=${flightId}`;
+      setItems((await api<{ items: Item[] }>("GET", `/finance/attention${query}`)).items);
     } catch (error) {
       setProblem(error);
     }
@@ -68,6 +76,15 @@ export function AttentionQueue({ flightId, onChange }: { flightId: string; onCha
         {items.map((item) => (
           <li key={item.recordId} className="attention-item" data-record={item.recordId} data-status={item.status}>
             <p>
+              {flightId === undefined && (
+                <>
+                  <Link to={`/app/finance/flights/${item.flightId}`}>
+                    {item.carrier}
+                    {item.number} {item.date}
+                  </Link>{" "}
+                  ·{" "}
+                </>
+              )}
               <strong>{t.attention.statuses[item.status] ?? item.status}</strong> · {item.passengerName ?? t.attention.unknownPassenger}
               {item.seat === null ? "" : `, ${t.attention.seat(item.seat)}`} · {t.attention.sale(amount(item.totalMinor, item.currency))}
               {item.shortfallMinor > 0 ? ` · ${t.attention.notCollected(amount(item.shortfallMinor, item.currency))}` : ""}
@@ -83,30 +100,21 @@ export function AttentionQueue({ flightId, onChange }: { flightId: string; onCha
               </button>
             )}
             {item.canMarkCollected && (
-              <form
-                className="inline"
-                onSubmit={(event) => {
-                  event.preventDefault();
-                  void act(() =>
-                    api("POST", `/finance/attention/${item.recordId}/collected-elsewhere`, { note: notes[item.recordId] ?? "" }),
-                  );
-                }}
-              >
-                <label>
-                  {t.attention.note}
-                  <input
-                    name="note"
-                    placeholder={t.attention.notePlaceholder}
-                    value={notes[item.recordId] ?? ""}
-                    onChange={(e) => setNotes({ ...notes, [item.recordId]: e.target.value })}
-                    minLength={3}
-                    required
-                  />
-                </label>
-                <button type="submit" data-testid="collected">
-                  {t.attention.markCollected}
-                </button>
-              </form>
+              <NoteForm
+                label={t.attention.note}
+                placeholder={t.attention.notePlaceholder}
+                button={t.attention.markCollected}
+                testId="collected"
+                onSubmit={(note) => act(() => api("POST", `/finance/attention/${item.recordId}/collected-elsewhere`, { note }))}
+              />
+            )}
+            {item.canWriteOff && (
+              <NoteForm
+                label={t.attention.writeOffNote}
+                button={t.attention.writeOff}
+                testId="write-off"
+                onSubmit={(note) => act(() => api("POST", `/finance/attention/${item.recordId}/write-off`, { note }))}
+              />
             )}
             {item.actions.map((action) => (
               <p key={`${action.action}-${action.atMs}`} className="muted">
@@ -118,5 +126,42 @@ export function AttentionQueue({ flightId, onChange }: { flightId: string; onCha
         ))}
       </ul>
     </section>
+  );
+}
+
+/** A note and the action it explains: collected elsewhere, or written off. */
+function NoteForm(props: {
+  label: string;
+  placeholder?: string;
+  button: string;
+  testId: string;
+  onSubmit: (note: string) => Promise<void>;
+}) {
+  const [note, setNote] = useState("");
+  return (
+    <form
+      className="inline"
+      data-form={props.testId}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void props.onSubmit(note);
+      }}
+    >
+      <label>
+        {props.label}
+        <input
+          name="note"
+          placeholder={props.placeholder}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          minLength={3}
+          maxLength={500}
+          required
+        />
+      </label>
+      <button type="submit" data-testid={props.testId}>
+        {props.button}
+      </button>
+    </form>
   );
 }

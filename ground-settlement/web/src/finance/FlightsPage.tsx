@@ -24,6 +24,9 @@ export function FlightsPage() {
   return (
     <main className="page" data-page="finance-flights">
       <h1>{t.finance.flightsTitle}</h1>
+      <Link to="/app/finance/attention" className="button">
+        {t.attention.toAll}
+      </Link>
       <form className="form row filters" onSubmit={(event) => event.preventDefault()}>
         <label>
           {t.finance.date}

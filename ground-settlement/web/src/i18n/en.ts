@@ -288,7 +288,11 @@ export const en = {
     note: "How it was collected",
     notePlaceholder: "card at the gate, …",
     markCollected: "Mark as collected elsewhere",
-    actions: { retry: "Retried", collected_elsewhere: "Collected elsewhere" } as Record<string, string>,
+    writeOff: "Accept as a loss",
+    writeOffNote: "Why it is accepted as a loss",
+    pageTitle: "Needs attention, every flight",
+    toAll: "Everything that needs attention",
+    actions: { retry: "Retried", collected_elsewhere: "Collected elsewhere", written_off: "Accepted as a loss" } as Record<string, string>,
     by: (action: string, actor: string, when: string) => `${action} by ${actor}, ${when}`,
   },
   ops: {

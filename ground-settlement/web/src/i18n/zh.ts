@@ -276,7 +276,11 @@ export const zh: Words = {
     note: "收款方式",
     notePlaceholder: "登机口刷卡，……",
     markCollected: "标记为已在别处收取",
-    actions: { retry: "已重新结算", collected_elsewhere: "已在别处收取" },
+    writeOff: "确认为损失",
+    writeOffNote: "确认为损失的原因",
+    pageTitle: "所有航班的待处理事项",
+    toAll: "所有待处理事项",
+    actions: { retry: "已重新结算", collected_elsewhere: "已在别处收取", written_off: "已确认为损失" },
     by: (action, actor, when) => `${action}，操作人 ${actor}，${when}`,
   },
   ops: {
