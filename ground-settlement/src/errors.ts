@@ -59,6 +59,8 @@ export const ERROR_STATUS = {
   internal_error: 500,
   unavailable: 503,
   busy: 503,
+  /** The embedded database is open in another process (the CLI beside a running service). */
+  database_in_use: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

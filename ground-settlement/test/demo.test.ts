@@ -6,7 +6,7 @@ import { decodeVoucherText, generateSecretKey, toBase64Url } from "@cabinpay/sha
 import { createNodeSigner } from "@cabinpay/shared/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoGuide } from "../src/demo/guide.js";
-import { DEMO_CREW, DEMO_FINANCE, seedDemo } from "../src/demo/seed.js";
+import { DEMO_CREW, DEMO_FINANCE, DEMO_OPS, seedDemo } from "../src/demo/seed.js";
 import { buildManifest } from "../src/services/manifests.js";
 import { bearer, call } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
@@ -65,11 +65,15 @@ describe("the demo airline", () => {
       "PIN 2468",
       demo.legs[1]!.passengers[2]!.voucherText,
       "/app/finance",
+      `/app/ops (log in as ${DEMO_OPS.email}, password "${DEMO_OPS.password}")`,
     ])
       expect(guide).toContain(needle);
     // The finance account logs in on the web pages.
     const finance = await t.app.inject({ method: "POST", url: "/web/staff-session", payload: DEMO_FINANCE });
     expect(finance.json()).toMatchObject({ role: "finance" });
+    // So does the ops account the guide prints.
+    const ops = await t.app.inject({ method: "POST", url: "/web/staff-session", payload: DEMO_OPS });
+    expect(ops.json()).toMatchObject({ role: "ops" });
   });
 
   it("keeps the flight and vouchers on the next start, with new codes", async () => {

@@ -350,6 +350,15 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="staff-login"] button[type="submit"]');
     await page.waitForSelector('form[data-form="create-flight"]');
     await expect.poll(() => page.textContent('[data-testid="terminals"]')).toContain("9C8851 2026-12-01");
+    // Money for a passenger who paid at the desk: found by e-mail, confirmed by name, added once.
+    await page.fill('input[name="topUpEmail"]', buyerEmail.toUpperCase());
+    await page.fill('input[name="topUpAmount"]', "500");
+    await page.click('form[data-form="top-up"] button[type="submit"]');
+    expect(await page.textContent('[data-testid="top-up-confirm"] p')).toBe("Add CN¥500.00 to the account of HE/FANG MS?");
+    await page.click('[data-testid="top-up-confirm"] button.primary');
+    await page.waitForSelector('[data-testid="top-up-done"]');
+    // CN¥1,000.00 funded, CN¥276.00 spent, CN¥500.00 added.
+    expect(await page.textContent('[data-testid="top-up-done"]')).toBe("Done: HE/FANG MS now has CN¥1,224.00 available.");
     await page.fill('input[name="carrier"]', "9C");
     await page.fill('input[name="number"]', "8853");
     await page.fill('input[name="date"]', "2026-12-02");

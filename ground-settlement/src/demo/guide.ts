@@ -1,6 +1,6 @@
 /** What `start --demo` and `npm run demo` print: everything a new user needs to ring up a sale. */
 import { formatMoney, money } from "@cabinpay/shared";
-import { DEMO_CREW, DEMO_FINANCE, DEMO_PASSWORD, DEMO_UNREGISTERED, type DemoAirline } from "./seed.js";
+import { DEMO_CREW, DEMO_FINANCE, DEMO_OPS, DEMO_PASSWORD, DEMO_UNREGISTERED, type DemoAirline } from "./seed.js";
 
 /**
  * `terminal`: a terminal the demo already enrolled and loaded (`npm run demo`); without it the
@@ -46,6 +46,8 @@ export function demoGuide(demo: DemoAirline, groundUrl: string, terminal?: { url
     `  password "${DEMO_PASSWORD}"). They show the vouchers, also offline, and the statement after landing.`,
     `  ${DEMO_UNREGISTERED.email} has ${cny(DEMO_UNREGISTERED.fundedMinor)} and no voucher yet: register there for a leg.`,
     `Finance pages: ${groundUrl}/app/finance (log in as ${DEMO_FINANCE.email}, password "${DEMO_FINANCE.password}").`,
+    `Ops pages: ${groundUrl}/app/ops (log in as ${DEMO_OPS.email}, password "${DEMO_OPS.password}"): flights, rotations,`,
+    "  catalogs, rosters, terminals, and money for a passenger's account.",
     `Staff API keys (shown once): ops ${demo.opsApiKey}`,
     `                             finance ${demo.financeApiKey}`,
     "──────────────────────────────────────────────────────────────────────────────",

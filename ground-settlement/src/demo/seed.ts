@@ -45,6 +45,7 @@ export const DEMO_UNREGISTERED = { email: "liu.yang@demo.cabinpay", name: "LIU/Y
 
 export const DEMO_PASSWORD = "demo passenger 2026";
 export const DEMO_FINANCE = { email: "finance@demo.cabinpay", password: "demo finance 2026" } as const;
+export const DEMO_OPS = { email: "ops@demo.cabinpay", password: "demo operations 2026" } as const;
 
 export interface DemoLeg {
   readonly flight: Flight;
@@ -97,9 +98,12 @@ export async function seedDemo(db: Database, keys: KeyStore, input: { nowMs: num
     const { code } = await createEnrolmentCode(db, { name: `Trolley ${trolleyId}`, rotationId, trolleyId, nowMs: input.nowMs });
     enrolmentCodes.push({ trolleyId, code });
   }
-  const [finance] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, DEMO_FINANCE.email));
-  if (finance === undefined) {
-    await createStaffUser(db, { ...DEMO_FINANCE, displayName: "Demo finance", role: "finance", nowMs: input.nowMs, costLog2N: 14 });
+  for (const [login, role, displayName] of [
+    [DEMO_FINANCE, "finance", "Demo finance"],
+    [DEMO_OPS, "ops", "Demo operations"],
+  ] as const) {
+    const [known] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, login.email));
+    if (known === undefined) await createStaffUser(db, { ...login, displayName, role, nowMs: input.nowMs, costLog2N: 14 });
   }
   const { key: opsApiKey } = await createApiKey(db, { name: "Demo ops", role: "ops", nowMs: input.nowMs });
   const { key: financeApiKey } = await createApiKey(db, { name: "Demo finance", role: "finance", nowMs: input.nowMs });

@@ -69,6 +69,13 @@ export async function profile(db: Database, passengerId: string) {
   };
 }
 
+/** For ops, who add money to an account a passenger names by e-mail: the account and its wallets. */
+export async function passengerByEmail(db: Database, email: string) {
+  const [passenger] = await db.select({ id: passengers.id }).from(passengers).where(eq(passengers.email, email.toLowerCase()));
+  if (passenger === undefined) throw new ApiError("account_not_found", "no passenger account with this e-mail");
+  return profile(db, passenger.id);
+}
+
 async function startSession(db: Database, passengerId: string, nowMs: number): Promise<Session> {
   const { token, hash } = newToken(SESSION_PREFIX);
   const expiresAtMs = nowMs + SESSION_TTL_MS;

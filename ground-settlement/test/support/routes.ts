@@ -34,6 +34,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "POST /sessions": { access: ["public"], body: { email: "nobody@example.com", password: "whatever" } },
     "DELETE /sessions/current": { access: ["passenger"] },
     "GET /me": { access: ["passenger"] },
+    "GET /ops/passengers": { access: ["ops"] },
     "POST /ops/wallets/fund": {
       access: ["ops"],
       body: { transferId: UUID, passengerId: ids.passengerId, currency: "CNY", amountMinor: 1 },
@@ -122,7 +123,7 @@ export const urlOf = (route: string, ids: RouteIds): string =>
     .replace(":recordId", UUID)
     .replace(":rotationId", UUID)
     .replace(":trolleyId", "Z")
-    .concat(route === "GET /flights" ? "?carrier=9C&number=8850" : "");
+    .concat(route === "GET /flights" ? "?carrier=9C&number=8850" : route === "GET /ops/passengers" ? "?email=nobody%40example.com" : "");
 
 /** Rows per table, but for those that requests fill by design: spent nonces, refused batches kept as evidence. */
 export async function storedCounts(t: TestApp, except: readonly string[] = ["request_nonces"]): Promise<Record<string, number>> {

@@ -61,6 +61,7 @@ const errors: Record<PageErrorCode, string> = {
   internal_error: "Something went wrong on our side. Try again; if it happens again, contact support.",
   unavailable: "The service is not available right now. Try again in a few minutes.",
   busy: "The service is busy. Try again in a moment.",
+  database_in_use: "The service's database is busy with another task. Try again in a minute.",
   offline: "No connection. Your vouchers still show; the rest needs a connection.",
   unknown: "Something went wrong. Try again; if it happens again, contact support.",
 };
@@ -351,6 +352,17 @@ export const en = {
       save: "Save the rate",
       badRate: (sale: string, account: string) => `Type the rate as a number, such as 0.9123: what 1 ${sale} is in ${account}.`,
       theOther: "the other currency",
+    },
+    topUp: {
+      title: "Add money to a passenger's account",
+      help: "For a passenger who paid at the desk or by card: the money shows on their account at once.",
+      email: "Passenger's e-mail",
+      amount: (currency: string) => `Amount (${currency})`,
+      review: "Review",
+      badAmount: "Type the amount in digits, such as 500 or 500.50.",
+      confirmText: (amount: string, name: string) => `Add ${amount} to the account of ${name}?`,
+      confirm: "Add the money",
+      done: (name: string, available: string) => `Done: ${name} now has ${available} available.`,
     },
     rotations: {
       title: "Rotations",

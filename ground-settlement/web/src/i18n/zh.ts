@@ -53,6 +53,7 @@ const errors: Record<PageErrorCode, string> = {
   internal_error: "我们这边出现了问题。请重试；如再次发生，请联系客服。",
   unavailable: "服务暂不可用。请几分钟后再试。",
   busy: "服务繁忙。请稍后再试。",
+  database_in_use: "服务的数据库正被其他任务占用。请一分钟后再试。",
   offline: "没有网络。凭证仍可显示；其他功能需要联网。",
   unknown: "出现了问题。请重试；如再次发生，请联系客服。",
 };
@@ -338,6 +339,17 @@ export const zh: Words = {
       save: "保存汇率",
       badRate: (sale, account) => `请以数字输入汇率，例如 0.9123：即 1 ${sale} 折合多少 ${account}。`,
       theOther: "另一币种",
+    },
+    topUp: {
+      title: "为旅客账户充值",
+      help: "适用于在柜台或刷卡付款的旅客：款项会立即到账。",
+      email: "旅客邮箱",
+      amount: (currency) => `金额（${currency}）`,
+      review: "下一步",
+      badAmount: "请用数字输入金额，例如 500 或 500.50。",
+      confirmText: (amount, name) => `为 ${name} 的账户充值 ${amount}？`,
+      confirm: "确认充值",
+      done: (name, available) => `已完成：${name} 现在可用 ${available}。`,
     },
     rotations: {
       title: "航线轮转",

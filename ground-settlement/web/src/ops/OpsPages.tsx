@@ -15,6 +15,7 @@ import { Link, navigate } from "../router.js";
 import { Rates } from "./Rates.js";
 import { Rotations } from "./Rotations.js";
 import { parseRoster, type RosterProblem } from "./roster.js";
+import { TopUp } from "./TopUp.js";
 import { departureAtMs } from "./wall-clock.js";
 
 type FlightRow = FlightRowDto;
@@ -121,6 +122,7 @@ export function OpsHome() {
         </tbody>
       </table>
       <Rotations flights={flights.map((row) => row.flight)} />
+      <TopUp />
       <section className="card">
         <h2>{t.ops.terminalsTitle}</h2>
         <ul className="list" data-testid="terminals">
