@@ -95,7 +95,12 @@ describe("the crew UI in Chromium", () => {
     await expect.poll(() => page.textContent('[data-testid="login-message"]')).toContain("Locked until");
     await shot(page, "03-login-locked-out");
     await page.click('[data-crew="C1001"]');
-    await pin(page, "2468");
+    // The PIN from a keyboard works as the pad does; no crew id on the screen, names and roles only.
+    expect(await page.textContent('[data-crew="C1001"]')).toBe("Li Napurser");
+    await page.keyboard.type("2469");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("8");
+    await page.keyboard.press("Enter");
 
     await page.waitForSelector('[data-screen="sell"]');
     expect(await page.textContent('[data-testid="status-crew"]')).toContain("Li Na (purser)");
@@ -150,6 +155,13 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-tab="sales"]');
     await page.waitForSelector('[data-screen="sales"] li');
     expect(await page.locator('[data-screen="sales"] li').count()).toBe(2);
+    // Each sale by who sold it, to whom, and what, in words: no crew id or SKU.
+    expect(await page.textContent('[data-screen="sales"] li')).not.toMatch(/C100\d|ML-NOO-100|DF-/);
+    expect(await page.locator('[data-testid="sale-passenger"]').first().textContent()).toBe("ZHOU/MIN MS · Seat 23K");
+    // Escape closes the void's confirm without voiding.
+    await page.locator('[data-testid="void"]').first().click();
+    await page.keyboard.press("Escape");
+    await page.waitForSelector('[data-testid="confirm-void"]', { state: "detached" });
     await page.locator('[data-testid="void"]').first().click();
     await page.click('[data-testid="confirm-void"]');
     await page.waitForSelector("li.voided");
@@ -162,6 +174,11 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-close"]');
     await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("Service closed");
     await shot(page, "09-report");
+    // After the close the sell screen says so, and no item can be added.
+    await page.click('[data-tab="sell"]');
+    await page.waitForSelector('[data-testid="sell-closed"]');
+    expect(await page.isDisabled('[data-sku="DR-COF-300"]')).toBe(true);
+    expect(await page.textContent('[data-testid="charge"]')).toBe("Service closed");
 
     ground.t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed
     await page.click('[data-tab="sync"]');
@@ -172,11 +189,12 @@ describe("the crew UI in Chromium", () => {
     expect(await page.getAttribute('[data-testid="sync-progress"]', "value")).toBe("100");
     expect(await page.textContent('[data-testid="sync-progress-text"]')).toBe("Sent 4 of 4 records…");
     await expect.poll(() => page.textContent('[data-testid="status-unsent"]')).toBe("0 unsent");
+    // Each record and the ground's answer in words, amounts as money.
     expect(await page.locator('[data-testid="record-outcomes"] tr').allTextContents()).toEqual([
-      "#1sale16800accepted",
-      "#2sale4800accepted",
-      "#3void4800accepted",
-      "#4close0accepted",
+      "#1SaleCN¥168.00Accepted",
+      "#2SaleCN¥48.00Accepted",
+      "#3VoidCN¥48.00Accepted",
+      "#4Service closedAccepted",
     ]);
     await shot(page, "10-sync");
 
@@ -199,7 +217,9 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="language"]');
     await page.click('[data-tab="sell"]');
     await page.waitForSelector('[data-screen="sell"]');
-    expect(await page.textContent('[data-testid="charge"]')).toBe("收款");
+    // The service was closed above: the button says so, in Chinese, where Charge stands.
+    expect(await page.textContent('[data-testid="charge"]')).toBe("服务已结束");
+    expect(await page.textContent('[data-testid="sell-closed"]')).toContain("本航班的服务已结束");
     await shot(page, "11-sell-portrait-zh");
     await page.close();
   });

@@ -68,7 +68,7 @@ describe("a rotation on the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-close"]');
     await page.waitForSelector('[data-testid="next-leg"]');
     expect(await page.textContent('[data-testid="report-seals"]')).toContain("SL-40117");
-    expect(await page.textContent('[data-testid="next-leg"]')).toContain("9C8851/2026-12-01: the trolley opens with what is left now.");
+    expect(await page.textContent('[data-testid="next-leg"]')).toContain("9C8851 · 1 Dec 2026: the trolley opens with what is left now.");
     await page.addScriptTag({ content: axe.source });
     const violations = (await page.evaluate(`axe.run('[data-testid="next-leg"]').then((r) => r.violations.map((v) => v.id))`)) as string[];
     expect(violations).toEqual([]);
@@ -78,7 +78,7 @@ describe("a rotation on the crew UI in Chromium", () => {
     await page.fill('input[name="seal"]', "SL-40118");
     await page.click('[data-testid="open-next-leg"]');
     await page.waitForSelector('[data-screen="login"]');
-    expect(await page.textContent('[data-testid="status-flight"]')).toContain("9C8851/2026-12-01 · Trolley A · Leg 2 of 2");
+    expect(await page.textContent('[data-testid="status-flight"]')).toContain("9C8851 · 1 Dec 2026 · Trolley A · Leg 2 of 2");
     await page.click('[data-crew="C1001"]');
     await pin(page, "2468");
     // Crew come back to the tab they left: the report, now of leg 2, with its opening seal.

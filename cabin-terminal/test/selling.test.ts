@@ -277,7 +277,7 @@ describe("selling offline", () => {
       reason: "more_than_sold",
     });
     expect(refundSale(t.db, t.flight, t.purser, saleId, one, IN_FLIGHT)).toMatchObject({ ok: true });
-    const [listed] = listSales(t.db, t.flight.flightKey);
+    const [listed] = listSales(t.db, t.flight);
     expect(listed).toMatchObject({ recordId: saleId, voided: false, refundedMinor: 25_600, refundable: { "DR-COF-300": 1 } });
     const again = charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT);
     expect(again).toMatchObject({ ok: true, receipt: { remainingCapMinor: 50_000 - 2_000 - 38_400 } });

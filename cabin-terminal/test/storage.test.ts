@@ -50,6 +50,7 @@ describe("the terminal database", () => {
       "0002_lockouts_in_anchor",
       "0003_rotation_legs",
       "0004_handover_sent",
+      "0005_voucher_passenger",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -105,6 +106,9 @@ describe("the terminal database", () => {
     ]);
     // 0004_handover_sent: a service closed before handovers existed counts as handed over (at its close).
     expect(now.sqlite.prepare("select handover_sent_at_ms from flights").all()).toEqual([{ handover_sent_at_ms: 2 }]);
+    // 0005_voucher_passenger: a voucher's name and seat beside what it spent; none for usage recorded before.
+    now.sqlite.prepare("insert into voucher_usage (flight_key, voucher_id, spent_minor) values ('9C8850/2026-12-01', 'v1', 100)").run();
+    expect(now.sqlite.prepare("select passenger_name, seat from voucher_usage").all()).toEqual([{ passenger_name: null, seat: null }]);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

@@ -60,9 +60,14 @@ export interface SaleListItem {
   readonly sequence: number;
   readonly createdAtMs: number;
   readonly crewId: string;
+  /** Who sold it, as on the roster: crew read names, not ids. */
+  readonly crewName: string;
   readonly voucherId: string;
+  /** From the voucher, to find the passenger's sale (undefined for sales stored before they were kept). */
+  readonly passengerName: string | undefined;
+  readonly seat: string | undefined;
   readonly totalMinor: number;
-  readonly lines: readonly SaleLineRow[];
+  readonly lines: readonly (SaleLineRow & { readonly nameEn: string; readonly nameZh: string })[];
   readonly voided: boolean;
   readonly refundedMinor: number;
   /** What can still be refunded, per SKU (nothing once voided). */

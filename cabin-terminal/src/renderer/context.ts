@@ -1,5 +1,5 @@
 /** What every screen needs (renderer process): the API, the words, the money format, and a refresh. */
-import { formatMoney, money } from "@cabinpay/shared";
+import { formatMoney, money, parseFlightKey } from "@cabinpay/shared";
 import { createContext, useContext } from "react";
 import type { TerminalApi, TerminalStatus } from "../api/contract.js";
 import { TerminalCallError } from "./bridge.js";
@@ -26,6 +26,17 @@ export function useTerminal(): Terminal {
 
 export function amount(minor: number, currency: string, language: Language): string {
   return formatMoney(money(minor, currency), language === "zh" ? "zh-CN" : "en");
+}
+
+/** A flight as crew say it: "9C8850 · 1 Dec 2026" / "9C8850 · 2026年12月1日", not its key "9C8850/2026-12-01". */
+export function flightName(flightKey: string, language: Language): string {
+  const flight = parseFlightKey(flightKey);
+  if (flight === undefined) return flightKey;
+  // The date of the flight as printed on the boarding pass: a calendar date, read in UTC so no zone shifts it.
+  const date = new Intl.DateTimeFormat(language === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeZone: "UTC" }).format(
+    Date.parse(`${flight.date}T00:00:00Z`),
+  );
+  return `${flight.carrier}${flight.number} · ${date}`;
 }
 
 export function errorText(error: unknown): string {

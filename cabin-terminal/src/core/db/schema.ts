@@ -101,6 +101,9 @@ export const voucherUsage = sqliteTable(
     flightKey: text("flight_key").notNull(),
     voucherId: text("voucher_id").notNull(),
     spentMinor: integer("spent_minor").notNull(),
+    /** From the voucher, for crew reading the sales list and the report (null for sales before 0005). */
+    passengerName: text("passenger_name"),
+    seat: text("seat"),
   },
   (t) => [primaryKey({ columns: [t.flightKey, t.voucherId] }), check("voucher_usage_non_negative", sql`${t.spentMinor} >= 0`)],
 );

@@ -19,7 +19,7 @@ export const salesHandlers = {
     return session.chained(() => refundSale(session.db, session.current(), session.seller(), recordId, lines, session.now()));
   },
   async "sale/list"(session) {
-    return listSales(session.db, session.withRecords(session.current()).flightKey);
+    return listSales(session.db, session.withRecords(session.current()));
   },
   async "service/report"(session) {
     return serviceReport(session.db, session.withRecords(session.current()));

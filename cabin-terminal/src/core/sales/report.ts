@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import type { RecordOutcomeItem, SaleLineRow, SaleListItem, ServiceReport } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
-import { records, stock } from "../db/schema.js";
+import { records, stock, voucherUsage } from "../db/schema.js";
 import type { LoadedFlight } from "../flight/load.js";
 
 type RecordRow = typeof records.$inferSelect;
@@ -27,14 +27,15 @@ export function listRecordOutcomes(db: TerminalDb, flightKey: string): RecordOut
     .all();
 }
 
-/** A flight's sales with their voids and refunds, in chain order. */
-export function listSales(db: TerminalDb, flightKey: string): SaleListItem[] {
-  const rows = db.select().from(records).where(eq(records.flightKey, flightKey)).orderBy(records.sequence).all();
+/** A flight's sales with their voids and refunds, in chain order, with the names crew read. */
+export function listSales(db: TerminalDb, flight: LoadedFlight): SaleListItem[] {
+  const rows = db.select().from(records).where(eq(records.flightKey, flight.flightKey)).orderBy(records.sequence).all();
   const reversals = new Map<string, RecordRow[]>();
   for (const row of rows) {
     if (row.referencedRecordId === null) continue;
     reversals.set(row.referencedRecordId, [...(reversals.get(row.referencedRecordId) ?? []), row]);
   }
+  const names = namesOf(db, flight);
   return rows
     .filter((row) => row.kind === "sale")
     .map((sale) => {
@@ -48,19 +49,33 @@ export function listSales(db: TerminalDb, flightKey: string): SaleListItem[] {
         for (const refund of refunds)
           for (const line of linesOf(refund)) refundable[line.sku] = (refundable[line.sku] ?? 0) - line.quantity;
       }
+      const passenger = names.passengers.get(sale.voucherId);
       return {
         recordId: sale.recordId,
         sequence: sale.sequence,
         createdAtMs: sale.createdAtMs,
         crewId: sale.crewId,
+        crewName: names.crew.get(sale.crewId) ?? sale.crewId,
         voucherId: sale.voucherId,
+        passengerName: passenger?.passengerName ?? undefined,
+        seat: passenger?.seat ?? undefined,
         totalMinor: sale.totalMinor,
-        lines,
+        lines: lines.map((line) => ({ ...line, ...(names.items.get(line.sku) ?? { nameEn: line.sku, nameZh: line.sku }) })),
         voided,
         refundedMinor: refunds.reduce((sum, r) => sum + r.totalMinor, 0),
         refundable: Object.fromEntries(Object.entries(refundable).filter(([, quantity]) => quantity > 0)),
       };
     });
+}
+
+/** The manifest's crew and item names, and each voucher's passenger as the sale kept them. */
+function namesOf(db: TerminalDb, flight: LoadedFlight) {
+  const usage = db.select().from(voucherUsage).where(eq(voucherUsage.flightKey, flight.flightKey)).all();
+  return {
+    crew: new Map(flight.manifest.crew.map((member) => [member.crewId, member.name])),
+    items: new Map(flight.manifest.catalog.map((item) => [item.sku, { nameEn: item.nameEn, nameZh: item.nameZh }])),
+    passengers: new Map(usage.map((row) => [row.voucherId, row])),
+  };
 }
 
 export function serviceReport(db: TerminalDb, flight: LoadedFlight): ServiceReport {

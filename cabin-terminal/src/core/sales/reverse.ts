@@ -60,7 +60,7 @@ function reversible(
 ): SaleListItem | Refusal<"not_purser" | "service_closed" | "no_such_sale" | "already_voided"> {
   if (seller.crew?.role !== "purser") return { reason: "not_purser", detail: "only the purser can void or refund a sale" };
   if (isServiceClosed(db, flight.flightKey)) return { reason: "service_closed", detail: "the service is closed" };
-  const sale = listSales(db, flight.flightKey).find((s) => s.recordId === saleRecordId);
+  const sale = listSales(db, flight).find((s) => s.recordId === saleRecordId);
   if (sale === undefined) return { reason: "no_such_sale", detail: "no such sale on this flight" };
   if (sale.voided) return { reason: "already_voided", detail: "this sale was already voided" };
   return sale;

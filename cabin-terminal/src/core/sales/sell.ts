@@ -149,7 +149,7 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
       seller.signer,
     );
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
-    statements.addUsage.run(flight.flightKey, voucher.voucherId, chargedMinor, chargedMinor);
+    statements.addUsage.run(flight.flightKey, voucher.voucherId, chargedMinor, voucher.passengerName, voucher.seat ?? null, chargedMinor);
     return {
       ok: true,
       receipt: {

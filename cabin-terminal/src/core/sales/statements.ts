@@ -12,7 +12,8 @@ export interface SalesStatements {
   readonly head: Database.Statement<[string], { sequence: number; hash: Buffer }>;
   readonly insertRecord: Database.Statement<unknown[]>;
   readonly changeStock: Database.Statement<[number, string, string]>;
-  readonly addUsage: Database.Statement<[string, string, number, number]>;
+  /** flight, voucher, amount, passenger name, seat, amount again (for the update). */
+  readonly addUsage: Database.Statement<[string, string, number, string, string | null, number]>;
   readonly giveBackUsage: Database.Statement<[number, string, string]>;
 }
 
@@ -33,7 +34,8 @@ export function salesStatements(db: TerminalDb): SalesStatements {
       ),
       changeStock: sqlite.prepare("UPDATE stock SET quantity = quantity + ? WHERE flight_key = ? AND sku = ?"),
       addUsage: sqlite.prepare(
-        "INSERT INTO voucher_usage (flight_key, voucher_id, spent_minor) VALUES (?, ?, ?) ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + ?",
+        `INSERT INTO voucher_usage (flight_key, voucher_id, spent_minor, passenger_name, seat) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + ?, passenger_name = excluded.passenger_name, seat = excluded.seat`,
       ),
       giveBackUsage: sqlite.prepare("UPDATE voucher_usage SET spent_minor = spent_minor - ? WHERE flight_key = ? AND voucher_id = ?"),
     };

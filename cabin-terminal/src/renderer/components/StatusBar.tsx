@@ -1,9 +1,9 @@
 /** Always on top: flight, crew, unsent records, online or offline, language, log out (renderer process). */
 import { useEffect, useState } from "react";
-import { useTerminal } from "../context.js";
+import { flightName, useTerminal } from "../context.js";
 
 export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
-  const { api, words, status, refresh, fail } = useTerminal();
+  const { api, words, status, language, refresh, fail } = useTerminal();
   const [online, setOnline] = useState(navigator.onLine);
   useEffect(() => {
     const update = () => setOnline(navigator.onLine);
@@ -32,7 +32,9 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
       <header className="status-bar" data-testid="status-bar">
         <strong className="brand">{words.appName}</strong>
         <span data-testid="status-flight">
-          {status.flight === undefined ? "—" : `${status.flight.flightKey} · ${words.trolley} ${status.flight.trolleyId}`}
+          {status.flight === undefined
+            ? "—"
+            : `${flightName(status.flight.flightKey, language)} · ${words.trolley} ${status.flight.trolleyId}`}
           {status.flight?.rotation === undefined
             ? ""
             : ` · ${words.leg(status.flight.rotation.legNumber, status.flight.rotation.legCount)}`}

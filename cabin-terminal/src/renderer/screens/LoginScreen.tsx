@@ -1,6 +1,7 @@
-/** Crew login: tap a name, enter the PIN on a pad (renderer process). */
+/** Crew login: tap a name, enter the PIN on the pad or the keyboard (renderer process). */
 import { useState } from "react";
 import { useTerminal } from "../context.js";
+import { useKeys } from "../use-key.js";
 
 const PIN_LENGTH_MAX = 8;
 
@@ -11,6 +12,13 @@ export function LoginScreen() {
   const [pin, setPin] = useState("");
   const [message, setMessage] = useState<string | undefined>();
   const press = (digit: string) => setPin((current) => (current.length < PIN_LENGTH_MAX ? current + digit : current));
+  // A keyboard works as the pad: digits, Backspace, Enter to log in, Escape to clear.
+  useKeys((key) => {
+    if (/^[0-9]$/.test(key)) press(key);
+    else if (key === "Backspace") setPin((current) => current.slice(0, -1));
+    else if (key === "Escape") setPin("");
+    else if (key === "Enter" && pin !== "") void login();
+  });
   const login = async () => {
     if (crewId === undefined) return;
     try {
@@ -49,9 +57,7 @@ export function LoginScreen() {
             data-crew={member.crewId}
           >
             <strong>{member.name}</strong>
-            <span>
-              {member.crewId} · {words.roles[member.role] ?? member.role}
-            </span>
+            <span>{words.roles[member.role] ?? member.role}</span>
           </button>
         ))}
       </div>

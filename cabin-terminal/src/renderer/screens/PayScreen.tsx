@@ -7,6 +7,7 @@ import type { ChargeResult } from "../../api/results.js";
 import { amount, useTerminal } from "../context.js";
 import { startCameraScan } from "../scan/camera.js";
 import { listenForScanner } from "../scan/keyboard-scanner.js";
+import { useKeys } from "../use-key.js";
 
 export function PayScreen({
   totalMinor,
@@ -23,6 +24,13 @@ export function PayScreen({
   const [typed, setTyped] = useState("");
   const charging = useRef(false);
 
+  // Escape leaves the pay screen from anywhere, the code field too.
+  useKeys(
+    (key) => {
+      if (key === "Escape") onCancel();
+    },
+    { inFields: true },
+  );
   const charge = async (voucherText: string) => {
     if (charging.current) return; // one voucher, one charge
     charging.current = true;

@@ -1,6 +1,6 @@
 /** The service report so far, and closing the service (purser) with the end-of-service report (renderer process). */
 import { useState } from "react";
-import { amount, useTerminal } from "../context.js";
+import { amount, flightName, useTerminal } from "../context.js";
 import { useLoaded } from "../use-loaded.js";
 
 export function ReportScreen() {
@@ -50,7 +50,7 @@ export function ReportScreen() {
   return (
     <div className="panel report" data-screen="report">
       <h1>
-        {words.report} · {report.flightKey}
+        {words.report} · {flightName(report.flightKey, language)}
         {rotation === undefined ? "" : ` · ${words.leg(rotation.legNumber, rotation.legCount)}`} {closed ? `· ${words.serviceClosed}` : ""}
       </h1>
       {(status.flight?.sealAtOpen ?? status.flight?.sealAtClose) !== undefined && (
@@ -61,7 +61,7 @@ export function ReportScreen() {
       {closed && rotation?.nextFlightKey !== undefined && (
         <section className="confirm" data-testid="next-leg">
           <h2>{words.nextLeg}</h2>
-          <p>{words.nextLegHelp(rotation.nextFlightKey, rotation.nextStockCarried)}</p>
+          <p>{words.nextLegHelp(flightName(rotation.nextFlightKey, language), rotation.nextStockCarried)}</p>
           {sealInput(words.sealAtOpen)}
           <button type="button" className="primary" onClick={() => void openNext()} data-testid="open-next-leg">
             {words.openNextLeg}

@@ -1,6 +1,7 @@
 /** This flight's sales, newest first, with the purser's void (renderer process). */
 import { useState } from "react";
 import { amount, useTerminal } from "../context.js";
+import { useKeys } from "../use-key.js";
 import { useLoaded } from "../use-loaded.js";
 
 export function SalesScreen() {
@@ -10,6 +11,9 @@ export function SalesScreen() {
   const currency = status.flight?.currency ?? "CNY";
   const purser = status.crew?.role === "purser";
   const { value: sales = [], reload: load } = useLoaded(async (api) => (await api["sale/list"]({})).reverse());
+  useKeys((key) => {
+    if (key === "Escape") setConfirming(undefined);
+  });
   const voidSale = async (recordId: string) => {
     setConfirming(undefined);
     try {
@@ -34,9 +38,18 @@ export function SalesScreen() {
         {sales.map((sale) => (
           <li key={sale.recordId} data-sale={sale.recordId} className={sale.voided ? "voided" : ""}>
             <span className="when">
-              #{sale.sequence} · {new Date(sale.createdAtMs).toLocaleTimeString(language === "zh" ? "zh-CN" : "en")} · {sale.crewId}
+              {new Date(sale.createdAtMs).toLocaleTimeString(language === "zh" ? "zh-CN" : "en", { hour: "2-digit", minute: "2-digit" })} ·{" "}
+              {sale.crewName}
             </span>
-            <span className="what">{sale.lines.map((line) => `${line.quantity}× ${line.sku}`).join(", ")}</span>
+            {sale.passengerName !== undefined && (
+              <span className="who" data-testid="sale-passenger">
+                {sale.passengerName}
+                {sale.seat === undefined ? "" : ` · ${words.seat} ${sale.seat}`}
+              </span>
+            )}
+            <span className="what">
+              {sale.lines.map((line) => `${line.quantity}× ${language === "zh" ? line.nameZh : line.nameEn}`).join(", ")}
+            </span>
             <strong>{amount(sale.totalMinor, currency, language)}</strong>
             {sale.voided && <span className="badge">{words.voided}</span>}
             {sale.refundedMinor > 0 && (

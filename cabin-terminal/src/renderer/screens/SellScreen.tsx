@@ -17,6 +17,8 @@ export function SellScreen() {
   const [query, setQuery] = useState("");
   const [stage, setStage] = useState<"cart" | "pay" | { result: ChargeResult }>("cart");
   const currency = status.flight?.currency ?? "CNY";
+  // After the close nothing more is sold on this flight: said at the top, and nothing can be added.
+  const closed = status.flight?.serviceClosed === true;
 
   const { value: catalog = [], reload: loadCatalog } = useLoaded((api) => api["catalog/list"]({}));
 
@@ -50,6 +52,11 @@ export function SellScreen() {
 
   return (
     <div className="sell" data-screen="sell">
+      {closed && (
+        <p className="closed-banner" role="status" data-testid="sell-closed">
+          {words.sellClosed}
+        </p>
+      )}
       <section className="catalog">
         <div className="filters">
           <input
@@ -85,7 +92,7 @@ export function SellScreen() {
                 key={item.sku}
                 type="button"
                 className="item"
-                disabled={left <= 0}
+                disabled={left <= 0 || closed}
                 onClick={() => void change(() => api["cart/add"]({ sku: item.sku }))}
                 data-sku={item.sku}
               >
@@ -125,19 +132,22 @@ export function SellScreen() {
             ))}
           </ul>
         )}
-        <div className="total">
-          <span>{words.total}</span>
-          <strong data-testid="cart-total">{amount(cart?.totalMinor ?? 0, currency, language)}</strong>
+        {/* Total and Charge stay in view however long the cart is (they never scroll away). */}
+        <div className="checkout">
+          <div className="total">
+            <span>{words.total}</span>
+            <strong data-testid="cart-total">{amount(cart?.totalMinor ?? 0, currency, language)}</strong>
+          </div>
+          <button
+            type="button"
+            className="primary charge"
+            disabled={cart === undefined || cart.lines.length === 0 || closed}
+            onClick={() => setStage("pay")}
+            data-testid="charge"
+          >
+            {closed ? words.serviceClosed : words.charge}
+          </button>
         </div>
-        <button
-          type="button"
-          className="primary charge"
-          disabled={cart === undefined || cart.lines.length === 0 || status.flight?.serviceClosed === true}
-          onClick={() => setStage("pay")}
-          data-testid="charge"
-        >
-          {words.charge}
-        </button>
       </aside>
     </div>
   );

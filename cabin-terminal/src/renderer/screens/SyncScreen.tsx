@@ -2,10 +2,18 @@
 import { useEffect, useState } from "react";
 import type { TerminalBridge } from "../../api/contract.js";
 import type { RecordOutcomeItem, UploadSummary } from "../../api/results.js";
-import { useTerminal } from "../context.js";
+import { amount, useTerminal } from "../context.js";
 
 export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
-  const { api, words, status, refresh, fail } = useTerminal();
+  const { api, words, status, language, refresh, fail } = useTerminal();
+  const currency = status.flight?.currency ?? "CNY";
+  /** The ground's answer ("accepted", "duplicate", "rejected:<reason>") in words. */
+  const outcomeText = (outcome: string | null) => {
+    if (outcome === null) return words.notSent;
+    const [kind, reason] = outcome.split(":");
+    if (kind !== "rejected") return words.outcomes[kind!] ?? outcome;
+    return `${words.outcomes["rejected"]}: ${words.rejections[reason ?? ""] ?? words.rejectedOther}`;
+  };
   const [progress, setProgress] = useState<{ sent: number; total: number } | undefined>();
   const [summary, setSummary] = useState<UploadSummary | undefined>();
   const [outcomes, setOutcomes] = useState<RecordOutcomeItem[]>([]);
@@ -47,8 +55,8 @@ export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
               <h2>{words.rejectedRecords}</h2>
               <ul>
                 {summary.rejected.map((record) => (
-                  <li key={record.sequence}>
-                    #{record.sequence}: {record.reason}
+                  <li key={`${record.flightKey}-${record.sequence}`}>
+                    #{record.sequence}: {words.rejections[record.reason] ?? words.rejectedOther}
                   </li>
                 ))}
               </ul>
@@ -62,9 +70,9 @@ export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
             {outcomes.map((record) => (
               <tr key={record.recordId} className={record.uploadOutcome?.startsWith("rejected") === true ? "warn" : ""}>
                 <td>#{record.sequence}</td>
-                <td>{record.kind}</td>
-                <td className="number">{record.totalMinor}</td>
-                <td>{record.uploadOutcome ?? words.notSent}</td>
+                <td>{words.recordKinds[record.kind] ?? record.kind}</td>
+                <td className="number">{record.kind === "close" ? "" : amount(record.totalMinor, currency, language)}</td>
+                <td>{outcomeText(record.uploadOutcome)}</td>
               </tr>
             ))}
           </tbody>
