@@ -113,6 +113,28 @@ describe("a rotation on the crew UI in Chromium", () => {
       .poll(() => page.textContent('[data-testid="charged"]'))
       .toBe("从旅客账户扣款 ¥116.77，汇率 1 HKD = 0.9123 CNY（airline treasury）");
     await shot(page, "15-rotation-hkd-leg-approved-phone-zh");
+
+    // A crew member voids with the purser's PIN typed on their own screen, and stays logged in.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('[data-testid="language"]');
+    await page.click('[data-testid="done"]');
+    await page.click('[data-testid="logout"]');
+    await page.click('[data-crew="C1002"]');
+    await page.keyboard.type("1357");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-screen="sell"]');
+    await page.click('[data-tab="sales"]');
+    await page.click('[data-testid="void"]');
+    await page.fill('[data-testid="purser-pin-input"]', "0000");
+    await page.click('[data-testid="confirm-void"]');
+    await expect.poll(() => page.textContent('[data-screen="sales"] [role="alert"]')).toContain("Wrong purser PIN");
+    await page.click('[data-testid="void"]');
+    await page.fill('[data-testid="purser-pin-input"]', "2468");
+    expect(await page.textContent('[data-testid="purser-pin"]')).toContain("Li Na's PIN");
+    await shot(page, "16-void-with-purser-pin");
+    await page.click('[data-testid="confirm-void"]');
+    await page.waitForSelector("li.voided");
+    expect(await page.textContent('[data-testid="status-crew"]')).toContain("Wang Fang");
     await page.close();
   });
 });

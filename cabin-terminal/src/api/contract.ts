@@ -24,6 +24,13 @@ const RecordId = Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 const Empty = Type.Object({}, { additionalProperties: false });
 const Seal = Type.String({ minLength: 3, maxLength: 20 });
 const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
+/**
+ * The purser's PIN typed on a crew member's screen, for one void, refund or close: checked and
+ * counted like a login; the action is the purser's, and the crew member stays logged in.
+ */
+const PurserOverride = Type.Optional(
+  strict({ crewId: Type.String({ minLength: 1, maxLength: LIMITS.crewIdBytesMax }), pin: Type.String({ maxLength: 8 }) }),
+);
 
 /** The input schema of every handler: what the UI may send, with limits. */
 export const TERMINAL_API_INPUTS = {
@@ -55,14 +62,15 @@ export const TERMINAL_API_INPUTS = {
   "cart/set": strict({ sku: Sku, quantity: Type.Integer({ minimum: 0, maximum: LIMITS.lineQuantityMax }) }),
   "cart/clear": Empty,
   "sale/charge": strict({ voucherText: Type.String({ maxLength: LIMITS.voucherTextCharsMax }) }),
-  "sale/void": strict({ recordId: RecordId }),
+  "sale/void": strict({ recordId: RecordId, purser: PurserOverride }),
   "sale/refund": strict({
     recordId: RecordId,
+    purser: PurserOverride,
     lines: Type.Array(strict({ sku: Sku, quantity: Quantity }), { minItems: 1, maxItems: LIMITS.recordLinesMax }),
   }),
   "sale/list": Empty,
   "service/report": Empty,
-  "service/close": strict({ sealNumber: Type.Optional(Seal) }),
+  "service/close": strict({ sealNumber: Type.Optional(Seal), purser: PurserOverride }),
   "service/open-next": strict({ sealNumber: Type.Optional(Seal) }),
   "sync/records": Empty,
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),

@@ -85,18 +85,21 @@ export interface RecordOutcomeItem {
 
 export type Refusal<R extends string> = { readonly reason: R; readonly detail: string };
 
+/** A purser's action refused for who asked: not the purser, or the purser's PIN typed wrong or locked out. */
+export type PurserRefusal = "not_purser" | "wrong_pin" | "locked";
+
 export type VoidResult =
   | { readonly ok: true; readonly recordId: string }
-  | ({ readonly ok: false } & Refusal<"not_purser" | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
+  | ({ readonly ok: false } & Refusal<PurserRefusal | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
 
 export type CloseResult =
   | { readonly ok: true; readonly report: ServiceReport }
-  | ({ readonly ok: false } & Refusal<"not_purser" | "service_closed">);
+  | ({ readonly ok: false } & Refusal<PurserRefusal | "service_closed">);
 
 export type RefundResult =
   | { readonly ok: true; readonly recordId: string; readonly totalMinor: number }
   | ({ readonly ok: false } & Refusal<
-      "not_purser" | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
+      PurserRefusal | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
     >);
 
 export const DECLINE_REASONS = [

@@ -1,4 +1,5 @@
 /** Sales: charge, void, refund, the sales list, the service report and the close; chain writes through the guard. */
+import { actingSeller } from "../crew/purser-override.js";
 import { listSales, serviceReport } from "../sales/report.js";
 import { refundSale, voidSale } from "../sales/reverse.js";
 import { charge, closeService } from "../sales/sell.js";
@@ -12,11 +13,15 @@ export const salesHandlers = {
     if (result.ok) session.cart.clear();
     return result;
   },
-  async "sale/void"(session, { recordId }) {
-    return session.chained(() => voidSale(session.db, session.current(), session.seller(), recordId, session.now()));
+  async "sale/void"(session, { recordId, purser }) {
+    const acting = actingSeller(session, purser);
+    if (!("seller" in acting)) return { ok: false, ...acting };
+    return session.chained(() => voidSale(session.db, session.current(), acting.seller, recordId, session.now()));
   },
-  async "sale/refund"(session, { recordId, lines }) {
-    return session.chained(() => refundSale(session.db, session.current(), session.seller(), recordId, lines, session.now()));
+  async "sale/refund"(session, { recordId, lines, purser }) {
+    const acting = actingSeller(session, purser);
+    if (!("seller" in acting)) return { ok: false, ...acting };
+    return session.chained(() => refundSale(session.db, session.current(), acting.seller, recordId, lines, session.now()));
   },
   async "sale/list"(session) {
     return listSales(session.db, session.withRecords(session.current()));
@@ -24,7 +29,9 @@ export const salesHandlers = {
   async "service/report"(session) {
     return serviceReport(session.db, session.withRecords(session.current()));
   },
-  async "service/close"(session, { sealNumber }) {
-    return session.chained(() => closeService(session.db, session.current(), session.seller(), session.now(), sealNumber));
+  async "service/close"(session, { sealNumber, purser }) {
+    const acting = actingSeller(session, purser);
+    if (!("seller" in acting)) return { ok: false, ...acting };
+    return session.chained(() => closeService(session.db, session.current(), acting.seller, session.now(), sealNumber));
   },
 } satisfies Handlers<"sale/charge" | "sale/void" | "sale/refund" | "sale/list" | "service/report" | "service/close">;

@@ -1,5 +1,6 @@
 /** The service report so far, and closing the service (purser) with the end-of-service report (renderer process). */
 import { useState } from "react";
+import { firstPurser, PurserPin, type PurserPinValue } from "../components/PurserPin.js";
 import { amount, flightName, useTerminal } from "../context.js";
 import { useLoaded } from "../use-loaded.js";
 
@@ -7,6 +8,10 @@ export function ReportScreen() {
   const { api, words, status, language, refresh, fail } = useTerminal();
   const [confirming, setConfirming] = useState(false);
   const [seal, setSeal] = useState("");
+  const purser = status.crew?.role === "purser";
+  // Crew close with the purser's PIN typed here (the purser on board may be at the other trolley).
+  const [override, setOverride] = useState<PurserPinValue>({ crewId: firstPurser(status.flight?.crew ?? []), pin: "" });
+  const [refusal, setRefusal] = useState<string | undefined>();
   const { value: report, setValue: setReport } = useLoaded((api) => api["service/report"]({}));
   // Items by name, not code; an item of an earlier leg this one does not sell keeps its code.
   const { value: catalog } = useLoaded((api) => api["catalog/list"]({}));
@@ -18,10 +23,13 @@ export function ReportScreen() {
   const close = async () => {
     setConfirming(false);
     try {
-      const result = await api["service/close"](sealNumber());
-      setSeal("");
-      if (result.ok) setReport(result.report);
-      else fail(new Error(result.detail));
+      const result = await api["service/close"]({ ...sealNumber(), ...(purser ? {} : { purser: override }) });
+      setOverride({ ...override, pin: "" });
+      if (result.ok) {
+        setSeal("");
+        setRefusal(undefined);
+        setReport(result.report);
+      } else setRefusal(words.refusals[result.reason] ?? result.detail);
       await refresh();
     } catch (error) {
       fail(error);
@@ -39,6 +47,7 @@ export function ReportScreen() {
   };
   if (report === undefined) return null;
   const money = (minor: number) => amount(minor, report.currency, language);
+  const minus = (minor: number) => (minor === 0 ? money(0) : `−${money(minor)}`);
   const closed = status.flight?.serviceClosed === true;
   const rotation = status.flight?.rotation;
   const sealInput = (label: string) => (
@@ -70,21 +79,22 @@ export function ReportScreen() {
       )}
       <div className="figures">
         <div>
+          {/* As finance counts them (the ground's reconciliation): every sale approved, voided ones too, then what took them back to the net. */}
           <span>{words.salesCount}</span>
           <strong data-testid="report-sales">
-            {report.sales.count} · {money(report.sales.totalMinor)}
+            {report.sales.count + report.voids.count} · {money(report.sales.totalMinor + report.voids.totalMinor)}
           </strong>
         </div>
         <div>
           <span>{words.voids}</span>
           <strong>
-            {report.voids.count} · {money(report.voids.totalMinor)}
+            {report.voids.count} · {minus(report.voids.totalMinor)}
           </strong>
         </div>
         <div>
           <span>{words.refunds}</span>
           <strong>
-            {report.refunds.count} · {money(report.refunds.totalMinor)}
+            {report.refunds.count} · {minus(report.refunds.totalMinor)}
           </strong>
         </div>
         <div>
@@ -134,12 +144,24 @@ export function ReportScreen() {
           </table>
         </section>
       </div>
+      {refusal !== undefined && (
+        <p className="message warn" role="alert" data-testid="close-refused">
+          {refusal}
+        </p>
+      )}
       {!closed &&
         (confirming ? (
           <div className="confirm">
             <p>{words.confirmClose}</p>
             {sealInput(words.sealAtClose)}
-            <button type="button" className="danger" onClick={() => void close()} data-testid="confirm-close">
+            {!purser && <PurserPin value={override} onChange={setOverride} />}
+            <button
+              type="button"
+              className="danger"
+              disabled={!purser && override.pin.length < 4}
+              onClick={() => void close()}
+              data-testid="confirm-close"
+            >
               {words.closeService}
             </button>
             <button type="button" onClick={() => setConfirming(false)}>
@@ -147,14 +169,7 @@ export function ReportScreen() {
             </button>
           </div>
         ) : (
-          <button
-            type="button"
-            className="primary"
-            disabled={status.crew?.role !== "purser"}
-            title={status.crew?.role === "purser" ? undefined : words.purserOnly}
-            onClick={() => setConfirming(true)}
-            data-testid="close-service"
-          >
+          <button type="button" className="primary" onClick={() => setConfirming(true)} data-testid="close-service">
             {words.closeService}
           </button>
         ))}

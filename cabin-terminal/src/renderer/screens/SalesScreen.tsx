@@ -1,5 +1,6 @@
 /** This flight's sales, newest first, with the purser's void (renderer process). */
 import { useState } from "react";
+import { firstPurser, PurserPin, type PurserPinValue } from "../components/PurserPin.js";
 import { amount, useTerminal } from "../context.js";
 import { useKeys } from "../use-key.js";
 import { useLoaded } from "../use-loaded.js";
@@ -8,6 +9,8 @@ export function SalesScreen() {
   const { api, words, status, language, refresh, fail } = useTerminal();
   const [confirming, setConfirming] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  // A crew member voids with the purser's PIN typed here; the purser needs none.
+  const [override, setOverride] = useState<PurserPinValue>({ crewId: firstPurser(status.flight?.crew ?? []), pin: "" });
   const currency = status.flight?.currency ?? "CNY";
   const purser = status.crew?.role === "purser";
   const { value: sales = [], reload: load } = useLoaded(async (api) => (await api["sale/list"]({})).reverse());
@@ -17,8 +20,9 @@ export function SalesScreen() {
   const voidSale = async (recordId: string) => {
     setConfirming(undefined);
     try {
-      const result = await api["sale/void"]({ recordId });
-      setMessage(result.ok ? undefined : result.detail);
+      const result = await api["sale/void"]({ recordId, ...(purser ? {} : { purser: override }) });
+      setOverride({ ...override, pin: "" });
+      setMessage(result.ok ? undefined : (words.refusals[result.reason] ?? result.detail));
       await load();
       await refresh();
     } catch (error) {
@@ -63,7 +67,14 @@ export function SalesScreen() {
               (confirming === sale.recordId ? (
                 <span className="confirm">
                   {words.confirmVoid}
-                  <button type="button" className="danger" onClick={() => void voidSale(sale.recordId)} data-testid="confirm-void">
+                  {!purser && <PurserPin value={override} onChange={setOverride} />}
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={!purser && override.pin.length < 4}
+                    onClick={() => void voidSale(sale.recordId)}
+                    data-testid="confirm-void"
+                  >
                     {words.void}
                   </button>
                   <button type="button" onClick={() => setConfirming(undefined)}>
@@ -71,13 +82,7 @@ export function SalesScreen() {
                   </button>
                 </span>
               ) : (
-                <button
-                  type="button"
-                  disabled={!purser}
-                  title={purser ? undefined : words.purserOnly}
-                  onClick={() => setConfirming(sale.recordId)}
-                  data-testid="void"
-                >
+                <button type="button" onClick={() => setConfirming(sale.recordId)} data-testid="void">
                   {words.void}
                 </button>
               ))}
