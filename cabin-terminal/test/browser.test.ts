@@ -69,15 +69,32 @@ describe("the crew UI in Chromium", () => {
       throw new Error(`no approval within ${timeoutMs} ms; the UI shows ${JSON.stringify(screen)}`, { cause: error });
     }
   };
+  /**
+   * axe-core's serious and critical findings on the whole screen, in English and in Chinese (the
+   * language switched and back): none may be left. The page must bypass the CSP to take the script.
+   */
+  const accessibleInBoth = async (page: Page, screen: string) => {
+    await page.addScriptTag({ content: axe.source });
+    const serious = () =>
+      page.evaluate(
+        `axe.run(document).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", ")))`,
+      ) as Promise<string[]>;
+    expect(await serious(), `${screen} in English`).toEqual([]);
+    await page.click('[data-testid="language"]');
+    expect(await serious(), `${screen} in Chinese`).toEqual([]);
+    await page.click('[data-testid="language"]');
+  };
   const pin = async (page: Page, digits: string) => {
     for (const digit of digits) await page.click(`[data-digit="${digit}"]`);
     await page.click('[data-testid="pin-ok"]');
   };
 
   it("takes a crew member from enrolment to a sale paid by the camera", async () => {
-    const page = await withVoucherCamera.newPage({ viewport: { width: 1280, height: 800 } });
+    // axe-core is injected as a script: past the page's CSP, for these checks only.
+    const page = await withVoucherCamera.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     await page.goto(terminal.url);
     await page.waitForSelector('[data-screen="enrol"]');
+    await accessibleInBoth(page, "enrol");
     await page.fill('input[name="groundUrl"]', ground.groundUrl);
     await page.fill('input[name="code"]', await ground.enrolmentCode());
     await shot(page, "01-enrol");
@@ -85,6 +102,7 @@ describe("the crew UI in Chromium", () => {
 
     // The code put this terminal on trolley A of the flight: nothing to type.
     await page.waitForSelector('[data-screen="flight"]');
+    await accessibleInBoth(page, "flight");
     await shot(page, "02-flight");
     await page.click('[data-testid="load-assigned"]');
 
@@ -94,6 +112,7 @@ describe("the crew UI in Chromium", () => {
     for (let attempt = 0; attempt < 5; attempt++) await pin(page, "0000");
     await expect.poll(() => page.textContent('[data-testid="login-message"]')).toContain("Locked until");
     await shot(page, "03-login-locked-out");
+    await accessibleInBoth(page, "login");
     await page.click('[data-crew="C1001"]');
     // The PIN from a keyboard works as the pad does; no crew id on the screen, names and roles only.
     expect(await page.textContent('[data-crew="C1001"]')).toBe("Li Napurser");
@@ -116,20 +135,24 @@ describe("the crew UI in Chromium", () => {
     expect(await page.textContent('[data-testid="passenger"]')).toBe("ZHOU/MIN MS · Seat 23K");
     expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥432.00");
     await shot(page, "05-approved");
+    await accessibleInBoth(page, "approved");
     await page.click('[data-testid="done"]');
     await page.close();
   });
 
   it("takes a keyboard scanner's code, declines a forged voucher, voids, closes and uploads with progress", async () => {
-    const page = await plainCamera.newPage({ viewport: { width: 1280, height: 800 } });
+    // axe-core is injected as a script: past the page's CSP, for these checks only.
+    const page = await plainCamera.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     await page.goto(terminal.url);
     await page.waitForSelector('[data-screen="sell"]');
+    await accessibleInBoth(page, "sell");
 
     // A scanner types the code like a keyboard, outside any field, and ends with Enter.
     await page.click('[data-sku="ML-NOO-100"]');
     await page.click('[data-testid="charge"]');
     await page.waitForSelector('[data-screen="pay"]');
     await shot(page, "06-pay");
+    await accessibleInBoth(page, "pay");
     await page.click("h1");
     await page.keyboard.type(ground.voucherText);
     await page.keyboard.press("Enter");
@@ -146,6 +169,7 @@ describe("the crew UI in Chromium", () => {
     await page.waitForSelector('[data-screen="declined"][data-reason="forged"]');
     expect(await page.textContent('[data-testid="decline-reason"]')).toContain("not issued by the airline");
     await shot(page, "07-declined");
+    await accessibleInBoth(page, "declined");
     await page.click('[data-testid="done"]');
     // A declined sale keeps the cart; the coffee comes back out with −.
     await page.click('[data-cart-line="DR-COF-300"] button[aria-label="−"]');
@@ -166,6 +190,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-void"]');
     await page.waitForSelector("li.voided");
     await shot(page, "08-sales");
+    await accessibleInBoth(page, "sales");
 
     await page.click('[data-tab="report"]');
     await page.waitForSelector('[data-screen="report"]');
@@ -174,6 +199,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-close"]');
     await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("Service closed");
     await shot(page, "09-report");
+    await accessibleInBoth(page, "report");
     // After the close the sell screen says so, and no item can be added.
     await page.click('[data-tab="sell"]');
     await page.waitForSelector('[data-testid="sell-closed"]');
@@ -197,6 +223,7 @@ describe("the crew UI in Chromium", () => {
       "#4Service closedAccepted",
     ]);
     await shot(page, "10-sync");
+    await accessibleInBoth(page, "sync");
 
     // The ground holds what the crew did: two sales, the void and the close.
     const status = await terminal.core["status/get"]({});
