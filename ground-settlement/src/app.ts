@@ -17,6 +17,7 @@ import { financeFlightRoutes } from "./routes/finance/flights.js";
 import { financeRoutes } from "./routes/finance/ledger.js";
 import { accountRoutes } from "./routes/me/account.js";
 import { registrationRoutes } from "./routes/me/registrations.js";
+import { shortfallRoutes } from "./routes/me/shortfalls.js";
 import { statementRoutes } from "./routes/me/statement.js";
 import { flightCloseRoutes } from "./routes/ops/flight-close.js";
 import { opsFlightRoutes } from "./routes/ops/flights.js";
@@ -60,6 +61,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(accountRoutes);
   await app.register(registrationRoutes);
   await app.register(statementRoutes);
+  await app.register(shortfallRoutes);
   await app.register(opsFlightRoutes);
   await app.register(issuerKeyRoutes);
   await app.register(walletRoutes);

@@ -55,6 +55,8 @@ export const ERROR_STATUS = {
   rotation_invalid: 422,
   rotation_not_found: 404,
   rotation_conflict: 409,
+  /** The passenger still owes a shortfall of an earlier flight: pay it before registering again. */
+  shortfall_outstanding: 409,
   // Server
   internal_error: 500,
   unavailable: 503,

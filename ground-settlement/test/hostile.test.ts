@@ -62,7 +62,7 @@ describe("hostile input against every route", () => {
       ? {}
       : spec.access.includes("passenger")
         ? bearer(p.token)
-        : bearer(keys.ops);
+        : bearer(spec.access.includes("ops") ? keys.ops : keys.finance);
   const withBody = () => table.filter(([, spec]) => spec.body !== undefined);
   /** A request carrying `payload` as an allowed caller sends it: a terminal's route takes it signed, bytes as sent. */
   const bodyRequest = (route: string, spec: RouteCase, payload: string | Buffer, contentType: string): InjectOptions => {

@@ -1,6 +1,7 @@
 /**
  * Maintenance jobs on BullMQ, run by the worker every minute: expire holds whose time has passed,
- * release any hold left on a closed flight, and forget request nonces older than the replay window. Each job is idempotent (transfer ids are
+ * release any hold left on a closed flight, collect shortfalls from wallets that have money again
+ * (a bounded batch a run), and forget request nonces older than the replay window. Each job is idempotent (transfer ids are
  * derived from what they resolve), small (a bounded batch) and retried with backoff.
  */
 import { REQUEST_WINDOW_MS } from "@cabinpay/shared";
@@ -12,6 +13,7 @@ import { requestNonces } from "../db/schema/terminals.js";
 import { derivedId } from "../ids.js";
 import { duePendingIds, expirePending, LedgerError } from "../ledger/ledger.js";
 import { releaseHoldsOfClosedFlights } from "../services/flight-close.js";
+import { collectDueShortfalls } from "../services/shortfalls.js";
 import { JOB_POLICIES, MAINTENANCE_EVERY_MS } from "./policies.js";
 import { refuseForeign } from "./settlement.js";
 
@@ -68,6 +70,11 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
     { every: MAINTENANCE_EVERY_MS },
     { name: "holds/release-closed", data, opts: jobOptions },
   );
+  await queue.upsertJobScheduler(
+    "shortfalls-collect",
+    { every: MAINTENANCE_EVERY_MS },
+    { name: "shortfalls/collect", data, opts: jobOptions },
+  );
   await queue.upsertJobScheduler("nonces-purge", { every: MAINTENANCE_EVERY_MS }, { name: "nonces/purge", data, opts: jobOptions });
   const worker = new Worker(
     MAINTENANCE_QUEUE,
@@ -79,6 +86,8 @@ export async function startMaintenance(options: MaintenanceOptions): Promise<Mai
           return { expired: await expireDueHolds(options.db, nowMs) };
         case "holds/release-closed":
           return { released: await releaseHoldsOfClosedFlights(options.db, nowMs) };
+        case "shortfalls/collect":
+          return await collectDueShortfalls(options.db, nowMs);
         case "nonces/purge":
           return { purged: await purgeNonces(options.db, nowMs) };
         default:

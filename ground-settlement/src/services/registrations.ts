@@ -15,6 +15,7 @@ import { airlineAccount, createPending, voidPending, walletAccount } from "../le
 import { type Flight, getFlight } from "./flights.js";
 import { activeIssuer } from "./issuer-keys.js";
 import { ratesOf } from "./rates.js";
+import { refuseIfOwing } from "./shortfalls.js";
 import { signVoucher } from "./vouchers.js";
 
 export type Registration = typeof registrations.$inferSelect;
@@ -53,6 +54,7 @@ export async function register(
       // One registration request at a time per passenger (this lock comes before the lock order of
       // `lockAccounts`): a retried request then always finds the first one's row, never a race.
       await tx.select({ id: passengers.id }).from(passengers).where(eq(passengers.id, input.passengerId)).for("update");
+      await refuseIfOwing(tx, input.passengerId);
       // Shared with other registrations, exclusive with the flight's close: a registration either
       // commits before the close (which then releases its hold) or sees the flight closed.
       await tx.select({ id: flights.id }).from(flights).where(eq(flights.id, input.flightId)).for("share");

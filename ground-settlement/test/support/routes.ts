@@ -105,6 +105,8 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "GET /finance/attention": { access: ["finance", "ops"] },
     "POST /finance/attention/:recordId/retry": { access: ["finance", "ops"] },
     "POST /finance/attention/:recordId/collected-elsewhere": { access: ["finance", "ops"], body: { note: "paid by card" } },
+    "GET /me/shortfalls": { access: ["passenger"] },
+    "POST /me/shortfalls/:recordId/pay": { access: ["passenger"] },
     "POST /finance/attention/:recordId/write-off": { access: ["finance"], body: { note: "accepted as a loss" } },
   };
 }

@@ -104,7 +104,7 @@ export async function assertBoundToEvidence(t: TestApp): Promise<void> {
   const ledger = await queryRows<{ wallet: string; debited: string; credited: string }>(
     t.db,
     sql`SELECT a.id AS wallet,
-               coalesce((SELECT sum(amount_minor) FROM transfers x WHERE x.debit_account_id = a.id AND x.code IN ('sale', 'sale_over_hold') AND x.kind IN ('single', 'post')), 0)::text AS debited,
+               coalesce((SELECT sum(amount_minor) FROM transfers x WHERE x.debit_account_id = a.id AND x.code IN ('sale', 'sale_over_hold', 'shortfall_collected') AND x.kind IN ('single', 'post')), 0)::text AS debited,
                coalesce((SELECT sum(amount_minor) FROM transfers x WHERE x.credit_account_id = a.id AND x.code IN ('void', 'refund') AND x.kind = 'single'), 0)::text AS credited
           FROM accounts a WHERE a.kind = 'passenger_wallet'`,
   );

@@ -58,6 +58,7 @@ const errors: Record<PageErrorCode, string> = {
   rotation_invalid: "The legs must be different flights of that day, at least two, in the order flown.",
   rotation_not_found: "That rotation does not exist.",
   rotation_conflict: "One of these flights is already in another rotation.",
+  shortfall_outstanding: "You still owe money from an earlier flight. Open your statement, add money if needed, and pay it; then register.",
   internal_error: "Something went wrong on our side. Try again; if it happens again, contact support.",
   unavailable: "The service is not available right now. Try again in a few minutes.",
   busy: "The service is busy. Try again in a moment.",
@@ -180,6 +181,14 @@ export const en = {
     totalDebited: "Debited in all",
     holdReleased: "Hold released",
     afterClose: "(after the flight closes)",
+  },
+  owed: {
+    title: "Still to pay",
+    explain:
+      "These purchases on board were more than your hold and balance covered. We take them from your account as soon as it has money; until then you cannot register for another flight.",
+    item: (amount: string, flight: string, date: string) => `${amount} from flight ${flight} on ${date}`,
+    pay: "Pay now",
+    addMoney: "Add money to your account to pay it.",
   },
   finance: {
     flightsTitle: "Flights",

@@ -50,6 +50,7 @@ const errors: Record<PageErrorCode, string> = {
   rotation_invalid: "航段须为当天不同的航班，至少两个，并按飞行顺序排列。",
   rotation_not_found: "该航线轮转不存在。",
   rotation_conflict: "其中有航班已在另一个轮转中。",
+  shortfall_outstanding: "您还欠有之前航班的款项。请打开账单，必要时先充值并付清，然后再登记。",
   internal_error: "我们这边出现了问题。请重试；如再次发生，请联系客服。",
   unavailable: "服务暂不可用。请几分钟后再试。",
   busy: "服务繁忙。请稍后再试。",
@@ -168,6 +169,13 @@ export const zh: Words = {
     totalDebited: "共扣款",
     holdReleased: "已释放冻结",
     afterClose: "（航班结束后）",
+  },
+  owed: {
+    title: "待付款项",
+    explain: "这些机上消费超出了您的冻结金额和余额。账户一有余额我们就会自动扣款；付清之前无法登记新的航班。",
+    item: (amount, flight, date) => `${date} 航班 ${flight}：${amount}`,
+    pay: "立即支付",
+    addMoney: "请先为账户充值后支付。",
   },
   finance: {
     flightsTitle: "航班",

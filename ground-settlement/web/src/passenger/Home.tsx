@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
+import { OwedCard } from "./Owed.js";
 import type { Me } from "./session.js";
 
 const RECENT_MAX = 5;
@@ -30,7 +31,7 @@ interface RecentItem {
   readonly currency: string;
 }
 
-export function Home({ me }: { me: Me }) {
+export function Home({ me, onChange }: { me: Me; onChange: () => void }) {
   const { t, amount, when } = useI18n();
   const [registrations, setRegistrations] = useState<RegistrationView[] | undefined>();
   const [problem, setProblem] = useState<unknown>();
@@ -47,6 +48,7 @@ export function Home({ me }: { me: Me }) {
   return (
     <main className="page">
       <h1>{t.home.title}</h1>
+      <OwedCard availableMinor={(currency) => me.wallets.find((w) => w.currency === currency)?.availableMinor ?? 0} onPaid={onChange} />
       <section className="card">
         <h2>{t.home.balance}</h2>
         {me.wallets.length === 0 && (

@@ -48,7 +48,7 @@ export function PassengerArea({ path }: { path: string }) {
       ) : path === "/app/passenger/statement" ? (
         <StatementPage />
       ) : (
-        <Home me={me} />
+        <Home me={me} onChange={() => void reload()} />
       )}
     </div>
   );
