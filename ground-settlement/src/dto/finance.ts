@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from "typebox";
 import { Currency, TimeMs, Uuid } from "./common.js";
+import { FlightNames } from "./flights.js";
 
 export const StockLine = Type.Object({
   trolleyId: Type.String(),
@@ -94,16 +95,7 @@ export const Reconciliation = Type.Object({
 export type ReconciliationDto = Static<typeof Reconciliation>;
 
 export const FlightRow = Type.Object({
-  flight: Type.Object({
-    flightId: Uuid,
-    carrier: Type.String(),
-    number: Type.String(),
-    date: Type.String(),
-    origin: Type.String(),
-    destination: Type.String(),
-    currency: Currency,
-    departureAtMs: TimeMs,
-  }),
+  flight: Type.Object({ flightId: Uuid, ...FlightNames.properties, currency: Currency, departureAtMs: TimeMs }),
   status: Status,
   pendingSettlements: Type.Integer(),
   attention: Type.Integer(),

@@ -4,6 +4,14 @@ import { Currency, TimeMs, Uuid } from "./common.js";
 
 export const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 export const Airport = Type.String({ pattern: "^[A-Z]{3}$" });
+/** How a flight is named to people: which, from where to where (statements, finance's lists). */
+export const FlightNames = Type.Object({
+  carrier: Type.String(),
+  number: Type.String(),
+  date: Type.String(),
+  origin: Type.String(),
+  destination: Type.String(),
+});
 export const FlightBody = Type.Object({
   flightId: Uuid,
   carrier: Type.String(),

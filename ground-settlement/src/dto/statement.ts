@@ -1,18 +1,13 @@
 /** The passenger's statement as the API answers it (TypeBox only: the web page type-imports it). */
 import { type Static, Type } from "typebox";
 import { Currency, TimeMs, Uuid } from "./common.js";
+import { FlightNames } from "./flights.js";
 
 export const Statement = Type.Object({
   registrations: Type.Array(
     Type.Object({
       registrationId: Uuid,
-      flight: Type.Object({
-        carrier: Type.String(),
-        number: Type.String(),
-        date: Type.String(),
-        origin: Type.String(),
-        destination: Type.String(),
-      }),
+      flight: FlightNames,
       currency: Currency,
       saleCurrency: Currency,
       rate: Type.Union([Type.Object({ rateMicros: Type.Integer(), source: Type.String(), text: Type.String() }), Type.Null()]),

@@ -8,7 +8,7 @@
  */
 import { newId } from "@cabinpay/shared";
 import { and, desc, eq, gt, inArray, isNull, or } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { registrations } from "../db/schema/registrations.js";
 import { attentionActions, saleRecords, settlements } from "../db/schema/uploads.js";
@@ -107,15 +107,7 @@ export async function markCollectedElsewhere(
     const amountMinor = row.shortfallMinor - row.collectedElsewhereMinor;
     if (amountMinor <= 0) throw new ApiError("not_actionable", "this settlement has no shortfall left to collect");
     await tx.update(settlements).set({ collectedElsewhereMinor: row.shortfallMinor }).where(eq(settlements.recordId, input.recordId));
-    await tx.insert(attentionActions).values({
-      id: newId(),
-      recordId: input.recordId,
-      action: "collected_elsewhere",
-      actor: input.actor,
-      note: input.note,
-      amountMinor,
-      atMs: input.nowMs,
-    });
+    await recordNoted(tx, "collected_elsewhere", input, amountMinor);
     return { amountMinor };
   });
 }
@@ -144,15 +136,19 @@ export async function writeOff(
     if (!refused && shortMinor <= 0) throw new ApiError("not_actionable", "this settlement needs nothing: it was collected");
     const amountMinor = refused ? row.totalMinor : shortMinor;
     await tx.update(settlements).set({ writtenOffAtMs: input.nowMs }).where(eq(settlements.recordId, input.recordId));
-    await tx.insert(attentionActions).values({
-      id: newId(),
-      recordId: input.recordId,
-      action: "written_off",
-      actor: input.actor,
-      note: input.note,
-      amountMinor,
-      atMs: input.nowMs,
-    });
+    await recordNoted(tx, "written_off", input, amountMinor);
     return { amountMinor };
   });
+}
+
+/** A person's decision on an item, with their note and the amount it concerned, kept beside the item. */
+async function recordNoted(
+  tx: Executor,
+  action: "collected_elsewhere" | "written_off",
+  input: { recordId: string; actor: string; note: string; nowMs: number },
+  amountMinor: number,
+): Promise<void> {
+  await tx
+    .insert(attentionActions)
+    .values({ id: newId(), recordId: input.recordId, action, actor: input.actor, note: input.note, amountMinor, atMs: input.nowMs });
 }

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { ReconciliationDto } from "../../../src/dto/finance.js";
 import type { FlightWithRatesDto } from "../../../src/dto/flights.js";
 import { api } from "../api.js";
+import { StatusBadge } from "../components/StatusBadge.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
@@ -49,7 +50,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
         <Link to="/app/finance">{t.finance.backToFlights}</Link>
       </p>
       <h1>
-        {t.finance.reconciliation(flightName)} <span className={`status ${report.status}`}>{t.statuses[report.status]}</span>
+        {t.finance.reconciliation(flightName)} <StatusBadge status={report.status} />
       </h1>
       <a className="button" href={`/finance/flights/${flightId}/reconciliation.csv`} download data-testid="csv">
         {t.finance.downloadCsv}

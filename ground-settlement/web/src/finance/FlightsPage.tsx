@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { FlightRowDto } from "../../../src/dto/finance.js";
 import { api } from "../api.js";
+import { StatusBadge } from "../components/StatusBadge.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
@@ -78,7 +79,7 @@ export function FlightsPage() {
                 </td>
                 <td>{row.flight.date}</td>
                 <td>
-                  <span className={`status ${row.status}`}>{t.statuses[row.status]}</span>
+                  <StatusBadge status={row.status} />
                 </td>
                 <td className="number">{amount(row.approvedMinor, row.flight.currency)}</td>
                 <td className="number">{amount(row.debitedMinor, row.flight.currency)}</td>

@@ -9,6 +9,7 @@ import { type ChangeEvent, type FormEvent, useCallback, useEffect, useState } fr
 import type { FlightRowDto } from "../../../src/dto/finance.js";
 import type { FlightSetupDto, FlightWithRatesDto } from "../../../src/dto/flights.js";
 import { ApiCallError, api } from "../api.js";
+import { StatusBadge } from "../components/StatusBadge.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link, navigate } from "../router.js";
@@ -115,7 +116,7 @@ export function OpsHome() {
               </td>
               <td>{row.flight.date}</td>
               <td>
-                <span className={`status ${row.status}`}>{t.statuses[row.status]}</span>
+                <StatusBadge status={row.status} />
               </td>
             </tr>
           ))}
