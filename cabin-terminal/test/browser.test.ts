@@ -96,6 +96,12 @@ describe("the crew UI in Chromium", () => {
     await page.waitForSelector('[data-screen="enrol"]');
     await accessibleInBoth(page, "enrol");
     await page.fill('input[name="groundUrl"]', ground.groundUrl);
+    // A mistyped code: refused, in words crew can act on, with no error code on the screen.
+    await page.fill('input[name="code"]', "AAAA-BBBB-CCCC");
+    await page.click('button[type="submit"]');
+    await expect
+      .poll(() => page.textContent(".problem span"))
+      .toBe("The ground service refused this. Check the code or address; if it persists, ask ops.");
     await page.fill('input[name="code"]', await ground.enrolmentCode());
     await shot(page, "01-enrol");
     await page.click('button[type="submit"]');

@@ -3,6 +3,35 @@
  * CLI): the core's error code and a message for people. The core makes it (`faultOf` in
  * core/errors.ts); each transport only carries it and says it its own way.
  */
+/** The core's refusal codes: the contract's, so that every screen can say each in words. */
+export const TERMINAL_ERROR_CODES = [
+  "database_damaged",
+  "database_unavailable",
+  "not_enrolled",
+  "key_store_damaged",
+  "key_store_unavailable",
+  "manifest_rejected",
+  "trolley_not_in_manifest",
+  "flight_in_service",
+  "ground_unreachable",
+  "ground_refused",
+  "invalid_input",
+  "no_flight_loaded",
+  "records_purged",
+  "chain_broken",
+  "chain_forked",
+  "records_unsent",
+  "previous_leg_open",
+  "stock_unknown",
+  "no_next_leg",
+  "not_assigned",
+] as const;
+export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
+export type FaultCode = TerminalErrorCode | (typeof TRANSPORT_FAULT_CODES)[number];
+
+/** Codes a transport adds: the core's process stopped, the host does not answer, a failure of the terminal itself. */
+export const TRANSPORT_FAULT_CODES = ["core_stopped", "host_unreachable", "internal"] as const;
+
 export interface TerminalFault {
   readonly code: string;
   readonly message: string;

@@ -1,33 +1,12 @@
 /**
- * The one catalogue of error codes of the cabin terminal core. Crew see the message; support and
- * tests match on the code. Add codes, never rename or reuse them (`flight_not_loaded` was merged
- * into `no_flight_loaded`: both meant the same to crew, and only the latter reached the API).
+ * The cabin terminal core's errors. Their codes are the one catalogue in the contract
+ * (`api/fault.ts`), so the crew UI says each in words; support and tests match on the code. Add
+ * codes, never rename or reuse them (`flight_not_loaded` was merged into `no_flight_loaded`: both
+ * meant the same to crew, and only the latter reached the API).
  */
-import { INTERNAL_FAULT, type TerminalFault, TerminalFaultError } from "../api/fault.js";
+import { INTERNAL_FAULT, type TerminalErrorCode, type TerminalFault, TerminalFaultError } from "../api/fault.js";
 
-export const TERMINAL_ERROR_CODES = [
-  "database_damaged",
-  "database_unavailable",
-  "not_enrolled",
-  "key_store_damaged",
-  "key_store_unavailable",
-  "manifest_rejected",
-  "trolley_not_in_manifest",
-  "flight_in_service",
-  "ground_unreachable",
-  "ground_refused",
-  "invalid_input",
-  "no_flight_loaded",
-  "records_purged",
-  "chain_broken",
-  "chain_forked",
-  "records_unsent",
-  "previous_leg_open",
-  "stock_unknown",
-  "no_next_leg",
-  "not_assigned",
-] as const;
-export type TerminalErrorCode = (typeof TERMINAL_ERROR_CODES)[number];
+export { TERMINAL_ERROR_CODES, type TerminalErrorCode } from "../api/fault.js";
 
 export class TerminalError extends Error {
   override readonly name = "TerminalError";

@@ -20,14 +20,15 @@ type Tab = "sell" | "sales" | "report" | "sync";
 export function App({ bridge }: { bridge: TerminalBridge }) {
   const [status, setStatus] = useState<TerminalStatus | undefined>();
   const [language, setLanguage] = useState<Language>(() => (navigator.language.startsWith("zh") ? "zh" : "en"));
-  const [problem, setProblem] = useState<string | undefined>();
+  // The failure itself: said in the language shown when it is shown, so a switch translates it too.
+  const [problem, setProblem] = useState<unknown>();
   const [tab, setTab] = useState<Tab>("sell");
 
   const refresh = useCallback(async () => {
     try {
       setStatus(await bridge.api["status/get"]({}));
     } catch (error) {
-      setProblem(errorText(error));
+      setProblem(error);
     }
   }, [bridge]);
   useEffect(() => {
@@ -41,6 +42,13 @@ export function App({ bridge }: { bridge: TerminalBridge }) {
       }),
     [bridge, refresh],
   );
+  // A problem belongs to the screen it happened on: moving on (enrolled, a flight loaded, crew in or out) clears it.
+  const place = `${status?.enrolled}|${status?.flight?.flightKey}|${status?.crew?.crewId}`;
+  const [problemPlace, setProblemPlace] = useState(place);
+  if (problemPlace !== place) {
+    setProblemPlace(place);
+    setProblem(undefined);
+  }
   useEffect(() => {
     document.documentElement.lang = language === "zh" ? "zh-CN" : "en";
   }, [language]);
@@ -49,10 +57,10 @@ export function App({ bridge }: { bridge: TerminalBridge }) {
     () =>
       status === undefined
         ? undefined
-        : { api: bridge.api, words: WORDS[language], language, status, refresh, fail: (error) => setProblem(errorText(error)) },
+        : { api: bridge.api, words: WORDS[language], language, status, refresh, fail: (error) => setProblem(error) },
     [bridge, language, status, refresh],
   );
-  if (terminal === undefined) return <main className="loading">{problem ?? "…"}</main>;
+  if (terminal === undefined) return <main className="loading">{problem === undefined ? "…" : errorText(problem, WORDS[language])}</main>;
   const words = terminal.words;
 
   let screen: React.ReactNode;
@@ -82,7 +90,7 @@ export function App({ bridge }: { bridge: TerminalBridge }) {
         <StatusBar onLanguage={() => setLanguage(language === "en" ? "zh" : "en")} />
         {problem !== undefined && (
           <div className="problem" role="alert">
-            <span>{problem}</span>
+            <span>{errorText(problem, words)}</span>
             <button type="button" onClick={() => setProblem(undefined)}>
               ×
             </button>

@@ -39,7 +39,8 @@ export function flightName(flightKey: string, language: Language): string {
   return `${flight.carrier}${flight.number} · ${date}`;
 }
 
-export function errorText(error: unknown): string {
-  if (error instanceof TerminalCallError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+/** A failed call in words crew can act on: the sentence for the fault's code, never the code itself. */
+export function errorText(error: unknown, words: Words): string {
+  if (error instanceof TerminalCallError) return (words.faults as Record<string, string>)[error.code] ?? words.faults.internal;
+  return words.faults.internal;
 }

@@ -1,7 +1,35 @@
+import type { FaultCode } from "../api/fault.js";
 import type { DeclineReason } from "../api/results.js";
 /** The crew UI's words, in English and Simplified Chinese (renderer process). */
 
 export type Language = "en" | "zh";
+
+/** Every fault the terminal can answer, in words crew can act on (the code is for the log). */
+const enFaults: Record<FaultCode, string> = {
+  database_damaged: "This terminal's storage is damaged. Do not sell on it; call ops.",
+  database_unavailable: "This terminal cannot open its storage. Restart it; if it persists, call ops.",
+  not_enrolled: "This terminal is not set up yet: enter the one-time code from ops.",
+  key_store_damaged: "This terminal's key is damaged. Do not sell on it; call ops.",
+  key_store_unavailable: "This terminal cannot reach its key (the device keychain). Unlock the device or restart it.",
+  manifest_rejected: "The flight file is not signed by this airline's ground service. Download it again, or ask ops.",
+  trolley_not_in_manifest: "This trolley is not on that flight. Check the trolley with ops.",
+  flight_in_service: "Another flight is being served on this terminal: close its service first.",
+  ground_unreachable: "The ground service cannot be reached. Check the connection and try again; nothing was lost.",
+  ground_refused: "The ground service refused this. Check the code or address; if it persists, ask ops.",
+  invalid_input: "Something entered is not in the expected form. Check it and try again.",
+  no_flight_loaded: "No flight is loaded: load the flight first.",
+  records_purged: "The records of this flight were already removed after their upload.",
+  chain_broken: "This terminal's records were changed outside CabinPay. Do not sell on it: upload from Sync and call ops.",
+  chain_forked: "Another device has copied this terminal's records. Stop selling on it and call ops.",
+  records_unsent: "Some sales are not uploaded yet. Upload them from Sync first (with a connection).",
+  previous_leg_open: "The previous leg's service is still open: the purser closes it first.",
+  stock_unknown: "The stock of this leg is not known yet: close the previous leg first.",
+  no_next_leg: "There is no next leg loaded on this terminal.",
+  not_assigned: "This terminal is not assigned to that flight. Ask ops.",
+  core_stopped: "The terminal stopped working. Restart it; your sales are kept.",
+  host_unreachable: "The terminal is not answering. Restart it; your sales are kept.",
+  internal: "Something went wrong in the terminal. Try again; if it persists, restart it. Your sales are kept.",
+};
 
 const en = {
   appName: "CabinPay",
@@ -127,6 +155,7 @@ const en = {
     no_rate: "no exchange rate for the voucher's currency",
   } as Record<string, string>,
   rejectedOther: "refused by the ground: finance will look at it",
+  faults: enFaults,
   declines: {
     not_logged_in: "Nobody is logged in. Log in with your PIN.",
     service_closed: "The service is closed. No more sales on this flight.",
@@ -148,6 +177,32 @@ const en = {
 };
 
 type Words = typeof en;
+
+const zhFaults: Record<FaultCode, string> = {
+  database_damaged: "本终端的存储已损坏。请勿再用它销售，并联系运控。",
+  database_unavailable: "本终端无法打开存储。请重启；如仍不行，请联系运控。",
+  not_enrolled: "本终端尚未设置：请输入运控提供的一次性代码。",
+  key_store_damaged: "本终端的密钥已损坏。请勿再用它销售，并联系运控。",
+  key_store_unavailable: "本终端无法读取密钥（设备钥匙串）。请解锁设备或重启。",
+  manifest_rejected: "航班文件不是本航空公司地面服务签发的。请重新下载，或询问运控。",
+  trolley_not_in_manifest: "该餐车不在这个航班上。请与运控核对餐车。",
+  flight_in_service: "本终端正在为另一个航班服务：请先结束该服务。",
+  ground_unreachable: "无法连接地面服务。请检查网络后重试；没有任何记录丢失。",
+  ground_refused: "地面服务拒绝了此操作。请检查代码或地址；如仍不行，请询问运控。",
+  invalid_input: "输入的内容格式不正确。请检查后重试。",
+  no_flight_loaded: "尚未下载航班：请先下载航班。",
+  records_purged: "本航班的记录在上传后已被清除。",
+  chain_broken: "本终端的记录在 CabinPay 之外被改动。请勿再用它销售：在“同步”页面上传，并联系运控。",
+  chain_forked: "另一台设备复制了本终端的记录。请停止销售并联系运控。",
+  records_unsent: "还有销售未上传。请先在“同步”页面上传（需要网络）。",
+  previous_leg_open: "上一航段的服务尚未结束：请乘务长先结束。",
+  stock_unknown: "本航段的库存尚不可知：请先结束上一航段。",
+  no_next_leg: "本终端没有下载下一航段。",
+  not_assigned: "本终端未分配到该航班。请询问运控。",
+  core_stopped: "终端停止工作。请重启；销售记录都已保存。",
+  host_unreachable: "终端没有响应。请重启；销售记录都已保存。",
+  internal: "终端出现问题。请重试；如仍不行请重启。销售记录都已保存。",
+};
 
 const zh: Words = {
   appName: "CabinPay",
@@ -269,6 +324,7 @@ const zh: Words = {
     no_rate: "没有该凭证币种的汇率",
   },
   rejectedOther: "被地面拒绝：财务会处理",
+  faults: zhFaults,
   declines: {
     not_logged_in: "未登录。请输入 PIN 登录。",
     service_closed: "服务已结束，本航班不能再销售。",
