@@ -56,6 +56,7 @@ describe("the maintenance worker (BullMQ on real Redis)", () => {
       ["holds/expire", 60_000],
       ["holds/release-closed", 60_000],
       ["nonces/purge", 60_000],
+      ["shortfalls/collect", 60_000],
     ]);
   });
 

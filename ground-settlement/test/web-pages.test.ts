@@ -524,6 +524,11 @@ describe("the passenger's pages in Chromium", () => {
         const heading = (await page.textContent("h1"))!;
         if (language === "zh") expect(heading, shown.name).toMatch(/[\u4e00-\u9fff]/);
         else expect(heading, shown.name).not.toMatch(/[\u4e00-\u9fff]/);
+        // Item names in the page's language too, not only the page's own words.
+        if (shown.name === "home")
+          await expect
+            .poll(() => page.textContent('[data-testid="recent"]'))
+            .toContain(language === "zh" ? "巧克力礼盒" : "Chocolate Gift Box");
         expect(await seriousViolations(page), `${language} ${shown.name}`).toEqual([]);
         if (shown.login !== undefined) await expectWholeHeader(page, shown.name);
         await shot(page, `web-lang-${language}-${shown.name}`);

@@ -26,13 +26,13 @@ export interface RegistrationView {
 interface RecentItem {
   readonly atMs: number;
   readonly flight: string;
-  readonly items: string;
+  readonly items: StatementDto["registrations"][number]["purchases"][number]["items"];
   readonly debitedMinor: number;
   readonly currency: string;
 }
 
 export function Home({ me, onChange }: { me: Me; onChange: () => void }) {
-  const { t, amount, when } = useI18n();
+  const { t, language, amount, when } = useI18n();
   const [registrations, setRegistrations] = useState<RegistrationView[] | undefined>();
   const [problem, setProblem] = useState<unknown>();
   const [recent, setRecent] = useState<RecentItem[]>([]);
@@ -90,10 +90,10 @@ export function Home({ me, onChange }: { me: Me; onChange: () => void }) {
           <table>
             <tbody>
               {recent.map((item) => (
-                <tr key={`${item.atMs}-${item.items}`}>
+                <tr key={`${item.atMs}-${item.flight}`}>
                   <td>{when(item.atMs)}</td>
                   <td>
-                    {item.flight}: {item.items}
+                    {item.flight}: {item.items.map((i) => `${i.quantity} × ${language === "zh" ? i.nameZh : i.name}`).join(", ")}
                   </td>
                   <td className="number">{amount(item.debitedMinor, item.currency)}</td>
                 </tr>
@@ -120,7 +120,7 @@ function recentOf(statement: StatementDto): RecentItem[] {
       r.purchases.map((p) => ({
         atMs: p.atMs,
         flight: `${r.flight.carrier}${r.flight.number}`,
-        items: p.items.map((i) => `${i.quantity} × ${i.name}`).join(", "),
+        items: p.items,
         debitedMinor: p.debitedMinor,
         currency: r.currency,
       })),
