@@ -71,9 +71,10 @@ describe("the crew UI in Chromium", () => {
   };
   /**
    * axe-core's serious and critical findings on the whole screen, in English and in Chinese (the
-   * language switched and back): none may be left. The page must bypass the CSP to take the script.
+   * language switched and back): none may be left; the Chinese screen is kept as a screenshot. The
+   * page must bypass the CSP to take the script.
    */
-  const accessibleInBoth = async (page: Page, screen: string) => {
+  const accessibleInBoth = async (page: Page, screen: string, zhShot: string) => {
     await page.addScriptTag({ content: axe.source });
     const serious = () =>
       page.evaluate(
@@ -82,6 +83,7 @@ describe("the crew UI in Chromium", () => {
     expect(await serious(), `${screen} in English`).toEqual([]);
     await page.click('[data-testid="language"]');
     expect(await serious(), `${screen} in Chinese`).toEqual([]);
+    await shot(page, zhShot);
     await page.click('[data-testid="language"]');
   };
   const pin = async (page: Page, digits: string) => {
@@ -94,7 +96,7 @@ describe("the crew UI in Chromium", () => {
     const page = await withVoucherCamera.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     await page.goto(terminal.url);
     await page.waitForSelector('[data-screen="enrol"]');
-    await accessibleInBoth(page, "enrol");
+    await accessibleInBoth(page, "enrol", "01-enrol-zh");
     await page.fill('input[name="groundUrl"]', ground.groundUrl);
     // A mistyped code: refused, in words crew can act on, with no error code on the screen.
     await page.fill('input[name="code"]', "AAAA-BBBB-CCCC");
@@ -108,7 +110,7 @@ describe("the crew UI in Chromium", () => {
 
     // The code put this terminal on trolley A of the flight: nothing to type.
     await page.waitForSelector('[data-screen="flight"]');
-    await accessibleInBoth(page, "flight");
+    await accessibleInBoth(page, "flight", "02-flight-zh");
     await shot(page, "02-flight");
     await page.click('[data-testid="load-assigned"]');
 
@@ -118,7 +120,7 @@ describe("the crew UI in Chromium", () => {
     for (let attempt = 0; attempt < 5; attempt++) await pin(page, "0000");
     await expect.poll(() => page.textContent('[data-testid="login-message"]')).toContain("Locked until");
     await shot(page, "03-login-locked-out");
-    await accessibleInBoth(page, "login");
+    await accessibleInBoth(page, "login", "03-login-locked-out-zh");
     await page.click('[data-crew="C1001"]');
     // The PIN from a keyboard works as the pad does; no crew id on the screen, names and roles only.
     expect(await page.textContent('[data-crew="C1001"]')).toBe("Li Napurser");
@@ -141,7 +143,7 @@ describe("the crew UI in Chromium", () => {
     expect(await page.textContent('[data-testid="passenger"]')).toBe("ZHOU/MIN MS · Seat 23K");
     expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥432.00");
     await shot(page, "05-approved");
-    await accessibleInBoth(page, "approved");
+    await accessibleInBoth(page, "approved", "05-approved-zh");
     await page.click('[data-testid="done"]');
     await page.close();
   });
@@ -151,14 +153,14 @@ describe("the crew UI in Chromium", () => {
     const page = await plainCamera.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     await page.goto(terminal.url);
     await page.waitForSelector('[data-screen="sell"]');
-    await accessibleInBoth(page, "sell");
+    await accessibleInBoth(page, "sell", "04-sell-zh");
 
     // A scanner types the code like a keyboard, outside any field, and ends with Enter.
     await page.click('[data-sku="ML-NOO-100"]');
     await page.click('[data-testid="charge"]');
     await page.waitForSelector('[data-screen="pay"]');
     await shot(page, "06-pay");
-    await accessibleInBoth(page, "pay");
+    await accessibleInBoth(page, "pay", "06-pay-zh");
     await page.click("h1");
     await page.keyboard.type(ground.voucherText);
     await page.keyboard.press("Enter");
@@ -175,7 +177,7 @@ describe("the crew UI in Chromium", () => {
     await page.waitForSelector('[data-screen="declined"][data-reason="forged"]');
     expect(await page.textContent('[data-testid="decline-reason"]')).toContain("not issued by the airline");
     await shot(page, "07-declined");
-    await accessibleInBoth(page, "declined");
+    await accessibleInBoth(page, "declined", "07-declined-zh");
     await page.click('[data-testid="done"]');
     // A declined sale keeps the cart; the coffee comes back out with −.
     await page.click('[data-cart-line="DR-COF-300"] button[aria-label="−"]');
@@ -196,7 +198,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-void"]');
     await page.waitForSelector("li.voided");
     await shot(page, "08-sales");
-    await accessibleInBoth(page, "sales");
+    await accessibleInBoth(page, "sales", "08-sales-zh");
 
     await page.click('[data-tab="report"]');
     await page.waitForSelector('[data-screen="report"]');
@@ -205,7 +207,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-close"]');
     await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("Service closed");
     await shot(page, "09-report");
-    await accessibleInBoth(page, "report");
+    await accessibleInBoth(page, "report", "09-report-zh");
     // After the close the sell screen says so, and no item can be added.
     await page.click('[data-tab="sell"]');
     await page.waitForSelector('[data-testid="sell-closed"]');
@@ -229,7 +231,7 @@ describe("the crew UI in Chromium", () => {
       "#4Service closedAccepted",
     ]);
     await shot(page, "10-sync");
-    await accessibleInBoth(page, "sync");
+    await accessibleInBoth(page, "sync", "10-sync-zh");
 
     // The ground holds what the crew did: two sales, the void and the close.
     const status = await terminal.core["status/get"]({});
