@@ -131,6 +131,8 @@ export async function payShortfall(db: Database, input: { passengerId: string; r
   const owed = (await shortfallsOf(db, input.passengerId)).find((s) => s.recordId === input.recordId);
   if (owed === undefined) throw new ApiError("not_found", "no such amount owed on your account");
   const result = await collectShortfall(db, { recordId: input.recordId, nowMs: input.nowMs });
+  // Paid meanwhile (the same request twice at once, or the maintenance job): nothing is owed now.
+  if (result.collectedMinor === 0 && result.outstandingMinor === 0) throw new ApiError("not_found", "nothing is owed on this any more");
   if (result.collectedMinor === 0)
     throw new ApiError("insufficient_funds", "your account has no money available: add money first, then pay");
   return result;
