@@ -61,7 +61,7 @@ describe("the TerminalApi", () => {
     expect((await core["status/get"]({})).cart).toMatchObject({ lines: [], totalMinor: 0 }); // emptied by the sale
     await core["cart/add"]({ sku: "DF-CHO-040" });
     expect(await core["sale/charge"]({ voucherText })).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 11_200 });
-    expect(await core["sale/void"]({ recordId: sale.receipt.recordId })).toMatchObject({ ok: true });
+    expect(await core["sale/void"]({ reason: "changed_mind", recordId: sale.receipt.recordId })).toMatchObject({ ok: true });
     expect(await core["status/get"]({})).toMatchObject({ crew: { crewId: "C1001" }, unsentRecords: 2 });
     const closed = await core["service/close"]({});
     expect(closed).toMatchObject({ ok: true, report: { sales: { count: 0 }, voids: { count: 1 } } });
@@ -77,7 +77,7 @@ describe("the TerminalApi", () => {
     expect(await codeOf(core["cart/add"]({ sku: "NOT-SOLD-HERE" }))).toBe("invalid_input");
     expect(await codeOf(core["cart/set"]({ sku: "DF-CHO-040", quantity: -1 }))).toBe("invalid_input");
     expect(await codeOf(core["sale/charge"]({ voucherText: "x".repeat(10_000) }))).toBe("invalid_input");
-    expect(await codeOf(core["sale/void"]({ recordId: "not-a-uuid" }))).toBe("invalid_input");
+    expect(await codeOf(core["sale/void"]({ reason: "changed_mind", recordId: "not-a-uuid" }))).toBe("invalid_input");
     expect(await codeOf(core["crew/login"]({ crewId: "C1001", pin: "2468", extra: true } as never))).toBe("invalid_input");
     expect(await codeOf(core["enrolment/enrol"]({ groundUrl: "file:///etc/passwd", code: "AAAA-BBBB-CCCC" }))).toBe("invalid_input");
     expect(await codeOf(core["status/get"](null as never))).toBe("invalid_input");

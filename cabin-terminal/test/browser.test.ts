@@ -195,14 +195,28 @@ describe("the crew UI in Chromium", () => {
     await page.keyboard.press("Escape");
     await page.waitForSelector('[data-testid="confirm-void"]', { state: "detached" });
     await page.locator('[data-testid="void"]').first().click();
+    // Nothing is voided without saying why, from the list.
+    expect(await page.isDisabled('[data-testid="confirm-void"]')).toBe(true);
+    await page.click('[data-testid="void-form"] input[value="wrong_item"]');
     await page.click('[data-testid="confirm-void"]');
     await page.waitForSelector("li.voided");
+    expect(await page.textContent('li.voided [data-testid="reversal"]')).toBe("Voided · Wrong item");
+    // A refund of one of the two coffees of the first sale: which items, then why.
+    await page.click('li:not(.voided) [data-testid="refund"]');
+    await page.locator('[data-testid="refund-form"] label.refund-line', { hasText: "Hot Coffee" }).locator("input").fill("1");
+    await page.click('[data-testid="refund-form"] input[value="not_served"]');
+    expect(await page.textContent('[data-testid="refund-form"]')).toContain("Refund CN¥20.00?");
+    await shot(page, "08-refund");
+    await page.click('[data-testid="confirm-refund"]');
+    await expect
+      .poll(() => page.textContent('li:not(.voided) [data-testid="reversal"]'))
+      .toBe("Refunded CN¥20.00 · Not served (out of stock, spilt)");
     await shot(page, "08-sales");
     await accessibleInBoth(page, "sales", "08-sales-zh");
 
     await page.click('[data-tab="report"]');
     await page.waitForSelector('[data-screen="report"]');
-    expect(await page.textContent('[data-testid="report-net"]')).toBe("CN¥168.00");
+    expect(await page.textContent('[data-testid="report-net"]')).toBe("CN¥148.00");
     await page.click('[data-testid="close-service"]');
     await page.click('[data-testid="confirm-close"]');
     await expect.poll(() => page.textContent('[data-testid="status-flight"]')).toContain("Service closed");
@@ -216,35 +230,37 @@ describe("the crew UI in Chromium", () => {
 
     ground.t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000; // landed
     await page.click('[data-tab="sync"]');
-    expect(await page.textContent('[data-testid="unsent"]')).toBe("4 unsent");
+    expect(await page.textContent('[data-testid="unsent"]')).toBe("5 unsent");
     await page.click('[data-testid="upload"]');
     await page.waitForSelector('[data-testid="sync-summary"]');
-    expect(await page.textContent('[data-testid="sync-summary"]')).toContain("4 accepted");
+    expect(await page.textContent('[data-testid="sync-summary"]')).toContain("5 accepted");
     expect(await page.getAttribute('[data-testid="sync-progress"]', "value")).toBe("100");
-    expect(await page.textContent('[data-testid="sync-progress-text"]')).toBe("Sent 4 of 4 records…");
+    expect(await page.textContent('[data-testid="sync-progress-text"]')).toBe("Sent 5 of 5 records…");
     await expect.poll(() => page.textContent('[data-testid="status-unsent"]')).toBe("0 unsent");
     // Each record and the ground's answer in words, amounts as money.
     expect(await page.locator('[data-testid="record-outcomes"] tr').allTextContents()).toEqual([
       "#1SaleCN¥168.00Accepted",
       "#2SaleCN¥48.00Accepted",
       "#3VoidCN¥48.00Accepted",
-      "#4Service closedAccepted",
+      "#4RefundCN¥20.00Accepted",
+      "#5Service closedAccepted",
     ]);
     await shot(page, "10-sync");
     await accessibleInBoth(page, "sync", "10-sync-zh");
 
-    // The ground holds what the crew did: two sales, the void and the close.
+    // The ground holds what the crew did, with why: two sales, the void, the refund and the close.
     const status = await terminal.core["status/get"]({});
     const held = await ground.t.db
-      .select({ kind: saleRecords.kind, totalMinor: saleRecords.totalMinor })
+      .select({ kind: saleRecords.kind, totalMinor: saleRecords.totalMinor, reason: saleRecords.reason })
       .from(saleRecords)
       .where(and(eq(saleRecords.terminalId, status.terminalId!), eq(saleRecords.flightId, ground.flightId)))
       .orderBy(saleRecords.sequence);
     expect(held).toEqual([
-      { kind: "sale", totalMinor: 16_800 },
-      { kind: "sale", totalMinor: 4_800 },
-      { kind: "void", totalMinor: 4_800 },
-      { kind: "close", totalMinor: 0 },
+      { kind: "sale", totalMinor: 16_800, reason: null },
+      { kind: "sale", totalMinor: 4_800, reason: null },
+      { kind: "void", totalMinor: 4_800, reason: "wrong_item" },
+      { kind: "refund", totalMinor: 2_000, reason: "not_served" },
+      { kind: "close", totalMinor: 0, reason: null },
     ]);
 
     // Portrait tablet, in Chinese.

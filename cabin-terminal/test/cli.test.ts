@@ -77,19 +77,35 @@ describe("the terminal CLI", () => {
       code: EXIT.refused,
       body: { ok: false, reason: "over_cap", remainingCapMinor: 7_600 },
     });
-    expect(await json("void", ...CREW, "--record", second.body.receipt.recordId)).toMatchObject({
+    expect(await json("void", ...CREW, "--record", second.body.receipt.recordId, "--reason", "wrong_item")).toMatchObject({
       code: EXIT.refused,
       body: { reason: "not_purser" },
     });
-    expect(await json("refund", ...PURSER, "--record", first.body.receipt.recordId, "DF-CHO-040")).toMatchObject({
+    expect(await json("refund", ...PURSER, "--record", first.body.receipt.recordId, "--reason", "damaged", "DF-CHO-040")).toMatchObject({
       code: EXIT.ok,
       body: { ok: true, totalMinor: 12_800 },
     });
-    expect(await json("void", ...PURSER, "--record", second.body.receipt.recordId)).toMatchObject({ code: EXIT.ok });
+    // The reason is required and from the list: a missing or unknown one is a usage error, nothing signed.
+    expect(await cli("void", ...PURSER, "--record", second.body.receipt.recordId)).toMatchObject({
+      code: EXIT.usage,
+      err: expect.stringContaining("void needs --reason"),
+    });
+    expect(await cli("void", ...PURSER, "--record", second.body.receipt.recordId, "--reason", "bored")).toMatchObject({
+      code: EXIT.usage,
+      err: expect.stringContaining("--reason is one of wrong_item, changed_mind"),
+    });
+    expect(await json("void", ...PURSER, "--record", second.body.receipt.recordId, "--reason", "wrong_item")).toMatchObject({
+      code: EXIT.ok,
+    });
     const sales = await json("sales");
     expect(sales.body.map((s: { voided: boolean; refundedMinor: number }) => [s.voided, s.refundedMinor])).toEqual([
       [false, 12_800],
       [true, 0],
+    ]);
+    // Each reversal keeps why, as signed.
+    expect(sales.body.map((s: { reversals: unknown[] }) => s.reversals)).toEqual([
+      [{ kind: "refund", reason: "damaged", totalMinor: 12_800 }],
+      [{ kind: "void", reason: "wrong_item", totalMinor: second.body.receipt.totalMinor }],
     ]);
     const closed = await json("close", ...PURSER);
     expect(closed.body.report).toMatchObject({

@@ -106,7 +106,7 @@ describe("the terminal core with the real ground service", () => {
       expect(result.receipt.seat).toBe("12C");
       receipts.push(result.receipt);
     }
-    expect(voidSale(terminal.db, flight, seller, receipts[1]!.recordId, now()).ok).toBe(true);
+    expect(voidSale(terminal.db, flight, seller, { saleRecordId: receipts[1]!.recordId, reason: "wrong_item" }, now()).ok).toBe(true);
     expect(closeService(terminal.db, flight, seller, now()).ok).toBe(true);
     const total = terminal.db.select().from(records).all().length;
     expect(total).toBe(7);

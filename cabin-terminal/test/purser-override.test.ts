@@ -40,18 +40,18 @@ describe("a purser's override on a crew member's screen", () => {
 
   it("voids with the purser's PIN, as the purser, and leaves the crew member logged in", async () => {
     const recordId = await sell("DR-COF-300");
-    expect(await core["sale/void"]({ recordId })).toMatchObject({ ok: false, reason: "not_purser" });
+    expect(await core["sale/void"]({ reason: "changed_mind", recordId })).toMatchObject({ ok: false, reason: "not_purser" });
     // A crew member's own PIN is no purser's.
-    expect(await core["sale/void"]({ recordId, purser: { crewId: "C1002", pin: "1357" } })).toMatchObject({
+    expect(await core["sale/void"]({ reason: "changed_mind", recordId, purser: { crewId: "C1002", pin: "1357" } })).toMatchObject({
       ok: false,
       reason: "not_purser",
     });
-    expect(await core["sale/void"]({ recordId, purser: { crewId: "C1001", pin: "0000" } })).toMatchObject({
+    expect(await core["sale/void"]({ reason: "changed_mind", recordId, purser: { crewId: "C1001", pin: "0000" } })).toMatchObject({
       ok: false,
       reason: "wrong_pin",
       detail: expect.stringContaining("4 attempts left"),
     });
-    expect(await core["sale/void"]({ recordId, purser: { crewId: "C1001", pin: "2468" } })).toMatchObject({ ok: true });
+    expect(await core["sale/void"]({ reason: "changed_mind", recordId, purser: { crewId: "C1001", pin: "2468" } })).toMatchObject({ ok: true });
     const [sale] = await core["sale/list"]({});
     expect(sale).toMatchObject({ recordId, voided: true });
     expect((await core["status/get"]({})).crew).toMatchObject({ crewId: "C1002", role: "crew" });
@@ -59,7 +59,7 @@ describe("a purser's override on a crew member's screen", () => {
 
   it("refunds and closes with the purser's PIN too", async () => {
     const recordId = await sell("DF-CHO-040");
-    const refund = { recordId, lines: [{ sku: "DF-CHO-040", quantity: 1 }] };
+    const refund = { recordId, reason: "damaged" as const, lines: [{ sku: "DF-CHO-040", quantity: 1 }] };
     expect(await core["sale/refund"](refund)).toMatchObject({ ok: false, reason: "not_purser" });
     expect(await core["sale/refund"]({ ...refund, purser: { crewId: "C1001", pin: "2468" } })).toMatchObject({
       ok: true,

@@ -125,10 +125,12 @@ describe("a rotation on the crew UI in Chromium", () => {
     await page.waitForSelector('[data-screen="sell"]');
     await page.click('[data-tab="sales"]');
     await page.click('[data-testid="void"]');
+    await page.click('[data-testid="void-form"] input[value="changed_mind"]');
     await page.fill('[data-testid="purser-pin-input"]', "0000");
     await page.click('[data-testid="confirm-void"]');
     await expect.poll(() => page.textContent('[data-screen="sales"] [role="alert"]')).toContain("Wrong purser PIN");
     await page.click('[data-testid="void"]');
+    await page.click('[data-testid="void-form"] input[value="changed_mind"]');
     await page.fill('[data-testid="purser-pin-input"]', "2468");
     expect(await page.textContent('[data-testid="purser-pin"]')).toContain("Li Na's PIN");
     await shot(page, "16-void-with-purser-pin");

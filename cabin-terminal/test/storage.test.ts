@@ -51,6 +51,7 @@ describe("the terminal database", () => {
       "0003_rotation_legs",
       "0004_handover_sent",
       "0005_voucher_passenger",
+      "0006_reversal_reason",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -88,6 +89,12 @@ describe("the terminal database", () => {
       )
       .run("9C8850/2026-12-01", "m1");
     expect(old.sqlite.prepare("select * from flights").all()[0]).not.toHaveProperty("purged_at_ms");
+    old.sqlite
+      .prepare(
+        `insert into records (record_id, flight_key, sequence, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes)
+         values ('r2', '9C8850/2026-12-01', 2, 'void', 'v1', 'r1', 'C1001', 'CNY', 100, '[]', 1, x'00', x'01')`,
+      )
+      .run();
     old.sqlite.prepare("insert into crew_lockouts (flight_key, crew_id, failed_attempts) values ('9C8850/2026-12-01', 'C1002', 3)").run();
     old.close();
     // 0001_retention: flights gain purged_at_ms, empty for what was there.
@@ -109,6 +116,10 @@ describe("the terminal database", () => {
     // 0005_voucher_passenger: a voucher's name and seat beside what it spent; none for usage recorded before.
     now.sqlite.prepare("insert into voucher_usage (flight_key, voucher_id, spent_minor) values ('9C8850/2026-12-01', 'v1', 100)").run();
     expect(now.sqlite.prepare("select passenger_name, seat from voucher_usage").all()).toEqual([{ passenger_name: null, seat: null }]);
+    // 0006_reversal_reason: a void stored before reasons were signed (a v1 record) has none, and keeps its bytes.
+    expect(now.sqlite.prepare("select record_id, reason, bytes from records").all()).toEqual([
+      { record_id: "r2", reason: null, bytes: Buffer.from([1]) },
+    ]);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

@@ -110,6 +110,12 @@ describe("a CNY account on a HKD leg", () => {
     expect(sumOf(hkd.byHour)).toBe(5);
     expect(sumOf(report.terminals)).toBe(5);
     expect(sumOf(report.crew)).toBe(5);
+    // Why: the void and the refund each by the reason the purser signed, adding up to both.
+    expect(hkd.byReason).toEqual([
+      { reason: "damaged", count: 1, amountMinor: 12_805 },
+      { reason: "wrong_item", count: 1, amountMinor: 2_000 },
+    ]);
+    expect(sumOf(hkd.byReason)).toBe(hkd.voids.amountMinor + hkd.refunds.amountMinor);
     expect(byCurrency["CNY"].debited.totalMinor).toBe(cnyOf(12_805) + cnyOf(5) + cnyOf(2_000));
     expect(byCurrency["CNY"].voided.reversedMinor).toBe(cnyOf(2_000) + cnyOf(12_805));
     expect(report.rates).toEqual([{ ...HKD_TO_CNY, text: "1 HKD = 0.9123 CNY" }]);

@@ -285,6 +285,17 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     await db.execute(action("0193c000-0000-7000-8000-0000000000d3", "written_off"));
     expect(await fails(db, action("0193c000-0000-7000-8000-0000000000d4", "forgive"))).toMatch(/attention_actions_action/);
   },
+  "0019_reversal_reason": async (db) => {
+    // Records already held (v1) have no reason; a new void may carry one from the list, a sale none.
+    const [held] = await queryRows<{ reasons: number }>(db, sql`SELECT count(reason)::int AS reasons FROM sale_records`);
+    expect(held).toEqual({ reasons: 0 });
+    const record = (id: string, sequence: number, kind: string, reason: string) =>
+      sql`INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, reason, created_at_ms, received_at_ms, record_hash, bytes, status)
+        VALUES (${id}, '0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, ${sequence}, ${kind}, ${UUID_ZERO}, '0193c000-0000-7000-8000-0000000000a7', 'C1', 'A', 'CNY', 1, '[]', ${reason}, 0, 0, '\\x00', '\\x00', 'accepted')`;
+    await db.execute(record("0193c000-0000-7000-8000-00000000a019", 19, "void", "wrong_item"));
+    expect(await fails(db, record("0193c000-0000-7000-8000-00000000a020", 20, "void", "bored"))).toMatch(/sale_records_reason/);
+    expect(await fails(db, record("0193c000-0000-7000-8000-00000000a021", 21, "sale", "damaged"))).toMatch(/sale_records_reason/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

@@ -223,6 +223,7 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
       byHour: [{ hour: "2026-12-01T02:00Z", count: 7, amountMinor: 72_800 - 4_800 }],
       voids: { count: 1, amountMinor: 4_800 },
       refunds: { count: 0, amountMinor: 0 },
+      byReason: [{ reason: "wrong_item", count: 1, amountMinor: 4_800 }],
       netMinor: 72_800 - 4_800,
       debited: { fromHoldMinor: 21_600 + 20_000 + 20_000, fromBalanceMinor: 5_600, totalMinor: 67_200 },
       shortfall: { count: 1, amountMinor: 5_600 },
@@ -281,6 +282,10 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(sumColumn("from_hold_minor") + sumColumn("from_balance_minor") - sumColumn("reversed_minor")).toBe(
       revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
     );
+    // The void's reason as signed on board; none for sales.
+    expect(rows.map((row) => [row[column("kind")], row[column("reversal_reason")]]).filter(([kind]) => kind === "void" || kind === "refund")).toEqual([
+      ["void", "wrong_item"],
+    ]);
 
     const listed = (
       await call(t.app, { method: "GET", url: "/finance/flights?status=needs_attention", headers: bearer(finance) }, 200)

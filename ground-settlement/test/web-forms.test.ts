@@ -82,6 +82,7 @@ describe("the statement", () => {
     const purchase = (kind: string, debitedMinor: number, refundedMinor: number, settlement = "debited") => ({
       recordId: crypto.randomUUID(),
       kind,
+      reason: kind === "sale" ? null : ("wrong_item" as const),
       atMs: 0,
       items: [],
       totalMinor: 0,

@@ -24,6 +24,7 @@ export { formatMoney, toDecimalString } from "./money/format.js";
 export * from "./money/money.js";
 export { AMOUNT_TEXT_MAX_CHARS, type AmountParseResult, parseAmount } from "./money/parse.js";
 export * from "./record/chain.js";
+export * from "./record/reason.js";
 export * from "./record/record.js";
 export * from "./request/terminal-request.js";
 export * from "./text/text.js";

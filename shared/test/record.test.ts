@@ -4,11 +4,14 @@ import {
   type ChainResult,
   createRecord,
   decodeRecord,
+  fromHex,
   GENESIS_ANCHOR,
   GENESIS_HASH,
   isRecordSignatureValid,
   NIL_UUID,
   nobleVerifier,
+  RECORD_FORMAT_VERSION,
+  RECORD_READABLE_VERSIONS,
   type RecordDraft,
   type SaleRecord,
   verifyChain,
@@ -18,6 +21,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chain, FLIGHT, otherTerminalKey, TERMINAL_ID, terminalKey } from "./support/fixtures.js";
 import { fieldAt, recordLayout } from "./support/layout.js";
+import { earlierRecords } from "./support/vectors.js";
 
 const nodeVerifier = createNodeVerifier();
 const CHAIN_LENGTH = 6;
@@ -63,8 +67,21 @@ describe("sale records", () => {
     expect(() => resign(records[3]!, { referencedRecordId: undefined as never })).toThrow(/references/);
     // A CNY voucher on a HKD leg: the sale is in the flight's currency (the ground checks it is).
     expect(() => resign(sale, { currency: "HKD" })).not.toThrow();
-    const closing = { ...records[3]!, kind: "close" as const, voucherId: NIL_UUID, referencedRecordId: undefined as never, lines: [] };
+    const closing = {
+      ...records[3]!,
+      kind: "close" as const,
+      voucherId: NIL_UUID,
+      referencedRecordId: undefined as never,
+      reason: undefined as never,
+      lines: [],
+    };
     expect(() => resign(closing, {})).not.toThrow();
+    expect(() => resign(closing, { reason: "other" })).toThrow(/no reason/);
+    expect(() => resign(sale, { reason: "damaged" })).toThrow(/no reason/);
+    // From v2 every reversal says why, from the list.
+    expect(() => resign(records[3]!, { reason: undefined as never })).toThrow(/says why/);
+    expect(() => resign(records[3]!, { reason: "bored" as never })).toThrow(/says why/);
+    expect(resign(records[3]!, { reason: "damaged" })).toMatchObject({ reason: "damaged", formatVersion: 2 });
     expect(() => resign(closing, { lines: sale.lines })).toThrow(/no lines/);
     expect(() => resign(closing, { voucherId: sale.voucherId })).toThrow(/nil id/);
     const line = sale.lines[0]!;
@@ -96,7 +113,8 @@ describe("chain verification", () => {
       const tampered: ChainRejection = index < CHAIN_LENGTH - 1 ? "altered" : "bad_signature";
       switch (field) {
         case "version":
-          return ["unsupported_version"];
+          // Another readable version (v1 ↔ v2) has another layout: the bytes no longer fit it.
+          return ["unsupported_version", "malformed"];
         case "terminalId":
           return ["wrong_terminal"];
         case "flight":
@@ -157,5 +175,39 @@ describe("chain verification", () => {
         else expect(list).toEqual([]);
       }),
     );
+  });
+});
+
+describe("earlier record versions", () => {
+  it("reads the records v1 terminals signed (no reason), so an updated terminal still uploads what it stored", () => {
+    const earlier = earlierRecords();
+    expect(Object.keys(earlier)).toEqual(RECORD_READABLE_VERSIONS.filter((version) => version < RECORD_FORMAT_VERSION).map(String));
+    for (const [version, byName] of Object.entries(earlier)) {
+      for (const vector of Object.values(byName)) {
+        const decoded = decodeRecord(fromHex(vector.hex)!);
+        if (!decoded.ok) throw new Error(decoded.detail);
+        expect(decoded.record).toMatchObject({ formatVersion: Number(version), kind: vector.record["kind"] });
+        expect(decoded.record.reason).toBeUndefined();
+        expect(isRecordSignatureValid(decoded.record, fromHex(vector.publicKeyHex)!, nobleVerifier)).toBe(true);
+      }
+    }
+  });
+
+  it("chains a v1 record to a v2 record, as a terminal updated mid-flight does", () => {
+    const v1Sale = decodeRecord(fromHex(earlierRecords()["1"]!["sale"]!.hex)!);
+    if (!v1Sale.ok) throw new Error(v1Sale.detail);
+    const { formatVersion: _v, totalMinor: _t, hash: _h, signature: _s, bytes: _b, ...draft } = v1Sale.record;
+    const next = createRecord(
+      {
+        ...draft,
+        recordId: "01a22efd-9360-7282-af4f-a803be25e1ff",
+        sequence: 2,
+        previousHash: v1Sale.record.hash,
+        createdAtMs: draft.createdAtMs + 1,
+      },
+      terminalKey,
+    );
+    expect(next.formatVersion).toBe(2);
+    expect(failure(verify([v1Sale.record.bytes, next.bytes]))).toBe("ok");
   });
 });

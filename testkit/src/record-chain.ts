@@ -44,12 +44,14 @@ export class RecordChain {
       voucherId: sale.voucherId,
       referencedRecordId: sale.recordId,
       lines: sale.lines,
+      reason: "wrong_item",
       ...overrides,
     });
   }
 
   refund(sale: SaleRecord, lines: readonly SaleLine[], crewId = "C1001", overrides: Partial<RecordDraft> = {}): SaleRecord {
-    return this.append({ kind: "refund", crewId, voucherId: sale.voucherId, referencedRecordId: sale.recordId, lines, ...overrides });
+    const reversal = { referencedRecordId: sale.recordId, reason: "damaged" } as const;
+    return this.append({ kind: "refund", crewId, voucherId: sale.voucherId, ...reversal, lines, ...overrides });
   }
 
   close(crewId = "C1001"): SaleRecord {

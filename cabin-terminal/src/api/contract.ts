@@ -3,7 +3,15 @@
  * renderer, the preload, Electron's main, the browser host and the CLI all import it. Handlers are
  * named `domain/verb`; every input has a schema with limits, checked by the core before use.
  */
-import { CARRIER_PATTERN_TEXT, type CrewRole, FLIGHT_NUMBER_PATTERN_TEXT, LIMITS, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
+import {
+  CARRIER_PATTERN_TEXT,
+  type CrewRole,
+  type CurrencyCode,
+  FLIGHT_NUMBER_PATTERN_TEXT,
+  LIMITS,
+  REVERSAL_REASONS,
+  ROTATION_BUNDLE_CHARS_MAX,
+} from "@cabinpay/shared";
 import { type Static, type TSchema, Type } from "typebox";
 import type {
   ChargeResult,
@@ -23,6 +31,8 @@ const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
 const RecordId = Type.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" });
 const Empty = Type.Object({}, { additionalProperties: false });
 const Seal = Type.String({ minLength: 3, maxLength: 20 });
+/** Why a sale is voided or refunded: one of the list, signed into the record. */
+const Reason = Type.Enum(REVERSAL_REASONS);
 const strict = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
 /**
  * The purser's PIN typed on a crew member's screen, for one void, refund or close: checked and
@@ -62,9 +72,10 @@ export const TERMINAL_API_INPUTS = {
   "cart/set": strict({ sku: Sku, quantity: Type.Integer({ minimum: 0, maximum: LIMITS.lineQuantityMax }) }),
   "cart/clear": Empty,
   "sale/charge": strict({ voucherText: Type.String({ maxLength: LIMITS.voucherTextCharsMax }) }),
-  "sale/void": strict({ recordId: RecordId, purser: PurserOverride }),
+  "sale/void": strict({ recordId: RecordId, reason: Reason, purser: PurserOverride }),
   "sale/refund": strict({
     recordId: RecordId,
+    reason: Reason,
     purser: PurserOverride,
     lines: Type.Array(strict({ sku: Sku, quantity: Quantity }), { minItems: 1, maxItems: LIMITS.recordLinesMax }),
   }),
@@ -82,7 +93,7 @@ export type TerminalApiInput<K extends keyof typeof TERMINAL_API_INPUTS> = Stati
 
 export interface FlightSummary {
   readonly flightKey: string;
-  readonly currency: string;
+  readonly currency: CurrencyCode;
   readonly trolleyId: string;
   readonly catalogItems: number;
   /** The crew roster of the manifest, for the login screen (never their PIN verifiers). */

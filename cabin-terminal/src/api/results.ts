@@ -6,7 +6,7 @@
  * Every answer that can be refused has one shape: `ok: true` with what was done, or `ok: false`
  * with a stable `reason` code (and, where crew need it, a `detail` in words for the log).
  */
-import type { CrewRole } from "@cabinpay/shared";
+import type { CrewRole, ReversalReason } from "@cabinpay/shared";
 
 export type LoginResult =
   | { readonly ok: true; readonly crewId: string; readonly name: string; readonly role: CrewRole }
@@ -72,6 +72,12 @@ export interface SaleListItem {
   readonly refundedMinor: number;
   /** What can still be refunded, per SKU (nothing once voided). */
   readonly refundable: Record<string, number>;
+  /** Its voids and refunds, oldest first, each with why (undefined for a record signed before reasons). */
+  readonly reversals: readonly {
+    readonly kind: "void" | "refund";
+    readonly reason: ReversalReason | undefined;
+    readonly totalMinor: number;
+  }[];
 }
 
 export interface RecordOutcomeItem {

@@ -9,7 +9,16 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatMoney, LIMITS, money, parseFlightKey, ROTATION_BUNDLE_CHARS_MAX } from "@cabinpay/shared";
+import {
+  formatMoney,
+  isReversalReason,
+  LIMITS,
+  money,
+  parseFlightKey,
+  REVERSAL_REASONS,
+  ROTATION_BUNDLE_CHARS_MAX,
+  type ReversalReason,
+} from "@cabinpay/shared";
 import type { FlightSummary, TerminalApi } from "../api/contract.js";
 import { isCallersFault } from "../api/fault.js";
 import type { LoginResult } from "../api/results.js";
@@ -26,9 +35,11 @@ export const USAGE = `usage: cabinpay-terminal [--data-dir DIR] [--json] <comman
                                                at the gate)
   login   --crew ID --pin PIN                  check a crew member's PIN
   sell    --crew ID --pin PIN --voucher TEXT SKU[:QTY]...
-  void    --crew ID --pin PIN --record ID      purser only
-  refund  --crew ID --pin PIN --record ID SKU[:QTY]...
+  void    --crew ID --pin PIN --record ID --reason R
                                                purser only
+  refund  --crew ID --pin PIN --record ID --reason R SKU[:QTY]...
+                                               purser only; R is one of
+                                               ${REVERSAL_REASONS.join(", ")}
   sales                                        this flight's sales, with voids and refunds
   close   --crew ID --pin PIN [--seal N]       purser only: ends the service, prints the report
   next    [--seal N]                           after a close: open the rotation's next leg
@@ -112,6 +123,7 @@ function parse(argv: readonly string[]) {
       pin: { type: "string" },
       voucher: { type: "string" },
       record: { type: "string" },
+      reason: { type: "string" },
       "batch-size": { type: "string" },
       "retention-days": { type: "string" },
     },
@@ -130,6 +142,11 @@ async function dispatch(
   const required = (name: keyof Values) => {
     const value = values[name];
     if (typeof value !== "string" || value === "") throw new UsageError(`${command} needs --${name}`);
+    return value;
+  };
+  const reversalReason = (): ReversalReason => {
+    const value = required("reason");
+    if (!isReversalReason(value)) throw new UsageError(`--reason is one of ${REVERSAL_REASONS.join(", ")}`);
     return value;
   };
   const refused = (reason: string, detail: string, data: unknown) => {
@@ -213,7 +230,7 @@ async function dispatch(
     case "void": {
       const refusedLogin = await asCrew();
       if (refusedLogin !== undefined) return refusedLogin;
-      const result = await core["sale/void"]({ recordId: required("record") });
+      const result = await core["sale/void"]({ recordId: required("record"), reason: reversalReason() });
       if (!result.ok) return refused(result.reason, result.detail, result);
       print(`voided: ${result.recordId}`, result);
       return EXIT.ok;
@@ -222,7 +239,7 @@ async function dispatch(
       const lines = cartItems(items);
       const refusedLogin = await asCrew();
       if (refusedLogin !== undefined) return refusedLogin;
-      const result = await core["sale/refund"]({ recordId: required("record"), lines });
+      const result = await core["sale/refund"]({ recordId: required("record"), reason: reversalReason(), lines });
       if (!result.ok) return refused(result.reason, result.detail, result);
       print(`refunded: ${result.recordId}, ${result.totalMinor} minor units`, result);
       return EXIT.ok;

@@ -1,4 +1,5 @@
 import type { FaultCode } from "../api/fault.js";
+import type { ReversalReason } from "@cabinpay/shared";
 import type { DeclineReason } from "../api/results.js";
 /** The crew UI's words, in English and Simplified Chinese (renderer process). */
 
@@ -97,6 +98,20 @@ const en = {
   voided: "Voided",
   refunded: "Refunded",
   confirmVoid: "Void this sale? Stock and cap come back.",
+  refund: "Refund items",
+  refundWhich: "Which items come back?",
+  confirmRefund: (total: string) => `Refund ${total}? The items go back on the trolley and the amount on the voucher.`,
+  reasonLegend: "Why?",
+  reasons: {
+    wrong_item: "Wrong item",
+    changed_mind: "Passenger changed their mind",
+    charged_twice: "Charged twice",
+    not_served: "Not served (out of stock, spilt)",
+    damaged: "Damaged or faulty",
+    other: "Other",
+  } satisfies Record<ReversalReason, string>,
+  /** A record signed before reasons were kept says so instead of a reason. */
+  noReason: "no reason recorded",
   purser: "Purser",
   purserPin: (name: string) => `${name}'s PIN (the purser types it here)`,
   /** Why a void, refund or close was refused, by the core's reason code. */
@@ -269,6 +284,19 @@ const zh: Words = {
   voided: "已作废",
   refunded: "已退款",
   confirmVoid: "作废此笔销售？库存和额度将恢复。",
+  refund: "退货退款",
+  refundWhich: "退回哪些商品？",
+  confirmRefund: (total) => `退款 ${total}？商品放回餐车，金额退回凭证额度。`,
+  reasonLegend: "原因",
+  reasons: {
+    wrong_item: "商品错误",
+    changed_mind: "旅客改变主意",
+    charged_twice: "重复收款",
+    not_served: "未能提供（缺货、洒出）",
+    damaged: "商品损坏或有缺陷",
+    other: "其他",
+  },
+  noReason: "未记录原因",
   purser: "乘务长",
   purserPin: (name) => `${name}的 PIN（由乘务长在此输入）`,
   refusals: {

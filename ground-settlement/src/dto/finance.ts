@@ -3,7 +3,7 @@
  * derived from them: the routes declare them, the web pages type-import them (no copies).
  */
 import { type Static, Type } from "typebox";
-import { Currency, TimeMs, Uuid } from "./common.js";
+import { Currency, Reason, TimeMs, Uuid } from "./common.js";
 import { FlightNames } from "./flights.js";
 
 export const StockLine = Type.Object({
@@ -32,6 +32,8 @@ const CurrencyTotals = Type.Object({
   approved: Amount,
   voids: Amount,
   refunds: Amount,
+  /** Voids and refunds by the reason signed in them (null: recorded before reasons); they sum to voids + refunds. */
+  byReason: Type.Array(Type.Object({ reason: Type.Union([Reason, Type.Null()]), count: Type.Integer(), amountMinor: Type.Integer() })),
   /** approved − voids − refunds: what every breakdown (category, hour, terminal, crew) adds up to. */
   netMinor: Type.Integer(),
   debited: Type.Object({ fromHoldMinor: Type.Integer(), fromBalanceMinor: Type.Integer(), totalMinor: Type.Integer() }),

@@ -1,6 +1,6 @@
 /** The passenger's statement as the API answers it (TypeBox only: the web page type-imports it). */
 import { type Static, Type } from "typebox";
-import { Currency, TimeMs, Uuid } from "./common.js";
+import { Currency, Reason, TimeMs, Uuid } from "./common.js";
 import { FlightNames } from "./flights.js";
 
 export const Statement = Type.Object({
@@ -17,6 +17,7 @@ export const Statement = Type.Object({
         Type.Object({
           recordId: Uuid,
           kind: Type.String(),
+          reason: Type.Union([Reason, Type.Null()]),
           atMs: TimeMs,
           items: Type.Array(
             Type.Object({

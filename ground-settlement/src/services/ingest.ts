@@ -300,6 +300,7 @@ function recordRow(record: SaleRecord, input: StoreInput, rejection: RecordRejec
     currency: record.currency,
     totalMinor: record.totalMinor,
     lines: record.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
+    reason: record.reason ?? null,
     createdAtMs: record.createdAtMs,
     receivedAtMs: input.nowMs,
     recordHash: record.hash,

@@ -122,6 +122,7 @@ function currencyFigures(currency: string, f: Figures) {
     approved: amount(ok),
     voids: amount(reversed.filter((r) => r.record.kind === "void")),
     refunds: amount(reversed.filter((r) => r.record.kind === "refund")),
+    byReason: byReason(reversed),
     netMinor: amount(ok).amountMinor - amount(reversed).amountMinor,
     debited: {
       fromHoldMinor: sum(collected, (r) => r.settlement?.fromHoldMinor ?? 0),
@@ -152,6 +153,17 @@ function currencyFigures(currency: string, f: Figures) {
       cancelled: regs.filter((r) => r.currency === currency && r.status === "cancelled").length,
     },
   };
+}
+
+/**
+ * The voids and refunds by the reason the purser signed (null: a record from before reasons were
+ * kept): they add up to voids + refunds. Most frequent first.
+ */
+function byReason(reversed: readonly Row[]) {
+  const reasons = [...new Set(reversed.map((r) => r.record.reason))];
+  return reasons
+    .map((reason) => ({ reason, ...amount(reversed.filter((r) => r.record.reason === reason)) }))
+    .sort((a, b) => b.count - a.count || b.amountMinor - a.amountMinor);
 }
 
 /** Net sales by catalog category and by hour (UTC): a sale counts in its hour, a void or refund in its own. */
@@ -247,7 +259,7 @@ export type FlightReconciliation = Awaited<ReturnType<typeof reconcileFlight>>;
 /** One line per record, for finance's spreadsheets. */
 export function reconciliationCsv(report: FlightReconciliation, catalog: ReadonlyMap<string, { nameEn: string }>): string {
   const header =
-    "terminal_id,sequence,record_id,kind,crew_id,trolley_id,created_at,items,currency,total_minor,record_status,settlement_status,from_hold_minor,from_balance_minor,shortfall_minor,reversed_minor,reason";
+    "terminal_id,sequence,record_id,kind,crew_id,trolley_id,created_at,items,currency,total_minor,record_status,settlement_status,from_hold_minor,from_balance_minor,shortfall_minor,reversed_minor,reason,reversal_reason";
   const quote = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
   const lines = report.records.map(({ record, settlement }) =>
     [
@@ -268,6 +280,7 @@ export function reconciliationCsv(report: FlightReconciliation, catalog: Readonl
       settlement?.shortfallMinor ?? 0,
       settlement?.reversedMinor ?? 0,
       settlement?.reason ?? record.rejectReason ?? "",
+      record.reason ?? "",
     ]
       .map((v) => quote(String(v)))
       .join(","),
@@ -358,6 +371,8 @@ export async function statement(db: Database, passengerId: string) {
         purchases: rows.map(({ record, settlement }) => ({
           recordId: record.id,
           kind: record.kind,
+          /** Why the purser voided or refunded it (null for a sale, or a record from before reasons). */
+          reason: record.reason,
           atMs: record.createdAtMs,
           items: record.lines.map((l) => ({
             sku: l.sku,

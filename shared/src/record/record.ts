@@ -7,6 +7,7 @@
  *   str8 trolley id · 16 voucher id · 16 referenced record id (zeros for a sale) · 3 currency ·
  *   u64 total minor · u8 line count · lines (str8 sku, u16 quantity, u64 unit price minor) ·
  *   bytes16 voucher evidence (the binary voucher, sales only) · 64 signature
+ * v2 adds, after the voucher evidence, u8 reversal reason (a void's or refund's, 1..; 0 otherwise).
  *
  * hash = SHA-256(all bytes before the signature); signature = Ed25519(device key, "CPR1" ‖ hash).
  */
@@ -24,8 +25,15 @@ import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { addMoney, money, multiplyMoney, zero } from "../money/money.js";
 import { decodeVoucherBinary } from "../voucher/verify.js";
+import { isReversalReason, type ReversalReason, reversalReasonCode, reversalReasonOf } from "./reason.js";
 
-export const RECORD_FORMAT_VERSION = 1;
+/** v2 added the reversal reason. Writers always use this version. */
+export const RECORD_FORMAT_VERSION = 2;
+/**
+ * Every version this code reads: a terminal updated with v1 records unsent still uploads them,
+ * and the ground still verifies them (they carry no reason).
+ */
+export const RECORD_READABLE_VERSIONS: readonly number[] = [1, 2];
 export const RECORD_HASH_BYTES = 32;
 /** The previous hash of sequence 1: nothing came before. */
 export const GENESIS_HASH = new Uint8Array(RECORD_HASH_BYTES);
@@ -59,10 +67,13 @@ export interface RecordDraft {
   readonly lines: readonly SaleLine[];
   /** For a sale: the binary voucher presented, as evidence for the ground. Absent otherwise. */
   readonly voucherBytes?: Uint8Array;
+  /** For a void or refund: why, from the list. Required when writing; absent in a v1 record. */
+  readonly reason?: ReversalReason;
 }
 
 export interface SaleRecord extends RecordDraft {
-  readonly formatVersion: typeof RECORD_FORMAT_VERSION;
+  /** The version it was encoded in: this code writes RECORD_FORMAT_VERSION and reads every readable one. */
+  readonly formatVersion: number;
   readonly totalMinor: number;
   readonly hash: Uint8Array;
   readonly signature: Uint8Array;
@@ -89,7 +100,7 @@ export type RecordDecodeResult =
 /** Structure only; never throws. The signature is checked by {@link isRecordSignatureValid}. */
 export function decodeRecord(bytes: Uint8Array): RecordDecodeResult {
   if (bytes.length > LIMITS.recordBytesMax) return { ok: false, reason: "malformed", detail: "record too large" };
-  if (bytes.length > 0 && bytes[0] !== RECORD_FORMAT_VERSION) {
+  if (bytes.length > 0 && !RECORD_READABLE_VERSIONS.includes(bytes[0]!)) {
     return { ok: false, reason: "unsupported_version", detail: `record format ${bytes[0]}` };
   }
   try {
@@ -115,7 +126,7 @@ function recordSignedMessage(hash: Uint8Array): Uint8Array {
   return concatBytes(SIGNATURE_DOMAIN.record, hash);
 }
 
-function validateDraft(draft: RecordDraft): void {
+function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT_VERSION): void {
   check(isUuid(draft.recordId) && isUuid(draft.terminalId) && isUuid(draft.voucherId), "ids must be UUIDs");
   check(RECORD_KINDS.includes(draft.kind), `unknown kind ${draft.kind}`);
   check(Number.isInteger(draft.sequence) && draft.sequence >= 1 && draft.sequence <= 0xffff_ffff, "sequence from 1");
@@ -130,6 +141,7 @@ function validateDraft(draft: RecordDraft): void {
     check(draft.lines.length === 0, "a close record has no lines");
     check(draft.voucherId === NIL_UUID, "a close record names no voucher (nil id)");
     check(draft.referencedRecordId === undefined && draft.voucherBytes === undefined, "a close record references nothing");
+    check(draft.reason === undefined, "a close record has no reason");
     return;
   }
   check(draft.lines.length >= 1, "a record has at least one line");
@@ -138,10 +150,14 @@ function validateDraft(draft: RecordDraft): void {
     check(draft.voucherBytes !== undefined, "a sale carries the voucher presented");
     const voucher = decodeVoucherBinary(draft.voucherBytes);
     check(voucher.ok && voucher.voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
+    check(draft.reason === undefined, "a sale has no reason");
   } else {
     check(isUuid(draft.referencedRecordId), `a ${draft.kind} references the sale it reverses`);
     check(draft.referencedRecordId !== NIL_UUID, "referencedRecordId must not be nil");
     check(draft.voucherBytes === undefined, `a ${draft.kind} carries no voucher`);
+    // v1 had no reasons; from v2 every reversal says why.
+    if (formatVersion >= 2) check(isReversalReason(draft.reason), `a ${draft.kind} says why (reason from the list)`);
+    else check(draft.reason === undefined, "a v1 record has no reason");
   }
 }
 
@@ -171,12 +187,13 @@ function encodeBody(draft: RecordDraft, totalMinor: number): Uint8Array {
     .u8(draft.lines.length);
   for (const line of draft.lines) writer.str8(line.sku, LIMITS.skuBytesMax).u16(line.quantity).u64(line.unitPriceMinor);
   writer.bytes16(draft.voucherBytes ?? new Uint8Array(0), LIMITS.recordBytesMax);
+  writer.u8(reversalReasonCode(draft.reason));
   return writer.finish();
 }
 
 function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
   const reader = new ByteReader(bytes);
-  reader.u8("version");
+  const formatVersion = reader.u8("version");
   const kind = RECORD_KINDS[reader.u8("kind") - 1];
   if (kind === undefined) throw new DecodeError("record: kind");
   const recordId = bytesToUuid(reader.fixed(UUID_BYTES, "record id"));
@@ -202,6 +219,8 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
     });
   }
   const voucherBytes = reader.bytes16("voucher", 0, LIMITS.recordBytesMax).slice();
+  const reason = formatVersion >= 2 ? reversalReasonOf(reader.u8("reason")) : undefined;
+  if (reason === null) throw new DecodeError("record: unknown reason");
   const body = bytes.subarray(0, reader.position);
   const signature = reader.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
   reader.end("record");
@@ -222,17 +241,18 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
     currency,
     lines,
     ...(kind === "sale" ? { voucherBytes } : {}),
+    ...(reason === undefined ? {} : { reason }),
   };
   // The same rules the writer enforces; anything else was not written by a conforming terminal.
   try {
     if ((kind === "sale" || kind === "close") && referencedRecordId !== NIL_UUID)
       throw new DecodeError(`record: a ${kind} references no record`);
     if (kind !== "sale" && voucherBytes.length !== 0) throw new DecodeError("record: only sales carry a voucher");
-    validateDraft(draft);
+    validateDraft(draft, formatVersion);
     if (linesTotalMinor(currency, lines) !== totalMinor) throw new DecodeError("record: total is not the sum of its lines");
   } catch (error) {
     if (error instanceof CabinPayError) throw new DecodeError(`record: ${error.message}`);
     throw error;
   }
-  return { ...draft, formatVersion: RECORD_FORMAT_VERSION, totalMinor, hash: sha256(body), signature, bytes: bytes.slice() };
+  return { ...draft, formatVersion, totalMinor, hash: sha256(body), signature, bytes: bytes.slice() };
 }

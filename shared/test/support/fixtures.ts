@@ -163,7 +163,7 @@ export function chain(count: number, signer: Signer = terminalKey, terminalId = 
       sequence === closeAt
         ? { ...base, kind: "close", crewId: "C1001", voucherId: NIL_UUID, lines: [] }
         : isVoid
-          ? { ...base, kind: "void", referencedRecordId: records[0]!.recordId, lines: records[0]!.lines }
+          ? { ...base, kind: "void", referencedRecordId: records[0]!.recordId, lines: records[0]!.lines, reason: "wrong_item" }
           : {
               ...base,
               kind: "sale",

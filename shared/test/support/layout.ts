@@ -64,6 +64,7 @@ export function recordLayout(draft: RecordDraft): Span[] {
     ["total", 8],
     ["lines", 1 + draft.lines.reduce((n, line) => n + 1 + line.sku.length + 2 + 8, 0)],
     ["voucher", 2 + (draft.voucherBytes?.length ?? 0)],
+    ["reason", 1],
     ["signature", 64],
   ]);
 }

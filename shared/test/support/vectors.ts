@@ -3,12 +3,14 @@
  * `npm run vectors` writes them; vectors.test.ts runs every one and checks the files are current.
  * The format of each file is described in docs/protocol.md ("Test vectors").
  */
+import { readFileSync } from "node:fs";
 import {
   base45Encode,
   type ChainAnchor,
   concatBytes,
   createBatch,
   createRecord,
+  ED25519_SIGNATURE_BYTES,
   type FlightRef,
   GENESIS_ANCHOR,
   GENESIS_HASH,
@@ -227,8 +229,32 @@ export function recordSummary(r: SaleRecord) {
     totalMinor: r.totalMinor,
     lines: r.lines,
     voucherHex: r.voucherBytes === undefined ? null : toHex(r.voucherBytes),
+    reason: r.reason ?? null,
+    formatVersion: r.formatVersion,
     hashHex: toHex(r.hash),
   };
+}
+
+interface EarlierRecord {
+  readonly hex: string;
+  readonly publicKeyHex: string;
+  readonly record: Record<string, unknown>;
+}
+
+/** Records as v1 terminals signed them (kept as bytes: this code only writes the current version). */
+export function earlierRecords(): Record<string, Record<string, EarlierRecord>> {
+  return JSON.parse(readFileSync(new URL("../fixtures/records-earlier-versions.json", import.meta.url), "utf8"));
+}
+
+function earlierRecordVectors() {
+  return Object.entries(earlierRecords()).flatMap(([version, byName]) =>
+    Object.entries(byName).map(([name, v]) => ({
+      name: `${name}, format v${version} (read by every later version)`,
+      hex: v.hex,
+      publicKeyHex: v.publicKeyHex,
+      expected: { ok: true, record: { ...v.record, reason: null, formatVersion: Number(version) }, signatureValid: true },
+    })),
+  );
 }
 
 const closedChain = chain(6, terminalKey, TERMINAL_ID, 5);
@@ -269,7 +295,7 @@ function recordVectors() {
     },
     {
       name: "unknown version",
-      hex: toHex(Uint8Array.from([2, ...sale!.bytes.subarray(1)])),
+      hex: toHex(Uint8Array.from([3, ...sale!.bytes.subarray(1)])),
       publicKeyHex: toHex(terminalKey.publicKey),
       expected: { ok: false, reason: "unsupported_version" },
     },
@@ -279,7 +305,33 @@ function recordVectors() {
       publicKeyHex: toHex(terminalKey.publicKey),
       expected: { ok: false, reason: "malformed" },
     },
+    {
+      name: "a void with a reason code no version defines",
+      hex: toHex(withReasonByte(voided!, 0x07)),
+      publicKeyHex: toHex(terminalKey.publicKey),
+      expected: { ok: false, reason: "malformed" },
+    },
+    {
+      name: "a void without a reason",
+      hex: toHex(withReasonByte(voided!, 0)),
+      publicKeyHex: toHex(terminalKey.publicKey),
+      expected: { ok: false, reason: "malformed" },
+    },
+    {
+      name: "a sale with a reason",
+      hex: toHex(withReasonByte(sale!, 1)),
+      publicKeyHex: toHex(terminalKey.publicKey),
+      expected: { ok: false, reason: "malformed" },
+    },
+    ...earlierRecordVectors(),
   ];
+}
+
+/** The record with its reason byte (the last before the signature) set to `code`. */
+function withReasonByte(record: SaleRecord, code: number): Uint8Array {
+  const bytes = record.bytes.slice();
+  bytes[bytes.length - ED25519_SIGNATURE_BYTES - 1] = code;
+  return bytes;
 }
 
 function chainContext(anchor: ChainAnchor = GENESIS_ANCHOR) {

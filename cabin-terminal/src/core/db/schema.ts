@@ -80,6 +80,8 @@ export const records = sqliteTable(
     totalMinor: integer("total_minor").notNull(),
     /** [{ sku, quantity, unitPriceMinor }] for reports; the signed bytes are the truth. */
     lines: text("lines").notNull(),
+    /** A void's or refund's reason from the list; null for sales, closes and v1 records. */
+    reason: text("reason"),
     createdAtMs: integer("created_at_ms").notNull(),
     hash: blob("hash", { mode: "buffer" }).notNull(),
     bytes: blob("bytes", { mode: "buffer" }).notNull(),

@@ -13,15 +13,16 @@ export const salesHandlers = {
     if (result.ok) session.cart.clear();
     return result;
   },
-  async "sale/void"(session, { recordId, purser }) {
+  async "sale/void"(session, { recordId, reason, purser }) {
     const acting = actingSeller(session, purser);
     if (!("seller" in acting)) return { ok: false, ...acting };
-    return session.chained(() => voidSale(session.db, session.current(), acting.seller, recordId, session.now()));
+    return session.chained(() => voidSale(session.db, session.current(), acting.seller, { saleRecordId: recordId, reason }, session.now()));
   },
-  async "sale/refund"(session, { recordId, lines, purser }) {
+  async "sale/refund"(session, { recordId, reason, lines, purser }) {
     const acting = actingSeller(session, purser);
     if (!("seller" in acting)) return { ok: false, ...acting };
-    return session.chained(() => refundSale(session.db, session.current(), acting.seller, recordId, lines, session.now()));
+    const reversal = { saleRecordId: recordId, reason };
+    return session.chained(() => refundSale(session.db, session.current(), acting.seller, reversal, lines, session.now()));
   },
   async "sale/list"(session) {
     return listSales(session.db, session.withRecords(session.current()));

@@ -26,6 +26,7 @@ export function appendRecord(
     record.currency,
     record.totalMinor,
     JSON.stringify(record.lines),
+    record.reason ?? null,
     record.createdAtMs,
     Buffer.from(record.hash),
     Buffer.from(record.bytes),

@@ -3,6 +3,7 @@
  * report and the sales list the purser voids and refunds from. Voided sales count for nothing;
  * refunds are taken off the sale's category and crew member, so every total here is net.
  */
+import { isReversalReason } from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
 import type { RecordOutcomeItem, SaleLineRow, SaleListItem, ServiceReport } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
@@ -64,6 +65,11 @@ export function listSales(db: TerminalDb, flight: LoadedFlight): SaleListItem[] 
         voided,
         refundedMinor: refunds.reduce((sum, r) => sum + r.totalMinor, 0),
         refundable: Object.fromEntries(Object.entries(refundable).filter(([, quantity]) => quantity > 0)),
+        reversals: against.map((r) => ({
+          kind: r.kind === "void" ? ("void" as const) : ("refund" as const),
+          reason: isReversalReason(r.reason) ? r.reason : undefined,
+          totalMinor: r.totalMinor,
+        })),
       };
     });
 }

@@ -4,7 +4,7 @@
  * the voucher may spend the amount again. The ground applies the same rules: a void only for a
  * sale nothing was reversed from yet, refunds never more than the sale took.
  */
-import { linesTotalMinor, type RecordKind } from "@cabinpay/shared";
+import { linesTotalMinor, type RecordKind, type ReversalReason } from "@cabinpay/shared";
 import type { RefundResult, Refusal, SaleLineRow, SaleListItem, VoidResult } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import type { LoadedFlight } from "../flight/load.js";
@@ -14,14 +14,20 @@ import { listSales } from "./report.js";
 import type { Seller } from "./sell.js";
 import { isServiceClosed, salesStatements } from "./statements.js";
 
+/** Which sale to reverse and why (from the list; signed into the record). */
+export interface Reversal {
+  readonly saleRecordId: string;
+  readonly reason: ReversalReason;
+}
+
 /** The purser voids a sale of this service: stock goes back, the voucher may spend it again. */
-export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, saleRecordId: string, nowMs: number): VoidResult {
+export function voidSale(db: TerminalDb, flight: LoadedFlight, seller: Seller, reversal: Reversal, nowMs: number): VoidResult {
   return db.transaction((): VoidResult => {
-    const found = reversible(db, flight, seller, saleRecordId);
+    const found = reversible(db, flight, seller, reversal.saleRecordId);
     if ("reason" in found) return { ok: false, ...found };
     if (found.refundedMinor > 0)
       return { ok: false, reason: "refunded", detail: "part of this sale was refunded: refund the rest instead of voiding it" };
-    const recordId = reverse(db, flight, seller, found, "void", found.lines, nowMs);
+    const recordId = reverse(db, { flight, seller, sale: found, kind: "void", reason: reversal.reason }, found.lines, nowMs);
     return { ok: true, recordId };
   });
 }
@@ -31,12 +37,12 @@ export function refundSale(
   db: TerminalDb,
   flight: LoadedFlight,
   seller: Seller,
-  saleRecordId: string,
+  reversal: Reversal,
   items: readonly { sku: string; quantity: number }[],
   nowMs: number,
 ): RefundResult {
   return db.transaction((): RefundResult => {
-    const found = reversible(db, flight, seller, saleRecordId);
+    const found = reversible(db, flight, seller, reversal.saleRecordId);
     if ("reason" in found) return { ok: false, ...found };
     const lines: SaleLineRow[] = [];
     for (const item of items) {
@@ -47,7 +53,7 @@ export function refundSale(
         return { ok: false, reason: "more_than_sold", detail: `only ${left} of ${item.sku} can still be refunded from this sale` };
       lines.push({ sku: item.sku, quantity: item.quantity, unitPriceMinor: sold.unitPriceMinor });
     }
-    const recordId = reverse(db, flight, seller, found, "refund", lines, nowMs);
+    const recordId = reverse(db, { flight, seller, sale: found, kind: "refund", reason: reversal.reason }, lines, nowMs);
     return { ok: true, recordId, totalMinor: linesTotalMinor(flight.manifest.currency, lines) };
   });
 }
@@ -67,15 +73,15 @@ function reversible(
 }
 
 /** Appends the reversal record and puts the items back on the trolley and the amount on the voucher. */
-function reverse(
-  db: TerminalDb,
-  flight: LoadedFlight,
-  seller: Seller,
-  sale: SaleListItem,
-  kind: Extract<RecordKind, "void" | "refund">,
-  lines: readonly SaleLineRow[],
-  nowMs: number,
-): string {
+interface ReverseInput {
+  readonly flight: LoadedFlight;
+  readonly seller: Seller;
+  readonly sale: SaleListItem;
+  readonly kind: Extract<RecordKind, "void" | "refund">;
+  readonly reason: ReversalReason;
+}
+
+function reverse(db: TerminalDb, { flight, seller, sale, kind, reason }: ReverseInput, lines: readonly SaleLineRow[], nowMs: number): string {
   // Before the reversal is in the chain: what the sale's earlier reversals gave back counts.
   const giveBack = giveBackOf(db, flight.manifest, flight.flightKey, sale.recordId, linesTotalMinor(flight.manifest.currency, lines));
   const record = appendRecord(
@@ -92,6 +98,7 @@ function reverse(
       referencedRecordId: sale.recordId,
       currency: flight.manifest.currency,
       lines: lines.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor })),
+      reason,
     },
     flight.flightKey,
     seller.signer,

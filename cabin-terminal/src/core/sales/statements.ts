@@ -29,8 +29,8 @@ export function salesStatements(db: TerminalDb): SalesStatements {
       stockOf: sqlite.prepare("SELECT quantity FROM stock WHERE flight_key = ? AND sku = ?"),
       head: sqlite.prepare("SELECT sequence, hash FROM records WHERE flight_key = ? ORDER BY sequence DESC LIMIT 1"),
       insertRecord: sqlite.prepare(
-        `INSERT INTO records (record_id, flight_key, sequence, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO records (record_id, flight_key, sequence, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, reason, created_at_ms, hash, bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       changeStock: sqlite.prepare("UPDATE stock SET quantity = quantity + ? WHERE flight_key = ? AND sku = ?"),
       addUsage: sqlite.prepare(

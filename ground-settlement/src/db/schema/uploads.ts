@@ -3,6 +3,7 @@
  * are the evidence), each record's settlement, the head of each terminal's chain per flight, and
  * rejected batches kept for finance.
  */
+import { REVERSAL_REASONS } from "@cabinpay/shared";
 import { sql } from "drizzle-orm";
 import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea, flights } from "./flights.js";
@@ -45,6 +46,8 @@ export const saleRecords = pgTable(
     totalMinor: bigint("total_minor", { mode: "number" }).notNull(),
     /** [{ sku, quantity, unitPriceMinor }] as signed. */
     lines: jsonb("lines").$type<{ sku: string; quantity: number; unitPriceMinor: number }[]>().notNull(),
+    /** A void's or refund's reason as signed (record format v2); null for sales, closes and v1 records. */
+    reason: text("reason", { enum: REVERSAL_REASONS }),
     /** The terminal's clock when it made the record. */
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
     receivedAtMs: bigint("received_at_ms", { mode: "number" }).notNull(),
@@ -66,6 +69,11 @@ export const saleRecords = pgTable(
     uniqueIndex("sale_records_chain_position").on(t.terminalId, t.flightId, t.sequence),
     index("sale_records_flight").on(t.flightId),
     index("sale_records_voucher").on(t.voucherId),
+    // Only a void or refund has a reason, and only one from the list (what the codec decoded).
+    check(
+      "sale_records_reason",
+      sql`${t.reason} IS NULL OR (${t.kind} IN ('void', 'refund') AND ${t.reason} IN (${sql.raw(REVERSAL_REASONS.map((r) => `'${r}'`).join(", "))}))`,
+    ),
   ],
 );
 

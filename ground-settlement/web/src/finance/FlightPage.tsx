@@ -3,7 +3,7 @@
  * failed and voided, the holds, a chart of where the money stands, sales per terminal and crew,
  * stock sold against loaded, refused batches kept as evidence, and the CSV export.
  */
-import { useCallback, useEffect, useState } from "react";
+import { Fragment, useCallback, useEffect, useState } from "react";
 import type { ReconciliationDto } from "../../../src/dto/finance.js";
 import type { FlightWithRatesDto } from "../../../src/dto/flights.js";
 import { api } from "../api.js";
@@ -227,6 +227,20 @@ function Figures({ figures: c, money }: { figures: CurrencyFigures; money: (mino
           {money(c.netMinor)}
         </dd>
       </dl>
+      {c.byReason.length > 0 && (
+        <dl className="figures" data-testid="reason-figures">
+          <dt className="group">{t.finance.byReason}</dt>
+          <dd className="group" />
+          {c.byReason.map((row) => (
+            <Fragment key={row.reason ?? "none"}>
+              <dt>{row.reason === null ? t.noReasonRecorded : t.reversalReasons[row.reason]}</dt>
+              <dd data-reason={row.reason ?? "none"} data-amount-minor={row.amountMinor}>
+                {t.finance.reasonCount(row.count)} · {minus(row.amountMinor)}
+              </dd>
+            </Fragment>
+          ))}
+        </dl>
+      )}
       <dl className="figures" data-testid="money-figures">
         <dt className="group">{t.finance.moneyTitle}</dt>
         <dd className="group" />

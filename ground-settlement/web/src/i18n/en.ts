@@ -4,6 +4,7 @@
  * both at run time. No error code, SKU or minor-unit amount reaches a person: every code the
  * ground answers has its sentence under `errors`, every status and reason its words.
  */
+import type { ReversalReason } from "@cabinpay/shared";
 import type { ErrorCode } from "../../../src/errors.js";
 
 /** Codes the pages meet besides the ground's catalogue: no connection, and an answer we do not know. */
@@ -215,6 +216,8 @@ export const en = {
     approved: "Sales approved on board",
     voidsLabel: "Voids",
     refundsLabel: "Refunds",
+    byReason: "Why voids and refunds were made",
+    reasonCount: (count: number) => (count === 1 ? "1 time" : `${count} times`),
     net: "Net sales",
     moneyTitle: "Money",
     debited: "Debited from passengers",
@@ -272,6 +275,17 @@ export const en = {
     settled: "settled",
     needs_attention: "needs attention",
   } as Record<string, string>,
+  /** Why the purser voided or refunded a sale, as signed on board. */
+  reversalReasons: {
+    wrong_item: "Wrong item",
+    changed_mind: "Changed their mind",
+    charged_twice: "Charged twice",
+    not_served: "Not served (out of stock, spilt)",
+    damaged: "Damaged or faulty",
+    other: "Other reason",
+  } satisfies Record<ReversalReason, string>,
+  /** A void or refund recorded before terminals signed a reason. */
+  noReasonRecorded: "no reason recorded",
   categories: { duty_free: "Duty-free", meal: "Meals", drink: "Drinks", snack: "Snacks", souvenir: "Souvenirs" } as Record<string, string>,
   attention: {
     title: "Needs attention",

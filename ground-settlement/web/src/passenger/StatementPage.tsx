@@ -41,7 +41,8 @@ export function StatementPage() {
                   <tr key={purchase.recordId} data-kind={purchase.kind} data-signed-minor={signedMinor}>
                     <td>{when(purchase.atMs)}</td>
                     <td>
-                      {t.statement.kinds[purchase.kind] ?? purchase.kind}:{" "}
+                      {t.statement.kinds[purchase.kind] ?? purchase.kind}
+                      {purchase.kind !== "sale" && ` (${purchase.reason === null ? t.noReasonRecorded : t.reversalReasons[purchase.reason]})`}:{" "}
                       {purchase.items.map((item) => `${item.quantity} × ${language === "zh" ? item.nameZh : item.name}`).join(", ")}
                     </td>
                     {registration.rate !== null && <td className="number">{amount(purchase.totalMinor, registration.saleCurrency)}</td>}

@@ -1,0 +1,2 @@
+ALTER TABLE "sale_records" ADD COLUMN "reason" text;--> statement-breakpoint
+ALTER TABLE "sale_records" ADD CONSTRAINT "sale_records_reason" CHECK ("sale_records"."reason" IS NULL OR ("sale_records"."kind" IN ('void', 'refund') AND "sale_records"."reason" IN ('wrong_item', 'changed_mind', 'charged_twice', 'not_served', 'damaged', 'other')));
