@@ -51,7 +51,9 @@ describe("a purser's override on a crew member's screen", () => {
       reason: "wrong_pin",
       detail: expect.stringContaining("4 attempts left"),
     });
-    expect(await core["sale/void"]({ reason: "changed_mind", recordId, purser: { crewId: "C1001", pin: "2468" } })).toMatchObject({ ok: true });
+    expect(await core["sale/void"]({ reason: "changed_mind", recordId, purser: { crewId: "C1001", pin: "2468" } })).toMatchObject({
+      ok: true,
+    });
     const [sale] = await core["sale/list"]({});
     expect(sale).toMatchObject({ recordId, voided: true });
     expect((await core["status/get"]({})).crew).toMatchObject({ crewId: "C1002", role: "crew" });

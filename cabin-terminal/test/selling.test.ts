@@ -220,7 +220,9 @@ describe("selling offline", () => {
     // HK$128.00 is CN¥116.77: over what is left (CN¥81.75), in the voucher's currency.
     expect(sell("DF-CHO-040")).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 8_175, remainingCurrency: "CNY" });
     if (!coffee.ok) throw new Error(coffee.detail);
-    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: coffee.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({ ok: true });
+    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: coffee.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({
+      ok: true,
+    });
     expect(sell("DR-COF-300")).toMatchObject({ ok: true, receipt: { remainingCapMinor: 10_000 - 1_825 } });
     t.close();
   });
@@ -230,10 +232,21 @@ describe("selling offline", () => {
     const v = voucher();
     const sale = charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT);
     if (!sale.ok) throw new Error(sale.detail);
-    expect(voidSale(t.db, t.flight, t.crew, { saleRecordId: sale.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({ ok: false, reason: "not_purser" });
-    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: sale.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({ ok: true });
-    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: sale.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({ ok: false, reason: "already_voided" });
-    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: newId(), reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({ ok: false, reason: "no_such_sale" });
+    expect(voidSale(t.db, t.flight, t.crew, { saleRecordId: sale.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({
+      ok: false,
+      reason: "not_purser",
+    });
+    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: sale.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({
+      ok: true,
+    });
+    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: sale.receipt.recordId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({
+      ok: false,
+      reason: "already_voided",
+    });
+    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: newId(), reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({
+      ok: false,
+      reason: "no_such_sale",
+    });
     expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(20);
     expect(charge(t.db, t.flight, t.crew, [{ sku: "DF-CHO-040", quantity: 3 }], v.text, IN_FLIGHT)).toMatchObject({
       ok: true,
@@ -259,20 +272,35 @@ describe("selling offline", () => {
     if (!sale.ok) throw new Error(sale.detail);
     const saleId = sale.receipt.recordId;
     const one = [{ sku: "DF-CHO-040", quantity: 1 }];
-    expect(refundSale(t.db, t.flight, t.crew, { saleRecordId: saleId, reason: "damaged" }, one, IN_FLIGHT)).toMatchObject({ ok: false, reason: "not_purser" });
-    expect(refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DF-WAT-020", quantity: 1 }], IN_FLIGHT)).toMatchObject({
+    expect(refundSale(t.db, t.flight, t.crew, { saleRecordId: saleId, reason: "damaged" }, one, IN_FLIGHT)).toMatchObject({
+      ok: false,
+      reason: "not_purser",
+    });
+    expect(
+      refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DF-WAT-020", quantity: 1 }], IN_FLIGHT),
+    ).toMatchObject({
       ok: false,
       reason: "not_in_sale",
     });
-    expect(refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DF-CHO-040", quantity: 3 }], IN_FLIGHT)).toMatchObject({
+    expect(
+      refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DF-CHO-040", quantity: 3 }], IN_FLIGHT),
+    ).toMatchObject({
       ok: false,
       reason: "more_than_sold",
     });
-    expect(refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, one, IN_FLIGHT)).toMatchObject({ ok: true, totalMinor: 12_800 });
+    expect(refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, one, IN_FLIGHT)).toMatchObject({
+      ok: true,
+      totalMinor: 12_800,
+    });
     // Stock back on the trolley, the amount back on the voucher.
     expect(t.db.select().from(stock).where(eq(stock.sku, "DF-CHO-040")).all()[0]!.quantity).toBe(19);
-    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({ ok: false, reason: "refunded" });
-    expect(refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DF-CHO-040", quantity: 2 }], IN_FLIGHT)).toMatchObject({
+    expect(voidSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "wrong_item" }, IN_FLIGHT)).toMatchObject({
+      ok: false,
+      reason: "refunded",
+    });
+    expect(
+      refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DF-CHO-040", quantity: 2 }], IN_FLIGHT),
+    ).toMatchObject({
       ok: false,
       reason: "more_than_sold",
     });
@@ -290,7 +318,9 @@ describe("selling offline", () => {
       byCategory: { duty_free: 38_400, drink: 2_000 },
       byCrew: { C1002: { count: 2, totalMinor: 2_000 + 38_400 } },
     });
-    expect(refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DR-COF-300", quantity: 1 }], IN_FLIGHT)).toMatchObject({
+    expect(
+      refundSale(t.db, t.flight, t.purser, { saleRecordId: saleId, reason: "damaged" }, [{ sku: "DR-COF-300", quantity: 1 }], IN_FLIGHT),
+    ).toMatchObject({
       ok: false,
       reason: "service_closed",
     });

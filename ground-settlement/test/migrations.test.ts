@@ -296,6 +296,14 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     expect(await fails(db, record("0193c000-0000-7000-8000-00000000a020", 20, "void", "bored"))).toMatch(/sale_records_reason/);
     expect(await fails(db, record("0193c000-0000-7000-8000-00000000a021", 21, "sale", "damaged"))).toMatch(/sale_records_reason/);
   },
+  "0020_collect_refused": async (db) => {
+    // Finance may now record collecting a refused sale from the balance; the earlier actions still hold, nothing else.
+    const action = (id: string, kind: string) =>
+      sql`INSERT INTO attention_actions (id, record_id, action, actor, at_ms) VALUES (${id}, '0193c000-0000-7000-8000-0000000000a7', ${kind}, 'staff:x', 0)`;
+    await db.execute(action("0193c000-0000-7000-8000-0000000000d5", "collected_from_balance"));
+    await db.execute(action("0193c000-0000-7000-8000-0000000000d6", "retry"));
+    expect(await fails(db, action("0193c000-0000-7000-8000-0000000000d7", "forgive"))).toMatch(/attention_actions_action/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

@@ -283,9 +283,9 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
       revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
     );
     // The void's reason as signed on board; none for sales.
-    expect(rows.map((row) => [row[column("kind")], row[column("reversal_reason")]]).filter(([kind]) => kind === "void" || kind === "refund")).toEqual([
-      ["void", "wrong_item"],
-    ]);
+    expect(
+      rows.map((row) => [row[column("kind")], row[column("reversal_reason")]]).filter(([kind]) => kind === "void" || kind === "refund"),
+    ).toEqual([["void", "wrong_item"]]);
 
     const listed = (
       await call(t.app, { method: "GET", url: "/finance/flights?status=needs_attention", headers: bearer(finance) }, 200)

@@ -205,11 +205,18 @@ describe("the passenger's pages in Chromium", () => {
       date: "2026-12-01",
     });
     cabin.sale(registration.voucherText, [{ sku: "DF-CHO-040", quantity: 2, unitPriceMinor: 12_800 }]);
-    cabin.sale(registration.voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
+    const coffee = cabin.sale(registration.voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
+    // The coffee was not served: refunded on board, with that reason signed.
+    cabin.refund(coffee, coffee.lines, "C1001", { reason: "not_served" });
     // Over a cap that holds everything the passenger has: CN¥28.00 cannot be collected.
     const poor = await passenger(t, ops, 10_000, "GAO/LI MR");
     const poorVoucher = (await register(t, poor.token, flightId, 10_000)).voucherText;
     cabin.sale(poorVoucher, [{ sku: "DF-CHO-040", quantity: 1, unitPriceMinor: 12_800 }]);
+    // A passenger who cancelled before the flight, yet took a coffee: the ground refuses the sale.
+    const canceller = await passenger(t, ops, 20_000, "QIN/YU MS");
+    const cancelled = await register(t, canceller.token, flightId, 10_000);
+    await call(t.app, { method: "DELETE", url: `/registrations/${cancelled.registrationId}`, headers: bearer(canceller.token) }, 200);
+    cabin.sale(cancelled.voucherText, [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 }]);
     cabin.close();
     const clockBefore = t.clock.nowMs;
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
@@ -256,31 +263,49 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="staff-login"] button[type="submit"]');
     await page.waitForSelector(`[data-flight="${flightId}"]`);
     expect(await page.textContent(`[data-flight="${flightId}"] .status`)).toBe("needs attention");
-    expect(await page.locator(`[data-flight="${flightId}"] td.number`).allTextContents()).toEqual(["CN¥404.00", "CN¥376.00", "0", "1"]);
+    expect(await page.locator(`[data-flight="${flightId}"] td.number`).allTextContents()).toEqual(["CN¥404.00", "CN¥376.00", "0", "2"]);
     await shot(page, "web-06-finance-flights");
     await page.click(`[data-flight="${flightId}"] a`);
     await page.waitForSelector('[data-page="finance-flight"]');
     expect(await page.textContent('[data-testid="debited"]')).toBe("CN¥376.00");
-    // The net the breakdowns add up to: CN¥384.00 by category plus CN¥20.00.
-    expect(await page.textContent('[data-testid="net"]')).toBe("CN¥404.00");
+    // The net the breakdowns add up to: CN¥384.00 by category; the coffee sold and refunded nets to nothing.
+    expect(await page.textContent('[data-testid="net"]')).toBe("CN¥384.00");
+    // Why the refund was made, as the purser signed it on board.
+    expect(await page.textContent('[data-testid="reason-figures"]')).toContain("Not served (out of stock, spilt)1 time · −CN¥20.00");
     // The flight is leg 1 of its aircraft's rotation: the page gives the rotation's stock too.
     await expect
       .poll(() => page.textContent('[data-testid="finance-leg"]'))
       .toMatch(/^Leg 1 of 2 .* over the rotation, items loaded \d+: sold 4, back to catering at re-stocks \d+, left at the end \d+$/);
     const bars = (chart: string) => page.locator(`[data-chart="${chart}"] .bar-row`).allTextContents();
-    expect(await bars("Sales by category")).toEqual(["Duty-freeCN¥384.00", "DrinksCN¥20.00"]);
+    // The coffee was sold and refunded: drinks net to nothing, and a bar of nothing has no width.
+    expect(await bars("Sales by category")).toEqual(["Duty-freeCN¥384.00", "DrinksCN¥0.00"]);
+    const drinksBar = page.locator('[data-chart="Sales by category"] .bar-row', { hasText: "Drinks" }).locator(".chart-bar");
+    expect(await drinksBar.evaluate((bar) => bar.getBoundingClientRect().width)).toBe(0);
     // The records were made at the test clock's start, 00:00 UTC: 08:00 at the origin, Shanghai.
-    expect(await bars("Sales by hour (PVG)")).toEqual(["08:00 (3)CN¥404.00"]);
+    expect(await bars("Sales by hour (PVG)")).toEqual(["08:00 (3)CN¥384.00"]);
     // Crew by name, items by name: no crew id or SKU on the page.
     const pageText = (await page.textContent("main"))!;
     expect(pageText).not.toMatch(/C100\d|DF-CHO-040|DR-COF-300/);
     // The shortfall, in the queue: finance records it as collected at the gate.
-    await page.waitForSelector('[data-testid="attention"] .attention-item');
-    expect(await page.textContent('[data-testid="attention"] .attention-item')).toContain("not collected CN¥28.00");
+    const shortfall = '[data-testid="attention"] .attention-item[data-status="shortfall"]';
+    const refused = '[data-testid="attention"] .attention-item[data-status="rejected"]';
+    await page.waitForSelector(shortfall);
+    expect(await page.textContent(shortfall)).toContain("not collected CN¥28.00");
+    // The refused sale says why, and offers to collect it from the passenger's balance.
+    expect(await page.textContent(refused)).toContain("QIN/YU MS · sale CN¥20.00 · the passenger had cancelled this voucher");
     await shot(page, "web-07-finance-flight");
-    await page.fill('[data-testid="attention"] input[name="note"]', "paid by card at the gate");
-    await page.click('[data-testid="collected"]');
-    await page.waitForSelector("text=Nothing: every sale is settled.");
+    await page.fill(`${shortfall} input[name="note"]`, "paid by card at the gate");
+    await page.click(`${shortfall} [data-testid="collected"]`);
+    await page.waitForSelector(shortfall, { state: "detached" });
+    const collecting = await startWorker(t);
+    try {
+      await page.fill(`${refused} form[data-form="collect-from-balance"] input[name="note"]`, "coffee handed over; passenger agreed");
+      await page.click(`${refused} [data-testid="collect-from-balance"]`);
+      await page.waitForSelector("text=Nothing: every sale is settled.");
+      await settled(t, flightId);
+    } finally {
+      await collecting.close();
+    }
     await shot(page, "web-07b-finance-attention-done");
     await page.click("text=← Flights");
     await expect.poll(() => page.textContent(`[data-flight="${flightId}"] .status`)).toBe("settled");
@@ -302,7 +327,8 @@ describe("the passenger's pages in Chromium", () => {
     expect(sum("from_hold_minor") + sum("from_balance_minor") - sum("reversed_minor")).toBe(
       revenue!.creditsPostedMinor - revenue!.debitsPostedMinor,
     );
-    expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(37_600);
+    // What the holds and balances paid, the refused coffee collected from its passenger's balance included.
+    expect(sum("from_hold_minor") + sum("from_balance_minor")).toBe(37_600 + 2_000);
     await context.close();
 
     // The buyer, after landing: recent activity on the home page, and the statement.
@@ -316,18 +342,20 @@ describe("the passenger's pages in Chromium", () => {
     await passengerPage.fill('input[name="password"]', PASSWORD);
     await passengerPage.click('button[type="submit"]');
     await passengerPage.waitForSelector('[data-testid="recent"]');
-    expect(await passengerPage.locator('[data-testid="recent"] tr').allTextContents()).toHaveLength(2);
+    expect(await passengerPage.locator('[data-testid="recent"] tr').allTextContents()).toHaveLength(3);
     await passengerPage.click('a[href="/app/passenger/statement"]');
     await passengerPage.waitForSelector('[data-page="statement"] section');
     const statementText = await passengerPage.textContent('[data-page="statement"] section');
     expect(statementText).toContain("Purchase: 2 × Chocolate Gift Box 300 g");
-    expect(await passengerPage.textContent('[data-testid="statement-total"]')).toBe("CN¥276.00");
+    // The coffee's refund, with the reason the purser gave on board.
+    expect(statementText).toContain("Refund · Not served (out of stock, spilt): 1 × Hot Coffee");
+    expect(await passengerPage.textContent('[data-testid="statement-total"]')).toBe("CN¥256.00");
     expect(statementText).toContain("Hold released CN¥224.00");
     // Each line's signed amount, summed, is what the ledger debited this passenger.
     const signed = await passengerPage
       .locator('[data-page="statement"] tr[data-signed-minor]')
       .evaluateAll((rows) => rows.map((row) => Number(row.getAttribute("data-signed-minor"))));
-    expect(signed.reduce((a, b) => a + b, 0)).toBe(27_600);
+    expect(signed.reduce((a, b) => a + b, 0)).toBe(25_600);
     await shot(passengerPage, "web-10-passenger-statement");
     await phone.close();
   });
@@ -357,8 +385,8 @@ describe("the passenger's pages in Chromium", () => {
     expect(await page.textContent('[data-testid="top-up-confirm"] p')).toBe("Add CN¥500.00 to the account of HE/FANG MS?");
     await page.click('[data-testid="top-up-confirm"] button.primary');
     await page.waitForSelector('[data-testid="top-up-done"]');
-    // CN¥1,000.00 funded, CN¥276.00 spent, CN¥500.00 added.
-    expect(await page.textContent('[data-testid="top-up-done"]')).toBe("Done: HE/FANG MS now has CN¥1,224.00 available.");
+    // CN¥1,000.00 funded, CN¥276.00 spent, CN¥20.00 refunded for the coffee, CN¥500.00 added.
+    expect(await page.textContent('[data-testid="top-up-done"]')).toBe("Done: HE/FANG MS now has CN¥1,244.00 available.");
     await page.fill('input[name="carrier"]', "9C");
     await page.fill('input[name="number"]', "8853");
     await page.fill('input[name="date"]', "2026-12-02");

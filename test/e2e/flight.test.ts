@@ -119,7 +119,7 @@ describe("a whole flight, end to end", () => {
     expect(await sell(a, overspender, ["SV-MOD-050"])).toMatchObject({ ok: false, reason: "over_cap" });
     // The purser voids a sale on B.
     const [toVoid] = await b["sale/list"]({});
-    expect(await b["sale/void"]({ recordId: toVoid!.recordId })).toMatchObject({ ok: true });
+    expect(await b["sale/void"]({ recordId: toVoid!.recordId, reason: "charged_twice" })).toMatchObject({ ok: true });
   });
 
   it("closes both services and uploads, one upload cut off and resumed, and the workers settle and close the flight", async () => {
@@ -191,6 +191,8 @@ describe("a whole flight, end to end", () => {
       nonZero(Object.entries(byCategory)),
     );
     expect(cny.approved.amountMinor - cny.voided.amountMinor).toBe(soldMinor);
+    // The purser's void on B arrives with the reason signed on board.
+    expect(cny.byReason).toEqual([{ reason: "charged_twice", count: 1, amountMinor: cny.voids.amountMinor }]);
     // Funded exactly its cap of 300.00, it bought 2 × 168.00: 36.00 short.
     const overspender = passengers[OVERSPENDER - 1]!;
     const shortMinor = 2 * 16_800 - overspender.fundedMinor;

@@ -16,8 +16,8 @@ import {
   money,
   parseFlightKey,
   REVERSAL_REASONS,
-  ROTATION_BUNDLE_CHARS_MAX,
   type ReversalReason,
+  ROTATION_BUNDLE_CHARS_MAX,
 } from "@cabinpay/shared";
 import type { FlightSummary, TerminalApi } from "../api/contract.js";
 import { isCallersFault } from "../api/fault.js";

@@ -1,5 +1,5 @@
-import type { FaultCode } from "../api/fault.js";
 import type { ReversalReason } from "@cabinpay/shared";
+import type { FaultCode } from "../api/fault.js";
 import type { DeclineReason } from "../api/results.js";
 /** The crew UI's words, in English and Simplified Chinese (renderer process). */
 
@@ -100,6 +100,7 @@ const en = {
   confirmVoid: "Void this sale? Stock and cap come back.",
   refund: "Refund items",
   refundWhich: "Which items come back?",
+  refundUpTo: (left: number) => `up to ${left}`,
   confirmRefund: (total: string) => `Refund ${total}? The items go back on the trolley and the amount on the voucher.`,
   reasonLegend: "Why?",
   reasons: {
@@ -286,6 +287,7 @@ const zh: Words = {
   confirmVoid: "作废此笔销售？库存和额度将恢复。",
   refund: "退货退款",
   refundWhich: "退回哪些商品？",
+  refundUpTo: (left) => `最多 ${left} 件`,
   confirmRefund: (total) => `退款 ${total}？商品放回餐车，金额退回凭证额度。`,
   reasonLegend: "原因",
   reasons: {

@@ -41,6 +41,8 @@ const CurrencyTotals = Type.Object({
   failed: Amount,
   pending: Amount,
   rejected: Amount,
+  /** Refused at ingest, then collected from the passenger's balance by finance's decision (counted in approved). */
+  collectedAfterRefusal: Amount,
   voided: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), reversedMinor: Type.Integer() }),
   holds: Type.Object({ placed: Amount, releasedMinor: Type.Integer(), cancelled: Type.Integer() }),
 });

@@ -2,8 +2,9 @@
  * Finance's attention queue: settlements that need a person. A `failed` settlement (parked with
  * its reason) can be retried: it becomes pending again and goes back to the settlement pipeline.
  * A `shortfall` (a sale the hold and the balance could not cover) can be marked as collected
- * outside CabinPay (cash, card on the ground). Any of them, and a sale refused at ingest, can be
- * accepted as a loss with a note (written off): no item is a dead end. Every action is recorded
+ * outside CabinPay (cash, card on the ground). A sale refused because its passenger had cancelled
+ * can be collected from their balance (`collect-refused.ts`). Any of them, and a sale refused at
+ * ingest, can be accepted as a loss with a note (written off): no item is a dead end. Every action is recorded
  * with who did it.
  */
 import { newId } from "@cabinpay/shared";
@@ -13,6 +14,7 @@ import { flights } from "../db/schema/flights.js";
 import { registrations } from "../db/schema/registrations.js";
 import { attentionActions, saleRecords, settlements } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
+import { collectableOf } from "./collect-refused.js";
 import { enqueueSoon, type SettlementJobs } from "./outbox.js";
 
 /** SQL for "needs a person": the same rule in every query that counts them. */
@@ -64,6 +66,7 @@ export async function attentionQueue(db: Database, filter: { flightId?: string }
               rows.map((r) => r.recordId),
             ),
           );
+  const collectable = await collectableOf(db, rows);
   return rows.map((row) => ({
     ...row,
     actions: actions
@@ -71,6 +74,7 @@ export async function attentionQueue(db: Database, filter: { flightId?: string }
       .map(({ action, actor, note, amountMinor, atMs }) => ({ action, actor, note, amountMinor, atMs })),
     canRetry: row.status === "failed",
     canMarkCollected: row.shortfallMinor > row.collectedElsewhereMinor,
+    canCollectFromBalance: collectable.has(row.recordId),
     // Everything in the queue can be accepted as a loss: no item stays there for ever.
     canWriteOff: true,
   }));

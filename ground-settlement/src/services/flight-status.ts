@@ -51,7 +51,7 @@ export async function flightSummaries(
       status,
       pending,
       attention: sql<number>`${attention}::int`,
-      approvedMinor: sql<string>`coalesce(sum(${saleRecords.totalMinor}) filter (where ${saleRecords.kind} = 'sale' and ${saleRecords.status} = 'accepted'), 0)::text`,
+      approvedMinor: sql<string>`coalesce(sum(${saleRecords.totalMinor}) filter (where ${saleRecords.kind} = 'sale' and ${settlements.status} <> 'rejected'), 0)::text`,
       debitedMinor: sql<string>`coalesce(sum(${settlements.fromHoldMinor} + ${settlements.fromBalanceMinor}), 0)::text`,
     })
     .from(flights)

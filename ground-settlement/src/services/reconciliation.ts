@@ -22,6 +22,15 @@ type Row = { record: typeof saleRecords.$inferSelect; settlement: typeof settlem
 const sum = (rows: readonly Row[], pick: (row: Row) => number) => rows.reduce((total, row) => total + pick(row), 0);
 const amount = (rows: readonly Row[]) => ({ count: rows.length, amountMinor: sum(rows, (r) => r.record.totalMinor) });
 
+/**
+ * Whether a record is in the flight's sales: the ground took it, at ingest, or refused it and
+ * finance then collected it from the passenger's balance (its settlement left `rejected`). The
+ * flights list (`flight-status.ts`) applies the same rule in SQL: settlement status ≠ rejected.
+ */
+function countsAsSale(row: Row): boolean {
+  return row.settlement === null ? row.record.status === "accepted" : row.settlement.status !== "rejected";
+}
+
 export async function reconcileFlight(db: Database, flightId: string) {
   const flight = await getFlight(db, flightId);
   const rows: Row[] = await db
@@ -32,8 +41,8 @@ export async function reconcileFlight(db: Database, flightId: string) {
     .orderBy(saleRecords.terminalId, saleRecords.sequence);
   const sales = rows.filter((r) => r.record.kind === "sale");
   const reversals = rows.filter((r) => r.record.kind === "void" || r.record.kind === "refund");
-  const accepted = sales.filter((r) => r.record.status === "accepted");
-  const acceptedReversals = reversals.filter((r) => r.record.status === "accepted");
+  const accepted = sales.filter(countsAsSale);
+  const acceptedReversals = reversals.filter(countsAsSale);
   const currencies = [...new Set([flight.currency, ...rows.map((r) => r.record.currency)])].sort();
   const regs = await db.select().from(registrations).where(eq(registrations.flightId, flightId));
   const releases = await releasesOf(db, regs);
@@ -136,7 +145,9 @@ function currencyFigures(currency: string, f: Figures) {
     },
     failed: amount(status("failed")),
     pending: amount(status("pending")),
-    rejected: amount(inCurrency(sales.filter((r) => r.record.status === "rejected"))),
+    rejected: amount(inCurrency(sales.filter((r) => !countsAsSale(r)))),
+    /** Refused at ingest, then collected from the passenger's balance by finance: in the sales above. */
+    collectedAfterRefusal: amount(ok.filter((r) => r.record.status === "rejected")),
     voided: {
       ...amount(inCurrency(acceptedReversals)),
       reversedMinor: sum(

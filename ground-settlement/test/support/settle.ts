@@ -91,6 +91,15 @@ export async function assertBoundToEvidence(t: TestApp): Promise<void> {
          WHERE r.kind = 'sale' AND s.status IN ('debited', 'shortfall') AND (g.id IS NULL OR g.id <> r.voucher_id OR g.flight_id <> r.flight_id)`,
   );
   if (strays.length > 0) throw new Error(`sales collected from another registration: ${strays.map((r) => r.id).join(", ")}`);
+  // A sale the ground refused moves money only by finance's recorded decision, and only when its passenger had cancelled.
+  const undecided = await queryRows<{ id: string }>(
+    t.db,
+    sql`SELECT r.id FROM sale_records r JOIN settlements s ON s.record_id = r.id
+         WHERE r.status = 'rejected' AND s.status <> 'rejected'
+           AND (r.reject_reason <> 'voucher_revoked'
+                OR NOT EXISTS (SELECT 1 FROM attention_actions a WHERE a.record_id = r.id AND a.action = 'collected_from_balance'))`,
+  );
+  if (undecided.length > 0) throw new Error(`refused sales collected without a decision: ${undecided.map((r) => r.id).join(", ")}`);
   const evidence = await queryRows<{ wallet: string; collected: string; given_back: string }>(
     t.db,
     sql`SELECT g.wallet_account_id AS wallet,

@@ -81,7 +81,12 @@ interface ReverseInput {
   readonly reason: ReversalReason;
 }
 
-function reverse(db: TerminalDb, { flight, seller, sale, kind, reason }: ReverseInput, lines: readonly SaleLineRow[], nowMs: number): string {
+function reverse(
+  db: TerminalDb,
+  { flight, seller, sale, kind, reason }: ReverseInput,
+  lines: readonly SaleLineRow[],
+  nowMs: number,
+): string {
   // Before the reversal is in the chain: what the sale's earlier reversals gave back counts.
   const giveBack = giveBackOf(db, flight.manifest, flight.flightKey, sale.recordId, linesTotalMinor(flight.manifest.currency, lines));
   const record = appendRecord(

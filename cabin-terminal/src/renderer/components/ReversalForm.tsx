@@ -69,14 +69,17 @@ export function ReversalForm({ sale, kind, onDone, onCancel }: Props) {
             .map((line) => (
               <label key={line.sku} className="refund-line">
                 <span>
-                  {language === "zh" ? line.nameZh : line.nameEn} · {amount(line.unitPriceMinor, currency, language)}
+                  {language === "zh" ? line.nameZh : line.nameEn} · {amount(line.unitPriceMinor, currency, language)} ·{" "}
+                  {words.refundUpTo(sale.refundable[line.sku] ?? 0)}
                 </span>
                 <input
                   type="number"
                   min={0}
                   max={sale.refundable[line.sku]}
                   value={quantities[line.sku] ?? 0}
-                  onChange={(e) => setQuantities({ ...quantities, [line.sku]: clamp(e.target.valueAsNumber, sale.refundable[line.sku] ?? 0) })}
+                  onChange={(e) =>
+                    setQuantities({ ...quantities, [line.sku]: clamp(e.target.valueAsNumber, sale.refundable[line.sku] ?? 0) })
+                  }
                   data-testid="refund-quantity"
                 />
               </label>

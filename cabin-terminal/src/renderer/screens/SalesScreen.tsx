@@ -1,13 +1,13 @@
 /** This flight's sales, newest first, with the purser's void and refund and why each was made (renderer process). */
 import { useState } from "react";
 import type { SaleListItem } from "../../api/results.js";
-import { type ReversalKind, ReversalForm } from "../components/ReversalForm.js";
+import { ReversalForm, type ReversalKind } from "../components/ReversalForm.js";
 import { amount, useTerminal } from "../context.js";
 import { useKeys } from "../use-key.js";
 import { useLoaded } from "../use-loaded.js";
 
 export function SalesScreen() {
-  const { words, status, language, refresh } = useTerminal();
+  const { words, status, refresh } = useTerminal();
   const [open, setOpen] = useState<{ recordId: string; kind: ReversalKind } | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const { value: sales = [], reload: load } = useLoaded(async (api) => (await api["sale/list"]({})).reverse());

@@ -145,6 +145,12 @@ export const rejectedBatches = pgTable(
   (t) => [index("rejected_batches_flight").on(t.flightId)],
 );
 
+/**
+ * What a person may do about an item: retry a parked settlement, record a shortfall collected
+ * elsewhere, accept it as a loss, or collect a refused sale from its passenger's balance.
+ */
+export const ATTENTION_ACTIONS = ["retry", "collected_elsewhere", "written_off", "collected_from_balance"] as const;
+
 /** What finance did about a settlement needing attention, and who: the queue's audit trail. */
 export const attentionActions = pgTable(
   "attention_actions",
@@ -153,7 +159,7 @@ export const attentionActions = pgTable(
     recordId: uuid("record_id")
       .notNull()
       .references(() => saleRecords.id),
-    action: text("action", { enum: ["retry", "collected_elsewhere", "written_off"] }).notNull(),
+    action: text("action", { enum: ATTENTION_ACTIONS }).notNull(),
     /** "api-key:<id>" or "staff:<id>". */
     actor: text("actor").notNull(),
     note: text("note"),
@@ -162,7 +168,7 @@ export const attentionActions = pgTable(
   },
   (t) => [
     index("attention_actions_record").on(t.recordId),
-    check("attention_actions_action", sql`${t.action} IN ('retry', 'collected_elsewhere', 'written_off')`),
+    check("attention_actions_action", sql`${t.action} IN (${sql.raw(ATTENTION_ACTIONS.map((a) => `'${a}'`).join(", "))})`),
   ],
 );
 

@@ -1,4 +1,7 @@
-/** Finance's attention queue over HTTP: the list, retry a parked settlement, record a shortfall collected elsewhere, write off. */
+/**
+ * Finance's attention queue over HTTP: the list, retry a parked settlement, record a shortfall
+ * collected elsewhere, collect a refused sale from its passenger's balance, write off.
+ */
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -6,6 +9,7 @@ import { Currency, TimeMs, Uuid } from "../../dto/common.js";
 import { staffActor } from "../../plugins/access.js";
 import { errorResponses } from "../../plugins/errors.js";
 import { attentionQueue, markCollectedElsewhere, retrySettlement, writeOff } from "../../services/attention.js";
+import { collectFromBalance } from "../../services/collect-refused.js";
 
 const RecordParams = Type.Object({ recordId: Uuid }, { additionalProperties: false });
 const Item = Type.Object({
@@ -25,6 +29,8 @@ const Item = Type.Object({
   createdAtMs: TimeMs,
   canRetry: Type.Boolean(),
   canMarkCollected: Type.Boolean(),
+  /** A sale refused because its passenger had cancelled: it may be collected from their balance. */
+  canCollectFromBalance: Type.Boolean(),
   canWriteOff: Type.Boolean(),
   actions: Type.Array(
     Type.Object({
@@ -97,6 +103,31 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
         note: request.body.note,
         nowMs: app.infra.now(),
       }),
+  );
+
+  app.post(
+    "/finance/attention/:recordId/collect-from-balance",
+    {
+      config: { access: ["finance"] },
+      schema: {
+        tags: ["finance"],
+        summary:
+          "Send a sale refused because its passenger had cancelled to settlement: their balance pays what it can, the rest is a shortfall",
+        params: RecordParams,
+        body: Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ status: Type.Literal("pending"), amountMinor: Type.Integer() }), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { amountMinor, queued } = await collectFromBalance(app.db, app.infra.settlementJobs, {
+        recordId: request.params.recordId,
+        actor: staffActor(request.principal),
+        note: request.body.note,
+        nowMs: app.infra.now(),
+      });
+      if (!queued.enqueued) request.log.warn({ err: queued.error }, "collection not enqueued now: the sweeper will");
+      return reply.status(202).send({ status: "pending", amountMinor });
+    },
   );
 
   app.post(

@@ -1,7 +1,8 @@
 /**
  * Finance: what needs a person, on one flight or across all (browser): parked settlements to
- * retry, shortfalls to mark as collected elsewhere, and any of them or a refused sale to accept as
- * a loss with a note; each action recorded with who. Every item has a way out of the queue.
+ * retry, shortfalls to mark as collected elsewhere, a sale refused because its passenger had
+ * cancelled to collect from their balance, and any of them or a refused sale to accept as a loss
+ * with a note; each action recorded with who. Every item has a way out of the queue.
  */
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api.js";
@@ -25,6 +26,7 @@ interface Item {
   readonly createdAtMs: number;
   readonly canRetry: boolean;
   readonly canMarkCollected: boolean;
+  readonly canCollectFromBalance: boolean;
   readonly canWriteOff: boolean;
   readonly actions: readonly { action: string; actor: string; note: string | null; atMs: number }[];
 }
@@ -106,6 +108,14 @@ export function AttentionQueue({ flightId, onChange }: { flightId?: string; onCh
                 button={t.attention.markCollected}
                 testId="collected"
                 onSubmit={(note) => act(() => api("POST", `/finance/attention/${item.recordId}/collected-elsewhere`, { note }))}
+              />
+            )}
+            {item.canCollectFromBalance && (
+              <NoteForm
+                label={t.attention.collectNote}
+                button={t.attention.collectFromBalance}
+                testId="collect-from-balance"
+                onSubmit={(note) => act(() => api("POST", `/finance/attention/${item.recordId}/collect-from-balance`, { note }))}
               />
             )}
             {item.canWriteOff && (

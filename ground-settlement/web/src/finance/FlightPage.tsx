@@ -270,6 +270,14 @@ function Figures({ figures: c, money }: { figures: CurrencyFigures; money: (mino
         <dd>
           {c.rejected.count} · {money(c.rejected.amountMinor)}
         </dd>
+        {c.collectedAfterRefusal.count > 0 && (
+          <>
+            <dt>{t.finance.collectedAfterRefusal}</dt>
+            <dd data-testid="collected-after-refusal">
+              {c.collectedAfterRefusal.count} · {money(c.collectedAfterRefusal.amountMinor)}
+            </dd>
+          </>
+        )}
       </dl>
       <dl className="figures">
         <dt className="group">{t.finance.holdsTitle}</dt>

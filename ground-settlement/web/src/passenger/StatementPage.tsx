@@ -42,8 +42,9 @@ export function StatementPage() {
                     <td>{when(purchase.atMs)}</td>
                     <td>
                       {t.statement.kinds[purchase.kind] ?? purchase.kind}
-                      {purchase.kind !== "sale" && ` (${purchase.reason === null ? t.noReasonRecorded : t.reversalReasons[purchase.reason]})`}:{" "}
-                      {purchase.items.map((item) => `${item.quantity} × ${language === "zh" ? item.nameZh : item.name}`).join(", ")}
+                      {purchase.kind !== "sale" &&
+                        ` · ${purchase.reason === null ? t.noReasonRecorded : t.reversalReasons[purchase.reason]}`}
+                      : {purchase.items.map((item) => `${item.quantity} × ${language === "zh" ? item.nameZh : item.name}`).join(", ")}
                     </td>
                     {registration.rate !== null && <td className="number">{amount(purchase.totalMinor, registration.saleCurrency)}</td>}
                     <td className="number">{waiting ? t.statement.notSettled : signed(signedMinor, registration.currency)}</td>

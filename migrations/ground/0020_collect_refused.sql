@@ -1,0 +1,2 @@
+ALTER TABLE "attention_actions" DROP CONSTRAINT "attention_actions_action";--> statement-breakpoint
+ALTER TABLE "attention_actions" ADD CONSTRAINT "attention_actions_action" CHECK ("attention_actions"."action" IN ('retry', 'collected_elsewhere', 'written_off', 'collected_from_balance'));
