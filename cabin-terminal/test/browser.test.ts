@@ -207,6 +207,7 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="refund-form"] input[value="not_served"]');
     expect(await page.textContent('[data-testid="refund-form"]')).toContain("Refund CN¥20.00?");
     await shot(page, "08-refund");
+    await accessibleInBoth(page, "refund", "08-refund-zh");
     await page.click('[data-testid="confirm-refund"]');
     await expect
       .poll(() => page.textContent('li:not(.voided) [data-testid="reversal"]'))

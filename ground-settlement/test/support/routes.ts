@@ -108,6 +108,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "GET /me/shortfalls": { access: ["passenger"] },
     "POST /me/shortfalls/:recordId/pay": { access: ["passenger"] },
     "POST /finance/attention/:recordId/write-off": { access: ["finance"], body: { note: "accepted as a loss" } },
+    "POST /finance/attention/:recordId/collect-from-balance": { access: ["finance"], body: { note: "goods handed over" } },
   };
 }
 
