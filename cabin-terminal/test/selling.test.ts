@@ -146,7 +146,7 @@ describe("selling offline", () => {
       charge(t.db, t.flight, t.crew, [{ sku: "DF-WAT-020", quantity: 1 }], voucher({ cap: money(200_000, "CNY") }).text, IN_FLIGHT),
     );
     expectDecline("malformed", charge(t.db, t.flight, t.crew, one, "hello", IN_FLIGHT));
-    expectDecline("unsupported", charge(t.db, t.flight, t.crew, one, ok.replace("CP1:", "CP2:"), IN_FLIGHT));
+    expectDecline("unsupported", charge(t.db, t.flight, t.crew, one, ok.replace("CP2:", "CP9:"), IN_FLIGHT));
     expectDecline("forged", charge(t.db, t.flight, t.crew, one, voucher({}, createNobleSigner(generateSecretKey())).text, IN_FLIGHT));
     expectDecline("other_flight", charge(t.db, t.flight, t.crew, one, voucher({ flight: { ...FLIGHT, number: "8851" } }).text, IN_FLIGHT));
     expectDecline(

@@ -7,6 +7,7 @@ export { airportTimeZone } from "./airports.js";
 export * from "./batch/batch.js";
 export { SIGNATURE_DOMAIN } from "./crypto/domain.js";
 export * from "./crypto/ed25519.js";
+export * from "./crypto/p256.js";
 export { sha256 } from "./crypto/hash.js";
 export { BASE45_ALPHABET, base45Decode, base45Encode } from "./encoding/base45.js";
 export { bytesEqual, concatBytes, fromHex, toHex } from "./encoding/bytes.js";
@@ -32,6 +33,7 @@ export { type IssuedVoucher, issueVoucher } from "./voucher/issue.js";
 export {
   VOUCHER_ALGORITHM_ED25519,
   VOUCHER_FORMAT_VERSION,
+  VOUCHER_READABLE_VERSIONS,
   VOUCHER_TEXT_PREFIX,
   type Voucher,
   type VoucherClaims,

@@ -15,7 +15,7 @@ import { createNodeVerifier } from "@cabinpay/shared/node";
 import fc from "fast-check";
 import QRCode from "qrcode";
 import { describe, expect, it } from "vitest";
-import { DEPARTURE_MS, FLIGHT, HOUR_MS, issue, issuerKey, voucherClaims } from "./support/fixtures.js";
+import { DEPARTURE_MS, FLIGHT, HOUR_MS, issue, issuerKey, phoneKey, voucherClaims } from "./support/fixtures.js";
 import { fieldAt, voucherLayout } from "./support/layout.js";
 
 const nodeVerifier = createNodeVerifier();
@@ -37,18 +37,19 @@ function reasonOf(text: string, ctx: VoucherContext = context()): VoucherRejecti
   return result.ok ? "accepted" : result.reason;
 }
 
-const textOf = (bytes: Uint8Array) => `CP1:${base45Encode(bytes)}`;
+const textOf = (bytes: Uint8Array) => `CP2:${base45Encode(bytes)}`;
 
 describe("vouchers", () => {
   it("round-trip every claim through the QR text, with either verifier", () => {
     const claims = voucherClaims();
     const { text } = issue();
-    expect(text.startsWith("CP1:")).toBe(true);
+    expect(text.startsWith("CP2:")).toBe(true);
     for (const verifier of [nobleVerifier, nodeVerifier]) {
       const result = verifyVoucher(text, context({ verifier }));
       if (!result.ok) throw new Error(result.detail);
       const { voucher } = result;
-      expect(voucher).toMatchObject({ ...claims, issuerKeyId: issuerKey.keyId, formatVersion: 1 });
+      expect(voucher).toMatchObject({ ...claims, issuerKeyId: issuerKey.keyId, formatVersion: 2 });
+      expect(voucher.devicePublicKey).toBeUndefined();
     }
     const noSeat = issueVoucher({ ...claims, seat: undefined as never }, issuerKey);
     const decoded = decodeVoucherText(noSeat.text);
@@ -85,12 +86,16 @@ describe("vouchers", () => {
     expect(reasonOf(text, context({ nowMs: validUntilMs + 5 * 60_000 + 1 }))).toBe("expired");
   });
 
-  it("refuse any single-byte change with the reason of the field it hit", () => {
-    const claims = voucherClaims();
-    const { bytes } = issue();
+  it.each([
+    ["printed (no device key)", {}],
+    ["bound to a phone", { devicePublicKey: phoneKey.publicKey }],
+  ])("refuse any single-byte change with the reason of the field it hit: %s", (_kind, extra) => {
+    const claims = voucherClaims(extra);
+    const { bytes } = issue(extra);
     const layout = voucherLayout(claims);
     const allowed: Record<string, VoucherRejection[]> = {
-      version: ["unsupported_version"],
+      // Another version is another layout, or differs from the text's prefix.
+      version: ["unsupported_version", "malformed"],
       algorithm: ["unsupported_algorithm"],
       keyId: ["unknown_key"],
       voucherId: ["bad_signature"],
@@ -104,6 +109,8 @@ describe("vouchers", () => {
       validUntil: ["malformed", "bad_signature"],
       name: ["malformed", "bad_signature"],
       seat: ["malformed", "bad_signature"],
+      // A length other than 0 or 33, or 33 bytes that are no point on the curve; else the signature.
+      deviceKey: ["malformed", "bad_signature"],
     };
     fc.assert(
       fc.property(fc.nat({ max: bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), (offset, xor) => {

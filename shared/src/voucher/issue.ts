@@ -5,7 +5,7 @@ import { concatBytes } from "../encoding/bytes.js";
 import { encodeVoucherBody, VOUCHER_TEXT_PREFIX, type VoucherClaims } from "./layout.js";
 
 export interface IssuedVoucher {
-  /** What goes into the QR code: "CP1:" + base45, QR alphanumeric mode. */
+  /** What goes into the QR code: "CP2:" + base45, QR alphanumeric mode. */
   readonly text: string;
   /** The binary voucher (body ‖ signature): what sale records carry as evidence. */
   readonly bytes: Uint8Array;

@@ -1,12 +1,13 @@
 /**
- * Voucher v1 binary layout (big-endian; see docs/protocol.md for the table):
+ * Voucher binary layout (big-endian; see docs/protocol.md for the table):
  *
- *   u8 version=1 · u8 algorithm=1 (Ed25519) · 8 issuer key id · 16 voucher id · 16 account ref ·
+ *   u8 version · u8 algorithm=1 (Ed25519) · 8 issuer key id · 16 voucher id · 16 account ref ·
  *   flight (str8 carrier, str8 number, u16 date) · u32 cap minor · 3 currency ·
  *   u32 valid-from (Unix s) · u32 valid-until (Unix s) · str8 passenger name · str8 seat ·
+ *   [v2: u8 length 0 or 33 · the passenger's device key, compressed P-256] ·
  *   64 signature over "CPV1" ‖ all bytes before it
  *
- * Text form: "CP1:" + base45(bytes), all in the QR alphanumeric set.
+ * Text form: "CP<version>:" + base45(bytes), all in the QR alphanumeric set.
  */
 
 import { ED25519_SIGNATURE_BYTES, KEY_ID_BYTES } from "../crypto/ed25519.js";
@@ -16,12 +17,16 @@ import { check } from "../errors.js";
 import { type FlightRef, readFlight, writeFlight } from "../flight.js";
 import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
+import { isDevicePublicKey, P256_PUBLIC_KEY_BYTES } from "../crypto/p256.js";
 import { isCurrencyCode } from "../money/currencies.js";
 import { type Money, money } from "../money/money.js";
 
-export const VOUCHER_FORMAT_VERSION = 1;
+/** v2 added the passenger's device key (a voucher bound to a phone is shown as rotating codes). */
+export const VOUCHER_FORMAT_VERSION = 2;
+/** Every version this code reads: vouchers issued before an update stay good until they expire. */
+export const VOUCHER_READABLE_VERSIONS: readonly number[] = [1, 2];
 export const VOUCHER_ALGORITHM_ED25519 = 1;
-export const VOUCHER_TEXT_PREFIX = "CP1:";
+export const VOUCHER_TEXT_PREFIX = `CP${VOUCHER_FORMAT_VERSION}:`;
 /** Any "CP<digits>:" prefix is ours; a version we do not know is `unsupported_version`. */
 export const VOUCHER_PREFIX_PATTERN = /^CP(\d{1,3}):/;
 
@@ -41,10 +46,16 @@ export interface VoucherClaims {
   /** Shown to crew on approval, to compare with the boarding pass. */
   readonly passengerName: string;
   readonly seat?: string;
+  /**
+   * The passenger's phone key (compressed P-256): the voucher is then only good as rotating codes
+   * that key signs. Absent for a voucher printed at check-in (no phone), and in every v1 voucher.
+   */
+  readonly devicePublicKey?: Uint8Array;
 }
 
 export interface Voucher extends VoucherClaims {
-  readonly formatVersion: typeof VOUCHER_FORMAT_VERSION;
+  /** The version it was encoded in: this code writes VOUCHER_FORMAT_VERSION and reads every readable one. */
+  readonly formatVersion: number;
   /** Key id of the issuer key, 16 lowercase hex characters. */
   readonly issuerKeyId: string;
   readonly signature: Uint8Array;
@@ -63,6 +74,7 @@ export function validateClaims(claims: VoucherClaims): void {
   check(claims.validUntilMs - claims.validFromMs <= LIMITS.voucherValidityMsMax, "validity window too long");
   check(isDisplayText(claims.passengerName), "passengerName must be printable text");
   check(claims.seat === undefined || SEAT_PATTERN.test(claims.seat), "seat like 32A");
+  check(claims.devicePublicKey === undefined || isDevicePublicKey(claims.devicePublicKey), "devicePublicKey: a compressed P-256 key");
 }
 
 /** Body bytes (everything the signature covers). */
@@ -84,6 +96,8 @@ export function encodeVoucherBody(claims: VoucherClaims, issuerKeyId: string): U
     .u32(claims.validUntilMs / MS_PER_S)
     .str8(claims.passengerName, LIMITS.passengerNameBytesMax)
     .str8(claims.seat ?? "", LIMITS.seatCharsMax);
+  const deviceKey = claims.devicePublicKey ?? new Uint8Array(0);
+  writer.u8(deviceKey.length).fixed(deviceKey, deviceKey.length);
   return writer.finish();
 }
 
@@ -95,7 +109,7 @@ export function decodeVoucherBytes(bytes: Uint8Array): Voucher {
   const reader = new ByteReader(bytes);
   const version = reader.u8("version");
   const algorithm = reader.u8("algorithm");
-  if (version !== VOUCHER_FORMAT_VERSION || algorithm !== VOUCHER_ALGORITHM_ED25519) {
+  if (!VOUCHER_READABLE_VERSIONS.includes(version) || algorithm !== VOUCHER_ALGORITHM_ED25519) {
     throw new DecodeError("voucher: version or algorithm");
   }
   const issuerKeyId = toHex(reader.fixed(KEY_ID_BYTES, "issuer key id"));
@@ -108,6 +122,7 @@ export function decodeVoucherBytes(bytes: Uint8Array): Voucher {
   const validUntilMs = reader.u32("valid until") * MS_PER_S;
   const passengerName = reader.str8("passenger name", 1, LIMITS.passengerNameBytesMax);
   const seat = reader.str8("seat", 0, LIMITS.seatCharsMax);
+  const devicePublicKey = version >= 2 ? readDeviceKey(reader) : undefined;
   const signedLength = reader.position;
   const signature = reader.fixed(ED25519_SIGNATURE_BYTES, "signature");
   reader.end("voucher");
@@ -117,7 +132,7 @@ export function decodeVoucherBytes(bytes: Uint8Array): Voucher {
   if (!isDisplayText(passengerName)) throw new DecodeError("voucher: passenger name");
   if (seat !== "" && !SEAT_PATTERN.test(seat)) throw new DecodeError("voucher: seat");
   return {
-    formatVersion: VOUCHER_FORMAT_VERSION,
+    formatVersion: version,
     issuerKeyId,
     voucherId,
     accountRef,
@@ -127,9 +142,20 @@ export function decodeVoucherBytes(bytes: Uint8Array): Voucher {
     validUntilMs,
     passengerName,
     ...(seat === "" ? {} : { seat }),
+    ...(devicePublicKey === undefined ? {} : { devicePublicKey }),
     signature: signature.slice(),
     signedBytes: bytes.slice(0, signedLength),
   };
+}
+
+/** v2's device key: none (length 0), or a compressed P-256 point (33 bytes, on the curve). */
+function readDeviceKey(reader: ByteReader): Uint8Array | undefined {
+  const length = reader.u8("device key length");
+  if (length === 0) return undefined;
+  if (length !== P256_PUBLIC_KEY_BYTES) throw new DecodeError("voucher: device key length");
+  const key = reader.fixed(length, "device key").slice();
+  if (!isDevicePublicKey(key)) throw new DecodeError("voucher: device key is not a P-256 point");
+  return key;
 }
 
 /** Text that prints: no control characters, not blank, no leading or trailing spaces. */

@@ -6,7 +6,13 @@ import { concatBytes } from "../encoding/bytes.js";
 import type { VoucherRejection } from "../errors.js";
 import type { FlightRef } from "../flight.js";
 import { LIMITS } from "../limits.js";
-import { decodeVoucherBytes, VOUCHER_ALGORITHM_ED25519, VOUCHER_FORMAT_VERSION, VOUCHER_PREFIX_PATTERN, type Voucher } from "./layout.js";
+import {
+  decodeVoucherBytes,
+  VOUCHER_ALGORITHM_ED25519,
+  VOUCHER_PREFIX_PATTERN,
+  VOUCHER_READABLE_VERSIONS,
+  type Voucher,
+} from "./layout.js";
 
 /** Issuer public keys by key id (16 hex characters), as loaded from the flight manifest. */
 export type TrustList = ReadonlyMap<string, Uint8Array>;
@@ -86,16 +92,20 @@ export function decodeVoucherText(text: string): VoucherDecodeResult {
   const trimmed = text.trim();
   const prefix = VOUCHER_PREFIX_PATTERN.exec(trimmed);
   if (prefix === null) return reject("malformed", "not a CabinPay voucher");
-  if (Number(prefix[1]) !== VOUCHER_FORMAT_VERSION) return reject("unsupported_version", `voucher format ${prefix[1]}`);
+  const version = Number(prefix[1]);
+  if (!VOUCHER_READABLE_VERSIONS.includes(version)) return reject("unsupported_version", `voucher format ${prefix[1]}`);
   const bytes = base45Decode(trimmed.slice(prefix[0].length));
   if (bytes === undefined) return reject("malformed", "not valid base45");
+  // The prefix names the layout inside: a v1 body behind "CP2:" was not made by an issuer.
+  if (bytes.length > 0 && VOUCHER_READABLE_VERSIONS.includes(bytes[0]!) && bytes[0] !== version)
+    return reject("malformed", "the prefix and the voucher's version differ");
   return decodeVoucherBinary(bytes);
 }
 
 /** The binary form, as carried inside sale records. */
 export function decodeVoucherBinary(bytes: Uint8Array): VoucherDecodeResult {
   if (bytes.length < 2) return reject("malformed", "truncated");
-  if (bytes[0] !== VOUCHER_FORMAT_VERSION) return reject("unsupported_version", `voucher format ${bytes[0]}`);
+  if (!VOUCHER_READABLE_VERSIONS.includes(bytes[0]!)) return reject("unsupported_version", `voucher format ${bytes[0]}`);
   if (bytes[1] !== VOUCHER_ALGORITHM_ED25519) return reject("unsupported_algorithm", `algorithm ${bytes[1]}`);
   try {
     return { ok: true, voucher: decodeVoucherBytes(bytes), bytes };

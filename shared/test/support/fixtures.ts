@@ -7,6 +7,7 @@ import {
   type CatalogItem,
   type CrewMember,
   createNobleSigner,
+  createPortableDeviceSigner,
   createPinVerifier,
   createRecord,
   createUuidV7Generator,
@@ -34,6 +35,8 @@ export const otherIssuerKey: Signer = createNobleSigner(seedKey("issuer-untruste
 export const manifestKey: Signer = createNobleSigner(seedKey("ground-manifest"));
 export const terminalKey: Signer = createNobleSigner(seedKey("terminal-A"));
 export const otherTerminalKey: Signer = createNobleSigner(seedKey("terminal-B"));
+/** A passenger's phone key (P-256, as WebCrypto makes it), deterministic for the vectors. */
+export const phoneKey = createPortableDeviceSigner(seedKey("phone-ZHANG"));
 
 export const FLIGHT: FlightRef = { carrier: "9C", number: "8850", date: "2026-12-01" };
 export const OTHER_FLIGHT: FlightRef = { carrier: "9C", number: "8851", date: "2026-12-01" };

@@ -42,6 +42,7 @@ export function voucherLayout(claims: VoucherClaims): Span[] {
     ["validUntil", 4],
     ["name", 1 + utf8Length(claims.passengerName)],
     ["seat", 1 + (claims.seat?.length ?? 0)],
+    ["deviceKey", 1 + (claims.devicePublicKey?.length ?? 0)],
     ["signature", 64],
   ]);
 }

@@ -23,6 +23,7 @@ import {
   signManifest,
   toHex,
   type Voucher,
+  VOUCHER_FORMAT_VERSION,
 } from "@cabinpay/shared";
 import {
   chain,
@@ -37,6 +38,7 @@ import {
   OTHER_FLIGHT,
   OTHER_TERMINAL_ID,
   otherIssuerKey,
+  phoneKey,
   otherTerminalKey,
   seedKey,
   TERMINAL_ID,
@@ -76,6 +78,8 @@ export function voucherSummary(v: Voucher) {
     validUntilMs: v.validUntilMs,
     passengerName: v.passengerName,
     seat: v.seat ?? null,
+    formatVersion: v.formatVersion,
+    devicePublicKeyHex: v.devicePublicKey === undefined ? null : toHex(v.devicePublicKey),
   };
 }
 
@@ -95,13 +99,28 @@ function summaryOfClaims(claims: ReturnType<typeof voucherClaims>) {
     validUntilMs: claims.validUntilMs,
     passengerName: claims.passengerName,
     seat: claims.seat ?? null,
+    formatVersion: VOUCHER_FORMAT_VERSION,
+    devicePublicKeyHex: claims.devicePublicKey === undefined ? null : toHex(claims.devicePublicKey),
   };
+}
+
+/** Vouchers as v1 issuers signed them: still read (kept as text, this code only writes the current version). */
+export function earlierVoucherVectors(): { name: string; text: string; context: unknown; expected: unknown }[] {
+  const byVersion = JSON.parse(readFileSync(new URL("../fixtures/vouchers-earlier-versions.json", import.meta.url), "utf8")) as Record<
+    string,
+    { name: string; text: string; context: unknown; expected: unknown }[]
+  >;
+  return Object.entries(byVersion).flatMap(([version, vectors]) =>
+    vectors.map((v) => ({ ...v, name: `${v.name}, format v${version} (read by every later version)` })),
+  );
 }
 
 function voucherVectors() {
   const valid = issue();
-  const text = (bytes: Uint8Array) => `CP1:${base45Encode(bytes)}`;
+  const text = (bytes: Uint8Array) => `CP2:${base45Encode(bytes)}`;
   const reject = (reason: string) => ({ ok: false, reason });
+  const phone = issue({ devicePublicKey: phoneKey.publicKey });
+  const deviceKeyAt = voucherLayout(voucherClaims({ devicePublicKey: phoneKey.publicKey })).find((span) => span.field === "deviceKey")!;
   const chinese = issue({ passengerName: "张伟明", seat: "1K" });
   const noSeat = issue({ seat: undefined as never, cap: money(150_000, "CNY") });
   const { validFromMs, validUntilMs } = voucherClaims();
@@ -126,6 +145,34 @@ function voucherVectors() {
         voucher: { ...summaryOfClaims(voucherClaims({ cap: money(150_000, "CNY") })), seat: null, issuerKeyId: issuerKey.keyId },
       },
     },
+    {
+      name: "bound to the passenger's phone (device key)",
+      text: phone.text,
+      context: voucherContext(),
+      expected: {
+        ok: true,
+        voucher: { ...summaryOfClaims(voucherClaims({ devicePublicKey: phoneKey.publicKey })), issuerKeyId: issuerKey.keyId },
+        bytesHex: toHex(phone.bytes),
+      },
+    },
+    {
+      name: "device key of a length other than 33",
+      text: text(Uint8Array.from(phone.bytes, (b, i) => (i === deviceKeyAt.start ? 32 : b))),
+      context: voucherContext(),
+      expected: reject("malformed"),
+    },
+    {
+      name: "device key that is no point on P-256",
+      text: text(Uint8Array.from(phone.bytes, (b, i) => (i === deviceKeyAt.start + 1 ? 0x05 : b))),
+      context: voucherContext(),
+      expected: reject("malformed"),
+    },
+    {
+      name: "a v1 body behind the v2 prefix",
+      text: text(Uint8Array.from([1, ...valid.bytes.subarray(1)])),
+      context: voucherContext(),
+      expected: reject("malformed"),
+    },
     { name: "scanner suffix CR LF is ignored", text: `${valid.text}\r\n`, context: voucherContext(), expected: accepted(valid) },
     {
       name: "inside the clock tolerance before the window",
@@ -144,19 +191,19 @@ function voucherVectors() {
     },
     {
       name: "unknown prefix version",
-      text: valid.text.replace("CP1:", "CP2:"),
+      text: valid.text.replace("CP2:", "CP3:"),
       context: voucherContext(),
       expected: reject("unsupported_version"),
     },
     {
       name: "unknown binary version",
-      text: text(Uint8Array.from([2, ...valid.bytes.subarray(1)])),
+      text: text(Uint8Array.from([3, ...valid.bytes.subarray(1)])),
       context: voucherContext(),
       expected: reject("unsupported_version"),
     },
     {
       name: "unknown algorithm",
-      text: text(Uint8Array.from([1, 9, ...valid.bytes.subarray(2)])),
+      text: text(Uint8Array.from([2, 9, ...valid.bytes.subarray(2)])),
       context: voucherContext(),
       expected: reject("unsupported_algorithm"),
     },
@@ -198,6 +245,7 @@ function voucherVectors() {
       context: voucherContext({ nowMs: validUntilMs + TOLERANCE_MS + 1 }),
       expected: reject("expired"),
     },
+    ...earlierVoucherVectors(),
   ];
 }
 

@@ -1,10 +1,11 @@
 /**
  * Hardware scanners type the code like a keyboard and end with Enter (renderer process). Keys
  * typed outside any text field are collected; on Enter, what was collected is taken as a scan
- * when it is a CabinPay voucher ("CP1:…"). The prefix, not typing speed, tells a scan from stray
+ * when it is a CabinPay code ("CP2:…", a voucher of any version). The prefix, not typing speed, tells a scan from stray
  * keys: a busy tablet can space a scanner's keystrokes as far apart as a person's.
  */
-const VOUCHER_PREFIX = "CP1:";
+/** "CP" and a format version, then ":": every voucher text, today's and earlier versions'. */
+const CODE_PREFIX = /CP\d{1,3}:/g;
 const SCAN_CHARS_MAX = 600;
 /** Keys older than this before the next one are dropped: a half-typed code is not kept for ever. */
 const STALE_AFTER_MS = 3_000;
@@ -19,7 +20,7 @@ export function listenForScanner(onCode: (text: string) => void): () => void {
     if (nowMs - lastKeyAtMs > STALE_AFTER_MS) buffer = "";
     lastKeyAtMs = nowMs;
     if (event.key === "Enter") {
-      const start = buffer.lastIndexOf(VOUCHER_PREFIX);
+      const start = [...buffer.matchAll(CODE_PREFIX)].at(-1)?.index ?? -1;
       if (start >= 0) {
         onCode(buffer.slice(start));
         event.preventDefault();

@@ -63,7 +63,7 @@ export const registrations = pgTable(
     issuerKeyId: text("issuer_key_id")
       .notNull()
       .references(() => issuerKeys.keyId),
-    /** The voucher as drawn in the QR code ("CP1:…"). */
+    /** The voucher as drawn in the QR code ("CP2:…"; "CP1:…" for registrations made before v2). */
     voucherText: text("voucher_text").notNull(),
     passengerName: text("passenger_name").notNull(),
     seat: text("seat"),

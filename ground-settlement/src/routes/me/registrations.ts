@@ -18,7 +18,7 @@ const RegistrationBody = Type.Object({
   status: Type.Union([Type.Literal("active"), Type.Literal("cancelled")]),
   passengerName: Type.String(),
   seat: Type.Union([Type.String(), Type.Null()]),
-  voucherText: Type.String({ description: "The voucher as drawn in the QR code (CP1:…)" }),
+  voucherText: Type.String({ description: "The voucher as drawn in the QR code (CP2:…)" }),
   validUntilMs: TimeMs,
   createdAtMs: TimeMs,
   cancelledAtMs: Type.Union([TimeMs, Type.Null()]),
