@@ -35,6 +35,20 @@ export const VOUCHER_REJECTIONS = [
 ] as const;
 export type VoucherRejection = (typeof VOUCHER_REJECTIONS)[number];
 
+/**
+ * Why a rotating code was refused by `verifyRotatingCode`: a voucher's reasons (the voucher inside
+ * is checked as a printed one is), then the code's own. A replay is the terminal's to see (it
+ * remembers the codes it took).
+ */
+export const ROTATING_CODE_REJECTIONS = [
+  ...VOUCHER_REJECTIONS,
+  "not_device_bound",
+  "bad_device_signature",
+  "code_not_yet_valid",
+  "code_expired",
+] as const;
+export type RotatingCodeRejection = (typeof ROTATING_CODE_REJECTIONS)[number];
+
 /** Why a chain of sale records was refused by `verifyChain`, naming the first broken record. */
 export const CHAIN_REJECTIONS = [
   "malformed",

@@ -7,8 +7,8 @@ export { airportTimeZone } from "./airports.js";
 export * from "./batch/batch.js";
 export { SIGNATURE_DOMAIN } from "./crypto/domain.js";
 export * from "./crypto/ed25519.js";
-export * from "./crypto/p256.js";
 export { sha256 } from "./crypto/hash.js";
+export * from "./crypto/p256.js";
 export { BASE45_ALPHABET, base45Decode, base45Encode } from "./encoding/base45.js";
 export { bytesEqual, concatBytes, fromHex, toHex } from "./encoding/bytes.js";
 export * from "./errors.js";
@@ -38,4 +38,5 @@ export {
   type Voucher,
   type VoucherClaims,
 } from "./voucher/layout.js";
+export * from "./voucher/rotating-code.js";
 export * from "./voucher/verify.js";

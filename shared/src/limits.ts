@@ -5,6 +5,11 @@
 export const LIMITS = {
   /** Voucher text (prefix + base45) accepted for decoding; the longest valid one is 285 characters. */
   voucherTextCharsMax: 400,
+  /** Rotating code text (prefix + base45): the largest voucher with its device key and signature is 452 characters. */
+  rotatingCodeTextCharsMax: 520,
+  /** A rotating code's period, seconds: a new code at least every 5 minutes, at most every 10 s. */
+  codePeriodSMin: 10,
+  codePeriodSMax: 300,
   /** Passenger display name in a voucher, UTF-8 bytes (16 Chinese characters or 48 Latin). */
   passengerNameBytesMax: 48,
   /** Seat like "32A" or "101K". */

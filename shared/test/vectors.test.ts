@@ -23,6 +23,7 @@ import {
   verifyBatch,
   verifyChain,
   verifyManifest,
+  verifyRotatingCode,
   verifyVoucher,
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
@@ -85,6 +86,26 @@ describe("test vectors", () => {
       } else expect(result.ok ? "accepted" : result.reason, verifier.name).toBe(v.expected.reason);
     }
     count("vouchers.json");
+  });
+
+  it.each(load("codes.json"))("codes: $name", (v) => {
+    for (const verifier of verifiers) {
+      const result = verifyRotatingCode(v.text, {
+        trustList: createTrustList(v.context.trustedKeys.map(hex)),
+        revokedIds: new Set(v.context.revokedIds),
+        flight: v.context.flight,
+        nowMs: v.context.nowMs,
+        clockToleranceMs: v.context.clockToleranceMs,
+        codeToleranceMs: v.context.codeToleranceMs,
+        verifier,
+      });
+      if (v.expected.ok) {
+        if (!result.ok) throw new Error(`${verifier.name}: ${result.reason} ${result.detail}`);
+        const { voucher, slotStartMs, periodS, counter } = result.code;
+        expect({ voucherId: voucher.voucherId, slotStartMs, periodS, counter }).toEqual(v.expected.code);
+      } else expect(result.ok ? "accepted" : result.reason, verifier.name).toBe(v.expected.reason);
+    }
+    count("codes.json");
   });
 
   it.each(load("records.json"))("records: $name", (v) => {

@@ -7,6 +7,8 @@ import { asciiBytes } from "../encoding/bytes.js";
  */
 export const SIGNATURE_DOMAIN = {
   voucher: asciiBytes("CPV1"),
+  /** The passenger's phone, over a rotating code (its device key, never the issuer's). */
+  rotatingCode: asciiBytes("CPC1"),
   record: asciiBytes("CPR1"),
   batch: asciiBytes("CPB1"),
   manifest: asciiBytes("CPM1"),

@@ -51,11 +51,10 @@ export function compressDevicePublicKey(raw: Uint8Array): Uint8Array {
 /** A portable device signer (tests, and phones whose browser keeps no WebCrypto key). */
 export function createPortableDeviceSigner(secretKey: Uint8Array = p256.utils.randomSecretKey()): DeviceSigner & {
   readonly secretKey: Uint8Array;
+  /** The same signature, at once (deterministic, RFC 6979): for test vectors. */
+  signSync(message: Uint8Array): Uint8Array;
 } {
   const secret = secretKey.slice();
-  return {
-    publicKey: p256.getPublicKey(secret, true),
-    secretKey: secret,
-    sign: async (message) => p256.sign(message, secret),
-  };
+  const signSync = (message: Uint8Array) => p256.sign(message, secret);
+  return { publicKey: p256.getPublicKey(secret, true), secretKey: secret, signSync, sign: async (message) => signSync(message) };
 }

@@ -11,13 +11,13 @@
  */
 
 import { ED25519_SIGNATURE_BYTES, KEY_ID_BYTES } from "../crypto/ed25519.js";
+import { isDevicePublicKey, P256_PUBLIC_KEY_BYTES } from "../crypto/p256.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { asciiBytes, fromHex, toHex } from "../encoding/bytes.js";
 import { check } from "../errors.js";
 import { type FlightRef, readFlight, writeFlight } from "../flight.js";
 import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
-import { isDevicePublicKey, P256_PUBLIC_KEY_BYTES } from "../crypto/p256.js";
 import { isCurrencyCode } from "../money/currencies.js";
 import { type Money, money } from "../money/money.js";
 

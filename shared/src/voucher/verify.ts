@@ -47,8 +47,11 @@ export type VoucherResult =
 export function verifyVoucher(text: string, context: VoucherContext): VoucherResult {
   const decoded = decodeVoucherText(text);
   if (!decoded.ok) return decoded;
-  const { voucher } = decoded;
+  return verifyDecodedVoucher(decoded.voucher, context);
+}
 
+/** Checks 7 to 13 of a decoded voucher (key, signature, flight, revocation, window): shared by rotating codes. */
+export function verifyDecodedVoucher(voucher: Voucher, context: VoucherContext): VoucherResult {
   const publicKey = context.trustList.get(voucher.issuerKeyId);
   if (publicKey === undefined) return reject("unknown_key", `issuer key ${voucher.issuerKeyId} is not trusted for this flight`);
   if (!voucherSignatureHolds(voucher, publicKey, context.verifier)) {

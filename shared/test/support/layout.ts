@@ -69,3 +69,16 @@ export function recordLayout(draft: RecordDraft): Span[] {
     ["signature", 64],
   ]);
 }
+
+/** A rotating code's fields, around a binary voucher of `voucherLength` bytes. */
+export function codeLayout(voucherLength: number): Span[] {
+  return spans([
+    ["version", 1],
+    ["voucherLength", 2],
+    ["voucher", voucherLength],
+    ["slotStart", 4],
+    ["period", 2],
+    ["counter", 4],
+    ["signature", 64],
+  ]);
+}

@@ -5,10 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 import {
+  base45Decode,
   base45Encode,
   type ChainAnchor,
   concatBytes,
   createBatch,
+  createPortableDeviceSigner,
   createRecord,
   ED25519_SIGNATURE_BYTES,
   type FlightRef,
@@ -18,12 +20,16 @@ import {
   money,
   type PinVerifier,
   type RecordDraft,
+  ROTATING_CODE_TEXT_PREFIX,
+  rotatingCodeBody,
+  rotatingCodeText,
   type SaleRecord,
+  SIGNATURE_DOMAIN,
   type Signer,
   signManifest,
   toHex,
-  type Voucher,
   VOUCHER_FORMAT_VERSION,
+  type Voucher,
 } from "@cabinpay/shared";
 import {
   chain,
@@ -38,8 +44,8 @@ import {
   OTHER_FLIGHT,
   OTHER_TERMINAL_ID,
   otherIssuerKey,
-  phoneKey,
   otherTerminalKey,
+  phoneKey,
   seedKey,
   TERMINAL_ID,
   terminalKey,
@@ -678,6 +684,70 @@ function base45Vectors() {
   ];
 }
 
+// ---- rotating codes ----
+
+const CODE_NOW_MS = DEPARTURE_MS + HOUR_MS + 7_000;
+const CODE_TOLERANCE_MS = 30_000;
+
+/** A code for the phone-bound voucher, signed at once (RFC 6979 signatures are deterministic). */
+function codeOf(overrides: { counter?: number; periodS?: number; nowMs?: number } = {}, voucherBytes?: Uint8Array): string {
+  const bytes = voucherBytes ?? issue({ devicePublicKey: phoneKey.publicKey }).bytes;
+  const body = rotatingCodeBody(bytes, { nowMs: CODE_NOW_MS, periodS: 30, counter: 7, ...overrides }, phoneKey.publicKey);
+  return rotatingCodeText(body, phoneKey.signSync(concatBytes(SIGNATURE_DOMAIN.rotatingCode, body)));
+}
+
+function codeContext(overrides: Record<string, unknown> = {}) {
+  return { ...voucherContext({ nowMs: CODE_NOW_MS }), codeToleranceMs: CODE_TOLERANCE_MS, ...overrides };
+}
+
+function codeVectors() {
+  const text = codeOf();
+  const slotStartMs = Math.floor(CODE_NOW_MS / 30_000) * 30_000;
+  const reject = (reason: string) => ({ ok: false, reason });
+  const withByte = (at: number, xor: number) => {
+    const bytes = base45Decode(text.slice(ROTATING_CODE_TEXT_PREFIX.length))!;
+    return ROTATING_CODE_TEXT_PREFIX + base45Encode(flip(bytes, at, xor));
+  };
+  const accepted = { ok: true, code: { voucherId: voucherClaims().voucherId, slotStartMs, periodS: 30, counter: 7 } };
+  return [
+    { name: "a code in its slot", text, context: codeContext(), expected: accepted },
+    { name: "the end of the slot plus the tolerance", text, context: codeContext({ nowMs: slotStartMs + 60_000 }), expected: accepted },
+    {
+      name: "a photograph two minutes old",
+      text,
+      context: codeContext({ nowMs: CODE_NOW_MS + 120_000 }),
+      expected: reject("code_expired"),
+    },
+    {
+      name: "a phone clock ahead of the terminal's by more than the tolerance",
+      text,
+      context: codeContext({ nowMs: slotStartMs - CODE_TOLERANCE_MS - 1 }),
+      expected: reject("code_not_yet_valid"),
+    },
+    { name: "the counter changed after signing", text: withByte(-65, 1), context: codeContext(), expected: reject("bad_device_signature") },
+    { name: "the signature changed", text: withByte(-1, 1), context: codeContext(), expected: reject("bad_device_signature") },
+    {
+      name: "the voucher inside was cancelled",
+      text,
+      context: codeContext({ revokedIds: [voucherClaims().voucherId] }),
+      expected: reject("revoked"),
+    },
+    { name: "unknown version", text: withByte(0, 3), context: codeContext(), expected: reject("unsupported_version") },
+    { name: "signed by another phone", text: impostorCode(), context: codeContext(), expected: reject("bad_device_signature") },
+  ];
+}
+
+/** The phone-bound voucher's code, signed by some other phone's key. */
+function impostorCode(): string {
+  const body = rotatingCodeBody(
+    issue({ devicePublicKey: phoneKey.publicKey }).bytes,
+    { nowMs: CODE_NOW_MS, periodS: 30, counter: 7 },
+    phoneKey.publicKey,
+  );
+  const other = createPortableDeviceSigner(seedKey("phone-OTHER"));
+  return rotatingCodeText(body, other.signSync(concatBytes(SIGNATURE_DOMAIN.rotatingCode, body)));
+}
+
 export const VECTOR_FILES = {
   "keys.json": keyVectors,
   "base45.json": base45Vectors,
@@ -687,6 +757,7 @@ export const VECTOR_FILES = {
   "batches.json": batchVectors,
   "manifests.json": manifestVectors,
   "pins.json": pinVectors,
+  "codes.json": codeVectors,
 } as const;
 
 export type VectorFile = keyof typeof VECTOR_FILES;
