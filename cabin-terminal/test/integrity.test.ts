@@ -104,7 +104,7 @@ describe("the chain anchor", () => {
     [
       "a record copied in at the end",
       run(
-        "INSERT INTO records SELECT 'x', flight_key, 4, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes, NULL, NULL FROM records WHERE sequence = 3",
+        "INSERT INTO records SELECT 'x', flight_key, 4, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes, NULL, NULL, reason FROM records WHERE sequence = 3",
       ),
       /record 4 was changed/,
     ],
