@@ -4,9 +4,12 @@ import {
   compressDevicePublicKey,
   concatBytes,
   createPortableDeviceSigner,
+  createRecord,
   createTrustList,
   type DeviceSigner,
+  decodeRecord,
   makeRotatingCode,
+  presentationHolds,
   ROTATING_CODE_TEXT_PREFIX,
   type RotatingCodeContext,
   type RotatingCodeRejection,
@@ -19,7 +22,7 @@ import { createNodeVerifier } from "@cabinpay/shared/node";
 import fc from "fast-check";
 import QRCode from "qrcode";
 import { describe, expect, it } from "vitest";
-import { DEPARTURE_MS, FLIGHT, HOUR_MS, issue, issuerKey, phoneKey } from "./support/fixtures.js";
+import { chain, DEPARTURE_MS, FLIGHT, HOUR_MS, issue, issuerKey, phoneKey, terminalKey } from "./support/fixtures.js";
 import { codeLayout, fieldAt } from "./support/layout.js";
 
 /** The browser's WebCrypto, as Node has it: the same API a phone's PWA calls. */
@@ -151,6 +154,26 @@ describe("rotating codes", () => {
       { numRuns: 300 },
     );
     expect(reasonOf(`${ROTATING_CODE_TEXT_PREFIX}${"A".repeat(10_000_000)}`)).toBe("malformed");
+  });
+
+  it("leave in the sale record what lets the ground check the phone's signature, and nothing less", async () => {
+    const result = verifyRotatingCode(await codeText(), context());
+    if (!result.ok) throw new Error(result.detail);
+    const { slotStartMs, periodS, counter, signature } = result.code;
+    const presentation = { slotStartMs, periodS, counter, signature };
+    expect(presentationHolds(bound.bytes, presentation)).toBe(true);
+    expect(presentationHolds(bound.bytes, { ...presentation, counter: counter + 1 })).toBe(false);
+    expect(presentationHolds(bound.bytes, { ...presentation, slotStartMs: slotStartMs + 30_000 })).toBe(false);
+    expect(presentationHolds(issue({ devicePublicKey: createPortableDeviceSigner().publicKey }).bytes, presentation)).toBe(false);
+    expect(presentationHolds(issue().bytes, presentation)).toBe(false);
+    // The record's rule: a phone-bound voucher's sale carries its code, a printed one's none.
+    const [sale] = chain(1);
+    const { formatVersion: _v, totalMinor: _t, hash: _h, signature: _s, bytes: _b, ...draft } = sale!;
+    expect(() => createRecord({ ...draft, voucherBytes: bound.bytes }, terminalKey)).toThrow(/exactly when/);
+    expect(() => createRecord({ ...draft, presentation }, terminalKey)).toThrow(/exactly when/);
+    const paid = createRecord({ ...draft, voucherBytes: bound.bytes, presentation }, terminalKey);
+    const decoded = decodeRecord(paid.bytes);
+    expect(decoded.ok && decoded.record.presentation).toEqual(presentation);
   });
 
   it("fit a QR code of version 12 at level M for a typical voucher, 13 for the largest", async () => {

@@ -7,7 +7,9 @@
  *   str8 trolley id · 16 voucher id · 16 referenced record id (zeros for a sale) · 3 currency ·
  *   u64 total minor · u8 line count · lines (str8 sku, u16 quantity, u64 unit price minor) ·
  *   bytes16 voucher evidence (the binary voucher, sales only) · 64 signature
- * v2 adds, after the voucher evidence, u8 reversal reason (a void's or refund's, 1..; 0 otherwise).
+ * v2 adds, after the voucher evidence, u8 reversal reason (a void's or refund's, 1..; 0 otherwise)
+ * and the code presentation: u8 length (0, or 74 for a sale paid with a rotating code) · u32 slot
+ * start (s) · u16 period · u32 counter · 64 device signature (the phone's, over the code).
  *
  * hash = SHA-256(all bytes before the signature); signature = Ed25519(device key, "CPR1" ‖ hash).
  */
@@ -24,6 +26,7 @@ import { bytesToUuid, isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/u
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { addMoney, money, multiplyMoney, zero } from "../money/money.js";
+import { CODE_PRESENTATION_BYTES, type CodePresentation } from "../voucher/rotating-code.js";
 import { decodeVoucherBinary } from "../voucher/verify.js";
 import { isReversalReason, type ReversalReason, reversalReasonCode, reversalReasonOf } from "./reason.js";
 
@@ -69,6 +72,11 @@ export interface RecordDraft {
   readonly voucherBytes?: Uint8Array;
   /** For a void or refund: why, from the list. Required when writing; absent in a v1 record. */
   readonly reason?: ReversalReason;
+  /**
+   * For a sale paid with a rotating code: the code's slot, counter and the phone's signature
+   * (the voucher is `voucherBytes`). Required exactly when the voucher is bound to a device key.
+   */
+  readonly presentation?: CodePresentation;
 }
 
 export interface SaleRecord extends RecordDraft {
@@ -141,7 +149,7 @@ function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT
     check(draft.lines.length === 0, "a close record has no lines");
     check(draft.voucherId === NIL_UUID, "a close record names no voucher (nil id)");
     check(draft.referencedRecordId === undefined && draft.voucherBytes === undefined, "a close record references nothing");
-    check(draft.reason === undefined, "a close record has no reason");
+    check(draft.reason === undefined && draft.presentation === undefined, "a close record has no reason and no code");
     return;
   }
   check(draft.lines.length >= 1, "a record has at least one line");
@@ -151,14 +159,27 @@ function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT
     const voucher = decodeVoucherBinary(draft.voucherBytes);
     check(voucher.ok && voucher.voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
     check(draft.reason === undefined, "a sale has no reason");
+    // A phone-bound voucher is only ever taken as a code: its sale carries the phone's signature.
+    const deviceBound = voucher.ok && voucher.voucher.devicePublicKey !== undefined;
+    check(deviceBound === (draft.presentation !== undefined), "a sale carries the code exactly when its voucher is bound to a phone");
+    if (draft.presentation !== undefined) validatePresentation(draft.presentation);
   } else {
     check(isUuid(draft.referencedRecordId), `a ${draft.kind} references the sale it reverses`);
     check(draft.referencedRecordId !== NIL_UUID, "referencedRecordId must not be nil");
-    check(draft.voucherBytes === undefined, `a ${draft.kind} carries no voucher`);
+    check(draft.voucherBytes === undefined && draft.presentation === undefined, `a ${draft.kind} carries no voucher and no code`);
     // v1 had no reasons; from v2 every reversal says why.
     if (formatVersion >= 2) check(isReversalReason(draft.reason), `a ${draft.kind} says why (reason from the list)`);
     else check(draft.reason === undefined, "a v1 record has no reason");
   }
+}
+
+function validatePresentation(presentation: CodePresentation): void {
+  const { slotStartMs, periodS, counter, signature } = presentation;
+  check(Number.isInteger(slotStartMs / 1000) && slotStartMs >= 0 && slotStartMs / 1000 <= 0xffff_ffff, "presentation slot");
+  check(Number.isInteger(periodS) && periodS >= LIMITS.codePeriodSMin && periodS <= LIMITS.codePeriodSMax, "presentation period");
+  check(slotStartMs % (periodS * 1000) === 0, "the slot starts on the period");
+  check(Number.isInteger(counter) && counter >= 0 && counter <= 0xffff_ffff, "presentation counter");
+  check(signature.length === CODE_PRESENTATION_BYTES - 10, "presentation signature is 64 bytes");
 }
 
 function validateLine(line: SaleLine): void {
@@ -188,7 +209,27 @@ function encodeBody(draft: RecordDraft, totalMinor: number): Uint8Array {
   for (const line of draft.lines) writer.str8(line.sku, LIMITS.skuBytesMax).u16(line.quantity).u64(line.unitPriceMinor);
   writer.bytes16(draft.voucherBytes ?? new Uint8Array(0), LIMITS.recordBytesMax);
   writer.u8(reversalReasonCode(draft.reason));
+  const shown = draft.presentation;
+  if (shown === undefined) writer.u8(0);
+  else
+    writer
+      .u8(CODE_PRESENTATION_BYTES)
+      .u32(shown.slotStartMs / 1000)
+      .u16(shown.periodS)
+      .u32(shown.counter)
+      .fixed(shown.signature, CODE_PRESENTATION_BYTES - 10);
   return writer.finish();
+}
+
+function readPresentation(reader: ByteReader): CodePresentation | undefined {
+  const length = reader.u8("presentation length");
+  if (length === 0) return undefined;
+  if (length !== CODE_PRESENTATION_BYTES) throw new DecodeError("record: presentation length");
+  const slotStartMs = reader.u32("slot start") * 1000;
+  const periodS = reader.u16("period");
+  const counter = reader.u32("counter");
+  const signature = reader.fixed(CODE_PRESENTATION_BYTES - 10, "device signature").slice();
+  return { slotStartMs, periodS, counter, signature };
 }
 
 function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
@@ -221,6 +262,7 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
   const voucherBytes = reader.bytes16("voucher", 0, LIMITS.recordBytesMax).slice();
   const reason = formatVersion >= 2 ? reversalReasonOf(reader.u8("reason")) : undefined;
   if (reason === null) throw new DecodeError("record: unknown reason");
+  const presentation = formatVersion >= 2 ? readPresentation(reader) : undefined;
   const body = bytes.subarray(0, reader.position);
   const signature = reader.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
   reader.end("record");
@@ -242,6 +284,7 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
     lines,
     ...(kind === "sale" ? { voucherBytes } : {}),
     ...(reason === undefined ? {} : { reason }),
+    ...(presentation === undefined ? {} : { presentation }),
   };
   // The same rules the writer enforces; anything else was not written by a conforming terminal.
   try {

@@ -27,6 +27,21 @@ export const ROTATING_CODE_TEXT_PREFIX = "CPC1:";
 const VOUCHER_BYTES_MAX = 256;
 const MS_PER_S = 1000;
 
+/**
+ * What of a rotating code a sale record keeps beside the voucher: enough to rebuild the code and
+ * check the phone's signature on the ground. It proves the phone was there: a terminal's leaked
+ * key can sign records, but not the passenger's codes.
+ */
+export interface CodePresentation {
+  readonly slotStartMs: number;
+  readonly periodS: number;
+  readonly counter: number;
+  readonly signature: Uint8Array;
+}
+
+/** u32 slot start (s) · u16 period · u32 counter · 64 signature. */
+export const CODE_PRESENTATION_BYTES = 4 + 2 + 4 + P256_SIGNATURE_BYTES;
+
 export interface RotatingCode {
   readonly voucher: Voucher;
   /** The binary voucher inside: what a sale record carries as its evidence. */
@@ -35,6 +50,7 @@ export interface RotatingCode {
   readonly periodS: number;
   /** The phone's count of codes it made for this voucher: two codes of one slot differ. */
   readonly counter: number;
+  readonly signature: Uint8Array;
 }
 
 /**
@@ -62,13 +78,17 @@ export function rotatingCodeBody(
   check(Number.isInteger(slot.periodS) && slot.periodS >= LIMITS.codePeriodSMin && slot.periodS <= LIMITS.codePeriodSMax, "period");
   check(Number.isInteger(slot.counter) && slot.counter >= 0 && slot.counter <= 0xffff_ffff, "counter");
   check(Number.isSafeInteger(slot.nowMs) && slot.nowMs >= 0, "nowMs");
-  const slotStartS = Math.floor(slot.nowMs / MS_PER_S / slot.periodS) * slot.periodS;
+  return codeBody(voucherBytes, Math.floor(slot.nowMs / MS_PER_S / slot.periodS) * slot.periodS, slot.periodS, slot.counter);
+}
+
+/** The signed part of a code: one layout for the phone that makes it and the ground that rebuilds it. */
+function codeBody(voucherBytes: Uint8Array, slotStartS: number, periodS: number, counter: number): Uint8Array {
   return new ByteWriter()
     .u8(ROTATING_CODE_FORMAT_VERSION)
     .bytes16(voucherBytes, VOUCHER_BYTES_MAX)
     .u32(slotStartS)
-    .u16(slot.periodS)
-    .u32(slot.counter)
+    .u16(periodS)
+    .u32(counter)
     .finish();
 }
 
@@ -76,6 +96,22 @@ export function rotatingCodeBody(
 export function rotatingCodeText(body: Uint8Array, signature: Uint8Array): string {
   check(signature.length === P256_SIGNATURE_BYTES, "a P-256 signature is 64 bytes (r ‖ s)");
   return ROTATING_CODE_TEXT_PREFIX + base45Encode(concatBytes(body, signature));
+}
+
+/**
+ * Whether a sale's presentation was signed by the phone its voucher names: the code is rebuilt
+ * from the voucher bytes and checked as the terminal checked it (the slot's time is the
+ * terminal's business at the scan; the ground checks the signature and that no code pays twice).
+ */
+export function presentationHolds(voucherBytes: Uint8Array, presentation: CodePresentation): boolean {
+  const decoded = decodeVoucherBinary(voucherBytes);
+  if (!decoded.ok || decoded.voucher.devicePublicKey === undefined) return false;
+  const slotStartS = presentation.slotStartMs / MS_PER_S;
+  if (!Number.isInteger(slotStartS) || slotStartS < 0 || slotStartS > 0xffff_ffff) return false;
+  if (!Number.isInteger(presentation.periodS) || presentation.periodS < 0 || presentation.periodS > 0xffff) return false;
+  if (!Number.isInteger(presentation.counter) || presentation.counter < 0 || presentation.counter > 0xffff_ffff) return false;
+  const body = codeBody(voucherBytes, slotStartS, presentation.periodS, presentation.counter);
+  return deviceSignatureHolds(presentation.signature, concatBytes(SIGNATURE_DOMAIN.rotatingCode, body), decoded.voucher.devicePublicKey);
 }
 
 /** Whether a scanned text is a rotating code (rather than a printed voucher): by its prefix. */
@@ -148,7 +184,7 @@ function decodeCodeBytes(bytes: Uint8Array): Decoded {
   if (slotStartS % periodS !== 0) throw new DecodeError("code: the slot does not start on the period");
   const inner = decodeVoucherBinary(voucherBytes);
   if (!inner.ok) return inner;
-  const code = { voucher: inner.voucher, voucherBytes, slotStartMs: slotStartS * MS_PER_S, periodS, counter };
+  const code = { voucher: inner.voucher, voucherBytes, slotStartMs: slotStartS * MS_PER_S, periodS, counter, signature };
   return { ok: true, code, signedBytes, signature };
 }
 

@@ -66,6 +66,7 @@ export function recordLayout(draft: RecordDraft): Span[] {
     ["lines", 1 + draft.lines.reduce((n, line) => n + 1 + line.sku.length + 2 + 8, 0)],
     ["voucher", 2 + (draft.voucherBytes?.length ?? 0)],
     ["reason", 1],
+    ["presentation", 1 + (draft.presentation === undefined ? 0 : 74)],
     ["signature", 64],
   ]);
 }

@@ -284,6 +284,15 @@ export function recordSummary(r: SaleRecord) {
     lines: r.lines,
     voucherHex: r.voucherBytes === undefined ? null : toHex(r.voucherBytes),
     reason: r.reason ?? null,
+    presentation:
+      r.presentation === undefined
+        ? null
+        : {
+            slotStartMs: r.presentation.slotStartMs,
+            periodS: r.presentation.periodS,
+            counter: r.presentation.counter,
+            signatureHex: toHex(r.presentation.signature),
+          },
     formatVersion: r.formatVersion,
     hashHex: toHex(r.hash),
   };
@@ -306,15 +315,39 @@ function earlierRecordVectors() {
       name: `${name}, format v${version} (read by every later version)`,
       hex: v.hex,
       publicKeyHex: v.publicKeyHex,
-      expected: { ok: true, record: { ...v.record, reason: null, formatVersion: Number(version) }, signatureValid: true },
+      expected: {
+        ok: true,
+        record: { ...v.record, reason: null, presentation: null, formatVersion: Number(version) },
+        signatureValid: true,
+      },
     })),
   );
 }
 
 const closedChain = chain(6, terminalKey, TERMINAL_ID, 5);
 
+/** The chain's first sale, as if paid with the phone-bound voucher's rotating code. */
+function codePaidSale(sale: SaleRecord): SaleRecord {
+  const bound = issue({ devicePublicKey: phoneKey.publicKey }).bytes;
+  const body = rotatingCodeBody(bound, { nowMs: sale.createdAtMs, periodS: 30, counter: 3 }, phoneKey.publicKey);
+  const presentation = {
+    slotStartMs: Math.floor(sale.createdAtMs / 30_000) * 30_000,
+    periodS: 30,
+    counter: 3,
+    signature: phoneKey.signSync(concatBytes(SIGNATURE_DOMAIN.rotatingCode, body)),
+  };
+  return resign(sale, { voucherBytes: bound, presentation });
+}
+
+/** The record with its presentation cut out (length 0), signature kept: what a rogue terminal would send. */
+function withoutPresentation(record: SaleRecord): Uint8Array {
+  const end = record.bytes.length - ED25519_SIGNATURE_BYTES;
+  return concatBytes(record.bytes.subarray(0, end - 75), Uint8Array.of(0), record.bytes.subarray(end));
+}
+
 function recordVectors() {
   const [sale, , , voided] = records;
+  const codePaid = codePaidSale(sale!);
   const closing = closedChain[4]!;
   return [
     {
@@ -360,6 +393,18 @@ function recordVectors() {
       expected: { ok: false, reason: "malformed" },
     },
     {
+      name: "sale paid with a rotating code (the phone's signature kept)",
+      hex: toHex(codePaid.bytes),
+      publicKeyHex: toHex(terminalKey.publicKey),
+      expected: { ok: true, record: recordSummary(codePaid), signatureValid: true },
+    },
+    {
+      name: "a sale on a phone-bound voucher without its code",
+      hex: toHex(withoutPresentation(codePaid)),
+      publicKeyHex: toHex(terminalKey.publicKey),
+      expected: { ok: false, reason: "malformed" },
+    },
+    {
       name: "a void with a reason code no version defines",
       hex: toHex(withReasonByte(voided!, 0x07)),
       publicKeyHex: toHex(terminalKey.publicKey),
@@ -381,10 +426,11 @@ function recordVectors() {
   ];
 }
 
-/** The record with its reason byte (the last before the signature) set to `code`. */
+/** The record with its reason byte (before the presentation and the signature) set to `code`. */
 function withReasonByte(record: SaleRecord, code: number): Uint8Array {
   const bytes = record.bytes.slice();
-  bytes[bytes.length - ED25519_SIGNATURE_BYTES - 1] = code;
+  const presentationBytes = 1 + (record.presentation === undefined ? 0 : 74);
+  bytes[bytes.length - ED25519_SIGNATURE_BYTES - presentationBytes - 1] = code;
   return bytes;
 }
 
