@@ -141,6 +141,7 @@ describe("the crew UI in Chromium", () => {
     // The camera shows the voucher: the UI decodes it, the core verifies it and records the sale.
     await approved(page, 30_000);
     expect(await page.textContent('[data-testid="passenger"]')).toBe("ZHOU/MIN MS · Seat 23K");
+    expect(await page.textContent('[data-testid="presented"]')).toBe("Paid with a printed voucher: check the name and seat carefully.");
     expect(await page.textContent('[data-testid="remaining"]')).toContain("CN¥432.00");
     await shot(page, "05-approved");
     await accessibleInBoth(page, "approved", "05-approved-zh");

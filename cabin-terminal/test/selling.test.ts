@@ -1,8 +1,11 @@
 import {
   createNobleSigner,
+  createPortableDeviceSigner,
+  type DeviceSigner,
   GENESIS_ANCHOR,
   generateSecretKey,
   issueVoucher,
+  makeRotatingCode,
   money,
   newId,
   type VoucherClaims,
@@ -22,23 +25,23 @@ import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes } from
 
 const IN_FLIGHT = DEPARTURE_MS + 3_600_000;
 
+function claimsOf(overrides: Partial<VoucherClaims> = {}): VoucherClaims {
+  return {
+    voucherId: newId(),
+    accountRef: newId(),
+    flight: FLIGHT,
+    cap: money(50_000, "CNY"),
+    validFromMs: DEPARTURE_MS - 86_400_000,
+    validUntilMs: DEPARTURE_MS + 86_400_000,
+    passengerName: "ZHANG/WEIMING MR",
+    seat: "32A",
+    ...overrides,
+  };
+}
+
 function voucher(overrides: Partial<VoucherClaims> = {}, signer = issuerKey): { text: string; id: string } {
-  const voucherId = overrides.voucherId ?? newId();
-  const { text } = issueVoucher(
-    {
-      voucherId,
-      accountRef: newId(),
-      flight: FLIGHT,
-      cap: money(50_000, "CNY"),
-      validFromMs: DEPARTURE_MS - 86_400_000,
-      validUntilMs: DEPARTURE_MS + 86_400_000,
-      passengerName: "ZHANG/WEIMING MR",
-      seat: "32A",
-      ...overrides,
-    },
-    signer,
-  );
-  return { text, id: voucherId };
+  const claims = claimsOf(overrides);
+  return { text: issueVoucher(claims, signer).text, id: claims.voucherId };
 }
 
 function setup(manifestOverrides = {}) {
@@ -111,7 +114,7 @@ describe("selling offline", () => {
     t.close();
   });
 
-  it("declines with a reason crew can act on, for every decline reason", () => {
+  it("declines with a reason crew can act on, for every decline reason", async () => {
     const t = setup({
       limits: { capMinorMax: 200_000, saleMinorMax: 100_000, saleLinesMax: 2 },
       revokedVoucherIds: ["0193c19a-5c00-7000-8000-00000000dead"],
@@ -182,20 +185,33 @@ describe("selling offline", () => {
     const rich = voucher({ cap: money(200_000, "CNY") }).text;
     expect(charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 50 }], rich, IN_FLIGHT).ok).toBe(true);
     expectDecline("no_stock", charge(t.db, t.flight, t.crew, [{ sku: "DR-COF-300", quantity: 11 }], rich, IN_FLIGHT));
+    // The phone's rotating code: a still picture of a phone-bound voucher, then old, early, forged and replayed codes.
+    const phone = createPortableDeviceSigner();
+    const bound = issueVoucher(claimsOf({ devicePublicKey: phone.publicKey }), issuerKey);
+    const code = (nowMs: number, counter: number, signer: DeviceSigner = phone) =>
+      makeRotatingCode(bound.bytes, { nowMs, periodS: 30, counter }, signer);
+    expectDecline("phone_code_required", charge(t.db, t.flight, t.crew, one, bound.text, IN_FLIGHT));
+    expectDecline("code_expired", charge(t.db, t.flight, t.crew, one, await code(IN_FLIGHT - 120_000, 1), IN_FLIGHT));
+    expectDecline("code_not_yet_valid", charge(t.db, t.flight, t.crew, one, await code(IN_FLIGHT + 300_000, 2), IN_FLIGHT));
+    const impostor = { publicKey: phone.publicKey, sign: createPortableDeviceSigner().sign };
+    expectDecline("code_forged", charge(t.db, t.flight, t.crew, one, await code(IN_FLIGHT, 3, impostor), IN_FLIGHT));
+    const paid = await code(IN_FLIGHT, 4);
+    expect(charge(t.db, t.flight, t.crew, one, paid, IN_FLIGHT).ok).toBe(true);
+    expectDecline("code_replayed", charge(t.db, t.flight, t.crew, one, paid, IN_FLIGHT));
     // A HKD voucher on this CNY flight, which has no HKD rate loaded.
     expectDecline("no_rate", charge(t.db, t.flight, t.crew, one, voucher({ cap: money(10_000, "HKD") }).text, IN_FLIGHT));
     expect(closeService(t.db, t.flight, t.purser, IN_FLIGHT).ok).toBe(true);
     expectDecline("service_closed", charge(t.db, t.flight, t.crew, one, ok, IN_FLIGHT));
     expect(new Set(reasons.keys())).toEqual(new Set(DECLINE_REASONS));
     for (const detail of reasons.values()) expect(detail.length).toBeGreaterThan(5);
-    // Nothing declined was written: only the one approved sale and the close record.
+    // Nothing declined was written: only the two approved sales and the close record.
     expect(
       t.db
         .select()
         .from(records)
         .all()
         .map((r) => r.kind),
-    ).toEqual(["sale", "close"]);
+    ).toEqual(["sale", "sale", "close"]);
     t.close();
   });
 

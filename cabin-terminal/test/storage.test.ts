@@ -42,7 +42,7 @@ describe("the terminal database", () => {
         "select name, strict from pragma_table_list where schema = 'main' and name not like 'sqlite_%' and name not like '__drizzle%'",
       )
       .all() as { name: string; strict: number }[];
-    expect(tables.length).toBe(5);
+    expect(tables.length).toBe(6);
     for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
     expect(journal.entries.map((e) => e.tag)).toEqual([
       "0000_initial",
@@ -52,6 +52,7 @@ describe("the terminal database", () => {
       "0004_handover_sent",
       "0005_voucher_passenger",
       "0006_reversal_reason",
+      "0007_taken_codes",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -120,6 +121,13 @@ describe("the terminal database", () => {
     expect(now.sqlite.prepare("select record_id, reason, bytes from records").all()).toEqual([
       { record_id: "r2", reason: null, bytes: Buffer.from([1]) },
     ]);
+    // 0007_taken_codes: a rotating code pays once (its voucher, slot and counter), integers only.
+    const take = now.sqlite.prepare(
+      "insert into taken_codes (flight_key, voucher_id, slot_start_ms, counter, record_id) values ('9C8850/2026-12-01', 'v1', ?, 7, 'r9')",
+    );
+    take.run(1_796_000_000_000);
+    expect(() => take.run(1_796_000_000_000)).toThrow(/UNIQUE constraint failed/);
+    expect(() => take.run("soon")).toThrow(/cannot store TEXT value in INTEGER column/);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

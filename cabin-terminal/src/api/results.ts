@@ -125,6 +125,16 @@ export const DECLINE_REASONS = [
   "over_cap",
   "no_stock",
   "no_rate",
+  /** A phone-bound voucher shown as a still picture: only its live code pays. */
+  "phone_code_required",
+  /** A rotating code past its slot and the tolerance: a photograph or a stale screen. */
+  "code_expired",
+  /** A rotating code for a slot ahead of the terminal's clock: the phone's clock is ahead. */
+  "code_not_yet_valid",
+  /** Not signed by the phone the voucher names. */
+  "code_forged",
+  /** A code this terminal already took. */
+  "code_replayed",
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
@@ -144,6 +154,8 @@ export interface Receipt {
   /** For crew to compare with the boarding pass. */
   readonly passengerName: string;
   readonly seat: string | undefined;
+  /** What paid: the phone's live code (the phone was there), or a printed voucher (check the boarding pass). */
+  readonly presented: "code" | "printed";
 }
 
 export type ChargeResult =

@@ -87,6 +87,8 @@ const en = {
   cancel: "Cancel",
   approved: "Approved",
   checkBoardingPass: "Check the boarding pass:",
+  paidByPhone: "Paid with the live code on the passenger's phone.",
+  paidByPrinted: "Paid with a printed voucher: check the name and seat carefully.",
   seat: "Seat",
   remaining: "Left on the voucher",
   chargedAt: (charged: string, rate: string, source: string) => `Debited ${charged} from the passenger's account, at ${rate} (${source})`,
@@ -189,6 +191,11 @@ const en = {
     over_cap: "Over the voucher's remaining amount. Remove items.",
     no_stock: "Not enough of an item on this trolley.",
     no_rate: "This voucher is in a currency this flight has no rate for. Take another payment.",
+    phone_code_required: "This voucher belongs to a phone. Ask the passenger to open CabinPay and show the live code.",
+    code_expired: "This code is old (a photo or a stale screen). Ask for the live code on the passenger's phone.",
+    code_not_yet_valid: "The phone's clock is ahead. Ask the passenger to set the phone's time automatically, then show the code again.",
+    code_forged: "This code was not made by the passenger's phone. Do not sell; tell the purser.",
+    code_replayed: "This code was already used. Ask the passenger to show the next code on the phone.",
   } satisfies Record<DeclineReason, string>,
 };
 
@@ -274,6 +281,8 @@ const zh: Words = {
   cancel: "取消",
   approved: "支付成功",
   checkBoardingPass: "请核对登机牌：",
+  paidByPhone: "已使用旅客手机上的实时代码支付。",
+  paidByPrinted: "已使用打印凭证支付：请仔细核对姓名和座位。",
   seat: "座位",
   remaining: "凭证余额",
   chargedAt: (charged: string, rate: string, source: string) => `从旅客账户扣款 ${charged}，汇率 ${rate}（${source}）`,
@@ -372,6 +381,11 @@ const zh: Words = {
     over_cap: "超过凭证剩余额度，请移除商品。",
     no_stock: "此餐车上该商品数量不足。",
     no_rate: "此凭证的币种在本航班没有汇率，请使用其他支付方式。",
+    phone_code_required: "此凭证绑定了手机。请旅客打开 CabinPay 并出示实时代码。",
+    code_expired: "此代码已过时（照片或旧画面）。请旅客出示手机上的实时代码。",
+    code_not_yet_valid: "旅客手机时间过快。请旅客将手机时间设为自动，然后重新出示代码。",
+    code_forged: "此代码不是旅客手机生成的。请勿销售，并告知乘务长。",
+    code_replayed: "此代码已被使用。请旅客出示手机上的下一个代码。",
   },
 };
 

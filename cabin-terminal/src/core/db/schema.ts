@@ -109,3 +109,20 @@ export const voucherUsage = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flightKey, t.voucherId] }), check("voucher_usage_non_negative", sql`${t.spentMinor} >= 0`)],
 );
+
+/**
+ * The rotating codes this terminal took, one row each: a code (voucher, slot, counter) pays once.
+ * Kept with the flight's records (retention removes them together).
+ */
+export const takenCodes = sqliteTable(
+  "taken_codes",
+  {
+    flightKey: text("flight_key").notNull(),
+    voucherId: text("voucher_id").notNull(),
+    slotStartMs: integer("slot_start_ms").notNull(),
+    counter: integer("counter").notNull(),
+    /** The sale it paid. */
+    recordId: text("record_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightKey, t.voucherId, t.slotStartMs, t.counter] })],
+);

@@ -1,25 +1,12 @@
 /**
- * Selling offline. `charge` checks the voucher with the shared library (native verifier), the
+ * Selling offline. `charge` checks what was scanned (`scanned.ts`: a printed voucher or a phone's
+ * rotating code, with the shared library and the native verifier), the
  * voucher's remaining cap on this terminal, the sale limits and the trolley's stock, then writes
  * the signed chain record, the stock decrements and the cap usage in one durable transaction
  * (synchronous=FULL: on disk before "approved" is shown). Closing is the purser's; voids and refunds
  * are in reverse.ts, the end-of-service report in report.ts.
  */
-import {
-  type CrewRole,
-  concatBytes,
-  createTrustList,
-  describeRate,
-  linesTotalMinor,
-  type Manifest,
-  NIL_UUID,
-  type Signer,
-  type TrustList,
-  type Voucher,
-  type VoucherRejection,
-  verifyVoucher,
-} from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { type CodePresentation, type CrewRole, describeRate, linesTotalMinor, NIL_UUID, type Signer, type Voucher } from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
 import type { ChargeResult, CloseResult, DeclineReason } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
@@ -30,9 +17,8 @@ import { accountTerms, inAccount } from "./account.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
 import { serviceReport } from "./report.js";
+import { checkScanned } from "./scanned.js";
 import { isServiceClosed, salesStatements } from "./statements.js";
-
-const verifier = createNodeVerifier();
 
 export interface Seller {
   readonly terminalId: string;
@@ -40,19 +26,6 @@ export interface Seller {
   readonly crew: { readonly crewId: string; readonly role: CrewRole } | undefined;
   readonly newId: () => string;
 }
-
-const VOUCHER_DECLINES: Record<VoucherRejection, DeclineReason> = {
-  malformed: "malformed",
-  unsupported_version: "unsupported",
-  unsupported_algorithm: "unsupported",
-  unknown_key: "forged",
-  bad_signature: "forged",
-  wrong_flight: "other_flight",
-  wrong_date: "other_flight",
-  revoked: "revoked",
-  not_yet_valid: "not_yet_valid",
-  expired: "expired",
-};
 
 type Decline = Extract<ChargeResult, { ok: false }>;
 
@@ -72,16 +45,17 @@ export function charge(
   const sale = checkSale(db, flight, seller, cart, nowMs);
   if ("reason" in sale) return sale;
   const { manifest } = flight;
-  const verified = verifyVoucher(voucherText, { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier });
-  if (!verified.ok) return decline(VOUCHER_DECLINES[verified.reason], verified.detail);
-  const { voucher } = verified;
+  const scanned = checkScanned(voucherText, manifest, nowMs);
+  if (!scanned.ok) return decline(scanned.reason, scanned.detail);
+  const { voucher, voucherBytes, presentation } = scanned;
   const terms = accountTerms(manifest, voucher.cap.currency);
   if (terms === undefined)
     return decline(
       "no_rate",
       `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
     );
-  return recordSale(db, { flight, seller, voucher, terms, ...sale, chargedMinor: inAccount(manifest, terms, sale.totalMinor), nowMs });
+  const chargedMinor = inAccount(manifest, terms, sale.totalMinor);
+  return recordSale(db, { flight, seller, voucher, voucherBytes, presentation, terms, ...sale, chargedMinor, nowMs });
 }
 
 /** Who sells, the service, the cart and the sale limits, before any voucher is looked at. */
@@ -106,6 +80,8 @@ interface SaleToRecord {
   readonly flight: LoadedFlight;
   readonly seller: Seller;
   readonly voucher: Voucher;
+  readonly voucherBytes: Uint8Array;
+  readonly presentation: CodePresentation | undefined;
   readonly terms: NonNullable<ReturnType<typeof accountTerms>>;
   readonly lines: NonNullable<ReturnType<typeof priced>>;
   readonly totalMinor: number;
@@ -115,10 +91,15 @@ interface SaleToRecord {
 
 /** The cap left and the stock checked, the signed record, stock and cap usage written: one transaction. */
 function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
-  const { flight, seller, voucher, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
+  const { flight, seller, voucher, presentation, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
   const { manifest } = flight;
   const statements = salesStatements(db);
   return db.transaction((): ChargeResult => {
+    if (
+      presentation !== undefined &&
+      statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
+    )
+      return decline("code_replayed", "this code already paid on this terminal: the phone shows a new one");
     const remaining = voucher.cap.amountMinor - (statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0);
     if (chargedMinor > remaining)
       return decline("over_cap", `only ${remaining} ${terms.currency} minor units left on this voucher`, {
@@ -142,14 +123,17 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
         voucherId: voucher.voucherId,
         currency: manifest.currency,
         lines: lines.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor })),
-        // The voucher as presented, as evidence for the ground.
-        voucherBytes: concatBytes(voucher.signedBytes, voucher.signature),
+        // The voucher as presented, and the phone's signed code when it paid: evidence for the ground.
+        voucherBytes: sale.voucherBytes,
+        ...(presentation === undefined ? {} : { presentation }),
       },
       flight.flightKey,
       seller.signer,
     );
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
     statements.addUsage.run(flight.flightKey, voucher.voucherId, chargedMinor, voucher.passengerName, voucher.seat ?? null, chargedMinor);
+    if (presentation !== undefined)
+      statements.takeCode.run(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter, record.recordId);
     return {
       ok: true,
       receipt: {
@@ -164,25 +148,10 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
         remainingCapMinor: remaining - chargedMinor,
         passengerName: voucher.passengerName,
         seat: voucher.seat,
+        presented: presentation === undefined ? "printed" : "code",
       },
     };
   });
-}
-
-/** The trust list and revocations of a manifest, built once per manifest rather than per sale. */
-const voucherContexts = new WeakMap<Manifest, { trustList: TrustList; revokedIds: ReadonlySet<string>; flight: Manifest["flight"] }>();
-
-function voucherContextOf(manifest: Manifest) {
-  let context = voucherContexts.get(manifest);
-  if (context === undefined) {
-    context = {
-      trustList: createTrustList(manifest.trustedKeys),
-      revokedIds: new Set(manifest.revokedVoucherIds),
-      flight: manifest.flight,
-    };
-    voucherContexts.set(manifest, context);
-  }
-  return context;
 }
 
 /** The purser closes the service: a close record ends the chain; nothing can be sold after. */

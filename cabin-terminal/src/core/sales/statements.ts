@@ -15,6 +15,10 @@ export interface SalesStatements {
   /** flight, voucher, amount, passenger name, seat, amount again (for the update). */
   readonly addUsage: Database.Statement<[string, string, number, string, string | null, number]>;
   readonly giveBackUsage: Database.Statement<[number, string, string]>;
+  /** flight, voucher, slot start, counter: whether this rotating code already paid here. */
+  readonly codeTaken: Database.Statement<[string, string, number, number], { record_id: string }>;
+  /** flight, voucher, slot start, counter, the sale it paid. */
+  readonly takeCode: Database.Statement<[string, string, number, number, string]>;
 }
 
 const prepared = new WeakMap<Database.Database, SalesStatements>();
@@ -38,6 +42,12 @@ export function salesStatements(db: TerminalDb): SalesStatements {
          ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + ?, passenger_name = excluded.passenger_name, seat = excluded.seat`,
       ),
       giveBackUsage: sqlite.prepare("UPDATE voucher_usage SET spent_minor = spent_minor - ? WHERE flight_key = ? AND voucher_id = ?"),
+      codeTaken: sqlite.prepare(
+        "SELECT record_id FROM taken_codes WHERE flight_key = ? AND voucher_id = ? AND slot_start_ms = ? AND counter = ?",
+      ),
+      takeCode: sqlite.prepare(
+        "INSERT INTO taken_codes (flight_key, voucher_id, slot_start_ms, counter, record_id) VALUES (?, ?, ?, ?, ?)",
+      ),
     };
     prepared.set(sqlite, statements);
   }

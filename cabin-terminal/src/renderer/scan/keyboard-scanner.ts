@@ -1,11 +1,11 @@
 /**
  * Hardware scanners type the code like a keyboard and end with Enter (renderer process). Keys
  * typed outside any text field are collected; on Enter, what was collected is taken as a scan
- * when it is a CabinPay code ("CP2:…", a voucher of any version). The prefix, not typing speed, tells a scan from stray
+ * when it is a CabinPay code ("CP2:…", a voucher of any version, or "CPC1:…", a phone's rotating code). The prefix, not typing speed, tells a scan from stray
  * keys: a busy tablet can space a scanner's keystrokes as far apart as a person's.
  */
-/** "CP" and a format version, then ":": every voucher text, today's and earlier versions'. */
-const CODE_PREFIX = /CP\d{1,3}:/g;
+/** "CP" and a format version, then ":" (every voucher's text), or "CPC1:" (a phone's rotating code). */
+const CODE_PREFIX = /CPC?\d{1,3}:/g;
 const SCAN_CHARS_MAX = 600;
 /** Keys older than this before the next one are dropped: a half-typed code is not kept for ever. */
 const STALE_AFTER_MS = 3_000;

@@ -16,6 +16,7 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
             {words.chargedAt(amount(receipt.chargedMinor, receipt.chargedCurrency, language), receipt.rate.text, receipt.rate.source)}
           </p>
         )}
+        <p data-testid="presented">{receipt.presented === "code" ? words.paidByPhone : words.paidByPrinted}</p>
         <p>{words.checkBoardingPass}</p>
         <p className="passenger" data-testid="passenger">
           {receipt.passengerName}
