@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   registration_closed: 409,
   already_registered: 409,
   cap_out_of_range: 422,
+  /** The phone key sent at registration is not a compressed P-256 point. */
+  device_key_invalid: 400,
   registration_not_found: 404,
   registration_not_active: 409,
   invalid_catalog: 422,

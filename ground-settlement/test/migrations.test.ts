@@ -304,6 +304,25 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     await db.execute(action("0193c000-0000-7000-8000-0000000000d6", "retry"));
     expect(await fails(db, action("0193c000-0000-7000-8000-0000000000d7", "forgive"))).toMatch(/attention_actions_action/);
   },
+  "0021_rotating_codes": async (db) => {
+    // Records already held paid with no code; a code pays once among accepted sales, a rejected copy is kept as evidence.
+    const [held] = await queryRows<{ codes: number }>(db, sql`SELECT count(code_slot_start_ms)::int AS codes FROM sale_records`);
+    expect(held).toEqual({ codes: 0 });
+    const sale = (id: string, sequence: number, status: string) =>
+      sql`INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, crew_id, trolley_id, currency, total_minor, lines, code_slot_start_ms, code_counter, created_at_ms, received_at_ms, record_hash, bytes, status)
+        VALUES (${id}, '0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, ${sequence}, 'sale', '0193c000-0000-7000-8000-0000000000c1', 'C1', 'A', 'CNY', 1, '[]', 1796000010000, 7, 0, 0, '\\x00', '\\x00', ${status})`;
+    await db.execute(sale("0193c000-0000-7000-8000-00000000a031", 31, "accepted"));
+    await db.execute(sale("0193c000-0000-7000-8000-00000000a032", 32, "rejected"));
+    expect(await fails(db, sale("0193c000-0000-7000-8000-00000000a033", 33, "accepted"))).toMatch(/sale_records_code_once/);
+  },
+  "0022_device_bound_vouchers": async (db) => {
+    // Registrations made before were printed vouchers (no phone key); a key is 33 bytes or none.
+    const [held] = await queryRows<{ keys: number }>(db, sql`SELECT count(device_public_key)::int AS keys FROM registrations`);
+    expect(held).toEqual({ keys: 0 });
+    const setKey = (hex: string) => sql`UPDATE registrations SET device_public_key = decode(${hex}, 'hex')`;
+    await db.execute(setKey(`02${"11".repeat(32)}`));
+    expect(await fails(db, setKey("0211"))).toMatch(/registrations_device_key/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

@@ -6,6 +6,7 @@
 import {
   createBatch,
   createRecord,
+  decodeRotatingCode,
   decodeVoucherText,
   type FlightRef,
   GENESIS_HASH,
@@ -34,6 +35,15 @@ export class RecordChain {
     const decoded = decodeVoucherText(voucherText);
     if (!decoded.ok) throw new Error(`not a voucher: ${decoded.reason}`);
     return this.append({ kind: "sale", crewId, voucherId: decoded.voucher.voucherId, lines, voucherBytes: decoded.bytes });
+  }
+
+  /** A sale paid with a phone's rotating code: the voucher inside and the code's presentation, as the terminal keeps them. */
+  saleWithCode(codeText: string, lines: readonly SaleLine[], crewId = "C1002"): SaleRecord {
+    const decoded = decodeRotatingCode(codeText);
+    if (!decoded.ok) throw new Error(`not a rotating code: ${decoded.reason}`);
+    const { voucher, voucherBytes, slotStartMs, periodS, counter, signature } = decoded.code;
+    const presentation = { slotStartMs, periodS, counter, signature };
+    return this.append({ kind: "sale", crewId, voucherId: voucher.voucherId, lines, voucherBytes, presentation });
   }
 
   /** `overrides` make what a terminal with a leaked key could sign: another voucher, currency, … */

@@ -24,15 +24,16 @@ export function insertRecords(
     tx.execute(sql`
     WITH records AS (
     INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
-                              total_minor, lines, reason, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
+                              total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
     SELECT id, ${rows[0]!.terminalId}::uuid, ${rows[0]!.flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
-           total_minor, lines::jsonb, reason, created_at_ms, ${rows[0]!.receivedAtMs}::bigint, decode(record_hash, 'hex'), decode(bytes, 'hex'), status, reject_reason
+           total_minor, lines::jsonb, reason, code_slot_start_ms, code_counter, created_at_ms, ${rows[0]!.receivedAtMs}::bigint, decode(record_hash, 'hex'), decode(bytes, 'hex'), status, reject_reason
       FROM unnest(${sql.param(column((r) => r.id))}::uuid[], ${sql.param(column((r) => r.sequence))}::int[], ${sql.param(column((r) => r.kind))}::text[], ${sql.param(column((r) => r.voucherId))}::uuid[],
                   ${sql.param(column((r) => r.referencedRecordId ?? null))}::uuid[], ${sql.param(column((r) => r.crewId))}::text[], ${sql.param(column((r) => r.trolleyId))}::text[],
                   ${sql.param(column((r) => r.currency))}::text[], ${sql.param(column((r) => r.totalMinor))}::bigint[], ${sql.param(column((r) => JSON.stringify(r.lines)))}::text[],
-                  ${sql.param(column((r) => r.reason ?? null))}::text[], ${sql.param(column((r) => r.createdAtMs))}::bigint[], ${sql.param(column((r) => hex(r.recordHash)))}::text[], ${sql.param(column((r) => hex(r.bytes)))}::text[],
+                  ${sql.param(column((r) => r.reason ?? null))}::text[], ${sql.param(column((r) => r.codeSlotStartMs ?? null))}::bigint[],
+                  ${sql.param(column((r) => r.codeCounter ?? null))}::bigint[], ${sql.param(column((r) => r.createdAtMs))}::bigint[], ${sql.param(column((r) => hex(r.recordHash)))}::text[], ${sql.param(column((r) => hex(r.bytes)))}::text[],
                   ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.rejectReason ?? null))}::text[])
-        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, reason, created_at_ms, record_hash, bytes, status, reject_reason)
+        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, record_hash, bytes, status, reject_reason)
     RETURNING id)
     INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
     SELECT record_id, ${rows[0]!.flightId}::uuid, ${rows[0]!.terminalId}::uuid, sequence, status, reason

@@ -32,6 +32,10 @@ export const RECORD_REJECTIONS = [
   "voucher_key_revoked",
   "trolley_mismatch",
   "no_rate",
+  /** A sale on a phone-bound voucher whose code the phone did not sign. */
+  "code_forged",
+  /** The second sale paid with one rotating code (the same voucher, slot and counter). */
+  "code_reused",
 ] as const;
 export type RecordRejection = (typeof RECORD_REJECTIONS)[number];
 
@@ -89,6 +93,7 @@ export async function voucherJudge(
           currency: registrations.currency,
           passengerName: registrations.passengerName,
           seat: registrations.seat,
+          devicePublicKey: registrations.devicePublicKey,
         })
         .from(registrations)
         .where(eq(registrations.flightId, flight.id))

@@ -26,6 +26,7 @@ import { terminals } from "../db/schema/terminals.js";
 import { type saleRecords, type settlements, terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { type Flight, getFlight } from "./flights.js";
+import { codeState } from "./ingest-codes.js";
 import { reversalState } from "./ingest-reversals.js";
 import { type BatchRefused, checkAgainstHeld, insertRecords, keepRefused } from "./ingest-store.js";
 import { GoodVouchers, type RecordRejection, voucherJudge } from "./ingest-vouchers.js";
@@ -263,9 +264,14 @@ function offTrolley(record: SaleRecord, assignedTrolleyId: string | null): Recor
 /** Each new record judged, as the rows to store and the answer to give. */
 async function judgeFresh(tx: Executor, input: StoreInput, fresh: readonly SaleRecord[], closedBeforeAtMs: number | null) {
   const reversals = await reversalState(tx, input.flight.id, fresh);
+  const codes = await codeState(tx, input.flight.id, fresh);
   const rejected = new Set<string>();
   const judge = (record: SaleRecord) =>
-    record.kind === "sale" ? input.vouchers(record) : record.kind === "close" ? undefined : reversals.check(record, rejected);
+    record.kind === "sale"
+      ? (input.vouchers(record) ?? codes.check(record))
+      : record.kind === "close"
+        ? undefined
+        : reversals.check(record, rejected);
   let closedAtMs = closedBeforeAtMs;
   const rows: (typeof saleRecords.$inferInsert)[] = [];
   const settlementRows: (typeof settlements.$inferInsert)[] = [];
@@ -301,6 +307,8 @@ function recordRow(record: SaleRecord, input: StoreInput, rejection: RecordRejec
     totalMinor: record.totalMinor,
     lines: record.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
     reason: record.reason ?? null,
+    codeSlotStartMs: record.presentation?.slotStartMs ?? null,
+    codeCounter: record.presentation?.counter ?? null,
     createdAtMs: record.createdAtMs,
     receivedAtMs: input.nowMs,
     recordHash: record.hash,

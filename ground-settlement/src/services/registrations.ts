@@ -2,7 +2,7 @@
  * Registrations: a passenger's cap for one flight, held on their wallet (a pending transfer to the
  * in-flight holds account) and vouched for by a signed voucher.
  */
-import { convertMinor, LIMITS, money, newId, rateFor } from "@cabinpay/shared";
+import { convertMinor, isDevicePublicKey, LIMITS, money, newId, rateFor } from "@cabinpay/shared";
 import { and, desc, eq } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
@@ -41,6 +41,8 @@ export interface RegisterInput {
    * needs the flight's rate into it, at which the cap limit converts and every sale is debited.
    */
   readonly currency?: string;
+  /** The passenger's phone key (compressed P-256, 33 bytes): the voucher is bound to it and pays only as rotating codes. */
+  readonly devicePublicKey?: Uint8Array;
   readonly nowMs: number;
 }
 
@@ -88,6 +90,8 @@ async function checkRegistrable(tx: Executor, flight: Flight, input: RegisterInp
     throw new ApiError("cap_out_of_range", `the cap must be from 1 to ${capMinorMax} minor units of ${currency}`, { capMinorMax });
   }
   if (input.seat !== undefined && !SEAT_PATTERN.test(input.seat)) throw new ApiError("validation_failed", "seat like 32A");
+  if (input.devicePublicKey !== undefined && !isDevicePublicKey(input.devicePublicKey))
+    throw new ApiError("device_key_invalid", "devicePublicKey is not a compressed P-256 public key (33 bytes)");
   const [active] = await tx
     .select({ id: registrations.id })
     .from(registrations)
@@ -133,6 +137,7 @@ async function holdAndIssue(
     currency,
     passengerName,
     seat: input.seat ?? null,
+    devicePublicKey: input.devicePublicKey ?? null,
   };
   const voucher = signVoucher(flight, source, issuer);
   const [registration] = await tx
@@ -151,6 +156,7 @@ async function holdAndIssue(
       voucherText: voucher.text,
       passengerName,
       seat: input.seat ?? null,
+      devicePublicKey: input.devicePublicKey ?? null,
       validUntilMs: voucher.validUntilMs,
       createdAtMs: input.nowMs,
       requestId: input.requestId ?? null,

@@ -4,7 +4,7 @@
  * accepted is exactly the one the ground issued for that registration (a signature proves who
  * signed, not that it matches: a leaked issuer key must not be able to raise a cap or swap a name).
  */
-import { issueVoucher, money, type Signer, type Voucher, type VoucherClaims } from "@cabinpay/shared";
+import { bytesEqual, issueVoucher, money, type Signer, type Voucher, type VoucherClaims } from "@cabinpay/shared";
 import type { Flight } from "./flights.js";
 
 /** Vouchers are valid from a day before departure to a day after (delays, early boarding). */
@@ -18,6 +18,8 @@ export interface VoucherSource {
   readonly currency: string;
   readonly passengerName: string;
   readonly seat: string | null;
+  /** The passenger's phone key (compressed P-256) when they registered from the app: the voucher is bound to it. */
+  readonly devicePublicKey: Uint8Array | null;
 }
 
 type FlightFields = Pick<Flight, "carrier" | "number" | "flightDate" | "departureAtMs">;
@@ -35,6 +37,7 @@ export function voucherClaims(flight: FlightFields, source: VoucherSource): Vouc
     validUntilMs: toSeconds(flight.departureAtMs + VOUCHER_AFTER_DEPARTURE_MS),
     passengerName: source.passengerName,
     ...(source.seat === null ? {} : { seat: source.seat }),
+    ...(source.devicePublicKey === null ? {} : { devicePublicKey: source.devicePublicKey }),
   };
 }
 
@@ -57,6 +60,10 @@ export function matchesRegistration(voucher: Voucher, flight: FlightFields, sour
     voucher.validFromMs === want.validFromMs &&
     voucher.validUntilMs === want.validUntilMs &&
     voucher.passengerName === want.passengerName &&
-    voucher.seat === want.seat
+    voucher.seat === want.seat &&
+    // A leaked issuer key must not bind a voucher to a phone of its choosing, nor unbind it.
+    (voucher.devicePublicKey === undefined
+      ? want.devicePublicKey === undefined
+      : want.devicePublicKey !== undefined && bytesEqual(voucher.devicePublicKey, want.devicePublicKey))
   );
 }

@@ -67,6 +67,8 @@ export const registrations = pgTable(
     voucherText: text("voucher_text").notNull(),
     passengerName: text("passenger_name").notNull(),
     seat: text("seat"),
+    /** The passenger's phone key (compressed P-256, 33 bytes) the voucher is bound to; null for a printed voucher. */
+    devicePublicKey: bytea("device_public_key"),
     validUntilMs: bigint("valid_until_ms", { mode: "number" }).notNull(),
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
     cancelledAtMs: bigint("cancelled_at_ms", { mode: "number" }),
@@ -87,5 +89,6 @@ export const registrations = pgTable(
     uniqueIndex("registrations_one_active").on(t.passengerId, t.flightId).where(sql`${t.status} = 'active'`),
     index("registrations_flight").on(t.flightId),
     uniqueIndex("registrations_request").on(t.passengerId, t.requestId),
+    check("registrations_device_key", sql`${t.devicePublicKey} IS NULL OR octet_length(${t.devicePublicKey}) = 33`),
   ],
 );

@@ -48,6 +48,9 @@ export const saleRecords = pgTable(
     lines: jsonb("lines").$type<{ sku: string; quantity: number; unitPriceMinor: number }[]>().notNull(),
     /** A void's or refund's reason as signed (record format v2); null for sales, closes and v1 records. */
     reason: text("reason", { enum: REVERSAL_REASONS }),
+    /** A sale paid with a phone's rotating code: the code's slot and counter (its signature is in `bytes`). */
+    codeSlotStartMs: bigint("code_slot_start_ms", { mode: "number" }),
+    codeCounter: bigint("code_counter", { mode: "number" }),
     /** The terminal's clock when it made the record. */
     createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
     receivedAtMs: bigint("received_at_ms", { mode: "number" }).notNull(),
@@ -69,6 +72,10 @@ export const saleRecords = pgTable(
     uniqueIndex("sale_records_chain_position").on(t.terminalId, t.flightId, t.sequence),
     index("sale_records_flight").on(t.flightId),
     index("sale_records_voucher").on(t.voucherId),
+    // A rotating code pays once: never two accepted sales with one voucher, slot and counter.
+    uniqueIndex("sale_records_code_once")
+      .on(t.voucherId, t.codeSlotStartMs, t.codeCounter)
+      .where(sql`${t.codeSlotStartMs} IS NOT NULL AND ${t.status} = 'accepted'`),
     // Only a void or refund has a reason, and only one from the list (what the codec decoded).
     check(
       "sale_records_reason",

@@ -22,6 +22,8 @@ const RegistrationBody = Type.Object({
   validUntilMs: TimeMs,
   createdAtMs: TimeMs,
   cancelledAtMs: Type.Union([TimeMs, Type.Null()]),
+  /** Bound to the phone that registered: it pays only as the phone's rotating codes, never as a still picture. */
+  deviceBound: Type.Boolean(),
   holdKeptUntilClose: Type.Boolean({
     description:
       "Cancelled after the voucher went on board: sales made offline before the cancel are still collected, the rest is released when the flight closes",
@@ -42,6 +44,7 @@ function view(registration: Registration) {
     validUntilMs: registration.validUntilMs,
     createdAtMs: registration.createdAtMs,
     cancelledAtMs: registration.cancelledAtMs,
+    deviceBound: registration.devicePublicKey !== null,
     holdKeptUntilClose: registration.holdKeptOnCancel,
   };
 }
@@ -66,6 +69,8 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
             requestId: Type.Optional(Uuid),
             /** The account currency to hold and debit in (the flight's by default; another needs the flight's rate into it). */
             currency: Type.Optional(Currency),
+            /** The phone's key (compressed P-256, 33 bytes, base64url): the voucher is bound to it and pays as rotating codes. */
+            devicePublicKey: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{44}$" })),
           },
           { additionalProperties: false },
         ),
@@ -73,8 +78,10 @@ export async function registrationRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
+      const { devicePublicKey, ...body } = request.body;
       const { registration, created } = await register(app.db, app.infra.keys, {
-        ...request.body,
+        ...body,
+        ...(devicePublicKey === undefined ? {} : { devicePublicKey: new Uint8Array(Buffer.from(devicePublicKey, "base64url")) }),
         passengerId: passengerIdOf(request.principal),
         nowMs: app.infra.now(),
       });

@@ -36,6 +36,8 @@ const errors: Record<PageErrorCode, string> = {
   flight_not_found: "No such flight. Check the carrier code, number and date on your booking.",
   registration_closed: "Registration for this flight has closed: vouchers must reach the aircraft before departure.",
   already_registered: "You already have a voucher for this flight. Find it on your home page.",
+  device_key_invalid:
+    "This phone's key could not be read. Reload the page and register again; or register without the app for a printed voucher.",
   cap_out_of_range: "That amount is above what this flight allows or what you have available. Choose a smaller amount.",
   registration_not_found: "This voucher was not found. Go back to your home page.",
   registration_not_active: "This voucher is no longer active.",
@@ -308,6 +310,8 @@ export const en = {
       voucher_key_revoked: "signed with a key that was withdrawn",
       trolley_mismatch: "sold from another trolley than the terminal was assigned",
       no_rate: "no exchange rate for the voucher's currency",
+      code_forged: "paid with a code the passenger's phone did not make",
+      code_reused: "the same phone code paid twice (a photo shown on another trolley)",
     } as Record<string, string>,
     otherReason: "settlement could not complete",
     retry: "Retry settlement",

@@ -1,0 +1,2 @@
+ALTER TABLE "registrations" ADD COLUMN "device_public_key" "bytea";--> statement-breakpoint
+ALTER TABLE "registrations" ADD CONSTRAINT "registrations_device_key" CHECK ("registrations"."device_public_key" IS NULL OR octet_length("registrations"."device_public_key") = 33);
