@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { decodeRotatingCode, presentationHolds } from "@cabinpay/shared";
 import axe from "axe-core";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
@@ -133,27 +134,59 @@ describe("the passenger's pages in Chromium", () => {
     await shot(page, "web-03c-register-confirm");
     await page.click('[data-testid="confirm-register"]');
 
-    await page.waitForSelector('[data-page="voucher"] [data-testid="voucher-qr"]');
+    // Bound to this phone (the default): a live code, no picture to download.
+    await page.waitForSelector('[data-page="voucher"] [data-testid="live-code"]');
     voucherPath = new URL(page.url()).pathname;
+    expect(await page.$("a[download]")).toBeNull();
     // Drawn, not a broken image: the browser decoded the QR's SVG.
     const qrShows = () =>
-      page.$eval('[data-testid="voucher-qr"]', (img) => {
+      page.$eval('[data-testid="live-code"] img', (img) => {
         const image = img as unknown as { complete: boolean; naturalWidth: number };
         return image.complete && image.naturalWidth > 0;
       });
     await expect.poll(qrShows).toBe(true);
     expect(await page.textContent('[data-testid="voucher-name"]')).toBe("LI/WEI MR · seat 12A");
+    // The code is this voucher, signed by the key the phone made and the ground bound into it,
+    // for the slot of the ground's clock (the phone learnt the offset when it registered).
+    const [bound] = await t.db
+      .select()
+      .from(registrations)
+      .where(eq(registrations.id, voucherPath.split("/").at(-1)!));
+    const firstText = (await page.getAttribute('[data-testid="live-code"]', "data-code"))!;
+    const shown = decodeRotatingCode(firstText);
+    if (!shown.ok) throw new Error(shown.detail);
+    expect(shown.code.voucher.voucherId).toBe(bound!.id);
+    expect(shown.code.voucher.devicePublicKey).toEqual(new Uint8Array(bound!.devicePublicKey!));
+    expect(presentationHolds(shown.code.voucherBytes, shown.code)).toBe(true);
+    expect(Math.abs(shown.code.slotStartMs - t.clock.nowMs)).toBeLessThan(60_000);
+    // The phone's private key cannot be read by any script, this page's included.
+    const extractable = await page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open("cabinpay", 1);
+      open.onsuccess = () => {
+        const get = open.result.transaction("device-keys").objectStore("device-keys").get("phone");
+        get.onsuccess = () => resolve(get.result.kind + ":" + get.result.pair.privateKey.extractable);
+      };
+    })`);
+    expect(extractable).toBe("webcrypto:false");
+    // A new code on demand: the next counter, the same phone.
+    await page.click('[data-testid="new-code"]');
+    await expect.poll(() => page.getAttribute('[data-testid="live-code"]', "data-code")).not.toBe(firstText);
+    const next = decodeRotatingCode((await page.getAttribute('[data-testid="live-code"]', "data-code"))!);
+    expect(next.ok && next.code.counter).toBe(shown.code.counter + 1);
+    expect(await axeViolations(page, "body")).toEqual([]);
     await shot(page, "web-04-voucher");
 
-    // In flight mode: the service worker shows the last copy.
+    // In flight mode: the service worker keeps the page; the key and the drawing are on the phone.
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)");
     await page.reload(); // now controlled by the service worker, which keeps what it fetches
     await expect.poll(qrShows).toBe(true);
     await context.setOffline(true);
     await page.reload();
-    await page.waitForSelector('[data-testid="voucher-qr"]');
+    await page.waitForSelector('[data-testid="live-code"]');
     await expect.poll(qrShows).toBe(true);
     expect(await page.textContent('[data-testid="voucher-name"]')).toBe("LI/WEI MR · seat 12A");
+    const offlineCode = decodeRotatingCode((await page.getAttribute('[data-testid="live-code"]', "data-code"))!);
+    expect(offlineCode.ok && offlineCode.code.counter).toBeGreaterThan(shown.code.counter);
     await shot(page, "web-05-voucher-offline");
     await context.close();
   });
@@ -180,6 +213,9 @@ describe("the passenger's pages in Chromium", () => {
     expect(await page.textContent('form[data-form="register"] label')).toContain("(CNY)");
     expect(await page.textContent('[data-testid="cap-limit"]')).toBe("At most CN¥1,000.00.");
     await page.fill('input[name="cap"]', "200");
+    // Without the phone: a voucher to print or show as a picture, said before it is chosen.
+    await page.uncheck('[data-testid="on-this-phone"]');
+    expect(await page.textContent('form[data-form="register"]')).toContain("Anyone holding a copy can spend it");
     expect(await axeViolations(page, 'form[data-form="register"]')).toEqual([]);
     await shot(page, "web-03b-register-hkd-leg");
     await page.click('[data-testid="review"]');
@@ -190,6 +226,13 @@ describe("the passenger's pages in Chromium", () => {
       .from(registrations)
       .where(eq(registrations.flightId, flightId));
     expect(held).toEqual({ currency: "CNY", capMinor: 20_000 });
+    // The printed voucher can be downloaded; it is bound to no phone.
+    expect(await page.$("a[download]")).not.toBeNull();
+    const [printed] = await t.db
+      .select({ key: registrations.devicePublicKey })
+      .from(registrations)
+      .where(eq(registrations.flightId, flightId));
+    expect(printed!.key).toBeNull();
     await context.close();
   });
 

@@ -144,6 +144,11 @@ export const en = {
     noWallet: "You have no money available for this flight's currency yet. Add money to your account first.",
     rateExplained: (saleCurrency: string, accountCurrency: string, rate: string, source: string) =>
       `This flight sells in ${saleCurrency}. Your ${accountCurrency} account is held and debited in ${accountCurrency} at ${rate} (${source}), each purchase rounded half up.`,
+    onThisPhone: "Pay with this phone (recommended)",
+    onThisPhoneExplained:
+      "The crew scan a live code that changes every 30 seconds: a photo or a screenshot of it cannot be used by anyone else. Keep CabinPay on this phone for the flight.",
+    printedExplained:
+      "You get a voucher to print or show as a picture. Anyone holding a copy can spend it up to your amount: keep it to yourself.",
     holdExplained:
       "We set this amount aside on your account now (a hold), so your purchases on board are never declined for lack of money. After landing you pay only for what you bought, and the rest of the hold is released back to you.",
     review: "Review",
@@ -154,6 +159,12 @@ export const en = {
     change: "Change",
   },
   voucher: {
+    otherPhone:
+      "This voucher pays only with the phone you registered it on. Open CabinPay there; or cancel it and register again on this phone.",
+    drawing: "Making your code…",
+    liveAlt: "Your live payment code for the crew to scan",
+    nextCodeIn: (seconds: number) => `A new code in ${seconds} s. A photo of it is no use to anyone.`,
+    newCode: "Show a new code now",
     title: "Your voucher",
     departs: (when: string) => `departs ${when}`,
     qrAlt: "Your voucher QR code",

@@ -131,6 +131,9 @@ export const zh: Words = {
     noWallet: "您还没有该航班币种的可用余额。请先为账户充值。",
     rateExplained: (saleCurrency, accountCurrency, rate, source) =>
       `本航班以 ${saleCurrency} 销售。您的 ${accountCurrency} 账户按 ${rate}（${source}）以 ${accountCurrency} 冻结和扣款，每笔四舍五入。`,
+    onThisPhone: "使用本手机支付（推荐）",
+    onThisPhoneExplained: "乘务员扫描每 30 秒变化一次的实时代码：照片或截图无法被他人使用。飞行期间请在本手机上保留 CabinPay。",
+    printedExplained: "您将获得可打印或以图片出示的凭证。任何持有副本的人都可以在您的额度内消费：请妥善保管。",
     holdExplained: "我们现在会在您的账户上冻结这笔金额，保证机上消费不会因余额不足被拒。落地后只按实际消费扣款，剩余冻结金额将退回给您。",
     review: "下一步",
     confirmTitle: "冻结前请确认",
@@ -140,6 +143,11 @@ export const zh: Words = {
     change: "修改",
   },
   voucher: {
+    otherPhone: "此凭证只能在您登记时使用的手机上支付。请在那部手机上打开 CabinPay；或取消后在本手机上重新登记。",
+    drawing: "正在生成代码……",
+    liveAlt: "供乘务员扫描的实时支付代码",
+    nextCodeIn: (seconds) => `${seconds} 秒后更换新代码。截图或照片对他人无效。`,
+    newCode: "立即显示新代码",
     title: "我的凭证",
     departs: (when) => `${when} 起飞`,
     qrAlt: "您的凭证二维码",

@@ -19,6 +19,10 @@ export interface RegistrationView {
   readonly passengerName: string;
   readonly seat: string | null;
   readonly validUntilMs: number;
+  readonly createdAtMs: number;
+  /** The voucher as issued (its text); a phone-bound one pays only as this phone's rotating codes. */
+  readonly voucherText: string;
+  readonly deviceBound: boolean;
   /** Cancelled after the voucher went on board: the hold covers what was sold before, until the flight closes. */
   readonly holdKeptUntilClose: boolean;
 }

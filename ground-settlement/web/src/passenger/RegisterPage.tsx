@@ -10,6 +10,8 @@ import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import { checkCap, quickCaps } from "./cap-input.js";
+import { phoneKey, publicKeyText } from "./device-key.js";
+import { rememberGroundClock } from "./ground-clock.js";
 import type { RegistrationView } from "./Home.js";
 import type { Me } from "./session.js";
 
@@ -88,6 +90,8 @@ function CapForm({ flight, me, onRegistered }: { flight: FlightView; me: Me; onR
   const { t, amount, flightTime } = useI18n();
   const [cap, setCap] = useState("");
   const [seat, setSeat] = useState("");
+  // Bound to this phone by default: a live code a photograph cannot reuse. Off: a voucher to print.
+  const [onThisPhone, setOnThisPhone] = useState(true);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<unknown>();
@@ -106,12 +110,16 @@ function CapForm({ flight, me, onRegistered }: { flight: FlightView; me: Me; onR
     if (!checked.ok) return;
     setBusy(true);
     try {
+      const key = onThisPhone ? await phoneKey() : undefined;
+      const sentAtMs = Date.now();
       const registration = await api<RegistrationView>("POST", "/registrations", {
         flightId: flight.flightId,
         capMinor: checked.capMinor,
         ...(rate === undefined ? {} : { currency: rate.currency }),
         ...(seat.trim() === "" ? {} : { seat: seat.trim().toUpperCase() }),
+        ...(key === undefined ? {} : { devicePublicKey: publicKeyText(key) }),
       });
+      rememberGroundClock(registration.createdAtMs, sentAtMs, Date.now());
       await onRegistered();
       navigate(`/app/passenger/vouchers/${registration.registrationId}`);
     } catch (error) {
@@ -193,6 +201,18 @@ function CapForm({ flight, me, onRegistered }: { flight: FlightView; me: Me; onR
           )}
         </p>
       )}
+      <label className="check">
+        <input
+          type="checkbox"
+          name="onThisPhone"
+          checked={onThisPhone}
+          onChange={(e) => setOnThisPhone(e.target.checked)}
+          disabled={confirming}
+          data-testid="on-this-phone"
+        />
+        {t.register.onThisPhone}
+      </label>
+      <p className="muted hint">{onThisPhone ? t.register.onThisPhoneExplained : t.register.printedExplained}</p>
       <p className="explain" data-testid="hold-explained">
         {t.register.holdExplained}
       </p>

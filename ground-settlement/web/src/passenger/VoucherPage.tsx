@@ -1,6 +1,7 @@
 /**
- * The voucher (browser): the QR large and bright for crew to scan, the name and seat they will
- * compare, download as an image, cancel. Works in flight mode: the service worker keeps it.
+ * The voucher (browser): for a phone-bound voucher the live code (`LiveCode.tsx`), for a printed
+ * one the QR to scan or download; large and bright, with the name and seat crew will compare;
+ * cancel. Works in flight mode: the service worker keeps the page and the registration.
  */
 import { useEffect, useState } from "react";
 import { api } from "../api.js";
@@ -8,6 +9,7 @@ import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import type { RegistrationView } from "./Home.js";
+import { LiveCode } from "./LiveCode.js";
 
 interface FlightRefView {
   readonly carrier: string;
@@ -45,7 +47,11 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
             {found.flight.carrier}
             {found.flight.number} · {t.voucher.departs(flightTime(found.flight.departureAtMs, found.flight.origin))}
           </p>
-          <img className="qr" src={`/registrations/${registrationId}/qr.svg`} alt={t.voucher.qrAlt} data-testid="voucher-qr" />
+          {registration.deviceBound ? (
+            registration.status === "active" && <LiveCode registrationId={registrationId} voucherText={registration.voucherText} />
+          ) : (
+            <img className="qr" src={`/registrations/${registrationId}/qr.svg`} alt={t.voucher.qrAlt} data-testid="voucher-qr" />
+          )}
           <p className="name" data-testid="voucher-name">
             {registration.passengerName}
             {registration.seat === null ? "" : ` · ${t.voucher.seat(registration.seat)}`}
@@ -58,9 +64,12 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
           )}
           {confirming && <p data-testid="cancel-explained">{t.voucher.cancelExplained}</p>}
           <div className="actions">
-            <a className="button" href={`/registrations/${registrationId}/qr.png`} download={`cabinpay-voucher-${registrationId}.png`}>
-              {t.voucher.download}
-            </a>
+            {/* A phone-bound voucher has no picture to keep: only its live code pays. */}
+            {!registration.deviceBound && (
+              <a className="button" href={`/registrations/${registrationId}/qr.png`} download={`cabinpay-voucher-${registrationId}.png`}>
+                {t.voucher.download}
+              </a>
+            )}
             {registration.status === "active" &&
               (confirming ? (
                 <>
