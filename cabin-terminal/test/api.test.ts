@@ -77,6 +77,8 @@ describe("the TerminalApi", () => {
     expect(await codeOf(core["cart/add"]({ sku: "NOT-SOLD-HERE" }))).toBe("invalid_input");
     expect(await codeOf(core["cart/set"]({ sku: "DF-CHO-040", quantity: -1 }))).toBe("invalid_input");
     expect(await codeOf(core["sale/charge"]({ voucherText: "x".repeat(10_000) }))).toBe("invalid_input");
+    // A phone's rotating code is longer than a printed voucher (up to 452 characters): it reaches the verifier.
+    expect(await codeOf(core["sale/charge"]({ voucherText: `CPC1:${"A".repeat(450)}` }))).not.toBe("invalid_input");
     expect(await codeOf(core["sale/void"]({ reason: "changed_mind", recordId: "not-a-uuid" }))).toBe("invalid_input");
     expect(await codeOf(core["crew/login"]({ crewId: "C1001", pin: "2468", extra: true } as never))).toBe("invalid_input");
     expect(await codeOf(core["enrolment/enrol"]({ groundUrl: "file:///etc/passwd", code: "AAAA-BBBB-CCCC" }))).toBe("invalid_input");

@@ -71,7 +71,8 @@ export const TERMINAL_API_INPUTS = {
   "cart/remove": strict({ sku: Sku }),
   "cart/set": strict({ sku: Sku, quantity: Type.Integer({ minimum: 0, maximum: LIMITS.lineQuantityMax }) }),
   "cart/clear": Empty,
-  "sale/charge": strict({ voucherText: Type.String({ maxLength: LIMITS.voucherTextCharsMax }) }),
+  /** What was scanned: a printed voucher's text or a phone's rotating code (the longer of the two). */
+  "sale/charge": strict({ voucherText: Type.String({ maxLength: Math.max(LIMITS.voucherTextCharsMax, LIMITS.rotatingCodeTextCharsMax) }) }),
   "sale/void": strict({ recordId: RecordId, reason: Reason, purser: PurserOverride }),
   "sale/refund": strict({
     recordId: RecordId,
