@@ -5,6 +5,7 @@ import {
   createPinVerifier,
   fromHex,
   LIMITS,
+  MANIFEST_FORMAT_VERSION,
   MANIFEST_READABLE_VERSIONS,
   MANIFEST_REJECTIONS,
   type ManifestContext,
@@ -121,7 +122,7 @@ describe("flight manifests", () => {
         expected: { manifestId: string; currency: string };
       }
     >;
-    expect(Object.keys(earlier)).toEqual(MANIFEST_READABLE_VERSIONS.filter((version) => version < 3).map(String));
+    expect(Object.keys(earlier)).toEqual(MANIFEST_READABLE_VERSIONS.filter((version) => version < MANIFEST_FORMAT_VERSION).map(String));
     for (const [version, vector] of Object.entries(earlier)) {
       const result = verifyManifest(fromHex(vector.hex)!, {
         manifestKey: fromHex(vector.context.manifestKeyHex)!,
@@ -130,7 +131,10 @@ describe("flight manifests", () => {
         clockToleranceMs: vector.context.clockToleranceMs,
       });
       if (!result.ok) throw new Error(`v${version}: ${result.detail}`);
-      expect(result.manifest).toMatchObject({ formatVersion: Number(version), manifestId: vector.expected.manifestId, rates: [] });
+      expect(result.manifest).toMatchObject({ formatVersion: Number(version), manifestId: vector.expected.manifestId });
+      // Before v4 a flight took printed vouchers: so it still does.
+      expect(result.manifest.codePolicy).toBe("printed_accepted");
+      if (version !== "3") expect(result.manifest.rates).toEqual([]);
       if (version === "1") expect(result.manifest.rotation).toBeUndefined();
     }
   });
@@ -147,7 +151,9 @@ describe("flight manifests", () => {
         const reason = reasonOf(Uint8Array.from(bytes, (b, i) => (i === offset ? b ^ xor : b)));
         // Into an older readable version, the layout no longer fits (or the signature fails).
         if (offset === 0)
-          expect(MANIFEST_READABLE_VERSIONS.includes(3 ^ xor) ? ["malformed", "bad_signature"] : ["unsupported_version"]).toContain(reason);
+          expect(
+            MANIFEST_READABLE_VERSIONS.includes(MANIFEST_FORMAT_VERSION ^ xor) ? ["malformed", "bad_signature"] : ["unsupported_version"],
+          ).toContain(reason);
         else if (offset >= bytes.length - 64) expect(reason).toBe("bad_signature");
         else if (offset >= keyIdStart) expect(reason).toBe("unknown_key");
         else expect(["malformed", "bad_signature"]).toContain(reason);

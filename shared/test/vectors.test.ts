@@ -182,6 +182,7 @@ describe("test vectors", () => {
             revokedVoucherIds: result.manifest.revokedVoucherIds,
             crewIds: result.manifest.crew.map((member) => member.crewId),
             limits: result.manifest.limits,
+            codePolicy: result.manifest.codePolicy,
           }
         : { ok: false, reason: result.reason };
       expect(actual, verifier.name).toEqual(v.expected);

@@ -32,14 +32,24 @@ import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { type ExchangeRate, isRateMicros, RATE_MICROS_MAX, RATE_SOURCE_BYTES_MAX } from "../money/exchange.js";
 import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } from "./pin.js";
 
-/** v2 added the rotation block (v1 manifests were for one flight, loaded one at a time); v3 the exchange rates. */
-export const MANIFEST_FORMAT_VERSION = 3;
+/**
+ * v2 added the rotation block (v1 manifests were for one flight, loaded one at a time); v3 the
+ * exchange rates; v4 the code policy.
+ */
+export const MANIFEST_FORMAT_VERSION = 4;
 /**
  * Every version this code reads. A terminal updated with manifests of an older version stored
  * (and records under them unsent) must still open them and upload: an update never strands a
  * record. A version is dropped from here only once no terminal can hold it.
  */
-export const MANIFEST_READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+export const MANIFEST_READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
+/**
+ * What pays on the flight: `printed_accepted`, a phone-bound voucher's live code or a printed
+ * voucher (name and seat checked); `codes_only`, only a phone's live code (a photo of a printed
+ * voucher cannot pay). Set by ops per flight; manifests before v4 are `printed_accepted`.
+ */
+export const CODE_POLICIES = ["printed_accepted", "codes_only"] as const;
+export type CodePolicy = (typeof CODE_POLICIES)[number];
 export const MANIFEST_RATES_MAX = 16;
 export const ROTATION_LEGS_MAX = 8;
 export const CREW_ROLES = ["crew", "purser"] as const;
@@ -105,9 +115,12 @@ export interface ManifestContent {
    * flight's currency only.
    */
   readonly rates: readonly ExchangeRate[];
+  /** What pays on this flight; `printed_accepted` when absent. */
+  readonly codePolicy?: CodePolicy;
 }
 
 export interface Manifest extends ManifestContent {
+  readonly codePolicy: CodePolicy;
   /** The version it was encoded in: this code writes MANIFEST_FORMAT_VERSION and reads every readable one. */
   readonly formatVersion: number;
   readonly signingKeyId: string;
@@ -122,7 +135,14 @@ export function signManifest(content: ManifestContent, signer: Signer): Manifest
   const signature = signer.sign(concatBytes(SIGNATURE_DOMAIN.manifest, body));
   const bytes = concatBytes(body, signature);
   checkLimit(bytes.length <= LIMITS.manifestBytesMax, `manifest is ${bytes.length} bytes, over ${LIMITS.manifestBytesMax}`);
-  return { ...canonical, formatVersion: MANIFEST_FORMAT_VERSION, signingKeyId: signer.keyId, signature, bytes };
+  return {
+    ...canonical,
+    codePolicy: canonical.codePolicy ?? "printed_accepted",
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    signingKeyId: signer.keyId,
+    signature,
+    bytes,
+  };
 }
 
 export interface ManifestContext {
@@ -222,6 +242,7 @@ function encodeBody(content: ManifestContent, signingKeyId: string): Uint8Array 
   writer.u8(content.rates.length);
   for (const rate of content.rates)
     writer.fixed(asciiBytes(rate.currency), 3).u64(rate.rateMicros).str8(rate.source, RATE_SOURCE_BYTES_MAX);
+  writer.u8(CODE_POLICIES.indexOf(content.codePolicy ?? "printed_accepted") + 1);
   const keyId = fromHex(signingKeyId);
   check(keyId !== undefined && keyId.length === KEY_ID_BYTES, "signing key id");
   return writer.fixed(keyId, KEY_ID_BYTES).finish();
@@ -380,6 +401,9 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     if (!isCurrencyCode(currency)) throw new DecodeError("manifest: rate currency");
     return { currency, rateMicros: r.u64("rate micros"), source: r.str8("rate source", 0, RATE_SOURCE_BYTES_MAX) };
   });
+  // v4 added the code policy: earlier manifests took printed vouchers.
+  const codePolicy = version >= 4 ? CODE_POLICIES[r.u8("code policy") - 1] : "printed_accepted";
+  if (codePolicy === undefined) throw new DecodeError("manifest: code policy");
   const signingKeyId = toHex(r.fixed(KEY_ID_BYTES, "signing key id"));
   const signedLength = r.position;
   const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
@@ -398,6 +422,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     crew,
     ...(rotation === undefined ? {} : { rotation }),
     rates,
+    codePolicy,
   };
   try {
     validateContent(content);
@@ -405,7 +430,7 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     if (error instanceof CabinPayError) throw new DecodeError(`manifest: ${error.message}`);
     throw error;
   }
-  const manifest: Manifest = { ...content, formatVersion: version, signingKeyId, signature, bytes: bytes.slice() };
+  const manifest: Manifest = { ...content, codePolicy, formatVersion: version, signingKeyId, signature, bytes: bytes.slice() };
   return { manifest, signedLength };
 }
 

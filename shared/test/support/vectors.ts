@@ -644,9 +644,17 @@ function manifestVectors() {
     revokedVoucherIds: manifest.revokedVoucherIds,
     crewIds: manifest.crew.map((member) => member.crewId),
     limits: manifest.limits,
+    codePolicy: manifest.codePolicy,
   };
+  const codesOnly = signManifest({ ...manifestContent(), codePolicy: "codes_only" }, manifestKey);
   return [
     { name: "sample flight", hex: toHex(manifest.bytes), context: context(), expected: summary },
+    {
+      name: "a flight that takes only phones' live codes",
+      hex: toHex(codesOnly.bytes),
+      context: context(),
+      expected: { ...summary, manifestId: codesOnly.manifestId, codePolicy: "codes_only" },
+    },
     { name: "no expected flight given", hex: toHex(manifest.bytes), context: context({ flight: null }), expected: summary },
     { name: "truncated", hex: toHex(manifest.bytes.subarray(0, 100)), context: context(), expected: { ok: false, reason: "malformed" } },
     {
