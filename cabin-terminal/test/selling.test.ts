@@ -198,6 +198,11 @@ describe("selling offline", () => {
     const paid = await code(IN_FLIGHT, 4);
     expect(charge(t.db, t.flight, t.crew, one, paid, IN_FLIGHT).ok).toBe(true);
     expectDecline("code_replayed", charge(t.db, t.flight, t.crew, one, paid, IN_FLIGHT));
+    // A flight whose policy is live codes only: a printed voucher does not pay there.
+    const codesOnly = setup({ codePolicy: "codes_only" });
+    expectDecline("printed_not_accepted", charge(codesOnly.db, codesOnly.flight, codesOnly.crew, one, voucher().text, IN_FLIGHT));
+    expect(charge(codesOnly.db, codesOnly.flight, codesOnly.crew, one, await code(IN_FLIGHT, 5), IN_FLIGHT).ok).toBe(true);
+    codesOnly.close();
     // A HKD voucher on this CNY flight, which has no HKD rate loaded.
     expectDecline("no_rate", charge(t.db, t.flight, t.crew, one, voucher({ cap: money(10_000, "HKD") }).text, IN_FLIGHT));
     expect(closeService(t.db, t.flight, t.purser, IN_FLIGHT).ok).toBe(true);

@@ -323,6 +323,13 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     await db.execute(setKey(`02${"11".repeat(32)}`));
     expect(await fails(db, setKey("0211"))).toMatch(/registrations_device_key/);
   },
+  "0023_code_policy": async (db) => {
+    // Flights already there take printed vouchers, as before; a policy is one of the two.
+    const [row] = await queryRows<{ policy: string }>(db, sql`SELECT code_policy AS policy FROM flights WHERE id = ${FLIGHT}`);
+    expect(row).toEqual({ policy: "printed_accepted" });
+    await db.execute(sql`UPDATE flights SET code_policy = 'codes_only' WHERE id = ${FLIGHT}`);
+    expect(await fails(db, sql`UPDATE flights SET code_policy = 'anything' WHERE id = ${FLIGHT}`)).toMatch(/flights_code_policy/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

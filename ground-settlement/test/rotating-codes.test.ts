@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accounts } from "../src/db/schema/ledger.js";
 import { settlements } from "../src/db/schema/uploads.js";
 import type { Settlement } from "../src/jobs/settlement.js";
+import { buildManifest } from "../src/services/manifests.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -86,6 +87,23 @@ describe("phone-bound vouchers and rotating codes on the ground", () => {
     const [row] = await t.db.select().from(settlements).where(eq(settlements.recordId, paid.recordId));
     expect(row).toMatchObject({ status: "debited", fromHoldMinor: 2_000 });
     await assertMoneyInvariants(t, false);
+  });
+
+  it("carries the flight's code policy set by ops in the next manifest", async () => {
+    const url = `/ops/flights/${flightId}/code-policy`;
+    const passengerTry = await t.app.inject({ method: "PUT", url, headers: bearer(holder.token), payload: { codePolicy: "codes_only" } });
+    expect(passengerTry.statusCode).toBe(403);
+    const bad = await t.app.inject({ method: "PUT", url, headers: bearer(keys.ops), payload: { codePolicy: "anything" } });
+    expect(bad.statusCode).toBe(400);
+    const set = await call(t.app, { method: "PUT", url, headers: bearer(keys.ops), payload: { codePolicy: "codes_only" } }, 200);
+    expect(set.json().codePolicy).toBe("codes_only");
+    const manifest = await buildManifest(t.db, t.infra.keys, flightId, t.clock.nowMs);
+    expect(manifest.codePolicy).toBe("codes_only");
+    // Passengers see it when they look the flight up: the page then only offers the phone.
+    const found = (
+      await call(t.app, { method: "GET", url: "/flights?carrier=9C&number=8850&date=2026-12-01", headers: bearer(holder.token) }, 200)
+    ).json();
+    expect(found.flights[0].codePolicy).toBe("codes_only");
   });
 
   it("refuses a voucher a leaked issuer key bound to another phone: the registration names the phone", async () => {

@@ -493,6 +493,13 @@ describe("the passenger's pages in Chromium", () => {
     await page.click('form[data-form="rates"] button[type="submit"]');
     await expect.poll(() => page.textContent('[data-testid="rates"]')).toBe("1 CNY = 1.0961 HKD (airline treasury 08:00)");
     expect(await axeViolations(page, 'form[data-form="rates"]')).toEqual([]);
+    // What pays on board: ops take printed vouchers off this flight; the next manifest carries it.
+    expect(await page.isChecked('[data-testid="code-policy"] input[value="printed_accepted"]')).toBe(true);
+    await page.check('[data-testid="code-policy"] input[value="codes_only"]');
+    await expect.poll(() => page.textContent('[data-testid="code-policy"]')).toContain("Saved.");
+    const [policy] = await t.db.select({ codePolicy: flights.codePolicy }).from(flights).where(eq(flights.id, flightId));
+    expect(policy).toEqual({ codePolicy: "codes_only" });
+    expect(await axeViolations(page, '[data-testid="code-policy"]')).toEqual([]);
     await page.click("text=New one-time code");
     await page.waitForSelector('[data-testid="enrolment-code"]');
     expect(await page.textContent('[data-testid="enrolment-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);

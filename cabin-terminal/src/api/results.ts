@@ -127,6 +127,8 @@ export const DECLINE_REASONS = [
   "no_rate",
   /** A phone-bound voucher shown as a still picture: only its live code pays. */
   "phone_code_required",
+  /** A printed voucher on a flight that takes phones' live codes only. */
+  "printed_not_accepted",
   /** A rotating code past its slot and the tolerance: a photograph or a stale screen. */
   "code_expired",
   /** A rotating code for a slot ahead of the terminal's clock: the phone's clock is ahead. */

@@ -1,6 +1,6 @@
 /** A flight as the API shows it, to anyone and to ops, and a catalog item as ops send it (TypeBox only). */
 import { type Static, Type } from "typebox";
-import { Currency, TimeMs, Uuid } from "./common.js";
+import { Currency, TimeMs, Uuid, CodePolicy } from "./common.js";
 
 export const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 export const Airport = Type.String({ pattern: "^[A-Z]{3}$" });
@@ -23,6 +23,8 @@ export const FlightBody = Type.Object({
   departureAtMs: TimeMs,
   capMinorMax: Type.Integer(),
   registrationClosesAtMs: TimeMs,
+  /** What pays on board: printed vouchers too, or phones' live codes only. */
+  codePolicy: CodePolicy,
 });
 
 // The accounts a passenger may register with besides the flight's currency, at these rates.

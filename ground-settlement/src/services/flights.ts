@@ -1,6 +1,7 @@
 /** Flights: creation and lookup, catalog and trolley stock, crew roster with PIN verifiers. */
 import { randomBytes, scrypt } from "node:crypto";
 import {
+  type CodePolicy,
   CREW_ROLES,
   type CrewRole,
   dateToDays,
@@ -57,6 +58,8 @@ export interface NewFlight {
   readonly departureAtMs: number;
   readonly capMinorMax: number;
   readonly registrationClosesAtMs?: number;
+  /** Printed vouchers too (the default), or phones' live codes only. */
+  readonly codePolicy?: CodePolicy;
 }
 
 export async function createFlight(db: Database, input: NewFlight, nowMs: number): Promise<Flight> {
@@ -82,6 +85,7 @@ export async function createFlight(db: Database, input: NewFlight, nowMs: number
       departureAtMs: input.departureAtMs,
       capMinorMax: input.capMinorMax,
       registrationClosesAtMs: closesAtMs,
+      codePolicy: input.codePolicy ?? "printed_accepted",
       createdAtMs: nowMs,
     })
     .onConflictDoNothing()
@@ -298,5 +302,16 @@ export function flightView(flight: Flight) {
     currency: flight.currency,
     capMinorMax: flight.capMinorMax,
     registrationClosesAtMs: flight.registrationClosesAtMs,
+    codePolicy: flight.codePolicy,
   };
+}
+
+/**
+ * Ops set what pays on board. Manifests made from now on carry it; a terminal holding an older
+ * manifest follows that one's until it loads the next (the manifest is the terminal's truth).
+ */
+export async function setCodePolicy(db: Database, flightId: string, codePolicy: CodePolicy): Promise<Flight> {
+  const [flight] = await db.update(flights).set({ codePolicy }).where(eq(flights.id, flightId)).returning();
+  if (flight === undefined) throw new ApiError("not_found", `no flight ${flightId}`);
+  return flight;
 }

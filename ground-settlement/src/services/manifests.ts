@@ -71,6 +71,7 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
       revokedVoucherIds: revoked.map((row) => row.id),
       crew: roster,
       rates: await ratesOf(db, flightId),
+      codePolicy: flight.codePolicy,
       ...(leg === undefined
         ? {}
         : { rotation: { rotationId: leg.rotationId, legNumber: leg.legNumber, legCount: leg.legCount, stockCarried: source.carried } }),

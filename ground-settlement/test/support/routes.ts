@@ -109,6 +109,7 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "POST /me/shortfalls/:recordId/pay": { access: ["passenger"] },
     "POST /finance/attention/:recordId/write-off": { access: ["finance"], body: { note: "accepted as a loss" } },
     "POST /finance/attention/:recordId/collect-from-balance": { access: ["finance"], body: { note: "goods handed over" } },
+    "PUT /ops/flights/:flightId/code-policy": { access: ["ops"], body: { codePolicy: "codes_only" } },
   };
 }
 

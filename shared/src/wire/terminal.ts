@@ -8,6 +8,7 @@ import { type Static, Type } from "typebox";
 import { Value } from "typebox/value";
 import { CARRIER_PATTERN_TEXT, FLIGHT_NUMBER_PATTERN_TEXT } from "../flight.js";
 import { LIMITS } from "../limits.js";
+import { CODE_POLICIES } from "../manifest/manifest.js";
 import { REVERSAL_REASONS } from "../record/reason.js";
 
 const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
@@ -17,6 +18,8 @@ export const WireTimeMs = Type.Integer({ minimum: 0, maximum: 253_402_300_799_00
 export const WireTrolleyId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,16}$", description: "the trolley's code, such as A" });
 /** Why a sale was voided or refunded, as the record signs it. */
 export const WireReversalReason = Type.Enum(REVERSAL_REASONS);
+/** What pays on a flight: printed vouchers too, or phones' live codes only (manifest v4). */
+export const WireCodePolicy = Type.Enum(CODE_POLICIES);
 /** A trolley seal's number as printed: capital letters, digits and dashes. */
 export const WireSeal = Type.String({ pattern: "^[A-Z0-9][A-Z0-9-]{2,19}$" });
 

@@ -1,7 +1,8 @@
 /**
  * What crew scanned, checked offline (core process): a printed voucher, or a phone's rotating
  * code. Both go through the shared verifiers with this flight's manifest; a phone-bound voucher
- * shown as a still picture is refused (only its live code proves the phone is there), and what a
+ * shown as a still picture is refused (only its live code proves the phone is there), so is any
+ * printed voucher on a flight whose policy is live codes only, and what a
  * code adds (its slot, counter and the phone's signature) travels on into the sale record.
  */
 import {
@@ -70,6 +71,8 @@ export function checkScanned(text: string, manifest: Manifest, nowMs: number): S
   const { voucher } = verified;
   if (voucher.devicePublicKey !== undefined)
     return { ok: false, reason: "phone_code_required", detail: "a phone-bound voucher pays only with the phone's live code" };
+  if (manifest.codePolicy === "codes_only")
+    return { ok: false, reason: "printed_not_accepted", detail: "this flight takes only a phone's live code: no printed voucher" };
   return { ok: true, voucher, voucherBytes: concatBytes(voucher.signedBytes, voucher.signature), presentation: undefined };
 }
 

@@ -1,4 +1,5 @@
 /** Flights, what is sold on them (catalog and trolley stock) and who sells it (crew roster). */
+import { CODE_POLICIES } from "@cabinpay/shared";
 import { sql } from "drizzle-orm";
 import { bigint, check, customType, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
@@ -33,10 +34,13 @@ export const flights = pgTable(
     landedAtMs: bigint("landed_at_ms", { mode: "number" }),
     /** Closed: every settlement done and what was left of every hold released. */
     closedAtMs: bigint("closed_at_ms", { mode: "number" }),
+    /** What pays on board (carried in the manifest): printed vouchers too, or phones' live codes only. */
+    codePolicy: text("code_policy", { enum: CODE_POLICIES }).notNull().default("printed_accepted"),
   },
   (t) => [
     uniqueIndex("flights_designator_date").on(t.carrier, t.number, t.flightDate),
     check("flights_cap_positive", sql`${t.capMinorMax} > 0`),
+    check("flights_code_policy", sql`${t.codePolicy} IN (${sql.raw(CODE_POLICIES.map((p) => `'${p}'`).join(", "))})`),
   ],
 );
 

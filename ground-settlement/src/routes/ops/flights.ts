@@ -3,7 +3,7 @@ import { type ExchangeRate, MANIFEST_RATES_MAX, RATE_MICROS_MAX, RATE_SOURCE_BYT
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { AmountMinor, Currency, FlightIdParams, TimeMs } from "../../dto/common.js";
+import { AmountMinor, CodePolicy, Currency, FlightIdParams, TimeMs } from "../../dto/common.js";
 import { Airport, CatalogItemJson, FlightBody, FlightDate, FlightSetup } from "../../dto/flights.js";
 import { ApiError } from "../../errors.js";
 import { staffActor } from "../../plugins/access.js";
@@ -17,6 +17,7 @@ import {
   getFlight,
   invalidCatalog,
   replaceCatalog,
+  setCodePolicy,
   setCrew,
 } from "../../services/flights.js";
 import { setRates } from "../../services/rates.js";
@@ -51,6 +52,7 @@ export async function opsFlightRoutes(base: FastifyInstance): Promise<void> {
             departureAtMs: TimeMs,
             capMinorMax: AmountMinor,
             registrationClosesAtMs: Type.Optional(TimeMs),
+            codePolicy: Type.Optional(CodePolicy),
           },
           { additionalProperties: false },
         ),
@@ -58,6 +60,21 @@ export async function opsFlightRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => reply.status(201).send(flightView(await createFlight(app.db, request.body, app.infra.now()))),
+  );
+
+  app.put(
+    "/ops/flights/:flightId/code-policy",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "What pays on board: printed vouchers too, or phones' live codes only (manifests from now on carry it)",
+        params: FlightIdParams,
+        body: Type.Object({ codePolicy: CodePolicy }, { additionalProperties: false }),
+        response: { 200: FlightBody, ...errorResponses(404) },
+      },
+    },
+    async (request) => flightView(await setCodePolicy(app.db, request.params.flightId, request.body.codePolicy)),
   );
 
   app.get(

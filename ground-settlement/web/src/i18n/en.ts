@@ -4,7 +4,7 @@
  * both at run time. No error code, SKU or minor-unit amount reaches a person: every code the
  * ground answers has its sentence under `errors`, every status and reason its words.
  */
-import type { ReversalReason } from "@cabinpay/shared";
+import type { CodePolicy, ReversalReason } from "@cabinpay/shared";
 import type { ErrorCode } from "../../../src/errors.js";
 
 /** Codes the pages meet besides the ground's catalogue: no connection, and an answer we do not know. */
@@ -144,6 +144,7 @@ export const en = {
     noWallet: "You have no money available for this flight's currency yet. Add money to your account first.",
     rateExplained: (saleCurrency: string, accountCurrency: string, rate: string, source: string) =>
       `This flight sells in ${saleCurrency}. Your ${accountCurrency} account is held and debited in ${accountCurrency} at ${rate} (${source}), each purchase rounded half up.`,
+    codesOnly: "On this flight only the live code on your phone pays: keep CabinPay on this phone for the flight.",
     onThisPhone: "Pay with this phone (recommended)",
     onThisPhoneExplained:
       "The crew scan a live code that changes every 30 seconds: a photo or a screenshot of it cannot be used by anyone else. Keep CabinPay on this phone for the flight.",
@@ -344,6 +345,15 @@ export const en = {
     by: (action: string, actor: string, when: string) => `${action} by ${actor}, ${when}`,
   },
   ops: {
+    codePolicy: {
+      title: "What pays on board",
+      options: {
+        printed_accepted: "Phones' live codes, and printed vouchers for passengers without a phone (crew check name and seat)",
+        codes_only: "Phones' live codes only: a photo or a printed voucher cannot pay",
+      } satisfies Record<CodePolicy, string>,
+      help: "Terminals follow it from the next manifest they load.",
+      saved: "Saved. Terminals follow it from the next manifest they load.",
+    },
     flightsTitle: "Flights",
     createTitle: "Create a flight",
     carrier: "Airline code",

@@ -131,6 +131,7 @@ export const zh: Words = {
     noWallet: "您还没有该航班币种的可用余额。请先为账户充值。",
     rateExplained: (saleCurrency, accountCurrency, rate, source) =>
       `本航班以 ${saleCurrency} 销售。您的 ${accountCurrency} 账户按 ${rate}（${source}）以 ${accountCurrency} 冻结和扣款，每笔四舍五入。`,
+    codesOnly: "本航班只接受手机上的实时代码支付：飞行期间请在本手机上保留 CabinPay。",
     onThisPhone: "使用本手机支付（推荐）",
     onThisPhoneExplained: "乘务员扫描每 30 秒变化一次的实时代码：照片或截图无法被他人使用。飞行期间请在本手机上保留 CabinPay。",
     printedExplained: "您将获得可打印或以图片出示的凭证。任何持有副本的人都可以在您的额度内消费：请妥善保管。",
@@ -323,6 +324,15 @@ export const zh: Words = {
     by: (action, actor, when) => `${action}，操作人 ${actor}，${when}`,
   },
   ops: {
+    codePolicy: {
+      title: "机上支付方式",
+      options: {
+        printed_accepted: "手机实时代码，以及供无手机旅客使用的打印凭证（乘务员核对姓名和座位）",
+        codes_only: "仅限手机实时代码：照片或打印凭证无法支付",
+      },
+      help: "终端从下次加载的舱单开始执行。",
+      saved: "已保存。终端从下次加载的舱单开始执行。",
+    },
     flightsTitle: "航班",
     createTitle: "创建航班",
     carrier: "航空公司代码",

@@ -92,6 +92,8 @@ function CapForm({ flight, me, onRegistered }: { flight: FlightView; me: Me; onR
   const [seat, setSeat] = useState("");
   // Bound to this phone by default: a live code a photograph cannot reuse. Off: a voucher to print.
   const [onThisPhone, setOnThisPhone] = useState(true);
+  // The airline takes only phones' live codes on this flight: the phone is the only way.
+  const codesOnly = flight.codePolicy === "codes_only";
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<unknown>();
@@ -110,7 +112,7 @@ function CapForm({ flight, me, onRegistered }: { flight: FlightView; me: Me; onR
     if (!checked.ok) return;
     setBusy(true);
     try {
-      const key = onThisPhone ? await phoneKey() : undefined;
+      const key = onThisPhone || codesOnly ? await phoneKey() : undefined;
       const sentAtMs = Date.now();
       const registration = await api<RegistrationView>("POST", "/registrations", {
         flightId: flight.flightId,
@@ -205,14 +207,16 @@ function CapForm({ flight, me, onRegistered }: { flight: FlightView; me: Me; onR
         <input
           type="checkbox"
           name="onThisPhone"
-          checked={onThisPhone}
+          checked={onThisPhone || codesOnly}
           onChange={(e) => setOnThisPhone(e.target.checked)}
-          disabled={confirming}
+          disabled={confirming || codesOnly}
           data-testid="on-this-phone"
         />
         {t.register.onThisPhone}
       </label>
-      <p className="muted hint">{onThisPhone ? t.register.onThisPhoneExplained : t.register.printedExplained}</p>
+      <p className="muted hint">
+        {codesOnly ? t.register.codesOnly : onThisPhone ? t.register.onThisPhoneExplained : t.register.printedExplained}
+      </p>
       <p className="explain" data-testid="hold-explained">
         {t.register.holdExplained}
       </p>

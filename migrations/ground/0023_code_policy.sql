@@ -1,0 +1,2 @@
+ALTER TABLE "flights" ADD COLUMN "code_policy" text DEFAULT 'printed_accepted' NOT NULL;--> statement-breakpoint
+ALTER TABLE "flights" ADD CONSTRAINT "flights_code_policy" CHECK ("flights"."code_policy" IN ('printed_accepted', 'codes_only'));
