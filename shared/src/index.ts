@@ -24,6 +24,8 @@ export * from "./money/exchange.js";
 export { formatMoney, toDecimalString } from "./money/format.js";
 export * from "./money/money.js";
 export { AMOUNT_TEXT_MAX_CHARS, type AmountParseResult, parseAmount } from "./money/parse.js";
+export * from "./receipt/certificate.js";
+export * from "./receipt/receipt.js";
 export * from "./record/chain.js";
 export * from "./record/reason.js";
 export * from "./record/record.js";

@@ -23,6 +23,7 @@ import {
   verifyBatch,
   verifyChain,
   verifyManifest,
+  verifyReceipt,
   verifyRotatingCode,
   verifyVoucher,
 } from "@cabinpay/shared";
@@ -106,6 +107,31 @@ describe("test vectors", () => {
       } else expect(result.ok ? "accepted" : result.reason, verifier.name).toBe(v.expected.reason);
     }
     count("codes.json");
+  });
+
+  it.each(load("receipts.json"))("receipts: $name", (v) => {
+    const groundKeys = new Map<string, Uint8Array>(
+      v.context.groundKeys.map((k: { keyId: string; publicKeyHex: string }) => [k.keyId, hex(k.publicKeyHex)]),
+    );
+    for (const verifier of verifiers) {
+      const result = verifyReceipt(v.text, { groundKeys, verifier });
+      if (v.expected.ok) {
+        if (!result.ok) throw new Error(`${verifier.name}: ${result.reason} ${result.detail}`);
+        const r = result.receipt;
+        expect({
+          kind: r.kind,
+          recordId: r.recordId,
+          voucherId: r.voucherId,
+          totalMinor: r.totalMinor,
+          capLeftMinor: r.capLeftMinor,
+          sequence: r.sequence,
+          recordHashHex: toHex(r.recordHash),
+          terminalId: r.certificate.terminalId,
+          terminalName: r.certificate.terminalName,
+        }).toEqual(v.expected.receipt);
+      } else expect(result.ok ? "accepted" : result.reason, verifier.name).toBe(v.expected.reason);
+    }
+    count("receipts.json");
   });
 
   it.each(load("records.json"))("records: $name", (v) => {

@@ -9,6 +9,10 @@ export const SIGNATURE_DOMAIN = {
   voucher: asciiBytes("CPV1"),
   /** The passenger's phone, over a rotating code (its device key, never the issuer's). */
   rotatingCode: asciiBytes("CPC1"),
+  /** The ground's manifest key, vouching for a terminal's device key. */
+  deviceCertificate: asciiBytes("CPD1"),
+  /** A terminal's device key, over the receipt it shows the passenger. */
+  receipt: asciiBytes("CPT1"),
   record: asciiBytes("CPR1"),
   batch: asciiBytes("CPB1"),
   manifest: asciiBytes("CPM1"),

@@ -8,6 +8,7 @@ import {
   base45Decode,
   base45Encode,
   type ChainAnchor,
+  certifyDevice,
   concatBytes,
   createBatch,
   createPortableDeviceSigner,
@@ -17,8 +18,10 @@ import {
   GENESIS_ANCHOR,
   GENESIS_HASH,
   type IssuedVoucher,
+  makeReceipt,
   money,
   type PinVerifier,
+  RECEIPT_TEXT_PREFIX,
   type RecordDraft,
   ROTATING_CODE_TEXT_PREFIX,
   rotatingCodeBody,
@@ -802,6 +805,85 @@ function impostorCode(): string {
   return rotatingCodeText(body, other.signSync(concatBytes(SIGNATURE_DOMAIN.rotatingCode, body)));
 }
 
+// ---- device certificates and receipts ----
+
+function receiptVectors() {
+  const [sale] = chain(1);
+  const certificate = certifyDevice(
+    {
+      terminalId: TERMINAL_ID,
+      devicePublicKey: terminalKey.publicKey,
+      terminalName: "Trolley A",
+      issuedAtMs: DEPARTURE_MS - 24 * HOUR_MS,
+      expiresAtMs: DEPARTURE_MS + 30 * 24 * HOUR_MS,
+    },
+    manifestKey,
+  );
+  const content = {
+    kind: "sale" as const,
+    recordId: sale!.recordId,
+    voucherId: sale!.voucherId,
+    flight: sale!.flight,
+    createdAtMs: sale!.createdAtMs,
+    currency: sale!.currency,
+    lines: sale!.lines,
+    capLeftMinor: 200_000 - sale!.totalMinor,
+    capCurrency: "CNY" as const,
+    sequence: sale!.sequence,
+    recordHash: sale!.hash,
+  };
+  const text = makeReceipt(content, certificate.bytes, terminalKey);
+  const groundKeys = [{ keyId: manifestKey.keyId, publicKeyHex: toHex(manifestKey.publicKey) }];
+  const bytes = base45Decode(text.slice(RECEIPT_TEXT_PREFIX.length))!;
+  // From the end: signature 64, certificate (u16 length + bytes), hash 32, sequence 4, cap currency 3, cap left 8; then the total.
+  const totalLastByte = bytes.length - 64 - (2 + certificate.bytes.length) - 32 - 4 - 3 - 8 - 1;
+  const reject = (reason: string) => ({ ok: false, reason });
+  const lapsed = certifyDevice(
+    { ...certificate, issuedAtMs: sale!.createdAtMs - HOUR_MS, expiresAtMs: sale!.createdAtMs - 1 },
+    manifestKey,
+  );
+  return [
+    {
+      name: "a sale's receipt",
+      text,
+      context: { groundKeys },
+      expected: {
+        ok: true,
+        receipt: {
+          kind: "sale",
+          recordId: sale!.recordId,
+          voucherId: sale!.voucherId,
+          totalMinor: sale!.totalMinor,
+          capLeftMinor: content.capLeftMinor,
+          sequence: 1,
+          recordHashHex: toHex(sale!.hash),
+          terminalId: TERMINAL_ID,
+          terminalName: "Trolley A",
+        },
+      },
+    },
+    { name: "the ground key unknown", text, context: { groundKeys: [] }, expected: reject("unknown_ground_key") },
+    {
+      name: "the total changed",
+      text: RECEIPT_TEXT_PREFIX + base45Encode(flip(bytes, totalLastByte, 1)),
+      context: { groundKeys },
+      expected: reject("malformed"),
+    },
+    {
+      name: "the signature changed",
+      text: RECEIPT_TEXT_PREFIX + base45Encode(flip(bytes, -1)),
+      context: { groundKeys },
+      expected: reject("bad_signature"),
+    },
+    {
+      name: "a certificate that ran out before the sale",
+      text: makeReceipt(content, lapsed.bytes, terminalKey),
+      context: { groundKeys },
+      expected: reject("certificate_expired"),
+    },
+  ];
+}
+
 export const VECTOR_FILES = {
   "keys.json": keyVectors,
   "base45.json": base45Vectors,
@@ -812,6 +894,7 @@ export const VECTOR_FILES = {
   "manifests.json": manifestVectors,
   "pins.json": pinVectors,
   "codes.json": codeVectors,
+  "receipts.json": receiptVectors,
 } as const;
 
 export type VectorFile = keyof typeof VECTOR_FILES;
