@@ -194,7 +194,8 @@ const en = {
     no_stock: "Not enough of an item on this trolley.",
     no_rate: "This voucher is in a currency this flight has no rate for. Take another payment.",
     phone_code_required: "This voucher belongs to a phone. Ask the passenger to open CabinPay and show the live code.",
-    printed_not_accepted: "This flight takes only the live code on the passenger's phone, not a printed voucher. Without a phone: another payment.",
+    printed_not_accepted:
+      "This flight takes only the live code on the passenger's phone, not a printed voucher. Without a phone: another payment.",
     code_expired: "This code is old (a photo or a stale screen). Ask for the live code on the passenger's phone.",
     code_not_yet_valid: "The phone's clock is ahead. Ask the passenger to set the phone's time automatically, then show the code again.",
     code_forged: "This code was not made by the passenger's phone. Do not sell; tell the purser.",

@@ -1,6 +1,6 @@
 /** A flight as the API shows it, to anyone and to ops, and a catalog item as ops send it (TypeBox only). */
 import { type Static, Type } from "typebox";
-import { Currency, TimeMs, Uuid, CodePolicy } from "./common.js";
+import { CodePolicy, Currency, TimeMs, Uuid } from "./common.js";
 
 export const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 export const Airport = Type.String({ pattern: "^[A-Z]{3}$" });
