@@ -45,6 +45,8 @@ describe("the passenger's pages in Chromium", () => {
   let voucherPath: string;
   /** Left by the tests before the last one, which shows every page in both languages. */
   let buyerEmail: string;
+  /** The buyer's own (printed) voucher: the page the language walk shows as theirs. */
+  let buyerVoucherPath: string;
   let settledFlightId: string;
   let opsFlightId: string;
 
@@ -175,6 +177,12 @@ describe("the passenger's pages in Chromium", () => {
     expect(next.ok && next.code.counter).toBe(shown.code.counter + 1);
     expect(await axeViolations(page, "body")).toEqual([]);
     await shot(page, "web-04-voucher");
+    // The live code in Chinese too (the key is in this phone's storage: the same browser).
+    await page.click('[data-testid="language"]');
+    await expect.poll(() => page.textContent('[data-testid="code-countdown"]')).toMatch(/秒后更换新代码/);
+    expect(await axeViolations(page, "body")).toEqual([]);
+    await shot(page, "web-04-voucher-live-code-zh");
+    await page.click('[data-testid="language"]');
 
     // In flight mode: the service worker keeps the page; the key and the drawing are on the phone.
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)");
@@ -242,6 +250,7 @@ describe("the passenger's pages in Chromium", () => {
     await loadFlight(t, ops, flightId);
     const buyer = await passenger(t, ops, 100_000, "HE/FANG MS");
     const registration = await register(t, buyer.token, flightId, 50_000);
+    buyerVoucherPath = `/app/passenger/vouchers/${registration.registrationId}`;
     const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId, {
       carrier: "9C",
       number: "8851",
@@ -564,7 +573,7 @@ describe("the passenger's pages in Chromium", () => {
         { name: "log-in", path: "/app/passenger", login: undefined },
         { name: "home", path: "/app/passenger", login: "passenger" },
         { name: "register", path: "/app/passenger/register", login: "passenger" },
-        { name: "voucher", path: voucherPath, login: "passenger" },
+        { name: "voucher", path: buyerVoucherPath, login: "passenger" },
         { name: "statement", path: "/app/passenger/statement", login: "passenger" },
       ],
       staff: [
@@ -602,6 +611,8 @@ describe("the passenger's pages in Chromium", () => {
         const heading = (await page.textContent("h1"))!;
         if (language === "zh") expect(heading, shown.name).toMatch(/[\u4e00-\u9fff]/);
         else expect(heading, shown.name).not.toMatch(/[\u4e00-\u9fff]/);
+        // The buyer's own voucher, with the name crew compare (a page that says "not found" is no screenshot).
+        if (shown.name === "voucher") await page.waitForSelector('[data-testid="voucher-name"]');
         // Item names in the page's language too, not only the page's own words.
         if (shown.name === "home")
           await expect
