@@ -2,6 +2,8 @@
 
 import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
 import type { TestApp } from "@cabinpay/ground-settlement/testing/app";
+import { verifyReceipt } from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TerminalApi } from "../src/api/contract.js";
 import { createTerminalCore } from "../src/core/api.js";
@@ -58,6 +60,23 @@ describe("the TerminalApi", () => {
     const sale = await core["sale/charge"]({ voucherText });
     if (!sale.ok) throw new Error(sale.detail);
     expect(sale.receipt).toMatchObject({ passengerName: "CHEN/JIE MS", seat: "7D", remainingCapMinor: 30_000 - 18_800 });
+    // The passenger's signed receipt: checked offline against the ground's key alone, as a phone does.
+    const groundKey = t.infra.keys.manifestSigner;
+    const checked = verifyReceipt(sale.receipt.receiptQr!.text, {
+      groundKeys: new Map([[groundKey.keyId, groundKey.publicKey]]),
+      verifier: createNodeVerifier(),
+    });
+    if (!checked.ok) throw new Error(checked.detail);
+    expect(checked.receipt).toMatchObject({
+      kind: "sale",
+      recordId: sale.receipt.recordId,
+      sequence: sale.receipt.sequence,
+      totalMinor: 18_800,
+      capLeftMinor: 30_000 - 18_800,
+      capCurrency: "CNY",
+    });
+    expect(checked.receipt.certificate).toMatchObject({ terminalName: "Trolley A" });
+    expect(sale.receipt.receiptQr!.svg).toMatch(/^<svg/);
     expect((await core["status/get"]({})).cart).toMatchObject({ lines: [], totalMinor: 0 }); // emptied by the sale
     await core["cart/add"]({ sku: "DF-CHO-040" });
     expect(await core["sale/charge"]({ voucherText })).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 11_200 });

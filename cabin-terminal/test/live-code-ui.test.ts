@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bearer, call, DEPARTURE_MS, passenger, staffKeys } from "@cabinpay/ground-settlement/testing/actors";
-import { createPortableDeviceSigner, decodeVoucherText, makeRotatingCode } from "@cabinpay/shared";
+import { createPortableDeviceSigner, decodeVoucherText, makeRotatingCode, nobleVerifier, verifyReceipt } from "@cabinpay/shared";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTerminalHost, type TerminalHost } from "../src/host/terminal-host.js";
@@ -81,6 +81,12 @@ describe("the phone's live code on the crew UI in Chromium", () => {
     await page.waitForSelector('[data-screen="approved"]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="presented"]')).toBe("Paid with the live code on the passenger's phone.");
     expect(await page.textContent('[data-testid="passenger"]')).toBe("WU/FANG MS · Seat 31C");
+    // Beside it the passenger's signed receipt, which a phone checks with the ground's key alone.
+    const receiptText = (await page.getAttribute('[data-testid="receipt-qr"]', "data-receipt"))!;
+    const groundKey = ground.t.infra.keys.manifestSigner;
+    const receipt = verifyReceipt(receiptText, { groundKeys: new Map([[groundKey.keyId, groundKey.publicKey]]), verifier: nobleVerifier });
+    expect(receipt.ok && [receipt.receipt.kind, receipt.receipt.totalMinor, receipt.receipt.capLeftMinor]).toEqual(["sale", 2_000, 28_000]);
+    expect(await page.isVisible('[data-testid="done"]')).toBe(true);
     await shot(page, "17-paid-with-live-code");
     await page.click('[data-testid="language"]');
     await expect.poll(() => page.textContent('[data-testid="presented"]')).toBe("已使用旅客手机上的实时代码支付。");

@@ -53,6 +53,7 @@ describe("the terminal database", () => {
       "0005_voucher_passenger",
       "0006_reversal_reason",
       "0007_taken_codes",
+      "0008_device_certificate",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -128,6 +129,13 @@ describe("the terminal database", () => {
     take.run(1_796_000_000_000);
     expect(() => take.run(1_796_000_000_000)).toThrow(/UNIQUE constraint failed/);
     expect(() => take.run("soon")).toThrow(/cannot store TEXT value in INTEGER column/);
+    // 0008_device_certificate: an enrolment made before has no certificate yet (the next assignments bring one).
+    now.sqlite
+      .prepare(
+        "insert into enrolment (id, terminal_id, name, ground_url, manifest_public_key, enrolled_at_ms) values (1, 't', 'n', 'u', x'00', 0)",
+      )
+      .run();
+    expect(now.sqlite.prepare("select device_certificate from enrolment").get()).toEqual({ device_certificate: null });
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

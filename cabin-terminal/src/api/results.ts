@@ -158,6 +158,8 @@ export interface Receipt {
   readonly seat: string | undefined;
   /** What paid: the phone's live code (the phone was there), or a printed voucher (check the boarding pass). */
   readonly presented: "code" | "printed";
+  /** The signed receipt for the passenger's phone to scan: its text and its QR code as SVG. */
+  readonly receiptQr?: { readonly text: string; readonly svg: string };
 }
 
 export type ChargeResult =

@@ -2,8 +2,9 @@
  * The terminal's identity: its device key (in the key store, never the database) and what the
  * ground answered at enrolment (terminal id, the manifest key to pin).
  */
-import { generateSecretKey, type Signer } from "@cabinpay/shared";
-import { createNodeSigner } from "@cabinpay/shared/node";
+import { bytesEqual, certificateHolds, decodeCertificate, generateSecretKey, keyIdOf, type Signer } from "@cabinpay/shared";
+import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
+import { eq } from "drizzle-orm";
 import type { TerminalDb } from "./db/open.js";
 import { enrolment } from "./db/schema.js";
 import { TerminalError } from "./errors.js";
@@ -49,8 +50,36 @@ export function saveEnrolment(db: TerminalDb, answer: EnrolmentAnswer, nowMs: nu
     .run();
 }
 
-export function enrolled(db: TerminalDb): EnrolmentAnswer & { enrolledAtMs: number } {
+export function enrolled(db: TerminalDb): EnrolmentAnswer & { enrolledAtMs: number; deviceCertificate: Uint8Array | undefined } {
   const [row] = db.select().from(enrolment).all();
   if (row === undefined) throw new TerminalError("not_enrolled", "enrol this terminal with the ground first");
-  return { ...row, manifestPublicKey: new Uint8Array(row.manifestPublicKey) };
+  return {
+    ...row,
+    manifestPublicKey: new Uint8Array(row.manifestPublicKey),
+    deviceCertificate: row.deviceCertificate === null ? undefined : new Uint8Array(row.deviceCertificate),
+  };
 }
+
+/**
+ * Keeps the ground's certificate of this device's key, once it is checked: for this key, signed by
+ * the manifest key pinned at enrolment, and current. Anything else is the ground's fault, said so.
+ */
+export function saveCertificate(db: TerminalDb, signer: Signer, certificate: Uint8Array, nowMs: number): void {
+  const { manifestPublicKey } = enrolled(db);
+  let holds: string;
+  try {
+    const decoded = decodeCertificate(certificate);
+    holds = !bytesEqual(decoded.devicePublicKey, signer.publicKey)
+      ? "for another device key"
+      : certificateHolds(decoded, new Map([[keyIdOf(manifestPublicKey), manifestPublicKey]]), nowMs, verifier);
+  } catch {
+    holds = "malformed";
+  }
+  if (holds !== "ok") throw new TerminalError("ground_refused", `the ground's certificate of this terminal is not good: ${holds}`);
+  db.update(enrolment)
+    .set({ deviceCertificate: Buffer.from(certificate) })
+    .where(eq(enrolment.id, 1))
+    .run();
+}
+
+const verifier = createNodeVerifier();

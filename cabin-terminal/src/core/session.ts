@@ -103,7 +103,8 @@ export class TerminalSession {
 
   seller(): Seller {
     this.#identity ??= { terminalId: enrolled(this.db).terminalId, signer: deviceKey(this.keys) };
-    return { ...this.#identity, crew: this.crew, newId };
+    const { deviceCertificate } = enrolled(this.db);
+    return { ...this.#identity, crew: this.crew, newId, ...(deviceCertificate === undefined ? {} : { certificate: deviceCertificate }) };
   }
 
   /** A new enrolment means a new terminal id. */

@@ -53,10 +53,16 @@ export const EnrolAnswer = Type.Object({
   trolleyId: Type.Union([Type.String(), Type.Null()]),
   /** What to load, so the load screen needs nothing typed. */
   assignments: Type.Array(Assignment),
+  /** The ground's certificate of this terminal's key (docs/protocol.md): receipts carry it. */
+  deviceCertificate: Type.Optional(WireBase64Url),
 });
 export type EnrolAnswer = Static<typeof EnrolAnswer>;
 
-export const AssignmentsAnswer = Type.Object({ assignments: Type.Array(Assignment) });
+export const AssignmentsAnswer = Type.Object({
+  assignments: Type.Array(Assignment),
+  /** A fresh certificate of this terminal's key, so the one it holds never runs out. */
+  deviceCertificate: Type.Optional(WireBase64Url),
+});
 export type AssignmentsAnswer = Static<typeof AssignmentsAnswer>;
 
 /** Where the ground's copy of a terminal's chain stands after an upload. */

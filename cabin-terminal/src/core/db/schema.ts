@@ -16,6 +16,8 @@ export const enrolment = sqliteTable(
     /** The ground's manifest key, pinned at enrolment: manifests must be signed by it. */
     manifestPublicKey: blob("manifest_public_key", { mode: "buffer" }).notNull(),
     enrolledAtMs: integer("enrolled_at_ms").notNull(),
+    /** The ground's certificate of the device key, renewed with every assignments call: receipts carry it. */
+    deviceCertificate: blob("device_certificate", { mode: "buffer" }),
   },
   (t) => [check("enrolment_single_row", sql`${t.id} = 1`)],
 );

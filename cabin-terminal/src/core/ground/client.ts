@@ -21,7 +21,7 @@ import {
 } from "@cabinpay/shared/wire";
 import type { Static } from "typebox";
 import type { TerminalDb } from "../db/open.js";
-import { deviceKey, type EnrolmentAnswer, enrolled, saveEnrolment } from "../enrolment.js";
+import { deviceKey, type EnrolmentAnswer, enrolled, saveCertificate, saveEnrolment } from "../enrolment.js";
 import { TerminalError } from "../errors.js";
 import type { DeviceKeyStore } from "../keys/key-store.js";
 
@@ -30,6 +30,12 @@ export interface GroundOptions {
   readonly fetch?: typeof fetch;
   /** Each request gives up after this long. */
   readonly timeoutMs: number;
+}
+
+function certificateBytes(text: string): Uint8Array {
+  const bytes = fromBase64Url(text);
+  if (bytes === undefined) throw new TerminalError("ground_refused", "the ground's certificate is not base64url");
+  return bytes;
 }
 
 export async function enrolWithGround(
@@ -50,6 +56,7 @@ export async function enrolWithGround(
     throw new TerminalError("ground_refused", "the ground answered without a valid manifest key");
   const enrolment = { terminalId: body.terminalId, name: body.name, groundUrl: input.groundUrl, manifestPublicKey };
   saveEnrolment(db, enrolment, input.nowMs);
+  if (body.deviceCertificate !== undefined) saveCertificate(db, signer, certificateBytes(body.deviceCertificate), input.nowMs);
   return enrolment;
 }
 
@@ -105,9 +112,11 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
         throw new TerminalError("ground_refused", `the ground does not know flight ${flight.carrier}${flight.number} on ${flight.date}`);
       return id;
     },
-    /** The flights ops assigned this terminal, each with its trolley, in the order flown. */
+    /** The flights ops assigned this terminal, each with its trolley, in the order flown; keeps the renewed certificate. */
     async assignments(): Promise<readonly Assignment[]> {
-      return answer(AssignmentsAnswer, await signed("GET", "/terminal/assignments")).assignments;
+      const body = answer(AssignmentsAnswer, await signed("GET", "/terminal/assignments"));
+      if (body.deviceCertificate !== undefined) saveCertificate(db, signer, certificateBytes(body.deviceCertificate), options.now());
+      return body.assignments;
     },
     async manifest(flightId: string): Promise<Uint8Array> {
       return bytesAnswer(await signed("GET", `/terminal/flights/${flightId}/manifest`));

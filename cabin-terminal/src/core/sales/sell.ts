@@ -25,6 +25,8 @@ export interface Seller {
   readonly signer: Signer;
   readonly crew: { readonly crewId: string; readonly role: CrewRole } | undefined;
   readonly newId: () => string;
+  /** The ground's certificate of the device key: a receipt carries it (none before the ground gave one). */
+  readonly certificate?: Uint8Array;
 }
 
 type Decline = Extract<ChargeResult, { ok: false }>;

@@ -8,26 +8,38 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
   if (result.ok) {
     const { receipt } = result;
     return (
-      <div className="result approved" role="status" data-screen="approved">
-        <h1>✓ {words.approved}</h1>
-        <p className="big">{amount(receipt.totalMinor, receipt.currency, language)}</p>
-        {receipt.rate !== undefined && (
-          <p data-testid="charged">
-            {words.chargedAt(amount(receipt.chargedMinor, receipt.chargedCurrency, language), receipt.rate.text, receipt.rate.source)}
+      <div
+        className={receipt.receiptQr === undefined ? "result approved" : "result approved has-receipt"}
+        role="status"
+        data-screen="approved"
+      >
+        <div className="result-main">
+          <h1>✓ {words.approved}</h1>
+          <p className="big">{amount(receipt.totalMinor, receipt.currency, language)}</p>
+          {receipt.rate !== undefined && (
+            <p data-testid="charged">
+              {words.chargedAt(amount(receipt.chargedMinor, receipt.chargedCurrency, language), receipt.rate.text, receipt.rate.source)}
+            </p>
+          )}
+          <p data-testid="presented">{receipt.presented === "code" ? words.paidByPhone : words.paidByPrinted}</p>
+          <p>{words.checkBoardingPass}</p>
+          <p className="passenger" data-testid="passenger">
+            {receipt.passengerName}
+            {receipt.seat === undefined ? "" : ` · ${words.seat} ${receipt.seat}`}
           </p>
+          <p data-testid="remaining">
+            {words.remaining}: {amount(receipt.remainingCapMinor, receipt.chargedCurrency, language)}
+          </p>
+          <button type="button" className="primary" onClick={onDone} data-testid="done">
+            {words.done}
+          </button>
+        </div>
+        {receipt.receiptQr !== undefined && (
+          <figure className="receipt-qr" data-testid="receipt-qr" data-receipt={receipt.receiptQr.text}>
+            <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(receipt.receiptQr.svg)}`} alt={words.receiptAlt} />
+            <figcaption>{words.receiptHelp}</figcaption>
+          </figure>
         )}
-        <p data-testid="presented">{receipt.presented === "code" ? words.paidByPhone : words.paidByPrinted}</p>
-        <p>{words.checkBoardingPass}</p>
-        <p className="passenger" data-testid="passenger">
-          {receipt.passengerName}
-          {receipt.seat === undefined ? "" : ` · ${words.seat} ${receipt.seat}`}
-        </p>
-        <p data-testid="remaining">
-          {words.remaining}: {amount(receipt.remainingCapMinor, receipt.chargedCurrency, language)}
-        </p>
-        <button type="button" className="primary" onClick={onDone} data-testid="done">
-          {words.done}
-        </button>
       </div>
     );
   }

@@ -9,6 +9,7 @@ import { ApiError } from "../../errors.js";
 import { terminalIdOf } from "../../plugins/access.js";
 import { errorResponses } from "../../plugins/errors.js";
 import { enrolmentRateLimit } from "../../plugins/web-security.js";
+import { deviceCertificate } from "../../services/device-certificates.js";
 import { trustListFor } from "../../services/issuer-keys.js";
 import { buildManifest } from "../../services/manifests.js";
 import { enrol } from "../../services/terminals.js";
@@ -41,6 +42,7 @@ export async function terminalEnrolmentRoutes(base: FastifyInstance): Promise<vo
         manifestPublicKey: toBase64Url(manifestKey),
         manifestKeyId: keyIdOf(manifestKey),
         trustedIssuerKeys: trusted.map(toBase64Url),
+        deviceCertificate: await deviceCertificate(app.db, app.infra.keys, terminal.terminalId, nowMs),
       });
     },
   );
@@ -56,7 +58,14 @@ export async function terminalEnrolmentRoutes(base: FastifyInstance): Promise<vo
         response: { 200: AssignmentsAnswer, ...errorResponses() },
       },
     },
-    async (request) => ({ assignments: await assignmentsOf(app.db, terminalIdOf(request.principal), app.infra.now()) }),
+    async (request) => {
+      const terminalId = terminalIdOf(request.principal);
+      const nowMs = app.infra.now();
+      return {
+        assignments: await assignmentsOf(app.db, terminalId, nowMs),
+        deviceCertificate: await deviceCertificate(app.db, app.infra.keys, terminalId, nowMs),
+      };
+    },
   );
 
   app.get(

@@ -1,0 +1,54 @@
+/**
+ * The passenger's signed receipt of a sale (core process): what the chain record says, the cap
+ * left and the record's place in the chain, signed by the device key with the ground's
+ * certificate of it (`shared/src/receipt/receipt.ts`), and drawn as a QR code the passenger's
+ * phone scans off the screen. A terminal without a certificate yet (enrolled with an older
+ * ground) shows no receipt rather than one no phone could check.
+ */
+import { decodeRecord, isCurrencyCode, makeReceipt, type SaleRecord, type Signer } from "@cabinpay/shared";
+import { eq } from "drizzle-orm";
+import QRCode from "qrcode";
+import type { TerminalDb } from "../db/open.js";
+import { records } from "../db/schema.js";
+
+export interface ReceiptShown {
+  /** `CPT1:…`, what the QR code holds. */
+  readonly text: string;
+  /** The QR code as SVG text, for the approved screen. */
+  readonly svg: string;
+}
+
+/** The signed record as stored, for its receipt. */
+export function storedRecord(db: TerminalDb, recordId: string): SaleRecord {
+  const [row] = db.select({ bytes: records.bytes }).from(records).where(eq(records.recordId, recordId)).all();
+  const decoded = row === undefined ? undefined : decodeRecord(new Uint8Array(row.bytes));
+  if (decoded === undefined || !decoded.ok) throw new Error(`record ${recordId} is not stored`);
+  return decoded.record;
+}
+
+export async function receiptFor(
+  record: SaleRecord,
+  cap: { readonly leftMinor: number; readonly currency: string },
+  device: { readonly signer: Signer; readonly certificate?: Uint8Array },
+): Promise<ReceiptShown | undefined> {
+  if (device.certificate === undefined || record.kind === "close" || !isCurrencyCode(cap.currency)) return undefined;
+  const text = makeReceipt(
+    {
+      kind: record.kind,
+      recordId: record.recordId,
+      voucherId: record.voucherId,
+      flight: record.flight,
+      createdAtMs: record.createdAtMs,
+      currency: record.currency,
+      lines: record.lines,
+      capLeftMinor: cap.leftMinor,
+      capCurrency: cap.currency,
+      sequence: record.sequence,
+      recordHash: record.hash,
+    },
+    device.certificate,
+    device.signer,
+  );
+  const svg = await QRCode.toString([{ data: text, mode: "alphanumeric" }], { type: "svg", errorCorrectionLevel: "M", margin: 4 });
+  return { text, svg };
+}

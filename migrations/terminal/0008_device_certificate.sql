@@ -1,0 +1,1 @@
+ALTER TABLE `enrolment` ADD `device_certificate` blob;
