@@ -80,7 +80,18 @@ describe("the TerminalApi", () => {
     expect((await core["status/get"]({})).cart).toMatchObject({ lines: [], totalMinor: 0 }); // emptied by the sale
     await core["cart/add"]({ sku: "DF-CHO-040" });
     expect(await core["sale/charge"]({ voucherText })).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 11_200 });
-    expect(await core["sale/void"]({ reason: "changed_mind", recordId: sale.receipt.recordId })).toMatchObject({ ok: true });
+    const voided = await core["sale/void"]({ reason: "changed_mind", recordId: sale.receipt.recordId });
+    if (!voided.ok) throw new Error(voided.detail);
+    // The void's receipt: the whole sale given back, the cap whole again.
+    const voidReceipt = verifyReceipt(voided.receiptQr!.text, {
+      groundKeys: new Map([[groundKey.keyId, groundKey.publicKey]]),
+      verifier: createNodeVerifier(),
+    });
+    expect(voidReceipt.ok && [voidReceipt.receipt.kind, voidReceipt.receipt.totalMinor, voidReceipt.receipt.capLeftMinor]).toEqual([
+      "void",
+      18_800,
+      30_000,
+    ]);
     expect(await core["status/get"]({})).toMatchObject({ crew: { crewId: "C1001" }, unsentRecords: 2 });
     const closed = await core["service/close"]({});
     expect(closed).toMatchObject({ ok: true, report: { sales: { count: 0 }, voids: { count: 1 } } });

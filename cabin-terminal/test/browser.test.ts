@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { saleRecords } from "@cabinpay/ground-settlement/internal/db/schema/uploads";
 import { DEPARTURE_MS, forgedVoucherText } from "@cabinpay/ground-settlement/testing/actors";
+import { nobleVerifier, verifyReceipt } from "@cabinpay/shared";
 import axe from "axe-core";
 import Database from "better-sqlite3";
 import { and, eq } from "drizzle-orm";
@@ -202,6 +203,19 @@ describe("the crew UI in Chromium", () => {
     await page.click('[data-testid="confirm-void"]');
     await page.waitForSelector("li.voided");
     expect(await page.textContent('li.voided [data-testid="reversal"]')).toBe("Voided · Wrong item");
+    // The passenger gets a signed receipt of the void too, with the cap given back.
+    const groundKey = ground.t.infra.keys.manifestSigner;
+    const receiptOf = async () => {
+      const checked = verifyReceipt((await page.getAttribute('[data-testid="reversal-receipt"]', "data-receipt"))!, {
+        groundKeys: new Map([[groundKey.keyId, groundKey.publicKey]]),
+        verifier: nobleVerifier,
+      });
+      if (!checked.ok) throw new Error(checked.detail);
+      return checked.receipt;
+    };
+    expect(await receiptOf()).toMatchObject({ kind: "void", totalMinor: 4_800, capLeftMinor: 60_000 - 16_800 });
+    await shot(page, "08-void-receipt");
+    await page.click('[data-testid="close-receipt"]');
     // A refund of one of the two coffees of the first sale: which items, then why.
     await page.click('li:not(.voided) [data-testid="refund"]');
     await page.locator('[data-testid="refund-form"] label.refund-line', { hasText: "Hot Coffee" }).locator("input").fill("1");
@@ -213,6 +227,8 @@ describe("the crew UI in Chromium", () => {
     await expect
       .poll(() => page.textContent('li:not(.voided) [data-testid="reversal"]'))
       .toBe("Refunded CN¥20.00 · Not served (out of stock, spilt)");
+    expect(await receiptOf()).toMatchObject({ kind: "refund", totalMinor: 2_000, capLeftMinor: 60_000 - 16_800 + 2_000 });
+    await page.click('[data-testid="close-receipt"]');
     await shot(page, "08-sales");
     await accessibleInBoth(page, "sales", "08-sales-zh");
 

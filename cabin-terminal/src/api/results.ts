@@ -94,8 +94,14 @@ export type Refusal<R extends string> = { readonly reason: R; readonly detail: s
 /** A purser's action refused for who asked: not the purser, or the purser's PIN typed wrong or locked out. */
 export type PurserRefusal = "not_purser" | "wrong_pin" | "locked";
 
+/** A signed receipt for the passenger's phone to scan: its text and its QR code as SVG. */
+export interface ReceiptQr {
+  readonly text: string;
+  readonly svg: string;
+}
+
 export type VoidResult =
-  | { readonly ok: true; readonly recordId: string }
+  | { readonly ok: true; readonly recordId: string; readonly receiptQr?: ReceiptQr }
   | ({ readonly ok: false } & Refusal<PurserRefusal | "no_such_sale" | "already_voided" | "refunded" | "service_closed">);
 
 export type CloseResult =
@@ -103,7 +109,7 @@ export type CloseResult =
   | ({ readonly ok: false } & Refusal<PurserRefusal | "service_closed">);
 
 export type RefundResult =
-  | { readonly ok: true; readonly recordId: string; readonly totalMinor: number }
+  | { readonly ok: true; readonly recordId: string; readonly totalMinor: number; readonly receiptQr?: ReceiptQr }
   | ({ readonly ok: false } & Refusal<
       PurserRefusal | "no_such_sale" | "already_voided" | "service_closed" | "not_in_sale" | "more_than_sold"
     >);
@@ -158,8 +164,8 @@ export interface Receipt {
   readonly seat: string | undefined;
   /** What paid: the phone's live code (the phone was there), or a printed voucher (check the boarding pass). */
   readonly presented: "code" | "printed";
-  /** The signed receipt for the passenger's phone to scan: its text and its QR code as SVG. */
-  readonly receiptQr?: { readonly text: string; readonly svg: string };
+  /** The signed receipt for the passenger's phone to scan. */
+  readonly receiptQr?: ReceiptQr;
 }
 
 export type ChargeResult =

@@ -61,17 +61,19 @@ export function enrolled(db: TerminalDb): EnrolmentAnswer & { enrolledAtMs: numb
 }
 
 /**
- * Keeps the ground's certificate of this device's key, once it is checked: for this key, signed by
- * the manifest key pinned at enrolment, and current. Anything else is the ground's fault, said so.
+ * Keeps the ground's certificate of this device's key, once it is checked: for this key, and
+ * signed by the manifest key pinned at enrolment. Its dates are the ground's clock, which is the
+ * truth for them (this terminal's clock may be off): the phone checks them against the receipt.
  */
-export function saveCertificate(db: TerminalDb, signer: Signer, certificate: Uint8Array, nowMs: number): void {
+export function saveCertificate(db: TerminalDb, signer: Signer, certificate: Uint8Array): void {
   const { manifestPublicKey } = enrolled(db);
   let holds: string;
   try {
     const decoded = decodeCertificate(certificate);
+    const signedBy = new Map([[keyIdOf(manifestPublicKey), manifestPublicKey]]);
     holds = !bytesEqual(decoded.devicePublicKey, signer.publicKey)
       ? "for another device key"
-      : certificateHolds(decoded, new Map([[keyIdOf(manifestPublicKey), manifestPublicKey]]), nowMs, verifier);
+      : certificateHolds(decoded, signedBy, decoded.issuedAtMs, verifier);
   } catch {
     holds = "malformed";
   }

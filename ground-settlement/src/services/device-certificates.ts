@@ -12,6 +12,12 @@ import type { KeyStore } from "../keys/key-store.js";
 
 /** Long enough for a day's rotation and its late uploads; renewed with every assignments call. */
 export const CERTIFICATE_VALIDITY_MS = 30 * 24 * 3_600_000;
+/**
+ * Receipts carry the terminal's clock, which may be behind the ground's (it learns the offset for
+ * its requests, not for its records): the certificate starts a week back so a slow terminal's
+ * receipts still fall inside it.
+ */
+export const CERTIFICATE_BACKDATE_MS = 7 * 24 * 3_600_000;
 
 /** Base64url of a fresh certificate for the terminal's key, signed by the ground's manifest key. */
 export async function deviceCertificate(db: Executor, keys: KeyStore, terminalId: string, nowMs: number): Promise<string> {
@@ -25,7 +31,7 @@ export async function deviceCertificate(db: Executor, keys: KeyStore, terminalId
       terminalId: terminal.id,
       devicePublicKey: terminal.publicKey,
       terminalName: terminal.name,
-      issuedAtMs: nowMs,
+      issuedAtMs: Math.max(0, nowMs - CERTIFICATE_BACKDATE_MS),
       expiresAtMs: nowMs + CERTIFICATE_VALIDITY_MS,
     },
     keys.manifestSigner,

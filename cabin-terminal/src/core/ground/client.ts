@@ -56,7 +56,7 @@ export async function enrolWithGround(
     throw new TerminalError("ground_refused", "the ground answered without a valid manifest key");
   const enrolment = { terminalId: body.terminalId, name: body.name, groundUrl: input.groundUrl, manifestPublicKey };
   saveEnrolment(db, enrolment, input.nowMs);
-  if (body.deviceCertificate !== undefined) saveCertificate(db, signer, certificateBytes(body.deviceCertificate), input.nowMs);
+  if (body.deviceCertificate !== undefined) saveCertificate(db, signer, certificateBytes(body.deviceCertificate));
   return enrolment;
 }
 
@@ -115,7 +115,7 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
     /** The flights ops assigned this terminal, each with its trolley, in the order flown; keeps the renewed certificate. */
     async assignments(): Promise<readonly Assignment[]> {
       const body = answer(AssignmentsAnswer, await signed("GET", "/terminal/assignments"));
-      if (body.deviceCertificate !== undefined) saveCertificate(db, signer, certificateBytes(body.deviceCertificate), options.now());
+      if (body.deviceCertificate !== undefined) saveCertificate(db, signer, certificateBytes(body.deviceCertificate));
       return body.assignments;
     },
     async manifest(flightId: string): Promise<Uint8Array> {

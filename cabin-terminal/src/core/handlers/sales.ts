@@ -1,6 +1,6 @@
 /** Sales: charge, void, refund, the sales list, the service report and the close; chain writes through the guard. */
 import { actingSeller } from "../crew/purser-override.js";
-import { receiptFor, storedRecord } from "../sales/receipts.js";
+import { receiptFor, reversalReceipt, storedRecord } from "../sales/receipts.js";
 import { listSales, serviceReport } from "../sales/report.js";
 import { refundSale, voidSale } from "../sales/reverse.js";
 import { charge, closeService } from "../sales/sell.js";
@@ -20,13 +20,21 @@ export const salesHandlers = {
   async "sale/void"(session, { recordId, reason, purser }) {
     const acting = actingSeller(session, purser);
     if (!("seller" in acting)) return { ok: false, ...acting };
-    return session.chained(() => voidSale(session.db, session.current(), acting.seller, { saleRecordId: recordId, reason }, session.now()));
+    const flight = session.current();
+    const result = session.chained(() => voidSale(session.db, flight, acting.seller, { saleRecordId: recordId, reason }, session.now()));
+    if (!result.ok) return result;
+    const receiptQr = await reversalReceipt(session.db, flight, result.recordId, acting.seller);
+    return receiptQr === undefined ? result : { ...result, receiptQr };
   },
   async "sale/refund"(session, { recordId, reason, lines, purser }) {
     const acting = actingSeller(session, purser);
     if (!("seller" in acting)) return { ok: false, ...acting };
     const reversal = { saleRecordId: recordId, reason };
-    return session.chained(() => refundSale(session.db, session.current(), acting.seller, reversal, lines, session.now()));
+    const flight = session.current();
+    const result = session.chained(() => refundSale(session.db, flight, acting.seller, reversal, lines, session.now()));
+    if (!result.ok) return result;
+    const receiptQr = await reversalReceipt(session.db, flight, result.recordId, acting.seller);
+    return receiptQr === undefined ? result : { ...result, receiptQr };
   },
   async "sale/list"(session) {
     return listSales(session.db, session.withRecords(session.current()));

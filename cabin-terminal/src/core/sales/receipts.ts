@@ -5,18 +5,16 @@
  * phone scans off the screen. A terminal without a certificate yet (enrolled with an older
  * ground) shows no receipt rather than one no phone could check.
  */
-import { decodeRecord, isCurrencyCode, makeReceipt, type SaleRecord, type Signer } from "@cabinpay/shared";
+import { decodeRecord, decodeVoucherBinary, isCurrencyCode, makeReceipt, type SaleRecord, type Signer } from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
 import QRCode from "qrcode";
+import type { ReceiptQr } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { records } from "../db/schema.js";
+import type { LoadedFlight } from "../flight/load.js";
+import { salesStatements } from "./statements.js";
 
-export interface ReceiptShown {
-  /** `CPT1:…`, what the QR code holds. */
-  readonly text: string;
-  /** The QR code as SVG text, for the approved screen. */
-  readonly svg: string;
-}
+export type ReceiptShown = ReceiptQr;
 
 /** The signed record as stored, for its receipt. */
 export function storedRecord(db: TerminalDb, recordId: string): SaleRecord {
@@ -51,4 +49,23 @@ export async function receiptFor(
   );
   const svg = await QRCode.toString([{ data: text, mode: "alphanumeric" }], { type: "svg", errorCorrectionLevel: "M", margin: 4 });
   return { text, svg };
+}
+
+/**
+ * A void's or refund's receipt: the cap left is what the voucher may spend on this terminal now
+ * that the reversal gave its amount back, in the voucher's currency (the sale's evidence says which).
+ */
+export function reversalReceipt(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  recordId: string,
+  device: { readonly signer: Signer; readonly certificate?: Uint8Array },
+): Promise<ReceiptShown | undefined> {
+  const reversal = storedRecord(db, recordId);
+  const sale = storedRecord(db, reversal.referencedRecordId!);
+  const voucher = decodeVoucherBinary(sale.voucherBytes!);
+  if (!voucher.ok) return Promise.resolve(undefined);
+  const spentMinor = salesStatements(db).usage.get(flight.flightKey, sale.voucherId)?.spent_minor ?? 0;
+  const cap = { leftMinor: voucher.voucher.cap.amountMinor - spentMinor, currency: voucher.voucher.cap.currency };
+  return receiptFor(reversal, cap, device);
 }

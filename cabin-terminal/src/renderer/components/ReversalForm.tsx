@@ -5,7 +5,7 @@
  */
 import { linesTotalMinor, REVERSAL_REASONS, type ReversalReason } from "@cabinpay/shared";
 import { useState } from "react";
-import type { SaleListItem } from "../../api/results.js";
+import type { ReceiptQr, SaleListItem } from "../../api/results.js";
 import { amount, useTerminal } from "../context.js";
 import { firstPurser, PurserPin, type PurserPinValue } from "./PurserPin.js";
 
@@ -14,8 +14,8 @@ export type ReversalKind = "void" | "refund";
 interface Props {
   readonly sale: SaleListItem;
   readonly kind: ReversalKind;
-  /** The core's answer came back: a refusal to show (its words), or undefined when it was done. */
-  readonly onDone: (refusal: string | undefined) => void;
+  /** The core's answer came back: a refusal to show (its words), or undefined when it was done, with its receipt. */
+  readonly onDone: (refusal: string | undefined, receiptQr?: ReceiptQr) => void;
   readonly onCancel: () => void;
 }
 
@@ -43,7 +43,8 @@ export function ReversalForm({ sale, kind, onDone, onCancel }: Props) {
         kind === "void"
           ? await api["sale/void"]({ recordId: sale.recordId, reason, ...who })
           : await api["sale/refund"]({ recordId: sale.recordId, reason, lines: items, ...who });
-      onDone(result.ok ? undefined : (words.refusals[result.reason] ?? result.detail));
+      if (result.ok) onDone(undefined, result.receiptQr);
+      else onDone(words.refusals[result.reason] ?? result.detail);
     } catch (error) {
       fail(error);
     } finally {

@@ -1,6 +1,6 @@
 /** This flight's sales, newest first, with the purser's void and refund and why each was made (renderer process). */
 import { useState } from "react";
-import type { SaleListItem } from "../../api/results.js";
+import type { ReceiptQr, SaleListItem } from "../../api/results.js";
 import { ReversalForm, type ReversalKind } from "../components/ReversalForm.js";
 import { amount, useTerminal } from "../context.js";
 import { useKeys } from "../use-key.js";
@@ -10,13 +10,19 @@ export function SalesScreen() {
   const { words, status, refresh } = useTerminal();
   const [open, setOpen] = useState<{ recordId: string; kind: ReversalKind } | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  // The passenger's receipt of the last void or refund, until crew close it.
+  const [receipt, setReceipt] = useState<ReceiptQr | undefined>();
   const { value: sales = [], reload: load } = useLoaded(async (api) => (await api["sale/list"]({})).reverse());
   useKeys((key) => {
-    if (key === "Escape") setOpen(undefined);
+    if (key === "Escape") {
+      setOpen(undefined);
+      setReceipt(undefined);
+    }
   });
-  const done = async (refusal: string | undefined) => {
+  const done = async (refusal: string | undefined, receiptQr?: ReceiptQr) => {
     setOpen(undefined);
     setMessage(refusal);
+    setReceipt(receiptQr);
     await load();
     await refresh();
   };
@@ -29,6 +35,15 @@ export function SalesScreen() {
           {message}
         </p>
       )}
+      {receipt !== undefined && (
+        <figure className="receipt-qr reversal-receipt" data-testid="reversal-receipt" data-receipt={receipt.text}>
+          <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(receipt.svg)}`} alt={words.receiptAlt} />
+          <figcaption>{words.receiptHelp}</figcaption>
+          <button type="button" onClick={() => setReceipt(undefined)} data-testid="close-receipt">
+            {words.done}
+          </button>
+        </figure>
+      )}
       {sales.length === 0 && <p className="help">{words.noSales}</p>}
       <ul className="sales">
         {sales.map((sale) => (
@@ -36,7 +51,12 @@ export function SalesScreen() {
             <SaleSummary sale={sale} />
             {!closed &&
               (open?.recordId === sale.recordId ? (
-                <ReversalForm sale={sale} kind={open.kind} onDone={(refusal) => void done(refusal)} onCancel={() => setOpen(undefined)} />
+                <ReversalForm
+                  sale={sale}
+                  kind={open.kind}
+                  onDone={(refusal, receiptQr) => void done(refusal, receiptQr)}
+                  onCancel={() => setOpen(undefined)}
+                />
               ) : (
                 <span className="confirm">
                   {!sale.voided && sale.refundedMinor === 0 && (
