@@ -1,4 +1,7 @@
-/** The voucher QR is drawn so that the crew's scanner (@zxing/library) reads it, however large the modules come out. */
+/**
+ * The voucher QR, and the phone's live code, are drawn so that the crew's scanner (@zxing/library)
+ * reads them, however large the modules come out.
+ */
 import { BinaryBitmap, HybridBinarizer, QRCodeReader, RGBLuminanceSource } from "@zxing/library";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -34,6 +37,17 @@ describe("the voucher QR code", () => {
         for (let pixels = 3; pixels <= 8; pixels++) expect(readAt(text, pixels), `${pixels} px a module`).toBe(text);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it("draws a phone's live code (version 12) so the terminal's decoder reads it at every module size from 3 to 8 pixels", () => {
+    // A typical rotating code: "CPC1:" and 396 base45 characters (267 bytes), as the passenger app draws it.
+    const code = fc.string({ unit: fc.constantFrom(...BASE45), minLength: 396, maxLength: 396 }).map((body) => `CPC1:${body}`);
+    fc.assert(
+      fc.property(code, (text) => {
+        for (let pixels = 3; pixels <= 8; pixels++) expect(readAt(text, pixels), `${pixels} px a module`).toBe(text);
+      }),
+      { numRuns: 30 },
     );
   });
 });
