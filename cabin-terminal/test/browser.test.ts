@@ -215,6 +215,7 @@ describe("the crew UI in Chromium", () => {
     };
     expect(await receiptOf()).toMatchObject({ kind: "void", totalMinor: 4_800, capLeftMinor: 60_000 - 16_800 });
     await shot(page, "08-void-receipt");
+    await accessibleInBoth(page, "void receipt", "08-void-receipt-zh");
     await page.click('[data-testid="close-receipt"]');
     // A refund of one of the two coffees of the first sale: which items, then why.
     await page.click('li:not(.voided) [data-testid="refund"]');

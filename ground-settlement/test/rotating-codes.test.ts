@@ -25,6 +25,8 @@ describe("phone-bound vouchers and rotating codes on the ground", () => {
   const phone = createPortableDeviceSigner();
   let voucherBytes: Uint8Array;
   let holder: { token: string; passengerId: string };
+  /** Trolley B's terminal, enrolled by the race test and used again after it. */
+  let trolleyB: CabinTerminal;
 
   beforeAll(async () => {
     t = await createTestApp("postgres");
@@ -89,6 +91,23 @@ describe("phone-bound vouchers and rotating codes on the ground", () => {
     await assertMoneyInvariants(t, false);
   });
 
+  it("takes one code once when two trolleys upload it at the same moment: one sale accepted, the other refused, no 500", async () => {
+    trolleyB = new CabinTerminal(t, await enrolTerminal(t, keys.ops, flightId, "B"), flightId, undefined, "B");
+    // Trolley A's terminal (the test before) is swapped for a fresh one: ops release it first.
+    await call(t.app, { method: "POST", url: `/ops/flights/${flightId}/trolleys/A/release`, headers: bearer(keys.ops) }, 200);
+    const trolleyC = new CabinTerminal(t, await enrolTerminal(t, keys.ops, flightId, "A"), flightId);
+    const shared = await codeAt(DEPARTURE_MS + 3_600_000 + 90_000, 50);
+    const onB = trolleyB.saleWithCode(shared, COFFEE);
+    const onC = trolleyC.saleWithCode(shared, COFFEE);
+    const answers = await Promise.all([trolleyB.upload(), trolleyC.upload()]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+    const outcomes = [
+      answers[0]!.json().records.find((r: { recordId: string }) => r.recordId === onB.recordId),
+      answers[1]!.json().records.find((r: { recordId: string }) => r.recordId === onC.recordId),
+    ].map((r: { outcome: string; reason?: string }) => `${r.outcome}${r.reason === undefined ? "" : `:${r.reason}`}`);
+    expect(outcomes.sort()).toEqual(["accepted", "rejected:code_reused"]);
+  });
+
   it("carries the flight's code policy set by ops in the next manifest", async () => {
     const url = `/ops/flights/${flightId}/code-policy`;
     const passengerTry = await t.app.inject({ method: "PUT", url, headers: bearer(holder.token), payload: { codePolicy: "codes_only" } });
@@ -116,7 +135,7 @@ describe("phone-bound vouchers and rotating codes on the ground", () => {
     const { signature: _s, signedBytes: _b, formatVersion: _v, issuerKeyId: _k, ...claims } = decoded.voucher;
     const leaked = t.infra.keys.issuerSigner(decoded.voucher.issuerKeyId)!;
     const rebound = issueVoucher({ ...claims, devicePublicKey: thief.publicKey }, leaked);
-    const cabin = new CabinTerminal(t, await enrolTerminal(t, keys.ops, flightId, "B"), flightId, undefined, "B");
+    const cabin = trolleyB;
     const sale = cabin.saleWithCode(
       await makeRotatingCode(rebound.bytes, { nowMs: DEPARTURE_MS + 3_600_000, periodS: 30, counter: 1 }, thief),
       COFFEE,

@@ -21,6 +21,7 @@ import {
 import { createNodeVerifier } from "@cabinpay/shared/node";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
+import { constraintOf } from "../db/constraint.js";
 import { flights } from "../db/schema/flights.js";
 import { terminals } from "../db/schema/terminals.js";
 import { type saleRecords, type settlements, terminalChains } from "../db/schema/uploads.js";
@@ -92,7 +93,16 @@ export function createIngest(deps: {
   readonly goodVouchersMax?: number;
 }): IngestService {
   const judging = { good: new GoodVouchers(deps.goodVouchersMax), verifier: createNodeVerifier() };
-  const ingest: IngestService["ingest"] = (input) => ingestBatch(deps.db, judging, input);
+  const ingest: IngestService["ingest"] = async (input) => {
+    try {
+      return await ingestBatch(deps.db, judging, input);
+    } catch (error) {
+      // Another terminal's batch took the same phone code first (two trolleys uploading at once):
+      // PostgreSQL raised this only once that batch committed, so judged again the code is taken.
+      if (constraintOf(error) !== "sale_records_code_once") throw error;
+      return ingestBatch(deps.db, judging, input);
+    }
+  };
   return {
     ingest,
     async upload(input) {

@@ -16,6 +16,8 @@ export const WireUuid = Type.String({ pattern: UUID_PATTERN, description: "lower
 export const WireBase64Url = Type.String({ pattern: "^[A-Za-z0-9_-]+$" });
 export const WireTimeMs = Type.Integer({ minimum: 0, maximum: 253_402_300_799_000, description: "Unix milliseconds" });
 export const WireTrolleyId = Type.String({ pattern: "^[A-Za-z0-9_-]{1,16}$", description: "the trolley's code, such as A" });
+/** A device certificate, base64url: at most 256 bytes (a 64-byte name and two keys' worth). */
+export const WireCertificate = Type.String({ pattern: "^[A-Za-z0-9_-]+$", maxLength: 344 });
 /** Why a sale was voided or refunded, as the record signs it. */
 export const WireReversalReason = Type.Enum(REVERSAL_REASONS);
 /** What pays on a flight: printed vouchers too, or phones' live codes only (manifest v4). */
@@ -54,14 +56,14 @@ export const EnrolAnswer = Type.Object({
   /** What to load, so the load screen needs nothing typed. */
   assignments: Type.Array(Assignment),
   /** The ground's certificate of this terminal's key (docs/protocol.md): receipts carry it. */
-  deviceCertificate: Type.Optional(WireBase64Url),
+  deviceCertificate: Type.Optional(WireCertificate),
 });
 export type EnrolAnswer = Static<typeof EnrolAnswer>;
 
 export const AssignmentsAnswer = Type.Object({
   assignments: Type.Array(Assignment),
   /** A fresh certificate of this terminal's key, so the one it holds never runs out. */
-  deviceCertificate: Type.Optional(WireBase64Url),
+  deviceCertificate: Type.Optional(WireCertificate),
 });
 export type AssignmentsAnswer = Static<typeof AssignmentsAnswer>;
 

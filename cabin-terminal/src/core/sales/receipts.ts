@@ -30,23 +30,31 @@ export async function receiptFor(
   device: { readonly signer: Signer; readonly certificate?: Uint8Array },
 ): Promise<ReceiptShown | undefined> {
   if (device.certificate === undefined || record.kind === "close" || !isCurrencyCode(cap.currency)) return undefined;
-  const text = makeReceipt(
-    {
-      kind: record.kind,
-      recordId: record.recordId,
-      voucherId: record.voucherId,
-      flight: record.flight,
-      createdAtMs: record.createdAtMs,
-      currency: record.currency,
-      lines: record.lines,
-      capLeftMinor: cap.leftMinor,
-      capCurrency: cap.currency,
-      sequence: record.sequence,
-      recordHash: record.hash,
-    },
-    device.certificate,
-    device.signer,
-  );
+  // The sale is committed and approved whatever happens here: a receipt that cannot be made (a
+  // certificate left from another key, say) is left out, never turned into an error crew would
+  // read as "not paid" and charge again.
+  let text: string;
+  try {
+    text = makeReceipt(
+      {
+        kind: record.kind,
+        recordId: record.recordId,
+        voucherId: record.voucherId,
+        flight: record.flight,
+        createdAtMs: record.createdAtMs,
+        currency: record.currency,
+        lines: record.lines,
+        capLeftMinor: cap.leftMinor,
+        capCurrency: cap.currency,
+        sequence: record.sequence,
+        recordHash: record.hash,
+      },
+      device.certificate,
+      device.signer,
+    );
+  } catch {
+    return undefined;
+  }
   const svg = await QRCode.toString([{ data: text, mode: "alphanumeric" }], { type: "svg", errorCorrectionLevel: "M", margin: 4 });
   return { text, svg };
 }

@@ -11,7 +11,7 @@ export function SalesScreen() {
   const [open, setOpen] = useState<{ recordId: string; kind: ReversalKind } | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   // The passenger's receipt of the last void or refund, until crew close it.
-  const [receipt, setReceipt] = useState<ReceiptQr | undefined>();
+  const [receipt, setReceipt] = useState<(ReceiptQr & { kind: ReversalKind }) | undefined>();
   const { value: sales = [], reload: load } = useLoaded(async (api) => (await api["sale/list"]({})).reverse());
   useKeys((key) => {
     if (key === "Escape") {
@@ -20,9 +20,10 @@ export function SalesScreen() {
     }
   });
   const done = async (refusal: string | undefined, receiptQr?: ReceiptQr) => {
+    const kind = open?.kind;
     setOpen(undefined);
     setMessage(refusal);
-    setReceipt(receiptQr);
+    setReceipt(receiptQr === undefined || kind === undefined ? undefined : { ...receiptQr, kind });
     await load();
     await refresh();
   };
@@ -38,7 +39,9 @@ export function SalesScreen() {
       {receipt !== undefined && (
         <figure className="receipt-qr reversal-receipt" data-testid="reversal-receipt" data-receipt={receipt.text}>
           <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(receipt.svg)}`} alt={words.receiptAlt} />
-          <figcaption>{words.receiptHelp}</figcaption>
+          <figcaption>
+            <strong>{receipt.kind === "void" ? words.voidReceipt : words.refundReceipt}</strong> {words.receiptHelp}
+          </figcaption>
           <button type="button" onClick={() => setReceipt(undefined)} data-testid="close-receipt">
             {words.done}
           </button>
