@@ -15,7 +15,9 @@ import { webSecurityPlugin } from "./plugins/web-security.js";
 import { attentionRoutes } from "./routes/finance/attention.js";
 import { financeFlightRoutes } from "./routes/finance/flights.js";
 import { financeRoutes } from "./routes/finance/ledger.js";
+import { receiptReportRoutes } from "./routes/finance/receipt-reports.js";
 import { accountRoutes } from "./routes/me/account.js";
+import { receiptRoutes } from "./routes/me/receipts.js";
 import { registrationRoutes } from "./routes/me/registrations.js";
 import { shortfallRoutes } from "./routes/me/shortfalls.js";
 import { statementRoutes } from "./routes/me/statement.js";
@@ -61,6 +63,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(accountRoutes);
   await app.register(registrationRoutes);
   await app.register(statementRoutes);
+  await app.register(receiptRoutes);
   await app.register(shortfallRoutes);
   await app.register(opsFlightRoutes);
   await app.register(issuerKeyRoutes);
@@ -71,6 +74,7 @@ export async function buildApp(infra: Infrastructure): Promise<FastifyInstance> 
   await app.register(financeRoutes);
   await app.register(financeFlightRoutes);
   await app.register(attentionRoutes);
+  await app.register(receiptReportRoutes);
   await app.register(terminalEnrolmentRoutes);
   await app.register(uploadRoutes);
   await app.register(webPagesPlugin);

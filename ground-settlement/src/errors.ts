@@ -59,6 +59,8 @@ export const ERROR_STATUS = {
   rotation_conflict: 409,
   /** The passenger still owes a shortfall of an earlier flight: pay it before registering again. */
   shortfall_outstanding: 409,
+  /** A receipt a passenger sent back does not check (forged, altered, another flight, not theirs). */
+  receipt_invalid: 422,
   // Server
   internal_error: 500,
   unavailable: 503,

@@ -330,6 +330,18 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     await db.execute(sql`UPDATE flights SET code_policy = 'codes_only' WHERE id = ${FLIGHT}`);
     expect(await fails(db, sql`UPDATE flights SET code_policy = 'anything' WHERE id = ${FLIGHT}`)).toMatch(/flights_code_policy/);
   },
+  "0024_receipt_reports": async (db) => {
+    // A passenger's receipt for a record the ground lacks: one per record; closed by someone, or open.
+    const report = (recordId: string, closed: string) =>
+      sql`INSERT INTO receipt_reports (record_id, registration_id, flight_id, terminal_id, kind, sequence, record_hash, currency, total_minor, created_at_ms, receipt_text, reported_at_ms, closed_at_ms, closed_by)
+        VALUES (${recordId}, '0193c000-0000-7000-8000-0000000000d1', ${FLIGHT}, '0193c000-0000-7000-8000-0000000000e1', 'sale', 9, '\\x00', 'CNY', 500, 0, 'CPT1:', 0, ${closed === "" ? null : 1}, ${closed === "" ? null : closed})`;
+    await db.execute(report("0193c000-0000-7000-8000-00000000b001", ""));
+    await db.execute(report("0193c000-0000-7000-8000-00000000b002", "staff:x"));
+    expect(await fails(db, report("0193c000-0000-7000-8000-00000000b001", ""))).toMatch(/receipt_reports_pkey/);
+    expect(
+      await fails(db, sql`UPDATE receipt_reports SET closed_by = NULL WHERE record_id = '0193c000-0000-7000-8000-00000000b002'`),
+    ).toMatch(/receipt_reports_closed_whole/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -363,6 +375,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(27);
+    expect(tables?.n).toBe(28);
   });
 });

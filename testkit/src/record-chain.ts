@@ -10,9 +10,11 @@ import {
   decodeVoucherText,
   type FlightRef,
   GENESIS_HASH,
+  makeReceipt,
   NIL_UUID,
   newId,
   type RecordDraft,
+  receiptContentOf,
   type SaleLine,
   type SaleRecord,
   type Signer,
@@ -66,6 +68,12 @@ export class RecordChain {
 
   close(crewId = "C1001"): SaleRecord {
     return this.append({ kind: "close", crewId, voucherId: NIL_UUID, lines: [] });
+  }
+
+  /** The receipt the terminal shows for `record`, signed with its key under the ground's `certificate`. */
+  receipt(record: SaleRecord, capLeftMinor: number, certificate: Uint8Array): string {
+    const content = receiptContentOf(record, { leftMinor: capLeftMinor, currency: this.saleCurrency });
+    return makeReceipt(content, certificate, this.identity.signer);
   }
 
   /** A signed batch of records `from` to `to` (1-based sequences, inclusive). */

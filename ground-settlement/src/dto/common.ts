@@ -11,6 +11,8 @@ export const CodePolicy = WireCodePolicy;
 export const Currency = Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" });
 export const AmountMinor = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "integer minor units" });
 export const FlightIdParams = Type.Object({ flightId: Uuid }, { additionalProperties: false });
+/** What finance writes when it acts on an item: why, for the audit trail. */
+export const NoteBody = Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false });
 export const NoContent = Type.Null({ description: "no content" });
 /** How long a password may be: the API checks it, and the sign-up page says it before sending. */
 export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;

@@ -5,6 +5,7 @@
 import { type Static, Type } from "typebox";
 import { Currency, Reason, TimeMs, Uuid } from "./common.js";
 import { FlightNames } from "./flights.js";
+import { ReceiptReport } from "./receipts.js";
 
 export const StockLine = Type.Object({
   trolleyId: Type.String(),
@@ -43,6 +44,8 @@ const CurrencyTotals = Type.Object({
   rejected: Amount,
   /** Refused at ingest, then collected from the passenger's balance by finance's decision (counted in approved). */
   collectedAfterRefusal: Amount,
+  /** Records passengers hold a terminal's signed receipt for that the ground lacks or holds different: not in the figures above. */
+  receiptedNotReceived: Type.Object({ sales: Amount, reversals: Amount }),
   voided: Type.Object({ count: Type.Integer(), amountMinor: Type.Integer(), reversedMinor: Type.Integer() }),
   holds: Type.Object({ placed: Amount, releasedMinor: Type.Integer(), cancelled: Type.Integer() }),
 });
@@ -95,6 +98,8 @@ export const Reconciliation = Type.Object({
   rejectedBatches: Type.Array(
     Type.Object({ id: Uuid, terminalId: Uuid, reason: Type.String(), detail: Type.String(), receivedAtMs: TimeMs }),
   ),
+  /** Receipts passengers sent back (the passenger as witness), with what the ground holds of each record now. */
+  receiptReports: Type.Array(ReceiptReport),
 });
 export type ReconciliationDto = Static<typeof Reconciliation>;
 

@@ -3,13 +3,16 @@
  * status filter applies before its limit) and used by the flight list and the flight page alike.
  * Needs a person: a settlement parked as failed, a record refused at ingest (a sale with a forged,
  * revoked or mismatched voucher, a void or refund that does not fit its sale), a shortfall not yet
- * collected elsewhere, and every batch refused whole (kept as evidence).
+ * collected elsewhere, every batch refused whole (kept as evidence), and every receipt a passenger
+ * sent back for a record the ground lacks or holds different (`receipt-reports.ts`), until closed.
  */
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
+import { receiptReports } from "../db/schema/receipts.js";
 import { rejectedBatches, saleRecords, settlements } from "../db/schema/uploads.js";
 import { NEEDS_ATTENTION } from "./attention.js";
+import { RECEIPT_REPORT_OPEN } from "./receipt-reports.js";
 
 export const FLIGHT_STATUSES = ["open", "landed", "settling", "settled", "needs_attention"] as const;
 export type FlightStatus = (typeof FLIGHT_STATUSES)[number];
@@ -21,7 +24,7 @@ export interface FlightSummary {
   readonly flight: typeof flights.$inferSelect;
   readonly status: FlightStatus;
   readonly pendingSettlements: number;
-  /** Items that need a person: settlements (see NEEDS_ATTENTION) plus refused batches. */
+  /** Items that need a person: settlements (see NEEDS_ATTENTION), refused batches and open receipt reports. */
   readonly attention: number;
   /** In the flight's currency: sales accepted on board, and what was debited for them. */
   readonly approvedMinor: number;
@@ -34,7 +37,8 @@ export async function flightSummaries(
 ): Promise<FlightSummary[]> {
   const pending = sql<number>`(count(*) filter (where ${settlements.status} = 'pending'))::int`;
   const refusedBatches = sql<number>`(SELECT count(*) FROM ${rejectedBatches} WHERE ${rejectedBatches.flightId} = ${flights.id})::int`;
-  const attention = sql<number>`((count(*) filter (where ${NEEDS_ATTENTION}))::int + ${refusedBatches})`;
+  const openReports = sql<number>`(SELECT count(*) FROM ${receiptReports} WHERE ${receiptReports.flightId} = ${flights.id} AND ${RECEIPT_REPORT_OPEN})::int`;
+  const attention = sql<number>`((count(*) filter (where ${NEEDS_ATTENTION}))::int + ${refusedBatches} + ${openReports})`;
   const status = sql<FlightStatus>`CASE WHEN ${pending} > 0 THEN 'settling'
                                         WHEN ${attention} > 0 THEN 'needs_attention'
                                         WHEN ${flights.closedAtMs} IS NOT NULL THEN 'settled'

@@ -15,6 +15,7 @@ import { getFlight } from "./flights.js";
 import { handoversOf } from "./handovers.js";
 import { legStock } from "./leg-stock.js";
 import { ratesOf } from "./rates.js";
+import { receiptReportsOf } from "./receipt-reports.js";
 import { legOf, stockSourceOf } from "./rotations.js";
 
 type Row = { record: typeof saleRecords.$inferSelect; settlement: typeof settlements.$inferSelect | null };
@@ -33,12 +34,7 @@ function countsAsSale(row: Row): boolean {
 
 export async function reconcileFlight(db: Database, flightId: string) {
   const flight = await getFlight(db, flightId);
-  const rows: Row[] = await db
-    .select({ record: saleRecords, settlement: settlements })
-    .from(saleRecords)
-    .leftJoin(settlements, eq(settlements.recordId, saleRecords.id))
-    .where(eq(saleRecords.flightId, flightId))
-    .orderBy(saleRecords.terminalId, saleRecords.sequence);
+  const rows = await recordsOf(db, flightId);
   const sales = rows.filter((r) => r.record.kind === "sale");
   const reversals = rows.filter((r) => r.record.kind === "void" || r.record.kind === "refund");
   const accepted = sales.filter(countsAsSale);
@@ -48,6 +44,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const releases = await releasesOf(db, regs);
   const evidence = await evidenceOf(db, flightId);
   const categoryOf = await categoriesOf(db, flightId);
+  const receiptReports = await receiptReportsOf(db, { flightId, openOnly: false });
 
   // Sold in the flight's currency; debited in each registration's (its account's): a CNY voucher
   // on a HKD leg counts as sold in HKD and debited in CNY, at the flight's rate.
@@ -57,7 +54,7 @@ export async function reconcileFlight(db: Database, flightId: string) {
   const debitedIn = (row: Row) =>
     accountCurrency.get(row.settlement?.registrationId ?? collectedFrom.get(row.record.referencedRecordId ?? "") ?? "") ??
     row.record.currency;
-  const figures: Figures = { accepted, acceptedReversals, sales, reversals, regs, releases, categoryOf, debitedIn };
+  const figures: Figures = { accepted, acceptedReversals, sales, reversals, regs, releases, categoryOf, debitedIn, receiptReports };
   const perCurrency = [...new Set([...currencies, ...regs.map((r) => r.currency)])]
     .sort()
     .map((currency) => currencyFigures(currency, figures));
@@ -97,8 +94,19 @@ export async function reconcileFlight(db: Database, flightId: string) {
             stockCarried: (await stockSourceOf(db, flightId)).carried,
           },
     rejectedBatches: evidence,
+    receiptReports,
     records: rows,
   };
+}
+
+/** The flight's records as received, each with its settlement, in chain order. */
+function recordsOf(db: Database, flightId: string): Promise<Row[]> {
+  return db
+    .select({ record: saleRecords, settlement: settlements })
+    .from(saleRecords)
+    .leftJoin(settlements, eq(settlements.recordId, saleRecords.id))
+    .where(eq(saleRecords.flightId, flightId))
+    .orderBy(saleRecords.terminalId, saleRecords.sequence);
 }
 
 interface Figures {
@@ -111,6 +119,7 @@ interface Figures {
   readonly categoryOf: ReadonlyMap<string, string>;
   /** The currency a record was debited or given back in: its registration's. */
   readonly debitedIn: (row: Row) => string;
+  readonly receiptReports: Awaited<ReturnType<typeof receiptReportsOf>>;
 }
 
 /**
@@ -148,6 +157,7 @@ function currencyFigures(currency: string, f: Figures) {
     rejected: amount(inCurrency(sales.filter((r) => !countsAsSale(r)))),
     /** Refused at ingest, then collected from the passenger's balance by finance: in the sales above. */
     collectedAfterRefusal: amount(ok.filter((r) => r.record.status === "rejected")),
+    receiptedNotReceived: receiptedNotReceived(f.receiptReports, currency),
     voided: {
       ...amount(inCurrency(acceptedReversals)),
       reversedMinor: sum(
@@ -318,6 +328,17 @@ async function crewFigures(db: Database, flightId: string, part: { rows: Row[]; 
       amount(accepted.filter((r) => r.record.crewId === crewId)).amountMinor -
       amount(acceptedReversals.filter((r) => r.record.crewId === crewId)).amountMinor,
   }));
+}
+
+/**
+ * Records passengers hold a terminal's receipt for that the ground lacks or holds different (open
+ * or closed by finance): sales the airline may never have collected, voids and refunds it may never
+ * have given back. Not in the figures above, which count only what the ground received.
+ */
+function receiptedNotReceived(reports: Figures["receiptReports"], currency: string) {
+  const unmatched = reports.filter((r) => r.match !== "received" && r.currency === currency);
+  const total = (list: typeof unmatched) => ({ count: list.length, amountMinor: list.reduce((n, r) => n + r.totalMinor, 0) });
+  return { sales: total(unmatched.filter((r) => r.kind === "sale")), reversals: total(unmatched.filter((r) => r.kind !== "sale")) };
 }
 
 /** Each item's names by SKU, in English (the CSV) and Chinese (the passenger's statement). */

@@ -143,6 +143,8 @@ export interface TestTerminal {
   readonly terminalId: string;
   readonly signer: Signer;
   readonly manifestPublicKey: string;
+  /** The ground's certificate of the terminal's key, as enrolment answered it (what its receipts carry). */
+  readonly certificate: Uint8Array;
   /** A signed request as the terminal sends it (a fresh nonce each call unless given). */
   request(
     method: "GET" | "POST",
@@ -182,6 +184,7 @@ export async function enrolWithCode(t: TestApp, code: string): Promise<TestTermi
     terminalId: enrolled.terminalId,
     signer,
     manifestPublicKey: enrolled.manifestPublicKey,
+    certificate: new Uint8Array(Buffer.from(enrolled.deviceCertificate, "base64url")),
     request(method, url, options = {}) {
       nonceCounter += 1;
       const body = options.body ?? Buffer.alloc(0);

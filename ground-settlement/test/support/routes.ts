@@ -70,6 +70,8 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "GET /registrations/:registrationId/qr.svg": { access: ["passenger"] },
     "GET /registrations/:registrationId/qr.png": { access: ["passenger"] },
     "DELETE /registrations/:registrationId": { access: ["passenger"] },
+    "GET /registrations/:registrationId/receipt-check": { access: ["passenger"] },
+    "POST /me/receipts": { access: ["passenger"], body: { receipt: "CPT1:00" } },
     "POST /ops/enrolment-codes": { access: ["ops"], body: { name: "T" } },
     "POST /terminals/enrol": { access: ["public"], body: { code: "ZZZZ-ZZZZ-ZZZZ", publicKey: "A".repeat(43) } },
     "PUT /ops/flights/:flightId/terminals/:terminalId": { access: ["ops"], body: { trolleyId: "A" } },
@@ -108,6 +110,8 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "GET /me/shortfalls": { access: ["passenger"] },
     "POST /me/shortfalls/:recordId/pay": { access: ["passenger"] },
     "POST /finance/attention/:recordId/write-off": { access: ["finance"], body: { note: "accepted as a loss" } },
+    "GET /finance/receipt-reports": { access: ["finance", "ops"] },
+    "POST /finance/receipt-reports/:recordId/close": { access: ["finance"], body: { note: "terminal lost its tail" } },
     "POST /finance/attention/:recordId/collect-from-balance": { access: ["finance"], body: { note: "goods handed over" } },
     "PUT /ops/flights/:flightId/code-policy": { access: ["ops"], body: { codePolicy: "codes_only" } },
   };

@@ -24,7 +24,7 @@ import { isSku } from "../identifiers.js";
 import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
-import { linesTotalMinor, RECORD_HASH_BYTES, type SaleLine } from "../record/record.js";
+import { linesTotalMinor, RECORD_HASH_BYTES, type SaleLine, type SaleRecord } from "../record/record.js";
 import { certificateHolds, type DeviceCertificate, decodeCertificate } from "./certificate.js";
 
 export const RECEIPT_FORMAT_VERSION = 1;
@@ -69,6 +69,24 @@ export type ReceiptRejection = (typeof RECEIPT_REJECTIONS)[number];
 export type ReceiptResult =
   | { readonly ok: true; readonly receipt: Receipt }
   | { readonly ok: false; readonly reason: ReceiptRejection; readonly detail: string };
+
+/** What a record's receipt says: the record as signed, with what its voucher may still spend after it. */
+export function receiptContentOf(record: SaleRecord, cap: { readonly leftMinor: number; readonly currency: CurrencyCode }): ReceiptContent {
+  check(record.kind !== "close", "a close record has no receipt");
+  return {
+    kind: record.kind,
+    recordId: record.recordId,
+    voucherId: record.voucherId,
+    flight: record.flight,
+    createdAtMs: record.createdAtMs,
+    currency: record.currency,
+    lines: record.lines,
+    capLeftMinor: cap.leftMinor,
+    capCurrency: cap.currency,
+    sequence: record.sequence,
+    recordHash: record.hash,
+  };
+}
 
 /** The terminal signs what it recorded; `certificate` is the ground's for this terminal's key. */
 export function makeReceipt(content: ReceiptContent, certificate: Uint8Array, device: Signer): string {

@@ -5,7 +5,15 @@
  * phone scans off the screen. A terminal without a certificate yet (enrolled with an older
  * ground) shows no receipt rather than one no phone could check.
  */
-import { decodeRecord, decodeVoucherBinary, isCurrencyCode, makeReceipt, type SaleRecord, type Signer } from "@cabinpay/shared";
+import {
+  decodeRecord,
+  decodeVoucherBinary,
+  isCurrencyCode,
+  makeReceipt,
+  receiptContentOf,
+  type SaleRecord,
+  type Signer,
+} from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { ReceiptQr } from "../../api/results.js";
@@ -35,23 +43,7 @@ export async function receiptFor(
   // read as "not paid" and charge again.
   let text: string;
   try {
-    text = makeReceipt(
-      {
-        kind: record.kind,
-        recordId: record.recordId,
-        voucherId: record.voucherId,
-        flight: record.flight,
-        createdAtMs: record.createdAtMs,
-        currency: record.currency,
-        lines: record.lines,
-        capLeftMinor: cap.leftMinor,
-        capCurrency: cap.currency,
-        sequence: record.sequence,
-        recordHash: record.hash,
-      },
-      device.certificate,
-      device.signer,
-    );
+    text = makeReceipt(receiptContentOf(record, { leftMinor: cap.leftMinor, currency: cap.currency }), device.certificate, device.signer);
   } catch {
     return undefined;
   }

@@ -2,10 +2,11 @@
  * Pay (renderer process): the live camera preview decoding QR codes, a hardware scanner typing
  * the code, or the code typed by hand as a last resort. The first code read is charged.
  */
+
+import { startCameraScan } from "@cabinpay/shared/browser";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { ChargeResult } from "../../api/results.js";
 import { amount, useTerminal } from "../context.js";
-import { startCameraScan } from "../scan/camera.js";
 import { listenForScanner } from "../scan/keyboard-scanner.js";
 import { useKeys } from "../use-key.js";
 

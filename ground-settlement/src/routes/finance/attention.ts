@@ -5,7 +5,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { Currency, TimeMs, Uuid } from "../../dto/common.js";
+import { Currency, NoteBody, TimeMs, Uuid } from "../../dto/common.js";
 import { staffActor } from "../../plugins/access.js";
 import { errorResponses } from "../../plugins/errors.js";
 import { attentionQueue, markCollectedElsewhere, retrySettlement, writeOff } from "../../services/attention.js";
@@ -92,7 +92,7 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
         tags: ["finance"],
         summary: "Record that a shortfall was collected outside CabinPay (cash, card on the ground)",
         params: RecordParams,
-        body: Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        body: NoteBody,
         response: { 200: Type.Object({ amountMinor: Type.Integer() }), ...errorResponses(404, 409) },
       },
     },
@@ -114,7 +114,7 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
         summary:
           "Send a sale refused because its passenger had cancelled to settlement: their balance pays what it can, the rest is a shortfall",
         params: RecordParams,
-        body: Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        body: NoteBody,
         response: { 202: Type.Object({ status: Type.Literal("pending"), amountMinor: Type.Integer() }), ...errorResponses(404, 409) },
       },
     },
@@ -138,7 +138,7 @@ export async function attentionRoutes(base: FastifyInstance): Promise<void> {
         tags: ["finance"],
         summary: "Accept as a loss what an item did not collect (a refused or failed sale, a shortfall), with a note; it leaves the queue",
         params: RecordParams,
-        body: Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        body: NoteBody,
         response: { 200: Type.Object({ amountMinor: Type.Integer() }), ...errorResponses(404, 409) },
       },
     },

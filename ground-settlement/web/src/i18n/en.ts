@@ -62,6 +62,7 @@ const errors: Record<PageErrorCode, string> = {
   rotation_not_found: "That rotation does not exist.",
   rotation_conflict: "One of these flights is already in another rotation.",
   shortfall_outstanding: "You still owe money from an earlier flight. Open your statement, add money if needed, and pay it; then register.",
+  receipt_invalid: "This receipt did not check: it may be altered or from another flight. Keep it and show it to the airline.",
   internal_error: "Something went wrong on our side. Try again; if it happens again, contact support.",
   unavailable: "The service is not available right now. Try again in a few minutes.",
   busy: "The service is busy. Try again in a moment.",

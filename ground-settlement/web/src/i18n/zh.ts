@@ -52,6 +52,7 @@ const errors: Record<PageErrorCode, string> = {
   rotation_not_found: "该航线轮转不存在。",
   rotation_conflict: "其中有航班已在另一个轮转中。",
   shortfall_outstanding: "您还欠有之前航班的款项。请打开账单，必要时先充值并付清，然后再登记。",
+  receipt_invalid: "这张收据未通过核验：可能被改动过，或属于其他航班。请保留它并出示给航空公司。",
   internal_error: "我们这边出现了问题。请重试；如再次发生，请联系客服。",
   unavailable: "服务暂不可用。请几分钟后再试。",
   busy: "服务繁忙。请稍后再试。",

@@ -1,5 +1,6 @@
 /**
- * Reading a voucher QR from the camera (renderer process): the live preview in a <video>, and
+ * Reading a QR code from the camera (browser: the crew UI reads vouchers and phones' live codes,
+ * the passenger app reads the terminal's receipts): the live preview in a <video>, and
  * @zxing/library decoding a frame of it every SCAN_INTERVAL_MS. The loop is ours, not zxing's:
  * zxing's stops for good on any error other than "no code here" (a frame read before the video has
  * a size, say), and a crew member would be left with a frozen scanner. Stopped through `signal`; a
