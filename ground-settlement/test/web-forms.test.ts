@@ -93,6 +93,7 @@ describe("the statement", () => {
     const registration = {
       registrationId: crypto.randomUUID(),
       flight: { carrier: "9C", number: "8850", date: "2026-12-01", origin: "PVG", destination: "CTU" },
+      flightLandedAtMs: 1,
       currency: "CNY",
       saleCurrency: "CNY",
       rate: null,

@@ -34,9 +34,9 @@ export interface GroundWithFlight {
 
 export async function groundWithFlight(
   registration: { capMinor: number; seat: string; displayName?: string },
-  options: { rotation?: boolean } = {},
+  options: { rotation?: boolean; webDir?: string } = {},
 ): Promise<GroundWithFlight> {
-  const t = await createTestApp("pglite");
+  const t = await createTestApp("pglite", options.webDir === undefined ? {} : { WEB_DIR: options.webDir });
   const groundUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
   const { ops } = await staffKeys(t);
   const { flightId } = await createFlight(t, ops);

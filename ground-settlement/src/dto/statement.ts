@@ -8,6 +8,8 @@ export const Statement = Type.Object({
     Type.Object({
       registrationId: Uuid,
       flight: FlightNames,
+      /** When the flight's first records reached the ground (null: none yet): receipts are compared from then on. */
+      flightLandedAtMs: Type.Union([TimeMs, Type.Null()]),
       currency: Currency,
       saleCurrency: Currency,
       rate: Type.Union([Type.Object({ rateMicros: Type.Integer(), source: Type.String(), text: Type.String() }), Type.Null()]),

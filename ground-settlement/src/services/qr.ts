@@ -1,8 +1,9 @@
-/** The voucher QR code as the ground serves it: SVG for the page, PNG to download or print (`qr/readable.ts` draws it). */
-import QRCode from "qrcode";
-import { OPTIONS, readableMask, segments } from "../qr/readable.js";
+/** The voucher QR code as the ground serves it: SVG for the page, PNG to download or print (`@cabinpay/shared/qr` draws it). */
 
-export { readableQrSvg as voucherQrSvg, voucherQrModules } from "../qr/readable.js";
+import { OPTIONS, readableMask, segments } from "@cabinpay/shared/qr";
+import QRCode from "qrcode";
+
+export { readableQrSvg as voucherQrSvg, voucherQrModules } from "@cabinpay/shared/qr";
 
 export function voucherQrPng(voucherText: string): Promise<Buffer> {
   return QRCode.toBuffer(segments(voucherText), { ...OPTIONS, maskPattern: readableMask(voucherText), type: "png", scale: 10 });

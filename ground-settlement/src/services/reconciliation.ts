@@ -393,6 +393,7 @@ export async function statement(db: Database, passengerId: string) {
           origin: flight.origin,
           destination: flight.destination,
         },
+        flightLandedAtMs: flight.landedAtMs,
         currency: registration.currency,
         /** What the items were priced in: the flight's currency. */
         saleCurrency: flight.currency,

@@ -1,10 +1,17 @@
 // CabinPay's service worker (browser, plain JavaScript, copied as is): the passenger's vouchers
 // work in the air. Pages and their assets, the passenger's registrations and their QR codes are
-// fetched from the network when there is one and kept; with the phone in flight mode, the last
+// fetched from the network when there is one and kept (with the ground's key and item names that
+// receipts are checked and shown with); with the phone in flight mode, the last
 // copies are shown. Nothing is kept for other routes, and logging out clears the kept data.
 const SHELL = "cabinpay-shell-v1";
 const DATA = "cabinpay-data-v1";
-const VOUCHER_DATA = [/^\/registrations$/, /^\/registrations\/[0-9a-f-]{36}$/, /^\/registrations\/[0-9a-f-]{36}\/qr\.svg$/, /^\/me$/];
+const VOUCHER_DATA = [
+  /^\/registrations$/,
+  /^\/registrations\/[0-9a-f-]{36}$/,
+  /^\/registrations\/[0-9a-f-]{36}\/qr\.svg$/,
+  /^\/registrations\/[0-9a-f-]{36}\/receipt-check$/,
+  /^\/me$/,
+];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(["/app/", "/app/manifest.webmanifest", "/app/icon.svg"])));

@@ -14,8 +14,8 @@ import {
   type SaleRecord,
   type Signer,
 } from "@cabinpay/shared";
+import { readableQrSvg } from "@cabinpay/shared/qr";
 import { eq } from "drizzle-orm";
-import QRCode from "qrcode";
 import type { ReceiptQr } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { records } from "../db/schema.js";
@@ -47,7 +47,8 @@ export async function receiptFor(
   } catch {
     return undefined;
   }
-  const svg = await QRCode.toString([{ data: text, mode: "alphanumeric" }], { type: "svg", errorCorrectionLevel: "M", margin: 4 });
+  // Drawn with a mask the phones' scanner (the crew's, @zxing/library) reads at every distance.
+  const svg = await readableQrSvg(text);
   return { text, svg };
 }
 

@@ -2,6 +2,7 @@
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
 import { AttentionQueue } from "./AttentionQueue.js";
+import { ReceiptReports } from "./ReceiptReports.js";
 
 export function AttentionPage() {
   const { t } = useI18n();
@@ -12,6 +13,7 @@ export function AttentionPage() {
       </p>
       <h1>{t.attention.pageTitle}</h1>
       <AttentionQueue onChange={() => undefined} />
+      <ReceiptReports onChange={() => undefined} />
     </main>
   );
 }

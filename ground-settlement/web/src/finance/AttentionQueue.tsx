@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api.js";
+import { NoteForm } from "../components/NoteForm.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
@@ -136,42 +137,5 @@ export function AttentionQueue({ flightId, onChange }: { flightId?: string; onCh
         ))}
       </ul>
     </section>
-  );
-}
-
-/** A note and the action it explains: collected elsewhere, or written off. */
-function NoteForm(props: {
-  label: string;
-  placeholder?: string;
-  button: string;
-  testId: string;
-  onSubmit: (note: string) => Promise<void>;
-}) {
-  const [note, setNote] = useState("");
-  return (
-    <form
-      className="inline"
-      data-form={props.testId}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void props.onSubmit(note);
-      }}
-    >
-      <label>
-        {props.label}
-        <input
-          name="note"
-          placeholder={props.placeholder}
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          minLength={3}
-          maxLength={500}
-          required
-        />
-      </label>
-      <button type="submit" data-testid={props.testId}>
-        {props.button}
-      </button>
-    </form>
   );
 }

@@ -12,6 +12,7 @@ import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
 import { AttentionQueue } from "./AttentionQueue.js";
+import { ReceiptReports } from "./ReceiptReports.js";
 
 type Reconciliation = ReconciliationDto;
 
@@ -106,6 +107,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
         );
       })}
       <AttentionQueue flightId={flightId} onChange={load} />
+      <ReceiptReports flightId={flightId} onChange={load} />
       <section className="card">
         <h2>{t.finance.terminals}</h2>
         <table>
@@ -275,6 +277,15 @@ function Figures({ figures: c, money }: { figures: CurrencyFigures; money: (mino
             <dt>{t.finance.collectedAfterRefusal}</dt>
             <dd data-testid="collected-after-refusal">
               {c.collectedAfterRefusal.count} · {money(c.collectedAfterRefusal.amountMinor)}
+            </dd>
+          </>
+        )}
+        {c.receiptedNotReceived.sales.count + c.receiptedNotReceived.reversals.count > 0 && (
+          <>
+            <dt>{t.finance.receiptedNotReceived}</dt>
+            <dd data-testid="receipted-not-received">
+              {c.receiptedNotReceived.sales.count} · {money(c.receiptedNotReceived.sales.amountMinor)} ·{" "}
+              {c.receiptedNotReceived.reversals.count} · {minus(c.receiptedNotReceived.reversals.amountMinor)}
             </dd>
           </>
         )}

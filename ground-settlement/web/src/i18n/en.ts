@@ -183,6 +183,41 @@ export const en = {
     confirmCancel: "Yes, cancel this voucher",
     keepIt: "Keep it",
   },
+  receipts: {
+    title: "Receipts",
+    none: "No receipts yet. After each purchase, scan the receipt the crew shows you: your phone keeps it and checks it, even in flight mode.",
+    scan: "Scan a receipt",
+    stop: "Stop scanning",
+    aim: "Point your camera at the receipt on the crew's screen.",
+    cameraOff: "The camera did not start. Allow CabinPay to use the camera in your browser's settings, then try again.",
+    cannotCheck: "Receipts cannot be checked on this phone yet. Open this voucher once with a connection before the flight.",
+    kept: "Receipt checked and kept.",
+    already: "You already have this receipt.",
+    full: "This phone keeps no more receipts for this voucher.",
+    problems: {
+      not_a_receipt: "That is not a CabinPay receipt. Scan the receipt the crew's screen shows after a purchase.",
+      not_genuine: "This receipt did not check: it may be altered or not from this airline's terminal. Ask the crew to show it again.",
+      other_voucher: "This receipt is for another voucher, not this one.",
+    },
+    kinds: { sale: "Purchase", void: "Cancelled on board", refund: "Refund" },
+    left: (amount: string) => `Left to spend: ${amount}`,
+    leftExplained: "As the latest receipt from each trolley says.",
+    from: (terminal: string) => `from ${terminal}`,
+    unnamedItem: "Item",
+    lineOf: (quantity: number, name: string) => `${quantity} × ${name}`,
+  },
+  witness: {
+    title: "Your receipts",
+    allMatched: (count: number) =>
+      count === 1 ? "Your receipt is on this statement." : `All ${count} of your receipts are on this statement.`,
+    notLanded: "The flight's records have not reached the airline yet. Your receipts are compared with them when they do.",
+    matches: {
+      received: "The airline has it; it will show on this statement shortly.",
+      missing: "The airline never received this from the aircraft. Your receipt was sent to them as proof; they will look into it.",
+      differs: "What the aircraft sent differs from your receipt. Your receipt was sent to the airline as proof; they will look into it.",
+    },
+    sending: "Comparing…",
+  },
   statement: {
     title: "Statement",
     nothing: "Nothing yet.",
@@ -244,6 +279,7 @@ export const en = {
     failed: "Could not be settled",
     refused: "Refused records (not in sales)",
     collectedAfterRefusal: "Refused, then collected from the balance (in sales)",
+    receiptedNotReceived: "Receipted on board, never received (sales · voids and refunds)",
     holdsTitle: "Holds",
     holds: "Holds placed / released",
     net_: (amount: string) => `net ${amount}`,
@@ -344,6 +380,16 @@ export const en = {
       collected_from_balance: "Sent to be collected from the balance",
     } as Record<string, string>,
     by: (action: string, actor: string, when: string) => `${action} by ${actor}, ${when}`,
+  },
+  receiptReports: {
+    title: "Receipts passengers hold that the ground does not",
+    explained:
+      "A passenger's phone kept a trolley's signed receipt for a record the ground never received, or received different. An item leaves by itself when the trolley uploads the record; otherwise find the trolley, and close the item with what you found.",
+    matches: { received: "Received since", missing: "Never received", differs: "Received different" },
+    what: (kind: string, amount: string) => `${kind} ${amount}`,
+    where: (terminal: string, madeAt: string, reportedAt: string) => `${terminal}, recorded ${madeAt}; sent by the passenger ${reportedAt}`,
+    close: "Close with a note",
+    closeNote: "What you found and did",
   },
   ops: {
     codePolicy: {

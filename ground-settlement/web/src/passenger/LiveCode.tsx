@@ -6,8 +6,8 @@
  * comes; a code already scanned is replaced at once with the "new code" button.
  */
 import { decodeVoucherText, makeRotatingCode } from "@cabinpay/shared";
+import { readableQrSvg } from "@cabinpay/shared/qr";
 import { useCallback, useEffect, useState } from "react";
-import { readableQrSvg } from "../../../src/qr/readable.js";
 import { useI18n } from "../i18n/language.js";
 import { existingPhoneKey, type PhoneKey } from "./device-key.js";
 import { groundNowMs } from "./ground-clock.js";

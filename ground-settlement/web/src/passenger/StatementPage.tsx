@@ -1,10 +1,14 @@
-/** After landing (browser): each purchase, void and refund as a signed line, what was debited, and the hold released. */
+/**
+ * After landing (browser): each purchase, void and refund as a signed line, what was debited, the
+ * hold released, and the receipts this phone kept compared with it.
+ */
 import { useEffect, useState } from "react";
 import type { StatementDto } from "../../../src/dto/statement.js";
 import { api } from "../api.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { linesTotalMinor, statementLines } from "./statement-lines.js";
+import { Witness } from "./Witness.js";
 
 export function StatementPage() {
   const { t, language, amount, when } = useI18n();
@@ -74,6 +78,7 @@ export function StatementPage() {
               {t.statement.holdReleased} <strong>{amount(registration.holdReleasedMinor, registration.currency)}</strong>
               {registration.releasedAtMs === null ? ` ${t.statement.afterClose}` : ""}
             </p>
+            <Witness registration={registration} />
           </section>
         );
       })}

@@ -1,7 +1,8 @@
 /**
  * The voucher (browser): for a phone-bound voucher the live code (`LiveCode.tsx`), for a printed
  * one the QR to scan or download; large and bright, with the name and seat crew will compare;
- * cancel. Works in flight mode: the service worker keeps the page and the registration.
+ * cancel; the receipts scanned from the crew's screen. Works in flight mode: the service worker
+ * keeps the page, the registration and what receipts are checked with.
  */
 import { useEffect, useState } from "react";
 import { api } from "../api.js";
@@ -10,6 +11,7 @@ import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import type { RegistrationView } from "./Home.js";
 import { LiveCode } from "./LiveCode.js";
+import { Receipts } from "./Receipts.js";
 
 interface FlightRefView {
   readonly carrier: string;
@@ -86,6 +88,7 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
                 </button>
               ))}
           </div>
+          <Receipts registrationId={registrationId} />
         </>
       )}
       {problem !== undefined && (

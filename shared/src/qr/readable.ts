@@ -1,6 +1,6 @@
 /**
- * The voucher QR code, drawn so the crew's scanner reads it (pure: the ground draws vouchers with
- * it, and the passenger's phone draws its rotating codes with it, offline): level M
+ * CabinPay's QR codes, drawn so the scanners read them (pure: the ground draws vouchers with it,
+ * the passenger's phone its rotating codes, offline, and the terminal its receipts): level M
  * (docs/protocol.md says why), one alphanumeric segment, a quiet zone of four modules.
  *
  * The mask pattern is chosen so that the crew's scanner reads it. The terminal decodes with

@@ -1,0 +1,41 @@
+/**
+ * The phone's camera reading a terminal's receipt (browser): the crew's own camera loop, loaded
+ * when the passenger first opens a voucher (so the service worker keeps it for flight mode) and
+ * started only while this is on screen.
+ */
+import { useEffect, useRef, useState } from "react";
+import { useI18n } from "../i18n/language.js";
+
+/** The camera code's module, fetched ahead while there is a connection: the scanner must work in the air. */
+export function loadCameraScan() {
+  return import("@cabinpay/shared/browser");
+}
+
+export function ReceiptScanner({ onCode, onClose }: { onCode: (text: string) => void; onClose: () => void }) {
+  const { t } = useI18n();
+  const video = useRef<HTMLVideoElement>(null);
+  const latestOnCode = useRef(onCode);
+  latestOnCode.current = onCode;
+  const [camera, setCamera] = useState<"starting" | "on" | "off">("starting");
+  useEffect(() => {
+    const stop = new AbortController();
+    loadCameraScan()
+      .then(({ startCameraScan }) => startCameraScan(video.current!, (text) => latestOnCode.current(text), stop.signal))
+      .then(
+        () => setCamera("on"),
+        () => setCamera("off"),
+      );
+    return () => stop.abort();
+  }, []);
+  return (
+    <div className="receipt-scanner" data-testid="receipt-scanner" data-camera={camera}>
+      <video ref={video} muted playsInline aria-label={t.receipts.aim} />
+      <p className={camera === "off" ? "message" : "muted"} role="status">
+        {camera === "off" ? t.receipts.cameraOff : t.receipts.aim}
+      </p>
+      <button type="button" onClick={onClose} data-testid="stop-scanning">
+        {t.receipts.stop}
+      </button>
+    </div>
+  );
+}
