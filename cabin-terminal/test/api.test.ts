@@ -76,7 +76,6 @@ describe("the TerminalApi", () => {
       capCurrency: "CNY",
     });
     expect(checked.receipt.certificate).toMatchObject({ terminalName: "Trolley A" });
-    expect(sale.receipt.receiptQr!.svg).toMatch(/^<svg/);
     expect((await core["status/get"]({})).cart).toMatchObject({ lines: [], totalMinor: 0 }); // emptied by the sale
     await core["cart/add"]({ sku: "DF-CHO-040" });
     expect(await core["sale/charge"]({ voucherText })).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 11_200 });

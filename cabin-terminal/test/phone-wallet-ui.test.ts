@@ -90,6 +90,8 @@ describe("the phone as an offline wallet, with the crew UI, in Chromium", () => 
     await charge("DR-COF-300", first);
     expect(await tablet.textContent('[data-testid="presented"]')).toBe("Paid with the live code on the passenger's phone.");
     receipts.push((await tablet.getAttribute('[data-testid="receipt-qr"]', "data-receipt"))!);
+    // Drawn just after "approved" shows (choosing its mask must not delay the approval).
+    await tablet.waitForSelector('[data-testid="receipt-image"]');
     await done();
     // The first sale reaches the ground; the terminal is lost before it uploads the second.
     expect((await terminal.core["sync/upload"]({})).accepted).toBe(1);

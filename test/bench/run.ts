@@ -5,6 +5,7 @@
 import { cpus } from "node:os";
 import { runGroundBench } from "./ground.bench.js";
 import { runProtocolBench } from "./protocol.bench.js";
+import { runQrBench } from "./qr.bench.js";
 import { runTerminalBench } from "./terminal.bench.js";
 
 const durationMs = Number(process.env["BENCH_DURATION_MS"] ?? 2000);
@@ -17,6 +18,7 @@ console.log(
 );
 const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
 runProtocolBench(options);
+runQrBench({ codesPerKind: 40 });
 runTerminalBench();
 await runGroundBench();
 process.exit(0);

@@ -95,9 +95,9 @@ export type Refusal<R extends string> = { readonly reason: R; readonly detail: s
 export type PurserRefusal = "not_purser" | "wrong_pin" | "locked";
 
 /** A signed receipt for the passenger's phone to scan: its text and its QR code as SVG. */
+/** A receipt as the terminal signed it (CPT1:…); the crew screen draws its QR code. */
 export interface ReceiptQr {
   readonly text: string;
-  readonly svg: string;
 }
 
 export type VoidResult =

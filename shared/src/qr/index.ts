@@ -2,4 +2,4 @@
  * Drawing QR codes that the crew's and the passengers' scanners read (pure, for Node and browsers):
  * the ground's vouchers, the phone's live codes and the terminal's receipts are all drawn here.
  */
-export { OPTIONS, readableMask, readableQrSvg, segments, voucherQrModules } from "./readable.js";
+export { OPTIONS, readableMask, readableQrSvg, readsBack, segments, voucherQrModules } from "./readable.js";

@@ -52,7 +52,8 @@ export function readableMask(voucherText: string): QRCodeMaskPattern {
   return mask;
 }
 
-function readsBack(voucherText: string, maskPattern: QRCodeMaskPattern, scale: number): boolean {
+/** Whether our scanner's decoder reads the code drawn with `maskPattern` at `scale` pixels a module (the benchmark's measure too). */
+export function readsBack(voucherText: string, maskPattern: QRCodeMaskPattern, scale: number): boolean {
   const qr = QRCode.create(segments(voucherText), { errorCorrectionLevel: OPTIONS.errorCorrectionLevel, maskPattern });
   const modules = qr.modules.size;
   const width = (modules + 2 * OPTIONS.margin) * scale;

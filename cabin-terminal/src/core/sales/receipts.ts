@@ -14,7 +14,6 @@ import {
   type SaleRecord,
   type Signer,
 } from "@cabinpay/shared";
-import { readableQrSvg } from "@cabinpay/shared/qr";
 import { eq } from "drizzle-orm";
 import type { ReceiptQr } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
@@ -47,9 +46,7 @@ export async function receiptFor(
   } catch {
     return undefined;
   }
-  // Drawn with a mask the phones' scanner (the crew's, @zxing/library) reads at every distance.
-  const svg = await readableQrSvg(text);
-  return { text, svg };
+  return { text };
 }
 
 /**

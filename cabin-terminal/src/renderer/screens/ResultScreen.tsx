@@ -1,6 +1,7 @@
 /** After a charge: approved (name and seat to compare with the boarding pass) or declined with what to do (renderer process). */
 
 import type { ChargeResult } from "../../api/results.js";
+import { ReceiptCode } from "../components/ReceiptCode.js";
 import { amount, useTerminal } from "../context.js";
 
 export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult; onDone: () => void; onRetry: () => void }) {
@@ -36,7 +37,7 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
         </div>
         {receipt.receiptQr !== undefined && (
           <figure className="receipt-qr" data-testid="receipt-qr" data-receipt={receipt.receiptQr.text}>
-            <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(receipt.receiptQr.svg)}`} alt={words.receiptAlt} />
+            <ReceiptCode text={receipt.receiptQr.text} alt={words.receiptAlt} />
             <figcaption>{words.receiptHelp}</figcaption>
           </figure>
         )}

@@ -1,6 +1,7 @@
 /** This flight's sales, newest first, with the purser's void and refund and why each was made (renderer process). */
 import { useState } from "react";
 import type { ReceiptQr, SaleListItem } from "../../api/results.js";
+import { ReceiptCode } from "../components/ReceiptCode.js";
 import { ReversalForm, type ReversalKind } from "../components/ReversalForm.js";
 import { amount, useTerminal } from "../context.js";
 import { useKeys } from "../use-key.js";
@@ -38,7 +39,7 @@ export function SalesScreen() {
       )}
       {receipt !== undefined && (
         <figure className="receipt-qr reversal-receipt" data-testid="reversal-receipt" data-receipt={receipt.text}>
-          <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(receipt.svg)}`} alt={words.receiptAlt} />
+          <ReceiptCode text={receipt.text} alt={words.receiptAlt} />
           <figcaption>
             <strong>{receipt.kind === "void" ? words.voidReceipt : words.refundReceipt}</strong> {words.receiptHelp}
           </figcaption>
