@@ -145,6 +145,7 @@ describe("the phone as an offline wallet, with the crew UI, in Chromium", () => 
     await shot(page, "web-20-receipts");
     await page.click('[data-testid="language"]');
     await expect.poll(() => page.textContent('[data-testid="cap-left"] strong')).toBe("还可消费：¥184.00");
+    expect(await page.textContent('[data-testid="receipt-message"]')).toBe("收据已核验并保存。");
     await shot(page, "web-20-receipts-zh");
     await page.click('[data-testid="language"]');
     // Flight mode: the page, the receipts and what they are checked with are all on the phone.

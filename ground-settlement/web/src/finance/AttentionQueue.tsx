@@ -9,7 +9,7 @@ import { api } from "../api.js";
 import { NoteForm } from "../components/NoteForm.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
-import { Link } from "../router.js";
+import { FlightPrefix } from "./FlightPrefix.js";
 
 interface Item {
   readonly recordId: string;
@@ -79,15 +79,7 @@ export function AttentionQueue({ flightId, onChange }: { flightId?: string; onCh
         {items.map((item) => (
           <li key={item.recordId} className="attention-item" data-record={item.recordId} data-status={item.status}>
             <p>
-              {flightId === undefined && (
-                <>
-                  <Link to={`/app/finance/flights/${item.flightId}`}>
-                    {item.carrier}
-                    {item.number} {item.date}
-                  </Link>{" "}
-                  ·{" "}
-                </>
-              )}
+              <FlightPrefix shown={flightId === undefined} flight={item} />
               <strong>{t.attention.statuses[item.status] ?? item.status}</strong> · {item.passengerName ?? t.attention.unknownPassenger}
               {item.seat === null ? "" : `, ${t.attention.seat(item.seat)}`} · {t.attention.sale(amount(item.totalMinor, item.currency))}
               {item.shortfallMinor > 0 ? ` · ${t.attention.notCollected(amount(item.shortfallMinor, item.currency))}` : ""}

@@ -9,7 +9,7 @@ import { api } from "../api.js";
 import { NoteForm } from "../components/NoteForm.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
-import { Link } from "../router.js";
+import { FlightPrefix } from "./FlightPrefix.js";
 
 export function ReceiptReports({ flightId, onChange }: { flightId?: string; onChange: () => void }) {
   const { t, amount, when } = useI18n();
@@ -50,15 +50,7 @@ export function ReceiptReports({ flightId, onChange }: { flightId?: string; onCh
         {reports.map((report) => (
           <li key={report.recordId} className="attention-item" data-record={report.recordId} data-match={report.match}>
             <p>
-              {flightId === undefined && (
-                <>
-                  <Link to={`/app/finance/flights/${report.flightId}`}>
-                    {report.carrier}
-                    {report.number} {report.date}
-                  </Link>{" "}
-                  ·{" "}
-                </>
-              )}
+              <FlightPrefix shown={flightId === undefined} flight={report} />
               <strong>{t.receiptReports.matches[report.match]}</strong> · {report.passengerName}
               {report.seat === null ? "" : `, ${t.attention.seat(report.seat)}`} ·{" "}
               {t.receiptReports.what(t.receipts.kinds[report.kind], amount(report.totalMinor, report.currency))}

@@ -9,14 +9,15 @@ import type { ReceiptCheckDto } from "../../../src/dto/receipts.js";
 import { api } from "../api.js";
 import { useI18n } from "../i18n/language.js";
 import { loadCameraScan, ReceiptScanner } from "./ReceiptScanner.js";
-import { capLeftOf, checkReceipt, keepReceipt, keptReceipts } from "./receipts.js";
+import { capLeftOf, checkReceipt, keepReceipt, keptReceipts, type ReceiptProblem } from "./receipts.js";
 
 export function Receipts({ registrationId }: { registrationId: string }) {
   const { t, language, amount, when } = useI18n();
   const [check, setCheck] = useState<ReceiptCheckDto | null | undefined>();
   const [texts, setTexts] = useState(() => keptReceipts(registrationId));
   const [scanning, setScanning] = useState(false);
-  const [message, setMessage] = useState<string>();
+  // What the last scan did, as a key: words in the language shown now, also after a switch.
+  const [message, setMessage] = useState<"kept" | "already" | "full" | ReceiptProblem>();
   useEffect(() => {
     // Fetched (and kept by the service worker) while there is a connection, for flight mode.
     api<ReceiptCheckDto>("GET", `/registrations/${registrationId}/receipt-check`).then(setCheck, () => setCheck(null));
@@ -29,10 +30,10 @@ export function Receipts({ registrationId }: { registrationId: string }) {
   const scanned = (text: string) => {
     if (check === undefined || check === null) return;
     const checked = checkReceipt(text, registrationId, check);
-    if (!checked.ok) return setMessage(t.receipts.problems[checked.problem]);
+    if (!checked.ok) return setMessage(checked.problem);
     const kept = keepReceipt(registrationId, text);
     setTexts(keptReceipts(registrationId));
-    setMessage(t.receipts[kept]);
+    setMessage(kept);
     // One already kept (the same screen still in view): go on looking for the next.
     if (kept !== "already") setScanning(false);
   };
@@ -87,7 +88,7 @@ export function Receipts({ registrationId }: { registrationId: string }) {
       )}
       {message !== undefined && (
         <p role="status" data-testid="receipt-message">
-          {message}
+          {message === "kept" || message === "already" || message === "full" ? t.receipts[message] : t.receipts.problems[message]}
         </p>
       )}
     </section>
