@@ -19,6 +19,6 @@ console.log(
 const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
 runProtocolBench(options);
 runQrBench({ codesPerKind: 40 });
-runTerminalBench();
+await runTerminalBench();
 await runGroundBench();
 process.exit(0);

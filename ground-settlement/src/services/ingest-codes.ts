@@ -9,12 +9,15 @@
  * accepted sales backs this against two uploads racing.
  */
 import { presentationHolds, type SaleRecord } from "@cabinpay/shared";
+import { createNodeDeviceVerifier } from "@cabinpay/shared/node";
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { saleRecords } from "../db/schema/uploads.js";
 import type { RecordRejection } from "./ingest-vouchers.js";
 
 const keyOf = (voucherId: string, slotStartMs: number, counter: number) => `${voucherId}:${slotStartMs}:${counter}`;
+
+const deviceVerifier = createNodeDeviceVerifier();
 
 export async function codeState(tx: Executor, flightId: string, fresh: readonly SaleRecord[]) {
   const vouchers = [...new Set(fresh.flatMap((r) => (r.presentation === undefined ? [] : [r.voucherId])))];
@@ -38,7 +41,7 @@ export async function codeState(tx: Executor, flightId: string, fresh: readonly 
     check(record: SaleRecord): RecordRejection | undefined {
       const shown = record.presentation;
       if (shown === undefined) return undefined;
-      if (!presentationHolds(record.voucherBytes!, shown)) return "code_forged";
+      if (!presentationHolds(record.voucherBytes!, shown, deviceVerifier)) return "code_forged";
       const key = keyOf(record.voucherId, shown.slotStartMs, shown.counter);
       if (taken.has(key)) return "code_reused";
       taken.add(key);

@@ -12,7 +12,7 @@
  * Text: "CPC1:" + base45(bytes), QR alphanumeric mode like a voucher.
  */
 import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
-import { type DeviceSigner, deviceSignatureHolds, P256_SIGNATURE_BYTES } from "../crypto/p256.js";
+import { type DeviceSigner, type DeviceVerifier, nobleDeviceVerifier, P256_SIGNATURE_BYTES } from "../crypto/p256.js";
 import { base45Decode, base45Encode } from "../encoding/base45.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { bytesEqual, concatBytes } from "../encoding/bytes.js";
@@ -103,7 +103,11 @@ export function rotatingCodeText(body: Uint8Array, signature: Uint8Array): strin
  * from the voucher bytes and checked as the terminal checked it (the slot's time is the
  * terminal's business at the scan; the ground checks the signature and that no code pays twice).
  */
-export function presentationHolds(voucherBytes: Uint8Array, presentation: CodePresentation): boolean {
+export function presentationHolds(
+  voucherBytes: Uint8Array,
+  presentation: CodePresentation,
+  deviceVerifier: DeviceVerifier = nobleDeviceVerifier,
+): boolean {
   const decoded = decodeVoucherBinary(voucherBytes);
   if (!decoded.ok || decoded.voucher.devicePublicKey === undefined) return false;
   const slotStartS = presentation.slotStartMs / MS_PER_S;
@@ -111,7 +115,7 @@ export function presentationHolds(voucherBytes: Uint8Array, presentation: CodePr
   if (!Number.isInteger(presentation.periodS) || presentation.periodS < 0 || presentation.periodS > 0xffff) return false;
   if (!Number.isInteger(presentation.counter) || presentation.counter < 0 || presentation.counter > 0xffff_ffff) return false;
   const body = codeBody(voucherBytes, slotStartS, presentation.periodS, presentation.counter);
-  return deviceSignatureHolds(presentation.signature, concatBytes(SIGNATURE_DOMAIN.rotatingCode, body), decoded.voucher.devicePublicKey);
+  return deviceVerifier.verify(presentation.signature, concatBytes(SIGNATURE_DOMAIN.rotatingCode, body), decoded.voucher.devicePublicKey);
 }
 
 /** Whether a scanned text is a rotating code (rather than a printed voucher): by its prefix. */
@@ -122,6 +126,8 @@ export function isRotatingCodeText(text: string): boolean {
 export interface RotatingCodeContext extends VoucherContext {
   /** How far the slot may be from the terminal's clock, either way, beyond the slot itself. */
   readonly codeToleranceMs: number;
+  /** The phone's signature's checker: portable unless a faster one is given (node:crypto in Node). */
+  readonly deviceVerifier?: DeviceVerifier;
 }
 
 export type RotatingCodeResult =
@@ -140,7 +146,8 @@ export function verifyRotatingCode(text: string, context: RotatingCodeContext): 
   if (!voucherVerdict.ok) return voucherVerdict;
   const deviceKey = code.voucher.devicePublicKey;
   if (deviceKey === undefined) return reject("not_device_bound", "this voucher is printed, not bound to a phone: scan it as a voucher");
-  if (!deviceSignatureHolds(signature, concatBytes(SIGNATURE_DOMAIN.rotatingCode, signedBytes), deviceKey))
+  const deviceVerifier = context.deviceVerifier ?? nobleDeviceVerifier;
+  if (!deviceVerifier.verify(signature, concatBytes(SIGNATURE_DOMAIN.rotatingCode, signedBytes), deviceKey))
     return reject("bad_device_signature", "the code was not made by the phone this voucher belongs to");
   if (context.nowMs + context.codeToleranceMs < code.slotStartMs)
     return reject("code_not_yet_valid", `the code is for ${new Date(code.slotStartMs).toISOString()}: the phone's clock is ahead`);

@@ -17,11 +17,12 @@ import {
   verifyRotatingCode,
   verifyVoucher,
 } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createNodeDeviceVerifier, createNodeVerifier } from "@cabinpay/shared/node";
 import type { DeclineReason } from "../../api/results.js";
 import { CLOCK_TOLERANCE_MS } from "../flight/load.js";
 
 const verifier = createNodeVerifier();
+const deviceVerifier = createNodeDeviceVerifier();
 
 /**
  * How far a code's slot may be from this terminal's clock beyond the slot itself, either way: the
@@ -61,7 +62,7 @@ export type Scanned =
 export function checkScanned(text: string, manifest: Manifest, nowMs: number): Scanned {
   const context = { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier };
   if (isRotatingCodeText(text)) {
-    const verified = verifyRotatingCode(text, { ...context, codeToleranceMs: CODE_TOLERANCE_MS });
+    const verified = verifyRotatingCode(text, { ...context, codeToleranceMs: CODE_TOLERANCE_MS, deviceVerifier });
     if (!verified.ok) return { ok: false, reason: DECLINES[verified.reason], detail: verified.detail };
     const { voucher, voucherBytes, slotStartMs, periodS, counter, signature } = verified.code;
     return { ok: true, voucher, voucherBytes, presentation: { slotStartMs, periodS, counter, signature } };
