@@ -30,6 +30,8 @@ export * from "./record/chain.js";
 export * from "./record/reason.js";
 export * from "./record/record.js";
 export * from "./request/terminal-request.js";
+export * from "./sync/cabin-spend.js";
+export * from "./sync/spend-state.js";
 export * from "./text/text.js";
 export { type IssuedVoucher, issueVoucher } from "./voucher/issue.js";
 export {

@@ -13,6 +13,8 @@ export const SIGNATURE_DOMAIN = {
   deviceCertificate: asciiBytes("CPD1"),
   /** A terminal's device key, over the receipt it shows the passenger. */
   receipt: asciiBytes("CPT1"),
+  /** A terminal's device key, over the snapshot of what it approved per voucher (cabin sync). */
+  spendSnapshot: asciiBytes("CPS1"),
   record: asciiBytes("CPR1"),
   batch: asciiBytes("CPB1"),
   manifest: asciiBytes("CPM1"),
