@@ -3,7 +3,7 @@
  * phone's) reads each kind of code at 3 to 8 pixels a module: a printed voucher, a phone's live
  * code and a terminal's receipt, random texts of their typical length, drawn with the mask we
  * choose and, beside it, with the encoder's own mask (why we choose). Floors: every voucher and
- * live code read at every size (the masks are chosen at 3, 5 and 7 px; property tests hold it);
+ * live code read at every size (the masks are chosen to read at every size; property tests hold it);
  * 95% of receipts at each size (a receipt's mask is chosen the same way, but some receipts have no
  * mask zxing reads at every size, and a phone moving in front of the screen changes the size).
  */

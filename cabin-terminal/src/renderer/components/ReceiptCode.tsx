@@ -1,6 +1,6 @@
 /**
  * A receipt's QR code on the crew screen (renderer process), drawn here after the screen shows
- * "approved": choosing the mask the phones' scanner reads takes about 25 ms for a receipt, which
+ * "approved": choosing the mask the phones' scanner reads takes about 50 ms for a receipt, which
  * must not delay the approval (the core answers with the signed text only).
  */
 import { readableQrSvg } from "@cabinpay/shared/qr";

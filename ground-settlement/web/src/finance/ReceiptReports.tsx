@@ -52,8 +52,8 @@ export function ReceiptReports({ flightId, onChange }: { flightId?: string; onCh
             <p>
               <FlightPrefix shown={flightId === undefined} flight={report} />
               <strong>{t.receiptReports.matches[report.match]}</strong> · {report.passengerName}
-              {report.seat === null ? "" : `, ${t.attention.seat(report.seat)}`} ·{" "}
-              {t.receiptReports.what(t.receipts.kinds[report.kind], amount(report.totalMinor, report.currency))}
+              {report.seat === null ? "" : `, ${t.attention.seat(report.seat)}`} · {t.receipts.kinds[report.kind]}{" "}
+              {amount(report.totalMinor, report.currency)}
             </p>
             <p className="muted">{t.receiptReports.where(report.terminalName, when(report.createdAtMs), when(report.reportedAtMs))}</p>
             <NoteForm

@@ -386,7 +386,6 @@ export const en = {
     explained:
       "A passenger's phone kept a trolley's signed receipt for a record the ground never received, or received different. An item leaves by itself when the trolley uploads the record; otherwise find the trolley, and close the item with what you found.",
     matches: { received: "Received since", missing: "Never received", differs: "Received different" },
-    what: (kind: string, amount: string) => `${kind} ${amount}`,
     where: (terminal: string, madeAt: string, reportedAt: string) => `${terminal}, recorded ${madeAt}; sent by the passenger ${reportedAt}`,
     close: "Close with a note",
     closeNote: "What you found and did",

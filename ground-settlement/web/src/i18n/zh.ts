@@ -187,7 +187,7 @@ export const zh: Words = {
     leftExplained: "按每辆餐车最新一张收据计算。",
     from: (terminal) => `来自 ${terminal}`,
     unnamedItem: "商品",
-    lineOf: (quantity, name) => `${quantity} × ${name}`,
+    lineOf: (quantity, name) => `${quantity} 份${name}`,
   },
   witness: {
     title: "您的收据",
@@ -364,7 +364,6 @@ export const zh: Words = {
     explained:
       "旅客手机保存了餐车签名的收据，但地面从未收到对应记录，或收到的记录与之不同。餐车上传该记录后，此项会自动消失；否则请找到该餐车，并填写查明的情况后关闭此项。",
     matches: { received: "已收到", missing: "从未收到", differs: "收到的不一致" },
-    what: (kind, amount) => `${kind} ${amount}`,
     where: (terminal, madeAt, reportedAt) => `${terminal}，记录于 ${madeAt}；旅客发送于 ${reportedAt}`,
     close: "填写说明并关闭",
     closeNote: "查明的情况与处理",
