@@ -42,7 +42,7 @@ describe("the terminal database", () => {
         "select name, strict from pragma_table_list where schema = 'main' and name not like 'sqlite_%' and name not like '__drizzle%'",
       )
       .all() as { name: string; strict: number }[];
-    expect(tables.length).toBe(6);
+    expect(tables.length).toBe(7);
     for (const table of tables) expect(table, table.name).toMatchObject({ strict: 1 });
     expect(journal.entries.map((e) => e.tag)).toEqual([
       "0000_initial",
@@ -54,6 +54,7 @@ describe("the terminal database", () => {
       "0006_reversal_reason",
       "0007_taken_codes",
       "0008_device_certificate",
+      "0009_cabin_sync",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -98,6 +99,7 @@ describe("the terminal database", () => {
       )
       .run();
     old.sqlite.prepare("insert into crew_lockouts (flight_key, crew_id, failed_attempts) values ('9C8850/2026-12-01', 'C1002', 3)").run();
+    old.sqlite.prepare("insert into voucher_usage (flight_key, voucher_id, spent_minor) values ('9C8850/2026-12-01', 'v1', 100)").run();
     old.close();
     // 0001_retention: flights gain purged_at_ms, empty for what was there.
     const now = openTerminalDatabase(path);
@@ -116,7 +118,6 @@ describe("the terminal database", () => {
     // 0004_handover_sent: a service closed before handovers existed counts as handed over (at its close).
     expect(now.sqlite.prepare("select handover_sent_at_ms from flights").all()).toEqual([{ handover_sent_at_ms: 2 }]);
     // 0005_voucher_passenger: a voucher's name and seat beside what it spent; none for usage recorded before.
-    now.sqlite.prepare("insert into voucher_usage (flight_key, voucher_id, spent_minor) values ('9C8850/2026-12-01', 'v1', 100)").run();
     expect(now.sqlite.prepare("select passenger_name, seat from voucher_usage").all()).toEqual([{ passenger_name: null, seat: null }]);
     // 0006_reversal_reason: a void stored before reasons were signed (a v1 record) has none, and keeps its bytes.
     expect(now.sqlite.prepare("select record_id, reason, bytes from records").all()).toEqual([
@@ -136,6 +137,17 @@ describe("the terminal database", () => {
       )
       .run();
     expect(now.sqlite.prepare("select device_certificate from enrolment").get()).toEqual({ device_certificate: null });
+    // 0009_cabin_sync: what a voucher spent before counts as approved, nothing given back; the counters always add up.
+    expect(now.sqlite.prepare("select spent_minor, approved_minor, given_back_minor from voucher_usage").all()).toEqual([
+      { spent_minor: 100, approved_minor: 100, given_back_minor: 0 },
+    ]);
+    expect(() => now.sqlite.prepare("update voucher_usage set spent_minor = 50").run()).toThrow(/voucher_usage_counters/);
+    const snapshot = now.sqlite.prepare(
+      "insert into cabin_snapshots (flight_key, terminal_id, version, bytes, received_at_ms) values ('9C8850/2026-12-01', 't2', ?, x'01', 0)",
+    );
+    expect(() => snapshot.run(0)).toThrow(/cabin_snapshots_version/);
+    snapshot.run(1);
+    expect(() => snapshot.run(2)).toThrow(/UNIQUE constraint failed/);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

@@ -14,6 +14,8 @@ import {
 } from "@cabinpay/shared";
 import { type Static, type TSchema, Type } from "typebox";
 import type {
+  CabinExchange,
+  CabinStatus,
   ChargeResult,
   CloseResult,
   LoginResult,
@@ -25,6 +27,11 @@ import type {
   UploadAllSummary,
   VoidResult,
 } from "./results.js";
+
+/** A snapshot of 2,000 vouchers is about 80 KB: base64url of it. */
+export const CABIN_SNAPSHOT_CHARS_MAX = 120_000;
+/** One terminal's own snapshot and those it heard: more than the trolleys of any cabin. */
+export const CABIN_SNAPSHOTS_PER_EXCHANGE_MAX = 16;
 
 const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
 const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
@@ -87,6 +94,13 @@ export const TERMINAL_API_INPUTS = {
   "sync/records": Empty,
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
   "status/get": Empty,
+  /** Cabin sync: snapshots another terminal of the flight sends (its own and those it heard), base64url. */
+  "cabin/exchange": strict({
+    snapshots: Type.Array(Type.String({ minLength: 1, maxLength: CABIN_SNAPSHOT_CHARS_MAX, pattern: "^[A-Za-z0-9_-]+$" }), {
+      maxItems: CABIN_SNAPSHOTS_PER_EXCHANGE_MAX,
+    }),
+  }),
+  "cabin/status": Empty,
   "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
 } as const;
 
@@ -189,6 +203,13 @@ export interface TerminalApi {
   /** The flight's records with the ground's answer for each (after an upload). */
   "sync/records"(input: TerminalApiInput<"sync/records">): Promise<RecordOutcomeItem[]>;
   "status/get"(input: TerminalApiInput<"status/get">): Promise<TerminalStatus>;
+  /**
+   * Cabin sync: takes the snapshots a peer sends (each checked: certified by our ground, for this
+   * flight, newer than what is held) and answers with this terminal's own and those it heard.
+   */
+  "cabin/exchange"(input: TerminalApiInput<"cabin/exchange">): Promise<CabinExchange>;
+  /** Cabin sync: when this terminal last heard from each other terminal of the flight. */
+  "cabin/status"(input: TerminalApiInput<"cabin/status">): Promise<CabinStatus>;
   /** Removes acknowledged records of closed services older than the retention period (default 7 days). */
   "retention/purge"(input: TerminalApiInput<"retention/purge">): Promise<PurgeResult>;
 }

@@ -179,3 +179,29 @@ export type ChargeResult =
       readonly remainingCurrency?: string;
       readonly sku?: string;
     };
+
+/** What became of a snapshot a peer sent: taken, already held (or older), this terminal's own, or refused and why. */
+export type CabinSnapshotVerdict =
+  | "taken"
+  | "older"
+  | "own"
+  | "shrinks"
+  | "malformed"
+  | "unsupported_version"
+  | "wrong_flight"
+  | "unknown_ground_key"
+  | "bad_certificate"
+  | "certificate_expired"
+  | "not_certified"
+  | "bad_signature";
+
+export interface CabinExchange {
+  /** One verdict per snapshot sent, in order. */
+  readonly verdicts: readonly CabinSnapshotVerdict[];
+  /** This terminal's own snapshot (when it has sold) and the peers' it holds, base64url. */
+  readonly snapshots: readonly string[];
+}
+
+export interface CabinStatus {
+  readonly peers: readonly { readonly terminalId: string; readonly heardAtMs: number }[];
+}

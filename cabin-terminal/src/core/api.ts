@@ -14,6 +14,7 @@ import {
   type TerminalApiMethod,
 } from "../api/contract.js";
 import { TerminalError } from "./errors.js";
+import { cabinHandlers } from "./handlers/cabin.js";
 import { cartHandlers } from "./handlers/cart.js";
 import { crewHandlers } from "./handlers/crew.js";
 import { enrolmentHandlers } from "./handlers/enrolment.js";
@@ -22,6 +23,7 @@ import type { Handler, Handlers } from "./handlers/handler.js";
 import { salesHandlers } from "./handlers/sales.js";
 import { syncHandlers } from "./handlers/sync.js";
 import { type TerminalCoreOptions, TerminalSession } from "./session.js";
+import { type CabinLink, startCabinLink } from "./sync/cabin-link.js";
 
 export type { TerminalCoreOptions } from "./session.js";
 
@@ -32,6 +34,7 @@ const HANDLERS = {
   ...cartHandlers,
   ...salesHandlers,
   ...syncHandlers,
+  ...cabinHandlers,
 } satisfies Handlers<TerminalApiMethod>;
 
 function validated<K extends TerminalApiMethod>(name: K, input: unknown): TerminalApiInput<K> {
@@ -46,14 +49,38 @@ function validated<K extends TerminalApiMethod>(name: K, input: unknown): Termin
   return input as TerminalApiInput<K>;
 }
 
-export function createTerminalCore(options: TerminalCoreOptions): TerminalApi & { close(): void } {
+/** What changes a voucher's spend: the cabin hears of it at once. */
+const SPENDING = new Set<TerminalApiMethod>(["sale/charge", "sale/void", "sale/refund"]);
+
+export interface TerminalCore extends TerminalApi {
+  /** Where peers reach this terminal's cabin sync, when it listens. */
+  readonly cabinUrl: Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export function createTerminalCore(options: TerminalCoreOptions): TerminalCore {
   const session = new TerminalSession(options);
+  let link: CabinLink | undefined;
   // TypeScript cannot follow one name through the map and the schema at once: each handler is
   // typed by `Handlers`, and `validated` checks its input against that name's schema.
   const dispatch =
     <K extends TerminalApiMethod>(name: K) =>
-    async (input: unknown) =>
-      (HANDLERS[name] as Handler<K>)(session, validated(name, input));
+    async (input: unknown) => {
+      const answer = await (HANDLERS[name] as Handler<K>)(session, validated(name, input));
+      if (SPENDING.has(name)) link?.nudge();
+      return answer;
+    };
   const api = Object.fromEntries(TERMINAL_API_METHODS.map((name) => [name, dispatch(name)])) as unknown as TerminalApi;
-  return Object.assign(api, { close: () => session.close() });
+  if (options.cabin !== undefined) link = startCabinLink({ ...options.cabin, exchange: api["cabin/exchange"] });
+  return Object.assign(api, {
+    cabinUrl: link?.url ?? Promise.resolve(undefined),
+    close() {
+      // Without a link the database closes at once, as callers that reopen it expect.
+      if (link === undefined) {
+        session.close();
+        return Promise.resolve();
+      }
+      return link.stop().then(() => session.close());
+    },
+  });
 }

@@ -7,7 +7,7 @@
 import { and, eq, isNotNull, isNull, lt, max, sql } from "drizzle-orm";
 import type { PurgeResult } from "../api/results.js";
 import type { TerminalDb } from "./db/open.js";
-import { flights, records, takenCodes, voucherUsage } from "./db/schema.js";
+import { cabinSnapshots, flights, records, takenCodes, voucherUsage } from "./db/schema.js";
 
 /** Long enough for finance to ask crew about a flight, short enough not to keep names for long. */
 export const RETENTION_MS_DEFAULT = 7 * 86_400_000;
@@ -39,6 +39,7 @@ export function purgeAcknowledged(db: TerminalDb, input: { nowMs: number; retent
         .run().changes;
       tx.delete(voucherUsage).where(eq(voucherUsage.flightKey, flight.flightKey)).run();
       tx.delete(takenCodes).where(eq(takenCodes.flightKey, flight.flightKey)).run();
+      tx.delete(cabinSnapshots).where(eq(cabinSnapshots.flightKey, flight.flightKey)).run();
       tx.update(flights).set({ purgedAtMs: input.nowMs }).where(eq(flights.flightKey, flight.flightKey)).run();
       purged.push(flight.flightKey);
     }

@@ -39,6 +39,12 @@ export interface TerminalCoreOptions {
   readonly autoUploadEveryMs?: number;
   /** Something changed that no screen asked for (a background upload): the page refreshes. */
   readonly onStatusChanged?: () => void;
+  /** Cabin sync with the flight's other terminals (issue 20): where to listen, whom to call, how often. */
+  readonly cabin?: {
+    readonly listen?: { readonly host: string; readonly port: number };
+    readonly peers: readonly string[];
+    readonly everyMs: number;
+  };
 }
 
 export class TerminalSession {

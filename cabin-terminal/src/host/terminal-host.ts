@@ -4,12 +4,12 @@
  * `npm run demo` both run this.
  */
 import { fileURLToPath } from "node:url";
-import type { TerminalApi, TerminalEvent } from "../api/contract.js";
-import { createTerminalCore } from "../core/api.js";
+import type { TerminalEvent } from "../api/contract.js";
+import { createTerminalCore, type TerminalCore, type TerminalCoreOptions } from "../core/api.js";
 import { type BrowserHost, startBrowserHost } from "./server.js";
 
 export interface TerminalHost {
-  readonly core: TerminalApi;
+  readonly core: TerminalCore;
   readonly url: string;
   /** Tells the page something changed outside it (a sale or close made by a script). */
   notify(event: TerminalEvent): void;
@@ -26,6 +26,8 @@ export interface TerminalHostOptions {
   readonly now?: () => number;
   /** Upload unsent records in the background this often (the executable: 30 s; tests: off). */
   readonly autoUploadEveryMs?: number;
+  /** Cabin sync with the flight's other terminals (off when unset). */
+  readonly cabin?: TerminalCoreOptions["cabin"];
 }
 
 export async function startTerminalHost(options: TerminalHostOptions): Promise<TerminalHost> {
@@ -38,6 +40,7 @@ export async function startTerminalHost(options: TerminalHostOptions): Promise<T
     ...(options.now === undefined ? {} : { now: options.now }),
     onUploadProgress: (progress) => notify({ type: "sync/progress", ...progress }),
     ...(options.autoUploadEveryMs === undefined ? {} : { autoUploadEveryMs: options.autoUploadEveryMs }),
+    ...(options.cabin === undefined ? {} : { cabin: options.cabin }),
     onStatusChanged: () => notify({ type: "status/changed" }),
   });
   let host: BrowserHost;
@@ -64,7 +67,7 @@ export async function startTerminalHost(options: TerminalHostOptions): Promise<T
     notify,
     async close() {
       await host.close();
-      core.close();
+      await core.close();
     },
   };
 }

@@ -36,6 +36,8 @@ const api = {
   "sync/upload": (input) => invoke("sync/upload", input),
   "sync/records": (input) => invoke("sync/records", input),
   "status/get": (input) => invoke("status/get", input),
+  "cabin/exchange": (input) => invoke("cabin/exchange", input),
+  "cabin/status": (input) => invoke("cabin/status", input),
   "retention/purge": (input) => invoke("retention/purge", input),
 } satisfies TerminalApi;
 

@@ -112,6 +112,16 @@ export function verifySpendSnapshot(
   return { ok: true, snapshot };
 }
 
+/** A snapshot read back as stored, after `verifySpendSnapshot` took it: structure only; undefined if not one. */
+export function readSpendSnapshot(bytes: Uint8Array): SpendSnapshot | undefined {
+  try {
+    return decode(bytes).snapshot;
+  } catch (error) {
+    if (error instanceof DecodeError) return undefined;
+    throw error;
+  }
+}
+
 function decode(bytes: Uint8Array): { snapshot: SpendSnapshot; body: Uint8Array; signature: Uint8Array } {
   const r = new ByteReader(bytes);
   r.u8("version");

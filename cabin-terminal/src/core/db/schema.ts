@@ -105,11 +105,38 @@ export const voucherUsage = sqliteTable(
     flightKey: text("flight_key").notNull(),
     voucherId: text("voucher_id").notNull(),
     spentMinor: integer("spent_minor").notNull(),
+    /**
+     * Cabin sync's grow-only counters (issue 20): what this terminal approved against the voucher
+     * and gave back (voids, refunds); spent = approved − given back. Signed into its spend snapshot.
+     */
+    approvedMinor: integer("approved_minor").notNull().default(0),
+    givenBackMinor: integer("given_back_minor").notNull().default(0),
     /** From the voucher, for crew reading the sales list and the report (null for sales before 0005). */
     passengerName: text("passenger_name"),
     seat: text("seat"),
   },
-  (t) => [primaryKey({ columns: [t.flightKey, t.voucherId] }), check("voucher_usage_non_negative", sql`${t.spentMinor} >= 0`)],
+  (t) => [
+    primaryKey({ columns: [t.flightKey, t.voucherId] }),
+    check("voucher_usage_non_negative", sql`${t.spentMinor} >= 0`),
+    check("voucher_usage_counters", sql`${t.givenBackMinor} >= 0 AND ${t.approvedMinor} - ${t.givenBackMinor} = ${t.spentMinor}`),
+  ],
+);
+
+/**
+ * Cabin sync: the newest spend snapshot heard from each other terminal of a flight, as received
+ * (verified then: its certificate under the pinned ground key, its signature). A newer version
+ * replaces the older; the cap check adds what they say each voucher spent there.
+ */
+export const cabinSnapshots = sqliteTable(
+  "cabin_snapshots",
+  {
+    flightKey: text("flight_key").notNull(),
+    terminalId: text("terminal_id").notNull(),
+    version: integer("version").notNull(),
+    bytes: blob("bytes", { mode: "buffer" }).notNull(),
+    receivedAtMs: integer("received_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flightKey, t.terminalId] }), check("cabin_snapshots_version", sql`${t.version} >= 1`)],
 );
 
 /**

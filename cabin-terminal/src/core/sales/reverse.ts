@@ -110,6 +110,6 @@ function reverse(
   );
   const statements = salesStatements(db);
   for (const line of lines) statements.changeStock.run(line.quantity, flight.flightKey, line.sku);
-  statements.giveBackUsage.run(giveBack, flight.flightKey, sale.voucherId);
+  statements.giveBackUsage.run({ flight: flight.flightKey, voucher: sale.voucherId, amount: giveBack });
   return record.recordId;
 }

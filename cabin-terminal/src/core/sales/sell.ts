@@ -13,6 +13,7 @@ import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
 import { requireSeal } from "../flight/legs.js";
 import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
+import { spentElsewhere } from "../sync/cabin.js";
 import { accountTerms, inAccount } from "./account.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
@@ -91,6 +92,28 @@ interface SaleToRecord {
   readonly nowMs: number;
 }
 
+/**
+ * The cap the voucher has left across the cabin (what it spent here, and what the other trolleys
+ * say it spent there), or why the sale cannot be made: over that cap, or out of stock.
+ */
+function capLeftOrRefusal(db: TerminalDb, sale: SaleToRecord): number | Decline {
+  const { flight, seller, voucher, terms, lines, chargedMinor } = sale;
+  const statements = salesStatements(db);
+  const spentHere = statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0;
+  const remaining = voucher.cap.amountMinor - spentHere - spentElsewhere(db, flight, voucher.voucherId, seller.terminalId);
+  if (chargedMinor > remaining)
+    return decline("over_cap", `only ${Math.max(0, remaining)} ${terms.currency} minor units left on this voucher`, {
+      // Below zero when the trolleys, apart, together approved more than the cap.
+      remainingCapMinor: Math.max(0, remaining),
+      remainingCurrency: terms.currency,
+    });
+  for (const line of lines) {
+    const left = statements.stockOf.get(flight.flightKey, line.sku)?.quantity ?? 0;
+    if (left < line.quantity) return decline("no_stock", `only ${left} of ${line.nameEn} left on this trolley`, { sku: line.sku });
+  }
+  return remaining;
+}
+
 /** The cap left and the stock checked, the signed record, stock and cap usage written: one transaction. */
 function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
   const { flight, seller, voucher, presentation, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
@@ -102,16 +125,8 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
       statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
     )
       return decline("code_replayed", "this code already paid on this terminal: the phone shows a new one");
-    const remaining = voucher.cap.amountMinor - (statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0);
-    if (chargedMinor > remaining)
-      return decline("over_cap", `only ${remaining} ${terms.currency} minor units left on this voucher`, {
-        remainingCapMinor: remaining,
-        remainingCurrency: terms.currency,
-      });
-    for (const line of lines) {
-      const left = statements.stockOf.get(flight.flightKey, line.sku)?.quantity ?? 0;
-      if (left < line.quantity) return decline("no_stock", `only ${left} of ${line.nameEn} left on this trolley`, { sku: line.sku });
-    }
+    const remaining = capLeftOrRefusal(db, sale);
+    if (typeof remaining !== "number") return remaining;
     const record = appendRecord(
       db,
       {
@@ -133,7 +148,13 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
       seller.signer,
     );
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
-    statements.addUsage.run(flight.flightKey, voucher.voucherId, chargedMinor, voucher.passengerName, voucher.seat ?? null, chargedMinor);
+    statements.addUsage.run({
+      flight: flight.flightKey,
+      voucher: voucher.voucherId,
+      amount: chargedMinor,
+      name: voucher.passengerName,
+      seat: voucher.seat ?? null,
+    });
     if (presentation !== undefined)
       statements.takeCode.run(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter, record.recordId);
     return {

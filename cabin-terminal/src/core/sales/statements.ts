@@ -12,9 +12,10 @@ export interface SalesStatements {
   readonly head: Database.Statement<[string], { sequence: number; hash: Buffer }>;
   readonly insertRecord: Database.Statement<unknown[]>;
   readonly changeStock: Database.Statement<[number, string, string]>;
-  /** flight, voucher, amount, passenger name, seat, amount again (for the update). */
-  readonly addUsage: Database.Statement<[string, string, number, string, string | null, number]>;
-  readonly giveBackUsage: Database.Statement<[number, string, string]>;
+  /** A sale's charge: spent and approved (cabin sync's grow-only counter) both grow by `amount`. */
+  readonly addUsage: Database.Statement<[{ flight: string; voucher: string; amount: number; name: string; seat: string | null }]>;
+  /** A void's or refund's: spent shrinks, given back (the other grow-only counter) grows. */
+  readonly giveBackUsage: Database.Statement<[{ flight: string; voucher: string; amount: number }]>;
   /** flight, voucher, slot start, counter: whether this rotating code already paid here. */
   readonly codeTaken: Database.Statement<[string, string, number, number], { record_id: string }>;
   /** flight, voucher, slot start, counter, the sale it paid. */
@@ -38,10 +39,14 @@ export function salesStatements(db: TerminalDb): SalesStatements {
       ),
       changeStock: sqlite.prepare("UPDATE stock SET quantity = quantity + ? WHERE flight_key = ? AND sku = ?"),
       addUsage: sqlite.prepare(
-        `INSERT INTO voucher_usage (flight_key, voucher_id, spent_minor, passenger_name, seat) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + ?, passenger_name = excluded.passenger_name, seat = excluded.seat`,
+        `INSERT INTO voucher_usage (flight_key, voucher_id, spent_minor, approved_minor, passenger_name, seat) VALUES (@flight, @voucher, @amount, @amount, @name, @seat)
+         ON CONFLICT (flight_key, voucher_id) DO UPDATE SET spent_minor = spent_minor + @amount, approved_minor = approved_minor + @amount,
+           passenger_name = excluded.passenger_name, seat = excluded.seat`,
       ),
-      giveBackUsage: sqlite.prepare("UPDATE voucher_usage SET spent_minor = spent_minor - ? WHERE flight_key = ? AND voucher_id = ?"),
+      giveBackUsage: sqlite.prepare(
+        `UPDATE voucher_usage SET spent_minor = spent_minor - @amount, given_back_minor = given_back_minor + @amount
+         WHERE flight_key = @flight AND voucher_id = @voucher`,
+      ),
       codeTaken: sqlite.prepare(
         "SELECT record_id FROM taken_codes WHERE flight_key = ? AND voucher_id = ? AND slot_start_ms = ? AND counter = ?",
       ),

@@ -1,0 +1,110 @@
+/**
+ * Cabin sync on the terminal (core; issue 20): this terminal's signed spend snapshot for a flight,
+ * the newest snapshot heard from each other terminal of it (`cabin_snapshots`), and what they say
+ * each voucher spent elsewhere, which the cap check adds to what it spent here.
+ *
+ * A peer's snapshot is taken only when its certificate holds under the ground key this terminal
+ * pinned at enrolment and the certified key signed it, for this flight; a newer version replaces
+ * an older one, and one whose counters shrink is refused (counters only grow: a faulty or forged
+ * terminal). The view is cached per database connection, as the sale statements are.
+ */
+import {
+  type CabinSpend,
+  keyIdOf,
+  makeSpendSnapshot,
+  readSpendSnapshot,
+  type SpendRejection,
+  type SpendSnapshot,
+  shrinks,
+  spentOf,
+  supersedes,
+  verifySpendSnapshot,
+  withSnapshot,
+} from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
+import type Database from "better-sqlite3";
+import type { TerminalDb } from "../db/open.js";
+import { enrolled } from "../enrolment.js";
+import type { LoadedFlight } from "../flight/load.js";
+import type { Seller } from "../sales/sell.js";
+import { salesStatements } from "../sales/statements.js";
+
+const verifier = createNodeVerifier();
+const views = new WeakMap<Database.Database, Map<string, CabinSpend<SpendSnapshot>>>();
+
+export type SnapshotVerdict = "taken" | "older" | "own" | SpendRejection | "shrinks";
+
+/** What the other terminals say the voucher spent on this flight (never this terminal's own). */
+export function spentElsewhere(db: TerminalDb, flight: LoadedFlight, voucherId: string, selfId: string): number {
+  return spentOf(viewOf(db, flight.flightKey), voucherId, selfId);
+}
+
+/** This terminal's snapshot of the flight: its counters per voucher at its chain's head. Undefined before its first record or certificate. */
+export function ownSnapshot(db: TerminalDb, flight: LoadedFlight, seller: Seller, nowMs: number): SpendSnapshot | undefined {
+  const head = salesStatements(db).head.get(flight.flightKey);
+  if (head === undefined || seller.certificate === undefined) return undefined;
+  const entries = db.$client
+    .prepare<[string], { voucherId: string; approvedMinor: number; givenBackMinor: number }>(
+      `SELECT voucher_id AS voucherId, approved_minor AS approvedMinor, given_back_minor AS givenBackMinor
+       FROM voucher_usage WHERE flight_key = ? ORDER BY voucher_id`,
+    )
+    .all(flight.flightKey);
+  const content = { flight: flight.manifest.flight, terminalId: seller.terminalId, version: head.sequence, createdAtMs: nowMs, entries };
+  return makeSpendSnapshot(content, seller.certificate, seller.signer);
+}
+
+/** Checks and keeps a peer's snapshot: what became of it. */
+export function takeSnapshot(db: TerminalDb, flight: LoadedFlight, bytes: Uint8Array, selfId: string, nowMs: number): SnapshotVerdict {
+  const groundKey = enrolled(db).manifestPublicKey;
+  const groundKeys = new Map([[keyIdOf(groundKey), groundKey]]);
+  const checked = verifySpendSnapshot(bytes, { groundKeys, verifier, flight: flight.manifest.flight, nowMs });
+  if (!checked.ok) return checked.reason;
+  const snapshot = checked.snapshot;
+  if (snapshot.terminalId === selfId) return "own";
+  const held = viewOf(db, flight.flightKey).get(snapshot.terminalId);
+  if (held !== undefined && !supersedes(snapshot, held)) return "older";
+  if (held !== undefined && shrinks(held, snapshot)) return "shrinks";
+  db.$client
+    .prepare(
+      `INSERT INTO cabin_snapshots (flight_key, terminal_id, version, bytes, received_at_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (flight_key, terminal_id) DO UPDATE SET version = excluded.version, bytes = excluded.bytes, received_at_ms = excluded.received_at_ms`,
+    )
+    .run(flight.flightKey, snapshot.terminalId, snapshot.version, Buffer.from(snapshot.bytes), nowMs);
+  const flights = views.get(db.$client)!;
+  flights.set(flight.flightKey, withSnapshot(flights.get(flight.flightKey)!, snapshot));
+  return "taken";
+}
+
+/** The peers' snapshots this terminal holds for the flight, as received: what it passes on. */
+export function heardSnapshots(db: TerminalDb, flight: LoadedFlight): SpendSnapshot[] {
+  return [...viewOf(db, flight.flightKey).values()];
+}
+
+/** When this terminal last heard from each peer of the flight. */
+export function lastHeard(db: TerminalDb, flightKey: string): { terminalId: string; receivedAtMs: number }[] {
+  return db.$client
+    .prepare<[string], { terminalId: string; receivedAtMs: number }>(
+      "SELECT terminal_id AS terminalId, received_at_ms AS receivedAtMs FROM cabin_snapshots WHERE flight_key = ? ORDER BY terminal_id",
+    )
+    .all(flightKey);
+}
+
+function viewOf(db: TerminalDb, flightKey: string): CabinSpend<SpendSnapshot> {
+  let flights = views.get(db.$client);
+  if (flights === undefined) {
+    flights = new Map();
+    views.set(db.$client, flights);
+  }
+  let view = flights.get(flightKey);
+  if (view === undefined) {
+    const rows = db.$client.prepare<[string], { bytes: Buffer }>("SELECT bytes FROM cabin_snapshots WHERE flight_key = ?").all(flightKey);
+    view = new Map();
+    for (const row of rows) {
+      // Checked when taken; read back without the clock (a certificate may have run out since).
+      const decoded = readSpendSnapshot(new Uint8Array(row.bytes));
+      if (decoded !== undefined) view = withSnapshot(view, decoded);
+    }
+    flights.set(flightKey, view);
+  }
+  return view;
+}
