@@ -3,6 +3,7 @@
  * ones recorded in docs/performance.md came from the 2-core machine CI runs on.
  */
 import { cpus } from "node:os";
+import { runCabinBench } from "./cabin.bench.js";
 import { runGroundBench } from "./ground.bench.js";
 import { runProtocolBench } from "./protocol.bench.js";
 import { runQrBench } from "./qr.bench.js";
@@ -19,6 +20,7 @@ console.log(
 const options = { warmupMs: Math.min(500, durationMs / 4), durationMs };
 runProtocolBench(options);
 runQrBench({ codesPerKind: 40 });
+runCabinBench();
 await runTerminalBench();
 await runGroundBench();
 process.exit(0);
