@@ -22,6 +22,7 @@ import {
 import { freePort } from "@cabinpay/shared/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTerminalCore, type TerminalCore } from "../src/core/api.js";
+import { cabinConfigFromEnv } from "../src/core/sync/cabin-config.js";
 import { tempDir } from "./support/fixtures.js";
 import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
 
@@ -192,3 +193,32 @@ async function link(targetPort: number): Promise<Link> {
     restore: open,
   };
 }
+
+describe("cabin sync's settings from the environment", () => {
+  it("reads where to listen, whom to call and how often; none set is no sync", () => {
+    expect(cabinConfigFromEnv({})).toBeUndefined();
+    expect(
+      cabinConfigFromEnv({
+        CABINPAY_CABIN_LISTEN: "0.0.0.0:7311",
+        CABINPAY_CABIN_PEERS: "http://10.0.0.12:7311, http://10.0.0.13:7311",
+        CABINPAY_CABIN_EVERY_MS: "2000",
+      }),
+    ).toEqual({ listen: { host: "0.0.0.0", port: 7311 }, peers: ["http://10.0.0.12:7311", "http://10.0.0.13:7311"], everyMs: 2000 });
+    expect(cabinConfigFromEnv({ CABINPAY_CABIN_LISTEN: "[::]:7311" })).toEqual({
+      listen: { host: "::", port: 7311 },
+      peers: [],
+      everyMs: 5000,
+    });
+  });
+
+  it("stops with a clear error on a malformed value rather than syncing with nobody", () => {
+    for (const [env, message] of [
+      [{ CABINPAY_CABIN_LISTEN: "7311" }, /CABINPAY_CABIN_LISTEN: "7311" is not host:port/],
+      [{ CABINPAY_CABIN_LISTEN: "0.0.0.0:99999" }, /CABINPAY_CABIN_LISTEN/],
+      [{ CABINPAY_CABIN_PEERS: "10.0.0.12:7311" }, /CABINPAY_CABIN_PEERS: "10.0.0.12:7311" is not/],
+      [{ CABINPAY_CABIN_PEERS: "ftp://x" }, /is not http\(s\)/],
+      [{ CABINPAY_CABIN_PEERS: "http://a", CABINPAY_CABIN_EVERY_MS: "10" }, /CABINPAY_CABIN_EVERY_MS/],
+    ] as const)
+      expect(() => cabinConfigFromEnv(env)).toThrow(message);
+  });
+});

@@ -14,6 +14,12 @@ export interface CoreInit {
   /** 32 bytes, hex: unsealed by main from the OS keychain, which the utility process cannot reach. */
   readonly dataKeyHex: string;
   readonly autoUploadEveryMs?: number;
+  /** Cabin sync's settings, read by main from the environment (`core/sync/cabin-config.ts`). */
+  readonly cabin?: {
+    readonly listen?: { readonly host: string; readonly port: number };
+    readonly peers: readonly string[];
+    readonly everyMs: number;
+  };
 }
 
 export interface CoreCall {

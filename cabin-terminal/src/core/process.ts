@@ -50,6 +50,7 @@ port.onMessage((message) => {
       dataDir: message.dataDir,
       keyStore,
       ...(message.autoUploadEveryMs === undefined ? {} : { autoUploadEveryMs: message.autoUploadEveryMs }),
+      ...(message.cabin === undefined ? {} : { cabin: message.cabin }),
       onUploadProgress: (progress) => port.postMessage({ type: "event", event: { type: "sync/progress", ...progress } }),
       onStatusChanged: () => port.postMessage({ type: "event", event: { type: "status/changed" } }),
     });

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { TerminalError } from "../core/errors.js";
 import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/policies.js";
+import { cabinConfigFromEnv } from "../core/sync/cabin-config.js";
 import { startTerminalHost, type TerminalHost } from "./terminal-host.js";
 
 const { values } = parseArgs({
@@ -25,7 +26,15 @@ const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.str
 let terminal: TerminalHost;
 try {
   // Unsent records go up by themselves once the ground answers: nobody has to remember after landing.
-  terminal = await startTerminalHost({ dataDir, port, log, autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS });
+  // Cabin sync with the other trolleys when CABINPAY_CABIN_LISTEN / _PEERS say where (docs/terminal.md).
+  const cabin = cabinConfigFromEnv(process.env);
+  terminal = await startTerminalHost({
+    dataDir,
+    port,
+    log,
+    autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS,
+    ...(cabin === undefined ? {} : { cabin }),
+  });
 } catch (error) {
   if (!(error instanceof TerminalError)) throw error;
   process.stderr.write(`${error.code}: ${error.message}\n`);

@@ -13,6 +13,7 @@ import { AUTO_UPLOAD_EVERY_MS } from "../core/ground/policies.js";
 import { encryptedFileKeyStore } from "../core/keys/key-store.js";
 import { adoptKeyStore, dataKeyOf, sealedFileKeyStore } from "../core/keys/sealed.js";
 import { SEALED_KEY_FILE } from "../core/process-files.js";
+import { cabinConfigFromEnv } from "../core/sync/cabin-config.js";
 import { connectCore } from "./core-client.js";
 import { EVENT_CHANNEL, registerTerminalIpc } from "./ipc.js";
 import { ALLOWED_PERMISSIONS, guardNavigation, windowOptions } from "./window.js";
@@ -39,9 +40,23 @@ const port: CoreProcessPort = {
   onMessage: (listener) => child.on("message", listener),
   onExit: (listener) => child.on("exit", (code) => listener(`exit code ${code}`)),
 };
+// Cabin sync with the other trolleys, when the environment says where (docs/terminal.md).
+let cabin: ReturnType<typeof cabinConfigFromEnv>;
+try {
+  cabin = cabinConfigFromEnv(process.env);
+} catch (error) {
+  dialog.showErrorBox("CabinPay terminal", error instanceof Error ? error.message : String(error));
+  app.exit(1);
+  throw error;
+}
 const core = await connectCore(
   port,
-  { dataDir, dataKeyHex: Buffer.from(dataKey).toString("hex"), autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS },
+  {
+    dataDir,
+    dataKeyHex: Buffer.from(dataKey).toString("hex"),
+    autoUploadEveryMs: AUTO_UPLOAD_EVERY_MS,
+    ...(cabin === undefined ? {} : { cabin }),
+  },
   (event) => window?.webContents.send(EVENT_CHANNEL, event),
 ).catch((error: Error) => {
   dialog.showErrorBox("CabinPay terminal", error.message);
