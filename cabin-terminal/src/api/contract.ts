@@ -170,6 +170,13 @@ export interface TerminalStatus {
    * against the anchor kept with the device key): it sells nothing more until ops have looked.
    */
   readonly chainProblem: string | undefined;
+  /**
+   * Cabin sync, when this terminal has it: each other trolley heard on the current flight, how
+   * long ago (on the terminal's clock), and whether that is longer than crew should be told.
+   */
+  readonly cabin:
+    | { readonly peers: readonly { readonly name: string; readonly heardAgoMs: number; readonly quiet: boolean }[] }
+    | undefined;
 }
 
 export interface TerminalApi {

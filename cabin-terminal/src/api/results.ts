@@ -203,5 +203,5 @@ export interface CabinExchange {
 }
 
 export interface CabinStatus {
-  readonly peers: readonly { readonly terminalId: string; readonly heardAtMs: number }[];
+  readonly peers: readonly { readonly terminalId: string; readonly name: string; readonly heardAtMs: number }[];
 }

@@ -68,10 +68,14 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalCore {
     async (input: unknown) => {
       const answer = await (HANDLERS[name] as Handler<K>)(session, validated(name, input));
       if (SPENDING.has(name)) link?.nudge();
+      // A peer's news changes what crew see (and what a voucher may still spend).
+      if (name === "cabin/exchange" && (answer as Awaited<ReturnType<TerminalApi["cabin/exchange"]>>).verdicts.includes("taken"))
+        options.onStatusChanged?.();
       return answer;
     };
   const api = Object.fromEntries(TERMINAL_API_METHODS.map((name) => [name, dispatch(name)])) as unknown as TerminalApi;
-  if (options.cabin !== undefined) link = startCabinLink({ ...options.cabin, exchange: api["cabin/exchange"] });
+  if (options.cabin !== undefined)
+    link = startCabinLink({ ...options.cabin, exchange: api["cabin/exchange"], onRound: () => options.onStatusChanged?.() });
   return Object.assign(api, {
     cabinUrl: link?.url ?? Promise.resolve(undefined),
     close() {

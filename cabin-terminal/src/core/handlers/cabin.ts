@@ -17,7 +17,11 @@ export const cabinHandlers = {
   async "cabin/status"(session) {
     const flight = session.current();
     return {
-      peers: lastHeard(session.db, flight.flightKey).map(({ terminalId, receivedAtMs }) => ({ terminalId, heardAtMs: receivedAtMs })),
+      peers: lastHeard(session.db, flight.flightKey).map(({ terminalId, name, receivedAtMs }) => ({
+        terminalId,
+        name,
+        heardAtMs: receivedAtMs,
+      })),
     };
   },
 } satisfies Handlers<"cabin/exchange" | "cabin/status">;

@@ -5,6 +5,7 @@ import { TerminalError } from "../errors.js";
 import { unsentByFlight } from "../ground/upload-all.js";
 import { purgeAcknowledged } from "../retention.js";
 import { listRecordOutcomes } from "../sales/report.js";
+import { CABIN_QUIET_MS, lastHeard } from "../sync/cabin.js";
 import type { Handlers } from "./handler.js";
 
 const DAY_MS = 86_400_000;
@@ -38,6 +39,15 @@ export const syncHandlers = {
       unsentRecords: unsent.reduce((sum, row) => sum + row.records, 0),
       unsentByFlight: unsent,
       chainProblem: session.guard.problemOf(flight?.flightKey),
+      cabin:
+        session.options.cabin === undefined || flight === undefined
+          ? undefined
+          : {
+              peers: lastHeard(session.db, flight.flightKey).map(({ name, receivedAtMs }) => {
+                const heardAgoMs = Math.max(0, session.now() - receivedAtMs);
+                return { name, heardAgoMs, quiet: heardAgoMs > CABIN_QUIET_MS };
+              }),
+            },
     };
   },
 } satisfies Handlers<"sync/upload" | "sync/records" | "retention/purge" | "status/get">;

@@ -24,6 +24,8 @@ export interface CabinLinkOptions {
   readonly exchange: TerminalApi["cabin/exchange"];
   readonly fetch?: typeof fetch;
   readonly log?: (entry: Record<string, unknown>) => void;
+  /** After each round: how long ago each peer was heard has changed, for the crew screen. */
+  readonly onRound?: () => void;
 }
 
 export interface CabinLink {
@@ -47,6 +49,7 @@ export function startCabinLink(options: CabinLinkOptions): CabinLink {
     if (stopped) return;
     running ??= round().finally(() => {
       running = undefined;
+      options.onRound?.();
       schedule();
     });
   };

@@ -31,6 +31,8 @@ import { salesStatements } from "../sales/statements.js";
 
 const verifier = createNodeVerifier();
 const views = new WeakMap<Database.Database, Map<string, CabinSpend<SpendSnapshot>>>();
+/** Crew are told a trolley has been quiet this long: its sales may not be counted here. */
+export const CABIN_QUIET_MS = 2 * 60_000;
 
 export type SnapshotVerdict = "taken" | "older" | "own" | SpendRejection | "shrinks";
 
@@ -80,13 +82,15 @@ export function heardSnapshots(db: TerminalDb, flight: LoadedFlight): SpendSnaps
   return [...viewOf(db, flight.flightKey).values()];
 }
 
-/** When this terminal last heard from each peer of the flight. */
-export function lastHeard(db: TerminalDb, flightKey: string): { terminalId: string; receivedAtMs: number }[] {
+/** When this terminal last heard from each peer of the flight, with the peer's name as the ground certified it. */
+export function lastHeard(db: TerminalDb, flightKey: string): { terminalId: string; name: string; receivedAtMs: number }[] {
+  const view = viewOf(db, flightKey);
   return db.$client
     .prepare<[string], { terminalId: string; receivedAtMs: number }>(
       "SELECT terminal_id AS terminalId, received_at_ms AS receivedAtMs FROM cabin_snapshots WHERE flight_key = ? ORDER BY terminal_id",
     )
-    .all(flightKey);
+    .all(flightKey)
+    .map((row) => ({ ...row, name: view.get(row.terminalId)?.certificate.terminalName ?? row.terminalId }));
 }
 
 function viewOf(db: TerminalDb, flightKey: string): CabinSpend<SpendSnapshot> {

@@ -1,5 +1,6 @@
-/** Always on top: flight, crew, unsent records, online or offline, language, log out (renderer process). */
+/** Always on top: flight, crew, unsent records, online or offline, the other trolleys heard, language, log out (renderer process). */
 import { useEffect, useState } from "react";
+import type { TerminalStatus } from "../../api/contract.js";
 import { flightName, useTerminal } from "../context.js";
 
 export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
@@ -29,6 +30,16 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
           {words.chainBroken}
         </div>
       )}
+      {status.cabin !== undefined && status.cabin.peers.some((peer) => peer.quiet) && (
+        <div role="status" className="cabin-quiet" data-testid="cabin-quiet">
+          {words.cabinQuietHelp(
+            status.cabin.peers
+              .filter((peer) => peer.quiet)
+              .map((peer) => peer.name)
+              .join(", "),
+          )}
+        </div>
+      )}
       <header className="status-bar" data-testid="status-bar">
         <strong className="brand">{words.appName}</strong>
         <span data-testid="status-flight">
@@ -50,6 +61,7 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
             ` (${status.unsentByFlight.map((f) => `${f.flightKey.split("/")[0]}: ${f.records}`).join(", ")})`}
         </span>
         <span className={online ? "badge ok" : "badge"}>{online ? words.online : words.offline}</span>
+        {status.cabin !== undefined && <CabinBadges peers={status.cabin.peers} />}
         <span className="spacer" />
         <button type="button" className="small" onClick={onLanguage} data-testid="language">
           {words.language}
@@ -60,6 +72,26 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
           </button>
         )}
       </header>
+    </>
+  );
+}
+
+/** Cabin sync: each other trolley and when it was last heard; one quiet too long is a warning that says what it means. */
+function CabinBadges({ peers }: { peers: NonNullable<TerminalStatus["cabin"]>["peers"] }) {
+  const { words } = useTerminal();
+  if (peers.length === 0)
+    return (
+      <span className="badge warn" data-testid="cabin-sync">
+        {words.cabinNone}
+      </span>
+    );
+  return (
+    <>
+      {peers.map((peer) => (
+        <span key={peer.name} className={peer.quiet ? "badge warn" : "badge ok"} data-testid="cabin-sync" data-quiet={peer.quiet}>
+          {words.cabinHeard(peer.name, Math.floor(peer.heardAgoMs / 60_000))}
+        </span>
+      ))}
     </>
   );
 }

@@ -1,0 +1,97 @@
+/**
+ * Cabin sync on the crew screen, in Chromium through the browser host: trolley A's status bar says
+ * trolley B is in touch once they talk; when B falls silent for minutes, A's screen says so and
+ * what it means. Screenshots in both languages; axe on the screen.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEPARTURE_MS } from "@cabinpay/ground-settlement/testing/actors";
+import { freePort } from "@cabinpay/shared/node";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTerminalCore, type TerminalCore } from "../src/core/api.js";
+import { startTerminalHost, type TerminalHost } from "../src/host/terminal-host.js";
+import { buildRenderer, launchChromium } from "./support/browser.js";
+import { tempDir } from "./support/fixtures.js";
+import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const AXE = readFileSync(fileURLToPath(import.meta.resolve("axe-core/axe.min.js")), "utf8");
+const IN_FLIGHT_MS = DEPARTURE_MS + 3_600_000;
+
+describe("cabin sync on the crew screen in Chromium", () => {
+  let ground: GroundWithFlight;
+  let hostA: TerminalHost;
+  let coreB: TerminalCore | undefined;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ground = await groundWithFlight({ capMinor: 10_000, seat: "12C" });
+    const [portA, portB] = [await freePort(), await freePort()];
+    const cabin = (port: number, peer: number) => ({
+      listen: { host: "127.0.0.1", port },
+      peers: [`http://127.0.0.1:${peer}`],
+      everyMs: 200,
+    });
+    hostA = await startTerminalHost({
+      dataDir: tempDir(),
+      now: () => ground.t.clock.nowMs,
+      rendererDir: await buildRenderer(),
+      cabin: cabin(portA, portB),
+    });
+    coreB = createTerminalCore({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, cabin: cabin(portB, portA) });
+    ground.t.clock.nowMs = DEPARTURE_MS - 3_600_000;
+    for (const [core, trolley] of [
+      [hostA.core, "A"],
+      [coreB, "B"],
+    ] as const) {
+      await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode(trolley) });
+      await core["manifest/load-assigned"]({});
+    }
+    ground.t.clock.nowMs = IN_FLIGHT_MS;
+    await coreB["crew/login"]({ crewId: "C1002", pin: "1357" });
+    await coreB["cart/add"]({ sku: "DR-COF-300" });
+    expect((await coreB["sale/charge"]({ voucherText: ground.voucherText })).ok).toBe(true);
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await coreB?.close();
+    await hostA?.close();
+    await ground?.t.close();
+  });
+
+  const axe = async (page: Page): Promise<string[]> => {
+    await page.addScriptTag({ content: AXE });
+    return (await page.evaluate("axe.run('body').then((r) => r.violations.map((v) => v.id))")) as string[];
+  };
+
+  it("says the other trolley is in touch, and when it has been quiet too long what that means", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(hostA.url);
+    await page.click('[data-crew="C1002"]');
+    await page.keyboard.type("1357");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-screen="sell"]');
+    await expect.poll(() => page.textContent('[data-testid="cabin-sync"]'), { timeout: 15_000 }).toBe("Trolley B: in touch");
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-in-touch.png") });
+    // B goes quiet (out of reach); five minutes pass.
+    await coreB!.close();
+    coreB = undefined;
+    ground.t.clock.nowMs = IN_FLIGHT_MS + 5 * 60_000;
+    await expect.poll(() => page.textContent('[data-testid="cabin-sync"]'), { timeout: 15_000 }).toBe("Trolley B: heard 5 min ago");
+    expect(await page.getAttribute('[data-testid="cabin-sync"]', "data-quiet")).toBe("true");
+    expect(await page.textContent('[data-testid="cabin-quiet"]')).toContain("Not heard from Trolley B for a while");
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-quiet.png") });
+    await page.click('[data-testid="language"]');
+    await expect.poll(() => page.textContent('[data-testid="cabin-sync"]')).toBe("Trolley B：5 分钟前同步");
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-quiet-zh.png") });
+    await context.close();
+  });
+});
