@@ -15,6 +15,7 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
       window.removeEventListener("offline", update);
     };
   }, []);
+  const quietPeers = status.cabin?.peers.filter((peer) => peer.quiet) ?? [];
   const logout = async () => {
     try {
       await api["crew/logout"]({});
@@ -30,14 +31,9 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
           {words.chainBroken}
         </div>
       )}
-      {status.cabin !== undefined && status.cabin.peers.some((peer) => peer.quiet) && (
+      {quietPeers.length > 0 && (
         <div role="status" className="cabin-quiet" data-testid="cabin-quiet">
-          {words.cabinQuietHelp(
-            status.cabin.peers
-              .filter((peer) => peer.quiet)
-              .map((peer) => peer.name)
-              .join(", "),
-          )}
+          {words.cabinQuietHelp(quietPeers.map((peer) => peer.name).join(", "))}
         </div>
       )}
       <header className="status-bar" data-testid="status-bar">
