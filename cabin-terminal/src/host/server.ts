@@ -17,6 +17,7 @@ import { TERMINAL_API_METHODS, type TerminalApi, type TerminalApiMethod, type Te
 import { faultHttpStatus } from "../api/fault.js";
 import { CONTENT_SECURITY_POLICY } from "../api/security.js";
 import { faultOf } from "../core/errors.js";
+import { readBodyUpTo } from "../core/http-body.js";
 
 /** The largest input is a manifest imported from a file, base64 in JSON. */
 export const HOST_BODY_BYTES_MAX = 2 * 1024 * 1024;
@@ -71,7 +72,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       const method = url.pathname.slice("/api/".length);
       if (request.method !== "POST" || !METHODS.has(method))
         return send(response, 404, { ok: false, code: "not_found", message: `no API method ${method}` });
-      const body = await readBody(request);
+      const body = await readBodyUpTo(request, HOST_BODY_BYTES_MAX);
       if (body === undefined)
         return send(response, 413, { ok: false, code: "too_large", message: `request body over ${HOST_BODY_BYTES_MAX} bytes` });
       let input: unknown;
@@ -158,18 +159,4 @@ const notFound = { ok: false, code: "not_found", message: "no such file" };
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
   response.end(JSON.stringify(body));
-}
-
-/** The body, or undefined when it is over the limit (the rest is not read). */
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const declared = Number(request.headers["content-length"] ?? 0);
-  if (declared > HOST_BODY_BYTES_MAX) return undefined;
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of request) {
-    length += (chunk as Buffer).length;
-    if (length > HOST_BODY_BYTES_MAX) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -2,7 +2,7 @@
  * Native Ed25519 through node:crypto (OpenSSL): about ten times faster than the portable verifier,
  * which matters on the ground where one upload carries thousands of signatures. Node only.
  */
-import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import {
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SECRET_KEY_BYTES,
@@ -13,31 +13,16 @@ import {
   type Verifier,
 } from "../crypto/ed25519.js";
 import { check } from "../errors.js";
+import { cachedKeyImport } from "./key-cache.js";
 
 // DER prefixes that wrap raw Ed25519 keys (RFC 8410) so OpenSSL can import them.
 const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
 const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 
-/** Importing a key costs more than a verify, and a flight has few keys: keep the imports. */
-const PUBLIC_KEY_CACHE_MAX = 4096;
-
 export function createNodeVerifier(): Verifier {
-  const cache = new Map<string, KeyObject | null>();
-
-  function importKey(publicKey: Uint8Array): KeyObject | null {
-    const cacheKey = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("base64");
-    const cached = cache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    let key: KeyObject | null;
-    try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
-    } catch {
-      key = null; // not a point on the curve: every signature under it is invalid
-    }
-    if (cache.size >= PUBLIC_KEY_CACHE_MAX) cache.clear();
-    cache.set(cacheKey, key);
-    return key;
-  }
+  const importKey = cachedKeyImport((publicKey) =>
+    createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" }),
+  );
 
   return {
     name: "node:crypto",

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { TerminalApi } from "../../api/contract.js";
 import { TerminalError } from "../errors.js";
+import { readBodyUpTo } from "../http-body.js";
 
 /** Sixteen snapshots of 2,000 vouchers each, in base64url JSON. */
 const BODY_BYTES_MAX = 2 * 1024 * 1024;
@@ -113,7 +114,7 @@ function listen(options: CabinLinkOptions, log: (entry: Record<string, unknown>)
 async function serve(request: IncomingMessage, response: ServerResponse, options: CabinLinkOptions): Promise<void> {
   if (request.method !== "POST" || request.url !== "/cabin/exchange")
     return reply(response, 404, { code: "not_found", message: "no such route" });
-  const body = await readBody(request);
+  const body = await readBodyUpTo(request, BODY_BYTES_MAX);
   if (body === undefined) return reply(response, 413, { code: "too_large", message: `body over ${BODY_BYTES_MAX} bytes` });
   let input: unknown;
   try {
@@ -132,15 +133,4 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
 function reply(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { "content-type": "application/json" });
   response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_BYTES_MAX) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
