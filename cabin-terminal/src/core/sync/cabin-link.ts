@@ -43,15 +43,24 @@ export function startCabinLink(options: CabinLinkOptions): CabinLink {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
+  /** A sale made while a round runs: one more round right after, so it is not left for the next tick. */
+  let again = false;
   const round = async () => {
     for (const peer of options.peers) await exchangeWith(peer, options, log);
   };
   const tick = () => {
     if (stopped) return;
-    running ??= round().finally(() => {
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = round().finally(() => {
       running = undefined;
       options.onRound?.();
-      schedule();
+      if (again) {
+        again = false;
+        tick();
+      } else schedule();
     });
   };
   const schedule = () => {
