@@ -45,12 +45,7 @@ export function spentElsewhere(db: TerminalDb, flight: LoadedFlight, voucherId: 
 export function ownSnapshot(db: TerminalDb, flight: LoadedFlight, seller: Seller, nowMs: number): SpendSnapshot | undefined {
   const head = salesStatements(db).head.get(flight.flightKey);
   if (head === undefined || seller.certificate === undefined) return undefined;
-  const entries = db.$client
-    .prepare<[string], { voucherId: string; approvedMinor: number; givenBackMinor: number }>(
-      `SELECT voucher_id AS voucherId, approved_minor AS approvedMinor, given_back_minor AS givenBackMinor
-       FROM voucher_usage WHERE flight_key = ? ORDER BY voucher_id`,
-    )
-    .all(flight.flightKey);
+  const entries = cabinStatements(db).counters.all(flight.flightKey);
   const content = { flight: flight.manifest.flight, terminalId: seller.terminalId, version: head.sequence, createdAtMs: nowMs, entries };
   return makeSpendSnapshot(content, seller.certificate, seller.signer);
 }
@@ -66,12 +61,7 @@ export function takeSnapshot(db: TerminalDb, flight: LoadedFlight, bytes: Uint8A
   const held = viewOf(db, flight.flightKey).get(snapshot.terminalId);
   if (held !== undefined && !supersedes(snapshot, held)) return "older";
   if (held !== undefined && shrinks(held, snapshot)) return "shrinks";
-  db.$client
-    .prepare(
-      `INSERT INTO cabin_snapshots (flight_key, terminal_id, version, bytes, received_at_ms) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (flight_key, terminal_id) DO UPDATE SET version = excluded.version, bytes = excluded.bytes, received_at_ms = excluded.received_at_ms`,
-    )
-    .run(flight.flightKey, snapshot.terminalId, snapshot.version, Buffer.from(snapshot.bytes), nowMs);
+  cabinStatements(db).keep.run(flight.flightKey, snapshot.terminalId, snapshot.version, Buffer.from(snapshot.bytes), nowMs);
   const flights = views.get(db.$client)!;
   flights.set(flight.flightKey, withSnapshot(flights.get(flight.flightKey)!, snapshot));
   return "taken";
@@ -85,11 +75,8 @@ export function heardSnapshots(db: TerminalDb, flight: LoadedFlight): SpendSnaps
 /** When this terminal last heard from each peer of the flight, with the peer's name as the ground certified it. */
 export function lastHeard(db: TerminalDb, flightKey: string): { terminalId: string; name: string; receivedAtMs: number }[] {
   const view = viewOf(db, flightKey);
-  return db.$client
-    .prepare<[string], { terminalId: string; receivedAtMs: number }>(
-      "SELECT terminal_id AS terminalId, received_at_ms AS receivedAtMs FROM cabin_snapshots WHERE flight_key = ? ORDER BY terminal_id",
-    )
-    .all(flightKey)
+  return cabinStatements(db)
+    .heard.all(flightKey)
     .map((row) => ({ ...row, name: view.get(row.terminalId)?.certificate.terminalName ?? row.terminalId }));
 }
 
@@ -101,7 +88,7 @@ function viewOf(db: TerminalDb, flightKey: string): CabinSpend<SpendSnapshot> {
   }
   let view = flights.get(flightKey);
   if (view === undefined) {
-    const rows = db.$client.prepare<[string], { bytes: Buffer }>("SELECT bytes FROM cabin_snapshots WHERE flight_key = ?").all(flightKey);
+    const rows = cabinStatements(db).held.all(flightKey);
     view = new Map();
     for (const row of rows) {
       // Checked when taken; read back without the clock (a certificate may have run out since).
@@ -111,4 +98,37 @@ function viewOf(db: TerminalDb, flightKey: string): CabinSpend<SpendSnapshot> {
     flights.set(flightKey, view);
   }
   return view;
+}
+
+interface CabinStatements {
+  readonly counters: Database.Statement<[string], { voucherId: string; approvedMinor: number; givenBackMinor: number }>;
+  readonly keep: Database.Statement<[string, string, number, Buffer, number]>;
+  readonly heard: Database.Statement<[string], { terminalId: string; receivedAtMs: number }>;
+  readonly held: Database.Statement<[string], { bytes: Buffer }>;
+}
+
+/** Prepared once per connection, as the sale statements are: every round and every status asks. */
+const prepared = new WeakMap<Database.Database, CabinStatements>();
+
+function cabinStatements(db: TerminalDb): CabinStatements {
+  const sqlite = db.$client;
+  let statements = prepared.get(sqlite);
+  if (statements === undefined) {
+    statements = {
+      counters: sqlite.prepare(
+        `SELECT voucher_id AS voucherId, approved_minor AS approvedMinor, given_back_minor AS givenBackMinor
+         FROM voucher_usage WHERE flight_key = ? ORDER BY voucher_id`,
+      ),
+      keep: sqlite.prepare(
+        `INSERT INTO cabin_snapshots (flight_key, terminal_id, version, bytes, received_at_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (flight_key, terminal_id) DO UPDATE SET version = excluded.version, bytes = excluded.bytes, received_at_ms = excluded.received_at_ms`,
+      ),
+      heard: sqlite.prepare(
+        "SELECT terminal_id AS terminalId, received_at_ms AS receivedAtMs FROM cabin_snapshots WHERE flight_key = ? ORDER BY terminal_id",
+      ),
+      held: sqlite.prepare("SELECT bytes FROM cabin_snapshots WHERE flight_key = ?"),
+    };
+    prepared.set(sqlite, statements);
+  }
+  return statements;
 }
