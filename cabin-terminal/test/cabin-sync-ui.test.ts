@@ -1,7 +1,8 @@
 /**
- * Cabin sync on the crew screen, in Chromium through the browser host: trolley A's status bar says
- * trolley B is in touch once they talk; when B falls silent for minutes, A's screen says so and
- * what it means. Screenshots in both languages; axe on the screen.
+ * Cabin sync on the crew screen, in Chromium through the browser host, on a flight whose ops chose
+ * `share`: trolley A's status bar says trolley B is in touch once they talk; when B falls silent
+ * for minutes, A's screen says so and what it means, and a sale then says what A may still approve
+ * for the passenger on its own. Screenshots in both languages; axe on the screen.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,7 +28,7 @@ describe("cabin sync on the crew screen in Chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ground = await groundWithFlight({ capMinor: 10_000, seat: "12C" });
+    ground = await groundWithFlight({ capMinor: 10_000, seat: "12C" }, { spendPolicy: "share" });
     const [portA, portB] = [await freePort(), await freePort()];
     const cabin = (port: number, peer: number) => ({
       listen: { host: "127.0.0.1", port },
@@ -42,13 +43,14 @@ describe("cabin sync on the crew screen in Chromium", () => {
     });
     coreB = createTerminalCore({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, cabin: cabin(portB, portA) });
     ground.t.clock.nowMs = DEPARTURE_MS - 3_600_000;
-    for (const [core, trolley] of [
+    const both = [
       [hostA.core, "A"],
       [coreB, "B"],
-    ] as const) {
+    ] as const;
+    // Both trolleys get their terminals before either loads: each manifest names the other.
+    for (const [core, trolley] of both)
       await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode(trolley) });
-      await core["manifest/load-assigned"]({});
-    }
+    for (const [core] of both) await core["manifest/load-assigned"]({});
     ground.t.clock.nowMs = IN_FLIGHT_MS;
     await coreB["crew/login"]({ crewId: "C1002", pin: "1357" });
     await coreB["cart/add"]({ sku: "DR-COF-300" });
@@ -92,6 +94,21 @@ describe("cabin sync on the crew screen in Chromium", () => {
     await expect.poll(() => page.textContent('[data-testid="cabin-sync"]')).toBe("Trolley B：5 分钟前同步");
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-quiet-zh.png") });
+    await page.click('[data-testid="language"]');
+    // Apart on a `share` flight: B spent 20.00 of 100.00 when they last talked; A's share is 40.00.
+    expect(await page.textContent('[data-testid="cabin-share"]')).toBe("Apart: each trolley sells its share of a voucher");
+    await page.click('[data-sku="DR-COF-300"]');
+    await page.click('[data-testid="charge"]');
+    await page.waitForSelector('[data-screen="pay"]');
+    await page.keyboard.type(ground.voucherText);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-screen="approved"]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="apart"]')).toMatch(/this trolley may approve up to .*20\.00 more for this passenger/);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-apart-share.png") });
+    await page.click('[data-testid="language"]');
+    expect(await page.textContent('[data-testid="apart"]')).toMatch(/本餐车最多还可为该旅客批准 .*20\.00/);
+    await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-apart-share-zh.png") });
     await context.close();
   });
 });

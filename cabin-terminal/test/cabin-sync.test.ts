@@ -1,11 +1,15 @@
 /**
- * Cabin sync between the terminals of one flight over loopback HTTP (issue 20): what one trolley
- * sold against a voucher counts against its cap on the others once they have talked; a link cut
- * and restored catches up; a snapshot from an uncertified terminal, another flight, an older
- * version or one whose counters shrink is refused, and changes nothing.
+ * Cabin sync between three terminals of one flight over loopback HTTP (issue 20), on a flight whose
+ * ops chose `share`: what one trolley sold against a voucher counts against its cap on the others
+ * once they have talked; with every link cut each trolley approves only its share of what was
+ * unspent, so together they stay within the cap, and restored they catch up; a snapshot from an
+ * uncertified terminal, a terminal not on the flight, another flight, a replay or one whose
+ * counters shrink is refused, and changes nothing; the ground receives the counters with the upload
+ * and checks them against the records.
  */
 
 import { createServer, request as httpRequest, type Server } from "node:http";
+import { join } from "node:path";
 import { bearer, call, DEPARTURE_MS, passenger, staffKeys } from "@cabinpay/ground-settlement/testing/actors";
 import {
   certifyDevice,
@@ -17,11 +21,14 @@ import {
   newId,
   readSpendSnapshot,
   type Signer,
+  type SpendSnapshot,
   toBase64Url,
 } from "@cabinpay/shared";
 import { freePort } from "@cabinpay/shared/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTerminalCore, type TerminalCore } from "../src/core/api.js";
+import { deviceKey } from "../src/core/enrolment.js";
+import { fileKeyStore } from "../src/core/keys/key-store.js";
 import { cabinConfigFromEnv } from "../src/core/sync/cabin-config.js";
 import { tempDir } from "./support/fixtures.js";
 import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
@@ -29,93 +36,130 @@ import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
 const IN_FLIGHT_MS = DEPARTURE_MS + 3_600_000;
 const FLIGHT = { carrier: "9C", number: "8850", date: "2026-12-01" };
 const SYNC_EVERY_MS = 100;
+const TROLLEYS = ["A", "B", "C"] as const;
+type Trolley = (typeof TROLLEYS)[number];
 
-describe("cabin sync over loopback", () => {
+describe("cabin sync between three trolleys over loopback", () => {
   let ground: GroundWithFlight;
-  const cores: TerminalCore[] = [];
-  const links: Link[] = [];
-  /** Trolleys A and B, each listening on loopback and calling the other through a link that can be cut. */
-  let a: TerminalCore;
-  let b: TerminalCore;
+  let ops: string;
+  let finance: string;
+  const cores = {} as Record<Trolley, TerminalCore>;
+  const ids = {} as Record<Trolley, string>;
+  /** One forwarding hop per direction ("A>B": A calling B): cut a trolley's four and it is alone. */
+  const links = new Map<string, Link>();
+  let signerC: Signer;
   let voucherText: string;
   let voucherId: string;
 
   beforeAll(async () => {
-    ground = await groundWithFlight({ capMinor: 10_000, seat: "12C" });
+    ground = await groundWithFlight({ capMinor: 10_000, seat: "12C" }, { trolleyC: true, spendPolicy: "share" });
+    ({ ops, finance } = await staffKeys(ground.t));
     voucherText = ground.voucherText;
     const decoded = decodeVoucherText(voucherText);
     if (!decoded.ok) throw new Error(decoded.detail);
     voucherId = decoded.voucher.voucherId;
-    const [portA, portB] = [await freePort(), await freePort()];
-    const [toA, toB] = [await link(portA), await link(portB)];
-    links.push(toA, toB);
-    a = await terminal("A", portA, [toB.url]);
-    b = await terminal("B", portB, [toA.url]);
-  }, 60_000);
+    const ports = Object.fromEntries(await Promise.all(TROLLEYS.map(async (t) => [t, await freePort()] as const))) as Record<
+      Trolley,
+      number
+    >;
+    for (const from of TROLLEYS) for (const to of TROLLEYS) if (from !== to) links.set(`${from}>${to}`, await link(ports[to]));
+    // Every trolley gets its terminal before any loads the manifest: each manifest names all three.
+    ground.t.clock.nowMs = DEPARTURE_MS - 3_600_000;
+    for (const trolley of TROLLEYS) {
+      const dataDir = tempDir();
+      const keyStore = fileKeyStore(join(dataDir, "device.key"));
+      const peers = TROLLEYS.filter((t) => t !== trolley).map((t) => links.get(`${trolley}>${t}`)!.url);
+      const cabin = { listen: { host: "127.0.0.1", port: ports[trolley] }, peers, everyMs: SYNC_EVERY_MS };
+      cores[trolley] = createTerminalCore({ dataDir, keyStore, now: () => ground.t.clock.nowMs, cabin });
+      ids[trolley] = (
+        await cores[trolley]["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode(trolley) })
+      ).terminalId;
+      if (trolley === "C") signerC = deviceKey(keyStore);
+    }
+    for (const trolley of TROLLEYS) await cores[trolley]["manifest/load-assigned"]({});
+    ground.t.clock.nowMs = IN_FLIGHT_MS;
+    for (const trolley of TROLLEYS)
+      expect(await cores[trolley]["crew/login"]({ crewId: "C1002", pin: "1357" })).toMatchObject({ ok: true });
+  }, 120_000);
   afterAll(async () => {
-    for (const l of links) await l.cut();
-    for (const core of cores) await core.close();
+    for (const l of links.values()) await l.cut();
+    for (const core of Object.values(cores)) await core.close();
     await ground?.t.close();
   });
 
-  async function terminal(trolley: string, port: number, peers: string[]): Promise<TerminalCore> {
-    const core = createTerminalCore({
-      dataDir: tempDir(),
-      now: () => ground.t.clock.nowMs,
-      cabin: { listen: { host: "127.0.0.1", port }, peers, everyMs: SYNC_EVERY_MS },
-    });
-    cores.push(core);
-    ground.t.clock.nowMs = DEPARTURE_MS - 3_600_000;
-    await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode(trolley) });
-    await core["manifest/load-assigned"]({});
-    ground.t.clock.nowMs = IN_FLIGHT_MS;
-    expect(await core["crew/login"]({ crewId: "C1002", pin: "1357" })).toMatchObject({ ok: true });
-    return core;
-  }
-  const sell = async (core: TerminalCore, sku: string, quantity: number, text = voucherText) => {
+  const sell = async (trolley: Trolley, sku: string, quantity: number, text = voucherText) => {
+    const core = cores[trolley];
     await core["cart/set"]({ sku, quantity });
     const result = await core["sale/charge"]({ voucherText: text });
     if (!result.ok) await core["cart/clear"]({});
     return result;
   };
-  /** Whether `core` holds another terminal's snapshot at least at `version` (its chain's head then). */
-  const heard = async (core: TerminalCore, version: number) => {
-    const self = (await core["status/get"]({})).terminalId;
-    const { snapshots } = await core["cabin/exchange"]({ snapshots: [] });
-    return snapshots
-      .map((text) => readSpendSnapshot(fromBase64Url(text)!))
-      .some((s) => s !== undefined && s.terminalId !== self && s.version >= version);
+  /** The snapshots `trolley` holds (its own and those it heard). */
+  const held = async (trolley: Trolley): Promise<SpendSnapshot[]> =>
+    (await cores[trolley]["cabin/exchange"]({ snapshots: [] })).snapshots.flatMap((text) => readSpendSnapshot(fromBase64Url(text)!) ?? []);
+  /** Whether `trolley` holds `author`'s snapshot as `author` makes it now (after its last sale). */
+  const caughtUp = async (trolley: Trolley, author: Trolley) => {
+    const now = (await held(author)).find((s) => s.terminalId === ids[author])!.version;
+    return (await held(trolley)).some((s) => s.terminalId === ids[author] && s.version >= now);
+  };
+  const cutAll = async () => {
+    for (const l of links.values()) await l.cut();
+  };
+  const restoreAll = async () => {
+    for (const l of links.values()) await l.restore();
   };
 
-  it("counts what trolley A sold against the voucher's cap on trolley B once they have talked, and back", async () => {
-    // A 100.00 cap. A sells a noodle (48.00): 52.00 left everywhere once B has heard.
-    expect(await sell(a, "ML-NOO-100", 1)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 5_200 } });
-    await expect.poll(() => heard(b, 1), { timeout: 10_000 }).toBe(true);
-    expect(await sell(b, "DR-COF-300", 3)).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 5_200 });
-    expect(await sell(b, "DR-COF-300", 2)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 1_200 } });
-    await expect.poll(() => heard(a, 1), { timeout: 10_000 }).toBe(true);
-    expect(await sell(a, "DR-WAT-304", 2)).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 1_200 });
+  it("counts what one trolley sold against the voucher's cap on the other two once they have talked", async () => {
+    // Until a trolley has heard both others it is apart, and may approve only its share.
+    for (const trolley of TROLLEYS)
+      await expect.poll(async () => (await cores[trolley]["status/get"]({})).cabin?.inTouch, { timeout: 10_000 }).toBe(true);
+    // A 100.00 cap. A sells a noodle (48.00): 52.00 left everywhere once B and C have heard.
+    expect(await sell("A", "ML-NOO-100", 1)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 5_200 } });
+    await expect.poll(() => caughtUp("B", "A"), { timeout: 10_000 }).toBe(true);
+    expect(await sell("B", "DR-COF-300", 3)).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 5_200 });
+    const sold = await sell("B", "DR-COF-300", 2);
+    expect(sold).toMatchObject({ ok: true, receipt: { remainingCapMinor: 1_200 } });
+    // In touch with both others: nothing about being apart on the crew screen.
+    expect(sold.ok && sold.receipt.apart).toBeUndefined();
+    await expect.poll(async () => (await caughtUp("C", "A")) && (await caughtUp("C", "B")), { timeout: 10_000 }).toBe(true);
+    expect(await sell("C", "DR-WAT-304", 2)).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 1_200 });
+    expect((await cores.C["status/get"]({})).cabin).toMatchObject({ policy: "share", inTouch: true });
   });
 
-  it("keeps selling with the link cut (each trolley the whole cap: today's policy), and catches up when it is back", async () => {
-    const ops = (await staffKeys(ground.t)).ops;
+  it("with every link cut, lets each trolley approve only its share, so together they stay within the cap; restored, they catch up", async () => {
     const other = await passenger(ground.t, ops, 50_000);
     ground.t.clock.nowMs = DEPARTURE_MS - 3 * 3_600_000;
     const payload = { flightId: ground.flightId, capMinor: 10_000, seat: "14A" };
     const text = (await call(ground.t.app, { method: "POST", url: "/registrations", headers: bearer(other.token), payload }, 201)).json()
       .voucherText as string;
     ground.t.clock.nowMs = IN_FLIGHT_MS;
-    for (const l of links) await l.cut();
-    // Apart, each trolley allows what it alone knows of: together they go over the cap.
-    expect(await sell(a, "ML-NOO-100", 2, text)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 400 } });
-    expect(await sell(b, "DR-COF-300", 2, text)).toMatchObject({ ok: true, receipt: { remainingCapMinor: 6_000 } });
-    for (const l of links) await l.restore();
-    // Back in touch: both know 13,600 was spent; nothing more is approved on either.
-    for (const core of [a, b]) await expect.poll(async () => (await sell(core, "DR-WAT-304", 1, text)).ok, { timeout: 10_000 }).toBe(false);
-    expect(await sell(b, "DR-WAT-304", 1, text)).toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 0 });
+    await cutAll();
+    // A minute on, nobody has heard anybody for longer than in touch allows.
+    ground.t.clock.nowMs = IN_FLIGHT_MS + 60_000;
+    expect((await cores.A["status/get"]({})).cabin).toMatchObject({ policy: "share", inTouch: false });
+    // Each trolley's share of the untouched 100.00 is 33.33: a noodle (48.00) is more.
+    expect(await sell("A", "ML-NOO-100", 1, text)).toMatchObject({
+      ok: false,
+      reason: "over_cap",
+      remainingCapMinor: 10_000,
+      apart: { policy: "share", allowedMinor: 3_333 },
+    });
+    for (const trolley of TROLLEYS)
+      expect(await sell(trolley, "DR-COF-300", 1, text)).toMatchObject({
+        ok: true,
+        receipt: { apart: { policy: "share", allowedMinor: 1_333 } },
+      });
+    expect(await sell("A", "DR-COF-300", 1, text)).toMatchObject({ ok: false, reason: "over_cap" });
+    // Back in reach: all know 60.00 was spent, and 40.00 is left wherever the passenger is.
+    await restoreAll();
+    await expect.poll(async () => (await sell("A", "DR-COF-300", 2, text)).ok, { timeout: 10_000 }).toBe(true);
+    for (const trolley of ["B", "C"] as const)
+      await expect
+        .poll(async () => sell(trolley, "DR-WAT-304", 1, text), { timeout: 10_000 })
+        .toMatchObject({ ok: false, reason: "over_cap", remainingCapMinor: 0 });
   });
 
-  it("refuses a snapshot from an uncertified terminal, another flight, an older version, or shrinking counters", async () => {
+  it("refuses a counter from an uncertified terminal, one not on the flight, another flight, a replay, or shrinking counters", async () => {
     const groundKey = ground.t.infra.keys.manifestSigner;
     const certified = (terminalId: string, key: Signer, by: Signer = groundKey) =>
       certifyDevice(
@@ -132,26 +176,48 @@ describe("cabin sync over loopback", () => {
       );
     const x = newId();
     const xKey = createNobleSigner(generateSecretKey());
-    const ok = certified(x, xKey);
-    const before = (await b["cabin/status"]({})).peers.length;
-    const verdicts = await b["cabin/exchange"]({
+    const newest = (await held("B")).find((s) => s.terminalId === ids.C)!;
+    // C's own key (as if it leaked): a newer snapshot whose counters went down is still refused.
+    const shrunk = makeSpendSnapshot({ ...newest, version: newest.version + 5, entries: [] }, newest.certificate.bytes, signerC);
+    const before = await held("B");
+    const verdicts = await cores.B["cabin/exchange"]({
       snapshots: [
         snapshot(x, xKey, 1, 9_000, certified(x, xKey, createNobleSigner(generateSecretKey()))),
-        snapshot(x, xKey, 1, 9_000, ok, { ...FLIGHT, date: "2026-12-02" }),
-        snapshot(x, xKey, 5, 1_000, ok),
-        snapshot(x, xKey, 4, 1_000, ok),
-        snapshot(x, xKey, 6, 500, ok),
+        snapshot(x, xKey, 1, 9_000, certified(x, xKey)),
+        snapshot(ids.C, signerC, 99, 9_000, newest.certificate.bytes, { ...FLIGHT, date: "2026-12-02" }),
+        toBase64Url(newest.bytes),
+        toBase64Url(shrunk.bytes),
         "not-a-snapshot",
       ],
     });
-    expect(verdicts.verdicts).toEqual(["unknown_ground_key", "wrong_flight", "taken", "older", "shrinks", "malformed"]);
-    expect((await b["cabin/status"]({})).peers.length).toBe(before + 1);
+    expect(verdicts.verdicts).toEqual(["unknown_ground_key", "not_on_flight", "wrong_flight", "older", "shrinks", "malformed"]);
+    expect((await held("B")).map((s) => [s.terminalId, s.version])).toEqual(before.map((s) => [s.terminalId, s.version]));
     // A malformed body at the cabin port is a 400, not a crash.
-    const url = await b.cabinUrl;
+    const url = await cores.B.cabinUrl;
     const response = await fetch(`${url}/cabin/exchange`, { method: "POST", body: "{" });
     expect(response.status).toBe(400);
     const wrong = await fetch(`${url}/cabin/exchange`, { method: "POST", body: JSON.stringify({ snapshots: [1, 2] }) });
     expect(wrong.status).toBe(400);
+  });
+
+  it("brings the counters down with the upload, and the ground checks them against the records it holds", async () => {
+    const counters = async () =>
+      (
+        await call(
+          ground.t.app,
+          { method: "GET", url: `/finance/flights/${ground.flightId}/cabin-counters`, headers: bearer(finance) },
+          200,
+        )
+      ).json().counters as { terminalId: string; status: string; vouchersDiffering: number }[];
+    const statusOf = async () =>
+      Object.fromEntries((await counters()).map((c) => [TROLLEYS.find((t) => ids[t] === c.terminalId), c.status]));
+    // Only A uploads: its own counters agree; B's and C's, heard in the cabin, name sales not down yet.
+    await expect.poll(async () => (await caughtUp("A", "B")) && (await caughtUp("A", "C")), { timeout: 10_000 }).toBe(true);
+    await cores.A["sync/upload"]({});
+    expect(await statusOf()).toEqual({ A: "agrees", B: "waiting", C: "waiting" });
+    for (const trolley of ["B", "C"] as const) await cores[trolley]["sync/upload"]({});
+    expect(await statusOf()).toEqual({ A: "agrees", B: "agrees", C: "agrees" });
+    expect((await counters()).every((c) => c.vouchersDiffering === 0)).toBe(true);
   });
 });
 

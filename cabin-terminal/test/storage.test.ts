@@ -55,6 +55,7 @@ describe("the terminal database", () => {
       "0007_taken_codes",
       "0008_device_certificate",
       "0009_cabin_sync",
+      "0010_cabin_touch",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -148,6 +149,10 @@ describe("the terminal database", () => {
     expect(() => snapshot.run(0)).toThrow(/cabin_snapshots_version/);
     snapshot.run(1);
     expect(() => snapshot.run(2)).toThrow(/UNIQUE constraint failed/);
+    // 0010_cabin_touch: no voucher was in touch before; the baseline is whole minor units, never below zero.
+    expect(now.sqlite.prepare("select touch_spent_minor from voucher_usage").all()).toEqual([{ touch_spent_minor: 0 }]);
+    expect(() => now.sqlite.prepare("update voucher_usage set touch_spent_minor = -1").run()).toThrow(/voucher_usage_touch/);
+    expect(() => now.sqlite.prepare("update voucher_usage set touch_spent_minor = 'x'").run()).toThrow(/cannot store TEXT/);
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

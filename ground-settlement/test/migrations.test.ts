@@ -342,6 +342,23 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
       await fails(db, sql`UPDATE receipt_reports SET closed_by = NULL WHERE record_id = '0193c000-0000-7000-8000-00000000b002'`),
     ).toMatch(/receipt_reports_closed_whole/);
   },
+  "0025_flight_spend_policy": async (db) => {
+    // Flights already there let each trolley allow the cap while apart, as before; a policy is one of the two.
+    const [row] = await queryRows<{ policy: string }>(db, sql`SELECT spend_policy AS policy FROM flights WHERE id = ${FLIGHT}`);
+    expect(row).toEqual({ policy: "full" });
+    await db.execute(sql`UPDATE flights SET spend_policy = 'share' WHERE id = ${FLIGHT}`);
+    expect(await fails(db, sql`UPDATE flights SET spend_policy = 'half' WHERE id = ${FLIGHT}`)).toMatch(/flights_spend_policy/);
+  },
+  "0026_cabin_counters": async (db) => {
+    // One snapshot per terminal of a flight, of a known terminal, from version 1.
+    const counters = (terminal: string, version: number) =>
+      sql`INSERT INTO cabin_counters (flight_id, terminal_id, version, bytes, reported_by, received_at_ms)
+        VALUES (${FLIGHT}, ${terminal}, ${version}, '\\x01', '0193c000-0000-7000-8000-0000000000e1', 0)`;
+    await db.execute(counters("0193c000-0000-7000-8000-0000000000e2", 3));
+    expect(await fails(db, counters("0193c000-0000-7000-8000-0000000000e2", 4))).toMatch(/cabin_counters_flight_id_terminal_id_pk/);
+    expect(await fails(db, counters("0193c000-0000-7000-8000-0000000000e1", 0))).toMatch(/cabin_counters_version/);
+    expect(await fails(db, counters("0193c000-0000-7000-8000-0000000000ff", 1))).toMatch(/cabin_counters_terminal_id_terminals_id_fk/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
@@ -375,6 +392,6 @@ describe.each(ENGINES)("ground migrations on %s", (engine) => {
       database.handle.db,
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     );
-    expect(tables?.n).toBe(28);
+    expect(tables?.n).toBe(29);
   });
 });

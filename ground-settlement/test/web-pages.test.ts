@@ -509,6 +509,13 @@ describe("the passenger's pages in Chromium", () => {
     const [policy] = await t.db.select({ codePolicy: flights.codePolicy }).from(flights).where(eq(flights.id, flightId));
     expect(policy).toEqual({ codePolicy: "codes_only" });
     expect(await axeViolations(page, '[data-testid="code-policy"]')).toEqual([]);
+    // While trolleys cannot reach each other: ops choose that each sells only its share of a voucher.
+    expect(await page.isChecked('[data-testid="spend-policy"] input[value="full"]')).toBe(true);
+    await page.check('[data-testid="spend-policy"] input[value="share"]');
+    await expect.poll(() => page.textContent('[data-testid="spend-policy"]')).toContain("Saved.");
+    const [spend] = await t.db.select({ spendPolicy: flights.spendPolicy }).from(flights).where(eq(flights.id, flightId));
+    expect(spend).toEqual({ spendPolicy: "share" });
+    expect(await axeViolations(page, '[data-testid="spend-policy"]')).toEqual([]);
     await page.click("text=New one-time code");
     await page.waitForSelector('[data-testid="enrolment-code"]');
     expect(await page.textContent('[data-testid="enrolment-code"]')).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);

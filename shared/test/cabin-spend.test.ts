@@ -48,8 +48,9 @@ const content: SpendSnapshotContent = {
   ],
 };
 const snapshot = makeSpendSnapshot(content, certify(TERMINAL_ID, terminalKey.publicKey), terminalKey);
-const reasonOf = (bytes: Uint8Array, flight = FLIGHT): SpendRejection | "accepted" => {
-  const result = verifySpendSnapshot(bytes, { groundKeys, verifier: createNodeVerifier(), flight, nowMs: DEPARTURE_MS + HOUR_MS });
+const reasonOf = (bytes: Uint8Array, flight = FLIGHT, terminals?: string[]): SpendRejection | "accepted" => {
+  const context = { groundKeys, verifier: createNodeVerifier(), flight, nowMs: DEPARTURE_MS + HOUR_MS };
+  const result = verifySpendSnapshot(bytes, terminals === undefined ? context : { ...context, terminals });
   return result.ok ? "accepted" : result.reason;
 };
 
@@ -75,6 +76,10 @@ describe("a terminal's spend snapshot", () => {
       stranger,
     );
     expect(reasonOf(impostor.bytes)).toBe("unknown_ground_key");
+    // Certified by our ground, but the manifest names other terminals for this flight's trolleys.
+    expect(reasonOf(snapshot.bytes, FLIGHT, [otherId])).toBe("not_on_flight");
+    expect(reasonOf(snapshot.bytes, FLIGHT, [otherId, TERMINAL_ID])).toBe("accepted");
+    expect(reasonOf(snapshot.bytes, FLIGHT, [])).toBe("accepted");
   });
 
   it("refuses every single-byte change and every truncation", () => {
@@ -127,15 +132,15 @@ describe("merging the cabin's spend", () => {
         const inOrder = views.reduce(mergeCabin, new Map());
         same(shuffled.reduce(mergeCabin, new Map()), inOrder);
         same(snapshots.reduce(withSnapshot, new Map() as CabinSpend), inOrder);
-        // The spend is the newest counters of each terminal, summed.
+        // The spend is the newest counters of each terminal (none below zero), summed.
         for (const voucherId of VOUCHERS) {
           const newest = new Map<string, Versioned>();
           for (const s of snapshots) if ((newest.get(s.terminalId)?.version ?? 0) <= s.version) newest.set(s.terminalId, s);
           const expected = [...newest.values()].reduce((sum, s) => {
             const entry = s.entries.find((e) => e.voucherId === voucherId)!;
-            return sum + entry.approvedMinor - entry.givenBackMinor;
+            return sum + Math.max(0, entry.approvedMinor - entry.givenBackMinor);
           }, 0);
-          expect(spentOf(inOrder, voucherId)).toBe(Math.max(0, expected));
+          expect(spentOf(inOrder, voucherId)).toBe(expected);
         }
       }),
       { numRuns: 300 },
@@ -156,5 +161,17 @@ describe("merging the cabin's spend", () => {
       true,
       true,
     ]);
+  });
+
+  it("counts no terminal below zero: one that signs back more than it approved cannot free another trolley's spend", () => {
+    const entry = (approvedMinor: number, givenBackMinor: number) => [{ voucherId: VOUCHERS[0]!, approvedMinor, givenBackMinor }];
+    const honest: Versioned = { terminalId: "a", version: 1, bytes: Uint8Array.of(1), entries: entry(6_000, 1_000) };
+    const rogue: Versioned = { terminalId: "b", version: 1, bytes: Uint8Array.of(2), entries: entry(0, 50_000) };
+    const cabin: CabinSpend = new Map([
+      ["a", honest],
+      ["b", rogue],
+    ]);
+    expect(spentOf(cabin, VOUCHERS[0]!)).toBe(5_000);
+    expect(spentOf(cabin, VOUCHERS[0]!, "a")).toBe(0);
   });
 });

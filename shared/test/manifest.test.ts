@@ -134,9 +134,31 @@ describe("flight manifests", () => {
       expect(result.manifest).toMatchObject({ formatVersion: Number(version), manifestId: vector.expected.manifestId });
       // Before v4 a flight took printed vouchers: so it still does.
       expect(result.manifest.codePolicy).toBe("printed_accepted");
+      // Before v5 every trolley allowed the cap and believed any terminal our ground certified.
+      expect(result.manifest.spendPolicy).toBe("full");
+      expect(result.manifest.cabinTerminals).toEqual([]);
       if (version !== "3") expect(result.manifest.rates).toEqual([]);
       if (version === "1") expect(result.manifest.rotation).toBeUndefined();
     }
+  });
+
+  it("carry the flight's spend policy and the terminals holding its trolleys, one per trolley of the flight", () => {
+    const a = { terminalId: "0193c190-0000-7000-8000-0000000000a1", trolleyId: "A" };
+    const b = { terminalId: "0193c190-0000-7000-8000-0000000000b2", trolleyId: "B" };
+    const result = verifyManifest(
+      signManifest(manifestContent({ spendPolicy: "share", cabinTerminals: [b, a] }), manifestKey).bytes,
+      context,
+    );
+    if (!result.ok) throw new Error(result.detail);
+    expect(result.manifest).toMatchObject({ spendPolicy: "share", cabinTerminals: [a, b], formatVersion: MANIFEST_FORMAT_VERSION });
+    expect(signed.spendPolicy).toBe("full");
+    expect(signed.cabinTerminals).toEqual([]);
+    const sign = (cabinTerminals: { terminalId: string; trolleyId: string }[]) => () =>
+      signManifest(manifestContent({ cabinTerminals }), manifestKey);
+    expect(sign([{ ...a, trolleyId: "Z" }])).toThrow(/hold trolleys of the flight/);
+    expect(sign([a, { ...b, trolleyId: "A" }])).toThrow(/one terminal per trolley/);
+    expect(sign([a, a])).toThrow(/unique/);
+    expect(sign([a, b, { terminalId: "0193c190-0000-7000-8000-0000000000c3", trolleyId: "A" }])).toThrow(/at most 2 cabin terminals/);
   });
 
   it("refuse a manifest over the size limit before decoding it", () => {

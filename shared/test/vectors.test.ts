@@ -209,6 +209,8 @@ describe("test vectors", () => {
             crewIds: result.manifest.crew.map((member) => member.crewId),
             limits: result.manifest.limits,
             codePolicy: result.manifest.codePolicy,
+            spendPolicy: result.manifest.spendPolicy,
+            cabinTerminals: result.manifest.cabinTerminals,
           }
         : { ok: false, reason: result.reason };
       expect(actual, verifier.name).toEqual(v.expected);

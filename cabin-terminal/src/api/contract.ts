@@ -12,10 +12,12 @@ import {
   REVERSAL_REASONS,
   ROTATION_BUNDLE_CHARS_MAX,
 } from "@cabinpay/shared";
+import { WireSpendSnapshots } from "@cabinpay/shared/wire";
 import { type Static, type TSchema, Type } from "typebox";
 import type {
   CabinExchange,
   CabinStatus,
+  CabinStatusView,
   ChargeResult,
   CloseResult,
   LoginResult,
@@ -27,11 +29,6 @@ import type {
   UploadAllSummary,
   VoidResult,
 } from "./results.js";
-
-/** A snapshot of 2,000 vouchers is about 80 KB: base64url of it. */
-export const CABIN_SNAPSHOT_CHARS_MAX = 120_000;
-/** One terminal's own snapshot and those it heard: more than the trolleys of any cabin. */
-export const CABIN_SNAPSHOTS_PER_EXCHANGE_MAX = 16;
 
 const Sku = Type.String({ minLength: 1, maxLength: LIMITS.skuBytesMax });
 const Quantity = Type.Integer({ minimum: 1, maximum: LIMITS.lineQuantityMax });
@@ -95,11 +92,7 @@ export const TERMINAL_API_INPUTS = {
   "sync/upload": strict({ batchSizeMax: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.batchRecordsMax })) }),
   "status/get": Empty,
   /** Cabin sync: snapshots another terminal of the flight sends (its own and those it heard), base64url. */
-  "cabin/exchange": strict({
-    snapshots: Type.Array(Type.String({ minLength: 1, maxLength: CABIN_SNAPSHOT_CHARS_MAX, pattern: "^[A-Za-z0-9_-]+$" }), {
-      maxItems: CABIN_SNAPSHOTS_PER_EXCHANGE_MAX,
-    }),
-  }),
+  "cabin/exchange": strict({ snapshots: WireSpendSnapshots }),
   "cabin/status": Empty,
   "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
 } as const;
@@ -171,12 +164,12 @@ export interface TerminalStatus {
    */
   readonly chainProblem: string | undefined;
   /**
-   * Cabin sync, when this terminal has it: each other trolley heard on the current flight, how
-   * long ago (on the terminal's clock), and whether that is longer than crew should be told.
+   * Cabin sync, when this terminal has it or the flight shares each voucher between its trolleys:
+   * the flight's spend policy, whether every other trolley was heard lately, and each other
+   * trolley (heard or expected), how long ago (on the terminal's clock), and whether that is
+   * longer than crew should be told.
    */
-  readonly cabin:
-    | { readonly peers: readonly { readonly name: string; readonly heardAgoMs: number; readonly quiet: boolean }[] }
-    | undefined;
+  readonly cabin: CabinStatusView | undefined;
 }
 
 export interface TerminalApi {

@@ -6,7 +6,7 @@
  * Every answer that can be refused has one shape: `ok: true` with what was done, or `ok: false`
  * with a stable `reason` code (and, where crew need it, a `detail` in words for the log).
  */
-import type { CrewRole, ReversalReason } from "@cabinpay/shared";
+import type { CrewRole, ReversalReason, SpendPolicy, SpendRejection } from "@cabinpay/shared";
 
 export type LoginResult =
   | { readonly ok: true; readonly crewId: string; readonly name: string; readonly role: CrewRole }
@@ -159,6 +159,8 @@ export interface Receipt {
   readonly rate: { readonly text: string; readonly source: string } | undefined;
   /** What the voucher may still spend on this terminal, in its currency. */
   readonly remainingCapMinor: number;
+  /** Set when this terminal cannot hear every other trolley of the flight: see `CabinApart`. */
+  readonly apart?: CabinApart;
   /** For crew to compare with the boarding pass. */
   readonly passengerName: string;
   readonly seat: string | undefined;
@@ -177,23 +179,23 @@ export type ChargeResult =
       readonly remainingCapMinor?: number;
       /** The voucher's currency, which `remainingCapMinor` is in. */
       readonly remainingCurrency?: string;
+      readonly apart?: CabinApart;
       readonly sku?: string;
     };
 
+/**
+ * Cabin sync: this terminal has not heard every other trolley of the flight lately, so their
+ * latest sales on the voucher may not be counted here. Under the flight's `share` policy it may
+ * approve only its share of what was unspent when last in touch; `allowedMinor` is what is left of
+ * it after this sale (in the voucher's currency). Under `full` it is the cap less what it knows.
+ */
+export interface CabinApart {
+  readonly policy: SpendPolicy;
+  readonly allowedMinor: number;
+}
+
 /** What became of a snapshot a peer sent: taken, already held (or older), this terminal's own, or refused and why. */
-export type CabinSnapshotVerdict =
-  | "taken"
-  | "older"
-  | "own"
-  | "shrinks"
-  | "malformed"
-  | "unsupported_version"
-  | "wrong_flight"
-  | "unknown_ground_key"
-  | "bad_certificate"
-  | "certificate_expired"
-  | "not_certified"
-  | "bad_signature";
+export type CabinSnapshotVerdict = "taken" | "older" | "own" | "shrinks" | SpendRejection;
 
 export interface CabinExchange {
   /** One verdict per snapshot sent, in order. */
@@ -204,4 +206,19 @@ export interface CabinExchange {
 
 export interface CabinStatus {
   readonly peers: readonly { readonly terminalId: string; readonly name: string; readonly heardAtMs: number }[];
+}
+
+/** What the crew screen shows of cabin sync (`status/get`): see `TerminalStatus.cabin`. */
+export interface CabinStatusView {
+  readonly policy: SpendPolicy;
+  readonly inTouch: boolean;
+  readonly peers: readonly {
+    /** As the ground certified it, once heard. */
+    readonly name: string | undefined;
+    /** The trolley the manifest says it holds, when the manifest names the flight's terminals. */
+    readonly trolleyId: string | undefined;
+    /** Undefined: not heard yet on this flight. */
+    readonly heardAgoMs: number | undefined;
+    readonly quiet: boolean;
+  }[];
 }

@@ -25,6 +25,7 @@ import { type DeviceKeyStore, fileKeyStore } from "./keys/key-store.js";
 import { purgeAcknowledged, RETENTION_MS_DEFAULT } from "./retention.js";
 import { Cart, priced } from "./sales/cart.js";
 import type { Seller } from "./sales/sell.js";
+import { snapshotsToShare } from "./sync/cabin.js";
 
 export interface TerminalCoreOptions {
   /** Where the database and (with the file key store) the device key live. */
@@ -208,6 +209,7 @@ export class TerminalSession {
       const summary = await uploadAll(this.db, this.current(), this.client(), this.now, {
         batchSizeMax,
         ...UPLOAD_POLICY,
+        cabinCounters: (flight) => snapshotsToShare(this.db, flight, this.seller(), this.now()),
         ...(this.options.onUploadProgress === undefined ? {} : { onProgress: this.options.onUploadProgress }),
         onFailed: (flightKey, error) => {
           if (error instanceof TerminalError && error.code === "chain_forked") this.guard.markBroken(flightKey, error.message);

@@ -158,6 +158,13 @@ const en = {
   offline: "Offline",
   cabinNone: "No other trolley heard yet: sales there are not counted here",
   cabinHeard: (trolley: string, minutes: number) => (minutes < 1 ? `${trolley}: in touch` : `${trolley}: heard ${minutes} min ago`),
+  cabinNotHeard: (trolley: string) => `${trolley}: not heard yet`,
+  cabinTrolley: (trolleyId: string) => `Trolley ${trolleyId}`,
+  cabinShare: "Apart: each trolley sells its share of a voucher",
+  /** On a result, when this terminal has not heard every other trolley lately. */
+  apartShare: (amount: string) =>
+    `Not in touch with the other trolleys: this trolley may approve up to ${amount} more for this passenger until they are back in reach.`,
+  apartFull: "Not in touch with the other trolleys: what this passenger spent there lately is not counted here.",
   cabinQuietHelp: (trolleys: string) =>
     `Not heard from ${trolleys} for a while: what a voucher spent there since is not counted here. Check the passenger's receipts, or bring the trolleys within reach.`,
   notLoggedIn: "Nobody logged in",
@@ -361,6 +368,11 @@ const zh: Words = {
   offline: "离线",
   cabinNone: "尚未联系上其他餐车：那里的销售未计入本机",
   cabinHeard: (trolley, minutes) => (minutes < 1 ? `${trolley}：已同步` : `${trolley}：${minutes} 分钟前同步`),
+  cabinNotHeard: (trolley) => `${trolley}：尚未联系上`,
+  cabinTrolley: (trolleyId) => `${trolleyId} 号餐车`,
+  cabinShare: "未联网：每辆餐车只能使用凭证余额的一份",
+  apartShare: (amount) => `未与其他餐车同步：在重新连上之前，本餐车最多还可为该旅客批准 ${amount}。`,
+  apartFull: "未与其他餐车同步：该旅客最近在其他餐车的消费未计入本机。",
   cabinQuietHelp: (trolleys) => `已有一段时间未与 ${trolleys} 同步：此后在那里的消费未计入本机。请查看旅客的收据，或让餐车靠近以便同步。`,
   notLoggedIn: "未登录",
   error: "出现错误",

@@ -11,6 +11,7 @@ import {
   passenger,
   SAMPLE_PRICES_CSV,
   staffKeys,
+  withTrolleyC,
 } from "@cabinpay/ground-settlement/testing/actors";
 import { createTestApp, type TestApp } from "@cabinpay/ground-settlement/testing/app";
 
@@ -34,13 +35,19 @@ export interface GroundWithFlight {
 
 export async function groundWithFlight(
   registration: { capMinor: number; seat: string; displayName?: string },
-  options: { rotation?: boolean; webDir?: string } = {},
+  options: { rotation?: boolean; webDir?: string; trolleyC?: boolean; spendPolicy?: "full" | "share" } = {},
 ): Promise<GroundWithFlight> {
   const t = await createTestApp("pglite", options.webDir === undefined ? {} : { WEB_DIR: options.webDir });
   const groundUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
   const { ops } = await staffKeys(t);
   const { flightId } = await createFlight(t, ops);
-  await loadFlight(t, ops, flightId);
+  await loadFlight(t, ops, flightId, "CNY", options.trolleyC === true ? withTrolleyC() : undefined);
+  if (options.spendPolicy !== undefined)
+    await call(
+      t.app,
+      { method: "PUT", url: `/ops/flights/${flightId}/spend-policy`, headers: bearer(ops), payload: { spendPolicy: options.spendPolicy } },
+      200,
+    );
   const p = await passenger(t, ops, 100_000, registration.displayName);
   const payload = { flightId, capMinor: registration.capMinor, seat: registration.seat };
   const voucherText = (await call(t.app, { method: "POST", url: "/registrations", headers: bearer(p.token), payload }, 201)).json()

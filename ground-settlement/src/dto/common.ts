@@ -1,5 +1,5 @@
 /** Schema pieces of the HTTP API shared by the route modules and the DTOs (TypeBox only: the web pages import their types). */
-import { WireCodePolicy, WireReversalReason, WireTimeMs, WireTrolleyId, WireUuid } from "@cabinpay/shared/wire";
+import { WireCodePolicy, WireReversalReason, WireSpendPolicy, WireTimeMs, WireTrolleyId, WireUuid } from "@cabinpay/shared/wire";
 import { Type } from "typebox";
 
 /** The wire's own (shared/wire): a terminal and the ground read them alike. */
@@ -8,6 +8,7 @@ export const TimeMs = WireTimeMs;
 export const TrolleyId = WireTrolleyId;
 export const Reason = WireReversalReason;
 export const CodePolicy = WireCodePolicy;
+export const SpendPolicy = WireSpendPolicy;
 export const Currency = Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" });
 export const AmountMinor = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "integer minor units" });
 export const FlightIdParams = Type.Object({ flightId: Uuid }, { additionalProperties: false });

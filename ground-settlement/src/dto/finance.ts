@@ -103,6 +103,18 @@ export const Reconciliation = Type.Object({
 });
 export type ReconciliationDto = Static<typeof Reconciliation>;
 
+/** A terminal's newest cabin-sync counters for a flight, checked against the ground's records of it (services/cabin-counters.ts). */
+export const CabinCounter = Type.Object({
+  terminalId: Type.String(),
+  terminalName: Type.String(),
+  version: Type.Integer(),
+  reportedBy: Type.String(),
+  receivedAtMs: Type.Integer(),
+  status: Type.Union([Type.Literal("agrees"), Type.Literal("waiting"), Type.Literal("disagrees")]),
+  recordsHeld: Type.Integer(),
+  vouchersDiffering: Type.Integer(),
+});
+
 export const FlightRow = Type.Object({
   flight: Type.Object({ flightId: Uuid, ...FlightNames.properties, currency: Currency, departureAtMs: TimeMs }),
   status: Status,

@@ -1,6 +1,6 @@
 /** A flight as the API shows it, to anyone and to ops, and a catalog item as ops send it (TypeBox only). */
 import { type Static, Type } from "typebox";
-import { CodePolicy, Currency, TimeMs, Uuid } from "./common.js";
+import { CodePolicy, Currency, SpendPolicy, TimeMs, Uuid } from "./common.js";
 
 export const FlightDate = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" });
 export const Airport = Type.String({ pattern: "^[A-Z]{3}$" });
@@ -25,6 +25,8 @@ export const FlightBody = Type.Object({
   registrationClosesAtMs: TimeMs,
   /** What pays on board: printed vouchers too, or phones' live codes only. */
   codePolicy: CodePolicy,
+  /** What a trolley may approve while it cannot hear the others: the cap, or its share of what is left. */
+  spendPolicy: SpendPolicy,
 });
 
 // The accounts a passenger may register with besides the flight's currency, at these rates.

@@ -20,6 +20,7 @@ import {
   PIN_HASH_BYTES,
   PIN_PATTERN,
   PIN_SALT_BYTES,
+  type SpendPolicy,
   textProblem,
 } from "@cabinpay/shared";
 import { and, eq } from "drizzle-orm";
@@ -60,6 +61,8 @@ export interface NewFlight {
   readonly registrationClosesAtMs?: number;
   /** Printed vouchers too (the default), or phones' live codes only. */
   readonly codePolicy?: CodePolicy;
+  /** Each trolley the cap while apart (the default), or its share. */
+  readonly spendPolicy?: SpendPolicy;
 }
 
 export async function createFlight(db: Database, input: NewFlight, nowMs: number): Promise<Flight> {
@@ -86,6 +89,7 @@ export async function createFlight(db: Database, input: NewFlight, nowMs: number
       capMinorMax: input.capMinorMax,
       registrationClosesAtMs: closesAtMs,
       codePolicy: input.codePolicy ?? "printed_accepted",
+      spendPolicy: input.spendPolicy ?? "full",
       createdAtMs: nowMs,
     })
     .onConflictDoNothing()
@@ -303,6 +307,7 @@ export function flightView(flight: Flight) {
     capMinorMax: flight.capMinorMax,
     registrationClosesAtMs: flight.registrationClosesAtMs,
     codePolicy: flight.codePolicy,
+    spendPolicy: flight.spendPolicy,
   };
 }
 
@@ -311,7 +316,19 @@ export function flightView(flight: Flight) {
  * manifest follows that one's until it loads the next (the manifest is the terminal's truth).
  */
 export async function setCodePolicy(db: Database, flightId: string, codePolicy: CodePolicy): Promise<Flight> {
-  const [flight] = await db.update(flights).set({ codePolicy }).where(eq(flights.id, flightId)).returning();
+  return setPolicy(db, flightId, { codePolicy });
+}
+
+/**
+ * Ops set what a trolley may approve while it cannot hear the others (cabin sync): the cap, or its
+ * share of what is left. Manifests from now on carry it, as the code policy.
+ */
+export async function setSpendPolicy(db: Database, flightId: string, spendPolicy: SpendPolicy): Promise<Flight> {
+  return setPolicy(db, flightId, { spendPolicy });
+}
+
+async function setPolicy(db: Database, flightId: string, policy: { codePolicy?: CodePolicy; spendPolicy?: SpendPolicy }): Promise<Flight> {
+  const [flight] = await db.update(flights).set(policy).where(eq(flights.id, flightId)).returning();
   if (flight === undefined) throw new ApiError("not_found", `no flight ${flightId}`);
   return flight;
 }

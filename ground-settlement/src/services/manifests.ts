@@ -10,6 +10,7 @@ import { getFlight } from "./flights.js";
 import { trustListFor } from "./issuer-keys.js";
 import { ratesOf } from "./rates.js";
 import { legOf, stockSourceOf, trolleysOf } from "./rotations.js";
+import { holdersOf } from "./trolleys.js";
 
 /** Terminals may sell on a manifest until a day after departure. */
 export const MANIFEST_AFTER_DEPARTURE_MS = 24 * 3_600_000;
@@ -72,6 +73,9 @@ export async function buildManifest(db: Database, keys: KeyStore, flightId: stri
       crew: roster,
       rates: await ratesOf(db, flightId),
       codePolicy: flight.codePolicy,
+      spendPolicy: flight.spendPolicy,
+      // The holders now, of the trolleys this manifest lists (a carried-over leg's are its source's).
+      cabinTerminals: (await holdersOf(db, flightId)).filter((holder) => trolleys.includes(holder.trolleyId)),
       ...(leg === undefined
         ? {}
         : { rotation: { rotationId: leg.rotationId, legNumber: leg.legNumber, legCount: leg.legCount, stockCarried: source.carried } }),

@@ -5,12 +5,15 @@
  */
 import {
   type CurrencyCode,
+  convertMinor,
   describeTextProblem,
   type ExchangeRate,
   isCurrencyCode,
   isRateMicros,
+  money,
   RATE_MICROS_MAX,
   RATE_SOURCE_BYTES_MAX,
+  rateFor,
   textProblem,
 } from "@cabinpay/shared";
 import { asc, eq } from "drizzle-orm";
@@ -50,6 +53,32 @@ function rateProblems(rate: ExchangeRate, flightCurrency: string): string[] {
   if (rate.source.trim() === "" || Buffer.byteLength(rate.source, "utf8") > RATE_SOURCE_BYTES_MAX)
     problems.push(`source of ${rate.currency}: 1 to ${RATE_SOURCE_BYTES_MAX} bytes saying where the rate comes from`);
   return problems;
+}
+
+/** What `accountAmounts` converts: a record's total in the flight's currency. */
+export interface FlightAmount {
+  readonly flightId: string;
+  readonly currency: string;
+  readonly totalMinor: number;
+}
+
+/**
+ * A record's total in an account currency: itself in the flight's currency, else converted at the
+ * flight's rate (the one in its manifest); undefined when the flight has no rate into it. The one
+ * conversion for settlement's debits and the check of the terminals' cabin counters.
+ */
+export async function accountAmounts(
+  tx: Executor,
+  records: readonly FlightAmount[],
+): Promise<(record: FlightAmount, accountCurrency: string) => number | undefined> {
+  const flightIds = [...new Set(records.map((record) => record.flightId))];
+  const rates = new Map<string, ExchangeRate[]>();
+  for (const flightId of flightIds) rates.set(flightId, await ratesOf(tx, flightId));
+  return (record, accountCurrency) => {
+    if (record.currency === accountCurrency) return record.totalMinor;
+    const rate = rateFor(rates.get(record.flightId) ?? [], accountCurrency);
+    return rate === undefined ? undefined : convertMinor(money(record.totalMinor, record.currency), rate).amountMinor;
+  };
 }
 
 export async function ratesOf(db: Executor, flightId: string): Promise<ExchangeRate[]> {

@@ -4,7 +4,6 @@
  * (`settlement-plan.ts`) what to move, and writes it: one batch of transfers, one update of the
  * settlements, one of the registrations' current holds. All in one transaction.
  */
-import { convertMinor, type ExchangeRate, money, rateFor } from "@cabinpay/shared";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { transfers } from "../db/schema/ledger.js";
@@ -12,7 +11,7 @@ import { registrations } from "../db/schema/registrations.js";
 import { saleRecords, settlements } from "../db/schema/uploads.js";
 import { airlineAccount, applyTransfers, availableOf, lockAccounts } from "../ledger/ledger.js";
 import { NotYetError } from "./not-yet.js";
-import { ratesOf } from "./rates.js";
+import { accountAmounts } from "./rates.js";
 import {
   type AirlineAccounts,
   type Outcome,
@@ -192,21 +191,6 @@ async function collectedFrom(tx: Executor, saleIds: readonly string[]): Promise<
     .from(settlements)
     .where(and(anyUuid(settlements.recordId, [...saleIds]), isNotNull(settlements.registrationId)));
   return rows.map((row) => row.registrationId!);
-}
-
-/**
- * A record's total in an account currency: itself in the flight's currency, else converted at the
- * flight's rate (the one in its manifest); undefined when the flight has no rate into it.
- */
-async function accountAmounts(tx: Executor, records: readonly PlanRecord[]): Promise<PlanInput["inAccount"]> {
-  const flightIds = [...new Set(records.map((record) => record.flightId))];
-  const rates = new Map<string, ExchangeRate[]>();
-  for (const flightId of flightIds) rates.set(flightId, await ratesOf(tx, flightId));
-  return (record, accountCurrency) => {
-    if (record.currency === accountCurrency) return record.totalMinor;
-    const rate = rateFor(rates.get(record.flightId) ?? [], accountCurrency);
-    return rate === undefined ? undefined : convertMinor(money(record.totalMinor, record.currency), rate).amountMinor;
-  };
 }
 
 /** Sales reversed by this chunk but settled in an earlier one, with what they collected and gave back so far. */

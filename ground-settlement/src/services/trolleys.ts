@@ -3,7 +3,7 @@
  * would each sell the same stock. Ops free a trolley when its terminal broke or was lost; the old
  * terminal keeps its assignment, so what it sold still uploads.
  */
-import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
 import { flights } from "../db/schema/flights.js";
@@ -29,6 +29,15 @@ export async function holderOf(db: Executor, flightId: string, trolleyId: string
       and(eq(terminalFlights.flightId, flightId), eq(terminalFlights.trolleyId, trolleyId), isNull(terminalFlights.trolleyReleasedAtMs)),
     );
   return row;
+}
+
+/** Every trolley of the flight that a terminal holds now, and which: the terminals its cabin sync believes (manifest v5). */
+export async function holdersOf(db: Executor, flightId: string): Promise<{ terminalId: string; trolleyId: string }[]> {
+  const rows = await db
+    .select({ terminalId: terminalFlights.terminalId, trolleyId: terminalFlights.trolleyId })
+    .from(terminalFlights)
+    .where(and(eq(terminalFlights.flightId, flightId), isNotNull(terminalFlights.trolleyId), isNull(terminalFlights.trolleyReleasedAtMs)));
+  return rows.flatMap((row) => (row.trolleyId === null ? [] : [{ terminalId: row.terminalId, trolleyId: row.trolleyId }]));
 }
 
 /** The flights a code or an assignment names: one flight, or every leg of a rotation. */

@@ -67,14 +67,20 @@ export async function createFlight(t: TestApp, opsKey: string, overrides: Record
 }
 
 /** The sample catalog and two crew; `currency` for a flight that sells in another currency than CNY (same figures). */
-export async function loadFlight(t: TestApp, opsKey: string, flightId: string, currency = "CNY"): Promise<void> {
+export async function loadFlight(
+  t: TestApp,
+  opsKey: string,
+  flightId: string,
+  currency = "CNY",
+  catalogCsv = SAMPLE_CATALOG_CSV,
+): Promise<void> {
   await call(
     t.app,
     {
       method: "PUT",
       url: `/ops/flights/${flightId}/catalog`,
       headers: { ...bearer(opsKey), "content-type": "text/csv" },
-      payload: SAMPLE_CATALOG_CSV.replaceAll(",CNY,", `,${currency},`),
+      payload: catalogCsv.replaceAll(",CNY,", `,${currency},`),
     },
     200,
   );
@@ -90,6 +96,14 @@ export async function loadFlight(t: TestApp, opsKey: string, flightId: string, c
     },
     200,
   );
+}
+
+/** The sample catalog with a third trolley, C, stocked as B: a cabin of three trolleys. */
+export function withTrolleyC(csv: string = SAMPLE_CATALOG_CSV): string {
+  return csv
+    .split("\n")
+    .map((line, i) => (line === "" ? line : i === 0 ? `${line},trolley_c_stock` : `${line},${line.split(",").at(-1)}`))
+    .join("\n");
 }
 
 let passengerCount = 0;

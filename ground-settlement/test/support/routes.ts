@@ -114,6 +114,9 @@ export function routeTable(ids: RouteIds): Record<string, RouteCase> {
     "POST /finance/receipt-reports/:recordId/close": { access: ["finance"], body: { note: "terminal lost its tail" } },
     "POST /finance/attention/:recordId/collect-from-balance": { access: ["finance"], body: { note: "goods handed over" } },
     "PUT /ops/flights/:flightId/code-policy": { access: ["ops"], body: { codePolicy: "codes_only" } },
+    "PUT /ops/flights/:flightId/spend-policy": { access: ["ops"], body: { spendPolicy: "share" } },
+    "POST /terminal/flights/:flightId/cabin-counters": { access: ["terminal"], body: { snapshots: [] } },
+    "GET /finance/flights/:flightId/cabin-counters": { access: ["finance", "ops"] },
   };
 }
 

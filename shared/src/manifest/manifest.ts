@@ -1,7 +1,7 @@
 /**
  * Flight manifest: everything a terminal needs to sell offline, signed by the ground's manifest key.
  *
- * v3 layout (big-endian; docs/protocol.md has the table):
+ * v5 layout (big-endian; docs/protocol.md has the table):
  *   u8 version=3 · 16 manifest id · flight · 3 currency · u64 issued-at ms · u64 expires-at ms ·
  *   limits (u64 cap max, u64 sale max, u8 lines max) ·
  *   u8 trolley count, str8 trolley ids (ascending) ·
@@ -13,6 +13,9 @@
  *     u8 log2N, u8 r, u8 p, 16 salt, 32 hash ·
  *   u8 rotation (0 none, 1 follows): 16 rotation id, u8 leg number, u8 leg count, u8 stock carried ·
  *   u8 rate count, rates (ascending currency): 3 account currency, u64 rate micros, str8 source ·
+ *   u8 code policy (v4+: 1 printed accepted, 2 codes only) ·
+ *   u8 spend policy (v5+: 1 full, 2 share) · u8 cabin terminal count, cabin terminals (ascending
+ *     terminal id): 16 terminal id, str8 trolley id ·
  *   8 signing key id · 64 signature over "CPM1" ‖ all bytes before it
  *
  * Lists are sorted and free of duplicates; a decoder refuses anything else, so one manifest has
@@ -30,19 +33,20 @@ import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { type ExchangeRate, isRateMicros, RATE_MICROS_MAX, RATE_SOURCE_BYTES_MAX } from "../money/exchange.js";
+import { SPEND_POLICIES, type SpendPolicy } from "../sync/policy.js";
 import { isPinCostInBounds, PIN_HASH_BYTES, PIN_SALT_BYTES, type PinVerifier } from "./pin.js";
 
 /**
  * v2 added the rotation block (v1 manifests were for one flight, loaded one at a time); v3 the
- * exchange rates; v4 the code policy.
+ * exchange rates; v4 the code policy; v5 the spend policy and the flight's terminals (cabin sync).
  */
-export const MANIFEST_FORMAT_VERSION = 4;
+export const MANIFEST_FORMAT_VERSION = 5;
 /**
  * Every version this code reads. A terminal updated with manifests of an older version stored
  * (and records under them unsent) must still open them and upload: an update never strands a
  * record. A version is dropped from here only once no terminal can hold it.
  */
-export const MANIFEST_READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const MANIFEST_READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 /**
  * What pays on the flight: `printed_accepted`, a phone-bound voucher's live code or a printed
  * voucher (name and seat checked); `codes_only`, only a phone's live code (a photo of a printed
@@ -94,6 +98,12 @@ export interface ManifestRotation {
   readonly stockCarried: boolean;
 }
 
+/** A terminal ops assigned to one of the flight's trolleys: a peer the cabin sync believes. */
+export interface CabinTerminal {
+  readonly terminalId: string;
+  readonly trolleyId: string;
+}
+
 export interface ManifestContent {
   readonly manifestId: string;
   readonly flight: FlightRef;
@@ -117,10 +127,19 @@ export interface ManifestContent {
   readonly rates: readonly ExchangeRate[];
   /** What pays on this flight; `printed_accepted` when absent. */
   readonly codePolicy?: CodePolicy;
+  /** What a trolley may approve while it cannot hear the others (`sync/policy.ts`); `full` when absent. */
+  readonly spendPolicy?: SpendPolicy;
+  /**
+   * The terminals holding the flight's trolleys when the ground signed: the only terminals whose
+   * spend a terminal believes. Empty (and in manifests before v5): any terminal our ground certified.
+   */
+  readonly cabinTerminals?: readonly CabinTerminal[];
 }
 
 export interface Manifest extends ManifestContent {
   readonly codePolicy: CodePolicy;
+  readonly spendPolicy: SpendPolicy;
+  readonly cabinTerminals: readonly CabinTerminal[];
   /** The version it was encoded in: this code writes MANIFEST_FORMAT_VERSION and reads every readable one. */
   readonly formatVersion: number;
   readonly signingKeyId: string;
@@ -138,6 +157,8 @@ export function signManifest(content: ManifestContent, signer: Signer): Manifest
   return {
     ...canonical,
     codePolicy: canonical.codePolicy ?? "printed_accepted",
+    spendPolicy: canonical.spendPolicy ?? "full",
+    cabinTerminals: canonical.cabinTerminals ?? [],
     formatVersion: MANIFEST_FORMAT_VERSION,
     signingKeyId: signer.keyId,
     signature,
@@ -195,6 +216,7 @@ function canonicalize(content: ManifestContent): ManifestContent {
     revokedVoucherIds: [...content.revokedVoucherIds].sort(compareText),
     crew: [...content.crew].sort((a, b) => compareText(a.crewId, b.crewId)),
     rates: [...content.rates].sort((a, b) => compareText(a.currency, b.currency)),
+    cabinTerminals: [...(content.cabinTerminals ?? [])].sort((a, b) => compareText(a.terminalId, b.terminalId)),
   };
 }
 
@@ -243,6 +265,11 @@ function encodeBody(content: ManifestContent, signingKeyId: string): Uint8Array 
   for (const rate of content.rates)
     writer.fixed(asciiBytes(rate.currency), 3).u64(rate.rateMicros).str8(rate.source, RATE_SOURCE_BYTES_MAX);
   writer.u8(CODE_POLICIES.indexOf(content.codePolicy ?? "printed_accepted") + 1);
+  writer.u8(SPEND_POLICIES.indexOf(content.spendPolicy ?? "full") + 1);
+  const cabin = content.cabinTerminals ?? [];
+  writer.u8(cabin.length);
+  for (const terminal of cabin)
+    writer.fixed(uuidToBytes(terminal.terminalId), UUID_BYTES).str8(terminal.trolleyId, LIMITS.trolleyIdBytesMax);
   const keyId = fromHex(signingKeyId);
   check(keyId !== undefined && keyId.length === KEY_ID_BYTES, "signing key id");
   return writer.fixed(keyId, KEY_ID_BYTES).finish();
@@ -309,6 +336,21 @@ function validateContent(c: ManifestContent): void {
     check(isRateMicros(rate.rateMicros), `rate into ${rate.currency}: 1 to ${RATE_MICROS_MAX} micros`);
   }
   check(strictlyAscending(c.rates.map((rate) => rate.currency)), "one rate per currency");
+  validateCabin(c.cabinTerminals ?? [], c.trolleys);
+}
+
+function validateCabin(cabin: readonly CabinTerminal[], trolleys: readonly string[]): void {
+  checkCount(cabin.length, 0, trolleys.length, "cabin terminals (one per trolley at most)");
+  check(
+    cabin.every((terminal) => isUuid(terminal.terminalId)),
+    "cabin terminal ids are UUIDs",
+  );
+  check(strictlyAscending(cabin.map((terminal) => terminal.terminalId)), "cabin terminal ids unique");
+  check(
+    cabin.every((terminal) => trolleys.includes(terminal.trolleyId)),
+    "cabin terminals hold trolleys of the flight",
+  );
+  check(new Set(cabin.map((terminal) => terminal.trolleyId)).size === cabin.length, "one terminal per trolley");
 }
 
 function validateRotation(rotation: ManifestRotation, catalog: readonly CatalogItem[]): void {
@@ -404,6 +446,16 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
   // v4 added the code policy: earlier manifests took printed vouchers.
   const codePolicy = version >= 4 ? CODE_POLICIES[r.u8("code policy") - 1] : "printed_accepted";
   if (codePolicy === undefined) throw new DecodeError("manifest: code policy");
+  // v5 added the spend policy and the flight's terminals: earlier manifests allowed the cap on each trolley.
+  const spendPolicy = version >= 5 ? SPEND_POLICIES[r.u8("spend policy") - 1] : "full";
+  if (spendPolicy === undefined) throw new DecodeError("manifest: spend policy");
+  const cabinTerminals = Array.from(
+    { length: version >= 5 ? count(r.u8("cabin terminal count"), trolleys.length, "cabin terminals", 0) : 0 },
+    () => ({
+      terminalId: bytesToUuid(r.fixed(UUID_BYTES, "cabin terminal id")),
+      trolleyId: r.str8("cabin trolley id", 1, LIMITS.trolleyIdBytesMax),
+    }),
+  );
   const signingKeyId = toHex(r.fixed(KEY_ID_BYTES, "signing key id"));
   const signedLength = r.position;
   const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
@@ -423,6 +475,8 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     ...(rotation === undefined ? {} : { rotation }),
     rates,
     codePolicy,
+    spendPolicy,
+    cabinTerminals,
   };
   try {
     validateContent(content);
@@ -430,7 +484,16 @@ function decodeManifest(bytes: Uint8Array): { manifest: Manifest; signedLength: 
     if (error instanceof CabinPayError) throw new DecodeError(`manifest: ${error.message}`);
     throw error;
   }
-  const manifest: Manifest = { ...content, codePolicy, formatVersion: version, signingKeyId, signature, bytes: bytes.slice() };
+  const manifest: Manifest = {
+    ...content,
+    codePolicy,
+    spendPolicy,
+    cabinTerminals,
+    formatVersion: version,
+    signingKeyId,
+    signature,
+    bytes: bytes.slice(),
+  };
   return { manifest, signedLength };
 }
 

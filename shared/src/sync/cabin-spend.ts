@@ -38,18 +38,19 @@ export function withSnapshot<S extends Versioned>(cabin: CabinSpend<S>, snapshot
 }
 
 /**
- * What a voucher spent across the cabin, in the flight's currency: approved less given back, summed
- * over terminals (never below zero). `except` leaves one terminal out (a terminal counts its own
- * sales from its own records, which are newer than any snapshot of them).
+ * What a voucher spent across the cabin, in the flight's currency: per terminal, approved less given
+ * back (never below zero: a terminal gives back only what it took, so one signing "gave back more
+ * than it approved" cannot free another trolley's spend), summed. `except` leaves one terminal out
+ * (a terminal counts its own sales from its own records, newer than any snapshot of them).
  */
 export function spentOf(cabin: CabinSpend, voucherId: string, except?: string): number {
   let spentMinor = 0;
   for (const [terminalId, snapshot] of cabin) {
     if (terminalId === except) continue;
     const entry = findEntry(snapshot.entries, voucherId);
-    if (entry !== undefined) spentMinor += entry.approvedMinor - entry.givenBackMinor;
+    if (entry !== undefined) spentMinor += Math.max(0, entry.approvedMinor - entry.givenBackMinor);
   }
-  return Math.max(0, spentMinor);
+  return spentMinor;
 }
 
 /** Whether a newer snapshot of a terminal has a counter below its older one: counters only grow, so it is faulty or forged. */

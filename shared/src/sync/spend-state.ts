@@ -40,7 +40,12 @@ export interface SpendEntry {
 export interface SpendSnapshotContent {
   readonly flight: FlightRef;
   readonly terminalId: string;
-  /** Grows with every snapshot the terminal makes (its chain's head sequence): the newer replaces the older everywhere. */
+  /**
+   * Grows with every change to the counters: one more than the records in the terminal's chain of
+   * the flight (1 before its first, so a terminal that has sold nothing yet is still heard). The
+   * newer replaces the older everywhere; the ground checks the counters against the first
+   * `version − 1` records it holds of that terminal.
+   */
   readonly version: number;
   readonly createdAtMs: number;
   /** Every voucher the terminal sold against, ascending by voucher id. */
@@ -60,6 +65,7 @@ export const SPEND_REJECTIONS = [
   "bad_certificate",
   "certificate_expired",
   "not_certified",
+  "not_on_flight",
   "bad_signature",
 ] as const;
 export type SpendRejection = (typeof SPEND_REJECTIONS)[number];
@@ -85,11 +91,19 @@ export function makeSpendSnapshot(content: SpendSnapshotContent, certificate: Ui
 
 /**
  * Checks a snapshot another terminal sent: a terminal of our ground (its certificate, under the
- * ground key the manifest pinned), for this flight, signed by the certified key. Never throws.
+ * ground key the manifest pinned), holding a trolley of this flight (when the manifest names them),
+ * for this flight, signed by the certified key. Never throws.
  */
 export function verifySpendSnapshot(
   bytes: Uint8Array,
-  context: { groundKeys: ReadonlyMap<string, Uint8Array>; verifier: Verifier; flight: FlightRef; nowMs: number },
+  context: {
+    groundKeys: ReadonlyMap<string, Uint8Array>;
+    verifier: Verifier;
+    flight: FlightRef;
+    nowMs: number;
+    /** The flight's terminals as its manifest names them; empty or absent: any terminal our ground certified. */
+    terminals?: readonly string[];
+  },
 ): SpendSnapshotResult {
   if (bytes.length > 4 + 40 * SPEND_ENTRIES_MAX + 512) return reject("malformed", "too large");
   if (bytes.length > 0 && bytes[0] !== SPEND_SNAPSHOT_FORMAT_VERSION) return reject("unsupported_version", `format ${bytes[0]}`);
@@ -107,6 +121,8 @@ export function verifySpendSnapshot(
   const certified = certificateHolds(snapshot.certificate, context.groundKeys, context.nowMs, context.verifier);
   if (certified !== "ok") return reject(certified, `the terminal's certificate: ${certified}`);
   if (snapshot.certificate.terminalId !== snapshot.terminalId) return reject("not_certified", "the certificate names another terminal");
+  if (context.terminals !== undefined && context.terminals.length > 0 && !context.terminals.includes(snapshot.terminalId))
+    return reject("not_on_flight", "a terminal our ground certified, but not one holding a trolley of this flight");
   if (!context.verifier.verify(signature, concatBytes(SIGNATURE_DOMAIN.spendSnapshot, body), snapshot.certificate.devicePublicKey))
     return reject("bad_signature", "not signed by the certified terminal: forged or altered");
   return { ok: true, snapshot };

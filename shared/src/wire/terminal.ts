@@ -10,6 +10,7 @@ import { CARRIER_PATTERN_TEXT, FLIGHT_NUMBER_PATTERN_TEXT } from "../flight.js";
 import { LIMITS } from "../limits.js";
 import { CODE_POLICIES } from "../manifest/manifest.js";
 import { REVERSAL_REASONS } from "../record/reason.js";
+import { SPEND_POLICIES } from "../sync/policy.js";
 
 const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 export const WireUuid = Type.String({ pattern: UUID_PATTERN, description: "lowercase UUID" });
@@ -22,6 +23,8 @@ export const WireCertificate = Type.String({ pattern: "^[A-Za-z0-9_-]+$", maxLen
 export const WireReversalReason = Type.Enum(REVERSAL_REASONS);
 /** What pays on a flight: printed vouchers too, or phones' live codes only (manifest v4). */
 export const WireCodePolicy = Type.Enum(CODE_POLICIES);
+/** What a trolley may approve while it cannot hear the others: the cap (`full`) or its share (manifest v5). */
+export const WireSpendPolicy = Type.Enum(SPEND_POLICIES);
 /** A trolley seal's number as printed: capital letters, digits and dashes. */
 export const WireSeal = Type.String({ pattern: "^[A-Z0-9][A-Z0-9-]{2,19}$" });
 
@@ -102,6 +105,22 @@ export const HandoverRequest = Type.Object(
 );
 export type HandoverRequest = Static<typeof HandoverRequest>;
 
+/** A spend snapshot of 2,000 vouchers is about 80 KB: base64url of it. */
+export const SPEND_SNAPSHOT_CHARS_MAX = 120_000;
+/** One terminal's own spend snapshot and those it heard: more than the trolleys of any cabin. */
+export const SPEND_SNAPSHOTS_MAX = 16;
+/** Cabin sync's signed spend snapshots (`sync/spend-state.ts`), base64url: between terminals, and down to the ground. */
+export const WireSpendSnapshots = Type.Array(
+  Type.String({ minLength: 1, maxLength: SPEND_SNAPSHOT_CHARS_MAX, pattern: "^[A-Za-z0-9_-]+$" }),
+  { maxItems: SPEND_SNAPSHOTS_MAX },
+);
+/** After an upload: the flight's spend snapshots the terminal holds (its own and those it heard in the cabin). */
+export const CabinCountersRequest = Type.Object({ snapshots: WireSpendSnapshots }, { additionalProperties: false });
+export type CabinCountersRequest = Static<typeof CabinCountersRequest>;
+/** What became of each: `kept`, `older` than one the ground holds, or why it was refused. */
+export const CabinCountersAnswer = Type.Object({ verdicts: Type.Array(Type.String({ maxLength: 32 })) });
+export type CabinCountersAnswer = Static<typeof CabinCountersAnswer>;
+
 /** What the terminal reads of a flight lookup (`GET /flights`): the ground's id. */
 export const FlightLookupAnswer = Type.Object({ flights: Type.Array(Type.Object({ flightId: WireUuid })) });
 export type FlightLookupAnswer = Static<typeof FlightLookupAnswer>;
@@ -133,7 +152,13 @@ export function checkedOrUndefined<S extends typeof ErrorAnswer | typeof Sequenc
 
 /** An answer checked against its envelope: the value as its type, or where it differs. */
 export function checkAnswer<
-  S extends typeof EnrolAnswer | typeof AssignmentsAnswer | typeof ChainAnswer | typeof UploadAnswer | typeof FlightLookupAnswer,
+  S extends
+    | typeof EnrolAnswer
+    | typeof AssignmentsAnswer
+    | typeof ChainAnswer
+    | typeof UploadAnswer
+    | typeof FlightLookupAnswer
+    | typeof CabinCountersAnswer,
 >(schema: S, value: unknown): { readonly ok: true; readonly value: Static<S> } | { readonly ok: false; readonly detail: string } {
   if (Value.Check(schema, value)) return { ok: true, value: value as Static<S> };
   const first = [...Value.Errors(schema, value)][0];

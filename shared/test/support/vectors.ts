@@ -648,8 +648,15 @@ function manifestVectors() {
     crewIds: manifest.crew.map((member) => member.crewId),
     limits: manifest.limits,
     codePolicy: manifest.codePolicy,
+    spendPolicy: manifest.spendPolicy,
+    cabinTerminals: manifest.cabinTerminals,
   };
   const codesOnly = signManifest({ ...manifestContent(), codePolicy: "codes_only" }, manifestKey);
+  const cabinTerminals = [
+    { terminalId: "0193c190-0000-7000-8000-0000000000a1", trolleyId: "A" },
+    { terminalId: "0193c190-0000-7000-8000-0000000000b2", trolleyId: "B" },
+  ];
+  const shared = signManifest({ ...manifestContent(), spendPolicy: "share", cabinTerminals }, manifestKey);
   return [
     { name: "sample flight", hex: toHex(manifest.bytes), context: context(), expected: summary },
     {
@@ -657,6 +664,12 @@ function manifestVectors() {
       hex: toHex(codesOnly.bytes),
       context: context(),
       expected: { ...summary, manifestId: codesOnly.manifestId, codePolicy: "codes_only" },
+    },
+    {
+      name: "a flight whose two trolleys share what each voucher has left while apart",
+      hex: toHex(shared.bytes),
+      context: context(),
+      expected: { ...summary, manifestId: shared.manifestId, spendPolicy: "share", cabinTerminals },
     },
     { name: "no expected flight given", hex: toHex(manifest.bytes), context: context({ flight: null }), expected: summary },
     { name: "truncated", hex: toHex(manifest.bytes.subarray(0, 100)), context: context(), expected: { ok: false, reason: "malformed" } },

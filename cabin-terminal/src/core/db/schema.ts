@@ -111,6 +111,11 @@ export const voucherUsage = sqliteTable(
      */
     approvedMinor: integer("approved_minor").notNull().default(0),
     givenBackMinor: integer("given_back_minor").notNull().default(0),
+    /**
+     * What this terminal had spent on the voucher when it last heard every other trolley: a
+     * `share` flight's baseline while apart (`core/sync/allowance.ts`).
+     */
+    touchSpentMinor: integer("touch_spent_minor").notNull().default(0),
     /** From the voucher, for crew reading the sales list and the report (null for sales before 0005). */
     passengerName: text("passenger_name"),
     seat: text("seat"),
@@ -119,6 +124,7 @@ export const voucherUsage = sqliteTable(
     primaryKey({ columns: [t.flightKey, t.voucherId] }),
     check("voucher_usage_non_negative", sql`${t.spentMinor} >= 0`),
     check("voucher_usage_counters", sql`${t.givenBackMinor} >= 0 AND ${t.approvedMinor} - ${t.givenBackMinor} = ${t.spentMinor}`),
+    check("voucher_usage_touch", sql`${t.touchSpentMinor} >= 0`),
   ],
 );
 

@@ -8,6 +8,8 @@ import { type FlightRef, fromBase64Url, type Signer, signTerminalRequest, toBase
 import {
   type Assignment,
   AssignmentsAnswer,
+  CabinCountersAnswer,
+  type CabinCountersRequest,
   ChainAnswer,
   ClockDetails,
   checkAnswer,
@@ -127,6 +129,11 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
     /** The purser's handover at the close (seals, stock left), after the close record is on the ground. */
     async handover(flightId: string, report: HandoverRequest): Promise<void> {
       await signed("POST", `/terminal/flights/${flightId}/handover`, new TextEncoder().encode(JSON.stringify(report)), "application/json");
+    },
+    /** After the upload: the flight's cabin-sync snapshots this terminal holds, for the ground to check against its records. */
+    async cabinCounters(flightId: string, request: CabinCountersRequest): Promise<CabinCountersAnswer> {
+      const body = new TextEncoder().encode(JSON.stringify(request));
+      return answer(CabinCountersAnswer, await signed("POST", `/terminal/flights/${flightId}/cabin-counters`, body, "application/json"));
     },
     async upload(flightId: string, batch: Uint8Array): Promise<UploadAnswer> {
       return answer(UploadAnswer, await signed("POST", `/terminal/flights/${flightId}/batches`, batch));

@@ -6,7 +6,7 @@
  * counted as sent only if the ground's head is this terminal's own record: a different one means a
  * clone of this terminal uploaded another chain (a fork), which is reported, never papered over.
  */
-import { createBatch, decodeRecord, GENESIS_HASH, LIMITS, toHex } from "@cabinpay/shared";
+import { createBatch, decodeRecord, GENESIS_HASH, LIMITS, type SpendSnapshot, toHex } from "@cabinpay/shared";
 import { checkedOrUndefined, SequenceGapDetails } from "@cabinpay/shared/wire";
 import { and, eq, gte, isNull, lt } from "drizzle-orm";
 import type { UploadSummary } from "../../api/results.js";
@@ -14,6 +14,7 @@ import type { TerminalDb } from "../db/open.js";
 import { records } from "../db/schema.js";
 import { TerminalError } from "../errors.js";
 import type { LoadedFlight } from "../flight/load.js";
+import { sendCabinCounters } from "./cabin-counters.js";
 import type { GroundClient } from "./client.js";
 import { handOver } from "./handover.js";
 
@@ -30,6 +31,8 @@ export interface UploadOptions {
   /** Spreads the terminals told to come back at the same moment; `Math.random` unless a test fixes it. */
   readonly random?: () => number;
   readonly onProgress?: (progress: { sentRecords: number; totalRecords: number }) => void;
+  /** Cabin sync's snapshots of the flight this terminal holds (its own and its peers'), sent down after the records. */
+  readonly cabinCounters?: (flight: LoadedFlight) => readonly SpendSnapshot[];
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -99,8 +102,24 @@ export async function uploadFlight(
     serviceClosed = answer.serviceClosed;
     options.onProgress?.({ sentRecords: Math.min(nextSequence - 1, total), totalRecords: total });
   }
-  await retrying(() => handOver(db, flight, client, { flightId, groundHoldsClose: serviceClosed, nowMs }), options, sleep);
+  await afterRecords(db, flight, client, { flightId, serviceClosed, nowMs }, options, sleep);
   return { ...summary, nextSequence, serviceClosed };
+}
+
+/** Once the records are up: the purser's handover when it is due, then the cabin's counters. */
+async function afterRecords(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  client: GroundClient,
+  at: { flightId: string; serviceClosed: boolean; nowMs: () => number },
+  options: UploadOptions,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  const { flightId } = at;
+  await retrying(() => handOver(db, flight, client, { flightId, groundHoldsClose: at.serviceClosed, nowMs: at.nowMs }), options, sleep);
+  if (options.cabinCounters === undefined) return;
+  const snapshots = options.cabinCounters(flight);
+  await retrying(() => sendCabinCounters(db, flight, client, { flightId, snapshots }), options, sleep);
 }
 
 type RecordRow = typeof records.$inferSelect;

@@ -1,6 +1,7 @@
 /** Cabin sync: exchanging spend snapshots with the other terminals of the flight, and when each was last heard. */
 import { fromBase64Url, toBase64Url } from "@cabinpay/shared";
-import { heardSnapshots, lastHeard, ownSnapshot, takeSnapshot } from "../sync/cabin.js";
+import { noteIfInTouch } from "../sync/allowance.js";
+import { heardFrom, snapshotsToShare, takeSnapshot } from "../sync/cabin.js";
 import type { Handlers } from "./handler.js";
 
 export const cabinHandlers = {
@@ -10,14 +11,14 @@ export const cabinHandlers = {
     const verdicts = snapshots.map((text) =>
       takeSnapshot(session.db, flight, fromBase64Url(text) ?? new Uint8Array(), seller.terminalId, session.now()),
     );
-    const own = ownSnapshot(session.db, flight, seller, session.now());
-    const answer = [...(own === undefined ? [] : [own]), ...heardSnapshots(session.db, flight)];
+    noteIfInTouch(session.db, flight, seller.terminalId, session.now());
+    const answer = snapshotsToShare(session.db, flight, seller, session.now());
     return { verdicts, snapshots: answer.map((snapshot) => toBase64Url(snapshot.bytes)) };
   },
   async "cabin/status"(session) {
     const flight = session.current();
     return {
-      peers: lastHeard(session.db, flight.flightKey).map(({ terminalId, name, receivedAtMs }) => ({
+      peers: heardFrom(session.db, flight.flightKey).map(({ terminalId, name, receivedAtMs }) => ({
         terminalId,
         name,
         heardAtMs: receivedAtMs,

@@ -1,11 +1,14 @@
 /** Sync: upload, the ground's answers per record, retention, and the terminal's status. */
 import { LIMITS } from "@cabinpay/shared";
+import type { TerminalStatus } from "../../api/contract.js";
 import { enrolled } from "../enrolment.js";
 import { TerminalError } from "../errors.js";
+import type { LoadedFlight } from "../flight/load.js";
 import { unsentByFlight } from "../ground/upload-all.js";
 import { purgeAcknowledged } from "../retention.js";
 import { listRecordOutcomes } from "../sales/report.js";
-import { CABIN_QUIET_MS, lastHeard } from "../sync/cabin.js";
+import type { TerminalSession } from "../session.js";
+import { cabinView } from "../sync/allowance.js";
 import type { Handlers } from "./handler.js";
 
 const DAY_MS = 86_400_000;
@@ -39,15 +42,14 @@ export const syncHandlers = {
       unsentRecords: unsent.reduce((sum, row) => sum + row.records, 0),
       unsentByFlight: unsent,
       chainProblem: session.guard.problemOf(flight?.flightKey),
-      cabin:
-        session.options.cabin === undefined || flight === undefined
-          ? undefined
-          : {
-              peers: lastHeard(session.db, flight.flightKey).map(({ name, receivedAtMs }) => {
-                const heardAgoMs = Math.max(0, session.now() - receivedAtMs);
-                return { name, heardAgoMs, quiet: heardAgoMs > CABIN_QUIET_MS };
-              }),
-            },
+      cabin: cabinStatus(session, flight, terminalId),
     };
   },
 } satisfies Handlers<"sync/upload" | "sync/records" | "retention/purge" | "status/get">;
+
+/** Shown when the terminal syncs with its cabin, or when the flight shares each voucher between its trolleys. */
+function cabinStatus(session: TerminalSession, flight: LoadedFlight | undefined, terminalId: string | undefined): TerminalStatus["cabin"] {
+  if (flight === undefined || terminalId === undefined) return undefined;
+  if (session.options.cabin === undefined && flight.manifest.spendPolicy === "full") return undefined;
+  return cabinView(session.db, flight, terminalId, session.now());
+}

@@ -8,12 +8,12 @@
  */
 import { type CodePresentation, type CrewRole, describeRate, linesTotalMinor, NIL_UUID, type Signer, type Voucher } from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
-import type { ChargeResult, CloseResult, DeclineReason } from "../../api/results.js";
+import type { CabinApart, ChargeResult, CloseResult, DeclineReason } from "../../api/results.js";
 import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
 import { requireSeal } from "../flight/legs.js";
 import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
-import { spentElsewhere } from "../sync/cabin.js";
+import { allowanceOf } from "../sync/allowance.js";
 import { accountTerms, inAccount } from "./account.js";
 import { type CartLine, priced } from "./cart.js";
 import { appendRecord } from "./chain.js";
@@ -96,22 +96,25 @@ interface SaleToRecord {
  * The cap the voucher has left across the cabin (what it spent here, and what the other trolleys
  * say it spent there), or why the sale cannot be made: over that cap, or out of stock.
  */
-function capLeftOrRefusal(db: TerminalDb, sale: SaleToRecord): number | Decline {
-  const { flight, seller, voucher, terms, lines, chargedMinor } = sale;
+function capLeftOrRefusal(db: TerminalDb, sale: SaleToRecord): { remaining: number; apart?: CabinApart } | Decline {
+  const { flight, seller, voucher, terms, lines, chargedMinor, nowMs } = sale;
   const statements = salesStatements(db);
-  const spentHere = statements.usage.get(flight.flightKey, voucher.voucherId)?.spent_minor ?? 0;
-  const remaining = voucher.cap.amountMinor - spentHere - spentElsewhere(db, flight, voucher.voucherId, seller.terminalId);
-  if (chargedMinor > remaining)
-    return decline("over_cap", `only ${Math.max(0, remaining)} ${terms.currency} minor units left on this voucher`, {
-      // Below zero when the trolleys, apart, together approved more than the cap.
-      remainingCapMinor: Math.max(0, remaining),
+  const cabin = allowanceOf(db, flight, { voucherId: voucher.voucherId, capMinor: voucher.cap.amountMinor }, seller.terminalId, nowMs);
+  const apartAfter = (spentMinor: number): { apart?: CabinApart } =>
+    cabin.inTouch ? {} : { apart: { policy: cabin.policy, allowedMinor: Math.max(0, cabin.allowedMinor - spentMinor) } };
+  if (chargedMinor > cabin.allowedMinor) {
+    const why = cabin.allowedMinor < cabin.knownLeftMinor ? "this trolley's share while apart from the others" : "this voucher";
+    return decline("over_cap", `only ${cabin.allowedMinor} ${terms.currency} minor units left on ${why}`, {
+      remainingCapMinor: cabin.knownLeftMinor,
       remainingCurrency: terms.currency,
+      ...apartAfter(0),
     });
+  }
   for (const line of lines) {
     const left = statements.stockOf.get(flight.flightKey, line.sku)?.quantity ?? 0;
     if (left < line.quantity) return decline("no_stock", `only ${left} of ${line.nameEn} left on this trolley`, { sku: line.sku });
   }
-  return remaining;
+  return { remaining: cabin.knownLeftMinor, ...apartAfter(chargedMinor) };
 }
 
 /** The cap left and the stock checked, the signed record, stock and cap usage written: one transaction. */
@@ -125,8 +128,8 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
       statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
     )
       return decline("code_replayed", "this code already paid on this terminal: the phone shows a new one");
-    const remaining = capLeftOrRefusal(db, sale);
-    if (typeof remaining !== "number") return remaining;
+    const cap = capLeftOrRefusal(db, sale);
+    if ("ok" in cap) return cap;
     const record = appendRecord(
       db,
       {
@@ -168,7 +171,8 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
         chargedMinor,
         chargedCurrency: terms.currency,
         rate: terms.rate === undefined ? undefined : { text: describeRate(manifest.currency, terms.rate), source: terms.rate.source },
-        remainingCapMinor: remaining - chargedMinor,
+        remainingCapMinor: cap.remaining - chargedMinor,
+        ...(cap.apart === undefined ? {} : { apart: cap.apart }),
         passengerName: voucher.passengerName,
         seat: voucher.seat,
         presented: presentation === undefined ? "printed" : "code",

@@ -4,7 +4,8 @@
  * each voucher spent elsewhere, which the cap check adds to what it spent here.
  *
  * A peer's snapshot is taken only when its certificate holds under the ground key this terminal
- * pinned at enrolment and the certified key signed it, for this flight; a newer version replaces
+ * pinned at enrolment and the certified key signed it, for this flight, from a terminal the
+ * manifest names as holding one of its trolleys (when it names them); a newer version replaces
  * an older one, and one whose counters shrink is refused (counters only grow: a faulty or forged
  * terminal). The view is cached per database connection, as the sale statements are.
  */
@@ -41,12 +42,18 @@ export function spentElsewhere(db: TerminalDb, flight: LoadedFlight, voucherId: 
   return spentOf(viewOf(db, flight.flightKey), voucherId, selfId);
 }
 
-/** This terminal's snapshot of the flight: its counters per voucher at its chain's head. Undefined before its first record or certificate. */
+/** This terminal's snapshot of the flight: its counters per voucher after its chain's last record. Undefined without a certificate. */
 export function ownSnapshot(db: TerminalDb, flight: LoadedFlight, seller: Seller, nowMs: number): SpendSnapshot | undefined {
   const head = salesStatements(db).head.get(flight.flightKey);
-  if (head === undefined || seller.certificate === undefined) return undefined;
+  if (seller.certificate === undefined) return undefined;
   const entries = cabinStatements(db).counters.all(flight.flightKey);
-  const content = { flight: flight.manifest.flight, terminalId: seller.terminalId, version: head.sequence, createdAtMs: nowMs, entries };
+  const content = {
+    flight: flight.manifest.flight,
+    terminalId: seller.terminalId,
+    version: (head?.sequence ?? 0) + 1,
+    createdAtMs: nowMs,
+    entries,
+  };
   return makeSpendSnapshot(content, seller.certificate, seller.signer);
 }
 
@@ -54,7 +61,8 @@ export function ownSnapshot(db: TerminalDb, flight: LoadedFlight, seller: Seller
 export function takeSnapshot(db: TerminalDb, flight: LoadedFlight, bytes: Uint8Array, selfId: string, nowMs: number): SnapshotVerdict {
   const groundKey = enrolled(db).manifestPublicKey;
   const groundKeys = new Map([[keyIdOf(groundKey), groundKey]]);
-  const checked = verifySpendSnapshot(bytes, { groundKeys, verifier, flight: flight.manifest.flight, nowMs });
+  const terminals = flight.manifest.cabinTerminals.map((terminal) => terminal.terminalId);
+  const checked = verifySpendSnapshot(bytes, { groundKeys, verifier, flight: flight.manifest.flight, nowMs, terminals });
   if (!checked.ok) return checked.reason;
   const snapshot = checked.snapshot;
   if (snapshot.terminalId === selfId) return "own";
@@ -67,13 +75,19 @@ export function takeSnapshot(db: TerminalDb, flight: LoadedFlight, bytes: Uint8A
   return "taken";
 }
 
+/** What this terminal passes on, to a peer or to the ground: its own snapshot (once it has sold) and the peers' it holds. */
+export function snapshotsToShare(db: TerminalDb, flight: LoadedFlight, seller: Seller, nowMs: number): SpendSnapshot[] {
+  const own = ownSnapshot(db, flight, seller, nowMs);
+  return [...(own === undefined ? [] : [own]), ...heardSnapshots(db, flight)];
+}
+
 /** The peers' snapshots this terminal holds for the flight, as received: what it passes on. */
 export function heardSnapshots(db: TerminalDb, flight: LoadedFlight): SpendSnapshot[] {
   return [...viewOf(db, flight.flightKey).values()];
 }
 
 /** When this terminal last heard from each peer of the flight, with the peer's name as the ground certified it. */
-export function lastHeard(db: TerminalDb, flightKey: string): { terminalId: string; name: string; receivedAtMs: number }[] {
+export function heardFrom(db: TerminalDb, flightKey: string): { terminalId: string; name: string; receivedAtMs: number }[] {
   const view = viewOf(db, flightKey);
   return cabinStatements(db)
     .heard.all(flightKey)

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { TerminalStatus } from "../../api/contract.js";
 import { flightName, useTerminal } from "../context.js";
+import type { Words } from "../i18n.js";
 
 export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
   const { api, words, status, language, refresh, fail } = useTerminal();
@@ -33,7 +34,7 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
       )}
       {quietPeers.length > 0 && (
         <div role="status" className="cabin-quiet" data-testid="cabin-quiet">
-          {words.cabinQuietHelp(quietPeers.map((peer) => peer.name).join(", "))}
+          {words.cabinQuietHelp(quietPeers.map((peer) => peerLabel(peer, words)).join(", "))}
         </div>
       )}
       <header className="status-bar" data-testid="status-bar">
@@ -57,7 +58,7 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
             ` (${status.unsentByFlight.map((f) => `${f.flightKey.split("/")[0]}: ${f.records}`).join(", ")})`}
         </span>
         <span className={online ? "badge ok" : "badge"}>{online ? words.online : words.offline}</span>
-        {status.cabin !== undefined && <CabinBadges peers={status.cabin.peers} />}
+        {status.cabin !== undefined && <CabinBadges cabin={status.cabin} />}
         <span className="spacer" />
         <button type="button" className="small" onClick={onLanguage} data-testid="language">
           {words.language}
@@ -72,22 +73,45 @@ export function StatusBar({ onLanguage }: { onLanguage: () => void }) {
   );
 }
 
+type Cabin = NonNullable<TerminalStatus["cabin"]>;
+
+/** A peer in words: its certified name once heard, else the trolley the manifest gave it. */
+function peerLabel(peer: Cabin["peers"][number], words: Words): string {
+  return peer.name ?? (peer.trolleyId === undefined ? "?" : words.cabinTrolley(peer.trolleyId));
+}
+
 /** Cabin sync: each other trolley and when it was last heard; one quiet too long is a warning that says what it means. */
-function CabinBadges({ peers }: { peers: NonNullable<TerminalStatus["cabin"]>["peers"] }) {
+function CabinBadges({ cabin }: { cabin: Cabin }) {
   const { words } = useTerminal();
-  if (peers.length === 0)
+  const share = cabin.policy === "share" && !cabin.inTouch && (
+    <span className="badge warn" data-testid="cabin-share">
+      {words.cabinShare}
+    </span>
+  );
+  if (cabin.peers.length === 0)
     return (
-      <span className="badge warn" data-testid="cabin-sync">
-        {words.cabinNone}
-      </span>
+      <>
+        <span className="badge warn" data-testid="cabin-sync">
+          {words.cabinNone}
+        </span>
+        {share}
+      </>
     );
   return (
     <>
-      {peers.map((peer) => (
-        <span key={peer.name} className={peer.quiet ? "badge warn" : "badge ok"} data-testid="cabin-sync" data-quiet={peer.quiet}>
-          {words.cabinHeard(peer.name, Math.floor(peer.heardAgoMs / 60_000))}
+      {cabin.peers.map((peer) => (
+        <span
+          key={peerLabel(peer, words)}
+          className={peer.quiet ? "badge warn" : "badge ok"}
+          data-testid="cabin-sync"
+          data-quiet={peer.quiet}
+        >
+          {peer.heardAgoMs === undefined
+            ? words.cabinNotHeard(peerLabel(peer, words))
+            : words.cabinHeard(peerLabel(peer, words), Math.floor(peer.heardAgoMs / 60_000))}
         </span>
       ))}
+      {share}
     </>
   );
 }

@@ -1,6 +1,6 @@
 /** After a charge: approved (name and seat to compare with the boarding pass) or declined with what to do (renderer process). */
 
-import type { ChargeResult } from "../../api/results.js";
+import type { CabinApart, ChargeResult } from "../../api/results.js";
 import { ReceiptCode } from "../components/ReceiptCode.js";
 import { amount, useTerminal } from "../context.js";
 
@@ -31,6 +31,7 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
           <p data-testid="remaining">
             {words.remaining}: {amount(receipt.remainingCapMinor, receipt.chargedCurrency, language)}
           </p>
+          {receipt.apart !== undefined && <Apart apart={receipt.apart} currency={receipt.chargedCurrency} />}
           <button type="button" className="primary" onClick={onDone} data-testid="done">
             {words.done}
           </button>
@@ -55,6 +56,7 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
           {words.remaining}: {amount(result.remainingCapMinor, result.remainingCurrency ?? status.flight?.currency ?? "CNY", language)}
         </p>
       )}
+      {result.apart !== undefined && <Apart apart={result.apart} currency={result.remainingCurrency ?? status.flight?.currency ?? "CNY"} />}
       <div className="actions">
         <button type="button" className="primary" onClick={onRetry} data-testid="retry">
           {words.tryAgain}
@@ -64,5 +66,15 @@ export function ResultScreen({ result, onDone, onRetry }: { result: ChargeResult
         </button>
       </div>
     </div>
+  );
+}
+
+/** Cabin sync: this trolley has not heard the others lately; under `share`, what it may still approve for this passenger. */
+function Apart({ apart, currency }: { apart: CabinApart; currency: string }) {
+  const { words, language } = useTerminal();
+  return (
+    <p className="apart" data-testid="apart" data-policy={apart.policy}>
+      {apart.policy === "share" ? words.apartShare(amount(apart.allowedMinor, currency, language)) : words.apartFull}
+    </p>
   );
 }

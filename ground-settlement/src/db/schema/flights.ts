@@ -1,5 +1,5 @@
 /** Flights, what is sold on them (catalog and trolley stock) and who sells it (crew roster). */
-import { CODE_POLICIES } from "@cabinpay/shared";
+import { CODE_POLICIES, SPEND_POLICIES } from "@cabinpay/shared";
 import { sql } from "drizzle-orm";
 import { bigint, check, customType, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
@@ -36,11 +36,14 @@ export const flights = pgTable(
     closedAtMs: bigint("closed_at_ms", { mode: "number" }),
     /** What pays on board (carried in the manifest): printed vouchers too, or phones' live codes only. */
     codePolicy: text("code_policy", { enum: CODE_POLICIES }).notNull().default("printed_accepted"),
+    /** What a trolley may approve while it cannot hear the others (carried in the manifest): the cap, or its share. */
+    spendPolicy: text("spend_policy", { enum: SPEND_POLICIES }).notNull().default("full"),
   },
   (t) => [
     uniqueIndex("flights_designator_date").on(t.carrier, t.number, t.flightDate),
     check("flights_cap_positive", sql`${t.capMinorMax} > 0`),
     check("flights_code_policy", sql`${t.codePolicy} IN (${sql.raw(CODE_POLICIES.map((p) => `'${p}'`).join(", "))})`),
+    check("flights_spend_policy", sql`${t.spendPolicy} IN (${sql.raw(SPEND_POLICIES.map((p) => `'${p}'`).join(", "))})`),
   ],
 );
 

@@ -1,3 +1,4 @@
+export * from "./cabin.js";
 export * from "./deployment.js";
 export * from "./flights.js";
 export * from "./identity.js";

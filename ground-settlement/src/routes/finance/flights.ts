@@ -4,10 +4,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { FlightIdParams, Uuid } from "../../dto/common.js";
-import { FlightList, Reconciliation, Status, StockLine } from "../../dto/finance.js";
+import { CabinCounter, FlightList, Reconciliation, Status, StockLine } from "../../dto/finance.js";
 import { errorResponses } from "../../plugins/errors.js";
+import { checkCounters } from "../../services/cabin-counters.js";
 import { flightSummaries } from "../../services/flight-status.js";
-import { flightView } from "../../services/flights.js";
+import { flightView, getFlight } from "../../services/flights.js";
 import { rotationStock } from "../../services/leg-stock.js";
 import { catalogNames, reconcileFlight, reconciliationCsv } from "../../services/reconciliation.js";
 import { getRotation } from "../../services/rotations.js";
@@ -97,6 +98,24 @@ export async function financeFlightRoutes(base: FastifyInstance): Promise<void> 
     async (request) => {
       const { records: _records, ...report } = await reconcileFlight(app.db, request.params.flightId);
       return report;
+    },
+  );
+
+  app.get(
+    "/finance/flights/:flightId/cabin-counters",
+    {
+      config: { access: ["finance", "ops"] },
+      schema: {
+        tags: ["finance"],
+        summary:
+          "Each terminal's newest cabin-sync counters the terminals brought down, checked against the ground's records of it: agrees, waiting for records, or disagrees",
+        params: FlightIdParams,
+        response: { 200: Type.Object({ counters: Type.Array(CabinCounter) }), ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      await getFlight(app.db, request.params.flightId);
+      return { counters: await checkCounters(app.db, request.params.flightId) };
     },
   );
 

@@ -3,7 +3,7 @@ import { type ExchangeRate, MANIFEST_RATES_MAX, RATE_MICROS_MAX, RATE_SOURCE_BYT
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { AmountMinor, CodePolicy, Currency, FlightIdParams, TimeMs } from "../../dto/common.js";
+import { AmountMinor, CodePolicy, Currency, FlightIdParams, SpendPolicy, TimeMs } from "../../dto/common.js";
 import { Airport, CatalogItemJson, FlightBody, FlightDate, FlightSetup } from "../../dto/flights.js";
 import { ApiError } from "../../errors.js";
 import { staffActor } from "../../plugins/access.js";
@@ -19,6 +19,7 @@ import {
   replaceCatalog,
   setCodePolicy,
   setCrew,
+  setSpendPolicy,
 } from "../../services/flights.js";
 import { setRates } from "../../services/rates.js";
 
@@ -53,6 +54,7 @@ export async function opsFlightRoutes(base: FastifyInstance): Promise<void> {
             capMinorMax: AmountMinor,
             registrationClosesAtMs: Type.Optional(TimeMs),
             codePolicy: Type.Optional(CodePolicy),
+            spendPolicy: Type.Optional(SpendPolicy),
           },
           { additionalProperties: false },
         ),
@@ -75,6 +77,21 @@ export async function opsFlightRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (request) => flightView(await setCodePolicy(app.db, request.params.flightId, request.body.codePolicy)),
+  );
+
+  app.put(
+    "/ops/flights/:flightId/spend-policy",
+    {
+      config: { access: ["ops"] },
+      schema: {
+        tags: ["ops"],
+        summary: "What a trolley may approve while it cannot hear the others: the cap, or its share (manifests from now on carry it)",
+        params: FlightIdParams,
+        body: Type.Object({ spendPolicy: SpendPolicy }, { additionalProperties: false }),
+        response: { 200: FlightBody, ...errorResponses(404) },
+      },
+    },
+    async (request) => flightView(await setSpendPolicy(app.db, request.params.flightId, request.body.spendPolicy)),
   );
 
   app.get(

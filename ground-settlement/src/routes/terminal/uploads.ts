@@ -1,6 +1,6 @@
 /** After landing: a terminal reads where its chain stands, uploads signed batches and the purser's handover. */
 import { LIMITS } from "@cabinpay/shared";
-import { ChainAnswer, HandoverRequest, UploadAnswer } from "@cabinpay/shared/wire";
+import { CabinCountersAnswer, CabinCountersRequest, ChainAnswer, HandoverRequest, UploadAnswer } from "@cabinpay/shared/wire";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -9,6 +9,7 @@ import { ApiError } from "../../errors.js";
 import { terminalIdOf } from "../../plugins/access.js";
 import { errorResponses } from "../../plugins/errors.js";
 import { Admission } from "../../runtime/admission.js";
+import { receiveCounters } from "../../services/cabin-counters.js";
 import { recordHandover } from "../../services/handovers.js";
 import { chainState, createIngest } from "../../services/ingest.js";
 import { requireAssignment } from "../../services/trolleys.js";
@@ -105,6 +106,28 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         nowMs: app.infra.now(),
       });
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/terminal/flights/:flightId/cabin-counters",
+    {
+      config: { access: ["terminal"] },
+      schema: {
+        tags: ["terminals"],
+        summary:
+          "After an upload: the flight's cabin-sync spend snapshots the terminal holds (its own and those it heard), each checked and the newest per terminal kept",
+        security: [{ terminal: [] }],
+        params: FlightIdParams,
+        body: CabinCountersRequest,
+        response: { 200: CabinCountersAnswer, ...errorResponses(403, 404) },
+      },
+    },
+    async (request) => {
+      const reporterId = terminalIdOf(request.principal);
+      await requireAssignment(app.db, reporterId, request.params.flightId);
+      const input = { reporterId, flightId: request.params.flightId, snapshots: request.body.snapshots, nowMs: app.infra.now() };
+      return { verdicts: await receiveCounters(app.db, app.infra.keys, input) };
     },
   );
 }

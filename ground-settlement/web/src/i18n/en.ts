@@ -4,7 +4,7 @@
  * both at run time. No error code, SKU or minor-unit amount reaches a person: every code the
  * ground answers has its sentence under `errors`, every status and reason its words.
  */
-import type { CodePolicy, ReversalReason } from "@cabinpay/shared";
+import type { CodePolicy, ReversalReason, SpendPolicy } from "@cabinpay/shared";
 import type { ErrorCode } from "../../../src/errors.js";
 
 /** Codes the pages meet besides the ground's catalogue: no connection, and an answer we do not know. */
@@ -398,6 +398,16 @@ export const en = {
         codes_only: "Phones' live codes only: a photo or a printed voucher cannot pay",
       } satisfies Record<CodePolicy, string>,
       help: "Terminals follow it from the next manifest they load.",
+      saved: "Saved. Terminals follow it from the next manifest they load.",
+    },
+    spendPolicy: {
+      title: "When trolleys cannot reach each other",
+      options: {
+        full: "Each trolley may approve a voucher's whole remaining amount: passengers are never refused, and the airline collects anything spent beyond a voucher's limit",
+        share:
+          "Each trolley may approve only its share of what a voucher has left: the limit always holds, and a passenger may be asked to pay at another trolley",
+      } satisfies Record<SpendPolicy, string>,
+      help: "Trolleys in reach of each other always share what every voucher spent. Terminals follow this from the next manifest they load.",
       saved: "Saved. Terminals follow it from the next manifest they load.",
     },
     flightsTitle: "Flights",

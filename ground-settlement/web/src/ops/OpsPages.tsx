@@ -13,7 +13,7 @@ import { StatusBadge } from "../components/StatusBadge.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link, navigate } from "../router.js";
-import { CodePolicy } from "./CodePolicy.js";
+import { CodePolicy, SpendPolicy } from "./FlightPolicies.js";
 import { Rates } from "./Rates.js";
 import { Rotations } from "./Rotations.js";
 import { parseRoster, type RosterProblem } from "./roster.js";
@@ -221,6 +221,7 @@ export function OpsFlight({ flightId }: { flightId: string }) {
         )}
       </section>
       {flight !== undefined && <CodePolicy flightId={flightId} current={flight.codePolicy} />}
+      {flight !== undefined && <SpendPolicy flightId={flightId} current={flight.spendPolicy} />}
       <Rates flightId={flightId} />
       <Roster flightId={flightId} crew={setup?.crew ?? []} onSaved={reloadSetup} />
       <section className="card">

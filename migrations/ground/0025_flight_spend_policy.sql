@@ -1,0 +1,2 @@
+ALTER TABLE "flights" ADD COLUMN "spend_policy" text DEFAULT 'full' NOT NULL;--> statement-breakpoint
+ALTER TABLE "flights" ADD CONSTRAINT "flights_spend_policy" CHECK ("flights"."spend_policy" IN ('full', 'share'));
