@@ -54,26 +54,8 @@ describe("cabin counters on the ground", () => {
 
   /** What `of` says it approved and gave back for the voucher, signed with its key, as of its first `records` records. */
   const countersOf = (of: CabinTerminal, records: number, approvedMinor: number, givenBackMinor = 0) =>
-    toBase64Url(
-      makeSpendSnapshot(
-        {
-          flight: FLIGHT_9C8850,
-          terminalId: of.terminal.terminalId,
-          version: records + 1,
-          createdAtMs: IN_FLIGHT_MS,
-          entries: [{ voucherId, approvedMinor, givenBackMinor }],
-        },
-        of.terminal.certificate,
-        of.terminal.signer,
-      ).bytes,
-    );
-  const send = (by: CabinTerminal, snapshots: string[]) =>
-    t.app.inject(
-      by.terminal.request("POST", `/terminal/flights/${flightId}/cabin-counters`, {
-        body: Buffer.from(JSON.stringify({ snapshots })),
-        contentType: "application/json",
-      }),
-    );
+    of.counters([{ voucherId, approvedMinor, givenBackMinor }], records);
+  const send = (by: CabinTerminal, snapshots: string[]) => by.sendCounters(snapshots);
   const checks = async () =>
     Object.fromEntries(
       (await call(t.app, { method: "GET", url: `/finance/flights/${flightId}/cabin-counters`, headers: bearer(keys.finance) }, 200))

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeRotatingCode, presentationHolds } from "@cabinpay/shared";
+import { decodeRotatingCode, decodeVoucherText, presentationHolds } from "@cabinpay/shared";
 import axe from "axe-core";
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
@@ -273,6 +273,20 @@ describe("the passenger's pages in Chromium", () => {
     const clockBefore = t.clock.nowMs;
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
     expect((await cabin.upload()).statusCode).toBe(200);
+    // What the trolley told the others in the cabin, brought down with its upload: it matches its records.
+    const voucherOf = (text: string) => {
+      const decoded = decodeVoucherText(text);
+      if (!decoded.ok) throw new Error(decoded.detail);
+      return decoded.voucher.voucherId;
+    };
+    const counted = await cabin.sendCounters([
+      cabin.counters([
+        { voucherId: voucherOf(registration.voucherText), approvedMinor: 27_600, givenBackMinor: 2_000 },
+        { voucherId: voucherOf(poorVoucher), approvedMinor: 12_800, givenBackMinor: 0 },
+        { voucherId: voucherOf(cancelled.voucherText), approvedMinor: 2_000, givenBackMinor: 0 },
+      ]),
+    ]);
+    expect(counted.json()).toEqual({ verdicts: ["kept"] });
     const worker = await startWorker(t);
     try {
       await settled(t, flightId);
@@ -345,6 +359,10 @@ describe("the passenger's pages in Chromium", () => {
     expect(await page.textContent(shortfall)).toContain("not collected CN¥28.00");
     // The refused sale says why, and offers to collect it from the passenger's balance.
     expect(await page.textContent(refused)).toContain("QIN/YU MS · sale CN¥20.00 · the passenger had cancelled this voucher");
+    expect(await page.locator('[data-testid="cabin-counters"] li').allTextContents()).toEqual([
+      expect.stringMatching(/^Matches its records.*counted 6 records \(the ground holds 6\)/),
+    ]);
+    expect(await axeViolations(page, '[data-testid="cabin-counters"]')).toEqual([]);
     await shot(page, "web-07-finance-flight");
     await page.fill(`${shortfall} input[name="note"]`, "paid by card at the gate");
     await page.click(`${shortfall} [data-testid="collected"]`);

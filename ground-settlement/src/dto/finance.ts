@@ -111,9 +111,12 @@ export const CabinCounter = Type.Object({
   reportedBy: Type.String(),
   receivedAtMs: Type.Integer(),
   status: Type.Union([Type.Literal("agrees"), Type.Literal("waiting"), Type.Literal("disagrees")]),
+  recordsCounted: Type.Integer(),
   recordsHeld: Type.Integer(),
   vouchersDiffering: Type.Integer(),
 });
+
+export type CabinCounterDto = Static<typeof CabinCounter>;
 
 export const FlightRow = Type.Object({
   flight: Type.Object({ flightId: Uuid, ...FlightNames.properties, currency: Currency, departureAtMs: TimeMs }),

@@ -39,7 +39,8 @@ export interface CounterCheck {
   readonly reportedBy: string;
   readonly receivedAtMs: number;
   readonly status: CounterStatus;
-  /** The ground's records of that terminal the counters count (all `version − 1` of them unless waiting). */
+  /** The records the terminal's counters count (`version − 1`), and how many of them the ground holds. */
+  readonly recordsCounted: number;
   readonly recordsHeld: number;
   /** Vouchers whose counters differ from the records. */
   readonly vouchersDiffering: number;
@@ -107,7 +108,7 @@ export async function checkCounters(db: Executor, flightId: string): Promise<Cou
     const entries = readSpendSnapshot(bytes)?.entries ?? [];
     // Version v counts the terminal's first v − 1 records (`SpendSnapshotContent.version`).
     const records = await recordsUpTo(db, flightId, row.terminalId, row.version - 1);
-    const base = { ...row, recordsHeld: records.length };
+    const base = { ...row, recordsCounted: row.version - 1, recordsHeld: records.length };
     if (records.length < row.version - 1) checks.push({ ...base, status: "waiting", vouchersDiffering: 0 });
     else {
       const differing = differences(entries, await countersOfRecords(db, records));

@@ -12,6 +12,7 @@ import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { Link } from "../router.js";
 import { AttentionQueue } from "./AttentionQueue.js";
+import { CabinCounters } from "./CabinCounters.js";
 import { ReceiptReports } from "./ReceiptReports.js";
 
 type Reconciliation = ReconciliationDto;
@@ -108,6 +109,7 @@ export function FlightPage({ flightId }: { flightId: string }) {
       })}
       <AttentionQueue flightId={flightId} onChange={load} />
       <ReceiptReports flightId={flightId} onChange={load} />
+      <CabinCounters flightId={flightId} />
       <section className="card">
         <h2>{t.finance.terminals}</h2>
         <table>

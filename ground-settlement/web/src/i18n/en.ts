@@ -390,6 +390,19 @@ export const en = {
     close: "Close with a note",
     closeNote: "What you found and did",
   },
+  cabinCounters: {
+    title: "What the trolleys told each other",
+    explained:
+      "In the cabin the trolleys share what each approved per voucher, signed. Each trolley's latest count that reached the ground is checked here against the records it uploaded.",
+    statuses: {
+      agrees: "Matches its records",
+      waiting: "Sales not received yet: upload that trolley, or find it",
+      disagrees: "Does not match its records: check the terminal",
+    },
+    line: (terminal: string, counted: number, held: number, at: string) =>
+      `${terminal} counted ${counted} records (the ground holds ${held}); brought down ${at}`,
+    differing: (vouchers: number) => (vouchers === 1 ? "1 voucher differs" : `${vouchers} vouchers differ`),
+  },
   ops: {
     codePolicy: {
       title: "What pays on board",

@@ -368,6 +368,17 @@ export const zh: Words = {
     close: "填写说明并关闭",
     closeNote: "查明的情况与处理",
   },
+  cabinCounters: {
+    title: "餐车之间互通的消费",
+    explained: "在客舱内，各餐车会互相共享每张凭证已批准的金额（带签名）。每辆餐车传到地面的最新计数，都会在此与其上传的记录核对。",
+    statuses: {
+      agrees: "与其记录一致",
+      waiting: "尚有销售未收到：请上传该餐车的记录，或找到该餐车",
+      disagrees: "与其记录不符：请检查该终端",
+    },
+    line: (terminal, counted, held, at) => `${terminal} 计入 ${counted} 条记录（地面已收到 ${held} 条）；传到地面于 ${at}`,
+    differing: (vouchers) => `${vouchers} 张凭证不一致`,
+  },
   ops: {
     codePolicy: {
       title: "机上支付方式",
