@@ -2,7 +2,8 @@
  * Cabin sync on the crew screen, in Chromium through the browser host, on a flight whose ops chose
  * `share`: trolley A's status bar says trolley B is in touch once they talk; when B falls silent
  * for minutes, A's screen says so and what it means, and a sale then says what A may still approve
- * for the passenger on its own. Screenshots in both languages; axe on the screen.
+ * for the passenger on its own; with no network at all, B's counts reach A through B's loop of QR
+ * codes scanned on A. Screenshots in both languages; axe on the screen.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ describe("cabin sync on the crew screen in Chromium", () => {
   let ground: GroundWithFlight;
   let hostA: TerminalHost;
   let coreB: TerminalCore | undefined;
+  const dirB = tempDir();
   let browser: Browser;
 
   beforeAll(async () => {
@@ -41,7 +43,7 @@ describe("cabin sync on the crew screen in Chromium", () => {
       rendererDir: await buildRenderer(),
       cabin: cabin(portA, portB),
     });
-    coreB = createTerminalCore({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, cabin: cabin(portB, portA) });
+    coreB = createTerminalCore({ dataDir: dirB, now: () => ground.t.clock.nowMs, cabin: cabin(portB, portA) });
     ground.t.clock.nowMs = DEPARTURE_MS - 3_600_000;
     const both = [
       [hostA.core, "A"],
@@ -110,5 +112,41 @@ describe("cabin sync on the crew screen in Chromium", () => {
     expect(await page.textContent('[data-testid="apart"]')).toMatch(/本餐车最多还可为该旅客批准 .*20\.00/);
     await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-apart-share-zh.png") });
     await context.close();
+  });
+
+  it("takes the other trolley's counts from its loop of QR codes when there is no network", async () => {
+    // B back on, with no cabin network: it sells a water to the passenger, then shows its loop.
+    const offline = createTerminalCore({ dataDir: dirB, now: () => ground.t.clock.nowMs });
+    try {
+      await offline["crew/login"]({ crewId: "C1002", pin: "1357" });
+      await offline["cart/add"]({ sku: "DR-WAT-304" });
+      expect((await offline["sale/charge"]({ voucherText: ground.voucherText })).ok).toBe(true);
+      const { frames } = await offline["cabin/handoff-frames"]({});
+      expect(frames.length).toBeGreaterThan(1);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, bypassCSP: true });
+      const page = await context.newPage();
+      await page.goto(hostA.url);
+      await page.waitForSelector('[data-screen="sell"]');
+      await page.click('[data-tab="sync"]');
+      await page.click('[data-testid="handoff-show"]');
+      await page.waitForSelector('[data-testid="handoff-code"] img');
+      // A's scanner reads B's codes one by one (typed with Enter, as a scanner does).
+      for (const [i, frame] of frames.entries()) {
+        await page.fill('input[name="handoff"]', frame);
+        await page.press('input[name="handoff"]', "Enter");
+        const expected = i + 1 < frames.length ? `${i + 1} of ${frames.length} codes read: keep scanning` : "Counts taken from Trolley B.";
+        await expect.poll(() => page.textContent('[data-testid="handoff-result"]')).toBe(expected);
+      }
+      await expect.poll(() => page.textContent('[data-testid="cabin-sync"]')).toBe("Trolley B: in touch");
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-handoff.png"), fullPage: true });
+      await page.click('[data-testid="language"]');
+      expect(await page.textContent('[data-testid="handoff-result"]')).toBe("已计入 Trolley B 的计数。");
+      expect(await axe(page)).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, "20-cabin-handoff-zh.png"), fullPage: true });
+      await context.close();
+    } finally {
+      await offline.close();
+    }
   });
 });

@@ -31,6 +31,7 @@ export * from "./record/reason.js";
 export * from "./record/record.js";
 export * from "./request/terminal-request.js";
 export * from "./sync/cabin-spend.js";
+export * from "./sync/handoff.js";
 export * from "./sync/policy.js";
 export * from "./sync/spend-state.js";
 export * from "./text/text.js";

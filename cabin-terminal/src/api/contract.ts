@@ -20,6 +20,7 @@ import type {
   CabinStatusView,
   ChargeResult,
   CloseResult,
+  HandoffScan,
   LoginResult,
   PurgeResult,
   RecordOutcomeItem,
@@ -94,6 +95,9 @@ export const TERMINAL_API_INPUTS = {
   /** Cabin sync: snapshots another terminal of the flight sends (its own and those it heard), base64url. */
   "cabin/exchange": strict({ snapshots: WireSpendSnapshots }),
   "cabin/status": Empty,
+  "cabin/handoff-frames": Empty,
+  /** One QR code of another trolley's hand-off, as the scanner read it. */
+  "cabin/handoff-scan": strict({ frame: Type.String({ minLength: 1, maxLength: 4_000 }) }),
   "retention/purge": strict({ retentionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })) }),
 } as const;
 
@@ -210,6 +214,10 @@ export interface TerminalApi {
   "cabin/exchange"(input: TerminalApiInput<"cabin/exchange">): Promise<CabinExchange>;
   /** Cabin sync: when this terminal last heard from each other terminal of the flight. */
   "cabin/status"(input: TerminalApiInput<"cabin/status">): Promise<CabinStatus>;
+  /** Cabin sync with no network: this terminal's snapshots (its own and those it heard) as a loop of QR codes to show. */
+  "cabin/handoff-frames"(input: TerminalApiInput<"cabin/handoff-frames">): Promise<{ readonly frames: readonly string[] }>;
+  /** Cabin sync with no network: one scanned QR code of another trolley's loop; once all are in, its snapshots are checked and taken. */
+  "cabin/handoff-scan"(input: TerminalApiInput<"cabin/handoff-scan">): Promise<HandoffScan>;
   /** Removes acknowledged records of closed services older than the retention period (default 7 days). */
   "retention/purge"(input: TerminalApiInput<"retention/purge">): Promise<PurgeResult>;
 }

@@ -222,3 +222,14 @@ export interface CabinStatusView {
     readonly quiet: boolean;
   }[];
 }
+
+/** What a scanned hand-off code did: one more part of the loop, all of it taken (what became of each snapshot), or refused. */
+export type HandoffScan =
+  | { readonly status: "partial"; readonly have: number; readonly of: number }
+  | {
+      readonly status: "taken";
+      readonly verdicts: readonly CabinSnapshotVerdict[];
+      /** The trolleys whose counts were taken, as the ground certified them. */
+      readonly names: readonly string[];
+    }
+  | { readonly status: "invalid"; readonly detail: string };

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type CrewRole, LIMITS, linesTotalMinor, newId, type Signer } from "@cabinpay/shared";
+import { type CrewRole, HandoffCollector, LIMITS, linesTotalMinor, newId, type Signer } from "@cabinpay/shared";
 import { sql } from "drizzle-orm";
 import type { CartView, FlightSummary, LoadedFlights } from "../api/contract.js";
 import type { UploadAllSummary } from "../api/results.js";
@@ -107,6 +107,9 @@ export class TerminalSession {
     if (this.flight === undefined) throw new TerminalError("no_flight_loaded", "load a flight first");
     return this.flight;
   }
+
+  /** Cabin sync's QR hand-off being scanned from another trolley: its parts so far. */
+  readonly handoff = new HandoffCollector();
 
   seller(): Seller {
     this.#identity ??= { terminalId: enrolled(this.db).terminalId, signer: deviceKey(this.keys) };

@@ -38,6 +38,8 @@ const api = {
   "status/get": (input) => invoke("status/get", input),
   "cabin/exchange": (input) => invoke("cabin/exchange", input),
   "cabin/status": (input) => invoke("cabin/status", input),
+  "cabin/handoff-frames": (input) => invoke("cabin/handoff-frames", input),
+  "cabin/handoff-scan": (input) => invoke("cabin/handoff-scan", input),
   "retention/purge": (input) => invoke("retention/purge", input),
 } satisfies TerminalApi;
 

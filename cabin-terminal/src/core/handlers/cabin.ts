@@ -1,5 +1,7 @@
 /** Cabin sync: exchanging spend snapshots with the other terminals of the flight, and when each was last heard. */
-import { fromBase64Url, toBase64Url } from "@cabinpay/shared";
+import { fromBase64Url, handoffFrames, readSpendSnapshot, toBase64Url } from "@cabinpay/shared";
+import { SPEND_SNAPSHOTS_MAX } from "@cabinpay/shared/wire";
+import { TerminalError } from "../errors.js";
 import { noteIfInTouch } from "../sync/allowance.js";
 import { heardFrom, snapshotsToShare, takeSnapshot } from "../sync/cabin.js";
 import type { Handlers } from "./handler.js";
@@ -25,4 +27,23 @@ export const cabinHandlers = {
       })),
     };
   },
-} satisfies Handlers<"cabin/exchange" | "cabin/status">;
+  async "cabin/handoff-frames"(session) {
+    const flight = session.current();
+    const snapshots = snapshotsToShare(session.db, flight, session.seller(), session.now()).slice(0, SPEND_SNAPSHOTS_MAX);
+    if (snapshots.length === 0)
+      throw new TerminalError("not_enrolled", "this terminal has no certificate yet: enrol it again on the ground");
+    return { frames: handoffFrames(snapshots.map((snapshot) => snapshot.bytes)) };
+  },
+  async "cabin/handoff-scan"(session, { frame }) {
+    const flight = session.current();
+    const seller = session.seller();
+    const progress = session.handoff.add(frame);
+    if (progress.status !== "complete") return progress;
+    const verdicts = progress.snapshots.map((bytes) => takeSnapshot(session.db, flight, bytes, seller.terminalId, session.now()));
+    noteIfInTouch(session.db, flight, seller.terminalId, session.now());
+    const names = progress.snapshots
+      .filter((_, i) => verdicts[i] === "taken")
+      .map((bytes) => readSpendSnapshot(bytes)?.certificate.terminalName ?? "?");
+    return { status: "taken", verdicts, names };
+  },
+} satisfies Handlers<"cabin/exchange" | "cabin/status" | "cabin/handoff-frames" | "cabin/handoff-scan">;

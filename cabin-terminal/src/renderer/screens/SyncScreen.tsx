@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { TerminalBridge } from "../../api/contract.js";
 import type { RecordOutcomeItem, UploadSummary } from "../../api/results.js";
+import { CabinHandoff } from "../components/CabinHandoff.js";
 import { amount, useTerminal } from "../context.js";
 
 export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
@@ -81,6 +82,7 @@ export function SyncScreen({ bridge }: { bridge: TerminalBridge }) {
       <button type="button" className="primary" onClick={() => void upload()} disabled={busy} data-testid="upload">
         {words.upload}
       </button>
+      {status.cabin !== undefined && <CabinHandoff />}
     </div>
   );
 }
