@@ -8,6 +8,7 @@
  * and checks them against the records.
  */
 
+import { createSocket } from "node:dgram";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { join } from "node:path";
 import { bearer, call, DEPARTURE_MS, passenger, staffKeys } from "@cabinpay/ground-settlement/testing/actors";
@@ -30,6 +31,7 @@ import { createTerminalCore, type TerminalCore } from "../src/core/api.js";
 import { deviceKey } from "../src/core/enrolment.js";
 import { fileKeyStore } from "../src/core/keys/key-store.js";
 import { cabinConfigFromEnv } from "../src/core/sync/cabin-config.js";
+import { beaconText, readBeacon } from "../src/core/sync/cabin-discovery.js";
 import { tempDir } from "./support/fixtures.js";
 import { type GroundWithFlight, groundWithFlight } from "./support/ground.js";
 
@@ -260,6 +262,47 @@ async function link(targetPort: number): Promise<Link> {
   };
 }
 
+describe("cabin sync finding the flight's terminals on the galley network", () => {
+  let ground: GroundWithFlight;
+  const cores: TerminalCore[] = [];
+  afterAll(async () => {
+    for (const core of cores) await core.close();
+    await ground?.t.close();
+  });
+
+  it("hears the other trolley from its beacon alone, with no peer listed, through a stranger's beacon pointing at nothing", async () => {
+    ground = await groundWithFlight({ capMinor: 10_000, seat: "12C" });
+    // A group port of this run's own: two runs on one machine do not hear each other.
+    const group = { address: "239.255.42.99", port: 20_000 + Math.floor(Math.random() * 40_000) };
+    ground.t.clock.nowMs = DEPARTURE_MS - 3_600_000;
+    for (const trolley of ["A", "B"]) {
+      const cabin = { listen: { host: "0.0.0.0", port: 0 }, peers: [], everyMs: SYNC_EVERY_MS, discovery: group };
+      const core = createTerminalCore({ dataDir: tempDir(), now: () => ground.t.clock.nowMs, cabin });
+      cores.push(core);
+      await core["enrolment/enrol"]({ groundUrl: ground.groundUrl, code: await ground.enrolmentCode(trolley) });
+    }
+    for (const core of cores) await core["manifest/load-assigned"]({});
+    ground.t.clock.nowMs = IN_FLIGHT_MS;
+    // A stranger's beacon (another flight, a port where nothing listens) stops nobody.
+    const socket = createSocket({ type: "udp4" });
+    socket.send(`CPB1 9C8851/2026-12-01 ${newId()} 9`, group.port, group.address);
+    for (const core of cores) await expect.poll(async () => (await core["status/get"]({})).cabin?.inTouch, { timeout: 15_000 }).toBe(true);
+    expect((await cores[0]!["cabin/status"]({})).peers.map((peer) => peer.name)).toEqual(["Trolley B"]);
+    socket.close();
+  });
+
+  it("reads a beacon strictly: a terminal id, a port, nothing else", () => {
+    const terminalId = newId();
+    expect(readBeacon(beaconText({ flightKey: "9C8850/2026-12-01", terminalId, port: 7311 }))).toEqual({
+      flightKey: "9C8850/2026-12-01",
+      terminalId,
+      port: 7311,
+    });
+    for (const text of ["CPB1 9C8850/2026-12-01 not-a-terminal 7311", `CPB1 9C8850/2026-12-01 ${terminalId} 70000`, "hello", ""])
+      expect(readBeacon(text), text).toBeUndefined();
+  });
+});
+
 describe("cabin sync's settings from the environment", () => {
   it("reads where to listen, whom to call and how often; none set is no sync", () => {
     expect(cabinConfigFromEnv({})).toBeUndefined();
@@ -269,12 +312,21 @@ describe("cabin sync's settings from the environment", () => {
         CABINPAY_CABIN_PEERS: "http://10.0.0.12:7311, http://10.0.0.13:7311",
         CABINPAY_CABIN_EVERY_MS: "2000",
       }),
-    ).toEqual({ listen: { host: "0.0.0.0", port: 7311 }, peers: ["http://10.0.0.12:7311", "http://10.0.0.13:7311"], everyMs: 2000 });
-    expect(cabinConfigFromEnv({ CABINPAY_CABIN_LISTEN: "[::]:7311" })).toEqual({
+    ).toEqual({
+      listen: { host: "0.0.0.0", port: 7311 },
+      peers: ["http://10.0.0.12:7311", "http://10.0.0.13:7311"],
+      everyMs: 2000,
+      discovery: { address: "239.255.42.99", port: 7311 },
+    });
+    expect(cabinConfigFromEnv({ CABINPAY_CABIN_LISTEN: "[::]:7311", CABINPAY_CABIN_DISCOVERY: "239.1.2.3:9000" })).toEqual({
       listen: { host: "::", port: 7311 },
       peers: [],
       everyMs: 5000,
+      discovery: { address: "239.1.2.3", port: 9000 },
     });
+    // Discovery off, or nothing to announce (not listening): only the listed peers.
+    expect(cabinConfigFromEnv({ CABINPAY_CABIN_LISTEN: "0.0.0.0:7311", CABINPAY_CABIN_DISCOVERY: "off" })).not.toHaveProperty("discovery");
+    expect(cabinConfigFromEnv({ CABINPAY_CABIN_PEERS: "http://10.0.0.12:7311" })).not.toHaveProperty("discovery");
   });
 
   it("stops with a clear error on a malformed value rather than syncing with nobody", () => {
@@ -284,6 +336,8 @@ describe("cabin sync's settings from the environment", () => {
       [{ CABINPAY_CABIN_PEERS: "10.0.0.12:7311" }, /CABINPAY_CABIN_PEERS: "10.0.0.12:7311" is not/],
       [{ CABINPAY_CABIN_PEERS: "ftp://x" }, /is not http\(s\)/],
       [{ CABINPAY_CABIN_PEERS: "http://a", CABINPAY_CABIN_EVERY_MS: "10" }, /CABINPAY_CABIN_EVERY_MS/],
+      [{ CABINPAY_CABIN_LISTEN: "0.0.0.0:7311", CABINPAY_CABIN_DISCOVERY: "10.0.0.1:7311" }, /not a multicast group/],
+      [{ CABINPAY_CABIN_LISTEN: "0.0.0.0:7311", CABINPAY_CABIN_DISCOVERY: "239.0.0.300:7311" }, /CABINPAY_CABIN_DISCOVERY/],
     ] as const)
       expect(() => cabinConfigFromEnv(env)).toThrow(message);
   });

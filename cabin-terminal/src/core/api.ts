@@ -23,7 +23,8 @@ import type { Handler, Handlers } from "./handlers/handler.js";
 import { salesHandlers } from "./handlers/sales.js";
 import { syncHandlers } from "./handlers/sync.js";
 import { type TerminalCoreOptions, TerminalSession } from "./session.js";
-import { type CabinLink, startCabinLink } from "./sync/cabin-link.js";
+import type { CabinLink } from "./sync/cabin-link.js";
+import { startCabin } from "./sync/cabin-start.js";
 
 export type { TerminalCoreOptions } from "./session.js";
 
@@ -74,8 +75,7 @@ export function createTerminalCore(options: TerminalCoreOptions): TerminalCore {
       return answer;
     };
   const api = Object.fromEntries(TERMINAL_API_METHODS.map((name) => [name, dispatch(name)])) as unknown as TerminalApi;
-  if (options.cabin !== undefined)
-    link = startCabinLink({ ...options.cabin, exchange: api["cabin/exchange"], onRound: () => options.onStatusChanged?.() });
+  if (options.cabin !== undefined) link = startCabin(session, options.cabin, api["cabin/exchange"], () => options.onStatusChanged?.());
   return Object.assign(api, {
     cabinUrl: link?.url ?? Promise.resolve(undefined),
     close() {

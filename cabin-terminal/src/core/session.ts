@@ -45,6 +45,8 @@ export interface TerminalCoreOptions {
     readonly listen?: { readonly host: string; readonly port: number };
     readonly peers: readonly string[];
     readonly everyMs: number;
+    /** The UDP multicast group where the flight's terminals announce themselves (with `listen`). */
+    readonly discovery?: { readonly address: string; readonly port: number };
   };
 }
 

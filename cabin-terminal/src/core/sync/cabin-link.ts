@@ -21,6 +21,8 @@ export interface CabinLinkOptions {
   readonly listen?: { readonly host: string; readonly port: number };
   /** The other terminals' base URLs (http://10.0.0.12:7311). */
   readonly peers: readonly string[];
+  /** Peers found on the galley network (`cabin-discovery.ts`), asked besides `peers`. */
+  readonly discovered?: () => readonly string[];
   readonly everyMs: number;
   readonly exchange: TerminalApi["cabin/exchange"];
   readonly fetch?: typeof fetch;
@@ -46,7 +48,8 @@ export function startCabinLink(options: CabinLinkOptions): CabinLink {
   /** A sale made while a round runs: one more round right after, so it is not left for the next tick. */
   let again = false;
   const round = async () => {
-    for (const peer of options.peers) await exchangeWith(peer, options, log);
+    const peers = new Set([...options.peers, ...(options.discovered?.() ?? [])]);
+    for (const peer of peers) await exchangeWith(peer, options, log);
   };
   const tick = () => {
     if (stopped) return;
