@@ -371,7 +371,7 @@ describe("the passenger's pages in Chromium", () => {
     try {
       await page.fill(`${refused} form[data-form="collect-from-balance"] input[name="note"]`, "coffee handed over; passenger agreed");
       await page.click(`${refused} [data-testid="collect-from-balance"]`);
-      await page.waitForSelector("text=Nothing: every sale is settled.");
+      await page.waitForSelector("text=Every sale is settled.");
       await settled(t, flightId);
     } finally {
       await collecting.close();

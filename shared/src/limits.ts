@@ -36,7 +36,8 @@ export const LIMITS = {
   /** Encoded size of one upload batch. */
   batchBytesMax: 4 * 1024 * 1024,
 
-  manifestTrolleysMax: 8,
+  /** A widebody's galleys hold up to a dozen or so; cabin sync's 16 snapshots an exchange match it. */
+  manifestTrolleysMax: 16,
   manifestCatalogItemsMax: 2000,
   manifestTrustedKeysMax: 16,
   manifestRevokedMax: 100_000,

@@ -6,7 +6,9 @@ import {
   createBatch,
   GENESIS_HASH,
   LIMITS,
+  nobleVerifier,
   type SaleRecord,
+  type Verifier,
   verifyBatch,
   verifyBatchInSteps,
 } from "@cabinpay/shared";
@@ -92,21 +94,35 @@ describe("upload batches", () => {
     for (let length = 0; length < good.length; length++) expect(reasonOf(good.subarray(0, length))).not.toBe("accepted");
   });
 
-  it("give the same answer when verified in two steps, whatever was changed", () => {
+  it("give the same answer when verified in two steps, the signatures across cores or one after the other, whatever was changed", async () => {
     const good = batchOf(records.slice(0, 4));
-    const inSteps = (bytes: Uint8Array) => {
-      const stepped = verifyBatchInSteps(bytes, context);
+    const inSteps = async (bytes: Uint8Array, verifier: Verifier) => {
+      const stepped = verifyBatchInSteps(bytes, { ...context, verifier });
       return stepped.ok ? stepped.verifySignatures() : stepped.refused;
     };
-    expect(inSteps(good)).toEqual(verifyBatch(good, context));
-    fc.assert(
-      fc.property(fc.nat({ max: good.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), (offset, xor, resign) => {
+    for (const verifier of [context.verifier, nobleVerifier]) expect(await inSteps(good, verifier)).toEqual(verifyBatch(good, context));
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: good.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), async (offset, xor, resign) => {
         const changed = Uint8Array.from(good, (b, i) => (i === offset ? b ^ xor : b));
         const bytes = resign && offset < good.length - 64 ? resigned(changed) : changed;
-        expect(inSteps(bytes)).toEqual(verifyBatch(bytes, context));
+        const expected = verifyBatch(bytes, context);
+        expect(await inSteps(bytes, context.verifier)).toEqual(expected);
+        expect(await inSteps(bytes, nobleVerifier)).toEqual(expected);
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("refuse through the parallel verifier a wrong signature, a wrong key and a key of the wrong length", async () => {
+    const verifier = createNodeVerifier();
+    const message = new Uint8Array([1, 2, 3]);
+    const signature = terminalKey.sign(message);
+    const item = { signature, message, publicKey: terminalKey.publicKey };
+    expect(await verifier.verifyAll([item, item])).toBe(true);
+    expect(await verifier.verifyAll([item, { ...item, message: new Uint8Array([1, 2, 4]) }])).toBe(false);
+    expect(await verifier.verifyAll([{ ...item, publicKey: new Uint8Array(32).fill(9) }])).toBe(false);
+    expect(await verifier.verifyAll([{ ...item, publicKey: new Uint8Array(31) }])).toBe(false);
+    expect(await verifier.verifyAll([])).toBe(true);
   });
 
   it("never throw on random bytes", () => {

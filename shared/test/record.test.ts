@@ -13,7 +13,9 @@ import {
   RECORD_FORMAT_VERSION,
   RECORD_READABLE_VERSIONS,
   type RecordDraft,
+  recordLinkOf,
   type SaleRecord,
+  sha256,
   verifyChain,
 } from "@cabinpay/shared";
 import { createNodeVerifier } from "@cabinpay/shared/node";
@@ -54,6 +56,20 @@ describe("sale records", () => {
     }
     expect(records[0]!.totalMinor).toBe(2 * 2000 + 4801);
     expect(records[3]).toMatchObject({ kind: "void", referencedRecordId: records[0]!.recordId, totalMinor: records[0]!.totalMinor });
+  });
+
+  it("give their link (sequence, previous hash, hashed body) from their first fields, as decoding does; nothing from what is not one", () => {
+    const earlier = Object.values(earlierRecords()).flatMap((byName) => Object.values(byName).map((v) => fromHex(v.hex)!));
+    for (const bytes of [...records.map((record) => record.bytes), ...earlier]) {
+      const decoded = decodeRecord(bytes);
+      if (!decoded.ok) throw new Error(decoded.detail);
+      const link = recordLinkOf(bytes);
+      expect(link).toMatchObject({ sequence: decoded.record.sequence, previousHash: decoded.record.previousHash });
+      expect(sha256(link!.body)).toEqual(decoded.record.hash);
+    }
+    const bytes = records[0]!.bytes;
+    for (const broken of [new Uint8Array(), bytes.subarray(0, 40), Uint8Array.of(9, ...bytes.subarray(1)), bytes.subarray(0, 120)])
+      expect(recordLinkOf(broken)).toBeUndefined();
   });
 
   it("refuse drafts that break the rules", () => {

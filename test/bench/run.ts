@@ -8,6 +8,7 @@ import { runGroundBench } from "./ground.bench.js";
 import { runProtocolBench } from "./protocol.bench.js";
 import { runQrBench } from "./qr.bench.js";
 import { runTerminalBench } from "./terminal.bench.js";
+import { runTerminalStartBench } from "./terminal-start.bench.js";
 
 const durationMs = Number(process.env["BENCH_DURATION_MS"] ?? 2000);
 if (!Number.isInteger(durationMs) || durationMs < 100 || durationMs > 60_000) {
@@ -22,5 +23,6 @@ runProtocolBench(options);
 runQrBench({ codesPerKind: 40 });
 runCabinBench();
 await runTerminalBench();
+await runTerminalStartBench();
 await runGroundBench();
 process.exit(0);

@@ -19,6 +19,7 @@ export interface CoreInit {
     readonly listen?: { readonly host: string; readonly port: number };
     readonly peers: readonly string[];
     readonly everyMs: number;
+    readonly discovery?: { readonly address: string; readonly port: number };
   };
 }
 

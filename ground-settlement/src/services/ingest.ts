@@ -192,7 +192,7 @@ interface StoreInput {
   readonly header: { readonly firstSequence: number; readonly previousHash: Uint8Array };
   readonly records: readonly SaleRecord[];
   readonly vouchers: (record: SaleRecord) => RecordRejection | undefined;
-  readonly verify: () => BatchResult;
+  readonly verify: () => Promise<BatchResult>;
 }
 
 /**
@@ -201,14 +201,14 @@ interface StoreInput {
  */
 async function store(tx: Executor, input: StoreInput): Promise<Stored> {
   let signatures: BatchResult | undefined;
-  const requireSignatures = () => {
-    signatures ??= input.verify();
+  const requireSignatures = async () => {
+    signatures ??= await input.verify();
     if (!signatures.ok) throw new RollBack({ kind: "unverified", refusal: signatures });
   };
   const head = await lockChain(tx, input.terminalId, input.flight.id, input.nowMs);
   const { firstSequence, previousHash } = input.header;
   if (firstSequence > head.headSequence + 1) {
-    requireSignatures();
+    await requireSignatures();
     const nextSequence = head.headSequence + 1;
     throw new RollBack({
       kind: "sequence_gap",
@@ -226,18 +226,18 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
     overlap,
   });
   if (problem !== undefined) {
-    requireSignatures();
+    await requireSignatures();
     return { kind: "chain", ...problem };
   }
   if (fresh.length > 0 && head.closedAtMs !== null) {
-    requireSignatures();
+    await requireSignatures();
     return { kind: "chain", reason: "after_close", detail: "the service on this terminal was already closed", index: overlap.length };
   }
   const judged = await judgeFresh(tx, input, fresh, head.closedAtMs);
   // Sent before the signatures are checked, so both run at once; rolled back if one fails.
   const written = judged.rows.length > 0 ? insertRecords(tx, judged.rows, judged.settlementRows) : Promise.resolve();
   try {
-    requireSignatures();
+    await requireSignatures();
   } finally {
     await written.catch(() => undefined);
   }

@@ -7,7 +7,7 @@
  */
 
 import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
-import { ED25519_SIGNATURE_BYTES, type Signer, type Verifier } from "../crypto/ed25519.js";
+import { ED25519_SIGNATURE_BYTES, type SignedMessage, type Signer, type Verifier, verifyAll } from "../crypto/ed25519.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { bytesEqual, concatBytes } from "../encoding/bytes.js";
 import { type BatchRejection, check, checkLimit } from "../errors.js";
@@ -109,8 +109,9 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
 /**
  * `verifyBatch` in two steps, so that a caller can overlap the signature checks (most of the cost)
  * with other work, such as sending its database writes. The first step runs every check with each
- * signature taken as good and noted; `verifySignatures` then checks the noted ones. The answer is
- * always exactly `verifyBatch`'s: if all signatures hold, the first step took the path the full
+ * signature taken as good and noted; `verifySignatures` then checks the noted ones, across cores
+ * when the verifier can (`ParallelVerifier`), so the calling thread is free meanwhile. The answer
+ * is always exactly `verifyBatch`'s: if all signatures hold, the first step took the path the full
  * check takes; if any fails, the full check runs again to name the reason.
  */
 export function verifyBatchInSteps(
@@ -118,8 +119,8 @@ export function verifyBatchInSteps(
   context: BatchContext,
 ):
   | { readonly ok: false; readonly refused: BatchRefusal }
-  | { readonly ok: true; readonly batch: VerifiedBatch; verifySignatures(): BatchResult } {
-  const noted: { signature: Uint8Array; message: Uint8Array; publicKey: Uint8Array }[] = [];
+  | { readonly ok: true; readonly batch: VerifiedBatch; verifySignatures(): Promise<BatchResult> } {
+  const noted: SignedMessage[] = [];
   const noting: Verifier = {
     name: "noting",
     verify(signature, message, publicKey) {
@@ -132,9 +133,8 @@ export function verifyBatchInSteps(
   return {
     ok: true,
     batch: firstStep.batch,
-    verifySignatures() {
-      const allGood = noted.every((n) => context.verifier.verify(n.signature, n.message, n.publicKey));
-      return allGood ? firstStep : verifyBatch(bytes, context);
+    async verifySignatures() {
+      return (await verifyAll(context.verifier, noted)) ? firstStep : verifyBatch(bytes, context);
     },
   };
 }

@@ -22,6 +22,24 @@ export interface Verifier {
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
 }
 
+export interface SignedMessage {
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** A verifier that also checks many signatures at once, off the calling thread (node:crypto's thread pool). */
+export interface ParallelVerifier extends Verifier {
+  /** Whether every one holds. */
+  verifyAll(items: readonly SignedMessage[]): Promise<boolean>;
+}
+
+/** Every signature checked: across cores when the verifier can, else one after the other. */
+export function verifyAll(verifier: Verifier, items: readonly SignedMessage[]): Promise<boolean> {
+  if ("verifyAll" in verifier) return (verifier as ParallelVerifier).verifyAll(items);
+  return Promise.resolve(items.every((item) => verifier.verify(item.signature, item.message, item.publicKey)));
+}
+
 /** Signs with one Ed25519 key. */
 export interface Signer {
   readonly publicKey: Uint8Array;

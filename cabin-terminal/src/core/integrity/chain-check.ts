@@ -1,10 +1,11 @@
 /**
  * Checks a flight's chain as stored in the terminal's database (core process): each record's hash
- * is worked out again from its bytes, sequences follow one another, each record names the hash of
+ * is worked out again from its bytes (the record read only as far as its link: `recordLinkOf`), sequences follow one another, each record names the hash of
  * the one before, and the chain reaches the head the anchor holds. Signatures need no check here:
  * a record changed in any byte changes its hash, and so breaks the next link or the anchor.
  */
-import { bytesEqual, decodeRecord, GENESIS_HASH } from "@cabinpay/shared";
+import { createHash } from "node:crypto";
+import { bytesEqual, GENESIS_HASH, recordLinkOf } from "@cabinpay/shared";
 import type { TerminalDb } from "../db/open.js";
 
 export interface ChainHead {
@@ -27,21 +28,22 @@ export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: Ch
   let previous: ChainHead | undefined;
   let atAnchor: Uint8Array | undefined;
   for (const row of rows) {
-    const decoded = decodeRecord(new Uint8Array(row.bytes));
-    if (!decoded.ok) return { ok: false, detail: `record ${row.sequence} cannot be read (${decoded.detail})` };
-    const { record } = decoded;
-    if (record.sequence !== row.sequence || !bytesEqual(record.hash, row.hash)) {
+    // The link alone, hashed natively: decoding every record made a start with 50,000 take seconds.
+    const link = recordLinkOf(new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength));
+    if (link === undefined) return { ok: false, detail: `record ${row.sequence} cannot be read` };
+    const hash = createHash("sha256").update(link.body).digest();
+    if (link.sequence !== row.sequence || !hash.equals(row.hash)) {
       return { ok: false, detail: `record ${row.sequence} was changed after it was written` };
     }
     // Records before the first one kept were removed by the retention rule after the ground had them.
-    const expectedPrevious = previous?.hash ?? (record.sequence === 1 ? GENESIS_HASH : record.previousHash);
-    if (previous !== undefined && record.sequence !== previous.sequence + 1) {
-      return { ok: false, detail: `records ${previous.sequence + 1} to ${record.sequence - 1} are missing` };
+    const expectedPrevious = previous?.hash ?? (link.sequence === 1 ? GENESIS_HASH : link.previousHash);
+    if (previous !== undefined && link.sequence !== previous.sequence + 1) {
+      return { ok: false, detail: `records ${previous.sequence + 1} to ${link.sequence - 1} are missing` };
     }
-    if (!bytesEqual(record.previousHash, expectedPrevious))
+    if (!bytesEqual(link.previousHash, expectedPrevious))
       return { ok: false, detail: `record ${row.sequence} does not follow the one before it` };
-    if (record.sequence === anchored?.sequence) atAnchor = record.hash;
-    previous = { sequence: record.sequence, hash: record.hash };
+    if (link.sequence === anchored?.sequence) atAnchor = hash;
+    previous = { sequence: link.sequence, hash };
   }
   const head = previous ?? GENESIS_HEAD;
   if (anchored === undefined) return { ok: true, head };

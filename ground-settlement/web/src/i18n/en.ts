@@ -342,7 +342,7 @@ export const en = {
   categories: { duty_free: "Duty-free", meal: "Meals", drink: "Drinks", snack: "Snacks", souvenir: "Souvenirs" } as Record<string, string>,
   attention: {
     title: "Needs attention",
-    nothing: "Nothing: every sale is settled.",
+    nothing: "Every sale is settled.",
     unknownPassenger: "unknown passenger",
     seat: (seat: string) => `seat ${seat}`,
     sale: (amount: string) => `sale ${amount}`,

@@ -320,7 +320,7 @@ export const zh: Words = {
   categories: { duty_free: "免税品", meal: "餐食", drink: "饮品", snack: "零食", souvenir: "纪念品" },
   attention: {
     title: "待处理",
-    nothing: "没有待处理事项：所有销售均已结算。",
+    nothing: "所有销售均已结算。",
     unknownPassenger: "未知旅客",
     seat: (seat) => `座位 ${seat}`,
     sale: (amount) => `销售 ${amount}`,
