@@ -184,9 +184,9 @@ function printCharges(title: string, checksName: string, [checks, commit]: [() =
     ],
     (r) =>
       r.name === "charge p99"
-        ? `${(p99 / floorMs).toFixed(2)}× floor (target ≤ 3×); ${(p99 / floorP99Ms).toFixed(2)}× the floor's own p99`
+        ? `${(p99 / floorMs).toFixed(2)}× floor; ${(p99 / floorP99Ms).toFixed(2)}× the floor's own p99 (target ≤ 1.2×)`
         : r.name === "charge p50"
-          ? `${(p50 / floorMs).toFixed(2)}× floor`
+          ? `${(p50 / floorMs).toFixed(2)}× floor (target ≤ 1.5×)`
           : "",
   );
 }

@@ -139,16 +139,19 @@ async function ingestBatch(
   if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${terminalId}`);
   const flightRef: FlightRef = { carrier: flight.carrier, number: flight.number, date: flight.flightDate };
   // The signatures are checked while PostgreSQL stores the records (`store`): on a 2-core host that
-  // overlaps the two largest costs. Nothing commits unless every signature holds.
+  // overlaps the largest costs. Nothing commits unless every signature holds.
   const stepped = verifyBatchInSteps(bytes, { terminalId, publicKey: terminal.publicKey, flight: flightRef, verifier: judging.verifier });
   const evidence = { terminalId, flightId: flight.id, bytes, nowMs };
   if (!stepped.ok) return keepRefused(db, evidence, unverifiedRefusal(stepped.refused));
+  // Started now, on node:crypto's thread pool: the records' signatures are checked while this
+  // thread checks the vouchers and the database stores the records. Awaited before any commit.
+  const signatures = stepped.verifySignatures();
   const vouchers = await voucherJudge(db, flight, judging);
   // Judge every voucher now, outside the transaction: inside it they are cache look-ups, and the
   // chain lock is held no longer than the writes need.
   for (const record of stepped.batch.records) if (record.kind === "sale") vouchers(record);
   const stored = await inTransaction(db, (tx) =>
-    store(tx, { ...input, header: stepped.batch.header, records: stepped.batch.records, vouchers, verify: stepped.verifySignatures }),
+    store(tx, { ...input, header: stepped.batch.header, records: stepped.batch.records, vouchers, verify: () => signatures }),
   );
   switch (stored.kind) {
     case "unverified":

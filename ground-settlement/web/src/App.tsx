@@ -2,14 +2,13 @@
  * The web pages (browser): passengers, finance and operations. Which page shows follows the path;
  * the language follows the browser until the person picks one.
  */
-import { AttentionPage } from "./finance/AttentionPage.js";
-import { FlightPage } from "./finance/FlightPage.js";
-import { FlightsPage } from "./finance/FlightsPage.js";
+import { lazy, Suspense } from "react";
 import { I18nProvider, LanguageSwitch, useI18n } from "./i18n/language.js";
-import { OpsFlight, OpsHome } from "./ops/OpsPages.js";
 import { PassengerArea } from "./passenger/PassengerArea.js";
 import { Link, usePath } from "./router.js";
-import { StaffArea } from "./staff/StaffArea.js";
+
+/** Ops and finance in a chunk of their own: the passenger's first load carries none of it. */
+const StaffPages = lazy(() => import("./staff/StaffPages.js"));
 
 export function App() {
   return (
@@ -22,16 +21,12 @@ export function App() {
 function Pages() {
   const path = usePath();
   if (path.startsWith("/app/passenger")) return <PassengerArea path={path} />;
-  if (path.startsWith("/app/ops")) {
-    const flightId = /^\/app\/ops\/flights\/([0-9a-f-]{36})$/.exec(path)?.[1];
-    return <StaffArea staffRole="ops">{flightId === undefined ? <OpsHome /> : <OpsFlight flightId={flightId} />}</StaffArea>;
-  }
-  if (path.startsWith("/app/finance")) {
-    const flightId = /^\/app\/finance\/flights\/([0-9a-f-]{36})$/.exec(path)?.[1];
-    const page =
-      flightId !== undefined ? <FlightPage flightId={flightId} /> : path === "/app/finance/attention" ? <AttentionPage /> : <FlightsPage />;
-    return <StaffArea staffRole="finance">{page}</StaffArea>;
-  }
+  if (path.startsWith("/app/ops") || path.startsWith("/app/finance"))
+    return (
+      <Suspense fallback={<Loading />}>
+        <StaffPages path={path} />
+      </Suspense>
+    );
   return <Landing />;
 }
 
@@ -53,6 +48,15 @@ function Landing() {
       <Link to="/app/ops" className="button">
         {t.landing.ops}
       </Link>
+    </main>
+  );
+}
+
+function Loading() {
+  const { t } = useI18n();
+  return (
+    <main className="page narrow" aria-busy="true">
+      <p className="muted">{t.loading}</p>
     </main>
   );
 }

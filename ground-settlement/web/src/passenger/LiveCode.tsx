@@ -6,13 +6,21 @@
  * comes; a code already scanned is replaced at once with the "new code" button.
  */
 import { decodeVoucherText, makeRotatingCode } from "@cabinpay/shared";
-import { readableQrSvg } from "@cabinpay/shared/qr";
 import { useCallback, useEffect, useState } from "react";
 import { useI18n } from "../i18n/language.js";
 import { existingPhoneKey, type PhoneKey } from "./device-key.js";
 import { groundNowMs } from "./ground-clock.js";
 
 export const CODE_PERIOD_S = 30;
+
+/**
+ * The QR drawing (with zxing, which picks the mask our scanner reads) is most of the pages'
+ * JavaScript: fetched when the first code is drawn, after the first paint. The service worker keeps
+ * it from then on, so the code still draws in flight mode.
+ */
+export function qrDrawing(): Promise<typeof import("@cabinpay/shared/qr")> {
+  return import("@cabinpay/shared/qr");
+}
 const TICK_MS = 1_000;
 
 interface Drawn {
@@ -38,7 +46,7 @@ export function LiveCode({ registrationId, voucherText }: { registrationId: stri
     const at = groundNowMs();
     const text = await makeRotatingCode(decoded.bytes, { nowMs: at, periodS: CODE_PERIOD_S, counter: nextCounter(registrationId) }, key);
     const slotEndMs = (Math.floor(at / (CODE_PERIOD_S * 1000)) + 1) * CODE_PERIOD_S * 1000;
-    setDrawn({ text, svg: await readableQrSvg(text), slotEndMs });
+    setDrawn({ text, svg: await (await qrDrawing()).readableQrSvg(text), slotEndMs });
   }, [key, voucherText, registrationId]);
   useEffect(() => {
     void draw();
