@@ -15,6 +15,5 @@ export const FlightIdParams = Type.Object({ flightId: Uuid }, { additionalProper
 /** What finance writes when it acts on an item: why, for the audit trail. */
 export const NoteBody = Type.Object({ note: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false });
 export const NoContent = Type.Null({ description: "no content" });
-/** How long a password may be: the API checks it, and the sign-up page says it before sending. */
-export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
+export { PASSWORD_LENGTH } from "./password.js";
 export const Email = Type.String({ format: "email", minLength: 3, maxLength: 254 });

@@ -1,6 +1,6 @@
 /** Log in, or sign up (browser). */
 import { type FormEvent, useState } from "react";
-import { PASSWORD_LENGTH } from "../../../src/dto/common.js";
+import { PASSWORD_LENGTH } from "../../../src/dto/password.js";
 import { describeError } from "../i18n/errors.js";
 import { LanguageSwitch, useI18n } from "../i18n/language.js";
 import { logIn, signUp } from "./session.js";
