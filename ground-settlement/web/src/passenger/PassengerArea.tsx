@@ -1,14 +1,16 @@
 /** The passenger's pages (browser): log in or sign up, then wallet, vouchers, registration, statement. */
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { TopBar } from "../components/TopBar.js";
 import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import { AccountForm } from "./AccountForm.js";
 import { Home } from "./Home.js";
-import { RegisterPage } from "./RegisterPage.js";
-import { StatementPage } from "./StatementPage.js";
 import { currentPassenger, logOut, type Me } from "./session.js";
 import { VoucherPage } from "./VoucherPage.js";
+
+// Registering and the statement need the ground anyway: fetched when opened, not on the first load.
+const RegisterPage = lazy(() => import("./RegisterPage.js").then((m) => ({ default: m.RegisterPage })));
+const StatementPage = lazy(() => import("./StatementPage.js").then((m) => ({ default: m.StatementPage })));
 
 export function PassengerArea({ path }: { path: string }) {
   const { t } = useI18n();
@@ -41,15 +43,17 @@ export function PassengerArea({ path }: { path: string }) {
             .then(reload)
         }
       />
-      {voucher !== undefined ? (
-        <VoucherPage registrationId={voucher} />
-      ) : path === "/app/passenger/register" ? (
-        <RegisterPage me={me} onRegistered={reload} />
-      ) : path === "/app/passenger/statement" ? (
-        <StatementPage />
-      ) : (
-        <Home me={me} onChange={() => void reload()} />
-      )}
+      <Suspense fallback={<p className="muted">{t.loading}</p>}>
+        {voucher !== undefined ? (
+          <VoucherPage registrationId={voucher} />
+        ) : path === "/app/passenger/register" ? (
+          <RegisterPage me={me} onRegistered={reload} />
+        ) : path === "/app/passenger/statement" ? (
+          <StatementPage />
+        ) : (
+          <Home me={me} onChange={() => void reload()} />
+        )}
+      </Suspense>
     </div>
   );
 }
