@@ -64,14 +64,23 @@ export function startDiscovery(options: DiscoveryOptions): Discovery {
   });
   const ready = new Promise<void>((resolve) =>
     socket.bind(options.group.port, () => {
-      socket.addMembership(options.group.address);
-      socket.setMulticastLoopback(true);
+      try {
+        socket.addMembership(options.group.address);
+        socket.setMulticastLoopback(true);
+      } catch (error) {
+        // A network with no multicast route: the listed peers still sync; the terminal does not stop.
+        options.log({ level: "warn", msg: "cabin discovery unavailable", error: error instanceof Error ? error.message : String(error) });
+      }
       resolve();
     }),
   );
   const announce = () => {
     const beacon = options.beacon();
-    if (beacon !== undefined) socket.send(beaconText(beacon), options.group.port, options.group.address);
+    // A send that fails (no route) is logged; the next round tries again.
+    if (beacon !== undefined)
+      socket.send(beaconText(beacon), options.group.port, options.group.address, (error) => {
+        if (error) options.log({ level: "warn", msg: "cabin beacon not sent", error: error.message });
+      });
   };
   const timer = setInterval(announce, options.everyMs);
   timer.unref?.();
