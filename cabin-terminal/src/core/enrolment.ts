@@ -60,6 +60,12 @@ export function enrolled(db: TerminalDb): EnrolmentAnswer & { enrolledAtMs: numb
   };
 }
 
+/** This terminal's id; undefined before it is enrolled. */
+export function enrolledTerminalId(db: TerminalDb): string | undefined {
+  const [row] = db.select({ terminalId: enrolment.terminalId }).from(enrolment).all();
+  return row?.terminalId;
+}
+
 /**
  * Keeps the ground's certificate of this device's key, once it is checked: for this key, and
  * signed by the manifest key pinned at enrolment. Its dates are the ground's clock, which is the

@@ -1,8 +1,7 @@
 /** Sync: upload, the ground's answers per record, retention, and the terminal's status. */
 import { LIMITS } from "@cabinpay/shared";
 import type { TerminalStatus } from "../../api/contract.js";
-import { enrolled } from "../enrolment.js";
-import { TerminalError } from "../errors.js";
+import { enrolledTerminalId } from "../enrolment.js";
 import type { LoadedFlight } from "../flight/load.js";
 import { unsentByFlight } from "../ground/upload-all.js";
 import { purgeAcknowledged } from "../retention.js";
@@ -25,12 +24,7 @@ export const syncHandlers = {
     return purgeAcknowledged(session.db, { nowMs: session.now(), retentionMs });
   },
   async "status/get"(session) {
-    let terminalId: string | undefined;
-    try {
-      terminalId = enrolled(session.db).terminalId;
-    } catch (error) {
-      if (!(error instanceof TerminalError && error.code === "not_enrolled")) throw error;
-    }
+    const terminalId = enrolledTerminalId(session.db);
     const unsent = unsentByFlight(session.db);
     const flight = session.flight;
     return {

@@ -4,7 +4,7 @@
  * other terminals on the galley network and hands their addresses to the link.
  */
 import type { TerminalApi } from "../../api/contract.js";
-import { enrolled } from "../enrolment.js";
+import { enrolledTerminalId } from "../enrolment.js";
 import type { TerminalSession } from "../session.js";
 import { namedPeers } from "./allowance.js";
 import { type Discovery, startDiscovery } from "./cabin-discovery.js";
@@ -33,13 +33,16 @@ export function startCabin(
       everyMs: cabin.everyMs,
       beacon: () => {
         const flight = session.flight;
-        if (flight === undefined || port === undefined) return undefined;
-        return { flightKey: flight.flightKey, terminalId: selfId(session)!, port };
+        const self = enrolledTerminalId(session.db);
+        if (flight === undefined || self === undefined || port === undefined) return undefined;
+        return { flightKey: flight.flightKey, terminalId: self, port };
       },
       accept: (beacon) => {
+        // The flight first: a beacon of another flight (or a flood of them) costs no database read.
         const flight = session.flight;
-        const self = selfId(session);
-        if (flight === undefined || self === undefined || beacon.flightKey !== flight.flightKey || beacon.terminalId === self) return false;
+        if (flight === undefined || beacon.flightKey !== flight.flightKey) return false;
+        const self = enrolledTerminalId(session.db);
+        if (self === undefined || beacon.terminalId === self) return false;
         const named = namedPeers(flight, self);
         return named.length === 0 || named.some((peer) => peer.terminalId === beacon.terminalId);
       },
@@ -53,12 +56,4 @@ export function startCabin(
       await link.stop();
     },
   };
-}
-
-function selfId(session: TerminalSession): string | undefined {
-  try {
-    return enrolled(session.db).terminalId;
-  } catch {
-    return undefined;
-  }
 }
