@@ -653,6 +653,38 @@ describe("the passenger's pages in Chromium", () => {
     180_000,
   );
 
+  it("shows a printed voucher from the page's own HTML before the app has loaded, then the app's in its place", async () => {
+    // axe-core is injected as a script (past the page's CSP, for this check only); the service
+    // worker is kept out so that holding the app's scripts back holds them back.
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      locale: "zh-CN",
+      bypassCSP: true,
+      serviceWorkers: "block",
+    });
+    const page = await context.newPage();
+    await logIn(page, "passenger", buyerEmail);
+    await context.route("**/app/assets/*.js", (route) => route.abort());
+    await page.goto(`${url}${buyerVoucherPath}`);
+    await page.waitForSelector("#first-paint svg");
+    expect(await page.isVisible("#root")).toBe(false);
+    expect(await page.getAttribute("html", "lang")).toBe("zh-Hans-CN");
+    expect(await page.textContent("#first-paint .name")).toBe("HE/FANG MS");
+    expect(await page.textContent("#first-paint")).toContain("机上最多可消费 ¥500.00。");
+    expect(await page.getAttribute('#first-paint [role="img"]', "aria-label")).toBe("您的凭证二维码");
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, "web-voucher-first-paint-zh");
+    // With its scripts the app shows its own voucher, and the drawing gives way to it.
+    await context.unroute("**/app/assets/*.js");
+    await page.reload();
+    await page.waitForSelector('[data-testid="voucher-name"]');
+    await expect.poll(() => page.$("#first-paint")).toBeNull();
+    expect(await page.isVisible('[data-testid="voucher-qr"]')).toBe(true);
+    expect(await page.textContent('[data-testid="voucher-name"]')).toBe("HE/FANG MS");
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it("keeps the whole header at the other sizes: a passenger's at 1280 px, a finance clerk's at 390 px", async () => {
     const logins = loginsOf();
     for (const [login, path, width] of [

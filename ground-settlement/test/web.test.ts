@@ -2,6 +2,7 @@
  * The ground for browsers: web sessions in HTTP-only SameSite cookies, CSRF tokens on everything
  * that changes something, rate limits on log-in, security headers, and the pages under /app/.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,14 +18,19 @@ describe("the ground for browsers", () => {
   let t: TestApp;
   let flightId: string;
   let email: string;
+  let opsKey: string;
   const webDir = mkdtempSync(join(tmpdir(), "cabinpay-web-"));
 
   beforeAll(async () => {
     mkdirSync(join(webDir, "assets"));
-    writeFileSync(join(webDir, "index.html"), "<!doctype html><title>CabinPay</title>");
+    writeFileSync(
+      join(webDir, "index.html"),
+      '<!doctype html><html lang="en"><head><title>CabinPay</title><link rel="stylesheet" crossorigin href="/app/assets/app.css"></head><body><div id="root"></div></body></html>',
+    );
     writeFileSync(join(webDir, "assets", "app.js"), "console.log('pages')");
     t = await createTestApp("pglite", { WEB_DIR: webDir, LOGIN_ATTEMPTS_PER_MINUTE: "12" });
     const { ops } = await staffKeys(t);
+    opsKey = ops;
     ({ flightId } = await createFlight(t, ops));
     await loadFlight(t, ops, flightId);
     await passenger(t, ops, 100_000);
@@ -35,8 +41,14 @@ describe("the ground for browsers", () => {
     await t.close();
   });
 
-  const logIn = async () => {
-    const response = await t.app.inject({ method: "POST", url: "/web/session", payload: { email, password: PASSWORD } });
+  /** Logged in from `remoteAddress`: each address has its own budget of log-in attempts. */
+  const logIn = async (who = email, remoteAddress = "127.0.0.1") => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/web/session",
+      payload: { email: who, password: PASSWORD },
+      remoteAddress,
+    });
     expect(response.statusCode).toBe(201);
     const cookie = response.cookies.find((c) => c.name === "cabinpay_session")!;
     return { cookie, csrfToken: response.json().csrfToken as string, header: `cabinpay_session=${cookie.value}` };
@@ -147,6 +159,74 @@ describe("the ground for browsers", () => {
     });
     expect(out.statusCode).toBe(204);
     expect((await t.app.inject({ method: "GET", url: "/finance/flights", headers: { cookie: finance.header } })).statusCode).toBe(401);
+  });
+
+  it("draws a printed voucher into its page for its own passenger only, allowed by the style's hash", async () => {
+    const ownerEmail = `first-paint-${Date.now()}@example.com`;
+    const signedUp = await t.app.inject({
+      method: "POST",
+      url: "/passengers",
+      payload: { email: ownerEmail, password: PASSWORD, displayName: "CHEN/JING MS" },
+    });
+    const { passengerId, token } = signedUp.json();
+    await t.app.inject({
+      method: "POST",
+      url: "/ops/wallets/fund",
+      headers: { authorization: `Bearer ${opsKey}` },
+      payload: { transferId: crypto.randomUUID(), passengerId, currency: "CNY", amountMinor: 50_000 },
+    });
+    const registered = await t.app.inject({
+      method: "POST",
+      url: "/registrations",
+      headers: { authorization: `Bearer ${token}` },
+      payload: { flightId, capMinor: 30_000, seat: "14C" },
+    });
+    const voucherPath = `/app/passenger/vouchers/${registered.json().registrationId}`;
+    const owner = await logIn(ownerEmail, "192.0.2.10");
+    const page = await t.app.inject({
+      method: "GET",
+      url: voucherPath,
+      headers: { cookie: owner.header, "accept-language": "zh-CN,zh;q=0.9" },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<main id="first-paint"');
+    expect(page.body).toContain('<html lang="zh-Hans-CN">');
+    expect(page.body).toMatch(/<svg [^>]*viewBox="0 0 \d+ \d+"/);
+    expect(page.body).toContain("CHEN/JING MS · 座位 14C");
+    expect(page.body).toContain("机上最多可消费 ¥300.00。");
+    // The app's stylesheet comes after the drawing, so it holds nothing above it back.
+    expect(page.body.indexOf('id="first-paint"')).toBeLessThan(page.body.indexOf('rel="stylesheet"'));
+    expect(page.headers["cache-control"]).toBe("private, no-cache");
+    const style = /<style>([^<]*)<\/style>/.exec(page.body)![1]!;
+    const hash = createHash("sha256").update(style).digest("base64");
+    expect(page.headers["content-security-policy"]).toContain(`style-src 'self' 'sha256-${hash}'`);
+    expect(page.headers["content-security-policy"]).toContain("script-src 'self';");
+    const english = await t.app.inject({ method: "GET", url: voucherPath, headers: { cookie: owner.header, "accept-language": "en-GB" } });
+    expect(english.body).toContain("CHEN/JING MS · seat 14C");
+
+    // Anyone else gets the app alone, which says "not found" as before: no name, no code.
+    const otherEmail = `other-${Date.now()}@example.com`;
+    await t.app.inject({
+      method: "POST",
+      url: "/passengers",
+      payload: { email: otherEmail, password: PASSWORD, displayName: "OTHER/ONE" },
+    });
+    const other = await logIn(otherEmail, "192.0.2.11");
+    for (const headers of [{}, { cookie: other.header }, { cookie: "cabinpay_session=cps_forged" }]) {
+      const plain = await t.app.inject({ method: "GET", url: voucherPath, headers });
+      expect(plain.statusCode).toBe(200);
+      expect(plain.body).not.toContain("first-paint");
+      expect(plain.body).not.toContain("CHEN/JING");
+      expect(plain.headers["content-security-policy"]).toContain("style-src 'self';");
+    }
+    // A cancelled voucher is no longer drawn.
+    await t.app.inject({
+      method: "DELETE",
+      url: `/registrations/${registered.json().registrationId}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const cancelled = await t.app.inject({ method: "GET", url: voucherPath, headers: { cookie: owner.header } });
+    expect(cancelled.body).not.toContain("first-paint");
   });
 
   it("limits log-in attempts per address", async () => {

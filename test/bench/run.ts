@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: prints every benchmark's figures as tables. Figures depend on the machine; the
+ * `npm run bench` (after the build the page benchmark needs): prints every benchmark's figures as tables. Figures depend on the machine; the
  * ones recorded in docs/performance.md came from the 2-core machine CI runs on.
  */
 import { cpus } from "node:os";
 import { runCabinBench } from "./cabin.bench.js";
 import { runGroundBench } from "./ground.bench.js";
+import { runPassengerLoadBench } from "./passenger-load.bench.js";
 import { runProtocolBench } from "./protocol.bench.js";
 import { runQrBench } from "./qr.bench.js";
 import { runTerminalBench } from "./terminal.bench.js";
@@ -24,5 +25,7 @@ runQrBench({ codesPerKind: 40 });
 runCabinBench();
 await runTerminalBench();
 await runTerminalStartBench();
-await runGroundBench();
+await runGroundBench("postgres");
+await runGroundBench("pglite");
+await runPassengerLoadBench();
 process.exit(0);

@@ -118,6 +118,23 @@ async function bearerPrincipal(app: FastifyInstance, request: FastifyRequest): P
   return tokenPrincipal(app, token);
 }
 
+/**
+ * The passenger whose live web session the request's cookie holds, or undefined: for a page the
+ * server draws for them (a GET, so no CSRF token). Never refuses; an error reading the session is
+ * logged and the page is served as for anyone.
+ */
+export async function cookiePassengerId(app: FastifyInstance, request: FastifyRequest): Promise<string | undefined> {
+  const token = request.cookies[SESSION_COOKIE];
+  if (token === undefined || !token.startsWith(SESSION_PREFIX) || !isWellFormedToken(token)) return undefined;
+  try {
+    const principal = await tokenPrincipal(app, token);
+    return principal.kind === "passenger" ? principal.passengerId : undefined;
+  } catch (error) {
+    if (!(error instanceof ApiError)) request.log.warn({ err: error }, "the web session could not be read; the page is served without it");
+    return undefined;
+  }
+}
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**

@@ -13,6 +13,8 @@ const VOUCHER_DATA = [
   /^\/me$/,
 ];
 
+const VOUCHER_PAGE = /^\/app\/passenger\/vouchers\/[0-9a-f-]{36}$/;
+
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(["/app/", "/app/manifest.webmanifest", "/app/icon.svg"])));
   self.skipWaiting();
@@ -33,6 +35,10 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (VOUCHER_DATA.some((pattern) => pattern.test(url.pathname))) {
     event.respondWith(networkFirst(request, DATA));
+  } else if (VOUCHER_PAGE.test(url.pathname)) {
+    // The server draws the passenger's voucher into this page: kept with their data, which
+    // logging out clears, never with the shell every passenger of this phone shares.
+    event.respondWith(networkFirst(request, DATA, "/app/"));
   } else if (url.pathname.startsWith("/app/")) {
     event.respondWith(networkFirst(request, SHELL, request.mode === "navigate" ? "/app/" : undefined));
   }
@@ -45,7 +51,7 @@ async function networkFirst(request, cacheName, fallbackUrl) {
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const kept = (await cache.match(request)) ?? (fallbackUrl === undefined ? undefined : await cache.match(fallbackUrl));
+    const kept = (await cache.match(request)) ?? (fallbackUrl === undefined ? undefined : await caches.match(fallbackUrl));
     if (kept !== undefined) return kept;
     throw error;
   }

@@ -1,6 +1,7 @@
 /** The passenger's pages (browser): log in or sign up, then wallet, vouchers, registration, statement. */
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { TopBar } from "../components/TopBar.js";
+import { endFirstPaint } from "../first-paint.js";
 import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
 import { AccountForm } from "./AccountForm.js";
@@ -28,9 +29,13 @@ export function PassengerArea({ path }: { path: string }) {
     void reload();
   }, [reload]);
 
+  const voucher = /^\/app\/passenger\/vouchers\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  // Only a voucher's own page takes over the server's drawing of it (VoucherPage).
+  useEffect(() => {
+    if (me === undefined || voucher === undefined) endFirstPaint();
+  }, [me, voucher]);
   if (me === "loading") return <main className="page">{t.loading}</main>;
   if (me === undefined) return <AccountForm onDone={() => void reload()} problem={problem} />;
-  const voucher = /^\/app\/passenger\/vouchers\/([0-9a-f-]{36})$/.exec(path)?.[1];
   return (
     <div className="passenger">
       <TopBar

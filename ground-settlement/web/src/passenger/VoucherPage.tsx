@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "react";
 import { api } from "../api.js";
+import { endFirstPaint } from "../first-paint.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
 import { navigate } from "../router.js";
@@ -32,6 +33,11 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
       .then(setFound)
       .catch(setProblem);
   }, [registrationId]);
+  // The server's drawing of the voucher gives way once this page shows the same code, or something else.
+  useEffect(() => {
+    const sameCode = registration !== undefined && !registration.deviceBound && registration.status === "active";
+    if (problem !== undefined || (registration !== undefined && !sameCode)) endFirstPaint();
+  }, [problem, registration]);
   const cancel = async () => {
     try {
       await api("DELETE", `/registrations/${registrationId}`);
@@ -52,7 +58,14 @@ export function VoucherPage({ registrationId }: { registrationId: string }) {
           {registration.deviceBound ? (
             registration.status === "active" && <LiveCode registrationId={registrationId} voucherText={registration.voucherText} />
           ) : (
-            <img className="qr" src={`/registrations/${registrationId}/qr.svg`} alt={t.voucher.qrAlt} data-testid="voucher-qr" />
+            <img
+              className="qr"
+              src={`/registrations/${registrationId}/qr.svg`}
+              alt={t.voucher.qrAlt}
+              data-testid="voucher-qr"
+              onLoad={endFirstPaint}
+              onError={endFirstPaint}
+            />
           )}
           <p className="name" data-testid="voucher-name">
             {registration.passengerName}
