@@ -13,8 +13,10 @@
  *   npm run bench:fleet -- --flights 200 --records 300 --layouts 1x1,2x2
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { type GroundApi, groundApi, type OpenedFlight, openFlight, type Passenger, registerPassengers } from "../support/flight.js";
 import { type GroundProcesses, startGroundProcesses } from "../support/ground-processes.js";
@@ -31,7 +33,19 @@ interface Options {
   readonly records: number;
   readonly passengers: number;
   readonly batchRecords: number;
-  readonly layouts: readonly { apis: number; workers: number }[];
+  readonly layouts: readonly Layout[];
+}
+
+/** API processes × worker processes on PostgreSQL, or the embedded default: one process on PGlite. */
+interface Layout {
+  readonly apis: number;
+  readonly workers: number;
+  readonly embedded?: boolean;
+}
+
+/** Rows of a query: a PostgreSQL client's, or the embedded database's once the ground is down. */
+interface Sql {
+  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
 function options(): Options {
@@ -49,9 +63,10 @@ function options(): Options {
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got ${text}`);
     return n;
   };
-  const layouts = values.layouts.split(",").map((layout) => {
+  const layouts = values.layouts.split(",").map((layout): Layout => {
+    if (layout.trim() === "embedded") return { apis: 1, workers: 1, embedded: true };
     const match = /^(\d+)x(\d+)$/.exec(layout.trim());
-    if (match === null) throw new Error(`--layouts takes APIsxWorkers pairs such as 1x1,2x2; got ${layout}`);
+    if (match === null) throw new Error(`--layouts takes APIsxWorkers pairs such as 1x1,2x2, or embedded; got ${layout}`);
     return { apis: whole("layouts", match[1]!, 1, 8), workers: whole("layouts", match[2]!, 1, 8) };
   });
   return {
@@ -89,14 +104,20 @@ function peakMemoryMiB(pid: number): number {
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const step = (text: string) => process.stdout.write(`  ${text}\n`);
 
-async function runLayout(o: Options, layout: { apis: number; workers: number }): Promise<LayoutResult> {
+async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
   const postgresUrl = process.env["DATABASE_URL"] ?? "postgresql://postgres@127.0.0.1:5432/postgres";
   const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
-  const name = `${layout.apis}x${layout.workers}`;
-  console.log(`\nLayout ${name}: ${layout.apis} API and ${layout.workers} worker processes`);
+  const name = layout.embedded === true ? "embedded" : `${layout.apis}x${layout.workers}`;
+  console.log(
+    layout.embedded === true
+      ? "\nEmbedded (npm start's default): one process, API and workers, on PGlite"
+      : `\nLayout ${name}: ${layout.apis} API and ${layout.workers} worker processes on PostgreSQL`,
+  );
   const ground = await startGroundProcesses({ postgresUrl, redisUrl, ...layout });
-  const db = new pg.Client({ connectionString: ground.databaseUrl });
-  await db.connect();
+  // PostgreSQL is read beside the ground; the embedded database only by its own process, so
+  // progress is read over the API and the records once the process is down.
+  const db = layout.embedded === true ? undefined : new pg.Client({ connectionString: ground.databaseUrl });
+  await db?.connect();
   try {
     const api = groundApi(ground.url);
     const started = performance.now();
@@ -107,6 +128,8 @@ async function runLayout(o: Options, layout: { apis: number; workers: number }):
 
     const made = performance.now();
     const terminals: { terminal: WireTerminal; flightId: string; apiUrl: string }[] = [];
+    /** What each passenger bought, by passenger: their wallet must be short of exactly this. */
+    const soldMinor = new Map<string, number>();
     for (const [index, flight] of flights.entries())
       for (let t = 0; t < TERMINALS_PER_FLIGHT; t++) {
         const apiUrl = ground.urls[(index * TERMINALS_PER_FLIGHT + t) % ground.urls.length]!;
@@ -117,7 +140,11 @@ async function runLayout(o: Options, layout: { apis: number; workers: number }):
           flight.ref,
           "AB"[t]!,
         );
-        for (let r = 0; r < o.records - 1; r++) terminal.sale(passengers[(r + t) % passengers.length]![index]!.voucherText, [COFFEE]);
+        for (let r = 0; r < o.records - 1; r++) {
+          const buyer = passengers[(r + t) % passengers.length]![index]!;
+          terminal.sale(buyer.voucherText, [COFFEE]);
+          soldMinor.set(buyer.passengerId, (soldMinor.get(buyer.passengerId) ?? 0) + COFFEE.quantity * COFFEE.unitPriceMinor);
+        }
         terminal.close();
         terminals.push({ terminal, flightId: flight.flightId, apiUrl });
       }
@@ -168,16 +195,12 @@ async function runLayout(o: Options, layout: { apis: number; workers: number }):
     const flightIds = flights.map((f) => f.flightId);
     let settledMs: number | undefined;
     for (;;) {
-      const { rows } = await db.query(
-        `SELECT (SELECT count(*)::int FROM settlements WHERE status = 'pending') AS pending,
-                (SELECT count(*)::int FROM flights WHERE id = ANY($1) AND closed_at_ms IS NULL) AS open`,
-        [flightIds],
-      );
-      if (rows[0].pending === 0) settledMs ??= performance.now() - burst;
-      if (rows[0].pending === 0 && rows[0].open === 0) break;
+      const now = db === undefined ? await progressByApi(api, ground.financeKey, flightIds) : await progressBySql(db, flightIds);
+      if (now.pending === 0) settledMs ??= performance.now() - burst;
+      if (now.pending === 0 && now.open === 0) break;
       if (performance.now() - burst > SETTLE_TIMEOUT_MS)
-        throw new Error(`not settled after ${SETTLE_TIMEOUT_MS / 60_000} min: ${JSON.stringify(rows[0])}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+        throw new Error(`not settled after ${SETTLE_TIMEOUT_MS / 60_000} min: ${JSON.stringify(now)}`);
+      await new Promise((resolve) => setTimeout(resolve, db === undefined ? 250 : 100));
     }
     const closedMs = performance.now() - burst;
     step(
@@ -198,13 +221,18 @@ async function runLayout(o: Options, layout: { apis: number; workers: number }):
     for (const [key, count] of failures) step(`${count} failed attempts, retried: ${key}`);
     const peak: Record<string, number> = { bench: peakMemoryMiB(process.pid) };
     for (const p of ground.processes()) peak[p.name] = peakMemoryMiB(p.pid);
-    const problems = await checkMoney(
-      db,
+    const problems = await checkAccounts(
       api,
       ground,
       passengers.map((list) => list[0]!),
-      total,
+      soldMinor,
     );
+    if (db !== undefined) problems.push(...(await checkRecords(db, total)));
+    else {
+      const embedded = await embeddedDatabase(ground);
+      problems.push(...(await checkRecords(embedded, total)));
+      await embedded.close();
+    }
     return {
       layout: name,
       records: total,
@@ -219,9 +247,40 @@ async function runLayout(o: Options, layout: { apis: number; workers: number }):
       problems,
     };
   } finally {
-    await db.end();
+    await db?.end();
     await ground.stop();
   }
+}
+
+/** Settlements still pending, and flights not yet closed, read from PostgreSQL. */
+async function progressBySql(db: Sql, flightIds: readonly string[]) {
+  const { rows } = await db.query<{ pending: number; open: number }>(
+    `SELECT (SELECT count(*)::int FROM settlements WHERE status = 'pending') AS pending,
+            (SELECT count(*)::int FROM flights WHERE id = ANY($1) AND closed_at_ms IS NULL) AS open`,
+    [flightIds],
+  );
+  return { pending: rows[0]!.pending, open: rows[0]!.open };
+}
+
+/** The same, as finance reads it over the API (the embedded database has no other reader). */
+async function progressByApi(api: GroundApi, financeKey: string, flightIds: readonly string[]) {
+  const ours = new Set(flightIds);
+  const { flights } = (await api("GET", "/finance/flights", { token: financeKey })) as {
+    flights: { flight: { flightId: string }; status: string; pendingSettlements: number }[];
+  };
+  const listed = flights.filter((f) => ours.has(f.flight.flightId));
+  return {
+    pending: listed.reduce((sum, f) => sum + f.pendingSettlements, 0),
+    open: flightIds.length - listed.filter((f) => f.status === "settled").length,
+  };
+}
+
+/** The embedded database, opened by this process once the ground's is down (it takes one process at a time). */
+async function embeddedDatabase(ground: GroundProcesses): Promise<PGlite> {
+  await ground.halt();
+  const database = new PGlite(join(ground.dataDir, "pglite"));
+  await database.waitReady;
+  return database;
 }
 
 /** Flights opened over HTTP; the same passengers registered on every flight. `passengers[p][f]` is p's registration on flight f. */
@@ -250,17 +309,11 @@ async function seed(api: GroundApi, ground: GroundProcesses, o: Options): Promis
   return { flights, passengers };
 }
 
-/** Fleet-wide money checks: nothing settled twice or left, each voucher debited exactly its sales, wallets, ledger. */
-async function checkMoney(
-  db: pg.Client,
-  api: GroundApi,
-  ground: GroundProcesses,
-  passengers: Passenger[],
-  records: number,
-): Promise<string[]> {
+/** Fleet-wide money checks of the records: nothing settled twice or left, each voucher debited exactly its sales. */
+async function checkRecords(db: Sql, records: number): Promise<string[]> {
   const problems: string[] = [];
-  const one = async (query: string) => (await db.query(query)).rows[0];
-  const counts = await one(
+  const one = async <R>(query: string) => (await db.query<R>(query)).rows[0]!;
+  const counts = await one<{ records: number; settlements: number; settled_records: number; unsettled: number }>(
     `SELECT (SELECT count(*)::int FROM sale_records) AS records,
             (SELECT count(*)::int FROM settlements) AS settlements,
             (SELECT count(DISTINCT record_id)::int FROM settlements) AS settled_records,
@@ -270,24 +323,29 @@ async function checkMoney(
   if (counts.settlements !== counts.settled_records) problems.push(`${counts.settlements - counts.settled_records} records settled twice`);
   // Every passenger had the funds: each sale is debited in full, none pending, short or failed.
   if (counts.unsettled !== 0) problems.push(`${counts.unsettled} settlements not debited`);
-  const mismatched = await one(
+  const mismatched = await one<{ n: number }>(
     `SELECT count(*)::int AS n FROM (
        SELECT r.voucher_id, sum(r.total_minor) AS sold, sum(s.from_hold_minor + s.from_balance_minor) AS debited
          FROM sale_records r JOIN settlements s ON s.record_id = r.id WHERE r.kind = 'sale' GROUP BY r.voucher_id) v
       WHERE v.sold <> v.debited`,
   );
   if (mismatched.n !== 0) problems.push(`${mismatched.n} vouchers debited other than their sales`);
+  return problems;
+}
+
+/** Each passenger's wallet is what they were funded less what the bench sold them; the ledger sums to zero. */
+async function checkAccounts(
+  api: GroundApi,
+  ground: GroundProcesses,
+  passengers: Passenger[],
+  soldMinor: ReadonlyMap<string, number>,
+): Promise<string[]> {
+  const problems: string[] = [];
   for (const p of passengers) {
-    const [sold] = (
-      await db.query(
-        `SELECT coalesce(sum(r.total_minor), 0)::bigint AS sold FROM sale_records r JOIN registrations g ON g.id = r.voucher_id
-          WHERE r.kind = 'sale' AND g.passenger_id = $1`,
-        [p.passengerId],
-      )
-    ).rows;
+    const sold = soldMinor.get(p.passengerId) ?? 0;
     const wallet = (await api("GET", "/me", { token: p.token })).wallets[0];
-    if (wallet.postedMinor !== p.fundedMinor - Number(sold.sold) || wallet.heldMinor !== 0)
-      problems.push(`${p.name}: wallet ${wallet.postedMinor} (held ${wallet.heldMinor}), expected ${p.fundedMinor} − ${sold.sold}`);
+    if (wallet.postedMinor !== p.fundedMinor - sold || wallet.heldMinor !== 0)
+      problems.push(`${p.name}: wallet ${wallet.postedMinor} (held ${wallet.heldMinor}), expected ${p.fundedMinor} − ${sold}`);
   }
   const ledger = await api("GET", "/finance/ledger", { token: ground.financeKey });
   for (const totals of ledger.currencies)
@@ -334,6 +392,9 @@ const columns: [string, (r: LayoutResult) => string][] = [
 const widths = columns.map(([title, cell]) => Math.max(title.length, ...results.map((r) => cell(r).length)));
 console.log(`\n${columns.map(([title], i) => title.padStart(widths[i]!)).join("  ")}`);
 for (const r of results) console.log(columns.map(([, cell], i) => cell(r).padStart(widths[i]!)).join("  "));
+console.log(
+  "\ntargets (issue 21), on 2 cores: 120,000 records (--flights 200 --records 300) all settled in ≤ 15 s at 1×1; API and worker peak memory ≤ 200 MiB each",
+);
 console.log("\npeak memory (MiB, VmHWM):");
 for (const r of results)
   console.log(

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +20,10 @@ export interface GroundProcesses {
   /** The first API's address; `urls` has every API's. */
   readonly url: string;
   readonly urls: readonly string[];
+  /** The PostgreSQL database's address; empty when embedded. */
   readonly databaseUrl: string;
+  /** The signing keys, and the embedded database's folder (`pglite/`) when embedded. */
+  readonly dataDir: string;
   readonly opsKey: string;
   readonly financeKey: string;
   /** Everything the processes printed, for a failing test to show. */
@@ -32,6 +35,9 @@ export interface GroundProcesses {
   isRunning(role: Role): boolean;
   /** Every running process: its role, instance and pid (for measuring its memory). */
   processes(): { name: string; pid: number }[];
+  /** Stops every process and keeps the data (read it once they are down). */
+  halt(): Promise<void>;
+  /** Stops every process and removes the data: the database, the data folder. */
   stop(): Promise<void>;
 }
 
@@ -43,19 +49,26 @@ export async function startGroundProcesses(options: {
   /** How many API and worker processes: one each unless given (scale-out runs more). */
   apis?: number;
   workers?: number;
+  /** The default of `npm start` instead: one process, API and workers, on the embedded PGlite in its data folder. */
+  embedded?: boolean;
 }): Promise<GroundProcesses> {
   const name = `cabinpay_e2e_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: options.postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const databaseUrl = Object.assign(new URL(options.postgresUrl), { pathname: `/${name}` }).toString();
+  const embedded = options.embedded === true;
+  if (!embedded) {
+    const admin = new pg.Client({ connectionString: options.postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+  }
+  const databaseUrl = embedded ? "" : Object.assign(new URL(options.postgresUrl), { pathname: `/${name}` }).toString();
+  const dataDir = mkdtempSync(join(tmpdir(), "cabinpay-e2e-ground-"));
+  const { DATABASE_URL: _server, ...environment } = process.env;
   const env = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
+    ...environment,
+    ...(embedded ? {} : { DATABASE_URL: databaseUrl }),
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: `e2e-${name.slice(-12)}`,
-    DATA_DIR: mkdtempSync(join(tmpdir(), "cabinpay-e2e-ground-")), // the signing keys, shared by API and workers
+    DATA_DIR: dataDir, // the signing keys, shared by API and workers; the embedded database's folder
     PORT: "0",
     LOG_LEVEL: "info", // the default in production, and the workers say they are ready at info
     // A job whose worker or Redis died is taken over after 5 s rather than 30: the faults tests wait less.
@@ -75,8 +88,8 @@ export async function startGroundProcesses(options: {
   const running = new Map<string, ChildProcess>();
   const ports = new Map<string, string>();
   /** Starts instance `name` of `role`; an API comes back on the port it had (terminals look for it there). */
-  const start = async (role: Role, name: string): Promise<string> => {
-    const ready = role === "serve" ? /CabinPay ground service on (http:\/\/\S+) / : /"msg":"worker started"/;
+  const start = async (role: Role | "start", name: string): Promise<string> => {
+    const ready = role === "worker" ? /"msg":"worker started"/ : /CabinPay ground service on (http:\/\/\S+) /;
     const child = spawn(process.execPath, [CLI, role], {
       env: { ...env, PORT: ports.get(name) ?? "0" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -96,7 +109,7 @@ export async function startGroundProcesses(options: {
     for (;;) {
       const match = ready.exec(mine);
       if (match !== null) {
-        if (role === "serve") ports.set(name, new URL(match[1] ?? "").port);
+        if (role !== "worker") ports.set(name, new URL(match[1] ?? "").port);
         started = true; // what it prints from now on is only kept in `output`
         return match[1] ?? "";
       }
@@ -111,10 +124,11 @@ export async function startGroundProcesses(options: {
     child.kill(signal);
     await exited;
   };
-  const apiNames = Array.from({ length: options.apis ?? 1 }, (_, i) => `serve#${i + 1}`);
-  const workerNames = Array.from({ length: options.workers ?? 1 }, (_, i) => `worker#${i + 1}`);
-  const urls = await Promise.all(apiNames.map((name) => start("serve", name)));
+  const apiNames = Array.from({ length: embedded ? 0 : (options.apis ?? 1) }, (_, i) => `serve#${i + 1}`);
+  const workerNames = Array.from({ length: embedded ? 0 : (options.workers ?? 1) }, (_, i) => `worker#${i + 1}`);
+  const urls = embedded ? [await start("start", "start#1")] : await Promise.all(apiNames.map((name) => start("serve", name)));
   await Promise.all(workerNames.map((name) => start("worker", name)));
+  const halt = () => Promise.all([...running.keys()].map((name) => kill(name, "SIGTERM")));
   const url = urls[0]!;
   const first = (role: Role) => `${role}#1`;
   return {
@@ -136,8 +150,14 @@ export async function startGroundProcesses(options: {
       [...running.entries()]
         .filter(([, child]) => child.exitCode === null && child.signalCode === null && child.pid !== undefined)
         .map(([name, child]) => ({ name, pid: child.pid! })),
+    dataDir,
+    async halt() {
+      await halt();
+    },
     async stop() {
-      await Promise.all([...running.keys()].map((name) => kill(name, "SIGTERM")));
+      await halt();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (embedded) return;
       const cleanup = new pg.Client({ connectionString: options.postgresUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
