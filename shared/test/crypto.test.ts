@@ -1,5 +1,6 @@
-import { createNobleSigner, keyIdOf, nobleVerifier, type Verifier } from "@cabinpay/shared";
+import { createNobleSigner, createPortableDeviceSigner, isDevicePublicKey, keyIdOf, nobleVerifier, type Verifier } from "@cabinpay/shared";
 import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
+import { p256 } from "@noble/curves/nist.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seedKey } from "./support/fixtures.js";
@@ -73,5 +74,39 @@ describe("Ed25519 signers and verifiers", () => {
     for (let i = 32, v = sPlusL; i < 64; i++, v >>= 8n) malleable[i] = Number(v & 0xffn);
     expect(sPlusL < 2n ** 256n).toBe(true);
     for (const verifier of verifiers) expect(verifier.verify(malleable, message, noble.publicKey)).toBe(false);
+  });
+});
+
+describe("phones' P-256 keys", () => {
+  /** The curve's own answer, asked afresh each time. */
+  const onCurve = (bytes: Uint8Array) => {
+    try {
+      p256.Point.fromBytes(bytes).assertValidity();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("are found valid exactly when the point is on the curve, asked once or again (the remembered answers are right)", () => {
+    const genuine = createPortableDeviceSigner(seedKey("phone-remembered")).publicKey;
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 33, maxLength: 33 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 1, max: 255 }),
+        (random, at, flip) => {
+          const altered = Uint8Array.from(genuine);
+          altered[at] = altered[at]! ^ flip;
+          for (const key of [genuine, random, altered, Uint8Array.of(0x02, ...random.subarray(1))]) {
+            const expected = key[0] !== 0x02 && key[0] !== 0x03 ? false : onCurve(key);
+            expect(isDevicePublicKey(key)).toBe(expected);
+            expect(isDevicePublicKey(key)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(isDevicePublicKey(genuine.subarray(0, 32))).toBe(false);
   });
 });

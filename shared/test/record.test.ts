@@ -4,6 +4,7 @@ import {
   type ChainResult,
   createRecord,
   decodeRecord,
+  decodeVoucherBinary,
   fromHex,
   GENESIS_ANCHOR,
   GENESIS_HASH,
@@ -18,10 +19,10 @@ import {
   sha256,
   verifyChain,
 } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chain, FLIGHT, otherTerminalKey, TERMINAL_ID, terminalKey } from "./support/fixtures.js";
+import { chain, FLIGHT, issue, otherTerminalKey, TERMINAL_ID, terminalKey } from "./support/fixtures.js";
 import { fieldAt, recordLayout } from "./support/layout.js";
 import { earlierRecords } from "./support/vectors.js";
 
@@ -102,6 +103,22 @@ describe("sale records", () => {
     expect(() => resign(closing, { voucherId: sale.voucherId })).toThrow(/nil id/);
     const line = sale.lines[0]!;
     expect(() => resign(sale, { lines: Array.from({ length: 51 }, () => line) })).toThrow(/limit_exceeded/);
+  });
+
+  it("are the same bytes when made with what the caller has (its decoded voucher, native SHA-256); a decoded voucher not of the bytes is not believed", () => {
+    const { formatVersion: _v, totalMinor: _t, hash: _h, signature: _s, bytes: _b, ...draft } = records[0]!;
+    const decoded = decodeVoucherBinary(draft.voucherBytes!);
+    if (!decoded.ok) throw new Error(decoded.detail);
+    const made = createRecord(draft, terminalKey, { voucher: decoded.voucher, sha256: nodeSha256 });
+    expect(made.bytes).toEqual(records[0]!.bytes);
+    expect(made.hash).toEqual(sha256(made.bytes.subarray(0, made.bytes.length - 64)));
+    // Another voucher handed in beside these bytes: the bytes' own voucher decides.
+    const other = decodeVoucherBinary(issue({ voucherId: "0193c19a-5c00-7000-8000-000000000002" }).bytes);
+    if (!other.ok) throw new Error(other.detail);
+    expect(createRecord(draft, terminalKey, { voucher: other.voucher }).bytes).toEqual(records[0]!.bytes);
+    expect(() => createRecord({ ...draft, voucherId: other.voucher.voucherId }, terminalKey, { voucher: other.voucher })).toThrow(
+      /voucherBytes/,
+    );
   });
 });
 

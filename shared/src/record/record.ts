@@ -26,6 +26,7 @@ import { bytesToUuid, isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/u
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { addMoney, money, multiplyMoney, zero } from "../money/money.js";
+import type { Voucher } from "../voucher/layout.js";
 import { CODE_PRESENTATION_BYTES, type CodePresentation } from "../voucher/rotating-code.js";
 import { decodeVoucherBinary } from "../voucher/verify.js";
 import { isReversalReason, type ReversalReason, reversalReasonCode, reversalReasonOf } from "./reason.js";
@@ -90,11 +91,19 @@ export interface SaleRecord extends RecordDraft {
 }
 
 /** Encodes, hashes and signs a record. Throws `invalid_argument` for a draft that breaks a rule. */
-export function createRecord(draft: RecordDraft, signer: Signer): SaleRecord {
-  validateDraft(draft);
+/** What a caller that has them can give `createRecord`, so that nothing is worked out twice. */
+export interface RecordMaking {
+  /** The sale's voucher as the caller decoded it from `voucherBytes` (checked to be those bytes, not decoded again). */
+  readonly voucher?: Voucher;
+  /** SHA-256, native where there is one (`nodeSha256`); the portable one otherwise. */
+  readonly sha256?: (bytes: Uint8Array) => Uint8Array;
+}
+
+export function createRecord(draft: RecordDraft, signer: Signer, making: RecordMaking = {}): SaleRecord {
+  validateDraft(draft, RECORD_FORMAT_VERSION, making.voucher);
   const totalMinor = linesTotalMinor(draft.currency, draft.lines);
   const body = encodeBody(draft, totalMinor);
-  const hash = sha256(body);
+  const hash = (making.sha256 ?? sha256)(body);
   const signature = signer.sign(recordSignedMessage(hash));
   const bytes = concatBytes(body, signature);
   checkLimit(bytes.length <= LIMITS.recordBytesMax, `record is ${bytes.length} bytes, over ${LIMITS.recordBytesMax}`);
@@ -165,7 +174,7 @@ function recordSignedMessage(hash: Uint8Array): Uint8Array {
   return concatBytes(SIGNATURE_DOMAIN.record, hash);
 }
 
-function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT_VERSION): void {
+function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT_VERSION, decoded?: Voucher): void {
   check(isUuid(draft.recordId) && isUuid(draft.terminalId) && isUuid(draft.voucherId), "ids must be UUIDs");
   check(RECORD_KINDS.includes(draft.kind), `unknown kind ${draft.kind}`);
   check(Number.isInteger(draft.sequence) && draft.sequence >= 1 && draft.sequence <= 0xffff_ffff, "sequence from 1");
@@ -187,11 +196,11 @@ function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT
   if (draft.kind === "sale") {
     check(draft.referencedRecordId === undefined, "a sale references no record");
     check(draft.voucherBytes !== undefined, "a sale carries the voucher presented");
-    const voucher = decodeVoucherBinary(draft.voucherBytes);
-    check(voucher.ok && voucher.voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
+    const voucher = voucherOf(draft.voucherBytes, decoded);
+    check(voucher !== undefined && voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
     check(draft.reason === undefined, "a sale has no reason");
     // A phone-bound voucher is only ever taken as a code: its sale carries the phone's signature.
-    const deviceBound = voucher.ok && voucher.voucher.devicePublicKey !== undefined;
+    const deviceBound = voucher?.devicePublicKey !== undefined;
     check(deviceBound === (draft.presentation !== undefined), "a sale carries the code exactly when its voucher is bound to a phone");
     if (draft.presentation !== undefined) validatePresentation(draft.presentation);
   } else {
@@ -202,6 +211,13 @@ function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT
     if (formatVersion >= 2) check(isReversalReason(draft.reason), `a ${draft.kind} says why (reason from the list)`);
     else check(draft.reason === undefined, "a v1 record has no reason");
   }
+}
+
+/** The voucher `bytes` are: the one the caller decoded when it is exactly these bytes, else decoded here. */
+function voucherOf(bytes: Uint8Array, decoded: Voucher | undefined): Voucher | undefined {
+  if (decoded !== undefined && bytesEqual(concatBytes(decoded.signedBytes, decoded.signature), bytes)) return decoded;
+  const voucher = decodeVoucherBinary(bytes);
+  return voucher.ok ? voucher.voucher : undefined;
 }
 
 function validatePresentation(presentation: CodePresentation): void {

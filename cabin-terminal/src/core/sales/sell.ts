@@ -149,6 +149,7 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
       },
       flight.flightKey,
       seller.signer,
+      voucher,
     );
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
     statements.addUsage.run({
