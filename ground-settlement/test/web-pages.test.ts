@@ -683,6 +683,27 @@ describe("the passenger's pages in Chromium", () => {
     expect(await page.textContent('[data-testid="voucher-name"]')).toBe("HE/FANG MS");
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
+
+    // In flight mode the service worker shows the page it kept, the voucher drawn in.
+    // (Past the page's CSP to read the service worker's cache from the test.)
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN", bypassCSP: true });
+    const kept = await phone.newPage();
+    await logIn(kept, "passenger", buyerEmail);
+    await kept.goto(`${url}${buyerVoucherPath}`);
+    await kept.evaluate("navigator.serviceWorker.ready.then(() => true)");
+    await kept.reload(); // now controlled by the service worker, which keeps what it fetches
+    await kept.waitForSelector('[data-testid="voucher-name"]');
+    await phone.setOffline(true);
+    await kept.reload();
+    await kept.waitForSelector('[data-testid="voucher-name"]');
+    expect(await kept.textContent('[data-testid="voucher-name"]')).toBe("HE/FANG MS");
+    // Kept with the passenger's data (which logging out clears), the drawing in it.
+    const keptPage = await kept.evaluate(
+      `caches.open("cabinpay-data-v1").then((cache) => cache.match(location.href, { ignoreVary: true })).then((response) => response?.text() ?? "")`,
+    );
+    expect(keptPage).toContain('<main id="first-paint"');
+    expect(keptPage).toContain("HE/FANG MS");
+    await phone.close();
   });
 
   it("keeps the whole header at the other sizes: a passenger's at 1280 px, a finance clerk's at 390 px", async () => {

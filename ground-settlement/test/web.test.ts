@@ -196,7 +196,7 @@ describe("the ground for browsers", () => {
     expect(page.body).toContain("机上最多可消费 ¥300.00。");
     // The app's stylesheet comes after the drawing, so it holds nothing above it back.
     expect(page.body.indexOf('id="first-paint"')).toBeLessThan(page.body.indexOf('rel="stylesheet"'));
-    expect(page.headers["cache-control"]).toBe("private, no-cache");
+    expect(page.headers["cache-control"]).toBe("private, no-store");
     const style = /<style>([^<]*)<\/style>/.exec(page.body)![1]!;
     const hash = createHash("sha256").update(style).digest("base64");
     expect(page.headers["content-security-policy"]).toContain(`style-src 'self' 'sha256-${hash}'`);

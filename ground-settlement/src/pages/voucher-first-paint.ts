@@ -8,30 +8,11 @@
  */
 import { createHash } from "node:crypto";
 import { airportTimeZone, formatMoney, money } from "@cabinpay/shared";
+import { VOUCHER_WORDS } from "./voucher-words.js";
 
 export type FirstPaintLanguage = "en" | "zh";
 
 const LOCALES: Record<FirstPaintLanguage, string> = { en: "en", zh: "zh-Hans-CN" };
-
-/** The words the block shows: the same as the app's voucher page (web/src/i18n). */
-const WORDS = {
-  en: {
-    title: "Your voucher",
-    departs: (when: string) => `departs ${when}`,
-    qrAlt: "Your voucher QR code",
-    seat: (seat: string) => `seat ${seat}`,
-    spendUpTo: (amount: string) => `Spend up to ${amount} on board.`,
-    brightness: "Turn the screen brightness up when you show it.",
-  },
-  zh: {
-    title: "我的凭证",
-    departs: (when: string) => `${when} 起飞`,
-    qrAlt: "您的凭证二维码",
-    seat: (seat: string) => `座位 ${seat}`,
-    spendUpTo: (amount: string) => `机上最多可消费 ${amount}。`,
-    brightness: "出示时请调高屏幕亮度。",
-  },
-} satisfies Record<FirstPaintLanguage, unknown>;
 
 /**
  * The block's own style, inline because the app's stylesheet is one more request away; allowed by
@@ -79,7 +60,7 @@ export function withVoucherFirstPaint(indexHtml: string, voucher: FirstPaintVouc
 }
 
 function voucherBlock(voucher: FirstPaintVoucher, language: FirstPaintLanguage): string {
-  const t = WORDS[language];
+  const t = VOUCHER_WORDS[language];
   const locale = LOCALES[language];
   const { flight } = voucher;
   const zone = airportTimeZone(flight.origin);

@@ -79,7 +79,7 @@ export const webPagesPlugin = fp(
             "content-security-policy",
             WEB_CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'self' ${FIRST_PAINT_STYLE_HASH}`),
           )
-          .header("cache-control", "private, no-cache")
+          .header("cache-control", "private, no-store")
           .header("vary", "cookie, accept-language")
           .type("text/html; charset=utf-8")
           .send(page);

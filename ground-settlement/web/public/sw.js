@@ -39,10 +39,22 @@ self.addEventListener("fetch", (event) => {
     // The server draws the passenger's voucher into this page: kept with their data, which
     // logging out clears, never with the shell every passenger of this phone shares.
     event.respondWith(networkFirst(request, DATA, "/app/"));
+  } else if (url.pathname.startsWith("/app/assets/")) {
+    // Named by their content hash: a kept copy is the file itself, no need to ask a slow network.
+    event.respondWith(cacheFirst(request, SHELL));
   } else if (url.pathname.startsWith("/app/")) {
     event.respondWith(networkFirst(request, SHELL, request.mode === "navigate" ? "/app/" : undefined));
   }
 });
+
+async function cacheFirst(request, cacheName) {
+  const cache = await caches.open(cacheName);
+  const kept = await cache.match(request);
+  if (kept !== undefined) return kept;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
 
 async function networkFirst(request, cacheName, fallbackUrl) {
   const cache = await caches.open(cacheName);
@@ -51,7 +63,9 @@ async function networkFirst(request, cacheName, fallbackUrl) {
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const kept = (await cache.match(request)) ?? (fallbackUrl === undefined ? undefined : await caches.match(fallbackUrl));
+    // Vary (the voucher page varies by its session cookie) is ignored: a cache holds one passenger's copies.
+    const kept =
+      (await cache.match(request, { ignoreVary: true })) ?? (fallbackUrl === undefined ? undefined : await caches.match(fallbackUrl));
     if (kept !== undefined) return kept;
     throw error;
   }

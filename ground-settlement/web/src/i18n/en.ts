@@ -6,6 +6,7 @@
  */
 import type { CodePolicy, ReversalReason, SpendPolicy } from "@cabinpay/shared";
 import type { ErrorCode } from "../../../src/errors.js";
+import { VOUCHER_WORDS } from "../../../src/pages/voucher-words.js";
 
 /** Codes the pages meet besides the ground's catalogue: no connection, and an answer we do not know. */
 export type PageErrorCode = ErrorCode | "offline" | "unknown";
@@ -161,18 +162,13 @@ export const en = {
     change: "Change",
   },
   voucher: {
+    ...VOUCHER_WORDS.en,
     otherPhone:
       "This voucher pays only with the phone you registered it on. Open CabinPay there; or cancel it and register again on this phone.",
     drawing: "Making your code…",
     liveAlt: "Your live payment code for the crew to scan",
     nextCodeIn: (seconds: number) => `A new code in ${seconds} s. A photo of it is no use to anyone.`,
     newCode: "Show a new code now",
-    title: "Your voucher",
-    departs: (when: string) => `departs ${when}`,
-    qrAlt: "Your voucher QR code",
-    seat: (seat: string) => `seat ${seat}`,
-    spendUpTo: (amount: string) => `Spend up to ${amount} on board.`,
-    brightness: "Turn the screen brightness up when you show it.",
     cancelledKept:
       "Cancelled. Terminals that load the flight from now on refuse this voucher. A terminal that already had the flight may have sold against it before it heard of the cancel: such sales are paid from your hold, and the rest of the hold is released when the flight closes.",
     cancelledReleased: "Cancelled. No terminal had the flight yet: your hold was released at once.",

@@ -1,4 +1,6 @@
 /** The web pages' words in Simplified Chinese (browser): the same keys as `en.ts`, checked by its type. */
+
+import { VOUCHER_WORDS } from "../../../src/pages/voucher-words.js";
 import type { PageErrorCode, Words } from "./en.js";
 
 const errors: Record<PageErrorCode, string> = {
@@ -145,17 +147,12 @@ export const zh: Words = {
     change: "修改",
   },
   voucher: {
+    ...VOUCHER_WORDS.zh,
     otherPhone: "此凭证只能在您登记时使用的手机上支付。请在那部手机上打开 CabinPay；或取消后在本手机上重新登记。",
     drawing: "正在生成代码……",
     liveAlt: "供乘务员扫描的实时支付代码",
     nextCodeIn: (seconds) => `${seconds} 秒后更换新代码。截图或照片对他人无效。`,
     newCode: "立即显示新代码",
-    title: "我的凭证",
-    departs: (when) => `${when} 起飞`,
-    qrAlt: "您的凭证二维码",
-    seat: (seat) => `座位 ${seat}`,
-    spendUpTo: (amount) => `机上最多可消费 ${amount}。`,
-    brightness: "出示时请调高屏幕亮度。",
     cancelledKept:
       "已取消。此后下载本航班的终端将拒绝此凭证。已下载航班的终端在得知取消前可能已用它售出商品：这些消费从您的冻结款中支付，航班结束后剩余金额将释放。",
     cancelledReleased: "已取消。当时还没有终端下载本航班：冻结金额已立即释放。",

@@ -1,4 +1,0 @@
-import { runPassengerLoadBench } from "./passenger-load.bench.js";
-
-await runPassengerLoadBench();
-process.exit(0);
