@@ -87,6 +87,14 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ nextSequence: 3, serviceClosed: false });
     expect(outcomes(response.json())).toEqual(["1:accepted", "2:accepted"]);
+    // Stored byte for byte, each record its own bytes and hash (they travel packed, cut by offset).
+    const stored = await t.db
+      .select({ sequence: saleRecords.sequence, bytes: saleRecords.bytes, hash: saleRecords.recordHash })
+      .from(saleRecords)
+      .where(eq(saleRecords.terminalId, a.terminal.terminalId))
+      .orderBy(saleRecords.sequence);
+    const held = (r: { sequence: number; bytes: Uint8Array; hash: Uint8Array }) => [r.sequence, toHex(r.bytes), toHex(r.hash)];
+    expect(stored.map(held)).toEqual(a.records.slice(0, 2).map(held));
     await settled(t, flightId);
     expect(await wallet("P1")).toEqual({
       currency: "CNY",
