@@ -11,6 +11,9 @@
  * exactly its sales, wallets, the ledger zero-sum).
  *
  *   npm run bench:fleet -- --flights 200 --records 300 --layouts 1x1,2x2
+ *
+ * The ground's processes inherit the environment (UV_THREADPOOL_SIZE, say); GROUND_NODE_OPTIONS
+ * becomes their NODE_OPTIONS alone (V8's heap limits), leaving this process's.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -365,6 +368,9 @@ const rawEmptyJobsPerSecond = await emptyJobRate(
   `fleet-empty-${process.pid}-${Date.now()}`,
   2,
   5_000,
+);
+console.log(
+  `the ground's processes: UV_THREADPOOL_SIZE=${process.env["UV_THREADPOOL_SIZE"] ?? "(Node's default, 4)"}, NODE_OPTIONS=${process.env["GROUND_NODE_OPTIONS"] ?? "(none)"}`,
 );
 console.log(
   `raw limits: native Ed25519 verify ${Math.round(rawVerifyPerSecond).toLocaleString("en-US")}/s on one core; BullMQ empty jobs ${Math.round(rawEmptyJobsPerSecond).toLocaleString("en-US")}/s (concurrency 2)`,

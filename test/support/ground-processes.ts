@@ -66,6 +66,8 @@ export async function startGroundProcesses(options: {
   const env = {
     ...environment,
     ...(embedded ? {} : { DATABASE_URL: databaseUrl }),
+    // Node's options for the ground's processes alone (V8's heap limits, say), not this one's.
+    ...(process.env["GROUND_NODE_OPTIONS"] === undefined ? {} : { NODE_OPTIONS: process.env["GROUND_NODE_OPTIONS"] }),
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: `e2e-${name.slice(-12)}`,
     DATA_DIR: dataDir, // the signing keys, shared by API and workers; the embedded database's folder
