@@ -674,6 +674,22 @@ describe("the passenger's pages in Chromium", () => {
     expect(await page.getAttribute('#first-paint [role="img"]', "aria-label")).toBe("您的凭证二维码");
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, "web-voucher-first-paint-zh");
+    // In English on a desktop browser too.
+    const desktop = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "en-GB",
+      bypassCSP: true,
+      serviceWorkers: "block",
+    });
+    const wide = await desktop.newPage();
+    await logIn(wide, "passenger", buyerEmail);
+    await desktop.route("**/app/assets/*.js", (route) => route.abort());
+    await wide.goto(`${url}${buyerVoucherPath}`);
+    await wide.waitForSelector("#first-paint svg");
+    expect(await wide.textContent("#first-paint")).toContain("Spend up to CN¥500.00 on board.");
+    expect(await seriousViolations(wide)).toEqual([]);
+    await shot(wide, "web-voucher-first-paint-en-desktop");
+    await desktop.close();
     // With its scripts the app shows its own voucher, and the drawing gives way to it.
     await context.unroute("**/app/assets/*.js");
     await page.reload();

@@ -1,11 +1,12 @@
 /**
  * Checks a flight's chain as stored in the terminal's database (core process): each record's hash
- * is worked out again from its bytes (the record read only as far as its link: `recordLinkOf`), sequences follow one another, each record names the hash of
- * the one before, and the chain reaches the head the anchor holds. Signatures need no check here:
- * a record changed in any byte changes its hash, and so breaks the next link or the anchor.
+ * is worked out again from its bytes (the record read only as far as its link: `recordLinkOf`),
+ * sequences follow one another, each record names the hash of the one before, and the chain
+ * reaches the head the anchor holds. Signatures need no check here: a record changed in any byte
+ * changes its hash, and so breaks the next link or the anchor.
  */
-import { createHash } from "node:crypto";
 import { bytesEqual, GENESIS_HASH, recordLinkOf } from "@cabinpay/shared";
+import { nodeSha256 } from "@cabinpay/shared/node";
 import type { TerminalDb } from "../db/open.js";
 
 export interface ChainHead {
@@ -31,8 +32,8 @@ export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: Ch
     // The link alone, hashed natively: decoding every record made a start with 50,000 take seconds.
     const link = recordLinkOf(new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength));
     if (link === undefined) return { ok: false, detail: `record ${row.sequence} cannot be read` };
-    const hash = createHash("sha256").update(link.body).digest();
-    if (link.sequence !== row.sequence || !hash.equals(row.hash)) {
+    const hash = nodeSha256(link.body);
+    if (link.sequence !== row.sequence || !bytesEqual(hash, row.hash)) {
       return { ok: false, detail: `record ${row.sequence} was changed after it was written` };
     }
     // Records before the first one kept were removed by the retention rule after the ground had them.
