@@ -60,6 +60,9 @@ export function daysToDate(days: number): string {
   return date;
 }
 
+const FIRST_DAYS = dateToDays(FIRST_DATE)!;
+const LAST_DAYS = dateToDays(LAST_DATE)!;
+
 export function isValidFlight(flight: FlightRef): boolean {
   return isValidCarrier(flight.carrier) && isValidFlightNumber(flight.number) && dateToDays(flight.date) !== undefined;
 }
@@ -99,7 +102,8 @@ export function readFlight(reader: ByteReader): FlightRef {
   const number = reader.str8("flight number", 1, 5);
   const days = reader.u16("flight date");
   const date = daysToDate(days);
-  if (!isValidCarrier(carrier) || !isValidFlightNumber(number) || dateToDays(date) !== days) {
+  // The day number in range is the date valid: every day number formats to a date that reads back.
+  if (!isValidCarrier(carrier) || !isValidFlightNumber(number) || days < FIRST_DAYS || days > LAST_DAYS) {
     throw new DecodeError(`flight: invalid ${carrier} ${number} ${date}`);
   }
   return { carrier, number, date };

@@ -1,4 +1,5 @@
-import { bytesToUuid, createUuidV7Generator, isUuid, newId, uuidToBytes, uuidV7TimestampMs } from "@cabinpay/shared";
+import { bytesToUuid, createUuidV7Generator, isUuid, newId, toHex, uuidToBytes, uuidV7TimestampMs } from "@cabinpay/shared";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 describe("UUIDv7 ids", () => {
@@ -33,5 +34,28 @@ describe("UUIDv7 ids", () => {
     expect(isUuid(id.toUpperCase())).toBe(false);
     expect(() => uuidToBytes("not-a-uuid")).toThrow(/invalid_argument/);
     expect(uuidV7TimestampMs("0193c000-0000-4000-8000-000000000000")).toBeUndefined();
+  });
+
+  it("read in place from a longer buffer, never past its end", () => {
+    const id = newId();
+    const buffer = new Uint8Array(20);
+    buffer.set(uuidToBytes(id), 3);
+    expect(bytesToUuid(buffer, 3)).toBe(id);
+    expect(bytesToUuid(uuidToBytes(id), 0)).toBe(id);
+    expect(() => bytesToUuid(buffer, 5)).toThrow(/invalid_argument/);
+    expect(() => bytesToUuid(buffer, -1)).toThrow(/invalid_argument/);
+    expect(() => bytesToUuid(buffer)).toThrow(/invalid_argument/);
+  });
+
+  it("are the same text as the bytes' hex, for any bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+        const hex = toHex(bytes);
+        expect(bytesToUuid(bytes)).toBe(
+          `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+        );
+        expect(hex).toBe(Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+      }),
+    );
   });
 });

@@ -18,6 +18,7 @@ import {
   type SaleRecord,
   sha256,
   verifyChain,
+  voucherMemo,
 } from "@cabinpay/shared";
 import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import fc from "fast-check";
@@ -30,8 +31,12 @@ const nodeVerifier = createNodeVerifier();
 const CHAIN_LENGTH = 6;
 const records = chain(CHAIN_LENGTH);
 
+function chainContext(anchor = GENESIS_ANCHOR) {
+  return { terminalId: TERMINAL_ID, flight: FLIGHT, publicKey: terminalKey.publicKey, verifier: nodeVerifier, anchor };
+}
+
 function verify(list: readonly Uint8Array[], anchor = GENESIS_ANCHOR): ChainResult {
-  return verifyChain(list, { terminalId: TERMINAL_ID, flight: FLIGHT, publicKey: terminalKey.publicKey, verifier: nodeVerifier, anchor });
+  return verifyChain(list, chainContext(anchor));
 }
 
 function failure(result: ChainResult): { index: number; reason: ChainRejection } | "ok" {
@@ -119,6 +124,47 @@ describe("sale records", () => {
     expect(() => createRecord({ ...draft, voucherId: other.voucher.voucherId }, terminalKey, { voucher: other.voucher })).toThrow(
       /voucherBytes/,
     );
+  });
+});
+
+describe("reading many records (native hashing, each voucher decoded once)", () => {
+  it("reads every record exactly as a plain decode does, and a changed byte is still refused", () => {
+    const reading = { sha256: nodeSha256, decodeVoucher: voucherMemo() };
+    for (const record of records) {
+      const plain = decodeRecord(record.bytes);
+      const read = decodeRecord(record.bytes, reading);
+      expect(read).toEqual(plain);
+    }
+    const changed = records[0]!.bytes.slice();
+    changed[changed.length - 70]! ^= 1;
+    expect(decodeRecord(changed, reading).ok).toBe(decodeRecord(changed).ok);
+    expect(failure(verifyChain(bytesOf(records), { ...chainContext(), reading }))).toBe("ok");
+  });
+
+  it("decodes equal voucher bytes once, into one object; other bytes into another; garbage into nothing", () => {
+    const memo = voucherMemo();
+    const voucher = records[0]!.voucherBytes!;
+    const first = memo(voucher);
+    expect(first?.voucherId).toBe(records[0]!.voucherId);
+    expect(memo(voucher.slice())).toBe(first);
+    const other = issue({ voucherId: "0193c19a-5c00-7000-8000-000000000002" }).bytes;
+    expect(memo(other)).not.toBe(first);
+    expect(memo(other)?.voucherId).toBe("0193c19a-5c00-7000-8000-000000000002");
+    expect(memo(new Uint8Array([1, 2, 3]))).toBeUndefined();
+  });
+
+  it("stays right past its bounds: look-alikes sharing the last bytes, and more vouchers than it keeps", () => {
+    const memo = voucherMemo(2);
+    const voucher = records[0]!.voucherBytes!;
+    // Same last four bytes, one byte changed before them: a bucket's look-alikes, all garbage.
+    for (let i = 0; i < 10; i++) {
+      const alike = voucher.slice();
+      alike[10 + i]! ^= 0xff;
+      expect(memo(alike)).toEqual(decodeVoucherBinary(alike).ok ? (decodeVoucherBinary(alike) as { voucher: unknown }).voucher : undefined);
+    }
+    const decoded = decodeVoucherBinary(voucher);
+    expect(memo(voucher)).toEqual(decoded.ok ? decoded.voucher : undefined);
+    expect(memo(voucher)?.voucherId).toBe(records[0]!.voucherId);
   });
 });
 

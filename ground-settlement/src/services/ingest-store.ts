@@ -19,7 +19,8 @@ export function insertRecords(
   rows: readonly (typeof saleRecords.$inferInsert)[],
   settlementRows: readonly (typeof settlements.$inferInsert)[],
 ): Promise<unknown> {
-  const column = <T>(pick: (row: typeof saleRecords.$inferInsert) => T) => rows.map(pick);
+  const list = (values: readonly (string | number | null | undefined)[]) => sql.param(arrayLiteral(values));
+  const column = (pick: (row: typeof saleRecords.$inferInsert) => string | number | null | undefined) => list(rows.map(pick));
   const bytes = packed(rows.map((r) => r.bytes));
   const hashes = packed(rows.map((r) => r.recordHash));
   // Records and their settlements in one statement: one round trip, one parse.
@@ -31,23 +32,43 @@ export function insertRecords(
                               total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
     SELECT id, ${rows[0]!.terminalId}::uuid, ${rows[0]!.flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
            total_minor, lines::jsonb, reason, code_slot_start_ms, code_counter, created_at_ms, ${rows[0]!.receivedAtMs}::bigint, substring(packed.hashes FROM hash_at FOR hash_length), substring(packed.bytes FROM bytes_at FOR bytes_length), status, reject_reason
-      FROM unnest(${sql.param(column((r) => r.id))}::uuid[], ${sql.param(column((r) => r.sequence))}::int[], ${sql.param(column((r) => r.kind))}::text[], ${sql.param(column((r) => r.voucherId))}::uuid[],
-                  ${sql.param(column((r) => r.referencedRecordId ?? null))}::uuid[], ${sql.param(column((r) => r.crewId))}::text[], ${sql.param(column((r) => r.trolleyId))}::text[],
-                  ${sql.param(column((r) => r.currency))}::text[], ${sql.param(column((r) => r.totalMinor))}::bigint[], ${sql.param(column((r) => JSON.stringify(r.lines)))}::text[],
-                  ${sql.param(column((r) => r.reason ?? null))}::text[], ${sql.param(column((r) => r.codeSlotStartMs ?? null))}::bigint[],
-                  ${sql.param(column((r) => r.codeCounter ?? null))}::bigint[], ${sql.param(column((r) => r.createdAtMs))}::bigint[], ${sql.param(hashes.starts)}::int[], ${sql.param(hashes.lengths)}::int[], ${sql.param(bytes.starts)}::int[], ${sql.param(bytes.lengths)}::int[],
-                  ${sql.param(column((r) => r.status))}::text[], ${sql.param(column((r) => r.rejectReason ?? null))}::text[])
+      FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.sequence)}::int[], ${column((r) => r.kind)}::text[], ${column((r) => r.voucherId)}::uuid[],
+                  ${column((r) => r.referencedRecordId ?? null)}::uuid[], ${column((r) => r.crewId)}::text[], ${column((r) => r.trolleyId)}::text[],
+                  ${column((r) => r.currency)}::text[], ${column((r) => r.totalMinor)}::bigint[], ${column((r) => JSON.stringify(r.lines))}::text[],
+                  ${column((r) => r.reason ?? null)}::text[], ${column((r) => r.codeSlotStartMs ?? null)}::bigint[],
+                  ${column((r) => r.codeCounter ?? null)}::bigint[], ${column((r) => r.createdAtMs)}::bigint[], ${list(hashes.starts)}::int[], ${list(hashes.lengths)}::int[], ${list(bytes.starts)}::int[], ${list(bytes.lengths)}::int[],
+                  ${column((r) => r.status)}::text[], ${column((r) => r.rejectReason ?? null)}::text[])
         AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, hash_at, hash_length, bytes_at, bytes_length, status, reject_reason),
            packed
     RETURNING id)
     INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
     SELECT record_id, ${rows[0]!.flightId}::uuid, ${rows[0]!.terminalId}::uuid, sequence, status, reason
-      FROM unnest(${sql.param(settlementRows.map((r) => r.recordId))}::uuid[], ${sql.param(settlementRows.map((r) => r.sequence))}::int[],
-                  ${sql.param(settlementRows.map((r) => r.status))}::text[], ${sql.param(settlementRows.map((r) => r.reason ?? null))}::text[])
+      FROM unnest(${list(settlementRows.map((r) => r.recordId))}::uuid[], ${list(settlementRows.map((r) => r.sequence))}::int[],
+                  ${list(settlementRows.map((r) => r.status))}::text[], ${list(settlementRows.map((r) => r.reason ?? null))}::text[])
         AS t(record_id, sequence, status, reason)
      WHERE EXISTS (SELECT 1 FROM records)`),
   );
 }
+
+/**
+ * A PostgreSQL array literal, built here in one join: node-pg builds one element at a time and runs
+ * two regular expressions over each, which at 20 columns of 1,000 records was a tenth of ingest's
+ * garbage. Numbers go bare, text quoted (escaped only when it holds a quote or backslash), so no
+ * text ever reads as NULL.
+ */
+export function arrayLiteral(values: readonly (string | number | null | undefined)[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) parts[i] = "NULL";
+    else if (typeof value === "number") parts[i] = String(value);
+    else parts[i] = `"${NEEDS_ESCAPE.test(value) ? value.replace(NEEDS_ESCAPE_ALL, "\\$&") : value}"`;
+  }
+  return `{${parts.join(",")}}`;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+const NEEDS_ESCAPE_ALL = /["\\]/g;
 
 /** Byte strings end to end, as one hex text, with where each starts (from 1, as SQL's substring counts) and its length. */
 function packed(parts: readonly Uint8Array[]): { hex: string; starts: number[]; lengths: number[] } {

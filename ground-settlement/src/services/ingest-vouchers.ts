@@ -4,7 +4,6 @@
  * for the registration it names. The ground's records are the truth; a signature only says who signed.
  */
 import {
-  decodeVoucherBinary,
   type FlightRef,
   rateFor,
   type SaleRecord,
@@ -49,20 +48,20 @@ export const GOOD_VOUCHERS_MAX = 100_000;
  * Owned by one ingest service, bounded, oldest dropped first.
  */
 export class GoodVouchers {
-  readonly #byKey = new Map<string, Voucher>();
+  readonly #keys = new Set<string>();
   constructor(readonly sizeMax: number = GOOD_VOUCHERS_MAX) {}
 
   get size(): number {
-    return this.#byKey.size;
+    return this.#keys.size;
   }
 
-  get(key: string): Voucher | undefined {
-    return this.#byKey.get(key);
+  has(key: string): boolean {
+    return this.#keys.has(key);
   }
 
-  remember(key: string, voucher: Voucher): void {
-    if (this.#byKey.size >= this.sizeMax) this.#byKey.delete(this.#byKey.keys().next().value!);
-    this.#byKey.set(key, voucher);
+  remember(key: string): void {
+    if (this.#keys.size >= this.sizeMax) this.#keys.delete(this.#keys.values().next().value!);
+    this.#keys.add(key);
   }
 }
 
@@ -70,11 +69,19 @@ type Verdict = { readonly rejection: RecordRejection | undefined; readonly vouch
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 
+/** What judging a batch's vouchers needs beside the database: the service's cache and verifier, the batch's decoder. */
+export interface VoucherJudging {
+  readonly good: GoodVouchers;
+  readonly verifier: Verifier;
+  /** The batch's voucher decoder (`voucherMemo`): the one its records were read with, so each voucher is decoded once. */
+  readonly decodeVoucher: (bytes: Uint8Array) => Voucher | undefined;
+}
+
 /** A judge of the sales of one batch: reads keys, registrations and rates once, then judges in memory. */
 export async function voucherJudge(
   db: Executor,
   flight: Flight,
-  deps: { readonly good: GoodVouchers; readonly verifier: Verifier },
+  deps: VoucherJudging,
 ): Promise<(record: SaleRecord) => RecordRejection | undefined> {
   const keys = new Map(
     (
@@ -101,15 +108,16 @@ export async function voucherJudge(
   );
   const rates = await ratesOf(db, flight.id);
   const flightRef: FlightRef = { carrier: flight.carrier, number: flight.number, date: flight.flightDate };
-  // Many sales carry the same voucher: judge each distinct one once per batch (the sale's time still
-  // decides about a revoked key, so that verdict is not kept).
-  const verdicts = new Map<string, Verdict>();
+  // Many sales carry the same voucher, decoded once into one object: judge each distinct one once
+  // per batch (the sale's time still decides about a revoked key, so that verdict is not kept).
+  const verdicts = new Map<Voucher, Verdict>();
   const verdictOf = (bytes: Uint8Array): Verdict => {
-    const key = `${flight.id}:${base64(bytes)}`;
-    let verdict = verdicts.get(key);
+    const voucher = deps.decodeVoucher(bytes);
+    if (voucher === undefined) return { rejection: "voucher_forged" };
+    let verdict = verdicts.get(voucher);
     if (verdict === undefined) {
-      verdict = judgeVoucher(bytes, key, keys, flightRef, deps);
-      verdicts.set(key, verdict);
+      verdict = judgeVoucher(voucher, `${flight.id}:${base64(bytes)}`, keys, flightRef, deps);
+      verdicts.set(voucher, verdict);
     }
     return verdict;
   };
@@ -129,21 +137,17 @@ export async function voucherJudge(
 }
 
 function judgeVoucher(
-  bytes: Uint8Array,
+  voucher: Voucher,
   key: string,
   keys: ReadonlyMap<string, { publicKey: Uint8Array }>,
   flight: FlightRef,
-  deps: { readonly good: GoodVouchers; readonly verifier: Verifier },
+  deps: VoucherJudging,
 ): Verdict {
-  const cached = deps.good.get(key);
-  if (cached !== undefined) return { rejection: undefined, voucher: cached };
-  const decoded = decodeVoucherBinary(bytes);
-  if (!decoded.ok) return { rejection: "voucher_forged" };
-  const { voucher } = decoded;
+  if (deps.good.has(key)) return { rejection: undefined, voucher };
   const publicKey = keys.get(voucher.issuerKeyId)?.publicKey;
   if (publicKey === undefined || !voucherSignatureHolds(voucher, publicKey, deps.verifier)) return { rejection: "voucher_forged" };
   if (voucherFlightMismatch(voucher, flight) !== undefined) return { rejection: "voucher_wrong_flight" };
-  deps.good.remember(key, voucher);
+  deps.good.remember(key);
   return { rejection: undefined, voucher };
 }
 

@@ -17,8 +17,9 @@ import {
   toHex,
   type Verifier,
   verifyBatchInSteps,
+  voucherMemo,
 } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
@@ -140,16 +141,22 @@ async function ingestBatch(
   const flightRef: FlightRef = { carrier: flight.carrier, number: flight.number, date: flight.flightDate };
   // The signatures are checked while PostgreSQL stores the records (`store`): on a 2-core host that
   // overlaps the largest costs. Nothing commits unless every signature holds.
-  const stepped = verifyBatchInSteps(bytes, { terminalId, publicKey: terminal.publicKey, flight: flightRef, verifier: judging.verifier });
+  // One decoder for the batch: the records' vouchers are decoded once, and judged from that decoding.
+  const decodeVoucher = voucherMemo();
+  const reading = { sha256: nodeSha256, decodeVoucher };
+  const context = { terminalId, publicKey: terminal.publicKey, flight: flightRef, verifier: judging.verifier, reading };
+  const stepped = verifyBatchInSteps(bytes, context);
   const evidence = { terminalId, flightId: flight.id, bytes, nowMs };
   if (!stepped.ok) return keepRefused(db, evidence, unverifiedRefusal(stepped.refused));
   // Started now, on node:crypto's thread pool: the records' signatures are checked while this
   // thread checks the vouchers and the database stores the records. Awaited before any commit.
   const signatures = stepped.verifySignatures();
-  const vouchers = await voucherJudge(db, flight, judging);
-  // Judge every voucher now, outside the transaction: inside it they are cache look-ups, and the
-  // chain lock is held no longer than the writes need.
-  for (const record of stepped.batch.records) if (record.kind === "sale") vouchers(record);
+  const judge = await voucherJudge(db, flight, { ...judging, decodeVoucher });
+  // Every voucher judged now, outside the transaction: the chain lock is held no longer than the
+  // writes need.
+  const verdicts = new Map<SaleRecord, RecordRejection | undefined>();
+  for (const record of stepped.batch.records) if (record.kind === "sale") verdicts.set(record, judge(record));
+  const vouchers = (record: SaleRecord) => verdicts.get(record);
   const stored = await inTransaction(db, (tx) =>
     store(tx, { ...input, header: stepped.batch.header, records: stepped.batch.records, vouchers, verify: () => signatures }),
   );

@@ -12,10 +12,10 @@ import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { bytesEqual, concatBytes } from "../encoding/bytes.js";
 import { type BatchRejection, check, checkLimit } from "../errors.js";
 import { type FlightRef, readFlight, sameFlight, writeFlight } from "../flight.js";
-import { bytesToUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
+import { UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type ChainResult, verifyChain } from "../record/chain.js";
-import { GENESIS_HASH, RECORD_HASH_BYTES, type SaleRecord } from "../record/record.js";
+import { GENESIS_HASH, RECORD_HASH_BYTES, type RecordReading, type SaleRecord } from "../record/record.js";
 
 export const BATCH_FORMAT_VERSION = 1;
 
@@ -57,6 +57,8 @@ export interface BatchContext {
   /** The flight the terminal is enrolled for. */
   readonly flight: FlightRef;
   readonly verifier: Verifier;
+  /** How to read the batch's records (native hashing, each voucher decoded once). */
+  readonly reading?: RecordReading;
 }
 
 export type BatchResult =
@@ -101,6 +103,7 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
     publicKey: context.publicKey,
     verifier: context.verifier,
     anchor: { sequence: header.firstSequence - 1, hash: header.previousHash },
+    ...(context.reading === undefined ? {} : { reading: context.reading }),
   });
   if (!chain.ok) return { ok: false, reason: "broken_chain", detail: `record ${chain.index}: ${chain.reason}, ${chain.detail}`, chain };
   return { ok: true, batch: { header, records: chain.records } };
@@ -142,7 +145,7 @@ export function verifyBatchInSteps(
 function decodeBatch(bytes: Uint8Array): { header: BatchHeader; encodedRecords: Uint8Array[]; signedLength: number } {
   const reader = new ByteReader(bytes);
   reader.u8("version");
-  const terminalId = bytesToUuid(reader.fixed(UUID_BYTES, "terminal id"));
+  const terminalId = reader.uuid("terminal id");
   const flight = readFlight(reader);
   const firstSequence = reader.u32("first sequence");
   const previousHash = reader.fixed(RECORD_HASH_BYTES, "previous hash").slice();

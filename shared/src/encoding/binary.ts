@@ -6,6 +6,7 @@
  * input. It throws {@link DecodeError}; the public verify functions turn that into `malformed`.
  */
 import { check } from "../errors.js";
+import { bytesToUuid, UUID_BYTES } from "../ids/uuid.js";
 import { utf8Decode, utf8Encode } from "./bytes.js";
 
 /** Structural decoding failure; `message` says which field (for logs, never shown as a code). */
@@ -91,6 +92,9 @@ export class ByteWriter {
   }
 }
 
+/** The high 32 bits of Number.MAX_SAFE_INTEGER (2^53 − 1). */
+const SAFE_HIGH_WORD_MAX = 0x1f_ffff;
+
 export class ByteReader {
   private offset = 0;
   private readonly view: DataView;
@@ -130,10 +134,12 @@ export class ByteReader {
 
   u64(field: string): number {
     this.need(8, field);
-    const value = this.view.getBigUint64(this.offset);
+    // Two 32-bit halves, no BigInt: a record has three of these, and each BigInt was garbage.
+    const high = this.view.getUint32(this.offset);
+    const low = this.view.getUint32(this.offset + 4);
     this.offset += 8;
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new DecodeError(`${field}: above the safe integer range`);
-    return Number(value);
+    if (high > SAFE_HIGH_WORD_MAX) throw new DecodeError(`${field}: above the safe integer range`);
+    return high * 0x1_0000_0000 + low;
   }
 
   /** A view into the input (no copy); callers that keep it beyond the input's life must copy. */
@@ -142,6 +148,14 @@ export class ByteReader {
     const out = this.bytes.subarray(this.offset, this.offset + size);
     this.offset += size;
     return out;
+  }
+
+  /** A 16-byte UUID as text, read in place. */
+  uuid(field: string): string {
+    this.need(UUID_BYTES, field);
+    const text = bytesToUuid(this.bytes, this.offset);
+    this.offset += UUID_BYTES;
+    return text;
   }
 
   str8(field: string, minBytes: number, maxBytes: number): string {

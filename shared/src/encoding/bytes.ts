@@ -5,10 +5,22 @@ const utf8Encoder = new TextEncoder();
 // fatal: invalid UTF-8 from the outside is an error, never silently replaced.
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+// ASCII codes of the hex digits: text is made from codes in one decode, not digit by digit (each
+// `+=` of a digit allocates a string; at ingest's rate that was most of the garbage).
+const HEX_CODES = Uint8Array.from(HEX_DIGITS, (digit) => digit.charCodeAt(0));
+
 export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 15]!;
-  return out;
+  const codes = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 * i] = HEX_CODES[bytes[i]! >> 4]!;
+    codes[2 * i + 1] = HEX_CODES[bytes[i]! & 15]!;
+  }
+  return utf8Decode(codes);
+}
+
+/** The hex digit of a 4-bit value, as a char code. */
+export function hexCodeOf(nibble: number): number {
+  return HEX_CODES[nibble & 15]!;
 }
 
 /** Parses lowercase or uppercase hex; returns undefined for anything else (odd length, other chars). */

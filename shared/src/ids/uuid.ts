@@ -5,7 +5,7 @@
  * They are chosen by the client and saved before anything is sent, so they serve as idempotency keys.
  */
 import { randomBytes as nobleRandomBytes } from "@noble/hashes/utils.js";
-import { toHex } from "../encoding/bytes.js";
+import { hexCodeOf, utf8Decode } from "../encoding/bytes.js";
 import { CabinPayError } from "../errors.js";
 
 export const UUID_BYTES = 16;
@@ -73,10 +73,24 @@ export function uuidToBytes(uuid: string): Uint8Array {
   return out;
 }
 
-export function bytesToUuid(bytes: Uint8Array): string {
-  if (bytes.length !== UUID_BYTES) throw new CabinPayError("invalid_argument", "a UUID is 16 bytes");
-  const hex = toHex(bytes);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const UUID_CHARS = 36;
+const DASH_CODE = 0x2d;
+// One scratch for every call: the function is synchronous and copies out into the string.
+const uuidCodes = new Uint8Array(UUID_CHARS);
+
+/** The UUID of `bytes` (16 of them), or of the 16 from `offset` when one is given. */
+export function bytesToUuid(bytes: Uint8Array, offset?: number): string {
+  const from = offset ?? 0;
+  const fits =
+    offset === undefined ? bytes.length === UUID_BYTES : Number.isInteger(from) && from >= 0 && from + UUID_BYTES <= bytes.length;
+  if (!fits) throw new CabinPayError("invalid_argument", "a UUID is 16 bytes");
+  let at = 0;
+  for (let i = from; i < from + UUID_BYTES; i++) {
+    if (i - from === 4 || i - from === 6 || i - from === 8 || i - from === 10) uuidCodes[at++] = DASH_CODE;
+    uuidCodes[at++] = hexCodeOf(bytes[i]! >> 4);
+    uuidCodes[at++] = hexCodeOf(bytes[i]!);
+  }
+  return utf8Decode(uuidCodes);
 }
 
 /** The creation time of a UUIDv7, or undefined for any other UUID version. */

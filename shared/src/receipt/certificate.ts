@@ -14,7 +14,7 @@ import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, KEY_ID_BYTES, type S
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { concatBytes, fromHex, toHex } from "../encoding/bytes.js";
 import { check } from "../errors.js";
-import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
+import { isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 
 export const CERTIFICATE_FORMAT_VERSION = 1;
 /** A terminal's name as ops gave it ("Trolley A"), UTF-8 bytes. */
@@ -60,7 +60,7 @@ export function certifyDevice(content: DeviceCertificateContent, groundKey: Sign
 export function decodeCertificate(bytes: Uint8Array): DeviceCertificate {
   const reader = new ByteReader(bytes);
   if (reader.u8("certificate version") !== CERTIFICATE_FORMAT_VERSION) throw new DecodeError("certificate: version");
-  const terminalId = bytesToUuid(reader.fixed(UUID_BYTES, "terminal id"));
+  const terminalId = reader.uuid("terminal id");
   const devicePublicKey = reader.fixed(ED25519_PUBLIC_KEY_BYTES, "device key").slice();
   const terminalName = reader.str8("terminal name", 1, TERMINAL_NAME_BYTES_MAX);
   const issuedAtMs = reader.u64("issued at");

@@ -19,7 +19,14 @@ import type { Verifier } from "../crypto/ed25519.js";
 import { bytesEqual, toHex } from "../encoding/bytes.js";
 import type { ChainRejection } from "../errors.js";
 import { type FlightRef, sameFlight } from "../flight.js";
-import { decodeRecord, GENESIS_HASH, isRecordSignatureValid, type RecordDecodeResult, type SaleRecord } from "./record.js";
+import {
+  decodeRecord,
+  GENESIS_HASH,
+  isRecordSignatureValid,
+  type RecordDecodeResult,
+  type RecordReading,
+  type SaleRecord,
+} from "./record.js";
 
 /** The record the list continues from: sequence 0 and the genesis hash for a new chain. */
 export interface ChainAnchor {
@@ -36,6 +43,8 @@ export interface ChainContext {
   readonly publicKey: Uint8Array;
   readonly verifier: Verifier;
   readonly anchor: ChainAnchor;
+  /** How to read many records at once (native hashing, each voucher decoded once). */
+  readonly reading?: RecordReading;
 }
 
 export type ChainResult =
@@ -51,7 +60,7 @@ export type ChainResult =
     };
 
 export function verifyChain(encoded: readonly Uint8Array[], context: ChainContext): ChainResult {
-  const decoded: RecordDecodeResult[] = encoded.map(decodeRecord);
+  const decoded: RecordDecodeResult[] = encoded.map((bytes) => decodeRecord(bytes, context.reading));
   const seen = new Map<number, Uint8Array>();
   const records: SaleRecord[] = [];
   let expected = context.anchor.sequence + 1;

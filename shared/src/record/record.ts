@@ -22,7 +22,7 @@ import { asciiBytes, bytesEqual, concatBytes } from "../encoding/bytes.js";
 import { CabinPayError, check, checkLimit } from "../errors.js";
 import { type FlightRef, readFlight, writeFlight } from "../flight.js";
 import { isCrewId, isSku, isTrolleyId } from "../identifiers.js";
-import { bytesToUuid, isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
+import { isUuid, NIL_UUID, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { type CurrencyCode, isCurrencyCode } from "../money/currencies.js";
 import { addMoney, money, multiplyMoney, zero } from "../money/money.js";
@@ -100,7 +100,10 @@ export interface RecordMaking {
 }
 
 export function createRecord(draft: RecordDraft, signer: Signer, making: RecordMaking = {}): SaleRecord {
-  validateDraft(draft, RECORD_FORMAT_VERSION, making.voucher);
+  const given = making.voucher;
+  const voucherOf = (bytes: Uint8Array) =>
+    given !== undefined && bytesEqual(concatBytes(given.signedBytes, given.signature), bytes) ? given : decodeVoucherOnce(bytes);
+  validateDraft(draft, RECORD_FORMAT_VERSION, voucherOf);
   const totalMinor = linesTotalMinor(draft.currency, draft.lines);
   const body = encodeBody(draft, totalMinor);
   const hash = (making.sha256 ?? sha256)(body);
@@ -114,14 +117,51 @@ export type RecordDecodeResult =
   | { readonly ok: true; readonly record: SaleRecord }
   | { readonly ok: false; readonly reason: "malformed" | "unsupported_version"; readonly detail: string };
 
+/** What a reader of many records can give `decodeRecord`, so that nothing is worked out twice. */
+export interface RecordReading {
+  /** SHA-256, native where there is one (`nodeSha256`); the portable one otherwise. */
+  readonly sha256?: (bytes: Uint8Array) => Uint8Array;
+  /** Decodes a sale's voucher evidence: {@link voucherMemo} decodes each distinct one once. */
+  readonly decodeVoucher?: (bytes: Uint8Array) => Voucher | undefined;
+}
+
+const VOUCHER_MEMO_BUCKET_MAX = 4;
+
+/**
+ * A voucher decoder that decodes each distinct voucher once: a batch's sales carry the same few
+ * vouchers again and again. Equal bytes give the same `Voucher` object. Found by the last four
+ * bytes (of the issuer's signature) and then compared whole, so no string is built per sale; a
+ * bucket holds a few at most, so crafted look-alikes cost a few comparisons, then a plain decode.
+ * Meant to live as long as one batch; bounded all the same.
+ */
+export function voucherMemo(sizeMax: number = LIMITS.batchRecordsMax): (bytes: Uint8Array) => Voucher | undefined {
+  const buckets = new Map<number, { bytes: Uint8Array; voucher: Voucher | undefined }[]>();
+  let size = 0;
+  return (bytes) => {
+    const n = bytes.length;
+    const tag = n < 4 ? n : (bytes[n - 1]! | (bytes[n - 2]! << 8) | (bytes[n - 3]! << 16)) + bytes[n - 4]! * 0x1000000;
+    const bucket = buckets.get(tag);
+    const held = bucket?.find((entry) => bytesEqual(entry.bytes, bytes));
+    if (held !== undefined) return held.voucher;
+    const voucher = decodeVoucherOnce(bytes);
+    if (size < sizeMax && (bucket?.length ?? 0) < VOUCHER_MEMO_BUCKET_MAX) {
+      size += 1;
+      const entry = { bytes: bytes.slice(), voucher };
+      if (bucket === undefined) buckets.set(tag, [entry]);
+      else bucket.push(entry);
+    }
+    return voucher;
+  };
+}
+
 /** Structure only; never throws. The signature is checked by {@link isRecordSignatureValid}. */
-export function decodeRecord(bytes: Uint8Array): RecordDecodeResult {
+export function decodeRecord(bytes: Uint8Array, reading: RecordReading = {}): RecordDecodeResult {
   if (bytes.length > LIMITS.recordBytesMax) return { ok: false, reason: "malformed", detail: "record too large" };
   if (bytes.length > 0 && !RECORD_READABLE_VERSIONS.includes(bytes[0]!)) {
     return { ok: false, reason: "unsupported_version", detail: `record format ${bytes[0]}` };
   }
   try {
-    return { ok: true, record: decodeRecordBytes(bytes) };
+    return { ok: true, record: decodeRecordBytes(bytes, reading) };
   } catch (error) {
     if (error instanceof DecodeError) return { ok: false, reason: "malformed", detail: error.message };
     throw error;
@@ -174,7 +214,7 @@ function recordSignedMessage(hash: Uint8Array): Uint8Array {
   return concatBytes(SIGNATURE_DOMAIN.record, hash);
 }
 
-function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT_VERSION, decoded?: Voucher): void {
+function validateDraft(draft: RecordDraft, formatVersion: number, voucherOf: (bytes: Uint8Array) => Voucher | undefined): void {
   check(isUuid(draft.recordId) && isUuid(draft.terminalId) && isUuid(draft.voucherId), "ids must be UUIDs");
   check(RECORD_KINDS.includes(draft.kind), `unknown kind ${draft.kind}`);
   check(Number.isInteger(draft.sequence) && draft.sequence >= 1 && draft.sequence <= 0xffff_ffff, "sequence from 1");
@@ -196,7 +236,7 @@ function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT
   if (draft.kind === "sale") {
     check(draft.referencedRecordId === undefined, "a sale references no record");
     check(draft.voucherBytes !== undefined, "a sale carries the voucher presented");
-    const voucher = voucherOf(draft.voucherBytes, decoded);
+    const voucher = voucherOf(draft.voucherBytes);
     check(voucher !== undefined && voucher.voucherId === draft.voucherId, "voucherBytes must be the voucher of voucherId");
     check(draft.reason === undefined, "a sale has no reason");
     // A phone-bound voucher is only ever taken as a code: its sale carries the phone's signature.
@@ -213,9 +253,7 @@ function validateDraft(draft: RecordDraft, formatVersion: number = RECORD_FORMAT
   }
 }
 
-/** The voucher `bytes` are: the one the caller decoded when it is exactly these bytes, else decoded here. */
-function voucherOf(bytes: Uint8Array, decoded: Voucher | undefined): Voucher | undefined {
-  if (decoded !== undefined && bytesEqual(concatBytes(decoded.signedBytes, decoded.signature), bytes)) return decoded;
+function decodeVoucherOnce(bytes: Uint8Array): Voucher | undefined {
   const voucher = decodeVoucherBinary(bytes);
   return voucher.ok ? voucher.voucher : undefined;
 }
@@ -279,43 +317,38 @@ function readPresentation(reader: ByteReader): CodePresentation | undefined {
   return { slotStartMs, periodS, counter, signature };
 }
 
-function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
+function decodeRecordBytes(encoded: Uint8Array, reading: RecordReading): SaleRecord {
+  // One copy of the record, which its byte fields view: the caller's buffer may be reused.
+  const bytes = encoded.slice();
   const reader = new ByteReader(bytes);
   const formatVersion = reader.u8("version");
   const kind = RECORD_KINDS[reader.u8("kind") - 1];
   if (kind === undefined) throw new DecodeError("record: kind");
-  const recordId = bytesToUuid(reader.fixed(UUID_BYTES, "record id"));
-  const terminalId = bytesToUuid(reader.fixed(UUID_BYTES, "terminal id"));
+  const recordId = reader.uuid("record id");
+  const terminalId = reader.uuid("terminal id");
   const flight = readFlight(reader);
   const sequence = reader.u32("sequence");
-  const previousHash = reader.fixed(RECORD_HASH_BYTES, "previous hash").slice();
+  const previousHash = reader.fixed(RECORD_HASH_BYTES, "previous hash");
   const createdAtMs = reader.u64("created at");
   const crewId = reader.str8("crew id", 1, LIMITS.crewIdBytesMax);
   const trolleyId = reader.str8("trolley id", 1, LIMITS.trolleyIdBytesMax);
-  const voucherId = bytesToUuid(reader.fixed(UUID_BYTES, "voucher id"));
-  const referencedRecordId = bytesToUuid(reader.fixed(UUID_BYTES, "referenced record id"));
-  const currency = String.fromCharCode(...reader.fixed(3, "currency"));
+  const voucherId = reader.uuid("voucher id");
+  const referencedRecordId = reader.uuid("referenced record id");
+  const letters = reader.fixed(3, "currency");
+  const currency = String.fromCharCode(letters[0]!, letters[1]!, letters[2]!);
   const totalMinor = reader.u64("total");
-  const lineCount = reader.u8("line count");
-  if (lineCount > LIMITS.recordLinesMax) throw new DecodeError("record: line count");
-  const lines: SaleLine[] = [];
-  for (let i = 0; i < lineCount; i++) {
-    lines.push({
-      sku: reader.str8("sku", 1, LIMITS.skuBytesMax),
-      quantity: reader.u16("quantity"),
-      unitPriceMinor: reader.u64("unit price"),
-    });
-  }
-  const voucherBytes = reader.bytes16("voucher", 0, LIMITS.recordBytesMax).slice();
+  const lines = readLines(reader);
+  const voucherBytes = reader.bytes16("voucher", 0, LIMITS.recordBytesMax);
   const reason = formatVersion >= 2 ? reversalReasonOf(reader.u8("reason")) : undefined;
   if (reason === null) throw new DecodeError("record: unknown reason");
   const presentation = formatVersion >= 2 ? readPresentation(reader) : undefined;
   const body = bytes.subarray(0, reader.position);
-  const signature = reader.fixed(ED25519_SIGNATURE_BYTES, "signature").slice();
+  const signature = reader.fixed(ED25519_SIGNATURE_BYTES, "signature");
   reader.end("record");
 
   if (!isCurrencyCode(currency)) throw new DecodeError("record: currency");
-  const draft: RecordDraft = {
+  const hash = (reading.sha256 ?? sha256)(body);
+  const record: { -readonly [K in keyof SaleRecord]: SaleRecord[K] } = {
     recordId,
     kind,
     terminalId,
@@ -326,23 +359,42 @@ function decodeRecordBytes(bytes: Uint8Array): SaleRecord {
     crewId,
     trolleyId,
     voucherId,
-    ...(kind === "void" || kind === "refund" ? { referencedRecordId } : {}),
     currency,
     lines,
-    ...(kind === "sale" ? { voucherBytes } : {}),
-    ...(reason === undefined ? {} : { reason }),
-    ...(presentation === undefined ? {} : { presentation }),
+    formatVersion,
+    totalMinor,
+    hash,
+    signature,
+    bytes,
   };
+  if (kind === "void" || kind === "refund") record.referencedRecordId = referencedRecordId;
+  if (kind === "sale") record.voucherBytes = voucherBytes;
+  if (reason !== undefined) record.reason = reason;
+  if (presentation !== undefined) record.presentation = presentation;
   // The same rules the writer enforces; anything else was not written by a conforming terminal.
   try {
     if ((kind === "sale" || kind === "close") && referencedRecordId !== NIL_UUID)
       throw new DecodeError(`record: a ${kind} references no record`);
     if (kind !== "sale" && voucherBytes.length !== 0) throw new DecodeError("record: only sales carry a voucher");
-    validateDraft(draft, formatVersion);
+    validateDraft(record, formatVersion, reading.decodeVoucher ?? decodeVoucherOnce);
     if (linesTotalMinor(currency, lines) !== totalMinor) throw new DecodeError("record: total is not the sum of its lines");
   } catch (error) {
     if (error instanceof CabinPayError) throw new DecodeError(`record: ${error.message}`);
     throw error;
   }
-  return { ...draft, formatVersion, totalMinor, hash: sha256(body), signature, bytes: bytes.slice() };
+  return record;
+}
+
+function readLines(reader: ByteReader): SaleLine[] {
+  const lineCount = reader.u8("line count");
+  if (lineCount > LIMITS.recordLinesMax) throw new DecodeError("record: line count");
+  const lines: SaleLine[] = [];
+  for (let i = 0; i < lineCount; i++) {
+    lines.push({
+      sku: reader.str8("sku", 1, LIMITS.skuBytesMax),
+      quantity: reader.u16("quantity"),
+      unitPriceMinor: reader.u64("unit price"),
+    });
+  }
+  return lines;
 }

@@ -16,7 +16,7 @@ import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { asciiBytes, fromHex, toHex } from "../encoding/bytes.js";
 import { check } from "../errors.js";
 import { type FlightRef, readFlight, writeFlight } from "../flight.js";
-import { bytesToUuid, isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
+import { isUuid, UUID_BYTES, uuidToBytes } from "../ids/uuid.js";
 import { LIMITS } from "../limits.js";
 import { isCurrencyCode } from "../money/currencies.js";
 import { type Money, money } from "../money/money.js";
@@ -113,8 +113,8 @@ export function decodeVoucherBytes(bytes: Uint8Array): Voucher {
     throw new DecodeError("voucher: version or algorithm");
   }
   const issuerKeyId = toHex(reader.fixed(KEY_ID_BYTES, "issuer key id"));
-  const voucherId = bytesToUuid(reader.fixed(UUID_BYTES, "voucher id"));
-  const accountRef = bytesToUuid(reader.fixed(UUID_BYTES, "account ref"));
+  const voucherId = reader.uuid("voucher id");
+  const accountRef = reader.uuid("account ref");
   const flight = readFlight(reader);
   const capMinor = reader.u32("cap");
   const currency = String.fromCharCode(...reader.fixed(3, "currency"));
