@@ -2,53 +2,115 @@
  * Ingest's storage: the chain held checked against a batch, its records and settlements written in
  * one statement, and refused batches kept as evidence.
  */
-import { bytesEqual, GENESIS_HASH, newId, type SaleRecord } from "@cabinpay/shared";
+import { bytesEqual, GENESIS_HASH, newId, RECORD_HASH_BYTES, type SaleRecord } from "@cabinpay/shared";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
-import { rejectedBatches, saleRecords, type settlements } from "../db/schema/uploads.js";
+import { rejectedBatches, saleRecords } from "../db/schema/uploads.js";
+
+/** A new record of a batch as judged: stored either way, settled only when nothing was found wrong. */
+export interface JudgedRecord {
+  readonly record: SaleRecord;
+  readonly rejection: string | undefined;
+}
+
+/** The terminal, flight and time a batch's records are stored under. */
+export interface StoreScope {
+  readonly terminalId: string;
+  readonly flightId: string;
+  readonly receivedAtMs: number;
+}
 
 /**
- * One statement per table whatever the batch size: columns travel as arrays and `unnest` makes
- * the rows (a multi-row VALUES would bind 17 parameters per record). The records' bytes and hashes
- * travel as one hex text each, decoded once and cut per row by offset: as text arrays, node-pg
+ * One statement for a batch's records and their settlements, whatever its size: columns travel as
+ * array literals built in one pass over the records, and `unnest` makes the rows (a multi-row
+ * VALUES would bind 17 parameters per record). The records' bytes and hashes travel as one base64
+ * text each and their lines as one JSON text, each read once and cut per row: as arrays, node-pg
  * built and escaped a thousand elements of each, and PGlite serializes a binary parameter byte by
- * byte in JavaScript. One hex text reads alike in PostgreSQL and PGlite.
+ * byte in JavaScript. Base64 reads alike in PostgreSQL and PGlite, two thirds the size of hex.
  */
-export function insertRecords(
-  tx: Executor,
-  rows: readonly (typeof saleRecords.$inferInsert)[],
-  settlementRows: readonly (typeof settlements.$inferInsert)[],
-): Promise<unknown> {
-  const list = (values: readonly (string | number | null | undefined)[]) => sql.param(arrayLiteral(values));
-  const column = (pick: (row: typeof saleRecords.$inferInsert) => string | number | null | undefined) => list(rows.map(pick));
-  const bytes = packed(rows.map((r) => r.bytes));
-  const hashes = packed(rows.map((r) => r.recordHash));
+export function insertRecords(tx: Executor, scope: StoreScope, judged: readonly JudgedRecord[]): Promise<unknown> {
+  const c = recordColumns(judged);
+  const list = (values: readonly (string | number | null)[]) => sql.param(arrayLiteral(values));
+  const { terminalId, flightId, receivedAtMs } = scope;
   // Records and their settlements in one statement: one round trip, one parse.
   return sendNow(
     tx.execute(sql`
-    WITH packed AS MATERIALIZED (SELECT decode(${hashes.hex}, 'hex') AS hashes, decode(${bytes.hex}, 'hex') AS bytes),
+    WITH packed AS MATERIALIZED (
+      SELECT decode(${c.hashes.base64}, 'base64') AS hashes, decode(${c.bytes.base64}, 'base64') AS bytes, ${c.linesJson}::jsonb AS lines),
     records AS (
     INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
                               total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
-    SELECT id, ${rows[0]!.terminalId}::uuid, ${rows[0]!.flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
-           total_minor, lines::jsonb, reason, code_slot_start_ms, code_counter, created_at_ms, ${rows[0]!.receivedAtMs}::bigint, substring(packed.hashes FROM hash_at FOR hash_length), substring(packed.bytes FROM bytes_at FOR bytes_length), status, reject_reason
-      FROM unnest(${column((r) => r.id)}::uuid[], ${column((r) => r.sequence)}::int[], ${column((r) => r.kind)}::text[], ${column((r) => r.voucherId)}::uuid[],
-                  ${column((r) => r.referencedRecordId ?? null)}::uuid[], ${column((r) => r.crewId)}::text[], ${column((r) => r.trolleyId)}::text[],
-                  ${column((r) => r.currency)}::text[], ${column((r) => r.totalMinor)}::bigint[], ${column((r) => JSON.stringify(r.lines))}::text[],
-                  ${column((r) => r.reason ?? null)}::text[], ${column((r) => r.codeSlotStartMs ?? null)}::bigint[],
-                  ${column((r) => r.codeCounter ?? null)}::bigint[], ${column((r) => r.createdAtMs)}::bigint[], ${list(hashes.starts)}::int[], ${list(hashes.lengths)}::int[], ${list(bytes.starts)}::int[], ${list(bytes.lengths)}::int[],
-                  ${column((r) => r.status)}::text[], ${column((r) => r.rejectReason ?? null)}::text[])
-        AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, hash_at, hash_length, bytes_at, bytes_length, status, reject_reason),
+    SELECT id, ${terminalId}::uuid, ${flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+           total_minor, packed.lines -> (ordinal::int - 1), reason, code_slot_start_ms, code_counter, created_at_ms, ${receivedAtMs}::bigint,
+           substring(packed.hashes FROM hash_at FOR ${RECORD_HASH_BYTES}), substring(packed.bytes FROM bytes_at FOR bytes_length),
+           CASE WHEN reject_reason IS NULL THEN 'accepted' ELSE 'rejected' END, reject_reason
+      FROM unnest(${list(c.ids)}::uuid[], ${list(c.sequences)}::int[], ${list(c.kinds)}::text[], ${list(c.voucherIds)}::uuid[],
+                  ${list(c.referencedRecordIds)}::uuid[], ${list(c.crewIds)}::text[], ${list(c.trolleyIds)}::text[], ${list(c.currencies)}::text[],
+                  ${list(c.totalsMinor)}::bigint[], ${list(c.reasons)}::text[], ${list(c.codeSlotStartsMs)}::bigint[], ${list(c.codeCounters)}::bigint[],
+                  ${list(c.createdAtsMs)}::bigint[], ${list(c.hashes.starts)}::int[], ${list(c.bytes.starts)}::int[], ${list(c.bytes.lengths)}::int[],
+                  ${list(c.rejections)}::text[])
+        WITH ORDINALITY AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, reason,
+                             code_slot_start_ms, code_counter, created_at_ms, hash_at, bytes_at, bytes_length, reject_reason, ordinal),
            packed
-    RETURNING id)
+    RETURNING id, sequence, kind, reject_reason)
     INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
-    SELECT record_id, ${rows[0]!.flightId}::uuid, ${rows[0]!.terminalId}::uuid, sequence, status, reason
-      FROM unnest(${list(settlementRows.map((r) => r.recordId))}::uuid[], ${list(settlementRows.map((r) => r.sequence))}::int[],
-                  ${list(settlementRows.map((r) => r.status))}::text[], ${list(settlementRows.map((r) => r.reason ?? null))}::text[])
-        AS t(record_id, sequence, status, reason)
-     WHERE EXISTS (SELECT 1 FROM records)`),
+    SELECT id, ${flightId}::uuid, ${terminalId}::uuid, sequence, CASE WHEN reject_reason IS NULL THEN 'pending' ELSE 'rejected' END, reject_reason
+      FROM records
+     WHERE kind <> 'close'`),
   );
 }
+
+/** Each column of the records, filled in one pass; bytes and hashes packed, lines as one JSON text. */
+function recordColumns(judged: readonly JudgedRecord[]) {
+  const n = judged.length;
+  const column = <T>() => new Array<T>(n);
+  const c = {
+    ids: column<string>(),
+    sequences: column<number>(),
+    kinds: column<string>(),
+    voucherIds: column<string>(),
+    referencedRecordIds: column<string | null>(),
+    crewIds: column<string>(),
+    trolleyIds: column<string>(),
+    currencies: column<string>(),
+    totalsMinor: column<number>(),
+    reasons: column<string | null>(),
+    codeSlotStartsMs: column<number | null>(),
+    codeCounters: column<number | null>(),
+    createdAtsMs: column<number>(),
+    rejections: column<string | null>(),
+  };
+  for (let i = 0; i < n; i++) {
+    const { record, rejection } = judged[i]!;
+    c.ids[i] = record.recordId;
+    c.sequences[i] = record.sequence;
+    c.kinds[i] = record.kind;
+    c.voucherIds[i] = record.voucherId;
+    c.referencedRecordIds[i] = record.referencedRecordId ?? null;
+    c.crewIds[i] = record.crewId;
+    c.trolleyIds[i] = record.trolleyId;
+    c.currencies[i] = record.currency;
+    c.totalsMinor[i] = record.totalMinor;
+    c.reasons[i] = record.reason ?? null;
+    c.codeSlotStartsMs[i] = record.presentation?.slotStartMs ?? null;
+    c.codeCounters[i] = record.presentation?.counter ?? null;
+    c.createdAtsMs[i] = record.createdAtMs;
+    c.rejections[i] = rejection ?? null;
+  }
+  const records = judged.map((j) => j.record);
+  return {
+    ...c,
+    hashes: packed(records.map((r) => r.hash)),
+    bytes: packed(records.map((r) => r.bytes)),
+    // Only a line's own fields, whatever else an object carries.
+    linesJson: JSON.stringify(
+      records.map((r) => r.lines),
+      LINE_FIELDS,
+    ),
+  };
+}
+
+const LINE_FIELDS: string[] = ["sku", "quantity", "unitPriceMinor"];
 
 /**
  * A PostgreSQL array literal, built here in one join: node-pg builds one element at a time and runs
@@ -56,11 +118,11 @@ export function insertRecords(
  * garbage. Numbers go bare, text quoted (escaped only when it holds a quote or backslash), so no
  * text ever reads as NULL.
  */
-export function arrayLiteral(values: readonly (string | number | null | undefined)[]): string {
+export function arrayLiteral(values: readonly (string | number | null)[]): string {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value === null || value === undefined) parts[i] = "NULL";
+    const value = values[i] as string | number | null;
+    if (value === null) parts[i] = "NULL";
     else if (typeof value === "number") parts[i] = String(value);
     else parts[i] = `"${NEEDS_ESCAPE.test(value) ? value.replace(NEEDS_ESCAPE_ALL, "\\$&") : value}"`;
   }
@@ -70,15 +132,15 @@ export function arrayLiteral(values: readonly (string | number | null | undefine
 const NEEDS_ESCAPE = /["\\]/;
 const NEEDS_ESCAPE_ALL = /["\\]/g;
 
-/** Byte strings end to end, as one hex text, with where each starts (from 1, as SQL's substring counts) and its length. */
-function packed(parts: readonly Uint8Array[]): { hex: string; starts: number[]; lengths: number[] } {
+/** Byte strings end to end, as one base64 text, with where each starts (from 1, as SQL's substring counts) and its length. */
+function packed(parts: readonly Uint8Array[]): { base64: string; starts: number[]; lengths: number[] } {
   const starts: number[] = [];
   let at = 1;
   for (const part of parts) {
     starts.push(at);
     at += part.length;
   }
-  return { hex: Buffer.concat(parts).toString("hex"), starts, lengths: parts.map((part) => part.length) };
+  return { base64: Buffer.concat(parts).toString("base64"), starts, lengths: parts.map((part) => part.length) };
 }
 
 /**

@@ -25,12 +25,12 @@ import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
 import { flights } from "../db/schema/flights.js";
 import { terminals } from "../db/schema/terminals.js";
-import { type saleRecords, type settlements, terminalChains } from "../db/schema/uploads.js";
+import { terminalChains } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { type Flight, getFlight } from "./flights.js";
 import { codeState } from "./ingest-codes.js";
 import { reversalState } from "./ingest-reversals.js";
-import { type BatchRefused, checkAgainstHeld, insertRecords, keepRefused } from "./ingest-store.js";
+import { type BatchRefused, checkAgainstHeld, insertRecords, type JudgedRecord, keepRefused } from "./ingest-store.js";
 import { GoodVouchers, type RecordRejection, voucherJudge } from "./ingest-vouchers.js";
 import { enqueueSoon, type SettlementJobs } from "./outbox.js";
 import { requireAssignment } from "./trolleys.js";
@@ -245,7 +245,8 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
   }
   const judged = await judgeFresh(tx, input, fresh, head.closedAtMs);
   // Sent before the signatures are checked, so both run at once; rolled back if one fails.
-  const written = judged.rows.length > 0 ? insertRecords(tx, judged.rows, judged.settlementRows) : Promise.resolve();
+  const scope = { terminalId: input.terminalId, flightId: input.flight.id, receivedAtMs: input.nowMs };
+  const written = judged.judged.length > 0 ? insertRecords(tx, scope, judged.judged) : Promise.resolve();
   try {
     await requireSignatures();
   } finally {
@@ -281,7 +282,7 @@ function offTrolley(record: SaleRecord, assignedTrolleyId: string | null): Recor
   return "trolley_mismatch";
 }
 
-/** Each new record judged, as the rows to store and the answer to give. */
+/** Each new record judged, as what to store and the answer to give. */
 async function judgeFresh(tx: Executor, input: StoreInput, fresh: readonly SaleRecord[], closedBeforeAtMs: number | null) {
   const reversals = await reversalState(tx, input.flight.id, fresh);
   const codes = await codeState(tx, input.flight.id, fresh);
@@ -293,49 +294,21 @@ async function judgeFresh(tx: Executor, input: StoreInput, fresh: readonly SaleR
         ? undefined
         : reversals.check(record, rejected);
   let closedAtMs = closedBeforeAtMs;
-  const rows: (typeof saleRecords.$inferInsert)[] = [];
-  const settlementRows: (typeof settlements.$inferInsert)[] = [];
+  const judged: JudgedRecord[] = [];
   const outcomes: RecordOutcome[] = [];
   for (const record of fresh) {
     const rejection = offTrolley(record, input.assignedTrolleyId) ?? judge(record);
     if (rejection !== undefined) rejected.add(record.recordId);
     if (record.kind === "close") closedAtMs = input.nowMs;
-    rows.push(recordRow(record, input, rejection));
-    if (record.kind !== "close") {
-      const status = rejection === undefined ? "pending" : "rejected";
-      const base = { recordId: record.recordId, flightId: input.flight.id, terminalId: input.terminalId, sequence: record.sequence };
-      settlementRows.push({ ...base, status, reason: rejection ?? null });
-    }
-    const answer = { sequence: record.sequence, recordId: record.recordId };
-    outcomes.push(rejection === undefined ? { ...answer, outcome: "accepted" } : { ...answer, outcome: "rejected", reason: rejection });
+    judged.push({ record, rejection });
+    const { sequence, recordId } = record;
+    outcomes.push(
+      rejection === undefined
+        ? { sequence, recordId, outcome: "accepted" }
+        : { sequence, recordId, outcome: "rejected", reason: rejection },
+    );
   }
-  return { rows, settlementRows, outcomes, closedAtMs };
-}
-
-function recordRow(record: SaleRecord, input: StoreInput, rejection: RecordRejection | undefined): typeof saleRecords.$inferInsert {
-  return {
-    id: record.recordId,
-    terminalId: input.terminalId,
-    flightId: input.flight.id,
-    sequence: record.sequence,
-    kind: record.kind,
-    voucherId: record.voucherId,
-    referencedRecordId: record.referencedRecordId ?? null,
-    crewId: record.crewId,
-    trolleyId: record.trolleyId,
-    currency: record.currency,
-    totalMinor: record.totalMinor,
-    lines: record.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
-    reason: record.reason ?? null,
-    codeSlotStartMs: record.presentation?.slotStartMs ?? null,
-    codeCounter: record.presentation?.counter ?? null,
-    createdAtMs: record.createdAtMs,
-    receivedAtMs: input.nowMs,
-    recordHash: record.hash,
-    bytes: record.bytes,
-    status: rejection === undefined ? "accepted" : "rejected",
-    rejectReason: rejection ?? null,
-  };
+  return { judged, outcomes, closedAtMs };
 }
 
 async function advanceChain(tx: Executor, input: StoreInput, last: SaleRecord, closedAtMs: number | null): Promise<void> {
