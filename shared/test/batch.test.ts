@@ -34,6 +34,10 @@ function reasonOf(bytes: Uint8Array, ctx: BatchContext = context): BatchRejectio
 }
 
 /** Re-signs arbitrary batch bytes as the terminal would: to get past the batch signature. */
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  return Buffer.from(haystack).indexOf(Buffer.from(needle));
+}
+
 function resigned(bytes: Uint8Array): Uint8Array {
   const body = bytes.subarray(0, bytes.length - 64);
   return concatBytes(body, terminalKey.sign(concatBytes(new TextEncoder().encode("CPB1"), body)));
@@ -111,6 +115,34 @@ describe("upload batches", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("start verifying a long batch while it is still being read, and still refuse a bad signature in any chunk", async () => {
+    const long = chain(200);
+    const node = createNodeVerifier();
+    const handed: number[] = [];
+    const counting = {
+      ...node,
+      verifyAll: (items: Parameters<typeof node.verifyAll>[0]) => (handed.push(items.length), node.verifyAll(items)),
+    };
+    const stepped = verifyBatchInSteps(batchOf(long), { ...context, verifier: counting });
+    if (!stepped.ok) throw new Error(stepped.refused.detail);
+    // Handed over before anyone asked for the verdict: the batch's signature and 200 records'.
+    expect(handed.length).toBeGreaterThan(1);
+    expect(handed.reduce((a, b) => a + b, 0)).toBe(201);
+    expect((await stepped.verifySignatures()).ok).toBe(true);
+    for (const index of [0, 63, 64, 150, 199]) {
+      const bytes = batchOf(long).slice();
+      // The record's own signature is the last 64 of its bytes; its place in the batch, found by content.
+      const record = long[index]!.bytes;
+      const at = indexOfBytes(bytes, record) + record.length - 1;
+      bytes[at]! ^= 1;
+      const forged = resigned(bytes);
+      const stepwise = verifyBatchInSteps(forged, { ...context, verifier: counting });
+      const answer = stepwise.ok ? await stepwise.verifySignatures() : stepwise.refused;
+      expect(answer).toEqual(verifyBatch(forged, context));
+      expect(answer).toMatchObject({ ok: false, reason: "broken_chain", chain: { index } });
+    }
   });
 
   it("refuse through the parallel verifier a wrong signature, a wrong key and a key of the wrong length", async () => {

@@ -7,7 +7,7 @@
  */
 
 import { SIGNATURE_DOMAIN } from "../crypto/domain.js";
-import { ED25519_SIGNATURE_BYTES, type SignedMessage, type Signer, type Verifier, verifyAll } from "../crypto/ed25519.js";
+import { ED25519_SIGNATURE_BYTES, parallelOf, type SignedMessage, type Signer, type Verifier, verifyAll } from "../crypto/ed25519.js";
 import { ByteReader, ByteWriter, DecodeError } from "../encoding/binary.js";
 import { bytesEqual, concatBytes } from "../encoding/bytes.js";
 import { type BatchRejection, check, checkLimit } from "../errors.js";
@@ -109,13 +109,17 @@ export function verifyBatch(bytes: Uint8Array, context: BatchContext): BatchResu
   return { ok: true, batch: { header, records: chain.records } };
 }
 
+/** Signatures handed to a parallel verifier at a time while a batch is read: verifying starts as reading goes on. */
+const SIGNATURES_PER_START = 64;
+
 /**
  * `verifyBatch` in two steps, so that a caller can overlap the signature checks (most of the cost)
  * with other work, such as sending its database writes. The first step runs every check with each
- * signature taken as good and noted; `verifySignatures` then checks the noted ones, across cores
- * when the verifier can (`ParallelVerifier`), so the calling thread is free meanwhile. The answer
- * is always exactly `verifyBatch`'s: if all signatures hold, the first step took the path the full
- * check takes; if any fails, the full check runs again to name the reason.
+ * signature taken as good and noted; a verifier that can verify across cores (`ParallelVerifier`)
+ * starts on the noted ones while the rest of the batch is read, and `verifySignatures` waits for
+ * them all (or checks them one by one with any other verifier). The answer is always exactly
+ * `verifyBatch`'s: if all signatures hold, the first step took the path the full check takes; if
+ * any fails, the full check runs again to name the reason.
  */
 export function verifyBatchInSteps(
   bytes: Uint8Array,
@@ -123,21 +127,29 @@ export function verifyBatchInSteps(
 ):
   | { readonly ok: false; readonly refused: BatchRefusal }
   | { readonly ok: true; readonly batch: VerifiedBatch; verifySignatures(): Promise<BatchResult> } {
+  const parallel = parallelOf(context.verifier);
   const noted: SignedMessage[] = [];
+  const started: Promise<boolean>[] = [];
+  const start = () => {
+    if (parallel !== undefined && noted.length > 0) started.push(parallel.verifyAll(noted.splice(0)));
+  };
   const noting: Verifier = {
     name: "noting",
     verify(signature, message, publicKey) {
       noted.push({ signature, message, publicKey });
+      if (noted.length >= SIGNATURES_PER_START) start();
       return true;
     },
   };
   const firstStep = verifyBatch(bytes, { ...context, verifier: noting });
   if (!firstStep.ok) return { ok: false, refused: verifyBatch(bytes, context) as BatchRefusal };
+  start();
   return {
     ok: true,
     batch: firstStep.batch,
     async verifySignatures() {
-      return (await verifyAll(context.verifier, noted)) ? firstStep : verifyBatch(bytes, context);
+      const holds = parallel !== undefined ? (await Promise.all(started)).every(Boolean) : await verifyAll(context.verifier, noted);
+      return holds ? firstStep : verifyBatch(bytes, context);
     },
   };
 }

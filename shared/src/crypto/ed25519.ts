@@ -34,9 +34,15 @@ export interface ParallelVerifier extends Verifier {
   verifyAll(items: readonly SignedMessage[]): Promise<boolean>;
 }
 
+/** The verifier as one that verifies across cores, when it is one. */
+export function parallelOf(verifier: Verifier): ParallelVerifier | undefined {
+  return "verifyAll" in verifier ? (verifier as ParallelVerifier) : undefined;
+}
+
 /** Every signature checked: across cores when the verifier can, else one after the other. */
 export function verifyAll(verifier: Verifier, items: readonly SignedMessage[]): Promise<boolean> {
-  if ("verifyAll" in verifier) return (verifier as ParallelVerifier).verifyAll(items);
+  const parallel = parallelOf(verifier);
+  if (parallel !== undefined) return parallel.verifyAll(items);
   return Promise.resolve(items.every((item) => verifier.verify(item.signature, item.message, item.publicKey)));
 }
 

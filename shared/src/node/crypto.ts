@@ -38,21 +38,30 @@ export function createNodeVerifier(): ParallelVerifier {
       }
     },
     // With a callback, node:crypto verifies on libuv's thread pool: every core at once, the event
-    // loop free for the database meanwhile.
-    async verifyAll(items) {
-      const each = items.map(
-        ({ signature, message, publicKey }) =>
-          new Promise<boolean>((resolve) => {
-            const key = keyOf(signature, publicKey);
-            if (key === null) return resolve(false);
-            try {
-              verify(null, message, key, signature, (error, ok) => resolve(error === null && ok));
-            } catch {
-              resolve(false);
-            }
-          }),
-      );
-      return (await Promise.all(each)).every(Boolean);
+    // loop free for the database meanwhile. One promise for them all: a batch has a thousand.
+    verifyAll(items) {
+      return new Promise<boolean>((resolve) => {
+        let left = items.length;
+        let allHold = true;
+        const settle = (holds: boolean) => {
+          allHold &&= holds;
+          left -= 1;
+          if (left === 0) resolve(allHold);
+        };
+        if (left === 0) resolve(true);
+        for (const { signature, message, publicKey } of items) {
+          const key = keyOf(signature, publicKey);
+          if (key === null) {
+            settle(false);
+            continue;
+          }
+          try {
+            verify(null, message, key, signature, (error, holds) => settle(error === null && holds));
+          } catch {
+            settle(false);
+          }
+        }
+      });
     },
   };
 }
