@@ -123,7 +123,10 @@ describe("upload batches", () => {
     const handed: number[] = [];
     const counting = {
       ...node,
-      verifyAll: (items: Parameters<typeof node.verifyAll>[0]) => (handed.push(items.length), node.verifyAll(items)),
+      verifyAll: (items: Parameters<typeof node.verifyAll>[0]) => {
+        handed.push(items.length);
+        return node.verifyAll(items);
+      },
     };
     const stepped = verifyBatchInSteps(batchOf(long), { ...context, verifier: counting });
     if (!stepped.ok) throw new Error(stepped.refused.detail);
