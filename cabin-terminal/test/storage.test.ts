@@ -56,6 +56,7 @@ describe("the terminal database", () => {
       "0008_device_certificate",
       "0009_cabin_sync",
       "0010_cabin_touch",
+      "0011_records_no_voucher_index",
     ]);
     // 0000_initial: the rules the schema promises.
     expect(() => opened.sqlite.prepare("insert into stock (flight_key, sku, quantity) values ('x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
@@ -153,6 +154,12 @@ describe("the terminal database", () => {
     expect(now.sqlite.prepare("select touch_spent_minor from voucher_usage").all()).toEqual([{ touch_spent_minor: 0 }]);
     expect(() => now.sqlite.prepare("update voucher_usage set touch_spent_minor = -1").run()).toThrow(/voucher_usage_touch/);
     expect(() => now.sqlite.prepare("update voucher_usage set touch_spent_minor = 'x'").run()).toThrow(/cannot store TEXT/);
+    // 0011_records_no_voucher_index: records keep only the indexes something reads by; the record stays.
+    const indexes = now.sqlite
+      .prepare("select name from sqlite_master where type = 'index' and tbl_name = 'records' and sql is not null")
+      .all();
+    expect(indexes).toEqual([{ name: "records_chain_position" }]);
+    expect(now.sqlite.prepare("select count(*) as n from records").get()).toEqual({ n: 1 });
   });
 
   it("keeps what it stored across a reopen, and migrating again changes nothing", () => {

@@ -47,7 +47,7 @@ describe("UUIDv7 ids", () => {
     expect(() => bytesToUuid(buffer)).toThrow(/invalid_argument/);
   });
 
-  it("are the same text as the bytes' hex, for any bytes", () => {
+  it("are the same text as the bytes' hex, for any bytes, and read back to them", () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
         const hex = toHex(bytes);
@@ -55,6 +55,7 @@ describe("UUIDv7 ids", () => {
           `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
         );
         expect(hex).toBe(Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+        expect(uuidToBytes(bytesToUuid(bytes))).toEqual(bytes);
       }),
     );
   });
