@@ -7,6 +7,7 @@ import {
   terminalRequestMessage,
   toBase64Url,
 } from "@cabinpay/shared";
+import { nodeSha256 } from "@cabinpay/shared/node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seedKey } from "./support/fixtures.js";
@@ -21,6 +22,17 @@ const request = {
 };
 
 describe("signed terminal requests", () => {
+  it("cover the same message whether the body is hashed natively or portably", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5_000 }), (body) => {
+        const withBody = { ...request, method: "POST", body };
+        expect(terminalRequestMessage(withBody, nodeSha256)).toEqual(terminalRequestMessage(withBody));
+        expect(signTerminalRequest(signer, "t-1", withBody, nodeSha256)).toEqual(signTerminalRequest(signer, "t-1", withBody));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it("sign method, path, time, nonce and body; any change breaks the signature", () => {
     const headers = signTerminalRequest(signer, "t-1", request);
     const signature = fromBase64Url(headers[TERMINAL_REQUEST_HEADERS.signature]!)!;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type FlightRef, generateSecretKey, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
-import { createNodeSigner } from "@cabinpay/shared/node";
+import { createNodeSigner, nodeSha256 } from "@cabinpay/shared/node";
 import { RecordChain } from "@cabinpay/testkit/record-chain";
 import type { GroundApi } from "./flight.js";
 
@@ -54,13 +54,18 @@ export class WireTerminal extends RecordChain {
   /** A signed upload of `bytes` for the ground's flight `flightId`, stamped with the terminal's clock. */
   uploadRequest(flightId: string, bytes: Uint8Array): SignedRequest {
     const path = `/terminal/flights/${flightId}/batches`;
-    const headers = signTerminalRequest(this.signer, this.terminalId, {
-      method: "POST",
-      path,
-      body: bytes,
-      timestampMs: this.nowMs(),
-      nonce: randomBytes(16).toString("base64url"),
-    });
+    const headers = signTerminalRequest(
+      this.signer,
+      this.terminalId,
+      {
+        method: "POST",
+        path,
+        body: bytes,
+        timestampMs: this.nowMs(),
+        nonce: randomBytes(16).toString("base64url"),
+      },
+      nodeSha256,
+    );
     return {
       url: `${this.groundUrl}${path}`,
       init: { method: "POST", headers: { ...headers, "content-type": "application/octet-stream" }, body: Buffer.from(bytes) },

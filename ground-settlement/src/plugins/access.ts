@@ -12,7 +12,7 @@
 
 import { timingSafeEqual } from "node:crypto";
 import { fromBase64Url, NONCE_PATTERN, REQUEST_WINDOW_MS, TERMINAL_REQUEST_HEADERS, terminalRequestMessage } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -209,13 +209,16 @@ async function terminalPrincipal(app: FastifyInstance, request: FastifyRequest):
     .from(terminals)
     .where(eq(terminals.id, terminalId));
   if (terminal === undefined) throw new ApiError("bad_request_signature", "unknown terminal: enrol it first");
-  const message = terminalRequestMessage({
-    method: request.method,
-    path: request.url,
-    timestampMs,
-    nonce,
-    body: request.rawBody ?? new Uint8Array(0),
-  });
+  const message = terminalRequestMessage(
+    {
+      method: request.method,
+      path: request.url,
+      timestampMs,
+      nonce,
+      body: request.rawBody ?? new Uint8Array(0),
+    },
+    nodeSha256,
+  );
   if (!verifier.verify(signature, message, terminal.publicKey))
     throw new ApiError("bad_request_signature", "the request signature does not match");
   // Checked once the request is known to come from the key: a revoked device learns it, nobody else does.

@@ -10,8 +10,8 @@
  */
 import { presentationHolds, type SaleRecord } from "@cabinpay/shared";
 import { createNodeDeviceVerifier } from "@cabinpay/shared/node";
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
-import type { Executor } from "../db/client.js";
+import { and, eq, isNotNull } from "drizzle-orm";
+import { anyUuid, type Executor } from "../db/client.js";
 import { saleRecords } from "../db/schema/uploads.js";
 import type { RecordRejection } from "./ingest-vouchers.js";
 
@@ -29,7 +29,7 @@ export async function codeState(tx: Executor, flightId: string, fresh: readonly 
       .where(
         and(
           eq(saleRecords.flightId, flightId),
-          inArray(saleRecords.voucherId, vouchers),
+          anyUuid(saleRecords.voucherId, vouchers),
           eq(saleRecords.status, "accepted"),
           isNotNull(saleRecords.codeSlotStartMs),
         ),

@@ -2,8 +2,8 @@
  * Ingest's judgement of voids and refunds: each must reverse an accepted sale it may reverse.
  */
 import type { SaleRecord } from "@cabinpay/shared";
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Executor } from "../db/client.js";
+import { and, eq, sql } from "drizzle-orm";
+import { anyUuid, type Executor } from "../db/client.js";
 import { saleRecords } from "../db/schema/uploads.js";
 import type { RecordRejection } from "./ingest-vouchers.js";
 
@@ -39,12 +39,12 @@ export async function reversalState(tx: Executor, flightId: string, fresh: reado
         totalMinor: saleRecords.totalMinor,
       })
       .from(saleRecords)
-      .where(inArray(saleRecords.id, referenced));
+      .where(anyUuid(saleRecords.id, referenced));
     for (const row of rows) held.set(row.id, row);
     const sums = await tx
       .select({ ref: saleRecords.referencedRecordId, total: sql<string>`sum(${saleRecords.totalMinor})::text` })
       .from(saleRecords)
-      .where(and(inArray(saleRecords.referencedRecordId, referenced), eq(saleRecords.status, "accepted")))
+      .where(and(anyUuid(saleRecords.referencedRecordId, referenced), eq(saleRecords.status, "accepted")))
       .groupBy(saleRecords.referencedRecordId);
     for (const row of sums) reversed.set(row.ref!, Number(row.total));
   }

@@ -4,8 +4,8 @@
  * consecutive records, so a crash or a Redis outage between an upload's commit and the enqueue
  * loses nothing. This module knows rows and chunks; `jobs/settlement.ts` knows BullMQ.
  */
-import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { Database } from "../db/client.js";
+import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { anyUuid, type Database } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
 import { settlements, terminalChains } from "../db/schema/uploads.js";
 import { derivedId } from "../ids.js";
@@ -74,11 +74,12 @@ export async function sweepOutbox(db: Database, jobs: SettlementJobs, nowMs: num
     })),
   );
   const ids = rows.map((row) => row.recordId);
+  // One array parameter per statement: a list of them cost drizzle and PostgreSQL a parameter each.
   for (let i = 0; i < ids.length; i += 5_000) {
     await db
       .update(settlements)
       .set({ enqueuedAtMs: nowMs })
-      .where(inArray(settlements.recordId, ids.slice(i, i + 5_000)));
+      .where(anyUuid(settlements.recordId, ids.slice(i, i + 5_000)));
   }
   return ids.length;
 }

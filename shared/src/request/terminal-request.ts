@@ -33,8 +33,9 @@ export interface TerminalRequestParts {
   readonly body: Uint8Array;
 }
 
-export function terminalRequestMessage(parts: TerminalRequestParts): Uint8Array {
-  const text = [parts.method.toUpperCase(), parts.path, String(parts.timestampMs), parts.nonce, toHex(sha256(parts.body))].join("\n");
+/** What a request's signature covers; `hash` is SHA-256, native where there is one (`nodeSha256`: an upload's body is 100 kB and more). */
+export function terminalRequestMessage(parts: TerminalRequestParts, hash: (bytes: Uint8Array) => Uint8Array = sha256): Uint8Array {
+  const text = [parts.method.toUpperCase(), parts.path, String(parts.timestampMs), parts.nonce, toHex(hash(parts.body))].join("\n");
   return concatBytes(SIGNATURE_DOMAIN.terminalRequest, utf8Encode(text));
 }
 
@@ -43,10 +44,11 @@ export function signTerminalRequest(
   signer: Signer,
   terminalId: string,
   request: { method: string; path: string; body: Uint8Array; timestampMs: number; nonce: string },
+  hash: (bytes: Uint8Array) => Uint8Array = sha256,
 ): Record<string, string> {
   check(NONCE_PATTERN.test(request.nonce), "nonce: 16 to 64 base64url characters");
   check(Number.isSafeInteger(request.timestampMs) && request.timestampMs > 0, "timestampMs");
-  const signature = signer.sign(terminalRequestMessage(request));
+  const signature = signer.sign(terminalRequestMessage(request, hash));
   return {
     [TERMINAL_REQUEST_HEADERS.terminalId]: terminalId,
     [TERMINAL_REQUEST_HEADERS.timestampMs]: String(request.timestampMs),

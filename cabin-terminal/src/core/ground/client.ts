@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type FlightRef, fromBase64Url, type Signer, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
+import { nodeSha256 } from "@cabinpay/shared/node";
 import {
   type Assignment,
   AssignmentsAnswer,
@@ -75,13 +76,18 @@ export function groundClient(db: TerminalDb, keys: DeviceKeyStore, options: Grou
   // corrected; the records keep the times the terminal gave them, which are evidence.
   let clockOffsetMs = 0;
   const signedOnce = (method: "GET" | "POST", path: string, body?: Uint8Array, contentType = "application/octet-stream") => {
-    const headers = signTerminalRequest(signer, identity.terminalId, {
-      method,
-      path,
-      body: body ?? new Uint8Array(0),
-      timestampMs: options.now() + clockOffsetMs,
-      nonce: randomBytes(16).toString("base64url"),
-    });
+    const headers = signTerminalRequest(
+      signer,
+      identity.terminalId,
+      {
+        method,
+        path,
+        body: body ?? new Uint8Array(0),
+        timestampMs: options.now() + clockOffsetMs,
+        nonce: randomBytes(16).toString("base64url"),
+      },
+      nodeSha256,
+    );
     return call(
       new URL(path, identity.groundUrl),
       {
