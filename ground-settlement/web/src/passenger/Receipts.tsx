@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { ReceiptCheckDto } from "../../../src/dto/receipts.js";
 import { api } from "../api.js";
 import { useI18n } from "../i18n/language.js";
-import { loadCameraScan, ReceiptScanner } from "./ReceiptScanner.js";
+import { loadCameraScanWhenIdle, ReceiptScanner } from "./ReceiptScanner.js";
 import { capLeftOf, checkReceipt, keepReceipt, keptReceipts, type ReceiptProblem } from "./receipts.js";
 
 export function Receipts({ registrationId }: { registrationId: string }) {
@@ -21,7 +21,7 @@ export function Receipts({ registrationId }: { registrationId: string }) {
   useEffect(() => {
     // Fetched (and kept by the service worker) while there is a connection, for flight mode.
     api<ReceiptCheckDto>("GET", `/registrations/${registrationId}/receipt-check`).then(setCheck, () => setCheck(null));
-    void loadCameraScan().catch(() => undefined);
+    return loadCameraScanWhenIdle();
   }, [registrationId]);
   const receipts = useMemo(() => checkedReceipts(texts, registrationId, check), [texts, registrationId, check]);
   const names = useMemo(() => new Map((check?.items ?? []).map((item) => [item.sku, item])), [check]);
