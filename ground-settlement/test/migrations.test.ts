@@ -359,6 +359,20 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     expect(await fails(db, counters("0193c000-0000-7000-8000-0000000000e1", 0))).toMatch(/cabin_counters_version/);
     expect(await fails(db, counters("0193c000-0000-7000-8000-0000000000ff", 1))).toMatch(/cabin_counters_terminal_id_terminals_id_fk/);
   },
+  "0027_sale_records_flight_voucher": async (db) => {
+    // One index by flight and voucher where there were one by flight and one by voucher; the records stay.
+    const indexes = await queryRows<{ name: string; definition: string }>(
+      db,
+      sql`SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE tablename = 'sale_records' AND indexname LIKE 'sale_records_%' ORDER BY indexname`,
+    );
+    expect(indexes.map((i) => i.name)).toEqual([
+      "sale_records_chain_position",
+      "sale_records_code_once",
+      "sale_records_flight_voucher",
+      "sale_records_pkey",
+    ]);
+    expect(indexes.find((i) => i.name === "sale_records_flight_voucher")!.definition).toMatch(/\(flight_id, voucher_id\)/);
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {
