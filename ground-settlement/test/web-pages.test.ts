@@ -656,17 +656,16 @@ describe("the passenger's pages in Chromium", () => {
   it("shows a printed voucher from the page's own HTML before the app has loaded, then the app's in its place", async () => {
     // axe-core is injected as a script (past the page's CSP, for this check only); the service
     // worker is kept out so that holding the app's scripts back holds them back.
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      locale: "zh-CN",
-      bypassCSP: true,
-      serviceWorkers: "block",
-    });
-    const page = await context.newPage();
-    await logIn(page, "passenger", buyerEmail);
-    await context.route("**/app/assets/*.js", (route) => route.abort());
-    await page.goto(`${url}${buyerVoucherPath}`);
-    await page.waitForSelector("#first-paint svg");
+    const drawnOnly = async (viewport: { width: number; height: number }, locale: string) => {
+      const opened = await browser.newContext({ viewport, locale, bypassCSP: true, serviceWorkers: "block" });
+      const tab = await opened.newPage();
+      await logIn(tab, "passenger", buyerEmail);
+      await opened.route("**/app/assets/*.js", (route) => route.abort());
+      await tab.goto(`${url}${buyerVoucherPath}`);
+      await tab.waitForSelector("#first-paint svg");
+      return { context: opened, page: tab };
+    };
+    const { context, page } = await drawnOnly({ width: 390, height: 844 }, "zh-CN");
     expect(await page.isVisible("#root")).toBe(false);
     expect(await page.getAttribute("html", "lang")).toBe("zh-Hans-CN");
     expect(await page.textContent("#first-paint .name")).toBe("HE/FANG MS");
@@ -675,17 +674,7 @@ describe("the passenger's pages in Chromium", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, "web-voucher-first-paint-zh");
     // In English on a desktop browser too.
-    const desktop = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: "en-GB",
-      bypassCSP: true,
-      serviceWorkers: "block",
-    });
-    const wide = await desktop.newPage();
-    await logIn(wide, "passenger", buyerEmail);
-    await desktop.route("**/app/assets/*.js", (route) => route.abort());
-    await wide.goto(`${url}${buyerVoucherPath}`);
-    await wide.waitForSelector("#first-paint svg");
+    const { context: desktop, page: wide } = await drawnOnly({ width: 1280, height: 900 }, "en-GB");
     expect(await wide.textContent("#first-paint")).toContain("Spend up to CN¥500.00 on board.");
     expect(await seriousViolations(wide)).toEqual([]);
     await shot(wide, "web-voucher-first-paint-en-desktop");

@@ -90,7 +90,6 @@ export interface SaleRecord extends RecordDraft {
   readonly bytes: Uint8Array;
 }
 
-/** Encodes, hashes and signs a record. Throws `invalid_argument` for a draft that breaks a rule. */
 /** What a caller that has them can give `createRecord`, so that nothing is worked out twice. */
 export interface RecordMaking {
   /** The sale's voucher as the caller decoded it from `voucherBytes` (checked to be those bytes, not decoded again). */
@@ -99,6 +98,7 @@ export interface RecordMaking {
   readonly sha256?: (bytes: Uint8Array) => Uint8Array;
 }
 
+/** Encodes, hashes and signs a record. Throws `invalid_argument` for a draft that breaks a rule. */
 export function createRecord(draft: RecordDraft, signer: Signer, making: RecordMaking = {}): SaleRecord {
   const given = making.voucher;
   const voucherOf = (bytes: Uint8Array) =>

@@ -1,7 +1,7 @@
 /**
- * The phone's camera reading a terminal's receipt (browser): the crew's own camera loop, loaded
- * when the passenger first opens a voucher (so the service worker keeps it for flight mode) and
- * started only while this is on screen.
+ * The phone's camera reading a terminal's receipt (browser): the crew's own camera loop, fetched
+ * once a voucher's page has loaded and is idle (so the service worker keeps it for flight mode)
+ * and started only while this is on screen.
  */
 import { useEffect, useRef, useState } from "react";
 import { useI18n } from "../i18n/language.js";
