@@ -1,4 +1,5 @@
 import {
+  base45Encode,
   createNobleSigner,
   createPortableDeviceSigner,
   type DeviceSigner,
@@ -8,6 +9,7 @@ import {
   makeRotatingCode,
   money,
   newId,
+  VOUCHER_TEXT_PREFIX,
   type VoucherClaims,
   verifyChain,
 } from "@cabinpay/shared";
@@ -20,6 +22,7 @@ import { records, stock } from "../src/core/db/schema.js";
 import { loadFlight } from "../src/core/flight/load.js";
 import { listSales, serviceReport } from "../src/core/sales/report.js";
 import { refundSale, voidSale } from "../src/core/sales/reverse.js";
+import { secondCore } from "../src/core/sales/second-core.js";
 import { charge, closeService, type Seller } from "../src/core/sales/sell.js";
 import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes } from "./support/fixtures.js";
 
@@ -217,6 +220,42 @@ describe("selling offline", () => {
         .all()
         .map((r) => r.kind),
     ).toEqual(["sale", "sale", "close"]);
+    t.close();
+  });
+
+  it("declines a voucher whose signature fails as forged, whatever else is wrong, and writes nothing", async () => {
+    const t = setup();
+    // Checked on the second core while the record is signed: a started worker answers these.
+    await secondCore.started();
+    const altered = (claims: Partial<VoucherClaims>) => {
+      const bytes = issueVoucher(claimsOf(claims), issuerKey).bytes.slice();
+      bytes[bytes.length - 1]! ^= 1;
+      return bytes;
+    };
+    const text = (bytes: Uint8Array) => VOUCHER_TEXT_PREFIX + base45Encode(bytes);
+    const sell = (cart: { sku: string; quantity: number }[], scanned: string) => charge(t.db, t.flight, t.crew, cart, scanned, IN_FLIGHT);
+    const reasonOf = (result: ReturnType<typeof sell>) => (result.ok ? "approved" : result.reason);
+    const coffee = [{ sku: "DR-COF-300", quantity: 1 }];
+    expect(reasonOf(sell(coffee, text(altered({}))))).toBe("forged");
+    // Over its cap, out of stock, in a currency the flight has no rate for: still forged, and the cap never told.
+    const overCap = sell([{ sku: "DF-CHO-040", quantity: 4 }], text(altered({})));
+    expect(overCap).toEqual({ ok: false, reason: "forged", detail: expect.any(String) });
+    expect(reasonOf(sell([{ sku: "DR-COF-300", quantity: 61 }], text(altered({ cap: money(200_000, "CNY") }))))).toBe("forged");
+    expect(reasonOf(sell(coffee, text(altered({ cap: money(10_000, "HKD") }))))).toBe("forged");
+    // A phone's live code around an altered voucher: the phone's signature holds, the voucher's does not, even replayed.
+    const phone = createPortableDeviceSigner();
+    const code = await makeRotatingCode(
+      altered({ devicePublicKey: phone.publicKey }),
+      { nowMs: IN_FLIGHT, periodS: 30, counter: 1 },
+      phone,
+    );
+    expect(reasonOf(sell(coffee, code))).toBe("forged");
+    expect(reasonOf(sell(coffee, code))).toBe("forged");
+    // The same voucher unaltered pays: the worker's "no" was about the signature alone.
+    const good = issueVoucher(claimsOf({}), issuerKey).text;
+    expect(reasonOf(sell(coffee, good))).toBe("approved");
+    expect(t.db.select().from(records).all()).toHaveLength(1);
+    expect(t.db.select().from(stock).where(eq(stock.sku, "DR-COF-300")).get()?.quantity).toBe(59);
     t.close();
   });
 

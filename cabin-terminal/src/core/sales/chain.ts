@@ -1,4 +1,7 @@
-/** Appending signed records to this terminal's chain for a flight, inside the caller's transaction. */
+/**
+ * Appending signed records to this terminal's chain for a flight, inside the caller's transaction:
+ * in one step, or signed first and inserted once the sale's voucher is known good (sell.ts).
+ */
 import { createRecord, GENESIS_HASH, type RecordDraft, type SaleRecord, type Signer, type Voucher } from "@cabinpay/shared";
 import { nodeSha256 } from "@cabinpay/shared/node";
 import type { TerminalDb } from "../db/open.js";
@@ -12,14 +15,29 @@ export function appendRecord(
   /** The sale's voucher as the scan decoded it: not decoded again. */
   voucher?: Voucher,
 ): SaleRecord {
-  const statements = salesStatements(db);
-  const head = statements.head.get(flightKey);
-  const record = createRecord(
+  const record = signNext(db, draft, flightKey, signer, voucher);
+  insertRecord(db, record, flightKey);
+  return record;
+}
+
+/** The draft signed as the record after the chain's head: insert it in the same transaction. */
+export function signNext(
+  db: TerminalDb,
+  draft: Omit<RecordDraft, "sequence" | "previousHash">,
+  flightKey: string,
+  signer: Signer,
+  voucher?: Voucher,
+): SaleRecord {
+  const head = salesStatements(db).head.get(flightKey);
+  return createRecord(
     { ...draft, sequence: (head?.sequence ?? 0) + 1, previousHash: head === undefined ? GENESIS_HASH : new Uint8Array(head.hash) },
     signer,
     { sha256: nodeSha256, ...(voucher === undefined ? {} : { voucher }) },
   );
-  statements.insertRecord.run(
+}
+
+export function insertRecord(db: TerminalDb, record: SaleRecord, flightKey: string): void {
+  salesStatements(db).insertRecord.run(
     record.recordId,
     flightKey,
     record.sequence,
@@ -35,5 +53,4 @@ export function appendRecord(
     Buffer.from(record.hash),
     Buffer.from(record.bytes),
   );
-  return record;
 }

@@ -9,10 +9,13 @@ import {
   type CodePresentation,
   concatBytes,
   createTrustList,
+  type DeviceVerifier,
   isRotatingCodeText,
   type Manifest,
   type RotatingCodeRejection,
+  type SignedMessage,
   type TrustList,
+  type Verifier,
   type Voucher,
   verifyRotatingCode,
   verifyVoucher,
@@ -20,9 +23,14 @@ import {
 import { createNodeDeviceVerifier, createNodeVerifier } from "@cabinpay/shared/node";
 import type { DeclineReason } from "../../api/results.js";
 import { CLOCK_TOLERANCE_MS } from "../flight/load.js";
+import { secondCore } from "./second-core.js";
 
-const verifier = createNodeVerifier();
-const deviceVerifier = createNodeDeviceVerifier();
+interface Checkers {
+  readonly verifier: Verifier;
+  readonly deviceVerifier: DeviceVerifier;
+}
+
+const NATIVE: Checkers = { verifier: createNodeVerifier(), deviceVerifier: createNodeDeviceVerifier() };
 
 /**
  * How far a code's slot may be from this terminal's clock beyond the slot itself, either way: the
@@ -59,10 +67,10 @@ export type Scanned =
     }
   | { readonly ok: false; readonly reason: DeclineReason; readonly detail: string };
 
-export function checkScanned(text: string, manifest: Manifest, nowMs: number): Scanned {
-  const context = { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier };
+export function checkScanned(text: string, manifest: Manifest, nowMs: number, checkers: Checkers = NATIVE): Scanned {
+  const context = { ...voucherContextOf(manifest), nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS, verifier: checkers.verifier };
   if (isRotatingCodeText(text)) {
-    const verified = verifyRotatingCode(text, { ...context, codeToleranceMs: CODE_TOLERANCE_MS, deviceVerifier });
+    const verified = verifyRotatingCode(text, { ...context, codeToleranceMs: CODE_TOLERANCE_MS, deviceVerifier: checkers.deviceVerifier });
     if (!verified.ok) return { ok: false, reason: DECLINES[verified.reason], detail: verified.detail };
     const { voucher, voucherBytes, slotStartMs, periodS, counter, signature } = verified.code;
     return { ok: true, voucher, voucherBytes, presentation: { slotStartMs, periodS, counter, signature } };
@@ -75,6 +83,40 @@ export function checkScanned(text: string, manifest: Manifest, nowMs: number): S
   if (manifest.codePolicy === "codes_only")
     return { ok: false, reason: "printed_not_accepted", detail: "this flight takes only a phone's live code: no printed voucher" };
   return { ok: true, voucher, voucherBytes: concatBytes(voucher.signedBytes, voucher.signature), presentation: undefined };
+}
+
+type Declined = Extract<Scanned, { ok: false }>;
+
+/**
+ * `checkScanned` in two steps, so that a sale signs its record while the voucher's signature is
+ * checked on the second core (`second-core.ts`). The first step runs every check with each
+ * Ed25519 signature taken as good and noted, posts the noted ones, and checks a phone's P-256
+ * signature here meanwhile; `signaturesHold` takes the answer. The answer is always exactly
+ * `checkScanned`'s: when a signature fails, or the first step declines, the full check runs again
+ * to name the reason (the same shape as the ground's `verifyBatchInSteps`).
+ */
+export function checkScannedInSteps(
+  text: string,
+  manifest: Manifest,
+  nowMs: number,
+): Declined | (Extract<Scanned, { ok: true }> & { signaturesHold(): Scanned }) {
+  const noted: { ed25519: SignedMessage[]; p256: SignedMessage[] } = { ed25519: [], p256: [] };
+  const noting = (into: SignedMessage[]) => ({
+    name: "noting",
+    verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) {
+      into.push({ signature, message, publicKey });
+      return true;
+    },
+  });
+  const firstStep = checkScanned(text, manifest, nowMs, { verifier: noting(noted.ed25519), deviceVerifier: noting(noted.p256) });
+  if (!firstStep.ok) return checkScanned(text, manifest, nowMs) as Declined;
+  const posted = secondCore.post(noted.ed25519);
+  const phoneHolds = noted.p256.every((item) => NATIVE.deviceVerifier.verify(item.signature, item.message, item.publicKey));
+  let answer: Scanned | undefined;
+  return {
+    ...firstStep,
+    signaturesHold: () => (answer ??= posted.take() && phoneHolds ? firstStep : checkScanned(text, manifest, nowMs)),
+  };
 }
 
 /** The trust list and revocations of a manifest, built once per manifest rather than per sale. */

@@ -16,9 +16,9 @@ import { CLOCK_TOLERANCE_MS, type LoadedFlight } from "../flight/load.js";
 import { allowanceOf } from "../sync/allowance.js";
 import { accountTerms, inAccount } from "./account.js";
 import { type CartLine, priced } from "./cart.js";
-import { appendRecord } from "./chain.js";
+import { appendRecord, insertRecord, signNext } from "./chain.js";
 import { serviceReport } from "./report.js";
-import { checkScanned } from "./scanned.js";
+import { checkScannedInSteps, type Scanned } from "./scanned.js";
 import { isServiceClosed, salesStatements } from "./statements.js";
 
 export interface Seller {
@@ -36,7 +36,11 @@ function decline(reason: DeclineReason, detail: string, extra: Omit<Decline, "ok
   return { ok: false, reason, detail, ...extra };
 }
 
-/** Charges the cart to a voucher: checked, then written in one durable transaction, or declined with why. */
+/**
+ * Charges the cart to a voucher: checked, then written in one durable transaction, or declined
+ * with why. The voucher's signature is checked on the second core while the record is signed here
+ * (`checkScannedInSteps`): a sale costs the longer of the two, not their sum.
+ */
 export function charge(
   db: TerminalDb,
   flight: LoadedFlight,
@@ -48,17 +52,26 @@ export function charge(
   const sale = checkSale(db, flight, seller, cart, nowMs);
   if ("reason" in sale) return sale;
   const { manifest } = flight;
-  const scanned = checkScanned(voucherText, manifest, nowMs);
+  const scanned = checkScannedInSteps(voucherText, manifest, nowMs);
   if (!scanned.ok) return decline(scanned.reason, scanned.detail);
-  const { voucher, voucherBytes, presentation } = scanned;
+  const { voucher, voucherBytes, presentation, signaturesHold } = scanned;
   const terms = accountTerms(manifest, voucher.cap.currency);
   if (terms === undefined)
-    return decline(
-      "no_rate",
-      `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
+    return unlessForged(
+      signaturesHold,
+      decline(
+        "no_rate",
+        `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
+      ),
     );
   const chargedMinor = inAccount(manifest, terms, sale.totalMinor);
-  return recordSale(db, { flight, seller, voucher, voucherBytes, presentation, terms, ...sale, chargedMinor, nowMs });
+  return recordSale(db, { flight, seller, voucher, voucherBytes, presentation, signaturesHold, terms, ...sale, chargedMinor, nowMs });
+}
+
+/** A voucher whose signature fails is declined for that, whatever else is wrong with the sale: the signature answers first. */
+function unlessForged(signaturesHold: () => Scanned, other: Decline): Decline {
+  const verified = signaturesHold();
+  return verified.ok ? other : decline(verified.reason, verified.detail);
 }
 
 /** Who sells, the service, the cart and the sale limits, before any voucher is looked at. */
@@ -85,6 +98,8 @@ interface SaleToRecord {
   readonly voucher: Voucher;
   readonly voucherBytes: Uint8Array;
   readonly presentation: CodePresentation | undefined;
+  /** The voucher's signatures, checked on the second core: asked before anything is written. */
+  readonly signaturesHold: () => Scanned;
   readonly terms: NonNullable<ReturnType<typeof accountTerms>>;
   readonly lines: NonNullable<ReturnType<typeof priced>>;
   readonly totalMinor: number;
@@ -117,20 +132,23 @@ function capLeftOrRefusal(db: TerminalDb, sale: SaleToRecord): { remaining: numb
   return { remaining: cabin.knownLeftMinor, ...apartAfter(chargedMinor) };
 }
 
-/** The cap left and the stock checked, the signed record, stock and cap usage written: one transaction. */
+/** The cap left and the stock checked, the record signed, the voucher's signatures known good, then the record, stock and cap usage written: one transaction. */
 function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
   const { flight, seller, voucher, presentation, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
   const { manifest } = flight;
   const statements = salesStatements(db);
-  return db.transaction((): ChargeResult => {
+  return statements.atomically((): ChargeResult => {
     if (
       presentation !== undefined &&
       statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
     )
-      return decline("code_replayed", "this code already paid on this terminal: the phone shows a new one");
+      return unlessForged(
+        sale.signaturesHold,
+        decline("code_replayed", "this code already paid on this terminal: the phone shows a new one"),
+      );
     const cap = capLeftOrRefusal(db, sale);
-    if ("ok" in cap) return cap;
-    const record = appendRecord(
+    if ("ok" in cap) return unlessForged(sale.signaturesHold, cap);
+    const record = signNext(
       db,
       {
         recordId: seller.newId(),
@@ -151,6 +169,9 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
       seller.signer,
       voucher,
     );
+    const verified = sale.signaturesHold();
+    if (!verified.ok) return decline(verified.reason, verified.detail);
+    insertRecord(db, record, flight.flightKey);
     for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
     statements.addUsage.run({
       flight: flight.flightKey,

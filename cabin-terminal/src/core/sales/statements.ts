@@ -20,6 +20,8 @@ export interface SalesStatements {
   readonly codeTaken: Database.Statement<[string, string, number, number], { record_id: string }>;
   /** flight, voucher, slot start, counter, the sale it paid. */
   readonly takeCode: Database.Statement<[string, string, number, number, string]>;
+  /** Runs `work` in one transaction (better-sqlite3's own, made once: the query builder's costs a sale 15 µs). */
+  atomically<T>(work: () => T): T;
 }
 
 const prepared = new WeakMap<Database.Database, SalesStatements>();
@@ -28,7 +30,9 @@ export function salesStatements(db: TerminalDb): SalesStatements {
   const sqlite = db.$client;
   let statements = prepared.get(sqlite);
   if (statements === undefined) {
+    const inTransaction = sqlite.transaction((work: () => unknown) => work());
     statements = {
+      atomically: <T>(work: () => T) => inTransaction(work) as T,
       closedAt: sqlite.prepare("SELECT closed_at_ms FROM flights WHERE flight_key = ?"),
       usage: sqlite.prepare("SELECT spent_minor FROM voucher_usage WHERE flight_key = ? AND voucher_id = ?"),
       stockOf: sqlite.prepare("SELECT quantity FROM stock WHERE flight_key = ? AND sku = ?"),
