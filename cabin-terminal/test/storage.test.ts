@@ -1,12 +1,17 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateSecretKey, issueVoucher, money, newId } from "@cabinpay/shared";
+import { createNodeSigner } from "@cabinpay/shared/node";
 import { afterEach, describe, expect, it } from "vitest";
+import { COMMITS_PER_CHECKPOINT } from "../src/core/db/checkpoint.js";
 import { openTerminalDatabase, TERMINAL_MIGRATIONS } from "../src/core/db/open.js";
 import { enrolled } from "../src/core/enrolment.js";
 import { TerminalError } from "../src/core/errors.js";
+import { loadFlight } from "../src/core/flight/load.js";
 import { encryptedFileKeyStore, fileKeyStore, type StringCipher } from "../src/core/keys/key-store.js";
-import { enrolledDatabase, tempDir } from "./support/fixtures.js";
+import { charge } from "../src/core/sales/sell.js";
+import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes, tempDir } from "./support/fixtures.js";
 
 const journal = JSON.parse(readFileSync(join(TERMINAL_MIGRATIONS, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
 
@@ -32,6 +37,45 @@ describe("the terminal database", () => {
     expect(opened.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(opened.sqlite.pragma("synchronous", { simple: true })).toBe(2); // FULL
     expect(opened.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+  });
+
+  it("copies the WAL into the database between sales, every hundred sales, not inside one", async () => {
+    const opened = enrolledDatabase();
+    closers.push(opened.close);
+    const catalog = [
+      { sku: "DR-COF-300", category: "drink", nameEn: "Hot Coffee", nameZh: "热咖啡", priceMinor: 2_000, stockByTrolley: { A: 500 } },
+    ];
+    const flight = loadFlight(opened.db, {
+      manifestBytes: manifestBytes({ catalog, trolleys: ["A"] }),
+      trolleyId: "A",
+      nowMs: DEPARTURE_MS,
+    });
+    const seller = {
+      terminalId: newId(),
+      signer: createNodeSigner(generateSecretKey()),
+      crew: { crewId: "C1002", role: "crew" as const },
+      newId,
+    };
+    const claims = { voucherId: newId(), accountRef: newId(), flight: FLIGHT, cap: money(10_000_000, "CNY") };
+    const { text } = issueVoucher(
+      { ...claims, validFromMs: DEPARTURE_MS - 3_600_000, validUntilMs: DEPARTURE_MS + 86_400_000, passengerName: "WAL/TEST" },
+      issuerKey,
+    );
+    // In WAL mode the database file grows only when a checkpoint copies pages into it.
+    const databaseBytes = () => statSync(opened.path).size;
+    const sell = () =>
+      expect(charge(opened.db, flight, seller, [{ sku: "DR-COF-300", quantity: 1 }], text, DEPARTURE_MS + 60_000).ok).toBe(true);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    opened.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    const before = databaseBytes();
+    for (let i = 1; i < COMMITS_PER_CHECKPOINT; i++) sell();
+    await turn();
+    expect(databaseBytes()).toBe(before);
+    sell();
+    // The hundredth sale's answer came before the checkpoint: nothing was copied inside it.
+    expect(databaseBytes()).toBe(before);
+    await turn();
+    expect(databaseBytes()).toBeGreaterThan(before);
   });
 
   it("has only STRICT tables, created by migrations that each have a check", () => {

@@ -6,9 +6,19 @@
  * (synchronous=FULL: on disk before "approved" is shown). Closing is the purser's; voids and refunds
  * are in reverse.ts, the end-of-service report in report.ts.
  */
-import { type CodePresentation, type CrewRole, describeRate, linesTotalMinor, NIL_UUID, type Signer, type Voucher } from "@cabinpay/shared";
+import {
+  type CodePresentation,
+  type CrewRole,
+  describeRate,
+  linesTotalMinor,
+  NIL_UUID,
+  type SaleRecord,
+  type Signer,
+  type Voucher,
+} from "@cabinpay/shared";
 import { eq } from "drizzle-orm";
 import type { CabinApart, ChargeResult, CloseResult, DeclineReason } from "../../api/results.js";
+import { checkpointSoon } from "../db/checkpoint.js";
 import type { TerminalDb } from "../db/open.js";
 import { flights } from "../db/schema.js";
 import { requireSeal } from "../flight/legs.js";
@@ -137,7 +147,7 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
   const { flight, seller, voucher, presentation, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
   const { manifest } = flight;
   const statements = salesStatements(db);
-  return statements.atomically((): ChargeResult => {
+  const result = statements.atomically((): ChargeResult => {
     if (
       presentation !== undefined &&
       statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
@@ -182,25 +192,30 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
     });
     if (presentation !== undefined)
       statements.takeCode.run(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter, record.recordId);
-    return {
-      ok: true,
-      receipt: {
-        recordId: record.recordId,
-        sequence: record.sequence,
-        lines: lines.map(({ sku, nameEn, nameZh, quantity, unitPriceMinor }) => ({ sku, nameEn, nameZh, quantity, unitPriceMinor })),
-        totalMinor,
-        currency: manifest.currency,
-        chargedMinor,
-        chargedCurrency: terms.currency,
-        rate: terms.rate === undefined ? undefined : { text: describeRate(manifest.currency, terms.rate), source: terms.rate.source },
-        remainingCapMinor: cap.remaining - chargedMinor,
-        ...(cap.apart === undefined ? {} : { apart: cap.apart }),
-        passengerName: voucher.passengerName,
-        seat: voucher.seat,
-        presented: presentation === undefined ? "printed" : "code",
-      },
-    };
+    return { ok: true, receipt: receiptOf(sale, record, cap) };
   });
+  if (result.ok) checkpointSoon(db.$client);
+  return result;
+}
+
+/** What the crew screen shows and the passenger's signed receipt carries (`receipts.ts`). */
+function receiptOf(sale: SaleToRecord, record: SaleRecord, cap: { remaining: number; apart?: CabinApart }) {
+  const { flight, voucher, presentation, terms, lines, totalMinor, chargedMinor } = sale;
+  return {
+    recordId: record.recordId,
+    sequence: record.sequence,
+    lines: lines.map(({ sku, nameEn, nameZh, quantity, unitPriceMinor }) => ({ sku, nameEn, nameZh, quantity, unitPriceMinor })),
+    totalMinor,
+    currency: flight.manifest.currency,
+    chargedMinor,
+    chargedCurrency: terms.currency,
+    rate: terms.rate === undefined ? undefined : { text: describeRate(flight.manifest.currency, terms.rate), source: terms.rate.source },
+    remainingCapMinor: cap.remaining - chargedMinor,
+    ...(cap.apart === undefined ? {} : { apart: cap.apart }),
+    passengerName: voucher.passengerName,
+    seat: voucher.seat,
+    presented: presentation === undefined ? ("printed" as const) : ("code" as const),
+  };
 }
 
 /** The purser closes the service: a close record ends the chain; nothing can be sold after. */
