@@ -144,7 +144,7 @@ function capLeftOrRefusal(db: TerminalDb, sale: SaleToRecord): { remaining: numb
 
 /** The cap left and the stock checked, the record signed, the voucher's signatures known good, then the record, stock and cap usage written: one transaction. */
 function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
-  const { flight, seller, voucher, presentation, terms, lines, totalMinor, chargedMinor, nowMs } = sale;
+  const { flight, seller, voucher, presentation, lines, chargedMinor, nowMs } = sale;
   const { manifest } = flight;
   const statements = salesStatements(db);
   const result = statements.atomically((): ChargeResult => {
