@@ -18,7 +18,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DECLINE_REASONS } from "../src/api/results.js";
 import { openTerminalDatabase } from "../src/core/db/open.js";
-import { records, stock } from "../src/core/db/schema.js";
+import { records, stock, voucherUsage } from "../src/core/db/schema.js";
 import { loadFlight } from "../src/core/flight/load.js";
 import { listSales, serviceReport } from "../src/core/sales/report.js";
 import { refundSale, voidSale } from "../src/core/sales/reverse.js";
@@ -254,8 +254,17 @@ describe("selling offline", () => {
     // The same voucher unaltered pays: the worker's "no" was about the signature alone.
     const good = issueVoucher(claimsOf({}), issuerKey).text;
     expect(reasonOf(sell(coffee, good))).toBe("approved");
+    // Written while the signature was checked, rolled back when it failed: only the good sale is left.
     expect(t.db.select().from(records).all()).toHaveLength(1);
     expect(t.db.select().from(stock).where(eq(stock.sku, "DR-COF-300")).get()?.quantity).toBe(59);
+    expect(
+      t.db
+        .select()
+        .from(voucherUsage)
+        .all()
+        .map((row) => row.spentMinor),
+    ).toEqual([2_000]);
+    expect(t.sqlite.prepare("SELECT count(*) AS n FROM taken_codes").get()).toEqual({ n: 0 });
     t.close();
   });
 

@@ -3,7 +3,8 @@
  *
  * For each layout (API processes × worker processes, the built CLI on one PostgreSQL and one
  * Redis): a fresh database; `--flights` flights opened over HTTP, `--passengers` passengers
- * registered on every one of them; two terminals enrolled per flight, each with `--records`
+ * registered on each, out of `--accounts` passenger accounts (as many as `--passengers` by
+ * default: the same people on every flight); two terminals enrolled per flight, each with `--records`
  * signed records made beforehand (sales and the close). Then every terminal uploads at once, spread
  * over the APIs, the way a fleet lands in the same hour. Printed per layout: time until every
  * record is settled and every flight closed, records per second, p50/p99 upload latency, peak
@@ -21,7 +22,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { type GroundApi, groundApi, type OpenedFlight, openFlight, type Passenger, registerPassengers } from "../support/flight.js";
+import { type GroundApi, groundApi, type OpenedFlight, openFlight, type Passenger, signUpPassengers } from "../support/flight.js";
 import { type GroundProcesses, startGroundProcesses } from "../support/ground-processes.js";
 import { WireTerminal } from "../support/wire-terminal.js";
 import { emptyJobRate, nativeVerifyRate } from "./raw-limits.js";
@@ -35,6 +36,8 @@ interface Options {
   readonly flights: number;
   readonly records: number;
   readonly passengers: number;
+  /** Passenger accounts in all; flight f's seat i is account (f × passengers + i) mod accounts. */
+  readonly accounts: number;
   readonly batchRecords: number;
   readonly layouts: readonly Layout[];
 }
@@ -57,6 +60,7 @@ function options(): Options {
       flights: { type: "string", default: "200" },
       records: { type: "string", default: "300" },
       passengers: { type: "string", default: "20" },
+      accounts: { type: "string" },
       batch: { type: "string", default: "1000" },
       layouts: { type: "string", default: "1x1" },
     },
@@ -76,6 +80,8 @@ function options(): Options {
     flights: whole("flights", values.flights, 1, 1_000),
     records: whole("records", values.records, 2, 1_000),
     passengers: whole("passengers", values.passengers, 1, 200),
+    // Fewer accounts than seats would seat one passenger twice on a flight.
+    accounts: whole("accounts", values.accounts ?? values.passengers, Number(values.passengers), 10_000),
     batchRecords: whole("batch", values.batch, 1, 1_000),
     layouts,
   };
@@ -160,9 +166,9 @@ async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
   try {
     const api = groundApi(ground.url);
     const started = performance.now();
-    const { flights, passengers } = await seed(api, ground, o);
+    const { flights, accounts, bySeat } = await seed(api, ground, o);
     step(
-      `seeded ${o.flights} flights, ${o.passengers} passengers registered on each (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      `seeded ${o.flights} flights, ${o.passengers} passengers registered on each, ${o.accounts} passenger accounts in all (${((performance.now() - started) / 1000).toFixed(0)} s)`,
     );
 
     const made = performance.now();
@@ -180,7 +186,7 @@ async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
           "AB"[t]!,
         );
         for (let r = 0; r < o.records - 1; r++) {
-          const buyer = passengers[(r + t) % passengers.length]![index]!;
+          const buyer = bySeat[index]![(r + t) % o.passengers]!;
           terminal.sale(buyer.voucherText, [COFFEE]);
           soldMinor.set(buyer.passengerId, (soldMinor.get(buyer.passengerId) ?? 0) + COFFEE.quantity * COFFEE.unitPriceMinor);
         }
@@ -265,12 +271,7 @@ async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
     for (const [key, count] of failures) step(`${count} failed attempts, retried: ${key}`);
     const peak: Record<string, number> = { bench: peakMemoryMiB(process.pid) };
     for (const p of ground.processes()) peak[p.name] = peakMemoryMiB(p.pid);
-    const problems = await checkAccounts(
-      api,
-      ground,
-      passengers.map((list) => list[0]!),
-      soldMinor,
-    );
+    const problems = await checkAccounts(api, ground, accounts, soldMinor);
     if (db !== undefined) problems.push(...(await checkRecords(db, total)));
     else {
       const embedded = await embeddedDatabase(ground);
@@ -339,30 +340,53 @@ async function embeddedDatabase(ground: GroundProcesses): Promise<PGlite> {
   return database;
 }
 
-/** Flights opened over HTTP; the same passengers registered on every flight. `passengers[p][f]` is p's registration on flight f. */
-async function seed(api: GroundApi, ground: GroundProcesses, o: Options): Promise<{ flights: OpenedFlight[]; passengers: Passenger[][] }> {
+/**
+ * Flights opened over HTTP, and `accounts` passengers signed up and funded once. Flight f's seat i
+ * is account (f × passengers + i) mod accounts, registered there: with as many accounts as seats
+ * (the default), every flight carries the same passengers, and every settlement chunk of every
+ * flight locks the same wallets; with flights × passengers accounts, nobody is on two flights.
+ * `bySeat[f][i]` is seat i's registration on flight f.
+ */
+async function seed(
+  api: GroundApi,
+  ground: GroundProcesses,
+  o: Options,
+): Promise<{ flights: OpenedFlight[]; accounts: Passenger[]; bySeat: Passenger[][] }> {
   const flights: OpenedFlight[] = [];
   for (let f = 0; f < o.flights; f++) flights.push(await openFlight(api, ground.opsKey, String(1000 + f)));
   const perPassengerPerFlightMinor = Math.ceil((o.records * TERMINALS_PER_FLIGHT) / o.passengers + 1) * COFFEE.unitPriceMinor;
   const capMinor = Math.min(200_000, perPassengerPerFlightMinor);
-  const first = await registerPassengers(api, ground.opsKey, flights[0]!.flightId, o.passengers, () => ({
-    fundedMinor: capMinor * o.flights,
-    capMinor,
-  }));
-  const passengers = first.map((p) => [p]);
-  for (const flight of flights.slice(1)) {
-    for (let from = 0; from < first.length; from += 10)
-      await Promise.all(
-        first.slice(from, from + 10).map(async (p, i) => {
-          const registration = await api("POST", "/registrations", {
-            token: p.token,
-            body: { flightId: flight.flightId, capMinor, seat: p.seat, passengerName: p.name },
-          });
-          passengers[from + i]!.push({ ...p, voucherId: registration.registrationId, voucherText: registration.voucherText });
-        }),
+  const accountOf = (f: number, seat: number) => (f * o.passengers + seat) % o.accounts;
+  const flightsOf = new Array<number>(o.accounts).fill(0);
+  for (let f = 0; f < o.flights; f++) for (let seat = 0; seat < o.passengers; seat++) flightsOf[accountOf(f, seat)]! += 1;
+  const accounts = await signUpPassengers(
+    api,
+    ground.opsKey,
+    { count: o.accounts, emailTag: flights[0]!.flightId.slice(-12) },
+    (index) => ({
+      fundedMinor: capMinor * flightsOf[index - 1]!,
+      capMinor,
+    }),
+  );
+  const bySeat: Passenger[][] = [];
+  for (const [f, flight] of flights.entries()) {
+    const seats: Passenger[] = [];
+    for (let from = 0; from < o.passengers; from += 10)
+      seats.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(10, o.passengers - from) }, async (_, i) => {
+            const p = accounts[accountOf(f, from + i)]!;
+            const registration = await api("POST", "/registrations", {
+              token: p.token,
+              body: { flightId: flight.flightId, capMinor, seat: p.seat, passengerName: p.name },
+            });
+            return { ...p, voucherId: registration.registrationId, voucherText: registration.voucherText };
+          }),
+        )),
       );
+    bySeat.push(seats);
   }
-  return { flights, passengers };
+  return { flights, accounts, bySeat };
 }
 
 /** Fleet-wide money checks of the records: nothing settled twice or left, each voucher debited exactly its sales. */
@@ -412,7 +436,7 @@ async function checkAccounts(
 
 const o = options();
 console.log(
-  `CabinPay fleet landing burst: ${o.flights} flights × ${TERMINALS_PER_FLIGHT} terminals × ${o.records} records = ${(o.flights * TERMINALS_PER_FLIGHT * o.records).toLocaleString("en-US")} records, ${o.passengers} passengers per flight, batches of up to ${o.batchRecords}`,
+  `CabinPay fleet landing burst: ${o.flights} flights × ${TERMINALS_PER_FLIGHT} terminals × ${o.records} records = ${(o.flights * TERMINALS_PER_FLIGHT * o.records).toLocaleString("en-US")} records, ${o.passengers} passengers per flight of ${o.accounts} accounts, batches of up to ${o.batchRecords}`,
 );
 // The raw limits beside which the figures are read, measured in this run on this machine.
 const rawVerifyPerSecond = nativeVerifyRate(5_000);

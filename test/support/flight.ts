@@ -102,6 +102,29 @@ export async function registerPassengers(
   /** The accounts' currency when it is not the flight's (funded and held in it). */
   accountCurrency = "CNY",
 ): Promise<Passenger[]> {
+  const passengers = await signUpPassengers(api, opsKey, { count, emailTag: flightId.slice(-12), accountCurrency }, money);
+  for (let from = 0; from < count; from += 10) {
+    await Promise.all(
+      passengers.slice(from, from + 10).map(async (p) => {
+        const registration = await api("POST", "/registrations", {
+          token: p.token,
+          body: { flightId, capMinor: p.capMinor, seat: p.seat, passengerName: p.name, currency: accountCurrency },
+        });
+        p.voucherId = registration.registrationId;
+        p.voucherText = registration.voucherText;
+      }),
+    );
+  }
+  return passengers;
+}
+
+/** Signs up and funds passengers 1…count, ten at a time; registering them on a flight is the caller's. */
+export async function signUpPassengers(
+  api: GroundApi,
+  opsKey: string,
+  { count, emailTag, accountCurrency = "CNY" }: { count: number; emailTag: string; accountCurrency?: string },
+  money: (index: number) => { fundedMinor: number; capMinor: number },
+): Promise<Passenger[]> {
   const passengers: Passenger[] = Array.from({ length: count }, (_, i) => ({
     index: i + 1,
     name: `PAX${String(i + 1).padStart(3, "0")}/TEST MR`,
@@ -116,11 +139,7 @@ export async function registerPassengers(
     await Promise.all(
       passengers.slice(from, from + 10).map(async (p) => {
         const session = await api("POST", "/passengers", {
-          body: {
-            email: `pax${p.index}-${flightId.slice(-12)}@e2e.example`,
-            password: "correct horse battery staple",
-            displayName: p.name,
-          },
+          body: { email: `pax${p.index}-${emailTag}@e2e.example`, password: "correct horse battery staple", displayName: p.name },
         });
         p.passengerId = session.passengerId;
         p.token = session.token;
@@ -128,12 +147,6 @@ export async function registerPassengers(
           token: opsKey,
           body: { transferId: crypto.randomUUID(), passengerId: p.passengerId, currency: accountCurrency, amountMinor: p.fundedMinor },
         });
-        const registration = await api("POST", "/registrations", {
-          token: p.token,
-          body: { flightId, capMinor: p.capMinor, seat: p.seat, passengerName: p.name, currency: accountCurrency },
-        });
-        p.voucherId = registration.registrationId;
-        p.voucherText = registration.voucherText;
       }),
     );
   }

@@ -142,60 +142,80 @@ function capLeftOrRefusal(db: TerminalDb, sale: SaleToRecord): { remaining: numb
   return { remaining: cabin.knownLeftMinor, ...apartAfter(chargedMinor) };
 }
 
-/** The cap left and the stock checked, the record signed, the voucher's signatures known good, then the record, stock and cap usage written: one transaction. */
+/** Thrown inside the sale's transaction when the voucher's signature fails: everything written rolls back. */
+class SignatureFailed extends Error {
+  constructor(readonly declined: Decline) {
+    super(declined.detail);
+  }
+}
+
+/** The sale in one transaction, or declined with nothing written. */
 function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
-  const { flight, seller, voucher, presentation, lines, chargedMinor, nowMs } = sale;
-  const { manifest } = flight;
-  const statements = salesStatements(db);
-  const result = statements.atomically((): ChargeResult => {
-    if (
-      presentation !== undefined &&
-      statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
-    )
-      return unlessForged(
-        sale.signaturesHold,
-        decline("code_replayed", "this code already paid on this terminal: the phone shows a new one"),
-      );
-    const cap = capLeftOrRefusal(db, sale);
-    if ("ok" in cap) return unlessForged(sale.signaturesHold, cap);
-    const record = signNext(
-      db,
-      {
-        recordId: seller.newId(),
-        kind: "sale",
-        terminalId: seller.terminalId,
-        flight: manifest.flight,
-        createdAtMs: nowMs,
-        crewId: seller.crew!.crewId,
-        trolleyId: flight.trolleyId,
-        voucherId: voucher.voucherId,
-        currency: manifest.currency,
-        lines: lines.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor })),
-        // The voucher as presented, and the phone's signed code when it paid: evidence for the ground.
-        voucherBytes: sale.voucherBytes,
-        ...(presentation === undefined ? {} : { presentation }),
-      },
-      flight.flightKey,
-      seller.signer,
-      voucher,
-    );
-    const verified = sale.signaturesHold();
-    if (!verified.ok) return decline(verified.reason, verified.detail);
-    insertRecord(db, record, flight.flightKey);
-    for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
-    statements.addUsage.run({
-      flight: flight.flightKey,
-      voucher: voucher.voucherId,
-      amount: chargedMinor,
-      name: voucher.passengerName,
-      seat: voucher.seat ?? null,
-    });
-    if (presentation !== undefined)
-      statements.takeCode.run(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter, record.recordId);
-    return { ok: true, receipt: receiptOf(sale, record, cap) };
-  });
+  let result: ChargeResult;
+  try {
+    result = salesStatements(db).atomically(() => writeSale(db, sale));
+  } catch (error) {
+    if (error instanceof SignatureFailed) return error.declined;
+    throw error;
+  }
   if (result.ok) checkpointSoon(db.$client);
   return result;
+}
+
+/**
+ * Written while the second core checks the voucher's signature: the code not paid, the cap left
+ * and the stock checked, the record signed and inserted, stock and cap usage changed; then the
+ * answer is taken. A failing signature throws and the transaction rolls all of it back: nothing
+ * unproven is ever committed, and the work overlaps the check instead of following it.
+ */
+function writeSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
+  const { flight, seller, voucher, presentation, lines, chargedMinor } = sale;
+  const statements = salesStatements(db);
+  if (
+    presentation !== undefined &&
+    statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
+  )
+    return unlessForged(
+      sale.signaturesHold,
+      decline("code_replayed", "this code already paid on this terminal: the phone shows a new one"),
+    );
+  const cap = capLeftOrRefusal(db, sale);
+  if ("ok" in cap) return unlessForged(sale.signaturesHold, cap);
+  const record = signNext(db, saleDraft(sale), flight.flightKey, seller.signer, voucher);
+  insertRecord(db, record, flight.flightKey);
+  for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
+  statements.addUsage.run({
+    flight: flight.flightKey,
+    voucher: voucher.voucherId,
+    amount: chargedMinor,
+    name: voucher.passengerName,
+    seat: voucher.seat ?? null,
+  });
+  if (presentation !== undefined)
+    statements.takeCode.run(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter, record.recordId);
+  const verified = sale.signaturesHold();
+  if (!verified.ok) throw new SignatureFailed(decline(verified.reason, verified.detail));
+  return { ok: true, receipt: receiptOf(sale, record, cap) };
+}
+
+/** The sale's record before its place in the chain. */
+function saleDraft(sale: SaleToRecord) {
+  const { flight, seller, voucher, presentation, lines, nowMs } = sale;
+  return {
+    recordId: seller.newId(),
+    kind: "sale" as const,
+    terminalId: seller.terminalId,
+    flight: flight.manifest.flight,
+    createdAtMs: nowMs,
+    crewId: seller.crew!.crewId,
+    trolleyId: flight.trolleyId,
+    voucherId: voucher.voucherId,
+    currency: flight.manifest.currency,
+    lines: lines.map(({ sku, quantity, unitPriceMinor }) => ({ sku, quantity, unitPriceMinor })),
+    // The voucher as presented, and the phone's signed code when it paid: evidence for the ground.
+    voucherBytes: sale.voucherBytes,
+    ...(presentation === undefined ? {} : { presentation }),
+  };
 }
 
 /** What the crew screen shows and the passenger's signed receipt carries (`receipts.ts`). */
