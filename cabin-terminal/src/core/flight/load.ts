@@ -26,7 +26,7 @@ export interface LoadedFlight {
  * and roster are taken.
  */
 export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; trolleyId: string; nowMs: number }): LoadedFlight {
-  const manifest = verified(db, input.manifestBytes, { nowMs: input.nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS });
+  const { manifest, pinnedKey } = verified(db, input.manifestBytes, { nowMs: input.nowMs, clockToleranceMs: CLOCK_TOLERANCE_MS });
   if (!manifest.trolleys.includes(input.trolleyId)) {
     throw new TerminalError(
       "trolley_not_in_manifest",
@@ -64,7 +64,10 @@ export function loadFlight(db: TerminalDb, input: { manifestBytes: Uint8Array; t
         .values(manifest.catalog.map((item) => ({ flightKey: key, sku: item.sku, quantity: item.stockByTrolley[input.trolleyId]! })))
         .run();
   });
-  return { flightKey: key, manifest, trolleyId: input.trolleyId };
+  const loaded = { flightKey: key, manifest, trolleyId: input.trolleyId };
+  // Opening it next (the service, the status bar) finds these very bytes verified: not decoded again.
+  openedFlights(db).set(key, { bytes: Buffer.from(manifest.bytes), pinnedKey, loaded });
+  return loaded;
 }
 
 /**
@@ -90,8 +93,9 @@ export function openFlight(db: TerminalDb, key: string): LoadedFlight {
     known.loaded.trolleyId === row.trolleyId
   )
     return known.loaded;
-  const loaded = { flightKey: key, manifest: verified(db, row.manifest, ANY_TIME), trolleyId: row.trolleyId };
-  opened.set(key, { bytes: Buffer.from(row.manifest), pinnedKey: Buffer.from(pinned!.key), loaded });
+  const { manifest, pinnedKey } = verified(db, row.manifest, ANY_TIME);
+  const loaded = { flightKey: key, manifest, trolleyId: row.trolleyId };
+  opened.set(key, { bytes: Buffer.from(row.manifest), pinnedKey, loaded });
   return loaded;
 }
 
@@ -131,13 +135,18 @@ function refuseOtherVersion(db: TerminalDb, key: string, format: number): never 
 
 /** The flight a manifest is for, once its signature holds (its time window is checked when it is loaded). */
 export function manifestFlightKey(db: TerminalDb, bytes: Uint8Array): string {
-  return flightKey(verified(db, bytes, ANY_TIME).flight);
+  return flightKey(verified(db, bytes, ANY_TIME).manifest.flight);
 }
 
 /** A clock and tolerance under which every time window holds. */
 const ANY_TIME = { nowMs: 0, clockToleranceMs: Number.MAX_SAFE_INTEGER };
 
-function verified(db: TerminalDb, bytes: Uint8Array, clock: { nowMs: number; clockToleranceMs: number }): Manifest {
+/** The manifest, checked against the ground key this terminal pinned at enrolment (returned too: what it was checked against). */
+function verified(
+  db: TerminalDb,
+  bytes: Uint8Array,
+  clock: { nowMs: number; clockToleranceMs: number },
+): { manifest: Manifest; pinnedKey: Buffer } {
   const [enrolled] = db.select().from(enrolment).all();
   if (enrolled === undefined) throw new TerminalError("not_enrolled", "enrol this terminal with the ground first");
   const result = verifyManifest(new Uint8Array(bytes), {
@@ -146,5 +155,5 @@ function verified(db: TerminalDb, bytes: Uint8Array, clock: { nowMs: number; clo
     ...clock,
   });
   if (!result.ok) throw new TerminalError("manifest_rejected", `manifest refused (${result.reason}): ${result.detail}`);
-  return result.manifest;
+  return { manifest: result.manifest, pinnedKey: Buffer.from(enrolled.manifestPublicKey) };
 }
