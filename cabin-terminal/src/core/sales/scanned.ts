@@ -88,10 +88,10 @@ export function checkScanned(text: string, manifest: Manifest, nowMs: number, ch
 type Declined = Extract<Scanned, { ok: false }>;
 
 /**
- * `checkScanned` in two steps, so that a sale signs its record while its signatures (the
- * voucher's, and a live code's phone signature) are checked on the second core
- * (`second-core.ts`). The first step runs every check with each signature taken as good and
- * noted, and posts the noted ones; `signaturesHold` takes the answer. The answer is always exactly
+ * `checkScanned` in two steps, so that a sale signs its record while the voucher's signature is
+ * checked on the second core (`second-core.ts`). The first step runs every check with each
+ * Ed25519 signature taken as good and noted, posts the noted ones, and checks a phone's P-256
+ * signature here meanwhile; `signaturesHold` takes the answer. The answer is always exactly
  * `checkScanned`'s: when a signature fails, or the first step declines, the full check runs again
  * to name the reason (the same shape as the ground's `verifyBatchInSteps`).
  */
@@ -110,11 +110,12 @@ export function checkScannedInSteps(
   });
   const firstStep = checkScanned(text, manifest, nowMs, { verifier: noting(noted.ed25519), deviceVerifier: noting(noted.p256) });
   if (!firstStep.ok) return checkScanned(text, manifest, nowMs) as Declined;
-  const posted = secondCore.post(noted);
+  const posted = secondCore.post(noted.ed25519);
+  const phoneHolds = noted.p256.every((item) => NATIVE.deviceVerifier.verify(item.signature, item.message, item.publicKey));
   let answer: Scanned | undefined;
   return {
     ...firstStep,
-    signaturesHold: () => (answer ??= posted.take() ? firstStep : checkScanned(text, manifest, nowMs)),
+    signaturesHold: () => (answer ??= posted.take() && phoneHolds ? firstStep : checkScanned(text, manifest, nowMs)),
   };
 }
 

@@ -1,8 +1,7 @@
 /**
- * A second core for a sale's signatures (core process). The sale hands the voucher's Ed25519
- * signature, and a live code's P-256 one, to a worker thread, signs its own record and writes its
- * rows meanwhile, then takes the answer: a sale costs the longer of the two, not their sum
- * (docs/performance.md, charge).
+ * A second core for a sale's voucher signature (core process). The sale hands the Ed25519 checks
+ * to a worker thread, signs its own record and reads the cap and stock meanwhile, then takes the
+ * answer: a sale costs the longer of the two, not their sum (docs/performance.md, charge).
  *
  * Shared memory and Atomics, not messages or node:crypto's thread pool: a sale is synchronous
  * (one SQLite transaction), and waking a thread on this class of machine costs about 0.1 ms, as
@@ -14,16 +13,8 @@
  * 25 µs) but made the sale's p99 worse by half: a spinning core slows this machine's disk flushes.
  */
 import { Worker } from "node:worker_threads";
-import {
-  type DeviceVerifier,
-  ED25519_PUBLIC_KEY_BYTES,
-  ED25519_SIGNATURE_BYTES,
-  P256_PUBLIC_KEY_BYTES,
-  P256_SIGNATURE_BYTES,
-  type SignedMessage,
-  type Verifier,
-} from "@cabinpay/shared";
-import { createNodeDeviceVerifier, createNodeVerifier } from "@cabinpay/shared/node";
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, type SignedMessage, type Verifier } from "@cabinpay/shared";
+import { createNodeVerifier } from "@cabinpay/shared/node";
 
 /** control[0]: who holds the job. Only the sale moves IDLE → POSTED and DONE or POSTED → IDLE; only the worker POSTED → TAKEN → DONE. */
 const IDLE = 0;
@@ -37,54 +28,41 @@ const JOB = 3;
 
 /** A voucher's signed part is a QR's worth: larger jobs are checked here. */
 export const JOB_BYTES_MAX = 8_192;
-/** Each item: its scheme (u8), message length (u16), signature (64 bytes either way), public key (33 bytes, an Ed25519 key in the first 32), message. */
-const ED25519 = 1;
-const P256 = 2;
-const SIGNATURE_BYTES = 64;
-const KEY_FIELD_BYTES = 33;
-const ITEM_HEAD_BYTES = 1 + 2 + SIGNATURE_BYTES + KEY_FIELD_BYTES;
+/** Each item: message length (u16), signature, public key, message. */
+const ITEM_HEAD_BYTES = 2 + ED25519_SIGNATURE_BYTES + ED25519_PUBLIC_KEY_BYTES;
 /** A taken job not done within this is a stalled worker: the sale checks it here (the worker keeps it until done). */
 const TAKEN_WAIT_MS_MAX = 50;
 const WORKER_KEYS_MAX = 256;
 
 // Plain JavaScript run by `new Worker(..., { eval: true })`: the same in a source checkout, the
-// built terminal and Electron, with no file to resolve. DER prefixes: SPKI for a raw Ed25519 key
-// (RFC 8410) and for a compressed P-256 point (OpenSSL checks the point is on the curve).
+// built terminal and Electron, with no file to resolve. DER prefix: RFC 8410 SPKI for Ed25519.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { createPublicKey, verify } = require("node:crypto");
 const control = new Int32Array(workerData.control);
 const job = new Uint8Array(workerData.job);
-const SPKI_PREFIX = {
-  ${ED25519}: Buffer.from("302a300506032b6570032100", "hex"),
-  ${P256}: Buffer.from("3039301306072a8648ce3d020106082a8648ce3d030107032200", "hex"),
-};
+const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const keys = new Map();
-function keyOf(scheme, raw) {
-  const id = scheme + Buffer.from(raw).toString("hex");
+function keyOf(raw) {
+  const id = Buffer.from(raw).toString("hex");
   let key = keys.get(id);
   if (key === undefined) {
     if (keys.size >= ${WORKER_KEYS_MAX}) keys.clear();
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX[scheme], raw]), format: "der", type: "spki" });
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: "der", type: "spki" });
     keys.set(id, key);
   }
   return key;
 }
-function holds(scheme, message, signature, raw) {
-  if (scheme === ${ED25519}) return verify(null, message, keyOf(scheme, raw.subarray(0, ${ED25519_PUBLIC_KEY_BYTES})), signature);
-  return verify("sha256", message, { key: keyOf(scheme, raw), dsaEncoding: "ieee-p1363" }, signature);
-}
 function allHold(count) {
   let at = 0;
   for (let i = 0; i < count; i++) {
-    const scheme = job[at];
-    const length = (job[at + 1] << 8) | job[at + 2];
-    const signature = job.subarray(at + 3, at + ${3 + SIGNATURE_BYTES});
-    const key = job.subarray(at + ${3 + SIGNATURE_BYTES}, at + ${ITEM_HEAD_BYTES});
+    const length = (job[at] << 8) | job[at + 1];
+    const signature = job.subarray(at + 2, at + ${2 + ED25519_SIGNATURE_BYTES});
+    const key = job.subarray(at + ${2 + ED25519_SIGNATURE_BYTES}, at + ${ITEM_HEAD_BYTES});
     const message = job.subarray(at + ${ITEM_HEAD_BYTES}, at + ${ITEM_HEAD_BYTES} + length);
     at += ${ITEM_HEAD_BYTES} + length;
     try {
-      if (!holds(scheme, message, signature, key)) return false;
+      if (!verify(null, message, keyOf(key), signature)) return false;
     } catch {
       return false;
     }
@@ -104,12 +82,6 @@ for (;;) {
 }
 `;
 
-/** A sale's signatures by scheme: the voucher's Ed25519 one, and a live code's P-256 one. */
-export interface Checks {
-  readonly ed25519: readonly SignedMessage[];
-  readonly p256: readonly SignedMessage[];
-}
-
 export interface PostedChecks {
   /** Whether every signature holds: the worker's answer, or checked here when it had not started. */
   take(): boolean;
@@ -124,12 +96,12 @@ export class SecondCore {
   /** Who answered each job: what a test or a support log asks. */
   readonly answered = { byWorker: 0, here: 0 };
 
-  constructor(private readonly verifiers: { readonly verifier: Verifier; readonly deviceVerifier: DeviceVerifier }) {}
+  constructor(private readonly verifier: Verifier) {}
 
   /** Hands `items` to the worker (started at the first call, which checks here meanwhile). */
-  post(items: Checks): PostedChecks {
+  post(items: readonly SignedMessage[]): PostedChecks {
     const here = { take: () => this.checkHere(items) };
-    if (!this.healthy || items.ed25519.length + items.p256.length === 0) return here;
+    if (!this.healthy || items.length === 0) return here;
     if (this.worker === undefined) {
       this.start();
       return here;
@@ -156,37 +128,23 @@ export class SecondCore {
     await this.worker?.terminate();
   }
 
-  /** Whether the job fits and each item has its scheme's sizes: what does not is checked here. */
-  private write(items: Checks): boolean {
-    const all = [
-      ...items.ed25519.map((item) => ({
-        scheme: ED25519,
-        keyBytes: ED25519_PUBLIC_KEY_BYTES,
-        signatureBytes: ED25519_SIGNATURE_BYTES,
-        item,
-      })),
-      ...items.p256.map((item) => ({ scheme: P256, keyBytes: P256_PUBLIC_KEY_BYTES, signatureBytes: P256_SIGNATURE_BYTES, item })),
-    ];
+  private write(items: readonly SignedMessage[]): boolean {
     let at = 0;
-    for (const { scheme, keyBytes, signatureBytes, item } of all) {
-      const { signature, message, publicKey } = item;
+    for (const { signature, message, publicKey } of items) {
       const fits = at + ITEM_HEAD_BYTES + message.length <= JOB_BYTES_MAX && message.length <= 0xffff;
-      if (!fits || signature.length !== signatureBytes || signature.length !== SIGNATURE_BYTES || publicKey.length !== keyBytes)
-        return false;
-      this.job[at] = scheme;
-      this.job[at + 1] = message.length >> 8;
-      this.job[at + 2] = message.length & 0xff;
-      this.job.set(signature, at + 3);
-      this.job.fill(0, at + 3 + SIGNATURE_BYTES, at + ITEM_HEAD_BYTES);
-      this.job.set(publicKey, at + 3 + SIGNATURE_BYTES);
+      if (!fits || signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+      this.job[at] = message.length >> 8;
+      this.job[at + 1] = message.length & 0xff;
+      this.job.set(signature, at + 2);
+      this.job.set(publicKey, at + 2 + ED25519_SIGNATURE_BYTES);
       this.job.set(message, at + ITEM_HEAD_BYTES);
       at += ITEM_HEAD_BYTES + message.length;
     }
-    this.control[COUNT] = all.length;
+    this.control[COUNT] = items.length;
     return true;
   }
 
-  private take(job: number, items: Checks): boolean {
+  private take(job: number, items: readonly SignedMessage[]): boolean {
     if (this.control[JOB] !== job) return this.checkHere(items);
     // Not started yet: the worker is still waking. Taking it back is cheaper than waiting.
     if (Atomics.compareExchange(this.control, 0, POSTED, IDLE) === POSTED) return this.checkHere(items);
@@ -199,13 +157,9 @@ export class SecondCore {
     return holds;
   }
 
-  private checkHere(items: Checks): boolean {
+  private checkHere(items: readonly SignedMessage[]): boolean {
     this.answered.here += 1;
-    const { verifier, deviceVerifier } = this.verifiers;
-    return (
-      items.ed25519.every(({ signature, message, publicKey }) => verifier.verify(signature, message, publicKey)) &&
-      items.p256.every(({ signature, message, publicKey }) => deviceVerifier.verify(signature, message, publicKey))
-    );
+    return items.every(({ signature, message, publicKey }) => this.verifier.verify(signature, message, publicKey));
   }
 
   private start(): void {
@@ -225,4 +179,4 @@ export class SecondCore {
 }
 
 /** One per process: the terminal sells from one thread, one sale at a time. */
-export const secondCore = new SecondCore({ verifier: createNodeVerifier(), deviceVerifier: createNodeDeviceVerifier() });
+export const secondCore = new SecondCore(createNodeVerifier());
