@@ -66,6 +66,8 @@ describe("the second core", () => {
       here += core.answered.here - before;
     }
     expect(here + core.answered.byWorker).toBe(40);
+    // Asked within a microsecond of the wake, most of these jobs were not started: taken back.
+    expect(here).toBeGreaterThan(0);
   });
 
   it("withdraws a job nobody took, answers each job once, and never hands one sale another's answer", async () => {

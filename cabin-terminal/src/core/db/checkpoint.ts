@@ -18,7 +18,14 @@ export function checkpointSoon(sqlite: Database.Database): void {
   commitsSince.set(sqlite, commits % COMMITS_PER_CHECKPOINT);
   if (commits < COMMITS_PER_CHECKPOINT) return;
   setImmediate(() => {
-    // PASSIVE: never waits for a reader; what it could not copy, the next one will.
-    if (sqlite.open) sqlite.pragma("wal_checkpoint(PASSIVE)");
+    if (!sqlite.open) return;
+    try {
+      // PASSIVE: never waits for a reader; what it could not copy, the next one will.
+      sqlite.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // Nothing is lost: the WAL stays, SQLite's own checkpoint tries again at a commit, and a disk
+      // that fails there fails that sale with its error, where crew see it. Thrown here, on the
+      // event loop, it would end the core process instead.
+    }
   });
 }

@@ -1,15 +1,18 @@
 /**
  * Appending signed records to this terminal's chain for a flight, inside the caller's transaction:
- * in one step, or signed first and inserted once the sale's voucher is known good (sell.ts).
+ * in one step, or signed and inserted as two steps of a sale that overlaps them with its voucher check (sell.ts).
  */
 import { createRecord, GENESIS_HASH, type RecordDraft, type SaleRecord, type Signer, type Voucher } from "@cabinpay/shared";
 import { nodeSha256 } from "@cabinpay/shared/node";
 import type { TerminalDb } from "../db/open.js";
 import { salesStatements } from "./statements.js";
 
+/** A record as its writer makes it: its place in the chain (sequence, previous hash) comes from the head. */
+type Unplaced = Omit<RecordDraft, "sequence" | "previousHash">;
+
 export function appendRecord(
   db: TerminalDb,
-  draft: Omit<RecordDraft, "sequence" | "previousHash">,
+  draft: Unplaced,
   flightKey: string,
   signer: Signer,
   /** The sale's voucher as the scan decoded it: not decoded again. */
@@ -21,13 +24,7 @@ export function appendRecord(
 }
 
 /** The draft signed as the record after the chain's head: insert it in the same transaction. */
-export function signNext(
-  db: TerminalDb,
-  draft: Omit<RecordDraft, "sequence" | "previousHash">,
-  flightKey: string,
-  signer: Signer,
-  voucher?: Voucher,
-): SaleRecord {
+export function signNext(db: TerminalDb, draft: Unplaced, flightKey: string, signer: Signer, voucher?: Voucher): SaleRecord {
   const head = salesStatements(db).head.get(flightKey);
   return createRecord(
     { ...draft, sequence: (head?.sequence ?? 0) + 1, previousHash: head === undefined ? GENESIS_HASH : new Uint8Array(head.hash) },
