@@ -4,18 +4,10 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { FlightIdParams } from "../../dto/common.js";
 import { errorResponses } from "../../plugins/errors.js";
-import { Admission } from "../../runtime/admission.js";
 import { requestClose } from "../../services/flight-close.js";
-import { createIngest } from "../../services/ingest.js";
 
 export async function flightCloseRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
-  const _ingest = createIngest({ db: app.db, jobs: app.infra.settlementJobs });
-  const _ingestion = new Admission({
-    concurrencyMax: app.infra.config.ingestConcurrency,
-    queueMax: app.infra.config.ingestQueueMax,
-    queueWaitMsMax: app.infra.config.ingestQueueWaitMsMax,
-  });
 
   app.post(
     "/ops/flights/:flightId/close",
