@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { issueVoucher, money, newId } from "@cabinpay/shared";
+import { createNobleSigner, createRecord, decodeRecord, generateSecretKey, issueVoucher, money, newId } from "@cabinpay/shared";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TerminalApi } from "../src/api/contract.js";
@@ -90,6 +90,13 @@ describe("the chain anchor", () => {
     return codeOf(core["sale/charge"]({ voucherText: voucherText() }));
   };
 
+  /** The head sequence the anchor beside the key holds for the flight (the tests have one flight). */
+  const anchoredSequence = (dir: string) => {
+    const [, anchor] = readFileSync(join(dir, "device.key"), "utf8").split("\n");
+    const body = JSON.parse((JSON.parse(anchor!) as { body: string }).body) as { heads: Record<string, { sequence: number }> };
+    return Object.values(body.heads)[0]?.sequence;
+  };
+
   it("keeps selling on a chain that is whole, across restarts", async () => {
     const dir = await sold(3);
     const core = start(dir);
@@ -120,6 +127,52 @@ describe("the chain anchor", () => {
     expect(await codeOf(core["service/close"]({}))).toMatchObject({ code: "chain_broken" });
     // What is there can still be read for upload.
     expect((await core["sync/records"]({})).length).toBeGreaterThan(0);
+  });
+
+  it("keeps the anchor in step with each sale, written on the event loop's next turn after its answer", async () => {
+    const dir = await sold(1);
+    expect(anchoredSequence(dir)).toBe(1);
+    const core = start(dir);
+    expect(await tryToSell(core)).toEqual({ code: "no error", message: "" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(anchoredSequence(dir)).toBe(2);
+  });
+
+  it("takes the records past the anchor for its own when it signed them (power lost before the anchor reached the disk)", async () => {
+    const dir = await sold(1);
+    const keyFile = join(dir, "device.key");
+    const anchoredAtOne = readFileSync(keyFile, "utf8");
+    const core = start(dir);
+    for (let i = 0; i < 3; i++) expect(await tryToSell(core)).toEqual({ code: "no error", message: "" });
+    stop(core);
+    // The file system had not written the last anchors back when the power went.
+    writeFileSync(keyFile, anchoredAtOne);
+    const after = start(dir);
+    expect((await after["status/get"]({})).chainProblem).toBeUndefined();
+    expect(anchoredSequence(dir)).toBe(4);
+    expect(await tryToSell(after)).toEqual({ code: "no error", message: "" });
+  });
+
+  it("finds a record added past the anchor that links but was not signed by this terminal", async () => {
+    const dir = await sold(2);
+    edit(dir, (sqlite) => {
+      const { bytes } = sqlite.prepare("SELECT bytes FROM records WHERE sequence = 2").get() as { bytes: Buffer };
+      const last = decodeRecord(new Uint8Array(bytes));
+      if (!last.ok) throw new Error(last.detail);
+      // Anyone can hash and link a record; only the device key signs it.
+      const added = createRecord(
+        { ...last.record, recordId: newId(), sequence: 3, previousHash: last.record.hash },
+        createNobleSigner(generateSecretKey()),
+      );
+      sqlite
+        .prepare(
+          "INSERT INTO records SELECT ?, flight_key, 3, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, ?, ?, NULL, NULL, reason FROM records WHERE sequence = 2",
+        )
+        .run(added.recordId, Buffer.from(added.hash), Buffer.from(added.bytes));
+    });
+    const core = start(dir);
+    expect((await core["status/get"]({})).chainProblem).toMatch(/record 3 was added outside the terminal/);
+    expect((await tryToSell(core)).code).toBe("chain_broken");
   });
 
   it("finds an anchor edited beside the key, and a PIN lock-out that editing cannot lift", async () => {

@@ -102,7 +102,11 @@ export class TerminalSession {
 
   close(): void {
     this.#autoUpload?.stop();
-    this.#database.close();
+    try {
+      this.guard.flush();
+    } finally {
+      this.#database.close();
+    }
   }
 
   current(): LoadedFlight {

@@ -199,7 +199,7 @@ export function recordLinkOf(bytes: Uint8Array): RecordLink | undefined {
   }
 }
 
-export function isRecordSignatureValid(record: SaleRecord, publicKey: Uint8Array, verifier: Verifier): boolean {
+export function isRecordSignatureValid(record: Pick<SaleRecord, "signature" | "hash">, publicKey: Uint8Array, verifier: Verifier): boolean {
   return verifier.verify(record.signature, recordSignedMessage(record.hash), publicKey);
 }
 

@@ -1,20 +1,22 @@
 /** Sales: charge, void, refund, the sales list, the service report and the close; chain writes through the guard. */
 import { actingSeller } from "../crew/purser-override.js";
-import { receiptFor, reversalReceipt, storedRecord } from "../sales/receipts.js";
+import { receiptFor, reversalReceipt } from "../sales/receipts.js";
 import { listSales, serviceReport } from "../sales/report.js";
 import { refundSale, voidSale } from "../sales/reverse.js";
-import { charge, closeService } from "../sales/sell.js";
+import { chargeRecorded, closeService } from "../sales/sell.js";
 import type { Handlers } from "./handler.js";
 
 export const salesHandlers = {
   async "sale/charge"(session, { voucherText }) {
     const seller = session.seller();
-    const result = session.chained(() => charge(session.db, session.current(), seller, session.cart.lines, voucherText, session.now()));
-    if (!result.ok) return result;
+    const { result, record } = session.chained(() =>
+      chargeRecorded(session.db, session.current(), seller, session.cart.lines, voucherText, session.now()),
+    );
+    if (!result.ok || record === undefined) return result;
     session.cart.clear();
     const { receipt } = result;
     const cap = { leftMinor: receipt.remainingCapMinor, currency: receipt.chargedCurrency };
-    const shown = await receiptFor(storedRecord(session.db, receipt.recordId), cap, seller);
+    const shown = await receiptFor(record, cap, seller);
     return shown === undefined ? result : { ...result, receipt: { ...receipt, receiptQr: shown } };
   },
   async "sale/void"(session, { recordId, reason, purser }) {

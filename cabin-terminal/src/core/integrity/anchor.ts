@@ -11,7 +11,7 @@ import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
 import type { TerminalDb } from "../db/open.js";
 import { TerminalError } from "../errors.js";
 import type { DeviceKeyStore } from "../keys/key-store.js";
-import { type ChainHead, checkStoredChain, GENESIS_HEAD } from "./chain-check.js";
+import { type Anchored, checkStoredChain, GENESIS_HEAD } from "./chain-check.js";
 
 export interface Lockout {
   readonly failedAttempts: number;
@@ -35,6 +35,9 @@ export class ChainGuard {
   /** flight key → why its chain cannot be trusted; "" for the whole terminal. */
   private readonly broken = new Map<string, string>();
   private signer: Signer | undefined;
+  /** Flights whose chain grew since the anchor was written: written on the event loop's next turn. */
+  private readonly behind = new Set<string>();
+  private flushing: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly db: TerminalDb,
@@ -68,8 +71,8 @@ export class ChainGuard {
     for (const { flightKey } of flights) {
       const held = this.body.heads[flightKey];
       // Adopted (no anchor yet): the links are checked, there is no head to reach.
-      const anchored: ChainHead | undefined =
-        anchor === undefined ? undefined : held === undefined ? GENESIS_HEAD : { sequence: held.sequence, hash: fromHex(held.hash)! };
+      const head = held === undefined ? GENESIS_HEAD : { sequence: held.sequence, hash: fromHex(held.hash)! };
+      const anchored: Anchored | undefined = anchor === undefined ? undefined : { ...head, devicePublicKey: this.signer.publicKey };
       const checked = checkStoredChain(this.db, flightKey, anchored);
       if (!checked.ok) this.broken.set(flightKey, checked.detail);
     }
@@ -97,9 +100,31 @@ export class ChainGuard {
     this.broken.set(flightKey, detail);
   }
 
-  /** After a record was committed: the anchor follows the chain's new head. */
+  /**
+   * After a record was committed: the anchor follows the chain's new head on the event loop's next
+   * turn, after the sale's answer, not inside it (a signature and a file replaced: as long as the
+   * sale itself). Until then, and if power is lost first, the chain is simply past the anchor by
+   * records this terminal signed, which the check at start accepts (`checkStoredChain`).
+   */
   advance(flightKey: string): void {
-    this.reanchor([flightKey]);
+    this.behind.add(flightKey);
+    this.flushing ??= setImmediate(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        // Tried again after the next record; meanwhile the chain is past the anchor by signed records.
+        process.emitWarning(`the chain anchor could not be written: ${(error as Error).message}`, { code: "CABINPAY_ANCHOR_UNWRITTEN" });
+      }
+    });
+  }
+
+  /** Writes the anchor now if a chain grew since it was written (a lock-out, the database closing). */
+  flush(): void {
+    if (this.flushing !== undefined) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    if (this.behind.size === 0) return;
+    this.reanchor([...this.behind]);
+    this.behind.clear();
   }
 
   lockout(flightKey: string, crewId: string): Lockout | undefined {
@@ -107,6 +132,7 @@ export class ChainGuard {
   }
 
   setLockout(flightKey: string, crewId: string, lockout: Lockout | undefined): void {
+    this.flush();
     const lockouts = { ...this.body.lockouts };
     if (lockout === undefined) delete lockouts[`${flightKey}|${crewId}`];
     else lockouts[`${flightKey}|${crewId}`] = lockout;

@@ -2,11 +2,12 @@
  * Checks a flight's chain as stored in the terminal's database (core process): each record's hash
  * is worked out again from its bytes (the record read only as far as its link: `recordLinkOf`),
  * sequences follow one another, each record names the hash of the one before, and the chain
- * reaches the head the anchor holds. Signatures need no check here: a record changed in any byte
- * changes its hash, and so breaks the next link or the anchor.
+ * reaches the head the anchor holds. Signatures need no check up to the anchor: a record changed in
+ * any byte changes its hash, and so breaks the next link or the anchor. Past it, where anyone could
+ * add a record that links, each must carry this terminal's signature.
  */
-import { bytesEqual, GENESIS_HASH, recordLinkOf } from "@cabinpay/shared";
-import { nodeSha256 } from "@cabinpay/shared/node";
+import { bytesEqual, ED25519_SIGNATURE_BYTES, GENESIS_HASH, isRecordSignatureValid, recordLinkOf } from "@cabinpay/shared";
+import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import type { TerminalDb } from "../db/open.js";
 
 export interface ChainHead {
@@ -18,11 +19,19 @@ export const GENESIS_HEAD: ChainHead = { sequence: 0, hash: GENESIS_HASH };
 
 export type ChainCheck = { readonly ok: true; readonly head: ChainHead } | { readonly ok: false; readonly detail: string };
 
+/** What the chain is checked against: the head the anchor holds and the key that signs this terminal's records. */
+export interface Anchored extends ChainHead {
+  readonly devicePublicKey: Uint8Array;
+}
+
+const verifier = createNodeVerifier();
+
 /**
- * `anchored` is the head the anchor holds (undefined: links only). The database may be one record
- * past it (power lost between a sale's commit and the anchor's write), never behind it nor beside it.
+ * `anchored`: the head the anchor holds (undefined: links only). The database may run past it, by
+ * records this terminal signed (the anchor is written just after a sale's answer, and without a
+ * flush of its own: power lost first leaves it behind), never behind it nor beside it.
  */
-export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: ChainHead | undefined): ChainCheck {
+export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: Anchored | undefined): ChainCheck {
   const rows = db.$client
     .prepare("SELECT sequence, hash, bytes FROM records WHERE flight_key = ? ORDER BY sequence")
     .iterate(flightKey) as IterableIterator<{ sequence: number; hash: Buffer; bytes: Buffer }>;
@@ -44,6 +53,8 @@ export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: Ch
     if (!bytesEqual(link.previousHash, expectedPrevious))
       return { ok: false, detail: `record ${row.sequence} does not follow the one before it` };
     if (link.sequence === anchored?.sequence) atAnchor = hash;
+    if (anchored !== undefined && link.sequence > anchored.sequence && !signedHere(row.bytes, hash, anchored.devicePublicKey))
+      return { ok: false, detail: `record ${link.sequence} was added outside the terminal (not signed by it)` };
     previous = { sequence: link.sequence, hash };
   }
   const head = previous ?? GENESIS_HEAD;
@@ -54,8 +65,10 @@ export function checkStoredChain(db: TerminalDb, flightKey: string, anchored: Ch
   if (anchored.sequence > 0 && (atAnchor === undefined || !bytesEqual(atAnchor, anchored.hash))) {
     return { ok: false, detail: `record ${anchored.sequence} is not the one this terminal wrote` };
   }
-  if (head.sequence > anchored.sequence + 1) {
-    return { ok: false, detail: `records ${anchored.sequence + 2} to ${head.sequence} were added outside the terminal` };
-  }
   return { ok: true, head };
+}
+
+function signedHere(bytes: Buffer, hash: Uint8Array, devicePublicKey: Uint8Array): boolean {
+  const signature = new Uint8Array(bytes.buffer, bytes.byteOffset + bytes.byteLength - ED25519_SIGNATURE_BYTES, ED25519_SIGNATURE_BYTES);
+  return isRecordSignatureValid({ signature, hash }, devicePublicKey, verifier);
 }

@@ -59,23 +59,37 @@ export function charge(
   voucherText: string,
   nowMs: number,
 ): ChargeResult {
+  return chargeRecorded(db, flight, seller, cart, voucherText, nowMs).result;
+}
+
+/** `charge`, with the record it wrote: the core signs the passenger's receipt over it without reading it back. */
+export function chargeRecorded(
+  db: TerminalDb,
+  flight: LoadedFlight,
+  seller: Seller,
+  cart: readonly CartLine[],
+  voucherText: string,
+  nowMs: number,
+): Charged {
   const sale = checkSale(db, flight, seller, cart, nowMs);
-  if ("reason" in sale) return sale;
+  if ("reason" in sale) return { result: sale };
   const { manifest } = flight;
   const scanned = checkScannedInSteps(voucherText, manifest, nowMs);
-  if (!scanned.ok) return decline(scanned.reason, scanned.detail);
+  if (!scanned.ok) return { result: decline(scanned.reason, scanned.detail) };
   const { voucher, voucherBytes, presentation, signaturesHold } = scanned;
   const terms = accountTerms(manifest, voucher.cap.currency);
-  if (terms === undefined)
-    return unlessForged(
-      signaturesHold,
-      decline(
-        "no_rate",
-        `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`,
-      ),
-    );
+  if (terms === undefined) {
+    const detail = `the voucher is in ${voucher.cap.currency}; this flight sells in ${manifest.currency} and has no ${voucher.cap.currency} rate loaded`;
+    return { result: unlessForged(signaturesHold, decline("no_rate", detail)) };
+  }
   const chargedMinor = inAccount(manifest, terms, sale.totalMinor);
   return recordSale(db, { flight, seller, voucher, voucherBytes, presentation, signaturesHold, terms, ...sale, chargedMinor, nowMs });
+}
+
+/** A charge's answer, and the record when it wrote one. */
+export interface Charged {
+  readonly result: ChargeResult;
+  readonly record?: SaleRecord;
 }
 
 /** A voucher whose signature fails is declined for that, whatever else is wrong with the sale: the signature answers first. */
@@ -150,16 +164,16 @@ class SignatureFailed extends Error {
 }
 
 /** The sale in one transaction, or declined with nothing written. */
-function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
-  let result: ChargeResult;
+function recordSale(db: TerminalDb, sale: SaleToRecord): Charged {
+  let charged: Charged;
   try {
-    result = salesStatements(db).atomically(() => writeSale(db, sale));
+    charged = salesStatements(db).atomically(() => writeSale(db, sale));
   } catch (error) {
-    if (error instanceof SignatureFailed) return error.declined;
+    if (error instanceof SignatureFailed) return { result: error.declined };
     throw error;
   }
-  if (result.ok) checkpointSoon(db.$client);
-  return result;
+  if (charged.result.ok) checkpointSoon(db.$client);
+  return charged;
 }
 
 /**
@@ -168,19 +182,21 @@ function recordSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
  * answer is taken. A failing signature throws and the transaction rolls all of it back: nothing
  * unproven is ever committed, and the work overlaps the check instead of following it.
  */
-function writeSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
+function writeSale(db: TerminalDb, sale: SaleToRecord): Charged {
   const { flight, seller, voucher, presentation, lines, chargedMinor } = sale;
   const statements = salesStatements(db);
   if (
     presentation !== undefined &&
     statements.codeTaken.get(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter)
   )
-    return unlessForged(
-      sale.signaturesHold,
-      decline("code_replayed", "this code already paid on this terminal: the phone shows a new one"),
-    );
+    return {
+      result: unlessForged(
+        sale.signaturesHold,
+        decline("code_replayed", "this code already paid on this terminal: the phone shows a new one"),
+      ),
+    };
   const cap = capLeftOrRefusal(db, sale);
-  if ("ok" in cap) return unlessForged(sale.signaturesHold, cap);
+  if ("ok" in cap) return { result: unlessForged(sale.signaturesHold, cap) };
   const record = signNext(db, saleDraft(sale), flight.flightKey, seller.signer, voucher);
   insertRecord(db, record, flight.flightKey);
   for (const line of lines) statements.changeStock.run(-line.quantity, flight.flightKey, line.sku);
@@ -195,7 +211,7 @@ function writeSale(db: TerminalDb, sale: SaleToRecord): ChargeResult {
     statements.takeCode.run(flight.flightKey, voucher.voucherId, presentation.slotStartMs, presentation.counter, record.recordId);
   const verified = sale.signaturesHold();
   if (!verified.ok) throw new SignatureFailed(decline(verified.reason, verified.detail));
-  return { ok: true, receipt: receiptOf(sale, record, cap) };
+  return { result: { ok: true, receipt: receiptOf(sale, record, cap) }, record };
 }
 
 /** The sale's record before its place in the chain. */
