@@ -149,10 +149,11 @@ async function printStart(manifestBytes: Uint8Array, groundKey: Uint8Array, issu
           signer,
         );
     });
-    // The anchor at the head, as the terminal keeps it after each sale.
+    // The anchor at the head, as the terminal keeps it after each sale (written before the database closes).
     const guard = new ChainGuard(opened.db, keyStore);
     guard.open();
     guard.advance(loaded.flightKey);
+    guard.flush();
     opened.close();
     const starts: number[] = [];
     for (let run = 0; run < RUNS; run++) {
