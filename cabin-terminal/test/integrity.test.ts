@@ -138,6 +138,20 @@ describe("the chain anchor", () => {
     expect(anchoredSequence(dir)).toBe(2);
   });
 
+  it("anchors a flight's first record inside its sale, and the ones after on the next turn", async () => {
+    const dir = tempDir();
+    enrolledDatabase(dir).close();
+    const core = start(dir);
+    await core["manifest/import"]({ manifestBase64: Buffer.from(manifestBytes()).toString("base64"), trolleyId: "A" });
+    // No event-loop turn between the answers and the reads: what is on disk is what a kill would leave.
+    expect(await tryToSell(core)).toEqual({ code: "no error", message: "" });
+    expect(anchoredSequence(dir)).toBe(1);
+    expect(await tryToSell(core)).toEqual({ code: "no error", message: "" });
+    expect(anchoredSequence(dir)).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(anchoredSequence(dir)).toBe(2);
+  });
+
   it("takes the records past the anchor for its own when it signed them (power lost before the anchor reached the disk)", async () => {
     const dir = await sold(1);
     const keyFile = join(dir, "device.key");

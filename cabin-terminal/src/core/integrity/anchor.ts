@@ -104,10 +104,17 @@ export class ChainGuard {
    * After a record was committed: the anchor follows the chain's new head on the event loop's next
    * turn, after the sale's answer, not inside it (a signature and a file replaced: as long as the
    * sale itself). Until then, and if power is lost first, the chain is simply past the anchor by
-   * records this terminal signed, which the check at start accepts (`checkStoredChain`).
+   * records this terminal signed, which the check at start accepts (`checkStoredChain`). Found
+   * by the fault test: a terminal killed right after its first sale, before any anchor existed.
    */
   advance(flightKey: string): void {
     this.behind.add(flightKey);
+    // A flight's first record is anchored at once: a chain with no anchor at all cannot be told
+    // from one whose anchor was removed (`open`), so that one write stays inside its sale.
+    if (this.body.heads[flightKey] === undefined) {
+      this.flush();
+      return;
+    }
     this.flushing ??= setImmediate(() => {
       try {
         this.flush();
