@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { TerminalApi } from "../src/api/contract.js";
 import { createTerminalCore } from "../src/core/api.js";
 import { TerminalError } from "../src/core/errors.js";
+import { fileKeyStore } from "../src/core/keys/key-store.js";
 import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes, tempDir } from "./support/fixtures.js";
 
 const IN_FLIGHT = DEPARTURE_MS + 3_600_000;
@@ -150,6 +151,38 @@ describe("the chain anchor", () => {
     expect(anchoredSequence(dir)).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(anchoredSequence(dir)).toBe(2);
+  });
+
+  it("answers a sale approved when its anchor cannot be written, and says so in a warning", async () => {
+    const dir = tempDir();
+    enrolledDatabase(dir).close();
+    const keys = fileKeyStore(join(dir, "device.key"));
+    const full = {
+      ...keys,
+      saveAnchor: () => {
+        throw new Error("no space left on device");
+      },
+    };
+    const core = createTerminalCore({ dataDir: dir, keyStore: full, now: () => IN_FLIGHT });
+    open.push(core);
+    const warnings: string[] = [];
+    const warned = (warning: Error & { code?: string }) => warnings.push(warning.code ?? "");
+    process.on("warning", warned);
+    try {
+      await core["manifest/import"]({ manifestBase64: Buffer.from(manifestBytes()).toString("base64"), trolleyId: "A" });
+      await core["crew/login"]({ crewId: "C1001", pin: "2468" });
+      // The first record's anchor is written inside the sale; the second's on the next turn.
+      for (let i = 0; i < 2; i++) {
+        await core["cart/add"]({ sku: "DR-COF-300" });
+        expect(await core["sale/charge"]({ voucherText: voucherText() })).toMatchObject({ ok: true });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await core["sale/list"]({})).toHaveLength(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((code) => code === "CABINPAY_ANCHOR_UNWRITTEN")).toHaveLength(2);
+    } finally {
+      process.off("warning", warned);
+    }
   });
 
   it("takes the records past the anchor for its own when it signed them (power lost before the anchor reached the disk)", async () => {

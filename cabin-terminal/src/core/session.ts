@@ -102,11 +102,8 @@ export class TerminalSession {
 
   close(): void {
     this.#autoUpload?.stop();
-    try {
-      this.guard.flush();
-    } finally {
-      this.#database.close();
-    }
+    this.guard.flushOrWarn();
+    this.#database.close();
   }
 
   current(): LoadedFlight {

@@ -111,18 +111,21 @@ export class ChainGuard {
     this.behind.add(flightKey);
     // A flight's first record is anchored at once: a chain with no anchor at all cannot be told
     // from one whose anchor was removed (`open`), so that one write stays inside its sale.
-    if (this.body.heads[flightKey] === undefined) {
+    if (this.body.heads[flightKey] === undefined) this.flushOrWarn();
+    else this.flushing ??= setImmediate(() => this.flushOrWarn());
+  }
+
+  /**
+   * The record is committed and approved whatever happens here: a failed write is tried again after
+   * the next record (meanwhile the chain is past the anchor by signed records), never turned into an
+   * error crew would read as "not paid" and charge again; nor, at the core's close, into a failed shutdown.
+   */
+  flushOrWarn(): void {
+    try {
       this.flush();
-      return;
+    } catch (error) {
+      process.emitWarning(`the chain anchor could not be written: ${(error as Error).message}`, { code: "CABINPAY_ANCHOR_UNWRITTEN" });
     }
-    this.flushing ??= setImmediate(() => {
-      try {
-        this.flush();
-      } catch (error) {
-        // Tried again after the next record; meanwhile the chain is past the anchor by signed records.
-        process.emitWarning(`the chain anchor could not be written: ${(error as Error).message}`, { code: "CABINPAY_ANCHOR_UNWRITTEN" });
-      }
-    });
   }
 
   /** Writes the anchor now if a chain grew since it was written (a lock-out, the database closing). */

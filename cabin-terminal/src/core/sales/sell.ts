@@ -51,15 +51,8 @@ function decline(reason: DeclineReason, detail: string, extra: Omit<Decline, "ok
  * with why. The voucher's signature is checked on the second core while the record is signed here
  * (`checkScannedInSteps`): a sale costs the longer of the two, not their sum.
  */
-export function charge(
-  db: TerminalDb,
-  flight: LoadedFlight,
-  seller: Seller,
-  cart: readonly CartLine[],
-  voucherText: string,
-  nowMs: number,
-): ChargeResult {
-  return chargeRecorded(db, flight, seller, cart, voucherText, nowMs).result;
+export function charge(...sale: Parameters<typeof chargeRecorded>): ChargeResult {
+  return chargeRecorded(...sale).result;
 }
 
 /** `charge`, with the record it wrote: the core signs the passenger's receipt over it without reading it back. */
