@@ -26,8 +26,10 @@ export interface Config {
   readonly workerLockMs: number;
   /** Batch uploads ingested at once by one API process; more wait in line (see `runtime/admission.ts`). */
   readonly ingestConcurrency: number;
-  /** Uploads that may wait in line per API process; beyond, the terminal is told to come back (503 `busy`). */
+  /** Uploads that may hold their body waiting their turn per API process. */
   readonly ingestQueueMax: number;
+  /** Uploads that may wait before their body is read; beyond, the terminal is told to come back (503 `busy`). */
+  readonly ingestLineMax: number;
   /** Nor may one wait longer than this (estimated): well inside the terminal's 15 s request timeout. */
   readonly ingestQueueWaitMsMax: number;
   /** Log-ins and sign-ups a client address may try per minute (password guessing). */
@@ -100,7 +102,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
     ingestConcurrency: integer("INGEST_CONCURRENCY", 2, 1, 64),
     ingestQueueMax: integer("INGEST_QUEUE_MAX", 32, 0, 10_000),
-    ingestQueueWaitMsMax: integer("INGEST_QUEUE_WAIT_MAX_MS", 3_000, 0, 60_000),
+    ingestLineMax: integer("INGEST_LINE_MAX", 512, 0, 10_000),
+    ingestQueueWaitMsMax: integer("INGEST_QUEUE_WAIT_MAX_MS", 8_000, 0, 60_000),
     loginAttemptsPerMinute: integer("LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100_000),
     registrationsPerMinute: integer("REGISTRATIONS_PER_MINUTE", 30, 1, 100_000),
     webDir: resolve(env["WEB_DIR"] || fileURLToPath(new URL("../dist/web", import.meta.url))),

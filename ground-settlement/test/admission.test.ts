@@ -15,13 +15,24 @@ function gate() {
   return { open, opened };
 }
 
+/** Enters and runs as the upload route does: a place before the body, a turn for the work, the place given up once answered. */
+async function upload<T>(admission: Admission, work: () => Promise<T>): Promise<T> {
+  const ticket = admission.enter();
+  try {
+    await ticket.admitted;
+    return await admission.run(work);
+  } finally {
+    ticket.release();
+  }
+}
+
 describe("admission", () => {
-  it("runs at most concurrencyMax at once, lets queueMax wait in order, and tells the rest when to come back", async () => {
-    const admission = new Admission({ concurrencyMax: 2, queueMax: 2, queueWaitMsMax: 60_000 });
+  it("works on at most concurrencyMax at once, lets the rest wait in order, and tells who would wait too long when to come back", async () => {
+    const admission = new Admission({ concurrencyMax: 2, queueMax: 1, lineMax: 1, queueWaitMsMax: 60_000 });
     const started: string[] = [];
     const gates = Array.from({ length: 4 }, gate);
     const runs = gates.map((g, i) =>
-      admission.run(async () => {
+      upload(admission, async () => {
         started.push(String(i));
         await g.opened;
         return i;
@@ -29,56 +40,117 @@ describe("admission", () => {
     );
     await Promise.resolve();
     expect(started).toEqual(["0", "1"]);
-    const refused = await admission.run(async () => "never").catch((error: unknown) => error);
+    // Two worked on, one inside waiting its turn, one in line: the fifth is turned away.
+    const refused = (() => {
+      try {
+        return admission.enter();
+      } catch (error) {
+        return error;
+      }
+    })();
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ code: "busy", statusCode: 503 });
     expect((refused as ApiError).details).toEqual({ retryAfterMs: expect.any(Number) });
     expect((refused as ApiError & { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThanOrEqual(250);
-    // A slot freed goes to the first in line; a newcomer takes the place freed in the line, behind 3.
+    // A turn freed goes to the first in line; a newcomer takes the place freed, behind 3.
     gates[1]!.open();
     await runs[1];
+    await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual(["0", "1", "2"]);
-    const newcomer = admission.run(async () => {
+    const newcomer = upload(admission, async () => {
       started.push("newcomer");
       return "newcomer";
     });
-    expect(await admission.run(async () => "never").catch((error: unknown) => error)).toMatchObject({ code: "busy" });
+    expect(() => admission.enter()).toThrow(expect.objectContaining({ code: "busy" }));
     for (const g of gates) g.open();
     expect(await Promise.all([...runs, newcomer])).toEqual([0, 1, 2, 3, "newcomer"]);
     expect(started).toEqual(["0", "1", "2", "3", "newcomer"]);
     // All done: the full width is free again.
-    expect(await Promise.all([admission.run(async () => "a"), admission.run(async () => "b")])).toEqual(["a", "b"]);
+    expect(await Promise.all([upload(admission, async () => "a"), upload(admission, async () => "b")])).toEqual(["a", "b"]);
+  });
+
+  it("keeps those in line outside, bodies unread, until a place inside is given up", async () => {
+    const admission = new Admission({ concurrencyMax: 1, queueMax: 1, lineMax: 3, queueWaitMsMax: 60_000 });
+    const inside = [admission.enter(), admission.enter()];
+    const outside = [admission.enter(), admission.enter(), admission.enter()];
+    const admitted: number[] = [];
+    outside.forEach(
+      (ticket, i) =>
+        void ticket.admitted.then(
+          () => admitted.push(i),
+          () => {},
+        ),
+    );
+    await Promise.all(inside.map((ticket) => ticket.admitted));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(admitted).toEqual([]);
+    // One in line goes away (its connection closed): it leaves the line, and nobody is let in for it.
+    outside[1]!.release();
+    await expect(outside[1]!.admitted).rejects.toMatchObject({ code: "busy" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(admitted).toEqual([]);
+    // Released twice (answered, then the connection closed) gives up one place, not two.
+    inside[0]!.release();
+    inside[0]!.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(admitted).toEqual([0]);
+    inside[1]!.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(admitted).toEqual([0, 2]);
+    for (const ticket of outside) ticket.release();
+    // Everyone gone: two places inside again, none waiting.
+    const again = [admission.enter(), admission.enter()];
+    await Promise.all(again.map((ticket) => ticket.admitted));
+    for (const ticket of again) ticket.release();
+  });
+
+  it("turns a newcomer away when the line is full, or when the wait ahead is longer than the limit", async () => {
+    const full = new Admission({ concurrencyMax: 1, queueMax: 0, lineMax: 1, queueWaitMsMax: 60_000 });
+    const tickets = [full.enter(), full.enter()];
+    expect(() => full.enter()).toThrow(expect.objectContaining({ code: "busy" }));
+    for (const ticket of tickets) ticket.release();
+    // The mean run time starts at 200 ms: with one worked on, a second would wait 200 ms.
+    const quick = new Admission({ concurrencyMax: 1, queueMax: 5, lineMax: 5, queueWaitMsMax: 100 });
+    const first = quick.enter();
+    expect(() => quick.enter()).toThrow(expect.objectContaining({ code: "busy" }));
+    first.release();
   });
 
   it("refuses limits that make no sense", () => {
-    expect(() => new Admission({ concurrencyMax: 0, queueMax: 1, queueWaitMsMax: 1 })).toThrow(RangeError);
-    expect(() => new Admission({ concurrencyMax: 1, queueMax: -1, queueWaitMsMax: 1 })).toThrow(RangeError);
-    expect(() => new Admission({ concurrencyMax: 1, queueMax: 1, queueWaitMsMax: -1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 0, queueMax: 1, lineMax: 1, queueWaitMsMax: 1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 1, queueMax: -1, lineMax: 1, queueWaitMsMax: 1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 1, queueMax: 1, lineMax: -1, queueWaitMsMax: 1 })).toThrow(RangeError);
+    expect(() => new Admission({ concurrencyMax: 1, queueMax: 1, lineMax: 1, queueWaitMsMax: -1 })).toThrow(RangeError);
   });
 });
+
+/** Four terminals, trolleys A and B of two flights (one terminal per trolley), 200 sales each, landed. */
+async function fourCabins(t: TestApp): Promise<CabinTerminal[]> {
+  const keys = await staffKeys(t);
+  const cabins: CabinTerminal[] = [];
+  for (const number of ["8850", "8852"]) {
+    const { flightId } = await createFlight(t, keys.ops, { number });
+    await loadFlight(t, keys.ops, flightId);
+    const who = await passenger(t, keys.ops, 50_000);
+    const { voucherText } = await register(t, who.token, flightId, 30_000);
+    for (const trolleyId of ["A", "B"]) {
+      const terminal = await enrolTerminal(t, keys.ops, flightId, trolleyId);
+      const cabin = new CabinTerminal(t, terminal, flightId, { carrier: "9C", number, date: "2026-12-01" }, trolleyId);
+      for (let i = 0; i < 200; i++) cabin.sale(voucherText, [{ sku: "DR-WAT-304", quantity: 1, unitPriceMinor: 100 }]);
+      cabins.push(cabin);
+    }
+  }
+  t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+  return cabins;
+}
 
 describe("uploads when the ground is busy", () => {
   let t: TestApp;
   let cabins: CabinTerminal[];
 
   beforeAll(async () => {
-    t = await createTestApp("postgres", { INGEST_CONCURRENCY: "1", INGEST_QUEUE_MAX: "0" });
-    const keys = await staffKeys(t);
-    cabins = [];
-    // Four terminals: trolleys A and B of two flights (one terminal per trolley).
-    for (const number of ["8850", "8852"]) {
-      const { flightId } = await createFlight(t, keys.ops, { number });
-      await loadFlight(t, keys.ops, flightId);
-      const who = await passenger(t, keys.ops, 50_000);
-      const { voucherText } = await register(t, who.token, flightId, 30_000);
-      for (const trolleyId of ["A", "B"]) {
-        const terminal = await enrolTerminal(t, keys.ops, flightId, trolleyId);
-        const cabin = new CabinTerminal(t, terminal, flightId, { carrier: "9C", number, date: "2026-12-01" }, trolleyId);
-        for (let i = 0; i < 200; i++) cabin.sale(voucherText, [{ sku: "DR-WAT-304", quantity: 1, unitPriceMinor: 100 }]);
-        cabins.push(cabin);
-      }
-    }
-    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+    t = await createTestApp("postgres", { INGEST_CONCURRENCY: "1", INGEST_QUEUE_MAX: "0", INGEST_LINE_MAX: "0" });
+    cabins = await fourCabins(t);
   });
   afterAll(async () => {
     await t.close();
@@ -100,5 +172,28 @@ describe("uploads when the ground is busy", () => {
       const outcomes = again.json().records.map((r: { outcome: string }) => r.outcome);
       expect(new Set(outcomes)).toEqual(new Set([answers[index]!.statusCode === 200 ? "duplicate" : "accepted"]));
     }
+  });
+});
+
+describe("uploads waiting in line", () => {
+  let t: TestApp;
+  let cabins: CabinTerminal[];
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres", { INGEST_CONCURRENCY: "1", INGEST_QUEUE_MAX: "0", INGEST_LINE_MAX: "8" });
+    cabins = await fourCabins(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("takes every upload of a burst one after the other, none turned away, each whole and once", async () => {
+    const answers = await Promise.all(cabins.map((cabin) => cabin.upload()));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+    for (const answer of answers)
+      expect(new Set(answer.json().records.map((r: { outcome: string }) => r.outcome))).toEqual(new Set(["accepted"]));
+    const again = await Promise.all(cabins.map((cabin) => cabin.upload()));
+    for (const answer of again)
+      expect(new Set(answer.json().records.map((r: { outcome: string }) => r.outcome))).toEqual(new Set(["duplicate"]));
   });
 });

@@ -11,6 +11,9 @@ import { freePort } from "@cabinpay/shared/node";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settlements } from "../src/db/schema/uploads.js";
+import { getFlight } from "../src/services/flights.js";
+import { createIngest } from "../src/services/ingest.js";
+import { REENQUEUE_AFTER_MS, sweepOutbox } from "../src/services/outbox.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -169,6 +172,46 @@ describe("Redis down while terminals upload", () => {
     redis = startRedis();
     await waitFor("Redis to restart", async () => redisUp());
     const worker = await startWorker(t); // its sweeper finds the rows nobody could enqueue
+    try {
+      await settled(t, flightId);
+    } finally {
+      await worker.close();
+    }
+    await expectWallets(t, people);
+    await assertMoneyInvariants(t, true);
+  }, 120_000);
+});
+
+describe("an API that stops between an upload's commit and handing it to the queue", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres");
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("strands nothing: the sweeper enqueues the upload's settlements once they have waited REENQUEUE_AFTER_MS, and they settle", async () => {
+    const { flightId, cabin, people } = await busyFlight(t, 3, 24);
+    // The upload's commit, as an upload stores it (its settlements marked enqueued), and no enqueue.
+    const flight = await getFlight(t.db, flightId);
+    const uploadedAtMs = t.clock.nowMs;
+    const outcome = await createIngest({ db: t.db, jobs: t.infra.settlementJobs }).ingest({
+      terminalId: cabin.terminal.terminalId,
+      flightId,
+      bytes: cabin.batch(),
+      nowMs: uploadedAtMs,
+      flight,
+      assignedTrolleyId: "A",
+      enqueuedAtMs: uploadedAtMs,
+    });
+    expect(outcome).toMatchObject({ kind: "accepted" });
+    expect(outcome.kind === "accepted" && outcome.settling.length).toBe(24);
+    // Taken for in the queue until they have waited long enough; then the sweeper takes them.
+    expect(await sweepOutbox(t.db, t.infra.settlementJobs, uploadedAtMs + REENQUEUE_AFTER_MS - 1)).toBe(0);
+    t.clock.nowMs = uploadedAtMs + REENQUEUE_AFTER_MS + 1;
+    const worker = await startWorker(t);
     try {
       await settled(t, flightId);
     } finally {

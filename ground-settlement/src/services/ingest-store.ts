@@ -18,6 +18,8 @@ export interface StoreScope {
   readonly terminalId: string;
   readonly flightId: string;
   readonly receivedAtMs: number;
+  /** When the pending settlements are handed to the queue (right after the commit), or null for the sweeper. */
+  readonly enqueuedAtMs: number | null;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface StoreScope {
 export function insertRecords(tx: Executor, scope: StoreScope, judged: readonly JudgedRecord[]): Promise<unknown> {
   const c = recordColumns(judged);
   const list = (values: readonly (string | number | null)[]) => sql.param(arrayLiteral(values));
-  const { terminalId, flightId, receivedAtMs } = scope;
+  const { terminalId, flightId, receivedAtMs, enqueuedAtMs } = scope;
   // Records and their settlements in one statement: one round trip, one parse.
   return sendNow(
     tx.execute(sql`
@@ -53,8 +55,9 @@ export function insertRecords(tx: Executor, scope: StoreScope, judged: readonly 
                              code_slot_start_ms, code_counter, created_at_ms, hash_at, bytes_at, bytes_length, reject_reason, ordinal),
            packed
     RETURNING id, sequence, kind, reject_reason)
-    INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason)
-    SELECT id, ${flightId}::uuid, ${terminalId}::uuid, sequence, CASE WHEN reject_reason IS NULL THEN 'pending' ELSE 'rejected' END, reject_reason
+    INSERT INTO settlements (record_id, flight_id, terminal_id, sequence, status, reason, enqueued_at_ms)
+    SELECT id, ${flightId}::uuid, ${terminalId}::uuid, sequence, CASE WHEN reject_reason IS NULL THEN 'pending' ELSE 'rejected' END, reject_reason,
+           CASE WHEN reject_reason IS NULL THEN ${enqueuedAtMs}::bigint END
       FROM records
      WHERE kind <> 'close'`),
   );

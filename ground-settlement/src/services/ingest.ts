@@ -32,7 +32,7 @@ import { codeState } from "./ingest-codes.js";
 import { reversalState } from "./ingest-reversals.js";
 import { type BatchRefused, checkAgainstHeld, insertRecords, type JudgedRecord, keepRefused } from "./ingest-store.js";
 import { GoodVouchers, type RecordRejection, voucherJudge } from "./ingest-vouchers.js";
-import { enqueueSoon, type SettlementJobs } from "./outbox.js";
+import { enqueueUploaded, type SettlementJobs } from "./outbox.js";
 import { requireAssignment } from "./trolleys.js";
 
 export { REFUSED_BATCHES_PER_TERMINAL_MAX } from "./ingest-store.js";
@@ -48,6 +48,8 @@ export interface BatchAccepted {
   /** The sequence the ground expects next from this terminal: resume from here. */
   readonly nextSequence: number;
   readonly serviceClosed: boolean;
+  /** The new records stored with a pending settlement, in sequence order. */
+  readonly settling: readonly string[];
 }
 
 /** Records are missing before this batch: nothing was stored; resume from `nextSequence`. */
@@ -85,7 +87,19 @@ export interface IngestService {
   /** Checks the assignment, ingests, and hands what it stored to the outbox. */
   upload(input: IngestInput): Promise<IngestOutcome & { readonly enqueueError?: string }>;
   /** Ingest alone (benchmarks): the flight and the trolley ops assigned are given. */
-  ingest(input: IngestInput & { readonly flight: Flight; readonly assignedTrolleyId: string | null }): Promise<IngestOutcome>;
+  ingest(input: IngestInput & Placed): Promise<IngestOutcome>;
+}
+
+/** Where a batch is ingested: its flight and the trolley ops assigned its terminal. */
+interface Placed {
+  readonly flight: Flight;
+  readonly assignedTrolleyId: string | null;
+  /**
+   * Set by an upload, which hands the new settlements to the queue right after the commit: they
+   * are stored as enqueued then, and the outbox neither reads nor marks them again. Unset, they
+   * are stored for the sweeper to enqueue.
+   */
+  readonly enqueuedAtMs?: number;
 }
 
 export function createIngest(deps: {
@@ -109,10 +123,10 @@ export function createIngest(deps: {
     async upload(input) {
       const { trolleyId } = await requireAssignment(deps.db, input.terminalId, input.flightId);
       const flight = await getFlight(deps.db, input.flightId);
-      const outcome = await ingest({ ...input, flight, assignedTrolleyId: trolleyId });
+      const outcome = await ingest({ ...input, flight, assignedTrolleyId: trolleyId, enqueuedAtMs: input.nowMs });
       if (outcome.kind !== "accepted") return outcome;
       const scope = { terminalId: input.terminalId, flightId: flight.id };
-      const queued = await enqueueSoon(deps.db, deps.jobs, scope, { serviceClosed: outcome.serviceClosed, nowMs: input.nowMs });
+      const queued = await enqueueUploaded(deps.db, deps.jobs, scope, outcome);
       return queued.enqueued ? outcome : { ...outcome, enqueueError: queued.error };
     },
   };
@@ -130,11 +144,7 @@ type Stored =
   | { kind: "unverified"; refusal: BatchRefusal }
   | { kind: "chain"; reason: string; detail: string; index: number };
 
-async function ingestBatch(
-  db: Database,
-  judging: Judging,
-  input: IngestInput & { readonly flight: Flight; readonly assignedTrolleyId: string | null },
-): Promise<IngestOutcome> {
+async function ingestBatch(db: Database, judging: Judging, input: IngestInput & Placed): Promise<IngestOutcome> {
   const { terminalId, flight, bytes, nowMs } = input;
   const [terminal] = await db.select({ publicKey: terminals.publicKey }).from(terminals).where(eq(terminals.id, terminalId));
   if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${terminalId}`);
@@ -194,10 +204,8 @@ async function inTransaction(db: Database, work: (tx: Executor) => Promise<Store
   }
 }
 
-interface StoreInput {
+interface StoreInput extends Placed {
   readonly terminalId: string;
-  readonly flight: Flight;
-  readonly assignedTrolleyId: string | null;
   readonly nowMs: number;
   readonly header: { readonly firstSequence: number; readonly previousHash: Uint8Array };
   readonly records: readonly SaleRecord[];
@@ -245,7 +253,12 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
   }
   const judged = await judgeFresh(tx, input, fresh, head.closedAtMs);
   // Sent before the signatures are checked, so both run at once; rolled back if one fails.
-  const scope = { terminalId: input.terminalId, flightId: input.flight.id, receivedAtMs: input.nowMs };
+  const scope = {
+    terminalId: input.terminalId,
+    flightId: input.flight.id,
+    receivedAtMs: input.nowMs,
+    enqueuedAtMs: input.enqueuedAtMs ?? null,
+  };
   const written = judged.judged.length > 0 ? insertRecords(tx, scope, judged.judged) : Promise.resolve();
   try {
     await requireSignatures();
@@ -256,7 +269,16 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
   if (fresh.length > 0) await advanceChain(tx, input, fresh.at(-1)!, judged.closedAtMs);
   const duplicates = overlap.map((r) => ({ sequence: r.sequence, recordId: r.recordId, outcome: "duplicate" as const }));
   const nextSequence = Math.max(head.headSequence, fresh.at(-1)?.sequence ?? 0) + 1;
-  return { kind: "accepted", records: [...duplicates, ...judged.outcomes], nextSequence, serviceClosed: judged.closedAtMs !== null };
+  const settling = judged.judged.flatMap(({ record, rejection }) =>
+    record.kind !== "close" && rejection === undefined ? [record.recordId] : [],
+  );
+  return {
+    kind: "accepted",
+    records: [...duplicates, ...judged.outcomes],
+    nextSequence,
+    serviceClosed: judged.closedAtMs !== null,
+    settling,
+  };
 }
 
 /** One upload at a time per terminal and flight: the chain head is the lock. */

@@ -59,20 +59,7 @@ export async function sweepOutbox(db: Database, jobs: SettlementJobs, nowMs: num
     )
     .orderBy(asc(settlements.terminalId), asc(settlements.flightId), asc(settlements.sequence))
     .limit(SWEEP_ROWS_MAX);
-  const chunks: (typeof rows)[] = [];
-  for (const row of rows) {
-    const last = chunks.at(-1);
-    const sameChain = last !== undefined && last[0]!.terminalId === row.terminalId && last[0]!.flightId === row.flightId;
-    if (sameChain && last.length < SETTLE_CHUNK_MAX) last.push(row);
-    else chunks.push([row]);
-  }
-  await jobs.settle(
-    chunks.map((chunk) => ({
-      jobId: settleJobId(chunk),
-      recordIds: chunk.map((row) => row.recordId),
-      fresh: chunk.every((row) => row.enqueuedAtMs === null),
-    })),
-  );
+  await jobs.settle(chunksOf(rows));
   const ids = rows.map((row) => row.recordId);
   // One array parameter per statement: a list of them cost drizzle and PostgreSQL a parameter each.
   for (let i = 0; i < ids.length; i += 5_000) {
@@ -82,6 +69,22 @@ export async function sweepOutbox(db: Database, jobs: SettlementJobs, nowMs: num
       .where(anyUuid(settlements.recordId, ids.slice(i, i + 5_000)));
   }
   return ids.length;
+}
+
+/** Rows in chain order, cut into chunks of one terminal's records on one flight. */
+function chunksOf(rows: readonly { recordId: string; terminalId: string; flightId: string; enqueuedAtMs: number | null }[]): SettleChunk[] {
+  const chunks: (typeof rows)[number][][] = [];
+  for (const row of rows) {
+    const last = chunks.at(-1);
+    const sameChain = last !== undefined && last[0]!.terminalId === row.terminalId && last[0]!.flightId === row.flightId;
+    if (sameChain && last.length < SETTLE_CHUNK_MAX) last.push(row);
+    else chunks.push([row]);
+  }
+  return chunks.map((chunk) => ({
+    jobId: settleJobId(chunk),
+    recordIds: chunk.map((row) => row.recordId),
+    fresh: chunk.every((row) => row.enqueuedAtMs === null),
+  }));
 }
 
 /**
@@ -107,6 +110,38 @@ export async function enqueueSoon(
   try {
     await sweepOutbox(db, jobs, options.nowMs, scope);
     if (options.serviceClosed) await jobs.close(scope.flightId, false);
+    return { enqueued: true };
+  } catch (error) {
+    return { enqueued: false, error: (error as Error).message };
+  }
+}
+
+/**
+ * After an upload committed: the settlements it stored, already marked enqueued, handed to the
+ * queue now, from the upload's own list (no read, no second write of each row: a fleet landing
+ * wave writes every settlement once less). If the queue does not answer, they are marked not
+ * enqueued again for the sweeper's next pass; should that fail too (the database went down as
+ * well), the sweeper enqueues them again once they have waited `REENQUEUE_AFTER_MS`. Nothing is
+ * lost either way. Then the flight's close, if the service closed.
+ */
+export async function enqueueUploaded(
+  db: Database,
+  jobs: SettlementJobs,
+  scope: OutboxScope,
+  upload: { readonly settling: readonly string[]; readonly serviceClosed: boolean },
+): Promise<{ readonly enqueued: true } | { readonly enqueued: false; readonly error: string }> {
+  try {
+    if (upload.settling.length > 0) {
+      const rows = upload.settling.map((recordId) => ({ recordId, ...scope, enqueuedAtMs: null }));
+      await jobs.settle(chunksOf(rows)).catch(async (error: unknown) => {
+        await db
+          .update(settlements)
+          .set({ enqueuedAtMs: null })
+          .where(and(anyUuid(settlements.recordId, [...upload.settling]), eq(settlements.status, "pending")));
+        throw error;
+      });
+    }
+    if (upload.serviceClosed) await jobs.close(scope.flightId, false);
     return { enqueued: true };
   } catch (error) {
     return { enqueued: false, error: (error as Error).message };

@@ -20,6 +20,7 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
   const ingestion = new Admission({
     concurrencyMax: app.infra.config.ingestConcurrency,
     queueMax: app.infra.config.ingestQueueMax,
+    lineMax: app.infra.config.ingestLineMax,
     queueWaitMsMax: app.infra.config.ingestQueueWaitMsMax,
   });
 
@@ -45,10 +46,13 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
     "/terminal/flights/:flightId/batches",
     {
       config: { access: ["terminal"] },
-      // A busy ground says so before it reads, hashes and verifies a body it cannot take now.
-      onRequest: async () => {
-        const refused = ingestion.refusal();
-        if (refused !== undefined) throw refused;
+      // A busy ground says so before it reads, hashes and verifies a body it cannot take now, and
+      // one that can take it soon lets it wait in line before the body is read.
+      onRequest: async (_request, reply) => {
+        const ticket = ingestion.enter();
+        // Closed once answered, or when the connection goes: the place is given up either way.
+        reply.raw.once("close", ticket.release);
+        await ticket.admitted;
       },
       bodyLimit: LIMITS.batchBytesMax + 64 * 1024,
       schema: {
