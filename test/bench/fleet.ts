@@ -112,12 +112,16 @@ function peakMemoryMiB(pid: number): number {
   return Math.round(kiB / 1024);
 }
 
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-function cpuSecondsOf(pid: number): number {
+/**
+ * CPU seconds (user + system) a process has used so far, and with `reaped` its children that have
+ * exited (PostgreSQL's backends, once gone, count in the postmaster's); 0 once it is gone.
+ */
+function cpuSecondsOf(pid: number, reaped = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+    const children = reaped ? Number(fields[13]) + Number(fields[14]) : 0;
+    return (Number(fields[11]) + Number(fields[12]) + children) / CLOCK_TICKS_PER_S;
   } catch {
     return 0;
   }
@@ -141,7 +145,7 @@ function cpuByProcess(ground: GroundProcesses): Record<string, number> {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const command = commandOf(entry);
-    if (command === "postgres" || command === "redis-server") out[command] = (out[command] ?? 0) + cpuSecondsOf(Number(entry));
+    if (command === "postgres" || command === "redis-server") out[command] = (out[command] ?? 0) + cpuSecondsOf(Number(entry), true);
   }
   return out;
 }

@@ -104,19 +104,19 @@ async function lockedInputs(tx: Executor, pending: readonly PlanRecord[], nowMs:
  * Then this job is retried, and takes what is left.
  */
 async function requireStillPending(tx: Executor, pending: readonly PlanRecord[]): Promise<void> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
+  // Statuses by key, counted here: asked for `status = 'pending'` as well, PostgreSQL ANDed the key
+  // with the pending index and read that whole index (every pending row of a landing wave, and the
+  // entries of those settled since) for each chunk: 6 ms a chunk on average in a 120,000-record burst, 60 ms at its end.
+  const rows = await tx
+    .select({ status: settlements.status })
     .from(settlements)
     .where(
-      and(
-        anyUuid(
-          settlements.recordId,
-          pending.map((r) => r.id),
-        ),
-        eq(settlements.status, "pending"),
+      anyUuid(
+        settlements.recordId,
+        pending.map((r) => r.id),
       ),
     );
-  const settledMeanwhile = pending.length - row!.n;
+  const settledMeanwhile = pending.length - rows.filter((row) => row.status === "pending").length;
   if (settledMeanwhile > 0)
     throw new NotYetError(`${settledMeanwhile} records of this chunk were settled meanwhile by another job: read again`);
 }
