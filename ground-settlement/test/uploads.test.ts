@@ -344,3 +344,28 @@ describe.each(ENGINES)("upload after landing and settlement on %s", (engine) => 
     expect(await count()).toBe(before);
   });
 });
+
+describe("a flight's landing time", () => {
+  it("is its first upload's, whatever uploads come after", async () => {
+    const t = await createTestApp("postgres");
+    try {
+      const { ops } = await staffKeys(t);
+      const { flightId } = await createFlight(t, ops);
+      await loadFlight(t, ops, flightId);
+      const who = await passenger(t, ops, 50_000);
+      const { voucherText } = await register(t, who.token, flightId, 30_000);
+      const a = new CabinTerminal(t, await enrolTerminal(t, ops, flightId, "A"), flightId, undefined, "A");
+      const b = new CabinTerminal(t, await enrolTerminal(t, ops, flightId, "B"), flightId, undefined, "B");
+      for (const cabin of [a, b]) cabin.sale(voucherText, [line("DR-WAT-304", 100)]);
+      t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+      const firstAtMs = t.clock.nowMs;
+      expect((await a.upload()).statusCode).toBe(200);
+      t.clock.nowMs += 10 * 60_000;
+      expect((await b.upload()).statusCode).toBe(200);
+      const [flight] = await t.db.select().from(flights).where(eq(flights.id, flightId));
+      expect(flight!.landedAtMs).toBe(firstAtMs);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -20,7 +20,7 @@ import {
   voucherMemo,
 } from "@cabinpay/shared";
 import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
 import { flights } from "../db/schema/flights.js";
@@ -338,8 +338,11 @@ async function advanceChain(tx: Executor, input: StoreInput, last: SaleRecord, c
     .update(terminalChains)
     .set({ headSequence: last.sequence, headHash: last.hash, closedAtMs, lastUploadAtMs: input.nowMs })
     .where(and(eq(terminalChains.terminalId, input.terminalId), eq(terminalChains.flightId, input.flight.id)));
+  // Once landed, the flight's row is neither written again nor locked: each upload of a landing
+  // wave wrote a new version of it, and the flight's other terminals waited on its lock.
+  if (input.flight.landedAtMs !== null) return;
   await tx
     .update(flights)
-    .set({ landedAtMs: sql`coalesce(${flights.landedAtMs}, ${input.nowMs})` })
-    .where(eq(flights.id, input.flight.id));
+    .set({ landedAtMs: input.nowMs })
+    .where(and(eq(flights.id, input.flight.id), isNull(flights.landedAtMs)));
 }
