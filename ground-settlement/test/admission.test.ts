@@ -1,4 +1,5 @@
 /** Admission control of uploads: a bounded line, first come first served, and "come back at" beyond it. */
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../src/errors.js";
 import { Admission } from "../src/runtime/admission.js";
@@ -196,4 +197,64 @@ describe("uploads waiting in line", () => {
     for (const answer of again)
       expect(new Set(answer.json().records.map((r: { outcome: string }) => r.outcome))).toEqual(new Set(["duplicate"]));
   });
+});
+
+describe("the line over real connections", () => {
+  let t: TestApp;
+  let cabins: CabinTerminal[];
+  let port: number;
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres", { INGEST_CONCURRENCY: "1", INGEST_QUEUE_MAX: "0", INGEST_LINE_MAX: "1" });
+    cabins = await fourCabins(t);
+    port = Number(new URL(await t.app.listen({ port: 0, host: "127.0.0.1" })).port);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** An upload on a connection of its own, its body sent up to `bodyBytes`; `rest` sends the rest. */
+  function upload(cabin: CabinTerminal, bodyBytes = Number.POSITIVE_INFINITY) {
+    const signed = cabin.terminal.request("POST", `/terminal/flights/${cabin.flightId}/batches`, { body: Buffer.from(cabin.batch()) });
+    const body = signed.payload as Buffer;
+    const headers = Object.entries(signed.headers ?? {}).map(([name, value]) => `${name}: ${String(value)}`);
+    const head = [
+      `POST ${signed.url} HTTP/1.1`,
+      `host: 127.0.0.1:${port}`,
+      `content-length: ${body.length}`,
+      ...headers,
+      "connection: close",
+    ];
+    const socket = connect(port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write(`${head.join("\r\n")}\r\n\r\n`);
+    const sent = Math.min(body.length, bodyBytes);
+    socket.write(body.subarray(0, sent));
+    const answer = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk;
+      });
+      socket.on("close", () => resolve(text.split("\r\n")[0]!));
+    });
+    return { socket, answer, rest: () => socket.write(body.subarray(sent)) };
+  }
+  const moment = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+  it("turns a newcomer away while the one place inside and the one in line are taken, and gives a place back when its connection goes", async () => {
+    // Two uploads stalled halfway through their body: one inside, reading it; one waiting in line.
+    const first = upload(cabins[0]!, 100);
+    await moment();
+    const second = upload(cabins[1]!, 100);
+    await moment();
+    expect(await upload(cabins[2]!).answer).toBe("HTTP/1.1 503 Service Unavailable");
+    // The second goes away: whichever place it held is given back, and a newcomer waits in it.
+    second.socket.destroy();
+    await moment();
+    const fourth = upload(cabins[3]!);
+    await moment();
+    first.rest();
+    expect(await first.answer).toBe("HTTP/1.1 200 OK");
+    expect(await fourth.answer).toBe("HTTP/1.1 200 OK");
+  }, 60_000);
 });
