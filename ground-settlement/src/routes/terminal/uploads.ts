@@ -48,10 +48,12 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
       config: { access: ["terminal"] },
       // A busy ground says so before it reads, hashes and verifies a body it cannot take now, and
       // one that can take it soon lets it wait in line before the body is read.
-      onRequest: async (_request, reply) => {
+      onRequest: async (request, reply) => {
         const ticket = ingestion.enter();
-        // Closed once answered, or when the connection goes: the place is given up either way.
+        // Closed once answered, or when the connection goes: the place is given up either way
+        // (and at once if it went before we listened; giving up twice gives up one place).
         reply.raw.once("close", ticket.release);
+        if (reply.raw.closed || request.raw.socket?.destroyed === true) ticket.release();
         await ticket.admitted;
       },
       bodyLimit: LIMITS.batchBytesMax + 64 * 1024,
