@@ -30,7 +30,7 @@ export interface Config {
   readonly ingestQueueMax: number;
   /** Uploads that may wait before their body is read; beyond, the terminal is told to come back (503 `busy`). */
   readonly ingestLineMax: number;
-  /** Nor may one wait longer than this (estimated): well inside the terminal's 15 s request timeout. */
+  /** Nor may one wait longer than this (estimated): inside the terminal's 15 s request timeout. */
   readonly ingestQueueWaitMsMax: number;
   /** Log-ins and sign-ups a client address may try per minute (password guessing). */
   readonly loginAttemptsPerMinute: number;

@@ -8,9 +8,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@cabinpay/shared/node";
-import { eq } from "drizzle-orm";
+import { and, eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registrations } from "../src/db/schema/registrations.js";
 import { settlements } from "../src/db/schema/uploads.js";
+import { closeFlight, releaseHoldsOfClosedFlights } from "../src/services/flight-close.js";
 import { getFlight } from "../src/services/flights.js";
 import { createIngest } from "../src/services/ingest.js";
 import { REENQUEUE_AFTER_MS, sweepOutbox } from "../src/services/outbox.js";
@@ -208,6 +210,10 @@ describe("an API that stops between an upload's commit and handing it to the que
     });
     expect(outcome).toMatchObject({ kind: "accepted" });
     expect(outcome.kind === "accepted" && outcome.settling.length).toBe(24);
+    // The terminal, never answered, sends the batch again: duplicates, answered 200, nothing queued twice.
+    const again = await cabin.upload();
+    expect(again.statusCode).toBe(200);
+    expect(new Set(again.json().records.map((r: { outcome: string }) => r.outcome))).toEqual(new Set(["duplicate"]));
     // Taken for in the queue until they have waited long enough; then the sweeper takes them.
     expect(await sweepOutbox(t.db, t.infra.settlementJobs, uploadedAtMs + REENQUEUE_AFTER_MS - 1)).toBe(0);
     t.clock.nowMs = uploadedAtMs + REENQUEUE_AFTER_MS + 1;
@@ -218,6 +224,49 @@ describe("an API that stops between an upload's commit and handing it to the que
       await worker.close();
     }
     await expectWallets(t, people);
+    await assertMoneyInvariants(t, true);
+  }, 120_000);
+});
+
+describe("two closes of a flight and the closed-flight sweep at the same moment", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres");
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("closes a flight once when two closes and the closed-flight sweep run at the same moment: each hold released once", async () => {
+    const { flightId, cabin, people } = await busyFlight(t, 4, 16);
+    const worker = await startWorker(t);
+    try {
+      expect((await cabin.upload()).statusCode).toBe(200);
+      await settled(t, flightId);
+    } finally {
+      await worker.close();
+    }
+    const nowMs = t.clock.nowMs;
+    const [first, second, swept] = await Promise.all([
+      closeFlight(t.db, flightId, nowMs, { force: true }),
+      closeFlight(t.db, flightId, nowMs, { force: true }),
+      releaseHoldsOfClosedFlights(t.db, nowMs),
+    ]);
+    expect([first, second].sort()).toEqual(["already_closed", "closed"]);
+    expect(swept).toBe(0);
+    const open = await t.db
+      .select()
+      .from(registrations)
+      .where(and(eq(registrations.flightId, flightId), isNotNull(registrations.currentHoldTransferId)));
+    expect(open).toEqual([]);
+    // Every wallet holds nothing more and paid exactly its sales once; no hold was resolved twice.
+    for (const buyer of people) {
+      const fromHold = Math.min(buyer.spentMinor, buyer.capMinor);
+      const fromBalance = Math.min(buyer.spentMinor - fromHold, buyer.fundedMinor - buyer.capMinor);
+      const wallet = (await call(t.app, { method: "GET", url: "/me", headers: bearer(buyer.token) }, 200)).json().wallets[0];
+      expect(wallet).toMatchObject({ postedMinor: buyer.fundedMinor - fromHold - fromBalance, heldMinor: 0 });
+    }
     await assertMoneyInvariants(t, true);
   }, 120_000);
 });

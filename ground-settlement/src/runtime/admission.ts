@@ -58,7 +58,7 @@ export class Admission {
   }
 
   /** The answer for a newcomer who cannot be taken now, or undefined. */
-  refusal(): ApiError | undefined {
+  private refusal(): ApiError | undefined {
     const ahead = this.inside + this.line.length;
     if (ahead < this.limits.concurrencyMax) return undefined;
     const waitMs = ((ahead - this.limits.concurrencyMax + 1) / this.limits.concurrencyMax) * this.meanRunMs;

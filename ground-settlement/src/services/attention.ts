@@ -15,7 +15,7 @@ import { registrations } from "../db/schema/registrations.js";
 import { attentionActions, saleRecords, settlements } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
 import { collectableOf } from "./collect-refused.js";
-import { enqueueSoon, type SettlementJobs } from "./outbox.js";
+import { type Enqueued, enqueueSoon, type SettlementJobs } from "./outbox.js";
 
 /** SQL for "needs a person": the same rule in every query that counts them. */
 export const NEEDS_ATTENTION = and(
@@ -85,7 +85,7 @@ export async function retrySettlement(
   db: Database,
   jobs: SettlementJobs,
   input: { recordId: string; actor: string; nowMs: number },
-): Promise<Awaited<ReturnType<typeof enqueueSoon>>> {
+): Promise<Enqueued> {
   const scope = await db.transaction(async (tx) => {
     const [row] = await tx.select().from(settlements).where(eq(settlements.recordId, input.recordId)).for("update");
     if (row === undefined) throw new ApiError("not_found", `no settlement for record ${input.recordId}`);

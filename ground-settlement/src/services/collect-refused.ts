@@ -14,7 +14,7 @@ import { anyUuid, type Database } from "../db/client.js";
 import { registrations } from "../db/schema/registrations.js";
 import { attentionActions, saleRecords, settlements } from "../db/schema/uploads.js";
 import { ApiError } from "../errors.js";
-import { enqueueSoon, type SettlementJobs } from "./outbox.js";
+import { type Enqueued, enqueueSoon, type SettlementJobs } from "./outbox.js";
 
 /** Refusals where the voucher was genuine and names the passenger: the only ones collectable. */
 export const COLLECTABLE_REFUSALS: readonly string[] = ["voucher_revoked"];
@@ -23,7 +23,7 @@ export async function collectFromBalance(
   db: Database,
   jobs: SettlementJobs,
   input: { recordId: string; actor: string; note: string; nowMs: number },
-): Promise<{ amountMinor: number; queued: Awaited<ReturnType<typeof enqueueSoon>> }> {
+): Promise<{ amountMinor: number; queued: Enqueued }> {
   const found = await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ settlement: settlements, record: saleRecords })

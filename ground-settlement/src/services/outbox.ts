@@ -34,6 +34,9 @@ export interface SettlementJobs {
   close(flightId: string, force: boolean): Promise<void>;
 }
 
+/** Whether work was handed to the queue now; if not, why (the sweeper enqueues it later). */
+export type Enqueued = { readonly enqueued: true } | { readonly enqueued: false; readonly error: string };
+
 export interface OutboxScope {
   readonly terminalId: string;
   readonly flightId: string;
@@ -106,7 +109,7 @@ export async function enqueueSoon(
   jobs: SettlementJobs,
   scope: OutboxScope,
   options: { readonly serviceClosed: boolean; readonly nowMs: number },
-): Promise<{ readonly enqueued: true } | { readonly enqueued: false; readonly error: string }> {
+): Promise<Enqueued> {
   try {
     await sweepOutbox(db, jobs, options.nowMs, scope);
     if (options.serviceClosed) await jobs.close(scope.flightId, false);
@@ -129,7 +132,7 @@ export async function enqueueUploaded(
   jobs: SettlementJobs,
   scope: OutboxScope,
   upload: { readonly settling: readonly string[]; readonly serviceClosed: boolean },
-): Promise<{ readonly enqueued: true } | { readonly enqueued: false; readonly error: string }> {
+): Promise<Enqueued> {
   try {
     if (upload.settling.length > 0) {
       const rows = upload.settling.map((recordId) => ({ recordId, ...scope, enqueuedAtMs: null }));
