@@ -16,7 +16,6 @@
  * The ground's processes inherit the environment (UV_THREADPOOL_SIZE, say); GROUND_NODE_OPTIONS
  * becomes their NODE_OPTIONS alone (V8's heap limits), leaving this process's.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -25,6 +24,7 @@ import pg from "pg";
 import { type GroundApi, groundApi, type OpenedFlight, openFlight, type Passenger, signUpPassengers } from "../support/flight.js";
 import { type GroundProcesses, startGroundProcesses } from "../support/ground-processes.js";
 import { WireTerminal } from "../support/wire-terminal.js";
+import { cpuByCommand, cpuSecondsOf, peakMemoryMiB } from "./cpu.js";
 import { emptyJobRate, nativeVerifyRate } from "./raw-limits.js";
 
 const TERMINALS_PER_FLIGHT = 2;
@@ -105,49 +105,11 @@ interface LayoutResult {
   readonly problems: string[];
 }
 
-/** Peak resident memory of a process so far (Linux `VmHWM`), in MiB. */
-function peakMemoryMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kiB = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
-  return Math.round(kiB / 1024);
-}
-
-/**
- * CPU seconds (user + system) a process has used so far, and with `reaped` its children that have
- * exited (PostgreSQL's backends, once gone, count in the postmaster's); 0 once it is gone.
- */
-function cpuSecondsOf(pid: number, reaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const children = reaped ? Number(fields[13]) + Number(fields[14]) : 0;
-    return (Number(fields[11]) + Number(fields[12]) + children) / CLOCK_TICKS_PER_S;
-  } catch {
-    return 0;
-  }
-}
-
-function commandOf(pid: string): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return undefined; // gone since the listing
-  }
-}
-
-/** Linux's USER_HZ, which /proc/<pid>/stat counts CPU time in. */
-const CLOCK_TICKS_PER_S = 100;
-
 /** Every process this burst runs on: this one (the terminals), the ground's, and each server's by command name. */
 function cpuByProcess(ground: GroundProcesses): Record<string, number> {
   const out: Record<string, number> = { bench: cpuSecondsOf(process.pid) };
   for (const p of ground.processes()) out[p.name] = cpuSecondsOf(p.pid);
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const command = commandOf(entry);
-    if (command === "postgres" || command === "redis-server") out[command] = (out[command] ?? 0) + cpuSecondsOf(Number(entry), true);
-  }
-  return out;
+  return { ...out, ...cpuByCommand(["postgres", "redis-server"]) };
 }
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -35,6 +35,7 @@ import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
 import { and, eq, sql } from "drizzle-orm";
 import pg from "pg";
 import pino from "pino";
+import { cpuByCommand, HAS_PROC, threadCpuSeconds } from "./cpu.js";
 import { printTable, type Rate } from "./measure.js";
 import { emptyJobRate } from "./raw-limits.js";
 import { settlementFloorMs, writtenSoFar } from "./settlement-floor.js";
@@ -97,7 +98,7 @@ Ground service on ${engineName}`);
     const terminalsForSettlement: { terminalId: string }[] = [];
     // Rounds of `together` uploads at once, each beside the raw verification of as many signatures.
     const ingestRounds = async (together: number) => {
-      const pairs: { rawMs: number; ingestMs: number }[] = [];
+      const pairs: { rawMs: number; ingestMs: number; cpu: CpuSpent | undefined }[] = [];
       for (let run = 0; run < INGEST_RUNS; run++) {
         const uploads = [];
         for (let i = 0; i < together; i++) {
@@ -105,6 +106,7 @@ Ground service on ${engineName}`);
           uploads.push({ terminal, bytes: batchOf(terminal, setup) });
         }
         const rawMs = rawVerifyMs(together * BATCH_RECORDS);
+        const cpuBefore = cpuNow(engine);
         const start = performance.now();
         const results = await Promise.all(
           uploads.map(({ terminal, bytes }) =>
@@ -118,7 +120,8 @@ Ground service on ${engineName}`);
             }),
           ),
         );
-        pairs.push({ rawMs, ingestMs: performance.now() - start });
+        const ingestMs = performance.now() - start;
+        pairs.push({ rawMs, ingestMs, cpu: cpuSpent(cpuBefore, cpuNow(engine)) });
         for (const result of results)
           if (result.kind !== "accepted" || result.records.filter((r) => r.outcome === "accepted").length !== BATCH_RECORDS)
             throw new Error("bench batch not accepted");
@@ -134,7 +137,8 @@ Ground service on ${engineName}`);
       meanMicros: (totalMs * 1000) / operations,
       operations,
     });
-    const sumOf = (pairs: { rawMs: number; ingestMs: number }[], key: "rawMs" | "ingestMs") => pairs.reduce((sum, p) => sum + p[key], 0);
+    const sumOf = (pairs: readonly { rawMs: number; ingestMs: number }[], key: "rawMs" | "ingestMs") =>
+      pairs.reduce((sum, p) => sum + p[key], 0);
     const oneAtATime = await ingestRounds(1);
     const together = await ingestRounds(INGEST_TOGETHER);
     const rawVerify = rate(
@@ -166,6 +170,11 @@ Ground service on ${engineName}`);
         return `${ofRaw} of one core's raw verify${target}; ${spread}`;
       },
     );
+
+    printIngestCpu(engineName, rawVerify.meanMicros, [
+      { name: ingestRows[0]!.row.name, pairs: oneAtATime, records },
+      { name: ingestRows[1]!.row.name, pairs: together, records: records * INGEST_TOGETHER },
+    ]);
 
     // Settlement beside BullMQ's empty-job rate, per worker concurrency.
     const rows: Rate[] = [];
@@ -252,6 +261,52 @@ Ground service on ${engineName}`);
     await database.close();
     if (engine === "postgres") await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds so far: this process's main thread, its other threads, and PostgreSQL's processes (none for PGlite, which runs on the main thread). */
+interface CpuSpent {
+  readonly main: number;
+  readonly others: number;
+  readonly database: number;
+}
+
+function cpuNow(engine: GroundEngine): CpuSpent | undefined {
+  const threads = threadCpuSeconds();
+  if (threads === undefined) return undefined;
+  return { ...threads, database: engine === "postgres" ? (cpuByCommand(["postgres"])["postgres"] ?? 0) : 0 };
+}
+
+function cpuSpent(before: CpuSpent | undefined, after: CpuSpent | undefined): CpuSpent | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  return { main: after.main - before.main, others: after.others - before.others, database: after.database - before.database };
+}
+
+/**
+ * Where ingest's CPU went, per record, beside what two cores give at 100% of one core's raw verify
+ * (twice its time a signature): the main thread (decoding, judging, the database protocol), the
+ * other threads (the thread pool's verifications and V8's collector) and PostgreSQL. Ingest is at
+ * its target when the three together fit in that budget and the work overlaps.
+ */
+function printIngestCpu(
+  engineName: string,
+  rawVerifyMicros: number,
+  modes: readonly { name: string; pairs: readonly { cpu: CpuSpent | undefined }[]; records: number }[],
+): void {
+  const budget = `two cores give ${(2 * rawVerifyMicros).toFixed(1)} µs a record at 100% (twice one raw verify)`;
+  console.log(`\nIngest CPU per record on ${engineName}, ${HAS_PROC ? budget : "not measured (no /proc on this system)"}`);
+  if (!HAS_PROC) return;
+  const width = Math.max(...modes.map((m) => m.name.length));
+  console.log(
+    `${"".padEnd(width)}  ${"main thread".padStart(12)}  ${"other threads".padStart(14)}  ${"PostgreSQL".padStart(11)}  ${"all".padStart(9)}`,
+  );
+  const µs = (seconds: number, records: number) => `${((seconds * 1e6) / records).toFixed(1)} µs`;
+  for (const { name, pairs, records } of modes) {
+    const sum = (key: keyof CpuSpent) => pairs.reduce((total, p) => total + (p.cpu?.[key] ?? 0), 0);
+    const [main, others, database] = [sum("main"), sum("others"), sum("database")];
+    console.log(
+      `${name.padEnd(width)}  ${µs(main, records).padStart(12)}  ${µs(others, records).padStart(14)}  ${(engineName === "PostgreSQL" ? µs(database, records) : "in main").padStart(11)}  ${µs(main + others + database, records).padStart(9)}`,
+    );
   }
 }
 
