@@ -12,8 +12,8 @@ rmSync(resultsDir, { recursive: true, force: true });
 // The packages' own suites two at a time: much of a suite is waiting (servers starting, pages
 // loading), and one at a time a clean run took 22 minutes on a 2-core machine, past CI's 20. Every
 // test has its own database, queue prefix and ports. The end-to-end suite runs alone afterwards:
-// its fault tests kill and starve processes, and beside another suite an API lost to a dropped
-// database connection failed the rest of the file (seen once; docs/reliability.md).
+// its fault tests kill and starve processes. (Beside another suite it once lost its API to a
+// dropped database connection: an unhandled rejection, since fixed; docs/reliability.md.)
 // Arguments of its own (`npm test -- --filter=…`) make one run, one package at a time: turbo
 // joins filters, so they would widen the two runs instead of narrowing them.
 const turbo = (args) =>

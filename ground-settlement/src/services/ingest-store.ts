@@ -4,8 +4,9 @@
  */
 import { bytesEqual, GENESIS_HASH, newId, RECORD_HASH_BYTES, type SaleRecord } from "@cabinpay/shared";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
-import type { Database, Executor } from "../db/client.js";
+import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { rejectedBatches, saleRecords } from "../db/schema/uploads.js";
+import { ApiError } from "../errors.js";
 
 /** A new record of a batch as judged: stored either way, settled only when nothing was found wrong. */
 export interface JudgedRecord {
@@ -191,6 +192,35 @@ export async function checkAgainstHeld(
     }
   }
   return undefined;
+}
+
+/**
+ * Why a batch whose new records could not be stored was refused: the first whose id the ground
+ * already holds for another record (`offset`: where the new records start in the batch). Read
+ * after the batch's transaction rolled back; if the holder's own upload rolled back meanwhile,
+ * there is nothing to refuse and the terminal is asked to come back.
+ */
+export async function idTakenRefusal(
+  db: Database,
+  fresh: readonly SaleRecord[],
+  offset: number,
+): Promise<Omit<BatchRefused, "kind" | "rejectedBatchId">> {
+  const held = await db
+    .select({ id: saleRecords.id })
+    .from(saleRecords)
+    .where(
+      anyUuid(
+        saleRecords.id,
+        fresh.map((r) => r.recordId),
+      ),
+    );
+  const heldIds = new Set(held.map((row) => row.id));
+  const at = fresh.findIndex((r) => heldIds.has(r.recordId));
+  if (at < 0) throw new ApiError("busy", "another upload held a record id of this batch a moment ago: try again", { retryAfterMs: 1_000 });
+  const { sequence, recordId } = fresh[at]!;
+  const reason = "record_id_taken";
+  const detail = `record ${sequence} has the id ${recordId}, which the ground already holds for another record`;
+  return { reason, detail, chain: { index: offset + at, sequence, reason } };
 }
 
 /**

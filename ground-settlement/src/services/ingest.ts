@@ -30,7 +30,7 @@ import { ApiError } from "../errors.js";
 import { type Flight, getFlight } from "./flights.js";
 import { codeState } from "./ingest-codes.js";
 import { reversalState } from "./ingest-reversals.js";
-import { type BatchRefused, checkAgainstHeld, insertRecords, type JudgedRecord, keepRefused } from "./ingest-store.js";
+import { type BatchRefused, checkAgainstHeld, idTakenRefusal, insertRecords, type JudgedRecord, keepRefused } from "./ingest-store.js";
 import { GoodVouchers, type RecordRejection, voucherJudge } from "./ingest-vouchers.js";
 import { enqueueUploaded, type SettlementJobs } from "./outbox.js";
 import { requireAssignment } from "./trolleys.js";
@@ -142,7 +142,8 @@ type Stored =
   | BatchAccepted
   | SequenceGap
   | { kind: "unverified"; refusal: BatchRefusal }
-  | { kind: "chain"; reason: string; detail: string; index: number };
+  | { kind: "chain"; reason: string; detail: string; index: number }
+  | { kind: "id_taken"; fresh: readonly SaleRecord[]; offset: number };
 
 async function ingestBatch(db: Database, judging: Judging, input: IngestInput & Placed): Promise<IngestOutcome> {
   const { terminalId, flight, bytes, nowMs } = input;
@@ -177,6 +178,8 @@ async function ingestBatch(db: Database, judging: Judging, input: IngestInput & 
       const { reason, detail, index } = stored;
       return keepRefused(db, evidence, { reason, detail, chain: { index, sequence: stepped.batch.records[index]?.sequence, reason } });
     }
+    case "id_taken":
+      return keepRefused(db, evidence, await idTakenRefusal(db, stored.fresh, stored.offset));
     default:
       return stored;
   }
@@ -260,12 +263,17 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
     enqueuedAtMs: input.enqueuedAtMs ?? null,
   };
   const written = judged.judged.length > 0 ? insertRecords(tx, scope, judged.judged) : Promise.resolve();
+  // Listened to at once: the insert can fail (a dropped connection, an id taken) while the
+  // signatures are still being checked, and a rejection nobody listens to yet ends the process.
+  const writing = written.catch(() => undefined);
   try {
     await requireSignatures();
   } finally {
-    await written.catch(() => undefined);
+    await writing;
   }
-  await written;
+  await written.catch((error: unknown) => {
+    throw idTakenOr(error, fresh, overlap.length);
+  });
   if (fresh.length > 0) await advanceChain(tx, input, fresh.at(-1)!, judged.closedAtMs);
   const duplicates = overlap.map((r) => ({ sequence: r.sequence, recordId: r.recordId, outcome: "duplicate" as const }));
   const nextSequence = Math.max(head.headSequence, fresh.at(-1)?.sequence ?? 0) + 1;
@@ -279,6 +287,15 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
     serviceClosed: judged.closedAtMs !== null,
     settling,
   };
+}
+
+/**
+ * A record id is the terminal's choice: one the ground already holds for another record (a leaked
+ * key's upload of an id read off a receipt, say) refuses the batch with evidence, where it would
+ * otherwise fail every retry with a 500 and strand the terminal's sales. Any other error as it is.
+ */
+function idTakenOr(error: unknown, fresh: readonly SaleRecord[], offset: number): unknown {
+  return constraintOf(error) === "sale_records_pkey" ? new RollBack({ kind: "id_taken", fresh, offset }) : error;
 }
 
 /** One upload at a time per terminal and flight: the chain head is the lock. */

@@ -62,7 +62,7 @@ export async function sweepOutbox(db: Database, jobs: SettlementJobs, nowMs: num
     )
     .orderBy(asc(settlements.terminalId), asc(settlements.flightId), asc(settlements.sequence))
     .limit(SWEEP_ROWS_MAX);
-  await jobs.settle(chunksOf(rows));
+  await jobs.settle(chunksOf(rows, (row) => row.enqueuedAtMs === null));
   const ids = rows.map((row) => row.recordId);
   // One array parameter per statement: a list of them cost drizzle and PostgreSQL a parameter each.
   for (let i = 0; i < ids.length; i += 5_000) {
@@ -74,9 +74,12 @@ export async function sweepOutbox(db: Database, jobs: SettlementJobs, nowMs: num
   return ids.length;
 }
 
-/** Rows in chain order, cut into chunks of one terminal's records on one flight. */
-function chunksOf(rows: readonly { recordId: string; terminalId: string; flightId: string; enqueuedAtMs: number | null }[]): SettleChunk[] {
-  const chunks: (typeof rows)[number][][] = [];
+/** Rows in chain order, cut into chunks of one terminal's records on one flight; `fresh` says which were never queued. */
+function chunksOf<Row extends { recordId: string; terminalId: string; flightId: string }>(
+  rows: readonly Row[],
+  fresh: (row: Row) => boolean,
+): SettleChunk[] {
+  const chunks: Row[][] = [];
   for (const row of rows) {
     const last = chunks.at(-1);
     const sameChain = last !== undefined && last[0]!.terminalId === row.terminalId && last[0]!.flightId === row.flightId;
@@ -86,7 +89,7 @@ function chunksOf(rows: readonly { recordId: string; terminalId: string; flightI
   return chunks.map((chunk) => ({
     jobId: settleJobId(chunk),
     recordIds: chunk.map((row) => row.recordId),
-    fresh: chunk.every((row) => row.enqueuedAtMs === null),
+    fresh: chunk.every(fresh),
   }));
 }
 
@@ -135,8 +138,9 @@ export async function enqueueUploaded(
 ): Promise<Enqueued> {
   try {
     if (upload.settling.length > 0) {
-      const rows = upload.settling.map((recordId) => ({ recordId, ...scope, enqueuedAtMs: null }));
-      await jobs.settle(chunksOf(rows)).catch(async (error: unknown) => {
+      const rows = upload.settling.map((recordId) => ({ recordId, ...scope }));
+      // Queued for the first time: the upload stored them marked enqueued, and nothing queued them before.
+      await jobs.settle(chunksOf(rows, () => true)).catch(async (error: unknown) => {
         await db
           .update(settlements)
           .set({ enqueuedAtMs: null })
