@@ -19,7 +19,7 @@ import { REENQUEUE_AFTER_MS, sweepOutbox } from "../src/services/outbox.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
-import { assertMoneyInvariants, pendingCount, settled, startWorker, waitFor } from "./support/settle.js";
+import { assertMoneyInvariants, pendingCount, settled, waitFor, withWorker } from "./support/settle.js";
 
 const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
 const PRICES = [1_200, 1_500, 1_800, 2_000, 2_500, 3_200, 4_500, 4_800];
@@ -173,12 +173,7 @@ describe("Redis down while terminals upload", () => {
 
     redis = startRedis();
     await waitFor("Redis to restart", async () => redisUp());
-    const worker = await startWorker(t); // its sweeper finds the rows nobody could enqueue
-    try {
-      await settled(t, flightId);
-    } finally {
-      await worker.close();
-    }
+    await withWorker(t, () => settled(t, flightId)); // its sweeper finds the rows nobody could enqueue
     await expectWallets(t, people);
     await assertMoneyInvariants(t, true);
   }, 120_000);
@@ -217,12 +212,7 @@ describe("an API that stops between an upload's commit and handing it to the que
     // Taken for in the queue until they have waited long enough; then the sweeper takes them.
     expect(await sweepOutbox(t.db, t.infra.settlementJobs, uploadedAtMs + REENQUEUE_AFTER_MS - 1)).toBe(0);
     t.clock.nowMs = uploadedAtMs + REENQUEUE_AFTER_MS + 1;
-    const worker = await startWorker(t);
-    try {
-      await settled(t, flightId);
-    } finally {
-      await worker.close();
-    }
+    await withWorker(t, () => settled(t, flightId));
     await expectWallets(t, people);
     await assertMoneyInvariants(t, true);
   }, 120_000);
@@ -240,13 +230,10 @@ describe("two closes of a flight and the closed-flight sweep at the same moment"
 
   it("closes a flight once when two closes and the closed-flight sweep run at the same moment: each hold released once", async () => {
     const { flightId, cabin, people } = await busyFlight(t, 4, 16);
-    const worker = await startWorker(t);
-    try {
+    await withWorker(t, async () => {
       expect((await cabin.upload()).statusCode).toBe(200);
       await settled(t, flightId);
-    } finally {
-      await worker.close();
-    }
+    });
     const nowMs = t.clock.nowMs;
     const [first, second, swept] = await Promise.all([
       closeFlight(t.db, flightId, nowMs, { force: true }),

@@ -119,8 +119,15 @@ async function releaseHolds(tx: Executor, open: readonly (typeof registrations.$
   const voids = open.flatMap((registration) => {
     const hold = unresolved.get(registration.currentHoldTransferId ?? "");
     if (hold === undefined) return [];
-    const release = { kind: "void", id: derivedId(`release:${registration.id}`), pendingId: hold.id, code: "hold_released" } as const;
-    return [{ ...release, reference: registration.id }];
+    return [
+      {
+        kind: "void" as const,
+        id: derivedId(`release:${registration.id}`),
+        pendingId: hold.id,
+        code: "hold_released",
+        reference: registration.id,
+      },
+    ];
   });
   await lockAccounts(
     tx,

@@ -38,6 +38,16 @@ export async function pendingCount(t: TestApp, flightId: string): Promise<number
   return row!.n;
 }
 
+/** Runs `work` with a settlement worker running, and stops the worker however it ends. */
+export async function withWorker<T>(t: TestApp, work: () => Promise<T>): Promise<T> {
+  const worker = await startWorker(t);
+  try {
+    return await work();
+  } finally {
+    await worker.close();
+  }
+}
+
 export async function settled(t: TestApp, flightId: string): Promise<void> {
   await waitFor(`settlements of ${flightId}`, async () => ((await pendingCount(t, flightId)) === 0 ? true : undefined));
 }
