@@ -1,12 +1,23 @@
-import { createNobleSigner, createPortableDeviceSigner, isDevicePublicKey, keyIdOf, nobleVerifier, type Verifier } from "@cabinpay/shared";
-import { createNodeSigner, createNodeVerifier } from "@cabinpay/shared/node";
+import {
+  createNobleSigner,
+  createPortableDeviceSigner,
+  isDevicePublicKey,
+  isUnusablePublicKey,
+  keyIdOf,
+  nobleVerifier,
+  type Verifier,
+} from "@cabinpay/shared";
+import { createNodeSigner, createNodeVerifier, createSodiumVerifier, SodiumPool } from "@cabinpay/shared/node";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
+import { sha512 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seedKey } from "./support/fixtures.js";
 
 const nodeVerifier = createNodeVerifier();
-const verifiers: Verifier[] = [nobleVerifier, nodeVerifier];
+const sodiumVerifier = createSodiumVerifier();
+const verifiers: Verifier[] = [nobleVerifier, nodeVerifier, sodiumVerifier];
 const message = new TextEncoder().encode("CabinPay");
 
 describe("Ed25519 signers and verifiers", () => {
@@ -33,6 +44,28 @@ describe("Ed25519 signers and verifiers", () => {
     for (const verifier of verifiers) expect(verifier.verify(signature, new Uint8Array(0), signer.publicKey)).toBe(true);
   });
 
+  it("libsodium is loaded here (the ground's fast verifier is not silently node:crypto)", () => {
+    expect(sodiumVerifier.name).toBe("libsodium");
+  });
+
+  it("all refuse a small-order key's universal signature (R the identity, S zero: it holds for every message)", () => {
+    // OpenSSL accepted it before the native verifier asked `isUnusablePublicKey`.
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const universal = new Uint8Array(64);
+    universal[0] = 1;
+    for (const verifier of verifiers) expect(verifier.verify(universal, message, identity)).toBe(false);
+    expect(isUnusablePublicKey(identity)).toBe(true);
+    expect(isUnusablePublicKey(noble.publicKey)).toBe(false);
+  });
+
+  it("libsodium's refusal of a small-order R is put to node:crypto, whose answer stands", async () => {
+    const { publicKey, signature, message: signed } = smallOrderRSignature();
+    expect(nodeVerifier.verify(signature, signed, publicKey)).toBe(true);
+    expect(sodiumVerifier.verify(signature, signed, publicKey)).toBe(true);
+    expect(await sodiumVerifier.verifyAll([{ signature, message: signed, publicKey }])).toBe(true);
+  });
+
   it("key ids are the first 8 bytes of SHA-256 of the public key", () => {
     expect(noble.keyId).toMatch(/^[0-9a-f]{16}$/);
     expect(keyIdOf(noble.publicKey)).toBe(noble.keyId);
@@ -48,7 +81,7 @@ describe("Ed25519 signers and verifiers", () => {
         const target = part === "signature" ? sig : part === "message" ? msg : key;
         target[at % target.length]! ^= xor;
         const answers = verifiers.map((v) => v.verify(sig, msg, key));
-        expect(answers).toEqual([false, false]);
+        expect(answers).toEqual([false, false, false]);
       }),
       { numRuns: 300 },
     );
@@ -74,6 +107,72 @@ describe("Ed25519 signers and verifiers", () => {
     for (let i = 32, v = sPlusL; i < 64; i++, v >>= 8n) malleable[i] = Number(v & 0xffn);
     expect(sPlusL < 2n ** 256n).toBe(true);
     for (const verifier of verifiers) expect(verifier.verify(malleable, message, noble.publicKey)).toBe(false);
+  });
+});
+
+/**
+ * A key with a torsion part (A = aB + T, T of order 8) signing with R a small-order point chosen
+ * so that the cofactorless equation holds: valid for OpenSSL, refused by libsodium (small-order R).
+ * Only the key's owner can make one; it forges nothing.
+ */
+function smallOrderRSignature(): { publicKey: Uint8Array; signature: Uint8Array; message: Uint8Array } {
+  const { Point } = ed25519;
+  const L = Point.Fn.ORDER;
+  const torsion = Point.fromBytes(Uint8Array.from(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")));
+  const a = 0x1234567890abcdefn;
+  const publicKey = Point.BASE.multiply(a).add(torsion).toBytes();
+  const le = (bytes: Uint8Array) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+  for (let n = 0; ; n++) {
+    const signed = new TextEncoder().encode(`small-order R ${n}`);
+    for (let k = 0n; k < 8n; k++) {
+      const R = k === 0n ? Point.ZERO : torsion.multiply(k);
+      const h = le(sha512(Uint8Array.of(...R.toBytes(), ...publicKey, ...signed))) % L;
+      if ((k + h) % 8n !== 0n) continue;
+      const s = (h * a) % L;
+      const signature = new Uint8Array(64);
+      signature.set(R.toBytes());
+      for (let i = 0, v = s; i < 32; i++, v >>= 8n) signature[32 + i] = Number(v & 0xffn);
+      return { publicKey, signature, message: signed };
+    }
+  }
+}
+
+describe("libsodium's verifier across worker threads", () => {
+  const signer = createNobleSigner(seedKey("sodium pool"));
+  const items = Array.from({ length: 1_000 }, (_, i) => {
+    const signed = new TextEncoder().encode(`record ${i}`);
+    return { signature: signer.sign(signed), message: signed, publicKey: signer.publicKey };
+  });
+
+  it("answers whether every one holds, over jobs spread on the workers", async () => {
+    const pool = new SodiumPool(2);
+    const verifier = createSodiumVerifier({ pool });
+    try {
+      expect(await verifier.verifyAll(items)).toBe(true);
+      expect(await verifier.verifyAll([])).toBe(true);
+      for (const at of [0, 517, 999]) {
+        const damaged = items.slice();
+        const signature = damaged[at]!.signature.slice();
+        signature[10]! ^= 1;
+        damaged[at] = { ...damaged[at]!, signature };
+        expect(await verifier.verifyAll(damaged)).toBe(false);
+      }
+      expect(await verifier.verifyAll([...items.slice(0, 5), { ...items[5]!, publicKey: new Uint8Array(31) }])).toBe(false);
+      expect(pool.answered.byWorkers).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("checks here what a lost worker held, and everything after the pool closed", async () => {
+    const pool = new SodiumPool(1);
+    const verifier = createSodiumVerifier({ pool });
+    const damaged = [...items.slice(0, 300), { ...items[300]!, message: new Uint8Array(3) }];
+    const held = [verifier.verifyAll(items), verifier.verifyAll(damaged)];
+    await pool.close();
+    expect(await Promise.all(held)).toEqual([true, false]);
+    expect(await verifier.verifyAll(items.slice(0, 10))).toBe(true);
+    expect(pool.answered.here).toBeGreaterThan(0);
   });
 });
 

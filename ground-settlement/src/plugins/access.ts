@@ -12,7 +12,7 @@
 
 import { timingSafeEqual } from "node:crypto";
 import { fromBase64Url, NONCE_PATTERN, REQUEST_WINDOW_MS, TERMINAL_REQUEST_HEADERS, terminalRequestMessage } from "@cabinpay/shared";
-import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
+import { createSodiumVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -65,7 +65,7 @@ declare module "fastify" {
   }
 }
 
-const verifier = createNodeVerifier();
+const verifier = createSodiumVerifier();
 const ANONYMOUS: Principal = { kind: "anonymous" };
 
 export const accessPlugin = fp(

@@ -15,7 +15,7 @@
  * a `waiting` snapshot by itself.
  */
 import { fromBase64Url, readSpendSnapshot, type SpendEntry, verifySpendSnapshot } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createSodiumVerifier } from "@cabinpay/shared/node";
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { cabinCounters } from "../db/schema/cabin.js";
@@ -27,7 +27,7 @@ import { getFlight } from "./flights.js";
 import { accountAmounts } from "./rates.js";
 import { groundKeysOf } from "./receipt-reports.js";
 
-const verifier = createNodeVerifier();
+const verifier = createSodiumVerifier();
 
 export const COUNTER_STATUSES = ["agrees", "waiting", "disagrees"] as const;
 export type CounterStatus = (typeof COUNTER_STATUSES)[number];

@@ -19,7 +19,7 @@ import {
   verifyBatchInSteps,
   voucherMemo,
 } from "@cabinpay/shared";
-import { createNodeVerifier, nodeSha256 } from "@cabinpay/shared/node";
+import { createSodiumVerifier, nodeSha256 } from "@cabinpay/shared/node";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
@@ -107,7 +107,7 @@ export function createIngest(deps: {
   readonly jobs: SettlementJobs;
   readonly goodVouchersMax?: number;
 }): IngestService {
-  const judging = { good: new GoodVouchers(deps.goodVouchersMax), verifier: createNodeVerifier() };
+  const judging = { good: new GoodVouchers(deps.goodVouchersMax), verifier: createSodiumVerifier() };
   const ingest: IngestService["ingest"] = async (input) => {
     try {
       return await ingestBatch(deps.db, judging, input);

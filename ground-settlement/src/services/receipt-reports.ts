@@ -11,7 +11,7 @@
  * truth; a signature proves who said it).
  */
 import { type Receipt, verifyReceipt } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createSodiumVerifier } from "@cabinpay/shared/node";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/client.js";
 import { flights } from "../db/schema/flights.js";
@@ -37,7 +37,7 @@ export type ReceiptMatch = "received" | "missing" | "differs";
 export const RECEIPT_UNMATCHED = sql`NOT EXISTS (SELECT 1 FROM ${saleRecords} WHERE ${saleRecords.id} = ${receiptReports.recordId} AND ${saleRecords.recordHash} = ${receiptReports.recordHash})`;
 export const RECEIPT_REPORT_OPEN = and(sql`${receiptReports.closedAtMs} IS NULL`, RECEIPT_UNMATCHED)!;
 
-const verifier = createNodeVerifier();
+const verifier = createSodiumVerifier();
 /** Reports listed at most, newest first. */
 const REPORTS_LISTED_MAX = 500;
 

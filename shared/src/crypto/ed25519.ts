@@ -83,6 +83,21 @@ export function createNobleSigner(secretKey: Uint8Array): Signer {
   };
 }
 
+/**
+ * Whether a public key is one no verifier here accepts a signature under: not a canonical point
+ * of the curve, or a point of small order, under which one signature (R the identity, S zero)
+ * holds for every message. noble and libsodium refuse such keys; OpenSSL accepts them, so the
+ * native verifier asks this once per key (found when libsodium joined, docs/security.md).
+ */
+export function isUnusablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return true;
+  try {
+    return ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return true;
+  }
+}
+
 export const nobleVerifier: Verifier = {
   name: "noble",
   verify(signature, message, publicKey) {

@@ -7,6 +7,7 @@ import {
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SECRET_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
+  isUnusablePublicKey,
   keyIdOf,
   type ParallelVerifier,
   publicKeyOf,
@@ -20,9 +21,10 @@ const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0
 const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 
 export function createNodeVerifier(): ParallelVerifier {
-  const importKey = cachedKeyImport((publicKey) =>
-    createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" }),
-  );
+  const importKey = cachedKeyImport((publicKey) => {
+    if (isUnusablePublicKey(publicKey)) throw new Error("a small-order or non-canonical key");
+    return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+  });
   const keyOf = (signature: Uint8Array, publicKey: Uint8Array) =>
     signature.length !== ED25519_SIGNATURE_BYTES || publicKey.length !== ED25519_PUBLIC_KEY_BYTES ? null : importKey(publicKey);
 
