@@ -3,4 +3,5 @@ export { createNodeSigner, createNodeVerifier } from "./crypto.js";
 export { createNodeDeviceVerifier } from "./device-crypto.js";
 export { nodeSha256 } from "./hash.js";
 export { freePort } from "./ports.js";
+export { libsodiumPath } from "./sodium.js";
 export { createSodiumVerifier, SodiumPool } from "./sodium-verifier.js";

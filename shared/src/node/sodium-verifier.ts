@@ -9,15 +9,11 @@
  * Where libsodium cannot be loaded (a platform without its prebuilt binary), this is the native
  * verifier itself: slower, never wrong; its `name` says which one runs.
  */
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, type ParallelVerifier, type SignedMessage } from "../crypto/ed25519.js";
 import { createNodeVerifier } from "./crypto.js";
-
-interface Sodium {
-  crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-}
+import { sodiumOf } from "./sodium.js";
 
 /** Each item of a job: message length (u32), signature, public key, message. */
 const ITEM_HEAD_BYTES = 4 + ED25519_SIGNATURE_BYTES + ED25519_PUBLIC_KEY_BYTES;
@@ -52,29 +48,7 @@ parentPort.on("message", ({ id, buffer, count }) => {
 });
 `;
 
-interface Loaded {
-  readonly sodium: Sodium;
-  readonly path: string;
-}
-
-function loadSodium(): Loaded | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    const path = require.resolve("sodium-native");
-    return { sodium: require(path) as Sodium, path };
-  } catch {
-    return undefined;
-  }
-}
-
-let loaded: Loaded | null | undefined;
 let sharedPool: SodiumPool | undefined;
-
-/** libsodium, loaded once per process; undefined where it cannot be. */
-function sodiumOf(): Loaded | undefined {
-  if (loaded === undefined) loaded = loadSodium() ?? null;
-  return loaded ?? undefined;
-}
 
 /**
  * The fastest verifier this process has, with node:crypto's answers. Every one shares one pool of

