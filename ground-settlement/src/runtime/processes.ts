@@ -3,7 +3,7 @@
  * gracefully on SIGTERM/SIGINT: stop taking work, let in-flight requests and jobs finish (up to
  * the grace period), then close connections.
  */
-import { createSodiumVerifier } from "@cabinpay/shared/node";
+import { libsodiumPath } from "@cabinpay/shared/node";
 import type { FastifyBaseLogger } from "fastify";
 import pino from "pino";
 import { buildApp } from "../app.js";
@@ -32,9 +32,12 @@ export async function run(config: Config, roles: { api: boolean; worker: boolean
     "infrastructure ready",
   );
   // Ed25519 through libsodium, or node:crypto where its binary cannot load: the same answers, 1.7× slower.
-  const verifier = createSodiumVerifier().name;
-  if (verifier === "libsodium") logger.info({ verifier }, "signatures verified with libsodium");
-  else logger.warn({ verifier }, "libsodium could not be loaded: signatures are verified with node:crypto, about 1.7 times slower");
+  if (libsodiumPath() !== undefined) logger.info({ verifier: "libsodium" }, "signatures verified with libsodium");
+  else
+    logger.warn(
+      { verifier: "node:crypto" },
+      "libsodium could not be loaded: signatures are verified with node:crypto, about 1.7 times slower",
+    );
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
   if (roles.worker) {
