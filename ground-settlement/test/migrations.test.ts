@@ -373,6 +373,18 @@ const checks: Record<string, (db: Database) => Promise<void>> = {
     ]);
     expect(indexes.find((i) => i.name === "sale_records_flight_voucher")!.definition).toMatch(/\(flight_id, voucher_id\)/);
   },
+  "0028_sale_records_terminal_record_id": async (db) => {
+    // Records already held are keyed by their terminal's own id; a terminal's own id names one of its records.
+    const [held] = await queryRows<{ rekeyed: number }>(db, sql`SELECT count(terminal_record_id)::int AS rekeyed FROM sale_records`);
+    expect(held).toEqual({ rekeyed: 0 });
+    const record = (id: string, sequence: number, terminalRecordId: string) =>
+      sql`INSERT INTO sale_records (id, terminal_record_id, terminal_id, flight_id, sequence, kind, voucher_id, crew_id, trolley_id, currency, total_minor, lines, created_at_ms, received_at_ms, record_hash, bytes, status)
+        VALUES (${id}, ${terminalRecordId}, '0193c000-0000-7000-8000-0000000000e1', ${FLIGHT}, ${sequence}, 'sale', ${UUID_ZERO}, 'C1', 'A', 'CNY', 1, '[]', 0, 0, '\\x00', '\\x00', 'accepted')`;
+    await db.execute(record("0193c000-0000-7000-8000-00000000a041", 41, "0193c000-0000-7000-8000-00000000a031"));
+    expect(await fails(db, record("0193c000-0000-7000-8000-00000000a042", 42, "0193c000-0000-7000-8000-00000000a031"))).toMatch(
+      /sale_records_terminal_record_id/,
+    );
+  },
 };
 
 describe.each(ENGINES)("ground migrations on %s", (engine) => {

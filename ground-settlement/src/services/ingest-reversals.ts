@@ -2,7 +2,7 @@
  * Ingest's judgement of voids and refunds: each must reverse an accepted sale it may reverse.
  */
 import type { SaleRecord } from "@cabinpay/shared";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import { anyUuid, type Executor } from "../db/client.js";
 import { saleRecords } from "../db/schema/uploads.js";
 import type { RecordRejection } from "./ingest-vouchers.js";
@@ -13,51 +13,27 @@ import type { RecordRejection } from "./ingest-vouchers.js";
  * voucher or currency than its sale's is `reversal_mismatch`: a device key must not be able to
  * point a refund at a wallet of its choosing (settlement credits the sale's registration anyway).
  */
-export async function reversalState(tx: Executor, flightId: string, fresh: readonly SaleRecord[]) {
+export async function reversalState(tx: Executor, flightId: string, fresh: readonly SaleRecord[], rowIdOf: (recordId: string) => string) {
   const referenced = [...new Set(fresh.flatMap((r) => (r.referencedRecordId === undefined ? [] : [r.referencedRecordId])))];
-  type Reversible = {
-    terminalId: string;
-    flightId: string;
-    voucherId: string;
-    currency: string;
-    kind: string;
-    status: string;
-    totalMinor: number;
-  };
-  const held = new Map<string, Reversible>();
-  const reversed = new Map<string, number>();
-  if (referenced.length > 0) {
-    const rows = await tx
-      .select({
-        id: saleRecords.id,
-        terminalId: saleRecords.terminalId,
-        flightId: saleRecords.flightId,
-        voucherId: saleRecords.voucherId,
-        currency: saleRecords.currency,
-        kind: saleRecords.kind,
-        status: saleRecords.status,
-        totalMinor: saleRecords.totalMinor,
-      })
-      .from(saleRecords)
-      .where(anyUuid(saleRecords.id, referenced));
-    for (const row of rows) held.set(row.id, row);
-    const sums = await tx
-      .select({ ref: saleRecords.referencedRecordId, total: sql<string>`sum(${saleRecords.totalMinor})::text` })
-      .from(saleRecords)
-      .where(and(anyUuid(saleRecords.referencedRecordId, referenced), eq(saleRecords.status, "accepted")))
-      .groupBy(saleRecords.referencedRecordId);
-    for (const row of sums) reversed.set(row.ref!, Number(row.total));
-  }
+  const held = await heldSales(tx, fresh[0]?.terminalId ?? "", referenced);
   const earlierInBatch = new Map(fresh.map((r) => [r.recordId, r]));
+  const reversed = held.reversed;
   return {
+    /** The ground's key of the sale a void or refund names (its terminal's own id, unless the ground keyed it otherwise). */
+    referencedRowIdOf(record: SaleRecord): string | null {
+      const refId = record.referencedRecordId;
+      if (refId === undefined) return null;
+      return held.sales.get(refId)?.rowId ?? (earlierInBatch.has(refId) ? rowIdOf(refId) : refId);
+    },
     /** `rejected`: ids of records of this batch already rejected (a sale with a forged voucher, …). */
     check(record: SaleRecord, rejected: ReadonlySet<string>): RecordRejection | undefined {
       const refId = record.referencedRecordId!;
       const inBatch = earlierInBatch.get(refId);
       const sale: Reversible | undefined =
-        held.get(refId) ??
+        held.sales.get(refId) ??
         (inBatch !== undefined && inBatch.sequence < record.sequence
           ? {
+              rowId: rowIdOf(refId),
               terminalId: inBatch.terminalId,
               flightId,
               voucherId: inBatch.voucherId,
@@ -81,4 +57,58 @@ export async function reversalState(tx: Executor, flightId: string, fresh: reado
       return undefined;
     },
   };
+}
+
+interface Reversible {
+  readonly rowId: string;
+  readonly terminalId: string;
+  readonly flightId: string;
+  readonly voucherId: string;
+  readonly currency: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly totalMinor: number;
+}
+
+/**
+ * The sales the batch's voids and refunds name, held already, by the id their terminal gave them,
+ * and what was given back of each so far. A terminal names its own records: one of its records
+ * the ground keyed otherwise (another terminal's held its id, `takenIds`) is found by its own id,
+ * and wins over another terminal's record under that id.
+ */
+async function heldSales(tx: Executor, terminalId: string, referenced: readonly string[]) {
+  const sales = new Map<string, Reversible>();
+  const reversed = new Map<string, number>();
+  if (referenced.length === 0) return { sales, reversed };
+  const rows = await tx
+    .select({
+      rowId: saleRecords.id,
+      terminalRecordId: saleRecords.terminalRecordId,
+      terminalId: saleRecords.terminalId,
+      flightId: saleRecords.flightId,
+      voucherId: saleRecords.voucherId,
+      currency: saleRecords.currency,
+      kind: saleRecords.kind,
+      status: saleRecords.status,
+      totalMinor: saleRecords.totalMinor,
+    })
+    .from(saleRecords)
+    .where(
+      or(
+        anyUuid(saleRecords.id, referenced),
+        and(eq(saleRecords.terminalId, terminalId), anyUuid(saleRecords.terminalRecordId, referenced)),
+      ),
+    );
+  for (const { terminalRecordId, ...row } of rows) {
+    const key = terminalRecordId ?? row.rowId;
+    if (sales.get(key)?.terminalId !== terminalId) sales.set(key, row);
+  }
+  const byRowId = new Map([...sales].map(([key, sale]) => [sale.rowId, key]));
+  const sums = await tx
+    .select({ ref: saleRecords.referencedRecordId, total: sql<string>`sum(${saleRecords.totalMinor})::text` })
+    .from(saleRecords)
+    .where(and(anyUuid(saleRecords.referencedRecordId, [...byRowId.keys()]), eq(saleRecords.status, "accepted")))
+    .groupBy(saleRecords.referencedRecordId);
+  for (const row of sums) reversed.set(byRowId.get(row.ref!)!, Number(row.total));
+  return { sales, reversed };
 }

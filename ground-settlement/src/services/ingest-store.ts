@@ -3,15 +3,18 @@
  * one statement, and refused batches kept as evidence.
  */
 import { bytesEqual, GENESIS_HASH, newId, RECORD_HASH_BYTES, type SaleRecord } from "@cabinpay/shared";
-import { and, eq, gte, lte, sql } from "drizzle-orm";
+import { and, eq, gte, lte, or, sql } from "drizzle-orm";
 import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { rejectedBatches, saleRecords } from "../db/schema/uploads.js";
-import { ApiError } from "../errors.js";
 
 /** A new record of a batch as judged: stored either way, settled only when nothing was found wrong. */
 export interface JudgedRecord {
   readonly record: SaleRecord;
   readonly rejection: string | undefined;
+  /** The ground's key of the record: its own id, unless another terminal's record holds that (`takenIds`). */
+  readonly rowId: string;
+  /** A void's or refund's sale, by the ground's key of it. */
+  readonly referencedRowId: string | null;
 }
 
 /** The terminal, flight and time a batch's records are stored under. */
@@ -41,18 +44,18 @@ export function insertRecords(tx: Executor, scope: StoreScope, judged: readonly 
     WITH packed AS MATERIALIZED (
       SELECT decode(${c.hashes.base64}, 'base64') AS hashes, decode(${c.bytes.base64}, 'base64') AS bytes, ${c.linesJson}::jsonb AS lines),
     records AS (
-    INSERT INTO sale_records (id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+    INSERT INTO sale_records (id, terminal_record_id, terminal_id, flight_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
                               total_minor, lines, reason, code_slot_start_ms, code_counter, created_at_ms, received_at_ms, record_hash, bytes, status, reject_reason)
-    SELECT id, ${terminalId}::uuid, ${flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
+    SELECT id, terminal_record_id, ${terminalId}::uuid, ${flightId}::uuid, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency,
            total_minor, packed.lines -> (ordinal::int - 1), reason, code_slot_start_ms, code_counter, created_at_ms, ${receivedAtMs}::bigint,
            substring(packed.hashes FROM hash_at FOR ${RECORD_HASH_BYTES}), substring(packed.bytes FROM bytes_at FOR bytes_length),
            CASE WHEN reject_reason IS NULL THEN 'accepted' ELSE 'rejected' END, reject_reason
-      FROM unnest(${list(c.ids)}::uuid[], ${list(c.sequences)}::int[], ${list(c.kinds)}::text[], ${list(c.voucherIds)}::uuid[],
+      FROM unnest(${list(c.ids)}::uuid[], ${list(c.terminalRecordIds)}::uuid[], ${list(c.sequences)}::int[], ${list(c.kinds)}::text[], ${list(c.voucherIds)}::uuid[],
                   ${list(c.referencedRecordIds)}::uuid[], ${list(c.crewIds)}::text[], ${list(c.trolleyIds)}::text[], ${list(c.currencies)}::text[],
                   ${list(c.totalsMinor)}::bigint[], ${list(c.reasons)}::text[], ${list(c.codeSlotStartsMs)}::bigint[], ${list(c.codeCounters)}::bigint[],
                   ${list(c.createdAtsMs)}::bigint[], ${list(c.hashes.starts)}::int[], ${list(c.bytes.starts)}::int[], ${list(c.bytes.lengths)}::int[],
                   ${list(c.rejections)}::text[])
-        WITH ORDINALITY AS t(id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, reason,
+        WITH ORDINALITY AS t(id, terminal_record_id, sequence, kind, voucher_id, referenced_record_id, crew_id, trolley_id, currency, total_minor, reason,
                              code_slot_start_ms, code_counter, created_at_ms, hash_at, bytes_at, bytes_length, reject_reason, ordinal),
            packed
     RETURNING id, sequence, kind, reject_reason)
@@ -70,6 +73,7 @@ function recordColumns(judged: readonly JudgedRecord[]) {
   const column = <T>() => new Array<T>(n);
   const c = {
     ids: column<string>(),
+    terminalRecordIds: column<string | null>(),
     sequences: column<number>(),
     kinds: column<string>(),
     voucherIds: column<string>(),
@@ -85,12 +89,13 @@ function recordColumns(judged: readonly JudgedRecord[]) {
     rejections: column<string | null>(),
   };
   for (let i = 0; i < n; i++) {
-    const { record, rejection } = judged[i]!;
-    c.ids[i] = record.recordId;
+    const { record, rejection, rowId, referencedRowId } = judged[i]!;
+    c.ids[i] = rowId;
+    c.terminalRecordIds[i] = rowId === record.recordId ? null : record.recordId;
     c.sequences[i] = record.sequence;
     c.kinds[i] = record.kind;
     c.voucherIds[i] = record.voucherId;
-    c.referencedRecordIds[i] = record.referencedRecordId ?? null;
+    c.referencedRecordIds[i] = referencedRowId;
     c.crewIds[i] = record.crewId;
     c.trolleyIds[i] = record.trolleyId;
     c.currencies[i] = record.currency;
@@ -194,32 +199,63 @@ export async function checkAgainstHeld(
   return undefined;
 }
 
+/** What to do about a batch whose new records could not be stored because an id was held. */
+export type TakenIds =
+  /** The new record at `at` (of the new records) reuses an id of this terminal's own: refused, its own doing. */
+  | { readonly kind: "refuse"; readonly at: number }
+  /** Other terminals' records hold some ids: this batch's records are keyed by the ground's ids instead. */
+  | { readonly kind: "rekey"; readonly rowIds: ReadonlyMap<string, string> }
+  /** Nothing holds them now (the holder's upload rolled back): try again as it was. */
+  | { readonly kind: "again" };
+
 /**
- * Why a batch whose new records could not be stored was refused: the first whose id the ground
- * already holds for another record (`offset`: where the new records start in the batch). Read
- * after the batch's transaction rolled back; if the holder's own upload rolled back meanwhile,
- * there is nothing to refuse and the terminal is asked to come back.
+ * Why a batch's new records could not be stored under their keys (`rowIds`: the ground's keys
+ * given so far, by the terminal's record id). Read after the batch's transaction rolled back.
+ * Record ids are the terminals' choice: a leaked key can upload one read off another terminal's
+ * receipt before that terminal lands. The id then stays with the record that took it, and the
+ * real terminal's record is keyed by an id of the ground's, its own id kept beside it, so its
+ * sales are not stranded. A terminal reusing its own id is refused: it would name two records.
  */
-export async function idTakenRefusal(
+export async function takenIds(
   db: Database,
+  terminalId: string,
   fresh: readonly SaleRecord[],
-  offset: number,
-): Promise<Omit<BatchRefused, "kind" | "rejectedBatchId">> {
+  rowIds: ReadonlyMap<string, string>,
+): Promise<TakenIds> {
+  const seen = new Set<string>();
+  const twice = fresh.findIndex((r) => seen.size === seen.add(r.recordId).size);
+  if (twice >= 0) return { kind: "refuse", at: twice };
+  const rowIdOf = (r: SaleRecord) => rowIds.get(r.recordId) ?? r.recordId;
   const held = await db
-    .select({ id: saleRecords.id })
+    .select({ id: saleRecords.id, terminalId: saleRecords.terminalId, terminalRecordId: saleRecords.terminalRecordId })
     .from(saleRecords)
     .where(
-      anyUuid(
-        saleRecords.id,
-        fresh.map((r) => r.recordId),
+      or(
+        anyUuid(saleRecords.id, fresh.map(rowIdOf)),
+        and(
+          eq(saleRecords.terminalId, terminalId),
+          anyUuid(
+            saleRecords.terminalRecordId,
+            fresh.map((r) => r.recordId),
+          ),
+        ),
       ),
     );
-  const heldIds = new Set(held.map((row) => row.id));
-  const at = fresh.findIndex((r) => heldIds.has(r.recordId));
-  if (at < 0) throw new ApiError("busy", "another upload held a record id of this batch a moment ago: try again", { retryAfterMs: 1_000 });
+  const own = new Set(held.filter((row) => row.terminalId === terminalId).flatMap((row) => [row.id, row.terminalRecordId ?? row.id]));
+  const ownAt = fresh.findIndex((r) => own.has(r.recordId) || own.has(rowIdOf(r)));
+  if (ownAt >= 0) return { kind: "refuse", at: ownAt };
+  const heldElsewhere = new Set(held.map((row) => row.id));
+  if (heldElsewhere.size === 0) return { kind: "again" };
+  const rekeyed = new Map(rowIds);
+  for (const r of fresh) if (heldElsewhere.has(rowIdOf(r))) rekeyed.set(r.recordId, newId());
+  return { kind: "rekey", rowIds: rekeyed };
+}
+
+/** A batch refused for a new record (`at` of the new records, which start at `offset`) reusing an id of its terminal's. */
+export function idTakenRefusal(fresh: readonly SaleRecord[], offset: number, at: number): Omit<BatchRefused, "kind" | "rejectedBatchId"> {
   const { sequence, recordId } = fresh[at]!;
   const reason = "record_id_taken";
-  const detail = `record ${sequence} has the id ${recordId}, which the ground already holds for another record`;
+  const detail = `record ${sequence} has the id ${recordId}, which this terminal already gave another record`;
   return { reason, detail, chain: { index: offset + at, sequence, reason } };
 }
 

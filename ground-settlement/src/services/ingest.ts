@@ -30,7 +30,15 @@ import { ApiError } from "../errors.js";
 import { type Flight, getFlight } from "./flights.js";
 import { codeState } from "./ingest-codes.js";
 import { reversalState } from "./ingest-reversals.js";
-import { type BatchRefused, checkAgainstHeld, idTakenRefusal, insertRecords, type JudgedRecord, keepRefused } from "./ingest-store.js";
+import {
+  type BatchRefused,
+  checkAgainstHeld,
+  idTakenRefusal,
+  insertRecords,
+  type JudgedRecord,
+  keepRefused,
+  takenIds,
+} from "./ingest-store.js";
 import { GoodVouchers, type RecordRejection, voucherJudge } from "./ingest-vouchers.js";
 import { enqueueUploaded, type SettlementJobs } from "./outbox.js";
 import { requireAssignment } from "./trolleys.js";
@@ -48,8 +56,13 @@ export interface BatchAccepted {
   /** The sequence the ground expects next from this terminal: resume from here. */
   readonly nextSequence: number;
   readonly serviceClosed: boolean;
-  /** The new records stored with a pending settlement, in sequence order. */
+  /** The new records stored with a pending settlement, in sequence order, by the ground's key (`JudgedRecord.rowId`). */
   readonly settling: readonly string[];
+  /**
+   * The terminal's record ids other terminals' records held, its records keyed by the ground's ids
+   * instead (`takenIds`): a sign of another terminal's key in the wrong hands, for the log.
+   */
+  readonly keyedByGround?: readonly string[];
 }
 
 /** Records are missing before this batch: nothing was stored; resume from `nextSequence`. */
@@ -145,7 +158,19 @@ type Stored =
   | { kind: "chain"; reason: string; detail: string; index: number }
   | { kind: "id_taken"; fresh: readonly SaleRecord[]; offset: number };
 
-async function ingestBatch(db: Database, judging: Judging, input: IngestInput & Placed): Promise<IngestOutcome> {
+/** Keyings of one batch at most: each further one is a race lost to another upload taking one more of its ids. */
+const KEYINGS_MAX = 3;
+
+/** No record of the batch keyed otherwise than by its own id. */
+const OWN_IDS: ReadonlyMap<string, string> = new Map();
+
+async function ingestBatch(
+  db: Database,
+  judging: Judging,
+  input: IngestInput & Placed,
+  rowIds = OWN_IDS,
+  keyings = 1,
+): Promise<IngestOutcome> {
   const { terminalId, flight, bytes, nowMs } = input;
   const [terminal] = await db.select({ publicKey: terminals.publicKey }).from(terminals).where(eq(terminals.id, terminalId));
   if (terminal === undefined) throw new ApiError("terminal_not_found", `no terminal ${terminalId}`);
@@ -169,7 +194,7 @@ async function ingestBatch(db: Database, judging: Judging, input: IngestInput & 
   for (const record of stepped.batch.records) if (record.kind === "sale") verdicts.set(record, judge(record));
   const vouchers = (record: SaleRecord) => verdicts.get(record);
   const stored = await inTransaction(db, (tx) =>
-    store(tx, { ...input, header: stepped.batch.header, records: stepped.batch.records, vouchers, verify: () => signatures }),
+    store(tx, { ...input, header: stepped.batch.header, records: stepped.batch.records, vouchers, verify: () => signatures, rowIds }),
   );
   switch (stored.kind) {
     case "unverified":
@@ -178,10 +203,15 @@ async function ingestBatch(db: Database, judging: Judging, input: IngestInput & 
       const { reason, detail, index } = stored;
       return keepRefused(db, evidence, { reason, detail, chain: { index, sequence: stepped.batch.records[index]?.sequence, reason } });
     }
-    case "id_taken":
-      return keepRefused(db, evidence, await idTakenRefusal(db, stored.fresh, stored.offset));
+    case "id_taken": {
+      const taken = await takenIds(db, terminalId, stored.fresh, rowIds);
+      if (taken.kind === "refuse") return keepRefused(db, evidence, idTakenRefusal(stored.fresh, stored.offset, taken.at));
+      if (keyings >= KEYINGS_MAX)
+        throw new ApiError("busy", "other uploads held record ids of this batch a moment ago: try again", { retryAfterMs: 1_000 });
+      return ingestBatch(db, judging, input, taken.kind === "rekey" ? taken.rowIds : rowIds, keyings + 1);
+    }
     default:
-      return stored;
+      return stored.kind === "accepted" && rowIds.size > 0 ? { ...stored, keyedByGround: [...rowIds.keys()] } : stored;
   }
 }
 
@@ -214,6 +244,8 @@ interface StoreInput extends Placed {
   readonly records: readonly SaleRecord[];
   readonly vouchers: (record: SaleRecord) => RecordRejection | undefined;
   readonly verify: () => Promise<BatchResult>;
+  /** The ground's keys of records whose own ids other terminals' records hold (`takenIds`), by their own id. */
+  readonly rowIds: ReadonlyMap<string, string>;
 }
 
 /**
@@ -277,8 +309,8 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
   if (fresh.length > 0) await advanceChain(tx, input, fresh.at(-1)!, judged.closedAtMs);
   const duplicates = overlap.map((r) => ({ sequence: r.sequence, recordId: r.recordId, outcome: "duplicate" as const }));
   const nextSequence = Math.max(head.headSequence, fresh.at(-1)?.sequence ?? 0) + 1;
-  const settling = judged.judged.flatMap(({ record, rejection }) =>
-    record.kind !== "close" && rejection === undefined ? [record.recordId] : [],
+  const settling = judged.judged.flatMap(({ record, rejection, rowId }) =>
+    record.kind !== "close" && rejection === undefined ? [rowId] : [],
   );
   return {
     kind: "accepted",
@@ -291,11 +323,14 @@ async function store(tx: Executor, input: StoreInput): Promise<Stored> {
 
 /**
  * A record id is the terminal's choice: one the ground already holds for another record (a leaked
- * key's upload of an id read off a receipt, say) refuses the batch with evidence, where it would
- * otherwise fail every retry with a 500 and strand the terminal's sales. Any other error as it is.
+ * key's upload of an id read off a receipt, say) rolls the batch back to be keyed again
+ * (`takenIds`), where it would otherwise fail every retry with a 500 and strand the terminal's
+ * sales. Any other error as it is.
  */
 function idTakenOr(error: unknown, fresh: readonly SaleRecord[], offset: number): unknown {
-  return constraintOf(error) === "sale_records_pkey" ? new RollBack({ kind: "id_taken", fresh, offset }) : error;
+  const constraint = constraintOf(error);
+  const taken = constraint === "sale_records_pkey" || constraint === "sale_records_terminal_record_id";
+  return taken ? new RollBack({ kind: "id_taken", fresh, offset }) : error;
 }
 
 /** One upload at a time per terminal and flight: the chain head is the lock. */
@@ -323,7 +358,8 @@ function offTrolley(record: SaleRecord, assignedTrolleyId: string | null): Recor
 
 /** Each new record judged, as what to store and the answer to give. */
 async function judgeFresh(tx: Executor, input: StoreInput, fresh: readonly SaleRecord[], closedBeforeAtMs: number | null) {
-  const reversals = await reversalState(tx, input.flight.id, fresh);
+  const rowIdOf = (recordId: string) => input.rowIds.get(recordId) ?? recordId;
+  const reversals = await reversalState(tx, input.flight.id, fresh, rowIdOf);
   const codes = await codeState(tx, input.flight.id, fresh);
   const rejected = new Set<string>();
   const judge = (record: SaleRecord) =>
@@ -339,7 +375,7 @@ async function judgeFresh(tx: Executor, input: StoreInput, fresh: readonly SaleR
     const rejection = offTrolley(record, input.assignedTrolleyId) ?? judge(record);
     if (rejection !== undefined) rejected.add(record.recordId);
     if (record.kind === "close") closedAtMs = input.nowMs;
-    judged.push({ record, rejection });
+    judged.push({ record, rejection, rowId: rowIdOf(record.recordId), referencedRowId: reversals.referencedRowIdOf(record) });
     const { sequence, recordId } = record;
     outcomes.push(
       rejection === undefined

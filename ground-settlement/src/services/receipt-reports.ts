@@ -32,9 +32,13 @@ export type ReceiptMatch = "received" | "missing" | "differs";
 
 /**
  * SQL, over `receipt_reports`: the ground does not hold the receipted record as the receipt says
- * (same id, same hash). The one rule for "needs a person", with `closed_at_ms IS NULL`.
+ * (at its place in its terminal's chain, with the same hash, which covers its id). Not by the id
+ * alone: a record the ground keyed by an id of its own (another terminal's held the terminal's,
+ * `takenIds`) is still the receipted one. The one rule for "needs a person", with `closed_at_ms IS NULL`.
  */
-export const RECEIPT_UNMATCHED = sql`NOT EXISTS (SELECT 1 FROM ${saleRecords} WHERE ${saleRecords.id} = ${receiptReports.recordId} AND ${saleRecords.recordHash} = ${receiptReports.recordHash})`;
+export const RECEIPT_UNMATCHED = sql`NOT EXISTS (SELECT 1 FROM ${saleRecords} WHERE ${saleRecords.terminalId} = ${receiptReports.terminalId}
+  AND ${saleRecords.flightId} = ${receiptReports.flightId} AND ${saleRecords.sequence} = ${receiptReports.sequence}
+  AND ${saleRecords.recordHash} = ${receiptReports.recordHash})`;
 export const RECEIPT_REPORT_OPEN = and(sql`${receiptReports.closedAtMs} IS NULL`, RECEIPT_UNMATCHED)!;
 
 const verifier = createSodiumVerifier();
@@ -110,13 +114,17 @@ async function matchOf(db: Executor, flightId: string, receipt: Receipt): Promis
   const [terminal] = await db.select({ id: terminals.id }).from(terminals).where(eq(terminals.id, terminalId));
   if (terminal === undefined) throw new ApiError("receipt_invalid", "the terminal this receipt names is not one of ours");
   const held = await db
-    .select({ id: saleRecords.id, recordHash: saleRecords.recordHash })
+    .select({ terminalId: saleRecords.terminalId, sequence: saleRecords.sequence, recordHash: saleRecords.recordHash })
     .from(saleRecords)
     .where(
       sql`${saleRecords.id} = ${receipt.recordId} OR (${saleRecords.terminalId} = ${terminalId} AND ${saleRecords.flightId} = ${flightId} AND ${saleRecords.sequence} = ${receipt.sequence})`,
     );
   if (held.length === 0) return "missing";
-  const same = held.some((r) => r.id === receipt.recordId && Buffer.from(r.recordHash).equals(Buffer.from(receipt.recordHash)));
+  // At its place in the chain, with its hash (RECEIPT_UNMATCHED's rule): the one the receipt describes.
+  const same = held.some(
+    (r) =>
+      r.terminalId === terminalId && r.sequence === receipt.sequence && Buffer.from(r.recordHash).equals(Buffer.from(receipt.recordHash)),
+  );
   return same ? "received" : "differs";
 }
 

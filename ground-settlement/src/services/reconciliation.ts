@@ -402,7 +402,8 @@ export async function statement(db: Database, passengerId: string) {
         capMinor: registration.capMinor,
         status: registration.status,
         purchases: rows.map(({ record, settlement }) => ({
-          recordId: record.id,
+          // The id on the passenger's receipt: the terminal's, also where the ground keys the record otherwise.
+          recordId: record.terminalRecordId ?? record.id,
           kind: record.kind,
           /** Why the purser voided or refunded it (null for a sale, or a record from before reasons). */
           reason: record.reason,

@@ -33,7 +33,14 @@ export const RECORD_STATUSES = ["accepted", "rejected"] as const;
 export const saleRecords = pgTable(
   "sale_records",
   {
+    /** The ground's key of the record: the terminal's own record id, unless another terminal's record held it first. */
     id: uuid("id").primaryKey(),
+    /**
+     * The terminal's own record id, where the ground keys the record otherwise (`id` is then one the
+     * ground chose): another terminal's upload held it first, a leaked key's taking an id read off
+     * a receipt, say. Null for every other record: `id` is the terminal's.
+     */
+    terminalRecordId: uuid("terminal_record_id"),
     terminalId: uuid("terminal_id").notNull(),
     flightId: uuid("flight_id").notNull(),
     sequence: integer("sequence").notNull(),
@@ -70,6 +77,9 @@ export const saleRecords = pgTable(
       foreignColumns: [terminalChains.terminalId, terminalChains.flightId],
     }),
     uniqueIndex("sale_records_chain_position").on(t.terminalId, t.flightId, t.sequence),
+    // A terminal's own id names one of its records, also where the ground keys it otherwise; only
+    // those few rows have an entry, so a landing wave's inserts pay nothing for it.
+    uniqueIndex("sale_records_terminal_record_id").on(t.terminalId, t.terminalRecordId).where(sql`${t.terminalRecordId} IS NOT NULL`),
     // By flight, and by voucher within its flight (every voucher lookup names the flight): one
     // index where there were two, one insert less for each of a landing wave's records.
     index("sale_records_flight_voucher").on(t.flightId, t.voucherId),

@@ -82,6 +82,11 @@ export async function uploadRoutes(base: FastifyInstance): Promise<void> {
         case "accepted":
           if (outcome.enqueueError !== undefined)
             request.log.warn({ err: outcome.enqueueError }, "settlement not enqueued now: the sweeper will");
+          if (outcome.keyedByGround !== undefined)
+            request.log.warn(
+              { terminalId, recordIds: outcome.keyedByGround },
+              "record ids another terminal's records held first (a leaked key?): these records are keyed by the ground's ids",
+            );
           return { records: [...outcome.records], nextSequence: outcome.nextSequence, serviceClosed: outcome.serviceClosed };
       }
     },

@@ -314,7 +314,7 @@ export const en = {
       altered: "records changed after the terminal signed them",
       fork: "a second copy of the terminal's records (a cloned terminal)",
       after_close: "records made after the service was closed",
-      record_id_taken: "a record under an id another record already has (another terminal's key may be in the wrong hands)",
+      record_id_taken: "a record under an id this terminal already gave another of its records",
     } as Record<string, string>,
     batchOther: "refused",
   },

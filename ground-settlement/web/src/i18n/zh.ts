@@ -295,7 +295,7 @@ export const zh: Words = {
       altered: "终端签名后记录被改动",
       fork: "终端记录的第二份副本（终端被复制）",
       after_close: "服务结束后产生的记录",
-      record_id_taken: "记录编号已被另一条记录占用（另一终端的密钥可能已落入他人之手）",
+      record_id_taken: "记录编号与本终端的另一条记录重复",
     },
     batchOther: "已拒绝",
   },

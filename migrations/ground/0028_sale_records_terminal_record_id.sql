@@ -1,0 +1,2 @@
+ALTER TABLE "sale_records" ADD COLUMN "terminal_record_id" uuid;--> statement-breakpoint
+CREATE UNIQUE INDEX "sale_records_terminal_record_id" ON "sale_records" USING btree ("terminal_id","terminal_record_id") WHERE "sale_records"."terminal_record_id" IS NOT NULL;
