@@ -5,16 +5,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/**
- * Upload batches one API process ingests at once. Three on two cores: each ingest waits on the
- * database for part of its time (round trips, the commit's flush), and with two in flight both
- * sometimes waited at once while a core idled; a third keeps one ready to run. Measured on a 2-core
- * host in the same minutes: ingest 104–108% of one core's raw verify with three at once against
- * 91–94% with two, and the fleet burst settled 1–2 s sooner, its slowest upload request 1.3–1.5 s
- * later (11.5–12.1 s, inside the terminal's 15 s). See docs/performance.md.
- */
-export const INGEST_CONCURRENCY_DEFAULT = 3;
-
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -110,7 +100,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
     settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 2, 1, 64),
     workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
-    ingestConcurrency: integer("INGEST_CONCURRENCY", INGEST_CONCURRENCY_DEFAULT, 1, 64),
+    ingestConcurrency: integer("INGEST_CONCURRENCY", 2, 1, 64),
     ingestQueueMax: integer("INGEST_QUEUE_MAX", 32, 0, 10_000),
     ingestLineMax: integer("INGEST_LINE_MAX", 512, 0, 10_000),
     ingestQueueWaitMsMax: integer("INGEST_QUEUE_WAIT_MAX_MS", 8_000, 0, 60_000),
