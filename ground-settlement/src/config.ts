@@ -5,6 +5,14 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * Upload batches one API process ingests at once. Two on two cores: three let ingest alone run
+ * further ahead (each ingest waits on the database part of its time, and a third keeps a core busy
+ * meanwhile), but in the fleet burst the slowest upload request then reached 16.1 s in one run of
+ * three, past the terminal's 15 s timeout (docs/performance.md, eighth pass of issue 21).
+ */
+export const INGEST_CONCURRENCY_DEFAULT = 2;
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -100,7 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
     settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 2, 1, 64),
     workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
-    ingestConcurrency: integer("INGEST_CONCURRENCY", 2, 1, 64),
+    ingestConcurrency: integer("INGEST_CONCURRENCY", INGEST_CONCURRENCY_DEFAULT, 1, 64),
     ingestQueueMax: integer("INGEST_QUEUE_MAX", 32, 0, 10_000),
     ingestLineMax: integer("INGEST_LINE_MAX", 512, 0, 10_000),
     ingestQueueWaitMsMax: integer("INGEST_QUEUE_WAIT_MAX_MS", 8_000, 0, 60_000),

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { INGEST_CONCURRENCY_DEFAULT } from "@cabinpay/ground-settlement/internal/config";
 import { openDatabase } from "@cabinpay/ground-settlement/internal/db/client";
 import { deployment } from "@cabinpay/ground-settlement/internal/db/schema/deployment";
 import { terminalFlights, terminals } from "@cabinpay/ground-settlement/internal/db/schema/terminals";
@@ -43,8 +44,8 @@ import { settlementFloorMs, writtenSoFar } from "./settlement-floor.js";
 
 const BATCH_RECORDS = 1_000;
 const INGEST_RUNS = 10;
-/** Uploads ingested at once in the throughput rounds: as many as the cores, as terminals upload together after landing. */
-const INGEST_TOGETHER = 2;
+/** Uploads ingested at once in the throughput rounds: as many as the API takes at once by default, as terminals upload together after landing. */
+const INGEST_TOGETHER = INGEST_CONCURRENCY_DEFAULT;
 const EMPTY_JOBS = 10_000;
 const PASSENGERS = 150;
 const CONCURRENCIES = [1, 2, 4] as const;
