@@ -7,7 +7,7 @@
  * reason and kept as evidence, the same on every retry.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rejectedBatches, saleRecords, settlements } from "../src/db/schema/uploads.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
@@ -103,6 +103,78 @@ describe.each(ENGINES)("a record id another terminal took first, on %s", (engine
     // Its receipt matches what the ground holds, though another record holds its id.
     const reported = await t.app.inject({ method: "POST", url: "/me/receipts", headers: bearer(p.token), payload: { receipt } });
     expect(reported.json()).toMatchObject({ recordId: sale.recordId, match: "received" });
+  });
+});
+
+describe.each(ENGINES)("a leaked key that lands after, or at the same moment, on %s", (engine) => {
+  let t: TestApp;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  beforeEach(async () => {
+    t = await createTestApp(engine);
+  });
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+    await t.close();
+  });
+
+  async function cabin() {
+    const { ops } = await staffKeys(t);
+    const { flightId } = await createFlight(t, ops);
+    await loadFlight(t, ops, flightId);
+    const real = new CabinTerminal(t, await enrolTerminal(t, ops, flightId, "A"), flightId, undefined, "A");
+    const leaked = new CabinTerminal(t, await enrolTerminal(t, ops, flightId, "B"), flightId, undefined, "B");
+    const victim = await passenger(t, ops, 10_000);
+    const accomplice = await passenger(t, ops, 10_000);
+    const voucher = (await register(t, victim.token, flightId, 5_000)).voucherText;
+    const own = (await register(t, accomplice.token, flightId, 5_000)).voucherText;
+    t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+    return { flightId, real, leaked, victim, accomplice, voucher, own };
+  }
+  const debited = async (token: string) =>
+    (await call(t.app, { method: "GET", url: "/me/statement", headers: bearer(token) }, 200)).json().registrations[0].debitedMinor;
+
+  it("a void the leaked key signs under the real sale's id reverses its own record only: the real sale stays debited", async () => {
+    const { flightId, real, leaked, victim, accomplice, voucher, own } = await cabin();
+    const sale = real.sale(voucher, [COFFEE]);
+    expect((await real.upload()).statusCode).toBe(200);
+    // Lands after: its sale (on its accomplice's voucher) under the real sale's id is keyed by the ground; then it voids "that id".
+    const copy = leaked.sale(own, [COFFEE], "C1002", { recordId: sale.recordId });
+    leaked.void(copy);
+    const answer = await leaked.upload();
+    expect(answer.json().records.map((r: { outcome: string }) => r.outcome)).toEqual(["accepted", "accepted"]);
+    worker = await startWorker(t);
+    await settled(t, flightId);
+    // The real sale is debited from its passenger and nothing gives it back; the void gave back the leaked key's own sale.
+    expect(await debited(victim.token)).toBe(2_000);
+    expect(await debited(accomplice.token)).toBe(0);
+    const [realSale] = await t.db
+      .select({ status: settlements.status, reversedMinor: settlements.reversedMinor })
+      .from(settlements)
+      .where(eq(settlements.recordId, sale.recordId));
+    expect(realSale).toEqual({ status: "debited", reversedMinor: 0 });
+  });
+
+  it("two terminals uploading one record id at the same moment are both taken, each record once, with no error", async () => {
+    const { flightId, real, leaked, victim, accomplice, voucher, own } = await cabin();
+    const sale = real.sale(voucher, [COFFEE]);
+    leaked.sale(own, [COFFEE, COFFEE], "C1002", { recordId: sale.recordId });
+    const answers = await Promise.all([real.upload(), leaked.upload()]);
+    expect(answers.map((a) => [a.statusCode, a.json().records[0].outcome])).toEqual([
+      [200, "accepted"],
+      [200, "accepted"],
+    ]);
+    const rows = await t.db
+      .select({ id: saleRecords.id, terminalRecordId: saleRecords.terminalRecordId })
+      .from(saleRecords)
+      .where(eq(saleRecords.flightId, flightId));
+    expect(rows).toHaveLength(2);
+    // One record holds the id; the other is keyed by the ground with the id kept beside it.
+    expect(rows.filter((r) => r.id === sale.recordId)).toHaveLength(1);
+    expect(rows.filter((r) => r.terminalRecordId === sale.recordId)).toHaveLength(1);
+    worker = await startWorker(t);
+    await settled(t, flightId);
+    expect([await debited(victim.token), await debited(accomplice.token)]).toEqual([2_000, 4_000]);
   });
 });
 

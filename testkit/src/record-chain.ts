@@ -33,10 +33,11 @@ export class RecordChain {
     readonly nowMs: () => number,
   ) {}
 
-  sale(voucherText: string, lines: readonly SaleLine[], crewId = "C1002"): SaleRecord {
+  /** `overrides` make what a terminal with a leaked key could sign: another terminal's record id, … */
+  sale(voucherText: string, lines: readonly SaleLine[], crewId = "C1002", overrides: Partial<RecordDraft> = {}): SaleRecord {
     const decoded = decodeVoucherText(voucherText);
     if (!decoded.ok) throw new Error(`not a voucher: ${decoded.reason}`);
-    return this.append({ kind: "sale", crewId, voucherId: decoded.voucher.voucherId, lines, voucherBytes: decoded.bytes });
+    return this.append({ kind: "sale", crewId, voucherId: decoded.voucher.voucherId, lines, voucherBytes: decoded.bytes, ...overrides });
   }
 
   /** A sale paid with a phone's rotating code: the voucher inside and the code's presentation, as the terminal keeps them. */

@@ -13,9 +13,16 @@ import type { RecordRejection } from "./ingest-vouchers.js";
  * voucher or currency than its sale's is `reversal_mismatch`: a device key must not be able to
  * point a refund at a wallet of its choosing (settlement credits the sale's registration anyway).
  */
-export async function reversalState(tx: Executor, flightId: string, fresh: readonly SaleRecord[], rowIdOf: (recordId: string) => string) {
+export async function reversalState(
+  tx: Executor,
+  chain: { readonly terminalId: string; readonly flightId: string },
+  fresh: readonly SaleRecord[],
+  rowIdOf: (recordId: string) => string,
+) {
+  const { flightId } = chain;
   const referenced = [...new Set(fresh.flatMap((r) => (r.referencedRecordId === undefined ? [] : [r.referencedRecordId])))];
-  const held = await heldSales(tx, fresh[0]?.terminalId ?? "", referenced);
+  // The uploading terminal as authenticated, not as its records say: its own records are the ones it may name.
+  const held = await heldSales(tx, chain.terminalId, referenced);
   const earlierInBatch = new Map(fresh.map((r) => [r.recordId, r]));
   const reversed = held.reversed;
   return {
@@ -71,10 +78,10 @@ interface Reversible {
 }
 
 /**
- * The sales the batch's voids and refunds name, held already, by the id their terminal gave them,
- * and what was given back of each so far. A terminal names its own records: one of its records
- * the ground keyed otherwise (another terminal's held its id, `takenIds`) is found by its own id,
- * and wins over another terminal's record under that id.
+ * The terminal's own sales the batch's voids and refunds name, held already, by the id the
+ * terminal gave them, and what was given back of each so far. A void or refund reverses only a
+ * sale of its own terminal: another terminal's record under the same id (the ground keyed one of
+ * the two otherwise, `takenIds`) is not looked at, and naming it is an invalid reversal.
  */
 async function heldSales(tx: Executor, terminalId: string, referenced: readonly string[]) {
   const sales = new Map<string, Reversible>();
@@ -94,15 +101,12 @@ async function heldSales(tx: Executor, terminalId: string, referenced: readonly 
     })
     .from(saleRecords)
     .where(
-      or(
-        anyUuid(saleRecords.id, referenced),
-        and(eq(saleRecords.terminalId, terminalId), anyUuid(saleRecords.terminalRecordId, referenced)),
+      and(
+        eq(saleRecords.terminalId, terminalId),
+        or(anyUuid(saleRecords.id, referenced), anyUuid(saleRecords.terminalRecordId, referenced)),
       ),
     );
-  for (const { terminalRecordId, ...row } of rows) {
-    const key = terminalRecordId ?? row.rowId;
-    if (sales.get(key)?.terminalId !== terminalId) sales.set(key, row);
-  }
+  for (const { terminalRecordId, ...row } of rows) sales.set(terminalRecordId ?? row.rowId, row);
   const byRowId = new Map([...sales].map(([key, sale]) => [sale.rowId, key]));
   const sums = await tx
     .select({ ref: saleRecords.referencedRecordId, total: sql<string>`sum(${saleRecords.totalMinor})::text` })

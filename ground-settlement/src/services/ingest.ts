@@ -359,7 +359,7 @@ function offTrolley(record: SaleRecord, assignedTrolleyId: string | null): Recor
 /** Each new record judged, as what to store and the answer to give. */
 async function judgeFresh(tx: Executor, input: StoreInput, fresh: readonly SaleRecord[], closedBeforeAtMs: number | null) {
   const rowIdOf = (recordId: string) => input.rowIds.get(recordId) ?? recordId;
-  const reversals = await reversalState(tx, input.flight.id, fresh, rowIdOf);
+  const reversals = await reversalState(tx, { terminalId: input.terminalId, flightId: input.flight.id }, fresh, rowIdOf);
   const codes = await codeState(tx, input.flight.id, fresh);
   const rejected = new Set<string>();
   const judge = (record: SaleRecord) =>

@@ -41,8 +41,9 @@ export function StatementPage() {
                 </tr>
               </thead>
               <tbody>
-                {lines.map(({ purchase, signedMinor, waiting }) => (
-                  <tr key={purchase.recordId} data-kind={purchase.kind} data-signed-minor={signedMinor}>
+                {lines.map(({ purchase, signedMinor, waiting }, index) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: ids may repeat (a record keyed by the ground's id shows its terminal's, which another record holds); rows never move or keep state
+                  <tr key={`${index}:${purchase.recordId}`} data-kind={purchase.kind} data-signed-minor={signedMinor}>
                     <td>{when(purchase.atMs)}</td>
                     <td>
                       {t.statement.kinds[purchase.kind] ?? purchase.kind}
