@@ -3,12 +3,16 @@
  * (a leaked key uploading an id read off a passenger's receipt before the real terminal lands)
  * must not strand the real terminal's sales: the ground keys the real record by an id of its own,
  * keeps the terminal's id beside it, and the record settles, is voided, appears on the statement
- * and matches its receipt by the terminal's id. A terminal reusing its own id is refused with a
+ * and matches its receipt by the terminal's id; the passenger's phone tells the records under one
+ * id apart by their hash. A terminal reusing its own id is refused with a
  * reason and kept as evidence, the same on every retry.
  */
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rejectedBatches, saleRecords, settlements } from "../src/db/schema/uploads.js";
+import type { StatementDto } from "../src/dto/statement.js";
+import { checkReceipt } from "../web/src/passenger/receipt-check.js";
+import { notOnStatement } from "../web/src/passenger/witness-match.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -50,6 +54,9 @@ describe.each(ENGINES)("a record id another terminal took first, on %s", (engine
     leaked.void(leaked.sale(voucher, [COFFEE]), "C1001", { recordId: sale.recordId });
     t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
     expect((await leaked.upload()).statusCode).toBe(200);
+    // Had the real terminal been lost here, the statement would show the leaked void under the
+    // sale's id: the phone must still find the sale's receipt missing and send it as evidence.
+    expect(await receiptsNotOnStatement(p.token, [receipt])).toEqual([sale.recordId]);
 
     const answer = await real.upload();
     expect(answer.statusCode).toBe(200);
@@ -103,7 +110,20 @@ describe.each(ENGINES)("a record id another terminal took first, on %s", (engine
     // Its receipt matches what the ground holds, though another record holds its id.
     const reported = await t.app.inject({ method: "POST", url: "/me/receipts", headers: bearer(p.token), payload: { receipt } });
     expect(reported.json()).toMatchObject({ recordId: sale.recordId, match: "received" });
+    expect(await receiptsNotOnStatement(p.token, [receipt])).toEqual([]);
   });
+
+  /** The record ids of the receipts the passenger's phone finds missing from the statement (its witness's rule). */
+  async function receiptsNotOnStatement(token: string, receipts: readonly string[]): Promise<string[]> {
+    const statement: StatementDto = (await call(t.app, { method: "GET", url: "/me/statement", headers: bearer(token) }, 200)).json();
+    const [registration] = statement.registrations;
+    const check = (
+      await call(t.app, { method: "GET", url: `/registrations/${registration!.registrationId}/receipt-check`, headers: bearer(token) }, 200)
+    ).json();
+    const kept = receipts.map((text) => checkReceipt(text, registration!.registrationId, check)).filter((c) => c.ok);
+    expect(kept).toHaveLength(receipts.length);
+    return notOnStatement(registration!.purchases, kept).map(({ receipt }) => receipt.recordId);
+  }
 });
 
 describe.each(ENGINES)("a leaked key that lands after, or at the same moment, on %s", (engine) => {

@@ -81,6 +81,7 @@ describe("the statement", () => {
   it("lists a sale, its void and a refund with signs that add up to what was debited", () => {
     const purchase = (kind: string, debitedMinor: number, refundedMinor: number, settlement = "debited") => ({
       recordId: crypto.randomUUID(),
+      recordHash: "0".repeat(64),
       kind,
       reason: kind === "sale" ? null : ("wrong_item" as const),
       atMs: 0,

@@ -18,6 +18,11 @@ export const Statement = Type.Object({
       purchases: Type.Array(
         Type.Object({
           recordId: Uuid,
+          recordHash: Type.String({
+            pattern: "^[0-9a-f]{64}$",
+            description:
+              "The record's SHA-256 (hex): what a kept receipt is matched on, since it covers the terminal and the chain position",
+          }),
           kind: Type.String(),
           reason: Type.Union([Reason, Type.Null()]),
           atMs: TimeMs,

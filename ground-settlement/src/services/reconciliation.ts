@@ -2,7 +2,7 @@
  * Reconciliation for finance (per flight, per currency) and statements for passengers, computed
  * from the records as received, their settlements and the ledger.
  */
-import { type CurrencyCode, describeRate, type ExchangeRate, rateFor } from "@cabinpay/shared";
+import { type CurrencyCode, describeRate, type ExchangeRate, rateFor, toHex } from "@cabinpay/shared";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { catalogItems, crewMembers } from "../db/schema/flights.js";
@@ -404,6 +404,7 @@ export async function statement(db: Database, passengerId: string) {
         purchases: rows.map(({ record, settlement }) => ({
           // The id on the passenger's receipt: the terminal's, also where the ground keys the record otherwise.
           recordId: record.terminalRecordId ?? record.id,
+          recordHash: toHex(record.recordHash),
           kind: record.kind,
           /** Why the purser voided or refunded it (null for a sale, or a record from before reasons). */
           reason: record.reason,

@@ -9,7 +9,8 @@ import type { ReceiptCheckDto } from "../../../src/dto/receipts.js";
 import { api } from "../api.js";
 import { useI18n } from "../i18n/language.js";
 import { loadCameraScanWhenIdle, ReceiptScanner } from "./ReceiptScanner.js";
-import { capLeftOf, checkReceipt, keepReceipt, keptReceipts, type ReceiptProblem } from "./receipts.js";
+import { checkReceipt, type ReceiptProblem } from "./receipt-check.js";
+import { capLeftOf, keepReceipt, keptReceipts } from "./receipts.js";
 
 export function Receipts({ registrationId }: { registrationId: string }) {
   const { t, language, amount, when } = useI18n();

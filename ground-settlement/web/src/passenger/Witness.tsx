@@ -1,6 +1,6 @@
 /**
  * The passenger as witness (browser): once the flight's records reach the ground, the receipts this
- * phone kept for a voucher are compared with its statement; each one missing from it is sent to the
+ * phone kept for a voucher are compared with its statement (`witness-match.ts`); each one missing from it is sent to the
  * ground as signed evidence (`POST /me/receipts`, idempotent: sent again on every visit, so its
  * status stays current), and the page says what the airline holds of it.
  */
@@ -11,7 +11,9 @@ import type { StatementDto } from "../../../src/dto/statement.js";
 import { api } from "../api.js";
 import { describeError } from "../i18n/errors.js";
 import { useI18n } from "../i18n/language.js";
-import { checkReceipt, keptReceipts } from "./receipts.js";
+import { checkReceipt } from "./receipt-check.js";
+import { keptReceipts } from "./receipts.js";
+import { notOnStatement } from "./witness-match.js";
 
 type StatementRegistration = StatementDto["registrations"][number];
 type Compared = { receipt: Receipt; answer?: ReportAnswerDto; problem?: unknown };
@@ -56,12 +58,12 @@ export function Witness({ registration }: { registration: StatementRegistration 
 /** The kept receipts that are not on the statement, each as the ground answered when sent. */
 async function compare(registration: StatementRegistration, texts: readonly string[]): Promise<Compared[]> {
   const check = await api<ReceiptCheckDto>("GET", `/registrations/${registration.registrationId}/receipt-check`);
-  const onStatement = new Set(registration.purchases.map((p) => p.recordId));
-  const missing: { text: string; receipt: Receipt }[] = [];
+  const valid: { text: string; receipt: Receipt }[] = [];
   for (const text of texts) {
     const checked = checkReceipt(text, registration.registrationId, check);
-    if (checked.ok && !onStatement.has(checked.receipt.recordId)) missing.push({ text, receipt: checked.receipt });
+    if (checked.ok) valid.push({ text, receipt: checked.receipt });
   }
+  const missing = notOnStatement(registration.purchases, valid);
   return Promise.all(
     missing.map(async ({ text, receipt }) => {
       try {

@@ -1,32 +1,13 @@
 /**
- * The terminals' receipts on the passenger's phone (browser, works offline): checked with the
- * ground's key fetched before the flight (`GET /registrations/:id/receipt-check`, kept by the
- * service worker), kept per voucher in this browser, and summed into what the voucher has left.
+ * The terminals' receipts on the passenger's phone (browser, works offline): checked
+ * (`receipt-check.ts`), kept per voucher in this browser, and summed into what the voucher has left.
  * Kept after logging out: they are the passenger's evidence, and a voucher's page needs its
  * owner's session to open.
  */
-import { fromHex, nobleVerifier, type Receipt, verifyReceipt } from "@cabinpay/shared";
-import type { ReceiptCheckDto } from "../../../src/dto/receipts.js";
+import type { Receipt } from "@cabinpay/shared";
 
 /** Far more than one voucher's purchases on a flight; bounds what a page keeps. */
 export const RECEIPTS_KEPT_MAX = 200;
-
-export type ReceiptProblem = "not_a_receipt" | "not_genuine" | "other_voucher";
-export type CheckedReceipt = { readonly ok: true; readonly receipt: Receipt } | { readonly ok: false; readonly problem: ReceiptProblem };
-
-/** Checks a scanned text as a receipt for this voucher, offline. */
-export function checkReceipt(text: string, registrationId: string, check: ReceiptCheckDto): CheckedReceipt {
-  if (!text.trim().startsWith("CPT1:")) return { ok: false, problem: "not_a_receipt" };
-  const groundKeys = new Map<string, Uint8Array>();
-  for (const key of check.groundKeys) {
-    const publicKey = fromHex(key.publicKey);
-    if (publicKey !== undefined) groundKeys.set(key.keyId, publicKey);
-  }
-  const verified = verifyReceipt(text, { groundKeys, verifier: nobleVerifier });
-  if (!verified.ok) return { ok: false, problem: "not_genuine" };
-  if (verified.receipt.voucherId !== registrationId) return { ok: false, problem: "other_voucher" };
-  return verified;
-}
 
 const storageName = (registrationId: string) => `cabinpay.receipts.${registrationId}`;
 
