@@ -3,27 +3,35 @@
  * drawn in alphanumeric mode (5.5 bits a character) instead of byte mode (8 bits).
  */
 
+import { utf8Decode } from "./bytes.js";
+
 export const BASE45_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 const DECODE_TABLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < BASE45_ALPHABET.length; i++) DECODE_TABLE[BASE45_ALPHABET.charCodeAt(i)] = i;
 
+const ALPHABET_CODES = Uint8Array.from(BASE45_ALPHABET, (char) => char.charCodeAt(0));
+
+/** Written as character codes and made text once: a terminal encodes a receipt at every sale. */
 export function base45Encode(bytes: Uint8Array): string {
-  let out = "";
+  const codes = new Uint8Array(Math.floor(bytes.length / 2) * 3 + (bytes.length % 2) * 2);
+  let o = 0;
   let i = 0;
   for (; i + 1 < bytes.length; i += 2) {
     let n = bytes[i]! * 256 + bytes[i + 1]!;
     const c = n % 45;
     n = (n - c) / 45;
     const d = n % 45;
-    const e = (n - d) / 45;
-    out += BASE45_ALPHABET[c]! + BASE45_ALPHABET[d]! + BASE45_ALPHABET[e]!;
+    codes[o++] = ALPHABET_CODES[c]!;
+    codes[o++] = ALPHABET_CODES[d]!;
+    codes[o++] = ALPHABET_CODES[(n - d) / 45]!;
   }
   if (i < bytes.length) {
     const n = bytes[i]!;
-    out += BASE45_ALPHABET[n % 45]! + BASE45_ALPHABET[Math.floor(n / 45)]!;
+    codes[o++] = ALPHABET_CODES[n % 45]!;
+    codes[o++] = ALPHABET_CODES[Math.floor(n / 45)]!;
   }
-  return out;
+  return utf8Decode(codes);
 }
 
 /**

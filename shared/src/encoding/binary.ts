@@ -5,7 +5,7 @@
  * against both a field limit and the bytes left, so decoding work is linear in the input for any
  * input. It throws {@link DecodeError}; the public verify functions turn that into `malformed`.
  */
-import { check } from "../errors.js";
+import { CabinPayError } from "../errors.js";
 import { bytesToUuid, UUID_BYTES } from "../ids/uuid.js";
 import { utf8Decode, utf8Encode } from "./bytes.js";
 
@@ -16,21 +16,32 @@ export class DecodeError extends Error {
 
 const U32_MAX = 0xffff_ffff;
 
+/**
+ * Builds a codec's bytes. A check that passes builds no message (they are written only when it
+ * fails), u64 needs no BigInt and ASCII text is copied in without an encoder: a sale encodes its
+ * record and its receipt with this, and each allocation here was a sale's garbage.
+ */
 export class ByteWriter {
-  private buffer = new Uint8Array(256);
-  private view = new DataView(this.buffer.buffer);
+  private buffer: Uint8Array;
+  private view: DataView;
   private length = 0;
 
+  /** `capacity`: the bytes expected, when the caller knows; the buffer grows past it when needed. */
+  constructor(capacity = 256) {
+    this.buffer = new Uint8Array(Math.max(16, capacity));
+    this.view = new DataView(this.buffer.buffer);
+  }
+
   u8(value: number): this {
-    check(Number.isInteger(value) && value >= 0 && value <= 0xff, `u8 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xff)) invalid(`u8 out of range: ${value}`);
     this.reserve(1);
-    this.view.setUint8(this.length, value);
+    this.buffer[this.length] = value;
     this.length += 1;
     return this;
   }
 
   u16(value: number): this {
-    check(Number.isInteger(value) && value >= 0 && value <= 0xffff, `u16 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffff)) invalid(`u16 out of range: ${value}`);
     this.reserve(2);
     this.view.setUint16(this.length, value);
     this.length += 2;
@@ -38,7 +49,7 @@ export class ByteWriter {
   }
 
   u32(value: number): this {
-    check(Number.isInteger(value) && value >= 0 && value <= U32_MAX, `u32 out of range: ${value}`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= U32_MAX)) invalid(`u32 out of range: ${value}`);
     this.reserve(4);
     this.view.setUint32(this.length, value);
     this.length += 4;
@@ -47,15 +58,17 @@ export class ByteWriter {
 
   /** A non-negative safe integer as 8 bytes (money and millisecond times stay exact). */
   u64(value: number): this {
-    check(Number.isSafeInteger(value) && value >= 0, `u64 must be a non-negative safe integer: ${value}`);
+    if (!(Number.isSafeInteger(value) && value >= 0)) invalid(`u64 must be a non-negative safe integer: ${value}`);
     this.reserve(8);
-    this.view.setBigUint64(this.length, BigInt(value));
+    // Two 32-bit halves: exact for every safe integer, and no BigInt made per field.
+    this.view.setUint32(this.length, Math.floor(value / 0x1_0000_0000));
+    this.view.setUint32(this.length + 4, value >>> 0);
     this.length += 8;
     return this;
   }
 
   fixed(bytes: Uint8Array, size: number): this {
-    check(bytes.length === size, `expected ${size} bytes, got ${bytes.length}`);
+    if (bytes.length !== size) invalid(`expected ${size} bytes, got ${bytes.length}`);
     this.reserve(size);
     this.buffer.set(bytes, this.length);
     this.length += size;
@@ -64,15 +77,24 @@ export class ByteWriter {
 
   /** UTF-8 text with a one-byte length prefix, at most `maxBytes` (≤ 255) bytes. */
   str8(text: string, maxBytes: number): this {
+    if (maxBytes > 0xff) invalid(`text over ${maxBytes} bytes: ${text.slice(0, 40)}`);
+    // ASCII (ids, codes, most names) is its own UTF-8: copied straight in.
+    if (text.length <= maxBytes && isAscii(text)) {
+      this.u8(text.length);
+      this.reserve(text.length);
+      for (let i = 0; i < text.length; i++) this.buffer[this.length + i] = text.charCodeAt(i);
+      this.length += text.length;
+      return this;
+    }
     const bytes = utf8Encode(text);
-    check(bytes.length <= maxBytes && maxBytes <= 0xff, `text over ${maxBytes} bytes: ${text.slice(0, 40)}`);
+    if (bytes.length > maxBytes) invalid(`text over ${maxBytes} bytes: ${text.slice(0, 40)}`);
     this.u8(bytes.length);
     return this.fixed(bytes, bytes.length);
   }
 
   /** Bytes with a two-byte length prefix, at most `maxBytes` (≤ 65535). */
   bytes16(bytes: Uint8Array, maxBytes: number): this {
-    check(bytes.length <= maxBytes && maxBytes <= 0xffff, `bytes over ${maxBytes}: ${bytes.length}`);
+    if (!(bytes.length <= maxBytes && maxBytes <= 0xffff)) invalid(`bytes over ${maxBytes}: ${bytes.length}`);
     this.u16(bytes.length);
     return this.fixed(bytes, bytes.length);
   }
@@ -90,6 +112,15 @@ export class ByteWriter {
     this.buffer = next;
     this.view = new DataView(next.buffer);
   }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function invalid(message: string): never {
+  throw new CabinPayError("invalid_argument", message);
 }
 
 /** The high 32 bits of Number.MAX_SAFE_INTEGER (2^53 − 1). */

@@ -109,7 +109,7 @@ export function createRecord(draft: RecordDraft, signer: Signer, making: RecordM
   const hash = (making.sha256 ?? sha256)(body);
   const signature = signer.sign(recordSignedMessage(hash));
   const bytes = concatBytes(body, signature);
-  checkLimit(bytes.length <= LIMITS.recordBytesMax, `record is ${bytes.length} bytes, over ${LIMITS.recordBytesMax}`);
+  if (bytes.length > LIMITS.recordBytesMax) checkLimit(false, `record is ${bytes.length} bytes, over ${LIMITS.recordBytesMax}`);
   return { ...draft, formatVersion: RECORD_FORMAT_VERSION, totalMinor, hash, signature, bytes };
 }
 
@@ -273,8 +273,12 @@ function validateLine(line: SaleLine): void {
   check(Number.isSafeInteger(line.unitPriceMinor) && line.unitPriceMinor >= 0, "unitPriceMinor");
 }
 
+/** Bytes of a record's body besides its lines and voucher, with room to spare: one buffer, never regrown. */
+const BODY_FIXED_BYTES_MAX = 256;
+
 function encodeBody(draft: RecordDraft, totalMinor: number): Uint8Array {
-  const writer = new ByteWriter()
+  const lineBytesMax = 1 + LIMITS.skuBytesMax + 2 + 8;
+  const writer = new ByteWriter(BODY_FIXED_BYTES_MAX + draft.lines.length * lineBytesMax + (draft.voucherBytes?.length ?? 0))
     .u8(RECORD_FORMAT_VERSION)
     .u8(RECORD_KINDS.indexOf(draft.kind) + 1)
     .fixed(uuidToBytes(draft.recordId), UUID_BYTES)
