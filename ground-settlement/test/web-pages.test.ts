@@ -428,6 +428,19 @@ describe("the passenger's pages in Chromium", () => {
     expect(signed.reduce((a, b) => a + b, 0)).toBe(25_600);
     await shot(passengerPage, "web-10-passenger-statement");
     await phone.close();
+    // The same statement on a laptop: the table keeps its columns, nothing runs off the page.
+    const laptop = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const wide = await laptop.newPage();
+    await wide.goto(`${url}/app/passenger/statement`);
+    await wide.fill('input[name="email"]', buyerRow!.email);
+    await wide.fill('input[name="password"]', PASSWORD);
+    await wide.click('button[type="submit"]');
+    await wide.waitForSelector('[data-page="statement"] section');
+    expect(await wide.textContent('[data-testid="statement-total"]')).toBe("CN¥256.00");
+    expect(await wide.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await axeViolations(wide, '[data-page="statement"]')).toEqual([]);
+    await shot(wide, "web-10-passenger-statement-desktop");
+    await laptop.close();
   });
 
   it("lets ops create a flight and load its catalog CSV, with a line-by-line report when a line is wrong", async () => {
