@@ -437,7 +437,7 @@ describe("the passenger's pages in Chromium", () => {
     await wide.click('button[type="submit"]');
     await wide.waitForSelector('[data-page="statement"] section');
     expect(await wide.textContent('[data-testid="statement-total"]')).toBe("CN¥256.00");
-    expect(await wide.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await wide.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
     expect(await axeViolations(wide, '[data-page="statement"]')).toEqual([]);
     await shot(wide, "web-10-passenger-statement-desktop");
     await laptop.close();

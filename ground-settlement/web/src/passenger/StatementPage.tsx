@@ -26,7 +26,7 @@ export function StatementPage() {
       {statement?.registrations.map((registration) => {
         const lines = statementLines(registration);
         return (
-          <section key={registration.registrationId} className="card" data-registration={registration.registrationId}>
+          <section key={registration.registrationId} className="card statement" data-registration={registration.registrationId}>
             <h2>
               {registration.flight.carrier}
               {registration.flight.number} {registration.flight.date} {registration.flight.origin} → {registration.flight.destination}
@@ -34,7 +34,7 @@ export function StatementPage() {
             <table>
               <thead>
                 <tr>
-                  <th>{t.statement.when}</th>
+                  <th className="when">{t.statement.when}</th>
                   <th>{t.statement.what}</th>
                   {registration.rate !== null && <th className="number">{t.statement.priced}</th>}
                   <th className="number">{t.statement.debited}</th>
@@ -44,12 +44,14 @@ export function StatementPage() {
                 {lines.map(({ purchase, signedMinor, waiting }, index) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: ids may repeat (a record keyed by the ground's id shows its terminal's, which another record holds); rows never move or keep state
                   <tr key={`${index}:${purchase.recordId}`} data-kind={purchase.kind} data-signed-minor={signedMinor}>
-                    <td>{when(purchase.atMs)}</td>
+                    <td className="when">{when(purchase.atMs)}</td>
                     <td>
                       {t.statement.kinds[purchase.kind] ?? purchase.kind}
                       {purchase.kind !== "sale" &&
                         ` · ${purchase.reason === null ? t.noReasonRecorded : t.reversalReasons[purchase.reason]}`}
                       : {purchase.items.map((item) => `${item.quantity} × ${language === "zh" ? item.nameZh : item.name}`).join(", ")}
+                      {/* On a phone the time goes under the line instead of a column of its own. */}
+                      <span className="when-inline muted">{when(purchase.atMs)}</span>
                     </td>
                     {registration.rate !== null && <td className="number">{amount(purchase.totalMinor, registration.saleCurrency)}</td>}
                     <td className="number">{waiting ? t.statement.notSettled : signed(signedMinor, registration.currency)}</td>
@@ -58,7 +60,8 @@ export function StatementPage() {
               </tbody>
               <tfoot>
                 <tr>
-                  <th colSpan={registration.rate === null ? 2 : 3}>{t.statement.totalDebited}</th>
+                  <td className="when" />
+                  <th colSpan={registration.rate === null ? 1 : 2}>{t.statement.totalDebited}</th>
                   <td className="number" data-testid="statement-total">
                     <strong>{signed(linesTotalMinor(lines), registration.currency)}</strong>
                   </td>
