@@ -13,6 +13,7 @@ import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, pa
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
 import { settled, startWorker } from "./support/settle.js";
+import { receiptsNotOnStatement } from "./support/witness.js";
 
 const COFFEE = { sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 };
 const NOODLES = { sku: "ML-NOO-100", quantity: 2, unitPriceMinor: 5_000 };
@@ -134,12 +135,15 @@ describe("receipts passengers send back", () => {
   });
 
   it("clears a report by itself when the record arrives late, and tells a record uploaded different from its receipt", async () => {
-    // The terminal is found and uploads its second record; its third was replaced (a tampered terminal).
+    // The terminal is found and uploads its second record; its third was replaced (a tampered
+    // terminal), under the same id: only the record's hash tells it from what the passenger was shown.
     expect((await cabin.upload(cabin.batch(2, 2))).statusCode).toBe(200);
     cabin.records.pop();
-    const other = cabin.sale(await ownVoucher(), [COFFEE]);
+    const other = cabin.sale(await ownVoucher(), [COFFEE], "C1002", { recordId: sales[2]!.recordId });
     expect(other.sequence).toBe(sales[2]!.sequence);
     expect((await cabin.upload(cabin.batch(3, 3))).statusCode).toBe(200);
+    // The phone still finds that receipt missing from the statement, and sends it again.
+    expect(await receiptsNotOnStatement(t, owner.token, receipts)).toEqual([sales[2]!.recordId]);
     const reports = await openReports();
     expect(reports.map((r) => [r.recordId, r.match])).toEqual([[sales[2]!.recordId, "differs"]]);
     expect((await send(receipts[1]!)).json().match).toBe("received");

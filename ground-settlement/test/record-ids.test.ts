@@ -10,14 +10,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rejectedBatches, saleRecords, settlements } from "../src/db/schema/uploads.js";
-import type { StatementDto } from "../src/dto/statement.js";
-import { checkReceipt } from "../web/src/passenger/receipt-check.js";
-import { notOnStatement } from "../web/src/passenger/witness-match.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
 import { ENGINES } from "./support/databases.js";
 import { settled, startWorker } from "./support/settle.js";
+import { receiptsNotOnStatement } from "./support/witness.js";
 
 const COFFEE = { sku: "DR-COF-300", quantity: 1, unitPriceMinor: 2_000 };
 
@@ -56,7 +54,7 @@ describe.each(ENGINES)("a record id another terminal took first, on %s", (engine
     expect((await leaked.upload()).statusCode).toBe(200);
     // Had the real terminal been lost here, the statement would show the leaked void under the
     // sale's id: the phone must still find the sale's receipt missing and send it as evidence.
-    expect(await receiptsNotOnStatement(p.token, [receipt])).toEqual([sale.recordId]);
+    expect(await receiptsNotOnStatement(t, p.token, [receipt])).toEqual([sale.recordId]);
 
     const answer = await real.upload();
     expect(answer.statusCode).toBe(200);
@@ -110,20 +108,8 @@ describe.each(ENGINES)("a record id another terminal took first, on %s", (engine
     // Its receipt matches what the ground holds, though another record holds its id.
     const reported = await t.app.inject({ method: "POST", url: "/me/receipts", headers: bearer(p.token), payload: { receipt } });
     expect(reported.json()).toMatchObject({ recordId: sale.recordId, match: "received" });
-    expect(await receiptsNotOnStatement(p.token, [receipt])).toEqual([]);
+    expect(await receiptsNotOnStatement(t, p.token, [receipt])).toEqual([]);
   });
-
-  /** The record ids of the receipts the passenger's phone finds missing from the statement (its witness's rule). */
-  async function receiptsNotOnStatement(token: string, receipts: readonly string[]): Promise<string[]> {
-    const statement: StatementDto = (await call(t.app, { method: "GET", url: "/me/statement", headers: bearer(token) }, 200)).json();
-    const [registration] = statement.registrations;
-    const check = (
-      await call(t.app, { method: "GET", url: `/registrations/${registration!.registrationId}/receipt-check`, headers: bearer(token) }, 200)
-    ).json();
-    const kept = receipts.map((text) => checkReceipt(text, registration!.registrationId, check)).filter((c) => c.ok);
-    expect(kept).toHaveLength(receipts.length);
-    return notOnStatement(registration!.purchases, kept).map(({ receipt }) => receipt.recordId);
-  }
 });
 
 describe.each(ENGINES)("a leaked key that lands after, or at the same moment, on %s", (engine) => {
