@@ -2,8 +2,9 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { arrayLiteral } from "../src/db/arrays.js";
 import { queryRows } from "../src/db/client.js";
-import { arrayLiteral, sendNow } from "../src/services/ingest-store.js";
+import { sendNow } from "../src/services/ingest-store.js";
 import { GoodVouchers } from "../src/services/ingest-vouchers.js";
 import { createTestDatabase, ENGINES, type TestDatabase } from "./support/databases.js";
 

@@ -13,6 +13,8 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { arrayParam } from "./arrays.js";
+import { nameStatements } from "./named-statements.js";
 import { lockPgliteFolder } from "./pglite-lock.js";
 import * as schema from "./schema/index.js";
 
@@ -55,10 +57,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on("error", () => {});
-    // Nor a client a request holds (mid-transaction, between two queries): pg emits its error on
-    // the client, where nobody listens. Its next query fails instead (a 5xx, which terminals and
-    // jobs retry), and the pool discards the client when it comes back.
-    pool.on("connect", (client) => client.on("error", () => {}));
+    pool.on("connect", (client) => {
+      // Nor a client a request holds (mid-transaction, between two queries): pg emits its error on
+      // the client, where nobody listens. Its next query fails instead (a 5xx, which terminals and
+      // jobs retry), and the pool discards the client when it comes back.
+      client.on("error", () => {});
+      // Each connection parses and plans a statement it runs again and again once.
+      nameStatements(client);
+    });
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {
       db,
@@ -114,5 +120,5 @@ export async function queryRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
  * touches (halved settlement's rate when the ledger engine began to read its transfers back).
  */
 export function anyUuid(column: AnyColumn, ids: readonly string[]): SQL {
-  return sql`${column} = ANY(${sql.param([...ids])}::uuid[])`;
+  return sql`${column} = ANY(${arrayParam(ids)}::uuid[])`;
 }

@@ -12,6 +12,7 @@
  */
 import { isCurrencyCode } from "@cabinpay/shared";
 import { sql } from "drizzle-orm";
+import { arrayParam } from "../db/arrays.js";
 import { anyUuid, type Executor, queryRows } from "../db/client.js";
 import { constraintOf } from "../db/constraint.js";
 import { transfers } from "../db/schema/ledger.js";
@@ -259,7 +260,7 @@ async function transfersById(tx: Executor, ids: readonly string[]): Promise<Map<
 /** One statement for the whole batch; the ids it wrote (a concurrent writer may have taken some). */
 async function insertRows(tx: Executor, rows: readonly Row[], nowMs: number): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const column = <K extends keyof Row>(key: K) => sql.param(rows.map((row) => row[key]));
+  const column = <K extends keyof Row>(key: K) => arrayParam(rows.map((row) => row[key]));
   const written = await refusingAsLedger(() =>
     queryRows<{ id: string }>(
       tx,
@@ -291,12 +292,12 @@ async function applyDeltas(tx: Executor, rows: readonly Row[], holds: ReadonlyMa
   }
   if (deltas.size === 0) return;
   const ids = [...deltas.keys()];
-  const of = (key: keyof Delta) => sql.param(ids.map((id) => deltas.get(id)![key]));
+  const of = (key: keyof Delta) => arrayParam(ids.map((id) => deltas.get(id)![key]));
   await refusingAsLedger(() =>
     tx.execute(sql`
       UPDATE accounts a SET debits_posted_minor = a.debits_posted_minor + t.dp, credits_posted_minor = a.credits_posted_minor + t.cp,
                             debits_pending_minor = a.debits_pending_minor + t.dq, credits_pending_minor = a.credits_pending_minor + t.cq
-        FROM unnest(${sql.param(ids)}::uuid[], ${of("dp")}::bigint[], ${of("cp")}::bigint[], ${of("dq")}::bigint[], ${of("cq")}::bigint[])
+        FROM unnest(${arrayParam(ids)}::uuid[], ${of("dp")}::bigint[], ${of("cp")}::bigint[], ${of("dq")}::bigint[], ${of("cq")}::bigint[])
           AS t(id, dp, cp, dq, cq)
        WHERE a.id = t.id`),
   );

@@ -5,6 +5,7 @@
  * settlements, one of the registrations' current holds. All in one transaction.
  */
 import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { arrayParam } from "../db/arrays.js";
 import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
@@ -223,7 +224,7 @@ async function reversedSales(tx: Executor, pending: readonly PlanRecord[]): Prom
 }
 
 async function storeOutcomes(tx: Executor, all: readonly Outcome[], nowMs: number): Promise<void> {
-  const of = <K extends keyof Outcome>(key: K) => sql.param(all.map((o) => o[key]));
+  const of = <K extends keyof Outcome>(key: K) => arrayParam(all.map((o) => o[key]));
   await tx.execute(sql`
     UPDATE settlements s SET status = t.status, registration_id = t.registration_id, from_hold_minor = t.from_hold, from_balance_minor = t.from_balance,
                              shortfall_minor = t.shortfall, reversed_minor = t.reversed, reason = t.reason, settled_at_ms = coalesce(s.settled_at_ms, ${nowMs}::bigint)
@@ -241,6 +242,6 @@ async function storeCurrentHolds(
   if (updates.length === 0) return;
   await tx.execute(sql`
     UPDATE registrations r SET current_hold_transfer_id = t.current
-      FROM unnest(${sql.param(updates.map((h) => h.registrationId))}::uuid[], ${sql.param(updates.map((h) => h.currentHoldId))}::uuid[]) AS t(id, current)
+      FROM unnest(${arrayParam(updates.map((h) => h.registrationId))}::uuid[], ${arrayParam(updates.map((h) => h.currentHoldId))}::uuid[]) AS t(id, current)
      WHERE r.id = t.id`);
 }

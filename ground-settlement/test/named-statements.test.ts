@@ -1,0 +1,87 @@
+/** Named statements on PostgreSQL: parsed and planned once per connection, bounded, and never in the way of an answer. */
+import { eq, sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../src/db/client.js";
+import { NAMED_STATEMENTS_MAX, nameStatements } from "../src/db/named-statements.js";
+import { flights } from "../src/db/schema/flights.js";
+import { createTestDatabase, type TestDatabase } from "./support/databases.js";
+
+let database: TestDatabase;
+let client: pg.Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase("postgres");
+  client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  nameStatements(client);
+}, 60_000);
+
+afterAll(async () => {
+  await client?.end();
+  await database?.drop();
+});
+
+/** The texts of the statements this client's connection holds prepared. */
+async function prepared(): Promise<string[]> {
+  // As a plain text, on the simple protocol: never named itself.
+  const { rows } = await client.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements ORDER BY statement");
+  return rows.map((row) => row.statement);
+}
+
+describe("a connection that names its statements", () => {
+  it("names a text the second time it is sent, and answers it alike every time", async () => {
+    const text = "SELECT $1::int + 1 AS answer";
+    expect((await client.query({ text, values: [1] })).rows).toEqual([{ answer: 2 }]);
+    expect(await prepared()).not.toContain(text);
+    expect((await client.query({ text, values: [2] })).rows).toEqual([{ answer: 3 }]);
+    expect((await client.query({ text, values: [3] })).rows).toEqual([{ answer: 4 }]);
+    expect((await prepared()).filter((statement) => statement === text)).toHaveLength(1);
+  });
+
+  it("never names a text sent once, a plain text, or a statement that names itself", async () => {
+    await client.query({ text: "SELECT $1::int AS once", values: [1] });
+    await client.query("SELECT 2 AS plain");
+    await client.query("SELECT 2 AS plain");
+    await client.query({ name: "callers_own", text: "SELECT $1::int AS own", values: [1] });
+    await client.query({ name: "callers_own", text: "SELECT $1::int AS own", values: [2] });
+    const held = await prepared();
+    expect(held).not.toContain("SELECT $1::int AS once");
+    expect(held).not.toContain("SELECT 2 AS plain");
+    expect(held.filter((statement) => statement === "SELECT $1::int AS own")).toHaveLength(1);
+  });
+
+  it("keeps working after a statement it named fails, at parse time or at run time", async () => {
+    const broken = { text: "SELEC $1::int" };
+    for (let i = 0; i < 3; i++) await expect(client.query({ ...broken, values: [1] })).rejects.toThrow(/syntax error/);
+    const failing = "SELECT 1 / $1::int AS quotient";
+    await client.query({ text: failing, values: [1] });
+    await client.query({ text: failing, values: [1] });
+    await expect(client.query({ text: failing, values: [0] })).rejects.toThrow(/division by zero/);
+    expect((await client.query({ text: failing, values: [1] })).rows).toEqual([{ quotient: 1 }]);
+  });
+
+  it(`names at most ${NAMED_STATEMENTS_MAX} texts; the rest still run, unnamed`, async () => {
+    const held = (await prepared()).length;
+    const texts = Array.from({ length: NAMED_STATEMENTS_MAX + 20 }, (_, i) => `SELECT $1::int + ${i} AS bounded`);
+    for (const [i, text] of texts.entries()) {
+      await client.query({ text, values: [0] });
+      expect((await client.query({ text, values: [1] })).rows).toEqual([{ bounded: 1 + i }]);
+    }
+    const after = await prepared();
+    expect(after.length).toBeLessThanOrEqual(NAMED_STATEMENTS_MAX + 1); // and the caller's own
+    expect(after.length).toBeGreaterThan(held);
+    expect(after).not.toContain(texts.at(-1));
+  });
+});
+
+describe("the ground's database on PostgreSQL", () => {
+  it("holds the drizzle statements a transaction repeats prepared on its connection", async () => {
+    const { db } = database.handle;
+    const statements = await db.transaction(async (tx) => {
+      for (let i = 0; i < 3; i++) await tx.select({ id: flights.id }).from(flights).where(eq(flights.currency, "CNY"));
+      return queryRows<{ statement: string }>(tx, sql`SELECT statement FROM pg_prepared_statements`);
+    });
+    expect(statements.some(({ statement }) => statement.includes('from "flights"'))).toBe(true);
+  });
+});
