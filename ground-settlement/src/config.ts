@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NAMED_STATEMENTS_LIMIT, NAMED_STATEMENTS_MAX } from "./db/named-statements.js";
 
 /**
  * Upload batches one API process ingests at once. Two on two cores: three let ingest alone run
@@ -40,6 +41,11 @@ export interface Config {
   readonly ingestLineMax: number;
   /** Nor may one wait longer than this (estimated): inside the terminal's 15 s request timeout. */
   readonly ingestQueueWaitMsMax: number;
+  /**
+   * Statements each PostgreSQL connection names, so that PostgreSQL parses and plans them once; 0
+   * for none, behind a pooling proxy that cannot hold them (`db/named-statements.ts`).
+   */
+  readonly namedStatementsMax: number;
   /** Log-ins and sign-ups a client address may try per minute (password guessing). */
   readonly loginAttemptsPerMinute: number;
   /** Registrations a client address may make per minute. */
@@ -112,6 +118,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ingestQueueMax: integer("INGEST_QUEUE_MAX", 32, 0, 10_000),
     ingestLineMax: integer("INGEST_LINE_MAX", 512, 0, 10_000),
     ingestQueueWaitMsMax: integer("INGEST_QUEUE_WAIT_MAX_MS", 8_000, 0, 60_000),
+    namedStatementsMax: integer("PG_NAMED_STATEMENTS_MAX", NAMED_STATEMENTS_MAX, 0, NAMED_STATEMENTS_LIMIT),
     loginAttemptsPerMinute: integer("LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100_000),
     registrationsPerMinute: integer("REGISTRATIONS_PER_MINUTE", 30, 1, 100_000),
     webDir: resolve(env["WEB_DIR"] || fileURLToPath(new URL("../dist/web", import.meta.url))),

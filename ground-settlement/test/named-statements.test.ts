@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../src/db/client.js";
-import { NAMED_STATEMENTS_MAX, nameStatements } from "../src/db/named-statements.js";
+import { NAMED_STATEMENTS_LIMIT, NAMED_STATEMENTS_MAX, nameStatements } from "../src/db/named-statements.js";
 import { flights } from "../src/db/schema/flights.js";
 import { createTestDatabase, type TestDatabase } from "./support/databases.js";
 
@@ -61,7 +61,7 @@ describe("a connection that names its statements", () => {
     expect((await client.query({ text: failing, values: [1] })).rows).toEqual([{ quotient: 1 }]);
   });
 
-  it(`names at most ${NAMED_STATEMENTS_MAX} texts; the rest still run, unnamed`, async () => {
+  it(`names at most ${NAMED_STATEMENTS_MAX} texts by default; the rest still run, unnamed`, async () => {
     const held = (await prepared()).length;
     const texts = Array.from({ length: NAMED_STATEMENTS_MAX + 20 }, (_, i) => `SELECT $1::int + ${i} AS bounded`);
     for (const [i, text] of texts.entries()) {
@@ -72,6 +72,35 @@ describe("a connection that names its statements", () => {
     expect(after.length).toBeLessThanOrEqual(NAMED_STATEMENTS_MAX + 1); // and the caller's own
     expect(after.length).toBeGreaterThan(held);
     expect(after).not.toContain(texts.at(-1));
+  });
+});
+
+describe("the bound a deployment sets", () => {
+  /** A connection of its own that names at most `namedMax`, and what it holds prepared after `texts` were each sent twice. */
+  async function heldAfter(namedMax: number, texts: readonly string[]): Promise<string[]> {
+    const own = new pg.Client({ connectionString: database.url });
+    await own.connect();
+    try {
+      nameStatements(own, namedMax);
+      for (const text of texts) for (let i = 0; i < 2; i++) await own.query({ text, values: [i] });
+      const { rows } = await own.query<{ statement: string }>("SELECT statement FROM pg_prepared_statements");
+      return rows.map((row) => row.statement);
+    } finally {
+      await own.end();
+    }
+  }
+  const texts = ["SELECT $1::int AS a", "SELECT $1::int AS b", "SELECT $1::int AS c"];
+
+  it("names no more than it says, the first texts sent twice", async () => {
+    expect((await heldAfter(2, texts)).sort()).toEqual(texts.slice(0, 2));
+  });
+
+  it("names none at 0, for a pooling proxy that cannot hold them", async () => {
+    expect(await heldAfter(0, texts)).toEqual([]);
+  });
+
+  it(`refuses a bound outside 0 to ${NAMED_STATEMENTS_LIMIT}`, () => {
+    for (const bad of [-1, 1.5, NAMED_STATEMENTS_LIMIT + 1]) expect(() => nameStatements(client, bad)).toThrow(RangeError);
   });
 });
 

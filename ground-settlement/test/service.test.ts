@@ -19,7 +19,14 @@ describe("configuration", () => {
 
   it("reports every bad value at once, saying what was expected", () => {
     try {
-      loadConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", REDIS_URL: "::", LOG_LEVEL: "loud", QUEUE_PREFIX: "a b" });
+      loadConfig({
+        PORT: "eighty",
+        DATABASE_URL: "mysql://x",
+        REDIS_URL: "::",
+        LOG_LEVEL: "loud",
+        QUEUE_PREFIX: "a b",
+        PG_NAMED_STATEMENTS_MAX: "all of them",
+      });
       throw new Error("accepted a bad configuration");
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -29,6 +36,7 @@ describe("configuration", () => {
       expect(problems).toMatch(/REDIS_URL: not a URL/);
       expect(problems).toMatch(/LOG_LEVEL="loud"/);
       expect(problems).toMatch(/QUEUE_PREFIX/);
+      expect(problems).toMatch(/PG_NAMED_STATEMENTS_MAX="all of them": expected a whole number from 0 to 4096/);
     }
   });
 });

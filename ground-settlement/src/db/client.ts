@@ -43,6 +43,8 @@ export interface DatabaseOptions {
   readonly poolSizeMax: number;
   /** A statement running longer is cancelled: no request holds locks forever. */
   readonly statementTimeoutMs: number;
+  /** PostgreSQL: statements each connection names, parsed and planned once (`named-statements.ts`); 0 for none. */
+  readonly namedStatementsMax?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -63,7 +65,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       // jobs retry), and the pool discards the client when it comes back.
       client.on("error", () => {});
       // Each connection parses and plans a statement it runs again and again once.
-      nameStatements(client);
+      nameStatements(client, options.namedStatementsMax);
     });
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {

@@ -7,14 +7,18 @@
  *
  * The texts are drizzle's, made by our code, so they are few. A text is named the second time a
  * connection sees it, so that one-off statements (migrations, a report run once) never are, and
- * a connection names at most `NAMED_STATEMENTS_MAX`; later texts run unnamed, as all did before.
+ * a connection names at most `namedMax` (`PG_NAMED_STATEMENTS_MAX`); later texts run unnamed, as all
+ * did before. 0 names none: for a pooling proxy that hands a transaction any server connection
+ * (PgBouncer in transaction mode before 1.21), where a name parsed on one is unknown on the next.
  * PostgreSQL plans a named statement's first executions for their parameters and keeps a generic
  * plan only when it costs no more than those; a schema change makes it plan again.
  */
 import type pg from "pg";
 
-/** Statements named on one connection at most: each keeps its parse tree and plans in that PostgreSQL backend. */
+/** Statements named on one connection at most, by default: each keeps its parse tree and plans in that PostgreSQL backend. */
 export const NAMED_STATEMENTS_MAX = 256;
+/** The most a setting may allow. */
+export const NAMED_STATEMENTS_LIMIT = 4_096;
 /** Texts seen once, waiting for a second sighting; forgotten all at once when this many are waiting. */
 const SEEN_ONCE_MAX = 1_024;
 
@@ -25,8 +29,11 @@ interface QueryConfig {
   readonly submit?: unknown;
 }
 
-/** From now on, `client` names the statements it sends more than once (see above). */
-export function nameStatements(client: pg.ClientBase): void {
+/** From now on, `client` names the statements it sends more than once, at most `namedMax` (see above). */
+export function nameStatements(client: pg.ClientBase, namedMax = NAMED_STATEMENTS_MAX): void {
+  if (!Number.isInteger(namedMax) || namedMax < 0 || namedMax > NAMED_STATEMENTS_LIMIT)
+    throw new RangeError(`named statements: at most 0 to ${NAMED_STATEMENTS_LIMIT} a connection, not ${namedMax}`);
+  if (namedMax === 0) return;
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const names = new Map<string, string>();
   let seenOnce = new Set<string>();
@@ -37,7 +44,7 @@ export function nameStatements(client: pg.ClientBase): void {
     if (typeof text !== "string" || name !== undefined || submit !== undefined) return config;
     const known = names.get(text);
     if (known !== undefined) return { ...config, name: known };
-    if (names.size >= NAMED_STATEMENTS_MAX) return config;
+    if (names.size >= namedMax) return config;
     if (!seenOnce.has(text)) {
       if (seenOnce.size >= SEEN_ONCE_MAX) seenOnce = new Set();
       seenOnce.add(text);

@@ -22,6 +22,7 @@ export async function openInfrastructure(
     pgliteDir: pgliteDirIn(config.dataDir),
     poolSizeMax: 10,
     statementTimeoutMs: 30_000,
+    namedStatementsMax: config.namedStatementsMax,
   }).catch((error: Error) => {
     throw new Error(
       config.databaseUrl === undefined
