@@ -75,4 +75,9 @@ describe.each(ENGINES)("array literals as %s reads them", (engine) => {
     const [row] = await queryRows<{ back: string[] }>(database.handle.db, sql`SELECT ${literal}::bigint[]::text[] AS back`);
     expect(row!.back).toEqual(["0", "-1", String(Number.MAX_SAFE_INTEGER), null]);
   });
+
+  it("refuses what is not text, a finite number or null, instead of sending it as a text", () => {
+    for (const bad of [undefined, Number.NaN, Number.POSITIVE_INFINITY, {}])
+      expect(() => arrayLiteral(["ok", bad as unknown as string])).toThrow(TypeError);
+  });
 });

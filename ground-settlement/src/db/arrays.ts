@@ -18,10 +18,17 @@ export function arrayLiteral(values: readonly ArrayElement[]): string {
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as ArrayElement;
     if (value === null) parts[i] = "NULL";
-    else if (typeof value === "number") parts[i] = String(value);
-    else parts[i] = `"${NEEDS_ESCAPE.test(value) ? value.replace(NEEDS_ESCAPE_ALL, "\\$&") : value}"`;
+    else if (typeof value === "number") parts[i] = String(finite(value, i));
+    else if (typeof value === "string") parts[i] = `"${NEEDS_ESCAPE.test(value) ? value.replace(NEEDS_ESCAPE_ALL, "\\$&") : value}"`;
+    // Amounts and ids go through here: a value the types missed must not reach the ledger as the text "undefined".
+    else throw new TypeError(`array parameter element ${i}: ${String(value)} is not text, a number or null`);
   }
   return `{${parts.join(",")}}`;
+}
+
+function finite(value: number, index: number): number {
+  if (!Number.isFinite(value)) throw new TypeError(`array parameter element ${index}: ${value} is not a finite number`);
+  return value;
 }
 
 const NEEDS_ESCAPE = /["\\]/;

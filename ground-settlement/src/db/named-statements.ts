@@ -3,7 +3,7 @@
  * there once, and after that only bound and executed. Every upload and every settlement chunk runs
  * the same dozen statements, and PostgreSQL parsed and planned each of them every time: planning
  * the settlement chunk's read took 1.6 ms against its 3.7 ms of execution, and in the fleet burst
- * parsing and planning were about a sixth of PostgreSQL's CPU (docs/performance.md, tenth pass).
+ * parsing and planning were about a seventh of PostgreSQL's CPU (docs/performance.md, tenth pass).
  *
  * The texts are drizzle's, made by our code, so they are few. A text is named the second time a
  * connection sees it, so that one-off statements (migrations, a report run once) never are, and
