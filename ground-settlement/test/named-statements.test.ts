@@ -2,7 +2,8 @@
 import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../src/db/client.js";
+import { arrayLiteral, arrayParam } from "../src/db/arrays.js";
+import { CONNECTION_LIFETIME_MS, type Executor, openDatabase, queryRows } from "../src/db/client.js";
 import { NAMED_STATEMENTS_LIMIT, NAMED_STATEMENTS_MAX, nameStatements } from "../src/db/named-statements.js";
 import { flights } from "../src/db/schema/flights.js";
 import { createTestDatabase, type TestDatabase } from "./support/databases.js";
@@ -112,5 +113,66 @@ describe("the ground's database on PostgreSQL", () => {
       return queryRows<{ statement: string }>(tx, sql`SELECT statement FROM pg_prepared_statements`);
     });
     expect(statements.some(({ statement }) => statement.includes('from "flights"'))).toBe(true);
+  });
+});
+
+describe("a connection's life", () => {
+  // As wide as the ledger's transfers, whose read by id this happened to (docs/performance.md, eleventh pass).
+  const columns =
+    "id uuid PRIMARY KEY, kind text, debit uuid, credit uuid, amount bigint, currency text, pending uuid, expires bigint, code text, ref text, at bigint";
+
+  /** Runs the probe enough times to be named and planned generically, then says which backend ran it, and how. */
+  async function probe(db: Executor, table: string): Promise<{ pid: number; scan: string }> {
+    const ids = (await queryRows<{ id: string }>(db, sql.raw(`SELECT id FROM ${table} ORDER BY id LIMIT 10`))).map((row) => row.id);
+    const text = sql`SELECT * FROM ${sql.raw(table)} WHERE id = ANY(${arrayParam(ids)}::uuid[])`;
+    for (let i = 0; i < 8; i++) expect(await queryRows(db, text)).toHaveLength(ids.length);
+    const [named] = await queryRows<{ name: string; pid: number }>(
+      db,
+      sql`SELECT name, pg_backend_pid() AS pid FROM pg_prepared_statements WHERE statement LIKE ${`SELECT * FROM ${table} WHERE%`}`,
+    );
+    const [plan] = await queryRows<{ "QUERY PLAN": [{ Plan: { "Node Type": string } }] }>(
+      db,
+      sql.raw(`EXPLAIN (FORMAT JSON) EXECUTE ${named!.name}('${arrayLiteral(ids)}')`),
+    );
+    return { pid: named!.pid, scan: plan!["QUERY PLAN"][0].Plan["Node Type"] };
+  }
+
+  async function tinyTable(db: Executor, table: string): Promise<void> {
+    await queryRows(db, sql.raw(`CREATE TABLE ${table} (${columns})`));
+    await queryRows(db, sql.raw(`INSERT INTO ${table} (id) SELECT gen_random_uuid() FROM generate_series(1, 20)`));
+  }
+  const grow = (db: Executor, table: string) =>
+    queryRows(db, sql.raw(`INSERT INTO ${table} (id) SELECT gen_random_uuid() FROM generate_series(1, 50000)`));
+  const open = (lifetime: { connectionLifetimeMs?: number } = {}) =>
+    openDatabase({ databaseUrl: database.url, pgliteDir: "", poolSizeMax: 1, statementTimeoutMs: 10_000, ...lifetime });
+
+  it("keeps the plan it made while a table was tiny as the table grows, where nothing analyses it (why connections retire)", async () => {
+    const handle = await open();
+    try {
+      await tinyTable(handle.db, "plan_probe_kept");
+      const tiny = await probe(handle.db, "plan_probe_kept");
+      expect(tiny.scan).toBe("Seq Scan");
+      await grow(handle.db, "plan_probe_kept");
+      expect(await probe(handle.db, "plan_probe_kept")).toEqual(tiny);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("closes a connection once it has served CONNECTION_LIFETIME_MS: the next one plans for the table as it is", async () => {
+    expect(CONNECTION_LIFETIME_MS).toBeGreaterThan(0);
+    const handle = await open({ connectionLifetimeMs: 1_000 });
+    try {
+      await tinyTable(handle.db, "plan_probe_renewed");
+      const tiny = await probe(handle.db, "plan_probe_renewed");
+      expect(tiny.scan).toBe("Seq Scan");
+      await grow(handle.db, "plan_probe_renewed");
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const grown = await probe(handle.db, "plan_probe_renewed");
+      expect(grown.pid).not.toBe(tiny.pid);
+      expect(grown.scan).not.toBe("Seq Scan");
+    } finally {
+      await handle.close();
+    }
   });
 });

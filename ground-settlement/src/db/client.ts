@@ -45,7 +45,19 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs: number;
   /** PostgreSQL: statements each connection names, parsed and planned once (`named-statements.ts`); 0 for none. */
   readonly namedStatementsMax?: number;
+  /** PostgreSQL: a connection is closed once this old and its work is done (see `CONNECTION_LIFETIME_MS`). */
+  readonly connectionLifetimeMs?: number;
 }
+
+/**
+ * How long one PostgreSQL connection serves, at most. A connection keeps its named statements'
+ * plans for its life, and PostgreSQL plans again only when a table's statistics change. Where
+ * nothing analyses the tables (autovacuum off, as on our CI machines), a plan made while a table
+ * was tiny stays: the settlement's read of transfers by id, named when the ledger held 300
+ * transfers, still read all of them at 30,000, 10 ms a call (docs/performance.md, eleventh pass).
+ * A new connection plans for the tables as they are; opening one costs a few milliseconds a minute.
+ */
+export const CONNECTION_LIFETIME_MS = 60_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl !== undefined) {
@@ -56,6 +68,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       idleTimeoutMillis: 30_000,
       statement_timeout: options.statementTimeoutMs,
       application_name: "cabinpay-ground",
+      maxLifetimeSeconds: (options.connectionLifetimeMs ?? CONNECTION_LIFETIME_MS) / 1_000,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on("error", () => {});

@@ -11,7 +11,9 @@
  * did before. 0 names none: for a pooling proxy that hands a transaction any server connection
  * (PgBouncer in transaction mode before 1.21), where a name parsed on one is unknown on the next.
  * PostgreSQL plans a named statement's first executions for their parameters and keeps a generic
- * plan only when it costs no more than those; a schema change makes it plan again.
+ * plan only when it costs no more than those; a schema change or new statistics make it plan
+ * again, and so does the next connection: each serves at most `CONNECTION_LIFETIME_MS` (`client.ts`),
+ * so a plan made while a table was tiny does not outlive the table's growth.
  */
 import type pg from "pg";
 
