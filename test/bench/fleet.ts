@@ -16,6 +16,7 @@
  * The ground's processes inherit the environment (UV_THREADPOOL_SIZE, say); GROUND_NODE_OPTIONS
  * becomes their NODE_OPTIONS alone (V8's heap limits), leaving this process's.
  */
+import { Agent } from "node:http";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -23,7 +24,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { type GroundApi, groundApi, type OpenedFlight, openFlight, type Passenger, signUpPassengers } from "../support/flight.js";
 import { type GroundProcesses, startGroundProcesses } from "../support/ground-processes.js";
-import { WireTerminal } from "../support/wire-terminal.js";
+import { sendOver, WireTerminal } from "../support/wire-terminal.js";
 import { cpuByCommand, cpuSecondsOf, peakMemoryMiB } from "./cpu.js";
 import { emptyJobRate, nativeVerifyRate } from "./raw-limits.js";
 
@@ -176,6 +177,8 @@ async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
     const completionsMs: number[] = [];
     let busyAnswers = 0;
     let retries = 0;
+    // Each terminal's own connection, kept between its attempts.
+    const agent = new Agent({ keepAlive: true, maxSockets: terminals.length });
     const cpuBefore = cpuByProcess(ground);
     const burst = performance.now();
     const burstAtMs = Date.now();
@@ -184,9 +187,10 @@ async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
         for (const bytes of batches) {
           for (let attempt = 1; ; ) {
             const sent = performance.now();
-            const answer = await terminal
-              .upload(flightId, bytes)
-              .catch((error: Error) => ({ status: 0, body: { message: error.message } }));
+            const answer = await sendOver(agent, terminal.uploadRequest(flightId, bytes)).catch((error: Error) => ({
+              status: 0,
+              body: { message: error.message },
+            }));
             if (answer.status === 200) {
               latenciesMs.push(performance.now() - sent);
               break;
@@ -208,6 +212,7 @@ async function runLayout(o: Options, layout: Layout): Promise<LayoutResult> {
       }),
     );
     const uploadedMs = performance.now() - burst;
+    agent.destroy();
     step(`all ${total.toLocaleString("en-US")} records uploaded in ${(uploadedMs / 1000).toFixed(1)} s`);
     const flightIds = flights.map((f) => f.flightId);
     let settledMs: number | undefined;

@@ -4,6 +4,7 @@
  * request signed with its device key.
  */
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import { type FlightRef, generateSecretKey, signTerminalRequest, toBase64Url } from "@cabinpay/shared";
 import { createNodeSigner, nodeSha256 } from "@cabinpay/shared/node";
 import { RecordChain } from "@cabinpay/testkit/record-chain";
@@ -81,4 +82,27 @@ export async function send(request: SignedRequest): Promise<Answer> {
   const response = await fetch(request.url, request.init);
   const text = await response.text();
   return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
+}
+
+/**
+ * The same request over node:http on `agent`'s kept-alive connections: the fleet bench's 400
+ * terminals share this machine's two cores with the ground, and fetch cost about three times the
+ * CPU a 180 kB upload (docs/performance.md, eleventh pass). In the aisle each terminal has its own.
+ */
+export function sendOver(agent: http.Agent, request: SignedRequest): Promise<Answer> {
+  const body = request.init.body as Buffer;
+  const headers = { ...(request.init.headers as Record<string, string>), "content-length": String(body.length) };
+  return new Promise((resolve, reject) => {
+    const sent = http.request(request.url, { method: request.init.method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        resolve({ status: response.statusCode ?? 0, body: text === "" ? undefined : JSON.parse(text) });
+      });
+    });
+    sent.on("error", reject);
+    sent.end(body);
+  });
 }
