@@ -179,6 +179,24 @@ describe("Redis down while terminals upload", () => {
   }, 120_000);
 });
 
+/** An upload's commit as an upload stores it (its settlements marked enqueued), and no enqueue: the API stopped, or its answer was lost. */
+async function committedNotQueued(t: TestApp, cabin: CabinTerminal, flightId: string): Promise<number> {
+  const flight = await getFlight(t.db, flightId);
+  const uploadedAtMs = t.clock.nowMs;
+  const outcome = await createIngest({ db: t.db, jobs: t.infra.settlementJobs }).ingest({
+    terminalId: cabin.terminal.terminalId,
+    flightId,
+    bytes: cabin.batch(),
+    nowMs: uploadedAtMs,
+    flight,
+    assignedTrolleyId: "A",
+    enqueuedAtMs: uploadedAtMs,
+  });
+  expect(outcome).toMatchObject({ kind: "accepted" });
+  expect(outcome.kind === "accepted" && outcome.settling.length).toBe(24);
+  return uploadedAtMs;
+}
+
 describe("an API that stops between an upload's commit and handing it to the queue", () => {
   let t: TestApp;
 
@@ -191,29 +209,40 @@ describe("an API that stops between an upload's commit and handing it to the que
 
   it("strands nothing: the sweeper enqueues the upload's settlements once they have waited REENQUEUE_AFTER_MS, and they settle", async () => {
     const { flightId, cabin, people } = await busyFlight(t, 3, 24);
-    // The upload's commit, as an upload stores it (its settlements marked enqueued), and no enqueue.
-    const flight = await getFlight(t.db, flightId);
-    const uploadedAtMs = t.clock.nowMs;
-    const outcome = await createIngest({ db: t.db, jobs: t.infra.settlementJobs }).ingest({
-      terminalId: cabin.terminal.terminalId,
-      flightId,
-      bytes: cabin.batch(),
-      nowMs: uploadedAtMs,
-      flight,
-      assignedTrolleyId: "A",
-      enqueuedAtMs: uploadedAtMs,
-    });
-    expect(outcome).toMatchObject({ kind: "accepted" });
-    expect(outcome.kind === "accepted" && outcome.settling.length).toBe(24);
-    // The terminal, never answered, sends the batch again: duplicates, answered 200, nothing queued twice.
-    const again = await cabin.upload();
-    expect(again.statusCode).toBe(200);
-    expect(new Set(again.json().records.map((r: { outcome: string }) => r.outcome))).toEqual(new Set(["duplicate"]));
+    const uploadedAtMs = await committedNotQueued(t, cabin, flightId);
     // Taken for in the queue until they have waited long enough; then the sweeper takes them.
     expect(await sweepOutbox(t.db, t.infra.settlementJobs, uploadedAtMs + REENQUEUE_AFTER_MS - 1)).toBe(0);
     t.clock.nowMs = uploadedAtMs + REENQUEUE_AFTER_MS + 1;
     await withWorker(t, () => settled(t, flightId));
     await expectWallets(t, people);
+    await assertMoneyInvariants(t, true);
+  }, 120_000);
+});
+
+describe("a terminal that sends a batch again after its commit's answer was lost", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres");
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("queues them at once when the terminal, never answered, sends the batch again: duplicates, settled without waiting", async () => {
+    const { flightId, cabin, people } = await busyFlight(t, 3, 24);
+    const uploadedAtMs = await committedNotQueued(t, cabin, flightId);
+    const again = await cabin.upload();
+    expect(again.statusCode).toBe(200);
+    expect(new Set(again.json().records.map((r: { outcome: string }) => r.outcome))).toEqual(new Set(["duplicate"]));
+    // Long before the sweeper would take them: the re-sent batch queued them.
+    t.clock.nowMs = uploadedAtMs + 1_000;
+    await withWorker(t, () => settled(t, flightId));
+    await expectWallets(t, people);
+    await assertMoneyInvariants(t, true);
+    // Sent a third time, settled: nothing left to queue, nothing moved twice.
+    expect((await cabin.upload()).statusCode).toBe(200);
+    await withWorker(t, () => settled(t, flightId));
     await assertMoneyInvariants(t, true);
   }, 120_000);
 });

@@ -139,7 +139,8 @@ export function createIngest(deps: {
       const outcome = await ingest({ ...input, flight, assignedTrolleyId: trolleyId, enqueuedAtMs: input.nowMs });
       if (outcome.kind !== "accepted") return outcome;
       const scope = { terminalId: input.terminalId, flightId: flight.id };
-      const queued = await enqueueUploaded(deps.db, deps.jobs, scope, outcome);
+      const resentSequences = outcome.records.flatMap((r) => (r.outcome === "duplicate" ? [r.sequence] : []));
+      const queued = await enqueueUploaded(deps.db, deps.jobs, scope, { ...outcome, resentSequences });
       return queued.enqueued ? outcome : { ...outcome, enqueueError: queued.error };
     },
   };

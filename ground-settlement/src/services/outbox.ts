@@ -125,7 +125,8 @@ export async function enqueueSoon(
 /**
  * After an upload committed: the settlements it stored, already marked enqueued, handed to the
  * queue now, from the upload's own list (no read, no second write of each row: a fleet landing
- * wave writes every settlement once less). If the queue does not answer, they are marked not
+ * wave writes every settlement once less), with those of records it sent again still pending
+ * (`pendingOfResent`). If the queue does not answer, they are marked not
  * enqueued again for the sweeper's next pass; should that fail too (the database went down as
  * well), the sweeper enqueues them again once they have waited `REENQUEUE_AFTER_MS`. Nothing is
  * lost either way. Then the flight's close, if the service closed.
@@ -134,17 +135,19 @@ export async function enqueueUploaded(
   db: Database,
   jobs: SettlementJobs,
   scope: OutboxScope,
-  upload: { readonly settling: readonly string[]; readonly serviceClosed: boolean },
+  upload: { readonly settling: readonly string[]; readonly resentSequences: readonly number[]; readonly serviceClosed: boolean },
 ): Promise<Enqueued> {
   try {
-    if (upload.settling.length > 0) {
-      const rows = upload.settling.map((recordId) => ({ recordId, ...scope }));
-      // Queued for the first time: the upload stored them marked enqueued, and nothing queued them before.
+    const settling = [...(await pendingOfResent(db, scope, upload.resentSequences)), ...upload.settling];
+    if (settling.length > 0) {
+      const rows = settling.map((recordId) => ({ recordId, ...scope }));
+      // Queued as new jobs: the upload stored them marked enqueued; a job of the same records already
+      // queued keeps its place (one job per id).
       await jobs.settle(chunksOf(rows, () => true)).catch(async (error: unknown) => {
         await db
           .update(settlements)
           .set({ enqueuedAtMs: null })
-          .where(and(anyUuid(settlements.recordId, [...upload.settling]), eq(settlements.status, "pending")));
+          .where(and(anyUuid(settlements.recordId, settling), eq(settlements.status, "pending")));
         throw error;
       });
     }
@@ -153,6 +156,31 @@ export async function enqueueUploaded(
   } catch (error) {
     return { enqueued: false, error: (error as Error).message };
   }
+}
+
+/**
+ * The settlements still pending of a batch's records the ground already held, in sequence order.
+ * A terminal sends a batch again when it never had the answer, and the first upload may have
+ * committed without handing its settlements to the queue (its connection dropped between the
+ * commit and the answer, found by the e2e fault suite): they are queued now, not after
+ * `REENQUEUE_AFTER_MS`. Where the first upload did queue them, the same records make the same job
+ * id, and the queue keeps the job it has.
+ */
+async function pendingOfResent(db: Database, scope: OutboxScope, sequences: readonly number[]): Promise<string[]> {
+  if (sequences.length === 0) return [];
+  const rows = await db
+    .select({ recordId: settlements.recordId })
+    .from(settlements)
+    .where(
+      and(
+        eq(settlements.terminalId, scope.terminalId),
+        eq(settlements.flightId, scope.flightId),
+        eq(settlements.status, "pending"),
+        sql`${settlements.sequence} BETWEEN ${Math.min(...sequences)} AND ${Math.max(...sequences)}`,
+      ),
+    )
+    .orderBy(asc(settlements.sequence));
+  return rows.map((row) => row.recordId);
 }
 
 /** Flights that may close now: all assigned terminals closed their service, or the deadline passed. */
