@@ -54,7 +54,8 @@ export interface DatabaseOptions {
  * plans for its life, and PostgreSQL plans again only when a table's statistics change. Where
  * nothing analyses the tables (autovacuum off, as on our CI machines), a plan made while a table
  * was tiny stays: the settlement's read of transfers by id, named when the ledger held 300
- * transfers, still read all of them at 30,000, 10 ms a call (docs/performance.md, eleventh pass).
+ * transfers, went on reading every transfer as the ledger grew, 10 ms a call on average
+ * (docs/performance.md, eleventh pass).
  * A new connection plans for the tables as they are; opening one costs a few milliseconds a minute.
  */
 export const CONNECTION_LIFETIME_MS = 60_000;
