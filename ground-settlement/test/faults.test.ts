@@ -15,7 +15,7 @@ import { settlements } from "../src/db/schema/uploads.js";
 import { closeFlight, releaseHoldsOfClosedFlights } from "../src/services/flight-close.js";
 import { getFlight } from "../src/services/flights.js";
 import { createIngest } from "../src/services/ingest.js";
-import { REENQUEUE_AFTER_MS, sweepOutbox } from "../src/services/outbox.js";
+import { REENQUEUE_AFTER_MS, type SettlementJobs, sweepOutbox } from "../src/services/outbox.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -243,6 +243,47 @@ describe("a terminal that sends a batch again after its commit's answer was lost
     // Sent a third time, settled: nothing left to queue, nothing moved twice.
     expect((await cabin.upload()).statusCode).toBe(200);
     await withWorker(t, () => settled(t, flightId));
+    await assertMoneyInvariants(t, true);
+  }, 120_000);
+});
+
+describe("a terminal that sends a batch again while its first upload's jobs still wait", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp("postgres");
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("names the same jobs again, which the queue keeps once, and every sale is debited once", async () => {
+    const { flightId, cabin, people } = await busyFlight(t, 3, 24);
+    // The real queue, with the job ids each upload hands it noted on the way.
+    const jobIds: string[][] = [];
+    const jobs: SettlementJobs = {
+      settle: (chunks) => {
+        jobIds.push(chunks.map((chunk) => chunk.jobId));
+        return t.infra.settlementJobs.settle(chunks);
+      },
+      close: (id, force) => t.infra.settlementJobs.close(id, force),
+    };
+    const ingest = createIngest({ db: t.db, jobs });
+    const bytes = cabin.batch();
+    const input = { terminalId: cabin.terminal.terminalId, flightId, bytes, nowMs: t.clock.nowMs };
+    // No worker runs: the first upload's jobs wait while the terminal, never answered, sends again (twice at once).
+    expect(await ingest.upload(input)).toMatchObject({ kind: "accepted" });
+    const again = await Promise.all([ingest.upload(input), ingest.upload(input)]);
+    for (const outcome of again) {
+      expect(outcome).toMatchObject({ kind: "accepted" });
+      expect(outcome.kind === "accepted" && outcome.records.every((r) => r.outcome === "duplicate")).toBe(true);
+      expect(outcome).not.toHaveProperty("enqueueError");
+    }
+    expect(jobIds).toHaveLength(3);
+    expect(jobIds[1]).toEqual(jobIds[0]);
+    expect(jobIds[2]).toEqual(jobIds[0]);
+    await withWorker(t, () => settled(t, flightId));
+    await expectWallets(t, people);
     await assertMoneyInvariants(t, true);
   }, 120_000);
 });

@@ -80,8 +80,12 @@ export class WireTerminal extends RecordChain {
 
 export async function send(request: SignedRequest): Promise<Answer> {
   const response = await fetch(request.url, request.init);
-  const text = await response.text();
-  return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
+  return answerOf(response.status, await response.text());
+}
+
+/** The ground's answer: its status and its JSON body, if any. */
+function answerOf(status: number, text: string): Answer {
+  return { status, body: text === "" ? undefined : JSON.parse(text) };
 }
 
 /**
@@ -98,8 +102,12 @@ export function sendOver(agent: http.Agent, request: SignedRequest): Promise<Ans
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("error", reject);
       response.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: response.statusCode ?? 0, body: text === "" ? undefined : JSON.parse(text) });
+        // Inside the promise: an answer that is not JSON rejects it, where a throw here would end the process.
+        try {
+          resolve(answerOf(response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8")));
+        } catch (error) {
+          reject(error);
+        }
       });
     });
     sent.on("error", reject);
