@@ -32,10 +32,15 @@ interface Buyer {
   spentMinor: number;
 }
 
-/** A flight with `buyers` registered passengers and terminal A selling `sales` items round-robin. */
-async function busyFlight(t: TestApp, buyers: number, sales: number) {
+/**
+ * A flight with `buyers` registered passengers and terminal A selling `sales` items round-robin.
+ * `departureAtMs` near the real clock where a process of its own settles it: a worker's clock is
+ * the machine's, and a voucher's hold expires a week after departure (the sample flight's did at
+ * 2026-12-07 23:25 UTC, and this suite's killed workers then found every hold expired).
+ */
+async function busyFlight(t: TestApp, buyers: number, sales: number, departureAtMs = DEPARTURE_MS) {
   const { ops } = await staffKeys(t);
-  const { flightId } = await createFlight(t, ops);
+  const { flightId } = await createFlight(t, ops, { departureAtMs });
   await loadFlight(t, ops, flightId);
   const cabin = new CabinTerminal(t, await enrolTerminal(t, ops, flightId), flightId);
   const people: Buyer[] = [];
@@ -47,7 +52,7 @@ async function busyFlight(t: TestApp, buyers: number, sales: number) {
     const { voucherText } = await register(t, who.token, flightId, capMinor);
     people.push({ token: who.token, voucher: voucherText, fundedMinor, capMinor, spentMinor: 0 });
   }
-  t.clock.nowMs = DEPARTURE_MS + 3 * 3_600_000;
+  t.clock.nowMs = departureAtMs + 3 * 3_600_000;
   for (let i = 0; i < sales; i++) {
     const buyer = people[i % buyers]!;
     const price = PRICES[i % PRICES.length]!;
@@ -82,7 +87,10 @@ describe("a settlement worker killed in the middle of its work", () => {
         ...process.env,
         DATABASE_URL: t.databaseUrl,
         REDIS_URL: t.infra.config.redisUrl,
-        QUEUE_PREFIX: t.infra.config.queuePrefix,
+        // The setting, not the prefix made of it: given that, the worker appended the deployment's
+        // id again, never saw the uploads' jobs, and settled only what its sweeper re-enqueued
+        // because the test's clock made every row look a week old.
+        QUEUE_PREFIX: t.queuePrefixSetting,
         DATA_DIR: mkdtempSync(join(tmpdir(), "cabinpay-worker-")),
         WORKER_LOCK_MS: "2000",
         SETTLEMENT_CONCURRENCY: "2",
@@ -93,7 +101,10 @@ describe("a settlement worker killed in the middle of its work", () => {
   }
 
   it("recovers every job, and debits nothing twice", async () => {
-    const { flightId, cabin, people } = await busyFlight(t, 100, 10_000);
+    // On the machine's clock, which the worker processes keep: the test's own starts a day before departure.
+    const departureAtMs = Date.now() - 3 * 3_600_000;
+    t.clock.nowMs = departureAtMs - 24 * 3_600_000;
+    const { flightId, cabin, people } = await busyFlight(t, 100, 10_000, departureAtMs);
     for (let from = 1; from <= 10_000; from += 1_000) expect((await cabin.upload(cabin.batch(from, from + 999))).statusCode).toBe(200);
     const total = await pendingCount(t, flightId);
     expect(total).toBe(10_000);

@@ -22,6 +22,11 @@ export interface TestApp {
   readonly clock: { nowMs: number };
   /** The test database's PostgreSQL URL (undefined on PGlite), for worker processes. */
   readonly databaseUrl: string | undefined;
+  /**
+   * The `QUEUE_PREFIX` the app was started with, for worker processes: each appends the
+   * deployment's id, as the app did to make `infra.config.queuePrefix`.
+   */
+  readonly queuePrefixSetting: string;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ export async function createTestApp(
     infra,
     clock,
     databaseUrl: database.url,
+    queuePrefixSetting: config.queuePrefix,
     async close() {
       await app.close();
       await settlement.obliterate({ force: true });
