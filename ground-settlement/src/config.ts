@@ -14,6 +14,13 @@ import { NAMED_STATEMENTS_LIMIT, NAMED_STATEMENTS_MAX } from "./db/named-stateme
  */
 export const INGEST_CONCURRENCY_DEFAULT = 2;
 
+/**
+ * Settlement jobs one worker process holds at once. Their chunks are settled together, at most
+ * two transactions at a time (`jobs/settle-together.ts`): eight held give a landing wave's
+ * 300-record uploads room to share a transaction three at a time (docs/performance.md, twelfth pass).
+ */
+export const SETTLEMENT_CONCURRENCY_DEFAULT = 8;
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -29,7 +36,7 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** BullMQ key prefix, one per deployment sharing a Redis. */
   readonly queuePrefix: string;
-  /** Settlement jobs run at once per worker process. */
+  /** Settlement jobs held at once per worker process; their chunks settle together. */
   readonly settlementConcurrency: number;
   /** How long a worker's job lock lasts: a job whose worker died is taken over after about this. */
   readonly workerLockMs: number;
@@ -112,7 +119,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyBytesMax: integer("BODY_BYTES_MAX", 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     shutdownGraceMs: integer("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000),
     queuePrefix: env["QUEUE_PREFIX"] || "cabinpay",
-    settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", 2, 1, 64),
+    settlementConcurrency: integer("SETTLEMENT_CONCURRENCY", SETTLEMENT_CONCURRENCY_DEFAULT, 1, 64),
     workerLockMs: integer("WORKER_LOCK_MS", 30_000, 1_000, 600_000),
     ingestConcurrency: integer("INGEST_CONCURRENCY", INGEST_CONCURRENCY_DEFAULT, 1, 64),
     ingestQueueMax: integer("INGEST_QUEUE_MAX", 32, 0, 10_000),

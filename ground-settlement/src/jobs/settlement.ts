@@ -1,6 +1,7 @@
 /**
  * The settlement pipeline on BullMQ: the queue behind the outbox (`services/outbox.ts`) and the
- * worker. A job settles a chunk of one terminal's records (its job id names them); closing a
+ * worker. A job settles a chunk of one terminal's records (its job id names them), in one
+ * transaction with the chunks of the jobs waiting beside it (`settle-together.ts`); closing a
  * flight is a job of its own; two schedulers sweep the outbox and look for flights due to close.
  */
 import { isUuid } from "@cabinpay/shared";
@@ -9,8 +10,9 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Database } from "../db/client.js";
 import { closeFlight } from "../services/flight-close.js";
 import { enqueueDueCloses, SETTLE_CHUNK_MAX, type SettleChunk, type SettlementJobs, sweepOutbox } from "../services/outbox.js";
-import { settleRecords } from "../services/settlement.js";
+import { type ChunkResult, settleChunks } from "../services/settlement.js";
 import { CLOSE_CHECK_EVERY_MS, JOB_POLICIES, SWEEP_EVERY_MS } from "./policies.js";
+import { settleTogether } from "./settle-together.js";
 
 export const SETTLEMENT_QUEUE = "settlement";
 
@@ -37,7 +39,7 @@ export interface SettlementOptions {
   readonly deploymentId: string;
   readonly now: () => number;
   readonly logger: FastifyBaseLogger;
-  /** Concurrent jobs per worker process (chosen by measurement: docs/performance.md). */
+  /** Jobs a worker process holds at once; their chunks settle together (chosen by measurement: docs/performance.md). */
   readonly concurrency: number;
   /** BullMQ lock: a job whose worker died is taken over after about this long. */
   readonly lockDurationMs: number;
@@ -128,9 +130,10 @@ export async function startSettlement(options: SettlementOptions): Promise<Settl
     { every: CLOSE_CHECK_EVERY_MS },
     { name: "flights/close-due", data, opts: schedulerOpts },
   );
+  const settle = settleTogether((chunks) => settleChunks(options.db, chunks, options.now()));
   const worker = new Worker<SettlementJobData, unknown, SettlementJobName>(
     SETTLEMENT_QUEUE,
-    (job) => processSettlementJob(job, options, queue),
+    (job) => processSettlementJob(job, options, queue, settle),
     {
       connection,
       prefix: options.prefix,
@@ -158,6 +161,7 @@ async function processSettlementJob(
   job: Job<SettlementJobData, unknown, SettlementJobName>,
   options: SettlementOptions,
   queue: SettlementQueue,
+  settle: (recordIds: readonly string[]) => Promise<ChunkResult>,
 ): Promise<unknown> {
   refuseForeign(job, options.deploymentId);
   const nowMs = options.now();
@@ -167,7 +171,7 @@ async function processSettlementJob(
       if (!Array.isArray(recordIds) || recordIds.length === 0 || recordIds.length > SETTLE_CHUNK_MAX || !recordIds.every(isUuid)) {
         throw new UnrecoverableError(`settle/records needs 1 to ${SETTLE_CHUNK_MAX} record ids`);
       }
-      const result = await settleRecords(options.db, recordIds, nowMs);
+      const result = await settle(recordIds);
       options.logger.debug({ jobId: job.id, ...result }, "records settled");
       return result;
     }

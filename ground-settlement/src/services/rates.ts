@@ -17,7 +17,7 @@ import {
   textProblem,
 } from "@cabinpay/shared";
 import { asc, eq } from "drizzle-orm";
-import type { Database, Executor } from "../db/client.js";
+import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { flightRates, flights } from "../db/schema/flights.js";
 import { ApiError } from "../errors.js";
 
@@ -71,9 +71,11 @@ export async function accountAmounts(
   tx: Executor,
   records: readonly FlightAmount[],
 ): Promise<(record: FlightAmount, accountCurrency: string) => number | undefined> {
+  // One read for every flight: settling chunks together (`settleChunks`) names several.
   const flightIds = [...new Set(records.map((record) => record.flightId))];
+  const rows = await tx.select().from(flightRates).where(anyUuid(flightRates.flightId, flightIds));
   const rates = new Map<string, ExchangeRate[]>();
-  for (const flightId of flightIds) rates.set(flightId, await ratesOf(tx, flightId));
+  for (const row of rows) rates.set(row.flightId, [...(rates.get(row.flightId) ?? []), rateOf(row)]);
   return (record, accountCurrency) => {
     if (record.currency === accountCurrency) return record.totalMinor;
     const rate = rateFor(rates.get(record.flightId) ?? [], accountCurrency);
@@ -83,5 +85,9 @@ export async function accountAmounts(
 
 export async function ratesOf(db: Executor, flightId: string): Promise<ExchangeRate[]> {
   const rows = await db.select().from(flightRates).where(eq(flightRates.flightId, flightId)).orderBy(asc(flightRates.currency));
-  return rows.map((row) => ({ currency: row.currency as CurrencyCode, rateMicros: row.rateMicros, source: row.source }));
+  return rows.map(rateOf);
+}
+
+function rateOf(row: typeof flightRates.$inferSelect): ExchangeRate {
+  return { currency: row.currency as CurrencyCode, rateMicros: row.rateMicros, source: row.source };
 }

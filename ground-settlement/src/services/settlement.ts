@@ -9,9 +9,10 @@ import { arrayParam } from "../db/arrays.js";
 import { anyUuid, type Database, type Executor } from "../db/client.js";
 import { transfers } from "../db/schema/ledger.js";
 import { registrations } from "../db/schema/registrations.js";
-import { saleRecords, settlements } from "../db/schema/uploads.js";
+import { type SettlementStatus, saleRecords, settlements } from "../db/schema/uploads.js";
 import { airlineAccount, applyTransfers, availableOf, lockAccounts } from "../ledger/ledger.js";
 import { NotYetError } from "./not-yet.js";
+import { SETTLE_CHUNK_MAX } from "./outbox.js";
 import { accountAmounts } from "./rates.js";
 import {
   type AirlineAccounts,
@@ -43,15 +44,33 @@ export interface ChunkResult {
 
 /** Settles a chunk of records (one terminal, one flight, sequence order) in one transaction. */
 export async function settleRecords(db: Database, recordIds: readonly string[], nowMs: number): Promise<ChunkResult> {
+  const [result] = await settleChunks(db, [recordIds], nowMs);
+  return result!;
+}
+
+/**
+ * Settles several chunks in one transaction, all or none: one read, one lock of the accounts, one
+ * plan, one batch of transfers and one commit for all of them, where each chunk alone would pay
+ * them again (a fleet's landing wave is hundreds of 300-record uploads; `jobs/settle-together.ts`).
+ * Records are planned chain by chain (terminal, flight, sequence): a reversal's sale is of its own
+ * chain (ingest refuses any other), so it comes before it here or was settled before; one whose
+ * sale waits in a chunk not given makes the whole call not yet, as it does a chunk alone. At most
+ * `SETTLE_CHUNK_MAX` records in all: the airline's accounts stay locked no longer than for one
+ * full chunk. What each chunk did, in the order given.
+ */
+export async function settleChunks(db: Database, chunks: readonly (readonly string[])[], nowMs: number): Promise<ChunkResult[]> {
+  const recordIds = chunks.flat();
+  if (recordIds.length === 0 || recordIds.length > SETTLE_CHUNK_MAX)
+    throw new RangeError(`settling needs 1 to ${SETTLE_CHUNK_MAX} records in all, got ${recordIds.length}`);
   return db.transaction(async (tx) => {
     const rows = await tx
       .select({ record: RECORD_COLUMNS, status: settlements.status })
       .from(settlements)
       .innerJoin(saleRecords, eq(saleRecords.id, settlements.recordId))
-      .where(anyUuid(settlements.recordId, [...recordIds]))
-      .orderBy(saleRecords.terminalId, saleRecords.sequence);
+      .where(anyUuid(settlements.recordId, recordIds))
+      .orderBy(saleRecords.terminalId, saleRecords.flightId, saleRecords.sequence);
     const pending: PlanRecord[] = rows.filter((row) => row.status === "pending").map((row) => row.record);
-    if (pending.length === 0) return { settled: 0, skipped: rows.length, failed: 0 };
+    if (pending.length === 0) return resultsOf(chunks, rows, []);
     const inputs = await lockedInputs(tx, pending, nowMs);
     await requireStillPending(tx, pending);
     const plan = planSettlement(inputs);
@@ -59,10 +78,23 @@ export async function settleRecords(db: Database, recordIds: readonly string[], 
     await applyTransfers(tx, plan.transfers, nowMs);
     await storeOutcomes(tx, plan.outcomes, nowMs);
     await storeCurrentHolds(tx, plan.holdUpdates);
-    const failed = plan.outcomes.filter((o) => o.status === "failed").length;
-    const inChunk = new Set(pending.map((record) => record.id));
-    const settled = plan.outcomes.filter((o) => inChunk.has(o.recordId) && o.status !== "failed").length;
-    return { settled, skipped: rows.length - pending.length, failed };
+    return resultsOf(chunks, rows, plan.outcomes);
+  });
+}
+
+/** Per chunk: its records settled now (failed or not), and those found settled already. */
+function resultsOf(
+  chunks: readonly (readonly string[])[],
+  rows: readonly { record: { id: string }; status: SettlementStatus }[],
+  outcomes: readonly Outcome[],
+): ChunkResult[] {
+  const statusNow = new Map(outcomes.map((o) => [o.recordId, o.status]));
+  const wasPending = new Set(rows.filter((row) => row.status === "pending").map((row) => row.record.id));
+  const read = new Set(rows.map((row) => row.record.id));
+  return chunks.map((ids) => {
+    const settledNow = ids.filter((id) => wasPending.has(id));
+    const failed = settledNow.filter((id) => statusNow.get(id) === "failed").length;
+    return { settled: settledNow.length - failed, skipped: ids.filter((id) => read.has(id) && !wasPending.has(id)).length, failed };
   });
 }
 

@@ -1,6 +1,7 @@
 /** Runs the settlement worker in the test process and waits until a flight has nothing pending. */
 import { and, eq, sql } from "drizzle-orm";
 import pino from "pino";
+import { SETTLEMENT_CONCURRENCY_DEFAULT } from "../../src/config.js";
 import { queryRows } from "../../src/db/client.js";
 import { settlements } from "../../src/db/schema/uploads.js";
 import { type Settlement, startSettlement } from "../../src/jobs/settlement.js";
@@ -15,7 +16,7 @@ export async function startWorker(t: TestApp, options: { concurrency?: number } 
     deploymentId: t.infra.deploymentId,
     now: () => t.clock.nowMs,
     logger: pino({ level: process.env["DEBUG_SETTLE"] === "1" ? "debug" : "silent" }),
-    concurrency: options.concurrency ?? 2,
+    concurrency: options.concurrency ?? SETTLEMENT_CONCURRENCY_DEFAULT,
     lockDurationMs: 5_000,
   });
 }
