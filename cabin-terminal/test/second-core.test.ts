@@ -57,16 +57,22 @@ describe("the second core", () => {
   it("takes back a job the worker has not started, and gives the same answer", async () => {
     const core = await startedCore();
     const good = signed(new Uint8Array(300).fill(7));
-    // Taken at once: the worker is still waking, so the job is checked here.
+    // Taken at once: the worker is usually still waking, so the job is checked here. On a loaded
+    // machine the woken worker can run on this thread's core first and take every job of a round
+    // (seen in CI, both cores busy with two suites): rounds until one is taken back, each answer
+    // checked whoever gave it.
     let here = 0;
-    for (let i = 0; i < 20; i++) {
-      const before = core.answered.here;
-      expect(core.post([good]).take()).toBe(true);
-      expect(core.post([flipped(good, i)]).take()).toBe(false);
-      here += core.answered.here - before;
+    let jobs = 0;
+    for (let round = 0; round < 100 && here === 0; round++) {
+      for (let i = 0; i < 20; i++) {
+        const before = core.answered.here;
+        expect(core.post([good]).take()).toBe(true);
+        expect(core.post([flipped(good, i)]).take()).toBe(false);
+        here += core.answered.here - before;
+        jobs += 2;
+      }
     }
-    expect(here + core.answered.byWorker).toBe(40);
-    // Asked within a microsecond of the wake, most of these jobs were not started: taken back.
+    expect(here + core.answered.byWorker).toBe(jobs);
     expect(here).toBeGreaterThan(0);
   });
 
