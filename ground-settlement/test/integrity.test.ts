@@ -14,7 +14,7 @@ import { registrations } from "../src/db/schema/registrations.js";
 import { saleRecords, settlements } from "../src/db/schema/uploads.js";
 import type { Settlement } from "../src/jobs/settlement.js";
 import { releaseHoldsOfClosedFlights } from "../src/services/flight-close.js";
-import { settleRecords } from "../src/services/settlement.js";
+import { settleChunks } from "../src/services/settlement.js";
 import { bearer, call, createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -119,7 +119,7 @@ describe("money integrity against insiders, leaked keys and races", () => {
       await worker.close();
       expect((await cabin.upload(cabin.batch(2, 2))).statusCode).toBe(200);
       await t.db.update(saleRecords).set({ voucherId: other.registrationId }).where(eq(saleRecords.id, voided.recordId));
-      await settleRecords(t.db, [voided.recordId], t.clock.nowMs);
+      await settleChunks(t.db, [[voided.recordId]], t.clock.nowMs);
       worker = await startWorker(t);
       expect(await settlementOf(voided)).toMatchObject({ status: "reversed", reversedMinor: 12_800 });
       expect(await wallet(buyer.token)).toMatchObject({ postedMinor: 100_000 });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../src/db/client.js";
 import { saleRecords } from "../src/db/schema/uploads.js";
 import { closeFlight } from "../src/services/flight-close.js";
-import { settleRecords } from "../src/services/settlement.js";
+import { settleChunks } from "../src/services/settlement.js";
 import { createFlight, DEPARTURE_MS, enrolTerminal, loadFlight, passenger, register, staffKeys } from "./support/actors.js";
 import { createTestApp, type TestApp } from "./support/app.js";
 import { CabinTerminal } from "./support/cabin.js";
@@ -62,11 +62,11 @@ describe("a settlement and another flight's close at the same moment", () => {
       (await t.db.select({ id: saleRecords.id, kind: saleRecords.kind }).from(saleRecords).where(eq(saleRecords.flightId, flightId)))
         .filter((r) => r.kind === "sale")
         .map((r) => r.id);
-    await settleRecords(t.db, await recordsOf(y.flightId), t.clock.nowMs); // Y is ready to close
+    await settleChunks(t.db, [await recordsOf(y.flightId)], t.clock.nowMs); // Y is ready to close
 
     await holder.query("BEGIN");
     await holder.query("SELECT id FROM registrations WHERE flight_id = $1 FOR UPDATE", [x.flightId]);
-    const settling = settleRecords(t.db, await recordsOf(x.flightId), t.clock.nowMs);
+    const settling = settleChunks(t.db, [await recordsOf(x.flightId)], t.clock.nowMs);
     const waiting = async (what: string) =>
       waitFor(what, async () => {
         const { rows } = await holder.query(
@@ -123,8 +123,8 @@ describe("a settlement and another flight's close at the same moment", () => {
 
     await holder.query("BEGIN");
     await holder.query("SELECT id FROM registrations WHERE flight_id = $1 FOR UPDATE", [flightId]);
-    const first = settleRecords(t.db, ids.slice(0, 3), t.clock.nowMs);
-    const second = settleRecords(t.db, ids.slice(1, 4), t.clock.nowMs);
+    const first = settleChunks(t.db, [ids.slice(0, 3)], t.clock.nowMs);
+    const second = settleChunks(t.db, [ids.slice(1, 4)], t.clock.nowMs);
     await waitFor("both jobs to wait for the registration", async () => {
       const { rows } = await holder.query(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
@@ -135,7 +135,7 @@ describe("a settlement and another flight's close at the same moment", () => {
     const outcomes = await Promise.allSettled([first, second]);
     // The one that found its records settled meanwhile is retried, as its job would be.
     for (const outcome of outcomes) if (outcome.status === "rejected") expect((outcome.reason as Error).name).toBe("NotYetError");
-    await settleRecords(t.db, ids, t.clock.nowMs);
+    await settleChunks(t.db, [ids], t.clock.nowMs);
     await assertMoneyInvariants(t, false);
     const [taken] = await queryRows<{ n: string }>(
       t.db,

@@ -1,8 +1,8 @@
 /**
- * Settlement: turns accepted records into ledger transfers, exactly once each. `settleRecords`
- * reads a chunk and everything its plan needs under the ledger's lock order, asks the pure plan
- * (`settlement-plan.ts`) what to move, and writes it: one batch of transfers, one update of the
- * settlements, one of the registrations' current holds. All in one transaction.
+ * Settlement: turns accepted records into ledger transfers, exactly once each. `settleChunks`
+ * reads one or several chunks and everything their plan needs under the ledger's lock order, asks
+ * the pure plan (`settlement-plan.ts`) what to move, and writes it: one batch of transfers, one
+ * update of the settlements, one of the registrations' current holds. All in one transaction.
  */
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { arrayParam } from "../db/arrays.js";
@@ -40,12 +40,6 @@ export interface ChunkResult {
   readonly settled: number;
   readonly skipped: number;
   readonly failed: number;
-}
-
-/** Settles a chunk of records (one terminal, one flight, sequence order) in one transaction. */
-export async function settleRecords(db: Database, recordIds: readonly string[], nowMs: number): Promise<ChunkResult> {
-  const [result] = await settleChunks(db, [recordIds], nowMs);
-  return result!;
 }
 
 /**
