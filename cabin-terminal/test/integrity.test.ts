@@ -110,6 +110,12 @@ describe("the chain anchor", () => {
     ["a byte of a record changed", flipByte(2), /record 2 was changed/],
     ["the last record's hash replaced", run("UPDATE records SET hash = zeroblob(32) WHERE sequence = 3"), /record 3 was changed/],
     [
+      // The check reads a row's hash and bytes as one blob: the same blob, cut elsewhere, is still a change.
+      "a record's hash shortened by the byte its bytes gained",
+      run("UPDATE records SET hash = substr(hash, 1, 31), bytes = CAST(substr(hash, 32, 1) || bytes AS BLOB) WHERE sequence = 2"),
+      /record 2 was changed/,
+    ],
+    [
       "a record copied in at the end",
       run(
         "INSERT INTO records SELECT 'x', flight_key, 4, kind, voucher_id, referenced_record_id, crew_id, currency, total_minor, lines, created_at_ms, hash, bytes, NULL, NULL, reason FROM records WHERE sequence = 3",

@@ -74,3 +74,25 @@ describe("the writer's fast paths", () => {
     );
   });
 });
+
+describe("skipping a text", () => {
+  it("lands where reading it would, and holds its length to the same bounds", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.nat(255), (text, after) => {
+        const bytes = new ByteWriter().str8(text, 255).u8(after).finish();
+        const length = bytes[0]!;
+        const skipped = new ByteReader(bytes);
+        const read = new ByteReader(bytes);
+        if (length < 2 || length > 30) {
+          expect(() => skipped.skipStr8("text", 2, 30)).toThrow(DecodeError);
+          expect(() => read.str8("text", 2, 30)).toThrow(DecodeError);
+          return;
+        }
+        skipped.skipStr8("text", 2, 30);
+        expect(read.str8("text", 2, 30)).toBe(text);
+        expect(skipped.u8("after")).toBe(after);
+      }),
+    );
+    expect(() => new ByteReader(Uint8Array.of(5, 65, 66)).skipStr8("text", 1, 10)).toThrow(/truncated/);
+  });
+});

@@ -190,13 +190,23 @@ export class ByteReader {
   }
 
   str8(field: string, minBytes: number, maxBytes: number): string {
-    const length = this.u8(field);
-    if (length < minBytes || length > maxBytes) throw new DecodeError(`${field}: length ${length} outside ${minBytes}..${maxBytes}`);
+    const length = this.length8(field, minBytes, maxBytes);
     try {
       return utf8Decode(this.fixed(length, field));
     } catch {
       throw new DecodeError(`${field}: invalid UTF-8`);
     }
+  }
+
+  /** Past a field whose content is not needed (a record's link is read past its texts), its bounds still checked. */
+  skip(size: number, field: string): void {
+    this.need(size, field);
+    this.offset += size;
+  }
+
+  /** Past a `str8` without decoding it: its length is checked as `str8` checks it, its UTF-8 is not. */
+  skipStr8(field: string, minBytes: number, maxBytes: number): void {
+    this.skip(this.length8(field, minBytes, maxBytes), field);
   }
 
   bytes16(field: string, minBytes: number, maxBytes: number): Uint8Array {
@@ -208,6 +218,12 @@ export class ByteReader {
   /** Trailing bytes would let two different byte strings carry one signature's meaning. */
   end(what: string): void {
     if (this.offset !== this.bytes.length) throw new DecodeError(`${what}: ${this.remaining} trailing bytes`);
+  }
+
+  private length8(field: string, minBytes: number, maxBytes: number): number {
+    const length = this.u8(field);
+    if (length < minBytes || length > maxBytes) throw new DecodeError(`${field}: length ${length} outside ${minBytes}..${maxBytes}`);
+    return length;
   }
 
   private need(size: number, field: string): void {
