@@ -3,13 +3,13 @@
  * longer than a page is whole across the pages' seams, and a record missing or changed right at a
  * seam is found as anywhere else.
  */
-import { generateSecretKey, issueVoucher, money, newId } from "@cabinpay/shared";
+import { generateSecretKey, newId } from "@cabinpay/shared";
 import { createNodeSigner } from "@cabinpay/shared/node";
 import { describe, expect, it } from "vitest";
 import { loadFlight } from "../src/core/flight/load.js";
 import { checkStoredChain } from "../src/core/integrity/chain-check.js";
 import { appendRecord } from "../src/core/sales/chain.js";
-import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes } from "./support/fixtures.js";
+import { DEPARTURE_MS, enrolledDatabase, FLIGHT, manifestBytes, printedVoucher } from "./support/fixtures.js";
 
 /** Past two seams of the check's 1,000-row pages. */
 const RECORDS = 2_100;
@@ -18,20 +18,7 @@ function longChain() {
   const opened = enrolledDatabase();
   const { flightKey } = loadFlight(opened.db, { manifestBytes: manifestBytes(), trolleyId: "A", nowMs: DEPARTURE_MS });
   const device = createNodeSigner(generateSecretKey());
-  const voucherId = newId();
-  const voucher = issueVoucher(
-    {
-      voucherId,
-      accountRef: newId(),
-      flight: FLIGHT,
-      cap: money(100_000, "CNY"),
-      validFromMs: DEPARTURE_MS - 86_400_000,
-      validUntilMs: DEPARTURE_MS + 86_400_000,
-      passengerName: "ZHANG/WEIMING MR",
-      seat: "32A",
-    },
-    issuerKey,
-  );
+  const voucher = printedVoucher();
   const terminalId = newId();
   opened.db.transaction(() => {
     for (let i = 0; i < RECORDS; i++) {
@@ -39,7 +26,7 @@ function longChain() {
       const lines = [{ sku: "DR-COF-300", quantity: 1, unitPriceMinor: 3_000 }];
       appendRecord(
         opened.db,
-        { ...sale, crewId: "C1001", trolleyId: "A", voucherId, currency: "CNY", lines, voucherBytes: voucher.bytes },
+        { ...sale, crewId: "C1001", trolleyId: "A", voucherId: voucher.voucherId, currency: "CNY", lines, voucherBytes: voucher.bytes },
         flightKey,
         device,
       );

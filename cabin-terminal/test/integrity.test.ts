@@ -6,31 +6,18 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createNobleSigner, createRecord, decodeRecord, generateSecretKey, issueVoucher, money, newId } from "@cabinpay/shared";
+import { createNobleSigner, createRecord, decodeRecord, generateSecretKey, newId } from "@cabinpay/shared";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TerminalApi } from "../src/api/contract.js";
 import { createTerminalCore } from "../src/core/api.js";
 import { TerminalError } from "../src/core/errors.js";
 import { fileKeyStore } from "../src/core/keys/key-store.js";
-import { DEPARTURE_MS, enrolledDatabase, FLIGHT, issuerKey, manifestBytes, tempDir } from "./support/fixtures.js";
+import { DEPARTURE_MS, enrolledDatabase, manifestBytes, printedVoucher, tempDir } from "./support/fixtures.js";
 
 const IN_FLIGHT = DEPARTURE_MS + 3_600_000;
 
-const voucherText = () =>
-  issueVoucher(
-    {
-      voucherId: newId(),
-      accountRef: newId(),
-      flight: FLIGHT,
-      cap: money(100_000, "CNY"),
-      validFromMs: DEPARTURE_MS - 86_400_000,
-      validUntilMs: DEPARTURE_MS + 86_400_000,
-      passengerName: "ZHANG/WEIMING MR",
-      seat: "32A",
-    },
-    issuerKey,
-  ).text;
+const voucherText = () => printedVoucher().text;
 
 describe("the chain anchor", () => {
   const open: (TerminalApi & { close(): void })[] = [];

@@ -6,7 +6,9 @@ import {
   createNobleSigner,
   createPinVerifier,
   generateSecretKey,
+  issueVoucher,
   type ManifestContent,
+  money,
   newId,
   sha256,
   signManifest,
@@ -23,6 +25,25 @@ export const issuerKey = createNobleSigner(seed("issuer"));
 export { DEPARTURE_MS, FLIGHT_9C8850 as FLIGHT } from "@cabinpay/testkit/flight-9c8850";
 
 const PIN_COST = { log2N: 10, r: 8, p: 1 };
+
+/** A fresh printed voucher for the test flight (100 CNY cap, valid a day either side of departure), with its id. */
+export function printedVoucher() {
+  const voucherId = newId();
+  const issued = issueVoucher(
+    {
+      voucherId,
+      accountRef: newId(),
+      flight: FLIGHT,
+      cap: money(100_000, "CNY"),
+      validFromMs: DEPARTURE_MS - 86_400_000,
+      validUntilMs: DEPARTURE_MS + 86_400_000,
+      passengerName: "ZHANG/WEIMING MR",
+      seat: "32A",
+    },
+    issuerKey,
+  );
+  return { ...issued, voucherId };
+}
 
 export function manifestContent(overrides: Partial<ManifestContent> = {}): ManifestContent {
   return {
